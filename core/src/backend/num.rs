@@ -1,0 +1,102 @@
+//! The `num` backend: num-bigint, pure Rust, always compiled.
+//!
+//! num-bigint has no constant-time exponentiation, so [`Num::pow_mod_secret`] is the ordinary
+//! (Montgomery, variable-time) `modpow`; use the `gmp` backend where exponent timing matters.
+//! [`Num::wipe`] overwrites the digits in place before truncating, which clears the current
+//! allocation but not copies an earlier reallocation may have left behind.
+
+use num_bigint::BigUint;
+
+use super::{Backend, BackendKind};
+
+/// num-bigint backend marker.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Num;
+
+impl Backend for Num {
+    type Int = BigUint;
+    const KIND: BackendKind = BackendKind::Num;
+    const CONSTANT_TIME_SECRET_POW: bool = false;
+
+    fn from_u64(v: u64) -> BigUint {
+        BigUint::from(v)
+    }
+    fn from_be_bytes(bytes: &[u8]) -> BigUint {
+        BigUint::from_bytes_be(bytes)
+    }
+    fn to_be_bytes(x: &BigUint) -> Vec<u8> {
+        if x.bits() == 0 { Vec::new() } else { x.to_bytes_be() }
+    }
+    fn to_u64(x: &BigUint) -> Option<u64> {
+        let d = x.to_u64_digits();
+        match d.len() {
+            0 => Some(0),
+            1 => Some(d[0]),
+            _ => None,
+        }
+    }
+    fn bits(x: &BigUint) -> u64 {
+        x.bits()
+    }
+    fn add(a: &BigUint, b: &BigUint) -> BigUint {
+        a + b
+    }
+    fn sub(a: &BigUint, b: &BigUint) -> BigUint {
+        a - b
+    }
+    fn mul(a: &BigUint, b: &BigUint) -> BigUint {
+        a * b
+    }
+    fn rem(a: &BigUint, m: &BigUint) -> BigUint {
+        a % m
+    }
+    fn div(a: &BigUint, b: &BigUint) -> BigUint {
+        a / b
+    }
+    fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
+        base.modpow(exp, m)
+    }
+    fn pow_mod_secret(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
+        // No constant-time path in num-bigint (documented above).
+        base.modpow(exp, m)
+    }
+    fn inv_mod(a: &BigUint, m: &BigUint) -> Option<BigUint> {
+        a.modinv(m)
+    }
+    fn jacobi(a: &BigUint, n: &BigUint) -> i32 {
+        jacobi_num(a, n)
+    }
+    fn is_probable_prime(x: &BigUint, reps: u32) -> bool {
+        super::miller_rabin::<Num>(x, reps)
+    }
+    fn wipe(x: &mut BigUint) {
+        let words = x.to_u32_digits().len();
+        x.assign_from_slice(&vec![0u32; words.max(1)]);
+    }
+}
+
+/// Binary Jacobi symbol algorithm (Cohen, Algorithm 1.4.10).
+fn jacobi_num(a: &BigUint, n: &BigUint) -> i32 {
+    let zero = BigUint::from(0u32);
+    let mut a = a % n;
+    let mut n = n.clone();
+    let mut t = 1i32;
+    while a != zero {
+        let tz = a.trailing_zeros().unwrap_or(0);
+        if tz > 0 {
+            a >>= tz;
+            let n_mod_8 = (&n % 8u32).to_u32_digits().first().copied().unwrap_or(0);
+            if tz % 2 == 1 && (n_mod_8 == 3 || n_mod_8 == 5) {
+                t = -t;
+            }
+        }
+        std::mem::swap(&mut a, &mut n);
+        let a4 = (&a % 4u32).to_u32_digits().first().copied().unwrap_or(0);
+        let n4 = (&n % 4u32).to_u32_digits().first().copied().unwrap_or(0);
+        if a4 == 3 && n4 == 3 {
+            t = -t;
+        }
+        a %= &n;
+    }
+    if n == BigUint::from(1u32) { t } else { 0 }
+}

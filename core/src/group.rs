@@ -1,0 +1,401 @@
+//! Schnorr groups: the order-q subgroup of Z_p^* used by the PVSS attachment.
+//!
+//! Every shipped group has the shape `p = 2*q*r + 1` with q (256 bits) and r both prime, and
+//! `g`, `h` derived by hashing a public seed string into the subgroup (`x^(2r) mod p`), so nobody
+//! knows `log_g h` (see [`derive`] for the exact procedure and [`params`] for the constants).
+//! The prime cofactor r is what makes batch verification sound: an element whose Jacobi symbol
+//! is 1 lies in the subgroup of order `q*r`, which has no small subgroups that a
+//! small-exponent test could miss.
+//!
+//! Exponentiations go through [`SchnorrGroup`] so they are counted (see [`crate::counters`]):
+//! plain (`pow`), secret (`pow_secret`, constant-time on GMP), fixed-base from a precomputed
+//! [`FixedBaseTable`] (`pow_g`, `pow_h`, [`FixedBaseTable::pow`]) and multi-exponentiation with
+//! small exponents ([`SchnorrGroup::multi_exp_small`]).
+
+pub mod derive;
+pub mod params;
+
+use std::sync::OnceLock;
+
+use crate::backend::Backend;
+use crate::counters::{self, Op};
+use crate::error::{CoreError, Result};
+use crate::field::Zq;
+
+/// Group sizes (bits of p) with shipped parameters.
+pub const SUPPORTED_BITS: [u32; 4] = [1024, 2048, 3072, 4096];
+
+/// Window (bits) of the fixed-base tables for g and h: 32 windows of 255 entries each.
+pub const GENERATOR_TABLE_WINDOW: u32 = 8;
+
+/// A Schnorr group over backend `B`, with lazily built fixed-base tables for g and h.
+#[derive(Debug)]
+pub struct SchnorrGroup<B: Backend> {
+    bits: u32,
+    p: B::Int,
+    q: B::Int,
+    r: B::Int,
+    g: B::Int,
+    h: B::Int,
+    zq: Zq<B>,
+    element_len: usize,
+    g_table: OnceLock<FixedBaseTable<B>>,
+    h_table: OnceLock<FixedBaseTable<B>>,
+}
+
+impl<B: Backend> Clone for SchnorrGroup<B> {
+    fn clone(&self) -> Self {
+        SchnorrGroup {
+            bits: self.bits,
+            p: self.p.clone(),
+            q: self.q.clone(),
+            r: self.r.clone(),
+            g: self.g.clone(),
+            h: self.h.clone(),
+            zq: self.zq.clone(),
+            element_len: self.element_len,
+            g_table: self.g_table.clone(),
+            h_table: self.h_table.clone(),
+        }
+    }
+}
+
+impl<B: Backend> SchnorrGroup<B> {
+    /// The shipped group with `bits`-bit p (1024, 2048, 3072 or 4096).
+    pub fn standard(bits: u32) -> Result<Self> {
+        let params = params::GroupParams::get(bits)?;
+        Self::from_params(params)
+    }
+
+    /// A group from shipped or derived hex parameters (not validated: see [`Self::validate`]).
+    pub fn from_params(params: &params::GroupParams) -> Result<Self> {
+        let p = B::from_hex(params.p)?;
+        let q = B::from_hex(params::Q_HEX)?;
+        let r = B::from_hex(params.r)?;
+        let g = B::from_hex(params.g)?;
+        let h = B::from_hex(params.h)?;
+        Ok(Self::from_parts(params.bits, p, q, r, g, h))
+    }
+
+    /// A group from its integers (not validated).
+    pub fn from_parts(bits: u32, p: B::Int, q: B::Int, r: B::Int, g: B::Int, h: B::Int) -> Self {
+        let element_len = B::bits(&p).div_ceil(8) as usize;
+        SchnorrGroup {
+            bits,
+            zq: Zq::new(q.clone()),
+            p,
+            q,
+            r,
+            g,
+            h,
+            element_len,
+            g_table: OnceLock::new(),
+            h_table: OnceLock::new(),
+        }
+    }
+
+    /// Check everything the protocol relies on: p, q, r prime; `p = 2qr + 1`; |p| as labelled;
+    /// g and h of order q, not 1, distinct. Costs a few full-size primality tests.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |reason| Err(CoreError::InvalidGroup { bits: self.bits, reason });
+        let one = B::from_u64(1);
+        if B::bits(&self.p) != u64::from(self.bits) {
+            return bad("p does not have the labelled size");
+        }
+        if B::bits(&self.q) != 256 {
+            return bad("q is not 256 bits");
+        }
+        let two_qr1 = B::add(&B::mul(&B::mul(&B::from_u64(2), &self.q), &self.r), &one);
+        if two_qr1 != self.p {
+            return bad("p != 2qr + 1");
+        }
+        if !B::is_probable_prime(&self.q, 40) {
+            return bad("q is not prime");
+        }
+        if !B::is_probable_prime(&self.r, 40) {
+            return bad("r is not prime");
+        }
+        if !B::is_probable_prime(&self.p, 40) {
+            return bad("p is not prime");
+        }
+        for (x, name) in [(&self.g, "g"), (&self.h, "h")] {
+            if *x <= one || *x >= self.p {
+                return bad(if name == "g" { "g out of range or 1" } else { "h out of range or 1" });
+            }
+            if B::pow_mod(x, &self.q, &self.p) != one {
+                return bad(if name == "g" { "g^q != 1" } else { "h^q != 1" });
+            }
+        }
+        if self.g == self.h {
+            return bad("g == h");
+        }
+        Ok(())
+    }
+
+    /// Bits of p.
+    pub fn bits(&self) -> u32 {
+        self.bits
+    }
+    /// Whether this group is below today's recommended size (1024-bit p: comparison only).
+    pub fn is_weak(&self) -> bool {
+        self.bits < 2048
+    }
+    /// The modulus p.
+    pub fn p(&self) -> &B::Int {
+        &self.p
+    }
+    /// The subgroup order q.
+    pub fn q(&self) -> &B::Int {
+        &self.q
+    }
+    /// The prime cofactor r, `p = 2qr + 1`.
+    pub fn r(&self) -> &B::Int {
+        &self.r
+    }
+    /// Generator g.
+    pub fn g(&self) -> &B::Int {
+        &self.g
+    }
+    /// Generator h (log_g h unknown).
+    pub fn h(&self) -> &B::Int {
+        &self.h
+    }
+    /// The field Z_q.
+    pub fn zq(&self) -> &Zq<B> {
+        &self.zq
+    }
+    /// Bytes of a fixed-length group element encoding (bytes of p).
+    pub fn element_len(&self) -> usize {
+        self.element_len
+    }
+
+    /// Encode an element as exactly [`Self::element_len`] bytes.
+    pub fn element_to_bytes(&self, x: &B::Int) -> Vec<u8> {
+        B::to_be_bytes_padded(x, self.element_len).unwrap_or_default()
+    }
+
+    /// Decode an element and check it is well formed ([`Self::check_element`]).
+    pub fn element_from_bytes(&self, bytes: &[u8], what: &'static str) -> Result<B::Int> {
+        let x = B::from_be_bytes(bytes);
+        if self.is_well_formed(&x) { Ok(x) } else { Err(CoreError::BadElement { what }) }
+    }
+
+    /// `1 <= x < p` and Jacobi symbol `(x/p) = 1`, i.e. x lies in the subgroup of order `q*r`.
+    /// Cheap (no exponentiation); counted as [`Op::Jacobi`].
+    pub fn is_well_formed(&self, x: &B::Int) -> bool {
+        if B::is_zero(x) || *x >= self.p {
+            return false;
+        }
+        counters::record(Op::Jacobi);
+        B::jacobi(x, &self.p) == 1
+    }
+
+    /// Whether `x` is in the order-q subgroup: `x^q == 1`. A full exponentiation.
+    pub fn is_in_subgroup(&self, x: &B::Int) -> bool {
+        if B::is_zero(x) || *x >= self.p {
+            return false;
+        }
+        counters::record(Op::ModExpVar);
+        B::pow_mod(x, &self.q, &self.p) == B::from_u64(1)
+    }
+
+    /// `a * b mod p`.
+    pub fn mul(&self, a: &B::Int, b: &B::Int) -> B::Int {
+        B::mul_mod(a, b, &self.p)
+    }
+
+    /// `base^e mod p`, variable-time; counted as [`Op::ModExpVar`].
+    pub fn pow(&self, base: &B::Int, e: &B::Int) -> B::Int {
+        counters::record(Op::ModExpVar);
+        B::pow_mod(base, e, &self.p)
+    }
+
+    /// `base^e mod p` for a secret e, on the backend's constant-time path; counted as
+    /// [`Op::ModExpSecret`].
+    pub fn pow_secret(&self, base: &B::Int, e: &B::Int) -> B::Int {
+        counters::record(Op::ModExpSecret);
+        B::pow_mod_secret(base, e, &self.p)
+    }
+
+    /// The fixed-base table for g (built on first use).
+    pub fn g_table(&self) -> &FixedBaseTable<B> {
+        self.g_table.get_or_init(|| FixedBaseTable::new(self, &self.g, GENERATOR_TABLE_WINDOW))
+    }
+
+    /// The fixed-base table for h (built on first use).
+    pub fn h_table(&self) -> &FixedBaseTable<B> {
+        self.h_table.get_or_init(|| FixedBaseTable::new(self, &self.h, GENERATOR_TABLE_WINDOW))
+    }
+
+    /// `g^e` from the table; counted as [`Op::ModExpFixed`].
+    pub fn pow_g(&self, e: &B::Int) -> B::Int {
+        self.g_table().pow(self, e)
+    }
+
+    /// `h^e` from the table; counted as [`Op::ModExpFixed`].
+    pub fn pow_h(&self, e: &B::Int) -> B::Int {
+        self.h_table().pow(self, e)
+    }
+
+    /// `g^a * h^b` from both tables (a Pedersen commitment); counted as two [`Op::ModExpFixed`].
+    pub fn commit(&self, a: &B::Int, b: &B::Int) -> B::Int {
+        let ga = self.pow_g(a);
+        let hb = self.pow_h(b);
+        self.mul(&ga, &hb)
+    }
+
+    /// `prod bases[i]^exps[i] mod p` for small (64-bit) exponents, by interleaved sliding
+    /// windows (Straus) with one shared chain of 64 squarings. Counted as one
+    /// [`Op::MultiExpTerm`] per base.
+    pub fn multi_exp_small(&self, bases: &[&B::Int], exps: &[u64]) -> B::Int {
+        assert_eq!(bases.len(), exps.len(), "one exponent per base");
+        const W: u32 = 4;
+        counters::record_n(Op::MultiExpTerm, bases.len() as u64);
+        // For each base, the odd powers x, x^3, ..., x^(2^W - 1).
+        let mut tables: Vec<Vec<B::Int>> = Vec::with_capacity(bases.len());
+        // Per bit position, the (base, odd digit) pairs whose window ends there.
+        let mut at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 64];
+        for (i, (base, &e)) in bases.iter().zip(exps).enumerate() {
+            let mut odd = Vec::with_capacity(1 << (W - 1));
+            odd.push((*base).clone());
+            let mut max_digit = 1u64;
+            let mut pos = 0u32;
+            while pos < 64 {
+                if (e >> pos) & 1 == 0 {
+                    pos += 1;
+                    continue;
+                }
+                let width = W.min(64 - pos);
+                let mut digit = (e >> pos) & ((1u64 << width) - 1);
+                let mut w = width;
+                // Keep the window odd-ended at its top: trim high zero bits.
+                while digit >> (w - 1) == 0 {
+                    w -= 1;
+                }
+                digit &= (1u64 << w) - 1;
+                max_digit = max_digit.max(digit);
+                at[pos as usize].push((i, (digit >> 1) as usize));
+                pos += w;
+            }
+            if max_digit > 1 {
+                let sq = self.mul(base, base);
+                while (odd.len() as u64) * 2 - 1 < max_digit {
+                    let next = self.mul(odd.last().unwrap_or(base), &sq);
+                    odd.push(next);
+                }
+            }
+            tables.push(odd);
+        }
+        let mut acc: Option<B::Int> = None;
+        for pos in (0..64).rev() {
+            if let Some(a) = acc.as_mut() {
+                *a = self.mul(a, a);
+            }
+            for &(i, d) in &at[pos] {
+                let t = &tables[i][d];
+                acc = Some(match acc {
+                    None => t.clone(),
+                    Some(a) => self.mul(&a, t),
+                });
+            }
+        }
+        acc.unwrap_or_else(|| B::from_u64(1))
+    }
+}
+
+/// Precomputed powers of one fixed base for exponents below q:
+/// `rows[i][j-1] = base^(j * 2^(w*i))` for `j` in `1..2^w`. An exponentiation is then one
+/// multiplication per window (no squarings).
+#[derive(Clone, Debug)]
+pub struct FixedBaseTable<B: Backend> {
+    window: u32,
+    rows: Vec<Vec<B::Int>>,
+}
+
+impl<B: Backend> FixedBaseTable<B> {
+    /// Build the table of `base` with `window`-bit digits (1..=12). Costs about
+    /// `ceil(256/w) * 2^w` multiplications mod p and as many elements of memory.
+    pub fn new(group: &SchnorrGroup<B>, base: &B::Int, window: u32) -> Self {
+        let window = window.clamp(1, 12);
+        let exp_bits = B::bits(group.q()) as u32;
+        let windows = exp_bits.div_ceil(window) as usize;
+        let per_row = (1usize << window) - 1;
+        let mut rows = Vec::with_capacity(windows);
+        let mut row_base = base.clone();
+        for _ in 0..windows {
+            let mut row = Vec::with_capacity(per_row);
+            row.push(row_base.clone());
+            for j in 1..per_row {
+                let next = group.mul(&row[j - 1], &row_base);
+                row.push(next);
+            }
+            // Next row's base: row_base^(2^w) = row[last] * row_base.
+            row_base = group.mul(&row[per_row - 1], &row_base);
+            rows.push(row);
+        }
+        FixedBaseTable { window, rows }
+    }
+
+    /// The window size in bits.
+    pub fn window(&self) -> u32 {
+        self.window
+    }
+
+    /// `base^e mod p` for `e < 2^(w * rows)` (every exponent below q); counted as
+    /// [`Op::ModExpFixed`]. Exponents too large for the table fall back to a plain modexp.
+    pub fn pow(&self, group: &SchnorrGroup<B>, e: &B::Int) -> B::Int {
+        counters::record(Op::ModExpFixed);
+        let capacity_bits = self.window as u64 * self.rows.len() as u64;
+        if B::bits(e) > capacity_bits {
+            let base = &self.rows[0][0];
+            return B::pow_mod(base, e, group.p());
+        }
+        let bytes = B::to_be_bytes(e);
+        let mut acc: Option<B::Int> = None;
+        for (i, row) in self.rows.iter().enumerate() {
+            let d = digit(&bytes, i as u32 * self.window, self.window);
+            if d == 0 {
+                continue;
+            }
+            let t = &row[d - 1];
+            acc = Some(match acc {
+                None => t.clone(),
+                Some(a) => group.mul(&a, t),
+            });
+        }
+        acc.unwrap_or_else(|| B::from_u64(1))
+    }
+}
+
+/// The `width`-bit digit of a big-endian byte string starting at bit `lsb` (bit 0 = least
+/// significant).
+fn digit(be: &[u8], lsb: u32, width: u32) -> usize {
+    let mut d = 0usize;
+    for k in 0..width {
+        let bit = lsb + k;
+        let byte_from_end = (bit / 8) as usize;
+        if byte_from_end >= be.len() {
+            break;
+        }
+        let byte = be[be.len() - 1 - byte_from_end];
+        if (byte >> (bit % 8)) & 1 == 1 {
+            d |= 1 << k;
+        }
+    }
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::digit;
+
+    #[test]
+    fn digits_of_big_endian_bytes() {
+        let be = [0x12u8, 0x34, 0x56];
+        assert_eq!(digit(&be, 0, 8), 0x56);
+        assert_eq!(digit(&be, 8, 8), 0x34);
+        assert_eq!(digit(&be, 4, 8), 0x45);
+        assert_eq!(digit(&be, 20, 8), 0x01);
+        assert_eq!(digit(&be, 24, 8), 0);
+    }
+}

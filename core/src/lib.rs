@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+pub mod backend;
+pub mod counters;
+pub mod error;
+pub mod field;
+pub mod group;
+pub mod rng;
+
+pub use backend::{Backend, BackendKind};
+pub use error::{CoreError, Result};
+pub mod pvss;
+pub mod shamir;

@@ -1,0 +1,302 @@
+//! The PVSS attachment of the paper's Eq. (3) and its verification, Eq. (4), plus faster
+//! equivalent paths.
+//!
+//! A CP holds `sk` in Z_q^* and publishes `pk = g^sk`. A DP sending share `y` to that CP
+//! attaches `E = pk^y`, `C = g^y h^r` and `r` (random in Z_q). The CP, having decrypted `y`:
+//!
+//! - **paper** ([`VerifyMode::Paper`]): `D = E^(sk^-1)`, accept iff `D == g^y` and `C == D h^r`;
+//!   `E^(sk^-1)` runs on the backend's constant-time path;
+//! - **fast** ([`VerifyMode::Fast`]): accept iff `E == pk^y` (fixed-base table for pk) and
+//!   `C == g^y h^r` (tables for g and h). In a group of prime order this is the same statement,
+//!   and it needs no secret at all;
+//! - **batch** ([`VerifyMode::Batch`]): for packets `j` and random 64-bit `d_j`, `e_j`, accept all
+//!   iff `prod E_j^d_j C_j^e_j == pk^(sum d_j y_j) g^(sum e_j y_j) h^(sum e_j r_j)` (d_j, e_j odd, so
+//!   never zero); on failure,
+//!   fall back to per-packet checks and name every bad packet.
+//!
+//! All three first require E and C to be well formed ([`SchnorrGroup::is_well_formed`]: in range,
+//! Jacobi symbol 1) and `y`, `r` below q. With that precondition the paths accept exactly the
+//! same inputs and give the same reason for a rejection (E is checked before C): without it the
+//! paper path would accept `E = -pk^y` whenever `sk^-1 mod q` is even, and the batch test could
+//! be fooled with probability 1/2. Because `p = 2qr + 1` with r prime, a well-formed element has
+//! no component of small order, so a bad packet survives the batch equation with probability
+//! at most 2^-63.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::OnceLock;
+
+use rand_core::Rng;
+use thiserror::Error;
+
+use crate::backend::Backend;
+use crate::error::{CoreError, Result};
+use crate::group::{FixedBaseTable, SchnorrGroup};
+
+/// Window of the per-CP fixed-base table for pk: 43 windows of 63 entries (smaller than g's, as
+/// there is one per CP).
+pub const PK_TABLE_WINDOW: u32 = 6;
+
+/// A CP's PVSS key pair. The secret and its inverse are wiped on drop.
+pub struct CpKeyPair<B: Backend> {
+    sk: B::Int,
+    sk_inv: B::Int,
+    pk: B::Int,
+    pk_table: OnceLock<FixedBaseTable<B>>,
+}
+
+impl<B: Backend> fmt::Debug for CpKeyPair<B> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CpKeyPair").field("pk", &self.pk).field("sk", &"<secret>").finish()
+    }
+}
+
+impl<B: Backend> Drop for CpKeyPair<B> {
+    fn drop(&mut self) {
+        B::wipe(&mut self.sk);
+        B::wipe(&mut self.sk_inv);
+    }
+}
+
+impl<B: Backend> CpKeyPair<B> {
+    /// A fresh key pair: sk uniform in Z_q^*, `pk = g^sk` (constant-time), `sk^-1` as
+    /// `sk^(q-2)` (constant-time).
+    pub fn generate<R: Rng + ?Sized>(group: &SchnorrGroup<B>, rng: &mut R) -> Self {
+        let sk = group.zq().random_nonzero(rng);
+        Self::from_secret(group, sk).unwrap_or_else(|_| unreachable!("sk is non-zero and below q"))
+    }
+
+    /// The key pair of a given secret (non-zero, below q).
+    pub fn from_secret(group: &SchnorrGroup<B>, sk: B::Int) -> Result<Self> {
+        let sk = group.zq().check(sk, "PVSS secret key")?;
+        let sk_inv = group.zq().inv_secret(&sk).ok_or(CoreError::NotInField { what: "PVSS secret key (zero)" })?;
+        let pk = B::pow_mod_secret(group.g(), &sk, group.p());
+        Ok(CpKeyPair { sk, sk_inv, pk, pk_table: OnceLock::new() })
+    }
+
+    /// The public key `g^sk`.
+    pub fn pk(&self) -> &B::Int {
+        &self.pk
+    }
+
+    /// The fixed-base table of pk (built on first use).
+    pub fn pk_table(&self, group: &SchnorrGroup<B>) -> &FixedBaseTable<B> {
+        self.pk_table.get_or_init(|| FixedBaseTable::new(group, &self.pk, PK_TABLE_WINDOW))
+    }
+
+    /// Test support: the secret key.
+    #[doc(hidden)]
+    pub fn secret_for_tests(&self) -> &B::Int {
+        &self.sk
+    }
+}
+
+/// The attachment `(E, C, r)` a DP sends along with a share.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Attachment<B: Backend> {
+    /// `E = pk^y`.
+    pub e: B::Int,
+    /// `C = g^y h^r`.
+    pub c: B::Int,
+    /// The blinding `r` in Z_q.
+    pub r: B::Int,
+}
+
+/// Paper-literal attachment: three plain exponentiations.
+pub fn attach_paper<B: Backend, R: Rng + ?Sized>(group: &SchnorrGroup<B>, pk: &B::Int, y: &B::Int, rng: &mut R) -> Attachment<B> {
+    let r = group.zq().random(rng);
+    let e = group.pow(pk, y);
+    let gy = group.pow(group.g(), y);
+    let hr = group.pow(group.h(), &r);
+    Attachment { e, c: group.mul(&gy, &hr), r }
+}
+
+/// Faster attachment with the same output for the same randomness: `pk^y` plain (each DP
+/// uses each pk once, so a table would not pay off) and `g^y h^r` from the fixed-base tables.
+pub fn attach_fast<B: Backend, R: Rng + ?Sized>(group: &SchnorrGroup<B>, pk: &B::Int, y: &B::Int, rng: &mut R) -> Attachment<B> {
+    let r = group.zq().random(rng);
+    let e = group.pow(pk, y);
+    let c = group.commit(y, &r);
+    Attachment { e, c, r }
+}
+
+/// How a CP verifies attachments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VerifyMode {
+    /// The paper's Eq. (4), literally.
+    Paper,
+    /// Equivalent per-packet check with fixed-base tables.
+    Fast,
+    /// Random-linear-combination batch check, per-packet fallback on failure.
+    Batch,
+}
+
+impl VerifyMode {
+    /// Every mode.
+    pub const ALL: [VerifyMode; 3] = [VerifyMode::Paper, VerifyMode::Fast, VerifyMode::Batch];
+    /// The command-line and CSV name.
+    pub fn name(self) -> &'static str {
+        match self {
+            VerifyMode::Paper => "paper",
+            VerifyMode::Fast => "fast",
+            VerifyMode::Batch => "batch",
+        }
+    }
+}
+
+impl fmt::Display for VerifyMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for VerifyMode {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "paper" => Ok(VerifyMode::Paper),
+            "fast" => Ok(VerifyMode::Fast),
+            "batch" => Ok(VerifyMode::Batch),
+            _ => Err(format!("unknown verification mode {s:?}: choose paper, fast or batch")),
+        }
+    }
+}
+
+/// Why an attachment was rejected.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Error)]
+pub enum PvssFailure {
+    /// E is out of range or not in the group (Jacobi symbol != 1).
+    #[error("E is not a well-formed group element")]
+    MalformedE,
+    /// C is out of range or not in the group.
+    #[error("C is not a well-formed group element")]
+    MalformedC,
+    /// The share or r is not below q.
+    #[error("share or r is not below q")]
+    ScalarOutOfRange,
+    /// `E^(sk^-1) != g^y` (equivalently `E != pk^y`).
+    #[error("E does not match the share (E^(1/sk) != g^y)")]
+    WrongE,
+    /// `C != D h^r` (equivalently `C != g^y h^r`).
+    #[error("C does not match the share and r (C != g^y h^r)")]
+    WrongC,
+}
+
+/// One packet for verification: the decrypted share `y` and its attachment.
+#[derive(Debug)]
+pub struct Packet<'a, B: Backend> {
+    /// The decrypted share.
+    pub y: &'a B::Int,
+    /// The attachment.
+    pub att: &'a Attachment<B>,
+}
+
+impl<B: Backend> Clone for Packet<'_, B> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<B: Backend> Copy for Packet<'_, B> {}
+
+fn precheck<B: Backend>(group: &SchnorrGroup<B>, p: Packet<'_, B>) -> std::result::Result<(), PvssFailure> {
+    if p.y >= group.q() || &p.att.r >= group.q() {
+        return Err(PvssFailure::ScalarOutOfRange);
+    }
+    if !group.is_well_formed(&p.att.e) {
+        return Err(PvssFailure::MalformedE);
+    }
+    if !group.is_well_formed(&p.att.c) {
+        return Err(PvssFailure::MalformedC);
+    }
+    Ok(())
+}
+
+/// The paper's Eq. (4): `D = E^(sk^-1)`; `D == g^y` and `C == D h^r`.
+pub fn verify_paper<B: Backend>(group: &SchnorrGroup<B>, keys: &CpKeyPair<B>, p: Packet<'_, B>) -> std::result::Result<(), PvssFailure> {
+    precheck(group, p)?;
+    let d = group.pow_secret(&p.att.e, &keys.sk_inv);
+    if d != group.pow(group.g(), p.y) {
+        return Err(PvssFailure::WrongE);
+    }
+    let dhr = group.mul(&d, &group.pow(group.h(), &p.att.r));
+    if p.att.c != dhr {
+        return Err(PvssFailure::WrongC);
+    }
+    Ok(())
+}
+
+/// The equivalent fast check: `E == pk^y` and `C == g^y h^r`, all from fixed-base tables.
+pub fn verify_fast<B: Backend>(group: &SchnorrGroup<B>, keys: &CpKeyPair<B>, p: Packet<'_, B>) -> std::result::Result<(), PvssFailure> {
+    precheck(group, p)?;
+    if p.att.e != keys.pk_table(group).pow(group, p.y) {
+        return Err(PvssFailure::WrongE);
+    }
+    if p.att.c != group.commit(p.y, &p.att.r) {
+        return Err(PvssFailure::WrongC);
+    }
+    Ok(())
+}
+
+/// Verify one packet in the given mode (`Batch` on a single packet is the batch path with
+/// one element).
+pub fn verify<B: Backend, R: Rng + ?Sized>(
+    mode: VerifyMode,
+    group: &SchnorrGroup<B>,
+    keys: &CpKeyPair<B>,
+    p: Packet<'_, B>,
+    rng: &mut R,
+) -> std::result::Result<(), PvssFailure> {
+    match mode {
+        VerifyMode::Paper => verify_paper(group, keys, p),
+        VerifyMode::Fast => verify_fast(group, keys, p),
+        VerifyMode::Batch => verify_batch(group, keys, &[p], rng).map_err(|mut bad| bad.remove(0).1),
+    }
+}
+
+/// Verify many packets at one CP at once. `Ok(())` if all pass; otherwise every failing
+/// packet's index (into `packets`) with its reason, in index order.
+pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
+    group: &SchnorrGroup<B>,
+    keys: &CpKeyPair<B>,
+    packets: &[Packet<'_, B>],
+    rng: &mut R,
+) -> std::result::Result<(), Vec<(usize, PvssFailure)>> {
+    let mut bad = Vec::new();
+    let mut good: Vec<usize> = Vec::with_capacity(packets.len());
+    for (i, p) in packets.iter().enumerate() {
+        match precheck(group, *p) {
+            Ok(()) => good.push(i),
+            Err(f) => bad.push((i, f)),
+        }
+    }
+    if !good.is_empty() {
+        let zq = group.zq();
+        let mut bases: Vec<&B::Int> = Vec::with_capacity(2 * good.len());
+        let mut exps: Vec<u64> = Vec::with_capacity(2 * good.len());
+        let (mut sum_dy, mut sum_ey, mut sum_er) = (B::from_u64(0), B::from_u64(0), B::from_u64(0));
+        for &i in &good {
+            let p = packets[i];
+            let d = rng.next_u64() | 1;
+            let e = rng.next_u64() | 1;
+            bases.push(&p.att.e);
+            exps.push(d);
+            bases.push(&p.att.c);
+            exps.push(e);
+            let (dv, ev) = (B::from_u64(d), B::from_u64(e));
+            sum_dy = zq.add(&sum_dy, &zq.mul(&dv, p.y));
+            sum_ey = zq.add(&sum_ey, &zq.mul(&ev, p.y));
+            sum_er = zq.add(&sum_er, &zq.mul(&ev, &p.att.r));
+        }
+        let lhs = group.multi_exp_small(&bases, &exps);
+        let rhs = group.mul(&keys.pk_table(group).pow(group, &sum_dy), &group.commit(&sum_ey, &sum_er));
+        if lhs != rhs {
+            for &i in &good {
+                if let Err(f) = verify_fast(group, keys, packets[i]) {
+                    bad.push((i, f));
+                }
+            }
+            bad.sort_by_key(|(i, _)| *i);
+        }
+    }
+    if bad.is_empty() { Ok(()) } else { Err(bad) }
+}

@@ -1,0 +1,205 @@
+//! Shamir secret sharing over Z_q: split with threshold t at chosen points, reconstruct at 0
+//! from any t of them by Lagrange interpolation.
+//!
+//! For a fixed set of t points the Lagrange coefficients at 0 do not depend on the shares, so
+//! [`Lagrange`] computes them once and [`Lagrange::combine`] is then t multiplications. The
+//! random polynomial coefficients are wiped when the [`Polynomial`] is dropped.
+
+use std::collections::BTreeSet;
+
+use rand_core::Rng;
+
+use crate::backend::Backend;
+use crate::error::{CoreError, Result};
+use crate::field::Zq;
+
+/// One share: the evaluation point x (a CP index, never 0) and `f(x)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share<B: Backend> {
+    /// The evaluation point.
+    pub x: u64,
+    /// The value `f(x)` in Z_q.
+    pub y: B::Int,
+}
+
+/// A polynomial `f(x) = a_0 + a_1 x + ... + a_(t-1) x^(t-1)` over Z_q, wiped on drop.
+pub struct Polynomial<B: Backend> {
+    coeffs: Vec<B::Int>,
+}
+
+impl<B: Backend> std::fmt::Debug for Polynomial<B> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Polynomial {{ degree: {}, coefficients: <secret> }}", self.coeffs.len().saturating_sub(1))
+    }
+}
+
+impl<B: Backend> Drop for Polynomial<B> {
+    fn drop(&mut self) {
+        for c in &mut self.coeffs {
+            B::wipe(c);
+        }
+    }
+}
+
+impl<B: Backend> Polynomial<B> {
+    /// A random polynomial of degree `t - 1` with constant term `secret` (which must be < q).
+    pub fn random<R: Rng + ?Sized>(zq: &Zq<B>, secret: &B::Int, t: usize, rng: &mut R) -> Result<Self> {
+        if t < 2 {
+            return Err(CoreError::ThresholdTooSmall { t });
+        }
+        let secret = zq.check(secret.clone(), "secret")?;
+        let mut coeffs = Vec::with_capacity(t);
+        coeffs.push(secret);
+        for _ in 1..t {
+            coeffs.push(zq.random(rng));
+        }
+        Ok(Polynomial { coeffs })
+    }
+
+    /// A polynomial from explicit coefficients (constant term first), each reduced mod q.
+    pub fn from_coefficients(zq: &Zq<B>, coeffs: Vec<B::Int>) -> Self {
+        Polynomial { coeffs: coeffs.into_iter().map(|c| B::rem(&c, zq.modulus())).collect() }
+    }
+
+    /// The threshold t (number of coefficients).
+    pub fn threshold(&self) -> usize {
+        self.coeffs.len()
+    }
+
+    /// The coefficients, constant term first.
+    pub fn coefficients(&self) -> &[B::Int] {
+        &self.coeffs
+    }
+
+    /// `f(x)` by Horner's rule.
+    pub fn eval(&self, zq: &Zq<B>, x: u64) -> B::Int {
+        let xv = zq.from_u64(x);
+        let mut acc = B::from_u64(0);
+        for c in self.coeffs.iter().rev() {
+            acc = zq.add(&zq.mul(&acc, &xv), c);
+        }
+        acc
+    }
+
+    /// Shares at `points`, which must be non-zero, distinct and at least t of them.
+    pub fn shares(&self, zq: &Zq<B>, points: &[u64]) -> Result<Vec<Share<B>>> {
+        check_points(points)?;
+        if points.len() < self.threshold() {
+            return Err(CoreError::ThresholdTooLarge { t: self.threshold(), points: points.len() });
+        }
+        Ok(points.iter().map(|&x| Share { x, y: self.eval(zq, x) }).collect())
+    }
+}
+
+/// Split `secret` with threshold `t` into shares at `points`.
+///
+/// ```
+/// use dsmpc_core::{backend::{Backend, Num}, field::Zq, shamir};
+/// let zq = Zq::<Num>::new(Num::from_u64(1_000_003));
+/// let mut rng = dsmpc_core::rng::seeded(1, "doc");
+/// let shares = shamir::split(&zq, &Num::from_u64(42), 3, &[1, 2, 3, 4, 5], &mut rng).unwrap();
+/// let secret = shamir::reconstruct(&zq, &shares[2..], 3).unwrap();
+/// assert_eq!(secret, Num::from_u64(42));
+/// ```
+pub fn split<B: Backend, R: Rng + ?Sized>(
+    zq: &Zq<B>,
+    secret: &B::Int,
+    t: usize,
+    points: &[u64],
+    rng: &mut R,
+) -> Result<Vec<Share<B>>> {
+    if t < 2 {
+        return Err(CoreError::ThresholdTooSmall { t });
+    }
+    check_points(points)?;
+    if points.len() < t {
+        return Err(CoreError::ThresholdTooLarge { t, points: points.len() });
+    }
+    Polynomial::random(zq, secret, t, rng)?.shares(zq, points)
+}
+
+/// Reconstruct `f(0)` from the first t of `shares` (at least t, distinct non-zero points).
+pub fn reconstruct<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Result<B::Int> {
+    if t < 2 {
+        return Err(CoreError::ThresholdTooSmall { t });
+    }
+    if shares.len() < t {
+        return Err(CoreError::NotEnoughShares { need: t, got: shares.len() });
+    }
+    let used = &shares[..t];
+    let points: Vec<u64> = used.iter().map(|s| s.x).collect();
+    let lagrange = Lagrange::new(zq, &points)?;
+    let ys: Vec<B::Int> = used.iter().map(|s| zq.check(s.y.clone(), "share value")).collect::<Result<_>>()?;
+    lagrange.combine(zq, &ys)
+}
+
+/// Lagrange coefficients at 0 for a fixed set of points: `lambda_i = prod_(j != i) x_j / (x_j - x_i)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lagrange<B: Backend> {
+    points: Vec<u64>,
+    coeffs: Vec<B::Int>,
+}
+
+impl<B: Backend> Lagrange<B> {
+    /// Coefficients for `points` (distinct, non-zero, at least 2).
+    pub fn new(zq: &Zq<B>, points: &[u64]) -> Result<Self> {
+        check_points(points)?;
+        if points.len() < 2 {
+            return Err(CoreError::ThresholdTooSmall { t: points.len() });
+        }
+        let xs: Vec<B::Int> = points.iter().map(|&x| zq.from_u64(x)).collect();
+        if xs.iter().collect::<BTreeSet<_>>().len() != xs.len() {
+            // Points that collide mod q (only possible for points >= q).
+            return Err(CoreError::DuplicatePoint { x: points[0] });
+        }
+        let mut coeffs = Vec::with_capacity(xs.len());
+        for (i, xi) in xs.iter().enumerate() {
+            let mut num = B::from_u64(1);
+            let mut den = B::from_u64(1);
+            for (j, xj) in xs.iter().enumerate() {
+                if i != j {
+                    num = zq.mul(&num, xj);
+                    den = zq.mul(&den, &zq.sub(xj, xi));
+                }
+            }
+            let inv = zq.inv(&den).ok_or(CoreError::DuplicatePoint { x: points[i] })?;
+            coeffs.push(zq.mul(&num, &inv));
+        }
+        Ok(Lagrange { points: points.to_vec(), coeffs })
+    }
+
+    /// The points, in order.
+    pub fn points(&self) -> &[u64] {
+        &self.points
+    }
+
+    /// The coefficients, in the order of the points.
+    pub fn coefficients(&self) -> &[B::Int] {
+        &self.coeffs
+    }
+
+    /// `sum lambda_i * y_i`, with `ys` in the order of the points.
+    pub fn combine(&self, zq: &Zq<B>, ys: &[B::Int]) -> Result<B::Int> {
+        if ys.len() != self.coeffs.len() {
+            return Err(CoreError::NotEnoughShares { need: self.coeffs.len(), got: ys.len() });
+        }
+        let mut acc = B::from_u64(0);
+        for (l, y) in self.coeffs.iter().zip(ys) {
+            acc = zq.add(&acc, &zq.mul(l, y));
+        }
+        Ok(acc)
+    }
+}
+
+fn check_points(points: &[u64]) -> Result<()> {
+    let mut seen = BTreeSet::new();
+    for &x in points {
+        if x == 0 {
+            return Err(CoreError::ZeroPoint);
+        }
+        if !seen.insert(x) {
+            return Err(CoreError::DuplicatePoint { x });
+        }
+    }
+    Ok(())
+}

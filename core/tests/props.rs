@@ -1,0 +1,179 @@
+//! Property tests, written once and instantiated per backend by `backend_props!`: field laws,
+//! Shamir round trips from any t-subset, fixed-base and multi-exponentiation against plain
+//! modexp, and the three PVSS verification paths accepting and rejecting exactly the same
+//! packets (for the same reason) under random tampering.
+
+use dsmpc_core::backend::Backend;
+use dsmpc_core::group::{FixedBaseTable, SchnorrGroup};
+use dsmpc_core::pvss::{self, Attachment, CpKeyPair, Packet, VerifyMode};
+use dsmpc_core::rng;
+use dsmpc_core::shamir;
+use proptest::prelude::*;
+
+/// Tamper kinds applied to an honest packet.
+#[derive(Clone, Copy, Debug)]
+enum Tamper {
+    None,
+    AddOneToE,
+    NegateE,
+    ECFromOtherShare,
+    AddOneToC,
+    ShiftR,
+    ShiftY,
+    EOutOfRange,
+    SwapEC,
+}
+
+fn tamper_strategy() -> impl Strategy<Value = Tamper> {
+    prop_oneof![
+        Just(Tamper::None),
+        Just(Tamper::AddOneToE),
+        Just(Tamper::NegateE),
+        Just(Tamper::ECFromOtherShare),
+        Just(Tamper::AddOneToC),
+        Just(Tamper::ShiftR),
+        Just(Tamper::ShiftY),
+        Just(Tamper::EOutOfRange),
+        Just(Tamper::SwapEC),
+    ]
+}
+
+fn tampered<B: Backend>(group: &SchnorrGroup<B>, keys: &CpKeyPair<B>, seed: u64, how: Tamper) -> (B::Int, Attachment<B>) {
+    let mut r = rng::seeded(seed, "prop");
+    let zq = group.zq();
+    let y = zq.random(&mut r);
+    let mut att = pvss::attach_fast(group, keys.pk(), &y, &mut r);
+    let one = B::from_u64(1);
+    let mut y_out = y.clone();
+    match how {
+        Tamper::None => {}
+        Tamper::AddOneToE => att.e = B::rem(&B::add(&att.e, &one), group.p()),
+        Tamper::NegateE => att.e = B::sub(group.p(), &att.e),
+        Tamper::ECFromOtherShare => {
+            let other = zq.add(&y, &one);
+            let o = pvss::attach_fast(group, keys.pk(), &other, &mut r);
+            att.e = o.e;
+        }
+        Tamper::AddOneToC => att.c = B::rem(&B::add(&att.c, &one), group.p()),
+        Tamper::ShiftR => att.r = zq.add(&att.r, &one),
+        Tamper::ShiftY => y_out = zq.add(&y, &one),
+        Tamper::EOutOfRange => att.e = B::add(&att.e, group.p()),
+        Tamper::SwapEC => std::mem::swap(&mut att.e, &mut att.c),
+    }
+    (y_out, att)
+}
+
+macro_rules! backend_props {
+    ($name:ident, $B:ty) => {
+        mod $name {
+            use super::*;
+            type B = $B;
+
+            fn group() -> &'static SchnorrGroup<B> {
+                static G: std::sync::OnceLock<SchnorrGroup<B>> = std::sync::OnceLock::new();
+                G.get_or_init(|| SchnorrGroup::<B>::standard(1024).unwrap())
+            }
+
+            fn keys() -> &'static CpKeyPair<B> {
+                static K: std::sync::OnceLock<CpKeyPair<B>> = std::sync::OnceLock::new();
+                K.get_or_init(|| CpKeyPair::generate(group(), &mut rng::seeded(99, "keys")))
+            }
+
+            proptest! {
+                #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+                #[test]
+                fn field_laws(seed in any::<u64>()) {
+                    let zq = group().zq();
+                    let mut r = rng::seeded(seed, "field");
+                    let (a, b, c) = (zq.random(&mut r), zq.random(&mut r), zq.random_nonzero(&mut r));
+                    prop_assert_eq!(zq.sub(&zq.add(&a, &b), &b), a.clone());
+                    prop_assert_eq!(zq.add(&a, &zq.neg(&a)), B::from_u64(0));
+                    prop_assert_eq!(zq.mul(&c, &zq.inv(&c).unwrap()), B::from_u64(1));
+                    prop_assert_eq!(zq.inv_secret(&c), zq.inv(&c));
+                    prop_assert_eq!(zq.mul(&a, &zq.add(&b, &c)), zq.add(&zq.mul(&a, &b), &zq.mul(&a, &c)));
+                    let bytes = zq.to_bytes(&a);
+                    prop_assert_eq!(bytes.len(), 32);
+                    prop_assert_eq!(zq.from_bytes(&bytes, "a").unwrap(), a);
+                }
+
+                #[test]
+                fn shamir_any_t_subset_reconstructs(seed in any::<u64>(), t in 2usize..8, extra in 0usize..5, rot in 0usize..16) {
+                    let zq = group().zq();
+                    let mut r = rng::seeded(seed, "shamir");
+                    let secret = zq.random(&mut r);
+                    let points: Vec<u64> = (1..=(t + extra) as u64).collect();
+                    let shares = shamir::split(zq, &secret, t, &points, &mut r).unwrap();
+                    let mut subset = shares.clone();
+                    subset.rotate_left(rot % shares.len());
+                    prop_assert_eq!(shamir::reconstruct(zq, &subset, t).unwrap(), secret.clone());
+                    // t - 1 shares say nothing: reconstructing with threshold t - 1 gives a different value
+                    // unless by chance (probability 1/q).
+                    if t > 2 {
+                        prop_assert_ne!(shamir::reconstruct(zq, &subset[..t - 1], t - 1).unwrap(), secret);
+                    }
+                }
+
+                #[test]
+                fn shares_add_homomorphically(seed in any::<u64>(), t in 2usize..6) {
+                    let zq = group().zq();
+                    let mut r = rng::seeded(seed, "homo");
+                    let points: Vec<u64> = (1..=(t as u64 + 2)).collect();
+                    let (s1, s2) = (zq.random(&mut r), zq.random(&mut r));
+                    let a = shamir::split(zq, &s1, t, &points, &mut r).unwrap();
+                    let b = shamir::split(zq, &s2, t, &points, &mut r).unwrap();
+                    let sum: Vec<_> = a.iter().zip(&b).map(|(x, y)| shamir::Share { x: x.x, y: zq.add(&x.y, &y.y) }).collect();
+                    prop_assert_eq!(shamir::reconstruct(zq, &sum[2..], t).unwrap(), zq.add(&s1, &s2));
+                }
+
+                #[test]
+                fn fixed_base_and_multi_exp_match_plain_modexp(seed in any::<u64>(), n in 1usize..6, window in 1u32..9) {
+                    let g = group();
+                    let mut r = rng::seeded(seed, "exp");
+                    let e = g.zq().random(&mut r);
+                    prop_assert_eq!(g.pow_g(&e), B::pow_mod(g.g(), &e, g.p()));
+                    prop_assert_eq!(g.pow_h(&e), B::pow_mod(g.h(), &e, g.p()));
+                    let base = g.pow(g.g(), &g.zq().random(&mut r));
+                    let table = FixedBaseTable::new(g, &base, window);
+                    prop_assert_eq!(table.pow(g, &e), B::pow_mod(&base, &e, g.p()));
+                    prop_assert_eq!(table.pow(g, &B::from_u64(0)), B::from_u64(1));
+                    let bases: Vec<_> = (0..n).map(|_| g.pow_g(&g.zq().random(&mut r))).collect();
+                    let exps: Vec<u64> = (0..n).map(|i| if i == 0 { u64::MAX } else { rand_core::Rng::next_u64(&mut r) >> (i * 7) }).collect();
+                    let refs: Vec<&_> = bases.iter().collect();
+                    let mut want = B::from_u64(1);
+                    for (b, e) in bases.iter().zip(&exps) {
+                        want = B::mul_mod(&want, &B::pow_mod(b, &B::from_u64(*e), g.p()), g.p());
+                    }
+                    prop_assert_eq!(g.multi_exp_small(&refs, &exps), want);
+                }
+
+                #[test]
+                fn verification_paths_agree(seed in any::<u64>(), how in tamper_strategy()) {
+                    let (g, k) = (group(), keys());
+                    let (y, att) = tampered(g, k, seed, how);
+                    let pkt = Packet { y: &y, att: &att };
+                    let mut r = rng::seeded(seed, "batch");
+                    let paper = pvss::verify_paper(g, k, pkt);
+                    let fast = pvss::verify_fast(g, k, pkt);
+                    let batch = pvss::verify(VerifyMode::Batch, g, k, pkt, &mut r);
+                    prop_assert_eq!(paper, fast);
+                    prop_assert_eq!(paper, batch);
+                    prop_assert_eq!(paper.is_ok(), matches!(how, Tamper::None));
+                }
+
+                #[test]
+                fn attach_paper_and_fast_are_identical(seed in any::<u64>()) {
+                    let (g, k) = (group(), keys());
+                    let y = g.zq().random(&mut rng::seeded(seed, "y"));
+                    let a = pvss::attach_paper(g, k.pk(), &y, &mut rng::seeded(seed, "att"));
+                    let b = pvss::attach_fast(g, k.pk(), &y, &mut rng::seeded(seed, "att"));
+                    prop_assert_eq!(a, b);
+                }
+            }
+        }
+    };
+}
+
+backend_props!(num, dsmpc_core::backend::Num);
+#[cfg(feature = "gmp")]
+backend_props!(gmp, dsmpc_core::backend::Gmp);

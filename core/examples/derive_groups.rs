@@ -23,7 +23,13 @@ fn main() {
         eprintln!("{bits}: k = {} in {:.1?}", d.r_steps, t.elapsed());
         println!(
             "GroupParams {{ bits: {bits}, p: \"{}\", r: \"{}\", r_steps: {}, g: \"{}\", g_ctr: {}, h: \"{}\", h_ctr: {} }},",
-            B::to_hex(&d.p), B::to_hex(&d.r), d.r_steps, B::to_hex(&d.g), d.g_ctr, B::to_hex(&d.h), d.h_ctr
+            B::to_hex(&d.p),
+            B::to_hex(&d.r),
+            d.r_steps,
+            B::to_hex(&d.g),
+            d.g_ctr,
+            B::to_hex(&d.h),
+            d.h_ctr
         );
     }
 }

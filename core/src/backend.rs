@@ -92,7 +92,10 @@ pub trait Backend: Copy + Clone + fmt::Debug + Default + Send + Sync + 'static {
     fn to_be_bytes_padded(x: &Self::Int, len: usize) -> Result<Vec<u8>> {
         let raw = Self::to_be_bytes(x);
         if raw.len() > len {
-            return Err(CoreError::TooLarge { bytes: raw.len(), max: len });
+            return Err(CoreError::TooLarge {
+                bytes: raw.len(),
+                max: len,
+            });
         }
         let mut out = vec![0u8; len - raw.len()];
         out.extend_from_slice(&raw);

@@ -162,7 +162,11 @@ impl fmt::Display for OpCounts {
             .filter(|(_, c)| *c > 0)
             .map(|(o, c)| format!("{}={c}", o.name()))
             .collect();
-        if parts.is_empty() { f.write_str("-") } else { f.write_str(&parts.join(" ")) }
+        if parts.is_empty() {
+            f.write_str("-")
+        } else {
+            f.write_str(&parts.join(" "))
+        }
     }
 }
 

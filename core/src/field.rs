@@ -36,7 +36,11 @@ impl<B: Backend> Zq<B> {
     }
     /// `x` if it is below q, else [`CoreError::NotInField`].
     pub fn check(&self, x: B::Int, what: &'static str) -> Result<B::Int> {
-        if x < self.q { Ok(x) } else { Err(CoreError::NotInField { what }) }
+        if x < self.q {
+            Ok(x)
+        } else {
+            Err(CoreError::NotInField { what })
+        }
     }
     /// `a + b mod q`.
     pub fn add(&self, a: &B::Int, b: &B::Int) -> B::Int {
@@ -45,7 +49,11 @@ impl<B: Backend> Zq<B> {
     }
     /// `a - b mod q`.
     pub fn sub(&self, a: &B::Int, b: &B::Int) -> B::Int {
-        if a >= b { B::sub(a, b) } else { B::sub(&B::add(a, &self.q), b) }
+        if a >= b {
+            B::sub(a, b)
+        } else {
+            B::sub(&B::add(a, &self.q), b)
+        }
     }
     /// `-a mod q`.
     pub fn neg(&self, a: &B::Int) -> B::Int {

@@ -97,7 +97,12 @@ impl<B: Backend> SchnorrGroup<B> {
     /// Check everything the protocol relies on: p, q, r prime; `p = 2qr + 1`; |p| as labelled;
     /// g and h of order q, not 1, distinct. Costs a few full-size primality tests.
     pub fn validate(&self) -> Result<()> {
-        let bad = |reason| Err(CoreError::InvalidGroup { bits: self.bits, reason });
+        let bad = |reason| {
+            Err(CoreError::InvalidGroup {
+                bits: self.bits,
+                reason,
+            })
+        };
         let one = B::from_u64(1);
         if B::bits(&self.p) != u64::from(self.bits) {
             return bad("p does not have the labelled size");
@@ -120,7 +125,11 @@ impl<B: Backend> SchnorrGroup<B> {
         }
         for (x, name) in [(&self.g, "g"), (&self.h, "h")] {
             if *x <= one || *x >= self.p {
-                return bad(if name == "g" { "g out of range or 1" } else { "h out of range or 1" });
+                return bad(if name == "g" {
+                    "g out of range or 1"
+                } else {
+                    "h out of range or 1"
+                });
             }
             if B::pow_mod(x, &self.q, &self.p) != one {
                 return bad(if name == "g" { "g^q != 1" } else { "h^q != 1" });
@@ -177,7 +186,11 @@ impl<B: Backend> SchnorrGroup<B> {
     /// Decode an element and check it is well formed ([`Self::check_element`]).
     pub fn element_from_bytes(&self, bytes: &[u8], what: &'static str) -> Result<B::Int> {
         let x = B::from_be_bytes(bytes);
-        if self.is_well_formed(&x) { Ok(x) } else { Err(CoreError::BadElement { what }) }
+        if self.is_well_formed(&x) {
+            Ok(x)
+        } else {
+            Err(CoreError::BadElement { what })
+        }
     }
 
     /// `1 <= x < p` and Jacobi symbol `(x/p) = 1`, i.e. x lies in the subgroup of order `q*r`.
@@ -219,12 +232,14 @@ impl<B: Backend> SchnorrGroup<B> {
 
     /// The fixed-base table for g (built on first use).
     pub fn g_table(&self) -> &FixedBaseTable<B> {
-        self.g_table.get_or_init(|| FixedBaseTable::new(self, &self.g, GENERATOR_TABLE_WINDOW))
+        self.g_table
+            .get_or_init(|| FixedBaseTable::new(self, &self.g, GENERATOR_TABLE_WINDOW))
     }
 
     /// The fixed-base table for h (built on first use).
     pub fn h_table(&self) -> &FixedBaseTable<B> {
-        self.h_table.get_or_init(|| FixedBaseTable::new(self, &self.h, GENERATOR_TABLE_WINDOW))
+        self.h_table
+            .get_or_init(|| FixedBaseTable::new(self, &self.h, GENERATOR_TABLE_WINDOW))
     }
 
     /// `g^e` from the table; counted as [`Op::ModExpFixed`].

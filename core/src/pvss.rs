@@ -47,7 +47,10 @@ pub struct CpKeyPair<B: Backend> {
 
 impl<B: Backend> fmt::Debug for CpKeyPair<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CpKeyPair").field("pk", &self.pk).field("sk", &"<secret>").finish()
+        f.debug_struct("CpKeyPair")
+            .field("pk", &self.pk)
+            .field("sk", &"<secret>")
+            .finish()
     }
 }
 
@@ -69,9 +72,16 @@ impl<B: Backend> CpKeyPair<B> {
     /// The key pair of a given secret (non-zero, below q).
     pub fn from_secret(group: &SchnorrGroup<B>, sk: B::Int) -> Result<Self> {
         let sk = group.zq().check(sk, "PVSS secret key")?;
-        let sk_inv = group.zq().inv_secret(&sk).ok_or(CoreError::NotInField { what: "PVSS secret key (zero)" })?;
+        let sk_inv = group.zq().inv_secret(&sk).ok_or(CoreError::NotInField {
+            what: "PVSS secret key (zero)",
+        })?;
         let pk = B::pow_mod_secret(group.g(), &sk, group.p());
-        Ok(CpKeyPair { sk, sk_inv, pk, pk_table: OnceLock::new() })
+        Ok(CpKeyPair {
+            sk,
+            sk_inv,
+            pk,
+            pk_table: OnceLock::new(),
+        })
     }
 
     /// The public key `g^sk`.
@@ -81,7 +91,8 @@ impl<B: Backend> CpKeyPair<B> {
 
     /// The fixed-base table of pk (built on first use).
     pub fn pk_table(&self, group: &SchnorrGroup<B>) -> &FixedBaseTable<B> {
-        self.pk_table.get_or_init(|| FixedBaseTable::new(group, &self.pk, PK_TABLE_WINDOW))
+        self.pk_table
+            .get_or_init(|| FixedBaseTable::new(group, &self.pk, PK_TABLE_WINDOW))
     }
 
     /// Test support: the secret key.
@@ -103,17 +114,31 @@ pub struct Attachment<B: Backend> {
 }
 
 /// Paper-literal attachment: three plain exponentiations.
-pub fn attach_paper<B: Backend, R: Rng + ?Sized>(group: &SchnorrGroup<B>, pk: &B::Int, y: &B::Int, rng: &mut R) -> Attachment<B> {
+pub fn attach_paper<B: Backend, R: Rng + ?Sized>(
+    group: &SchnorrGroup<B>,
+    pk: &B::Int,
+    y: &B::Int,
+    rng: &mut R,
+) -> Attachment<B> {
     let r = group.zq().random(rng);
     let e = group.pow(pk, y);
     let gy = group.pow(group.g(), y);
     let hr = group.pow(group.h(), &r);
-    Attachment { e, c: group.mul(&gy, &hr), r }
+    Attachment {
+        e,
+        c: group.mul(&gy, &hr),
+        r,
+    }
 }
 
 /// Faster attachment with the same output for the same randomness: `pk^y` plain (each DP
 /// uses each pk once, so a table would not pay off) and `g^y h^r` from the fixed-base tables.
-pub fn attach_fast<B: Backend, R: Rng + ?Sized>(group: &SchnorrGroup<B>, pk: &B::Int, y: &B::Int, rng: &mut R) -> Attachment<B> {
+pub fn attach_fast<B: Backend, R: Rng + ?Sized>(
+    group: &SchnorrGroup<B>,
+    pk: &B::Int,
+    y: &B::Int,
+    rng: &mut R,
+) -> Attachment<B> {
     let r = group.zq().random(rng);
     let e = group.pow(pk, y);
     let c = group.commit(y, &r);
@@ -212,7 +237,11 @@ fn precheck<B: Backend>(group: &SchnorrGroup<B>, p: Packet<'_, B>) -> std::resul
 }
 
 /// The paper's Eq. (4): `D = E^(sk^-1)`; `D == g^y` and `C == D h^r`.
-pub fn verify_paper<B: Backend>(group: &SchnorrGroup<B>, keys: &CpKeyPair<B>, p: Packet<'_, B>) -> std::result::Result<(), PvssFailure> {
+pub fn verify_paper<B: Backend>(
+    group: &SchnorrGroup<B>,
+    keys: &CpKeyPair<B>,
+    p: Packet<'_, B>,
+) -> std::result::Result<(), PvssFailure> {
     precheck(group, p)?;
     let d = group.pow_secret(&p.att.e, &keys.sk_inv);
     if d != group.pow(group.g(), p.y) {
@@ -226,7 +255,11 @@ pub fn verify_paper<B: Backend>(group: &SchnorrGroup<B>, keys: &CpKeyPair<B>, p:
 }
 
 /// The equivalent fast check: `E == pk^y` and `C == g^y h^r`, all from fixed-base tables.
-pub fn verify_fast<B: Backend>(group: &SchnorrGroup<B>, keys: &CpKeyPair<B>, p: Packet<'_, B>) -> std::result::Result<(), PvssFailure> {
+pub fn verify_fast<B: Backend>(
+    group: &SchnorrGroup<B>,
+    keys: &CpKeyPair<B>,
+    p: Packet<'_, B>,
+) -> std::result::Result<(), PvssFailure> {
     precheck(group, p)?;
     if p.att.e != keys.pk_table(group).pow(group, p.y) {
         return Err(PvssFailure::WrongE);
@@ -288,7 +321,10 @@ pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
             sum_er = zq.add(&sum_er, &zq.mul(&ev, &p.att.r));
         }
         let lhs = group.multi_exp_small(&bases, &exps);
-        let rhs = group.mul(&keys.pk_table(group).pow(group, &sum_dy), &group.commit(&sum_ey, &sum_er));
+        let rhs = group.mul(
+            &keys.pk_table(group).pow(group, &sum_dy),
+            &group.commit(&sum_ey, &sum_er),
+        );
         if lhs != rhs {
             for &i in &good {
                 if let Err(f) = verify_fast(group, keys, packets[i]) {

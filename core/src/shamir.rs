@@ -29,7 +29,11 @@ pub struct Polynomial<B: Backend> {
 
 impl<B: Backend> std::fmt::Debug for Polynomial<B> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Polynomial {{ degree: {}, coefficients: <secret> }}", self.coeffs.len().saturating_sub(1))
+        write!(
+            f,
+            "Polynomial {{ degree: {}, coefficients: <secret> }}",
+            self.coeffs.len().saturating_sub(1)
+        )
     }
 }
 
@@ -58,7 +62,9 @@ impl<B: Backend> Polynomial<B> {
 
     /// A polynomial from explicit coefficients (constant term first), each reduced mod q.
     pub fn from_coefficients(zq: &Zq<B>, coeffs: Vec<B::Int>) -> Self {
-        Polynomial { coeffs: coeffs.into_iter().map(|c| B::rem(&c, zq.modulus())).collect() }
+        Polynomial {
+            coeffs: coeffs.into_iter().map(|c| B::rem(&c, zq.modulus())).collect(),
+        }
     }
 
     /// The threshold t (number of coefficients).
@@ -85,7 +91,10 @@ impl<B: Backend> Polynomial<B> {
     pub fn shares(&self, zq: &Zq<B>, points: &[u64]) -> Result<Vec<Share<B>>> {
         check_points(points)?;
         if points.len() < self.threshold() {
-            return Err(CoreError::ThresholdTooLarge { t: self.threshold(), points: points.len() });
+            return Err(CoreError::ThresholdTooLarge {
+                t: self.threshold(),
+                points: points.len(),
+            });
         }
         Ok(points.iter().map(|&x| Share { x, y: self.eval(zq, x) }).collect())
     }
@@ -113,7 +122,10 @@ pub fn split<B: Backend, R: Rng + ?Sized>(
     }
     check_points(points)?;
     if points.len() < t {
-        return Err(CoreError::ThresholdTooLarge { t, points: points.len() });
+        return Err(CoreError::ThresholdTooLarge {
+            t,
+            points: points.len(),
+        });
     }
     Polynomial::random(zq, secret, t, rng)?.shares(zq, points)
 }
@@ -124,12 +136,18 @@ pub fn reconstruct<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Res
         return Err(CoreError::ThresholdTooSmall { t });
     }
     if shares.len() < t {
-        return Err(CoreError::NotEnoughShares { need: t, got: shares.len() });
+        return Err(CoreError::NotEnoughShares {
+            need: t,
+            got: shares.len(),
+        });
     }
     let used = &shares[..t];
     let points: Vec<u64> = used.iter().map(|s| s.x).collect();
     let lagrange = Lagrange::new(zq, &points)?;
-    let ys: Vec<B::Int> = used.iter().map(|s| zq.check(s.y.clone(), "share value")).collect::<Result<_>>()?;
+    let ys: Vec<B::Int> = used
+        .iter()
+        .map(|s| zq.check(s.y.clone(), "share value"))
+        .collect::<Result<_>>()?;
     lagrange.combine(zq, &ys)
 }
 
@@ -165,7 +183,10 @@ impl<B: Backend> Lagrange<B> {
             let inv = zq.inv(&den).ok_or(CoreError::DuplicatePoint { x: points[i] })?;
             coeffs.push(zq.mul(&num, &inv));
         }
-        Ok(Lagrange { points: points.to_vec(), coeffs })
+        Ok(Lagrange {
+            points: points.to_vec(),
+            coeffs,
+        })
     }
 
     /// The points, in order.
@@ -181,7 +202,10 @@ impl<B: Backend> Lagrange<B> {
     /// `sum lambda_i * y_i`, with `ys` in the order of the points.
     pub fn combine(&self, zq: &Zq<B>, ys: &[B::Int]) -> Result<B::Int> {
         if ys.len() != self.coeffs.len() {
-            return Err(CoreError::NotEnoughShares { need: self.coeffs.len(), got: ys.len() });
+            return Err(CoreError::NotEnoughShares {
+                need: self.coeffs.len(),
+                got: ys.len(),
+            });
         }
         let mut acc = B::from_u64(0);
         for (l, y) in self.coeffs.iter().zip(ys) {

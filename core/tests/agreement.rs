@@ -34,7 +34,11 @@ fn transcript<B: Backend>(seed: u64, bits: u32) -> Vec<Vec<u8>> {
 #[test]
 fn backends_give_identical_transcripts() {
     for (seed, bits) in [(1, 1024), (2, 2048), (3, 1024)] {
-        assert_eq!(transcript::<Num>(seed, bits), transcript::<Gmp>(seed, bits), "seed {seed}, {bits} bits");
+        assert_eq!(
+            transcript::<Num>(seed, bits),
+            transcript::<Gmp>(seed, bits),
+            "seed {seed}, {bits} bits"
+        );
     }
 }
 
@@ -43,6 +47,10 @@ fn jacobi_agrees_on_many_values() {
     let g = SchnorrGroup::<Num>::standard(1024).unwrap();
     let gg = SchnorrGroup::<Gmp>::standard(1024).unwrap();
     for v in 1..300u64 {
-        assert_eq!(Num::jacobi(&Num::from_u64(v), g.p()), Gmp::jacobi(&Gmp::from_u64(v), gg.p()), "({v}/p)");
+        assert_eq!(
+            Num::jacobi(&Num::from_u64(v), g.p()),
+            Gmp::jacobi(&Gmp::from_u64(v), gg.p()),
+            "({v}/p)"
+        );
     }
 }

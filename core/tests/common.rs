@@ -20,7 +20,9 @@ pub fn read_blocks(path: &str) -> Vec<BTreeMap<String, String>> {
             }
             continue;
         }
-        let (k, v) = line.split_once('=').unwrap_or_else(|| panic!("bad line {line:?} in {path}"));
+        let (k, v) = line
+            .split_once('=')
+            .unwrap_or_else(|| panic!("bad line {line:?} in {path}"));
         cur.insert(k.to_string(), v.to_string());
     }
     if !cur.is_empty() {

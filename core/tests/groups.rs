@@ -4,7 +4,7 @@
 //! num backend checks 1024 and 2048 (its primality test is slow at 4096 bits).
 
 use dsmpc_core::backend::{Backend, Num};
-use dsmpc_core::group::{self, derive, params, SchnorrGroup};
+use dsmpc_core::group::{self, SchnorrGroup, derive, params};
 
 fn rederive<B: Backend>(bits: u32) {
     let params = params::GroupParams::get(bits).unwrap();
@@ -53,11 +53,32 @@ fn groups_rederive_and_validate_gmp() {
 fn validation_catches_a_corrupted_constant() {
     let good = SchnorrGroup::<Num>::standard(1024).unwrap();
     let one = Num::from_u64(1);
-    let bad_g = SchnorrGroup::<Num>::from_parts(1024, good.p().clone(), good.q().clone(), good.r().clone(), Num::add(good.g(), &one), good.h().clone());
+    let bad_g = SchnorrGroup::<Num>::from_parts(
+        1024,
+        good.p().clone(),
+        good.q().clone(),
+        good.r().clone(),
+        Num::add(good.g(), &one),
+        good.h().clone(),
+    );
     assert!(bad_g.validate().is_err());
-    let same = SchnorrGroup::<Num>::from_parts(1024, good.p().clone(), good.q().clone(), good.r().clone(), good.g().clone(), good.g().clone());
+    let same = SchnorrGroup::<Num>::from_parts(
+        1024,
+        good.p().clone(),
+        good.q().clone(),
+        good.r().clone(),
+        good.g().clone(),
+        good.g().clone(),
+    );
     assert!(same.validate().is_err());
-    let bad_p = SchnorrGroup::<Num>::from_parts(1024, Num::add(good.p(), &Num::from_u64(2)), good.q().clone(), good.r().clone(), good.g().clone(), good.h().clone());
+    let bad_p = SchnorrGroup::<Num>::from_parts(
+        1024,
+        Num::add(good.p(), &Num::from_u64(2)),
+        good.q().clone(),
+        good.r().clone(),
+        good.g().clone(),
+        good.h().clone(),
+    );
     assert!(bad_p.validate().is_err());
 }
 

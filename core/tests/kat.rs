@@ -21,7 +21,13 @@ fn shamir_kat<B: Backend>() {
     for (i, x) in [2, 4, 5].iter().enumerate() {
         assert_eq!(lag.coefficients()[i], h(&format!("lambda_{x}_of_2_4_5")));
     }
-    let shares: Vec<Share<B>> = [6u64, 1, 3].iter().map(|&x| Share { x, y: h(&format!("f{x}")) }).collect();
+    let shares: Vec<Share<B>> = [6u64, 1, 3]
+        .iter()
+        .map(|&x| Share {
+            x,
+            y: h(&format!("f{x}")),
+        })
+        .collect();
     assert_eq!(dsmpc_core::shamir::reconstruct(zq, &shares, 3).unwrap(), h("a0"));
 }
 

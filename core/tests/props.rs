@@ -38,7 +38,12 @@ fn tamper_strategy() -> impl Strategy<Value = Tamper> {
     ]
 }
 
-fn tampered<B: Backend>(group: &SchnorrGroup<B>, keys: &CpKeyPair<B>, seed: u64, how: Tamper) -> (B::Int, Attachment<B>) {
+fn tampered<B: Backend>(
+    group: &SchnorrGroup<B>,
+    keys: &CpKeyPair<B>,
+    seed: u64,
+    how: Tamper,
+) -> (B::Int, Attachment<B>) {
     let mut r = rng::seeded(seed, "prop");
     let zq = group.zq();
     let y = zq.random(&mut r);

@@ -15,19 +15,40 @@ fn shamir_rejects_bad_input() {
     let zq = g.zq();
     let mut r = rng::seeded(1, "t");
     let s = Num::from_u64(5);
-    assert_eq!(shamir::split(zq, &s, 1, &[1, 2, 3], &mut r), Err(CoreError::ThresholdTooSmall { t: 1 }));
-    assert_eq!(shamir::split(zq, &s, 4, &[1, 2, 3], &mut r), Err(CoreError::ThresholdTooLarge { t: 4, points: 3 }));
-    assert_eq!(shamir::split(zq, &s, 2, &[1, 2, 2], &mut r), Err(CoreError::DuplicatePoint { x: 2 }));
+    assert_eq!(
+        shamir::split(zq, &s, 1, &[1, 2, 3], &mut r),
+        Err(CoreError::ThresholdTooSmall { t: 1 })
+    );
+    assert_eq!(
+        shamir::split(zq, &s, 4, &[1, 2, 3], &mut r),
+        Err(CoreError::ThresholdTooLarge { t: 4, points: 3 })
+    );
+    assert_eq!(
+        shamir::split(zq, &s, 2, &[1, 2, 2], &mut r),
+        Err(CoreError::DuplicatePoint { x: 2 })
+    );
     assert_eq!(shamir::split(zq, &s, 2, &[0, 1, 2], &mut r), Err(CoreError::ZeroPoint));
-    assert_eq!(shamir::split(zq, g.q(), 2, &[1, 2], &mut r), Err(CoreError::NotInField { what: "secret" }));
+    assert_eq!(
+        shamir::split(zq, g.q(), 2, &[1, 2], &mut r),
+        Err(CoreError::NotInField { what: "secret" })
+    );
     let shares = shamir::split(zq, &s, 3, &[1, 2, 3, 4], &mut r).unwrap();
-    assert_eq!(shamir::reconstruct(zq, &shares[..2], 3), Err(CoreError::NotEnoughShares { need: 3, got: 2 }));
+    assert_eq!(
+        shamir::reconstruct(zq, &shares[..2], 3),
+        Err(CoreError::NotEnoughShares { need: 3, got: 2 })
+    );
     let mut dup = shares.clone();
     dup[1].x = dup[0].x;
-    assert_eq!(shamir::reconstruct(zq, &dup, 3), Err(CoreError::DuplicatePoint { x: 1 }));
+    assert_eq!(
+        shamir::reconstruct(zq, &dup, 3),
+        Err(CoreError::DuplicatePoint { x: 1 })
+    );
     let mut big = shares.clone();
     big[0].y = g.q().clone();
-    assert_eq!(shamir::reconstruct(zq, &big, 3), Err(CoreError::NotInField { what: "share value" }));
+    assert_eq!(
+        shamir::reconstruct(zq, &big, 3),
+        Err(CoreError::NotInField { what: "share value" })
+    );
     assert!(Lagrange::<Num>::new(zq, &[3]).is_err());
     let good: Vec<Share<Num>> = shares[1..].to_vec();
     assert_eq!(shamir::reconstruct(zq, &good, 3).unwrap(), s);
@@ -48,7 +69,10 @@ fn backend_names_and_availability() {
 
 #[test]
 fn fixed_length_encodings_refuse_overflow() {
-    assert_eq!(Num::to_be_bytes_padded(&Num::from_u64(1 << 20), 2), Err(CoreError::TooLarge { bytes: 3, max: 2 }));
+    assert_eq!(
+        Num::to_be_bytes_padded(&Num::from_u64(1 << 20), 2),
+        Err(CoreError::TooLarge { bytes: 3, max: 2 })
+    );
     assert_eq!(Num::from_hex("xyz"), Err(CoreError::BadHex));
     assert_eq!(Num::to_hex(&Num::from_hex("00ff").unwrap()), "ff");
 }
@@ -63,14 +87,70 @@ fn wrong_fields_rejected<B: Backend>() {
     let other_y = g.zq().add(&y, &one);
     let other = pvss::attach_fast(&g, keys.pk(), &other_y, &mut r);
     let cases: Vec<(&str, B::Int, Attachment<B>, PvssFailure)> = vec![
-        ("wrong E", y.clone(), Attachment { e: other.e.clone(), ..good.clone() }, PvssFailure::WrongE),
-        ("wrong C", y.clone(), Attachment { c: other.c.clone(), ..good.clone() }, PvssFailure::WrongC),
-        ("wrong r", y.clone(), Attachment { r: g.zq().add(&good.r, &one), ..good.clone() }, PvssFailure::WrongC),
+        (
+            "wrong E",
+            y.clone(),
+            Attachment {
+                e: other.e.clone(),
+                ..good.clone()
+            },
+            PvssFailure::WrongE,
+        ),
+        (
+            "wrong C",
+            y.clone(),
+            Attachment {
+                c: other.c.clone(),
+                ..good.clone()
+            },
+            PvssFailure::WrongC,
+        ),
+        (
+            "wrong r",
+            y.clone(),
+            Attachment {
+                r: g.zq().add(&good.r, &one),
+                ..good.clone()
+            },
+            PvssFailure::WrongC,
+        ),
         ("wrong y", other_y.clone(), good.clone(), PvssFailure::WrongE),
-        ("E = 0", y.clone(), Attachment { e: B::from_u64(0), ..good.clone() }, PvssFailure::MalformedE),
-        ("E = -pk^y", y.clone(), Attachment { e: B::sub(g.p(), &good.e), ..good.clone() }, PvssFailure::MalformedE),
-        ("C >= p", y.clone(), Attachment { c: g.p().clone(), ..good.clone() }, PvssFailure::MalformedC),
-        ("r >= q", y.clone(), Attachment { r: g.q().clone(), ..good.clone() }, PvssFailure::ScalarOutOfRange),
+        (
+            "E = 0",
+            y.clone(),
+            Attachment {
+                e: B::from_u64(0),
+                ..good.clone()
+            },
+            PvssFailure::MalformedE,
+        ),
+        (
+            "E = -pk^y",
+            y.clone(),
+            Attachment {
+                e: B::sub(g.p(), &good.e),
+                ..good.clone()
+            },
+            PvssFailure::MalformedE,
+        ),
+        (
+            "C >= p",
+            y.clone(),
+            Attachment {
+                c: g.p().clone(),
+                ..good.clone()
+            },
+            PvssFailure::MalformedC,
+        ),
+        (
+            "r >= q",
+            y.clone(),
+            Attachment {
+                r: g.q().clone(),
+                ..good.clone()
+            },
+            PvssFailure::ScalarOutOfRange,
+        ),
     ];
     for (what, yy, att, want) in cases {
         for mode in VerifyMode::ALL {
@@ -79,7 +159,11 @@ fn wrong_fields_rejected<B: Backend>() {
         }
     }
     for mode in VerifyMode::ALL {
-        assert_eq!(pvss::verify(mode, &g, &keys, Packet { y: &y, att: &good }, &mut r), Ok(()), "honest packet in {mode}");
+        assert_eq!(
+            pvss::verify(mode, &g, &keys, Packet { y: &y, att: &good }, &mut r),
+            Ok(()),
+            "honest packet in {mode}"
+        );
     }
 }
 
@@ -89,7 +173,9 @@ fn bad_packet_among_1000_is_named<B: Backend>() {
     let keys = CpKeyPair::generate(&g, &mut r);
     let ys: Vec<B::Int> = (0..1000).map(|_| g.zq().random(&mut r)).collect();
     let mut atts: Vec<Attachment<B>> = ys.iter().map(|y| pvss::attach_fast(&g, keys.pk(), y, &mut r)).collect();
-    let pkts = |atts: &[Attachment<B>]| -> Vec<(B::Int, Attachment<B>)> { ys.iter().cloned().zip(atts.iter().cloned()).collect() };
+    let pkts = |atts: &[Attachment<B>]| -> Vec<(B::Int, Attachment<B>)> {
+        ys.iter().cloned().zip(atts.iter().cloned()).collect()
+    };
     let check = |items: &[(B::Int, Attachment<B>)], r: &mut rng::DsmpcRng| {
         let packets: Vec<Packet<'_, B>> = items.iter().map(|(y, a)| Packet { y, att: a }).collect();
         pvss::verify_batch(&g, &keys, &packets, r)
@@ -106,7 +192,11 @@ fn bad_packet_among_1000_is_named<B: Backend>() {
     atts[500].e = B::sub(g.p(), &atts[500].e);
     assert_eq!(
         check(&pkts(&atts), &mut r),
-        Err(vec![(3, PvssFailure::WrongE), (500, PvssFailure::MalformedE), (998, PvssFailure::WrongC)])
+        Err(vec![
+            (3, PvssFailure::WrongE),
+            (500, PvssFailure::MalformedE),
+            (998, PvssFailure::WrongC)
+        ])
     );
 }
 

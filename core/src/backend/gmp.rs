@@ -5,8 +5,8 @@
 //! invert secrets as `x^(q-2)` on the secure path instead (see `SchnorrGroup::invert_secret_q`).
 //! [`Gmp::wipe`] zeroes every allocated limb before resetting the value.
 
-use rug::integer::{IsPrime, Order};
 use rug::Integer;
+use rug::integer::{IsPrime, Order};
 
 use super::{Backend, BackendKind};
 

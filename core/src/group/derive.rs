@@ -72,7 +72,10 @@ fn pow2<B: Backend>(e: u32) -> B::Int {
 
 /// Step 1: the 256-bit q.
 pub fn derive_q<B: Backend>() -> B::Int {
-    let mut q = B::add(&B::rem(&hash_to_int::<B>(&format!("{SEED}/q"), 256), &pow2::<B>(255)), &pow2::<B>(255));
+    let mut q = B::add(
+        &B::rem(&hash_to_int::<B>(&format!("{SEED}/q"), 256), &pow2::<B>(255)),
+        &pow2::<B>(255),
+    );
     let two = B::from_u64(2);
     if B::is_zero(&B::rem(&q, &two)) {
         q = B::add(&q, &B::from_u64(1));
@@ -90,7 +93,10 @@ pub fn r_start<B: Backend>(q: &B::Int, bits: u32) -> B::Int {
     let lo = B::div(&B::sub(&B::add(&pow2::<B>(bits - 1), &two_q), &one), &two_q);
     let hi = B::div(&B::sub(&pow2::<B>(bits), &one), &two_q);
     let span = B::sub(&hi, &lo);
-    let mut r0 = B::add(&lo, &B::rem(&hash_to_int::<B>(&format!("{SEED}/r/{bits}"), bits), &span));
+    let mut r0 = B::add(
+        &lo,
+        &B::rem(&hash_to_int::<B>(&format!("{SEED}/r/{bits}"), bits), &span),
+    );
     if B::is_zero(&B::rem(&r0, &B::from_u64(2))) {
         r0 = B::add(&r0, &one);
     }
@@ -124,10 +130,18 @@ pub fn derive<B: Backend>(bits: u32, mut progress: impl FnMut(u64)) -> Derived<B
     let p0 = p_from::<B>(&q, &r0);
     let primes = small_primes(1 << 16);
     // Residues of r and p modulo each small prime; r += 2 moves p by 4q.
-    let mut rr: Vec<u64> = primes.iter().map(|&s| B::to_u64(&B::rem(&r0, &B::from_u64(s))).unwrap_or(0)).collect();
-    let mut pr: Vec<u64> = primes.iter().map(|&s| B::to_u64(&B::rem(&p0, &B::from_u64(s))).unwrap_or(0)).collect();
-    let step: Vec<u64> =
-        primes.iter().map(|&s| B::to_u64(&B::rem(&B::mul(&B::from_u64(4), &q), &B::from_u64(s))).unwrap_or(0)).collect();
+    let mut rr: Vec<u64> = primes
+        .iter()
+        .map(|&s| B::to_u64(&B::rem(&r0, &B::from_u64(s))).unwrap_or(0))
+        .collect();
+    let mut pr: Vec<u64> = primes
+        .iter()
+        .map(|&s| B::to_u64(&B::rem(&p0, &B::from_u64(s))).unwrap_or(0))
+        .collect();
+    let step: Vec<u64> = primes
+        .iter()
+        .map(|&s| B::to_u64(&B::rem(&B::mul(&B::from_u64(4), &q), &B::from_u64(s))).unwrap_or(0))
+        .collect();
     let two = B::from_u64(2);
     let mut k = 0u64;
     let r = loop {
@@ -150,7 +164,17 @@ pub fn derive<B: Backend>(bits: u32, mut progress: impl FnMut(u64)) -> Derived<B
     let p = p_from::<B>(&q, &r);
     let (g, g_ctr) = derive_generator::<B>("g", bits, &p, &r);
     let (h, h_ctr) = derive_generator::<B>("h", bits, &p, &r);
-    Derived { bits, p, q, r, r_steps: k, g, g_ctr, h, h_ctr }
+    Derived {
+        bits,
+        p,
+        q,
+        r,
+        r_steps: k,
+        g,
+        g_ctr,
+        h,
+        h_ctr,
+    }
 }
 
 /// Odd primes below `limit`.

@@ -1,0 +1,320 @@
+//! `dsmpc`: run one D-SMPC session, or print the shipped group parameters.
+//!
+//! `dsmpc run` prints the plaintext and reconstructed sum and average, the per-phase table and
+//! the bytes per message kind, writes the JSON Lines log if asked, and exits 0 only when the
+//! reconstruction matches. `dsmpc params` prints p, q, g, h of a group. Exit codes: 0 success,
+//! 1 the run failed or the result did not match, 2 bad command line or input.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use dsmpc_core::backend::{Backend, BackendKind, Num};
+use dsmpc_core::group::{SUPPORTED_BITS, SchnorrGroup, params::GroupParams};
+use dsmpc_core::pvss::VerifyMode;
+use dsmpc_roles::log::JsonlLog;
+use dsmpc_roles::parties::exact_average;
+use dsmpc_roles::suite::SuiteKind;
+use dsmpc_roles::{RolesError, SessionConfig, session, values};
+
+#[derive(Parser)]
+#[command(
+    name = "dsmpc",
+    version,
+    about = "D-SMPC: dynamic secure multi-party computation for edge aggregation"
+)]
+#[command(
+    long_about = "D-SMPC: a Cloud selects computing parties (CPs) from candidate vehicles (Algorithm 1); \
+data providers (DPs) Shamir-share their values to the CPs, encrypted and with a PVSS attachment \
+(Algorithm 2); the CPs sum locally and the Edge reconstructs sum and average from any t results."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run one whole session in this process and check the result against the plaintext.
+    Run(RunArgs),
+    /// Print the parameters (p, q, g, h) of a shipped Schnorr group.
+    Params(ParamsArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Number of data providers n.
+    #[arg(long = "dps", value_name = "N", default_value_t = 20)]
+    dps: usize,
+    /// Number of candidate computing parties m (VIDs 1..=m).
+    #[arg(long = "cps", value_name = "M", default_value_t = 5)]
+    cps: usize,
+    /// Cloud capacity k: at most this many CPs are selected [default: M].
+    #[arg(long, value_name = "K")]
+    capacity: Option<usize>,
+    /// Threshold t: any t CP results reconstruct (2 <= t <= selected CPs).
+    #[arg(long, short = 't', value_name = "T", default_value_t = 3)]
+    threshold: usize,
+    /// RSA modulus bits for encryption and signatures: 1024 (weak), 2048, 3072 or 4096.
+    #[arg(long, value_name = "B", default_value_t = 2048)]
+    rsa_bits: u32,
+    /// PVSS group bits |p|: 1024 (weak), 2048, 3072 or 4096.
+    #[arg(long, value_name = "L", default_value_t = 2048)]
+    group_bits: u32,
+    /// Big-integer backend: num (pure Rust) or gmp [default: gmp if compiled in, else num].
+    #[arg(long, value_name = "num|gmp")]
+    backend: Option<BackendKind>,
+    /// Cipher suite.
+    #[arg(long, value_name = "rsa", default_value = "rsa")]
+    suite: SuiteKind,
+    /// How CPs verify PVSS attachments: paper (Eq. 4 literally), fast (equivalent, tables) or
+    /// batch (random linear combination, falls back to per-packet checks).
+    #[arg(long, value_name = "paper|fast|batch", default_value = "batch")]
+    verify: VerifyMode,
+    /// Seed for reproducible runs (keys, values, protocol randomness and a fixed protocol
+    /// clock); without it everything comes from the operating system.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// File with the DPs' values, one non-negative integer per line (N of them; blank lines and
+    /// `#` comments ignored). Without it values are drawn at random.
+    #[arg(long, value_name = "FILE")]
+    values: Option<PathBuf>,
+    /// Bits of each value: values must be below 2^V.
+    #[arg(long, value_name = "V", default_value_t = 32)]
+    value_bits: u32,
+    /// Write the JSON Lines protocol log here (reference format); only a successful run
+    /// leaves FILE, a failed one leaves FILE.failed.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+    /// Cloud's freshness window for auth-request timestamps, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    freshness: u64,
+}
+
+#[derive(Args)]
+struct ParamsArgs {
+    /// Group size: 1024 (weak), 2048, 3072 or 4096.
+    #[arg(long, value_name = "L", default_value_t = 2048)]
+    group_bits: u32,
+    /// Print JSON ({"bits", "p", "q", "r", "g", "h", ...} as hex strings).
+    #[arg(long)]
+    json: bool,
+    /// Also re-check primality and orders (a few seconds at 4096 bits with num).
+    #[arg(long)]
+    validate: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(a) => run(a),
+        Command::Params(a) => params(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let usage = matches!(
+                e,
+                RolesError::Config(_)
+                    | RolesError::Values { .. }
+                    | RolesError::BadThreshold { .. }
+                    | RolesError::SumMayOverflow { .. }
+                    | RolesError::Core(_)
+            );
+            ExitCode::from(if usage { 2 } else { 1 })
+        }
+    }
+}
+
+fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
+    let backend = a.backend.unwrap_or(if BackendKind::Gmp.is_available() {
+        BackendKind::Gmp
+    } else {
+        BackendKind::Num
+    });
+    let cfg = SessionConfig {
+        n: a.dps,
+        m: a.cps,
+        capacity: a.capacity.unwrap_or(a.cps),
+        t: a.threshold,
+        suite: a.suite,
+        rsa_bits: a.rsa_bits,
+        group_bits: a.group_bits,
+        backend,
+        verify: a.verify,
+        seed: a.seed,
+        value_bits: a.value_bits,
+        freshness_s: a.freshness,
+    };
+    cfg.validate()?;
+    let vals = match &a.values {
+        Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
+        None => None,
+    };
+    let weak = |bits: u32| if bits < 2048 { " (WEAK: comparison only)" } else { "" };
+    println!(
+        "D-SMPC run: n={} DPs, m={} candidate CPs, capacity k={}, t={}",
+        cfg.n, cfg.m, cfg.capacity, cfg.t
+    );
+    println!(
+        "  suite {} {}-bit{} (OAEP/PSS, SHA-256), PVSS group {}-bit{}, backend {}{}, verify {}, {}",
+        cfg.suite,
+        cfg.rsa_bits,
+        weak(cfg.rsa_bits),
+        cfg.group_bits,
+        weak(cfg.group_bits),
+        cfg.backend,
+        if cfg.backend == BackendKind::Num {
+            " (no constant-time exponentiation)"
+        } else {
+            ""
+        },
+        cfg.verify,
+        match cfg.seed {
+            Some(s) => format!("seed {s}"),
+            None => "randomness from the OS".into(),
+        }
+    );
+    if cfg.seed.is_none() {
+        eprintln!(
+            "generating {} RSA key pairs (pass --seed to reuse cached keys)...",
+            1 + 2 * cfg.m
+        );
+    }
+    let mut log = match &a.log {
+        Some(p) => Some(JsonlLog::create(p)?),
+        None => None,
+    };
+    let outcome = session::run(
+        &cfg,
+        vals.as_deref(),
+        log.as_mut().map(|l| l as &mut dyn dsmpc_roles::log::EventSink),
+    );
+    let report = match outcome {
+        Ok(r) => r,
+        Err(e) => {
+            if let Some(l) = log {
+                let failed = l.fail(&e.to_string());
+                eprintln!("log of the failed run: {}", failed.display());
+            }
+            return Err(e);
+        }
+    };
+    let sel: Vec<String> = report.selected.iter().map(|(i, v)| format!("i={i}:VID={v}")).collect();
+    println!("  selected CPs: {}", sel.join(" "));
+    if !report.not_selected.is_empty() {
+        println!("  valid but not selected (capacity): VIDs {:?}", report.not_selected);
+    }
+    println!();
+    let n = cfg.n as u128;
+    println!(
+        "  plaintext      sum = {:<22} average = {}",
+        report.expected_sum,
+        exact_average(report.expected_sum, n, 6)
+    );
+    println!(
+        "  reconstructed  sum = {:<22} average = {}",
+        report.outcome.sum,
+        report.outcome.average(6)
+    );
+    println!(
+        "  {}",
+        if report.matches() {
+            "MATCH"
+        } else {
+            "MISMATCH: the reconstruction differs from the plaintext"
+        }
+    );
+    println!();
+    println!(
+        "  {:<38} {:>6} {:>12} {:>12} {:>12}  ops",
+        "phase", "inst", "work cpu s", "max inst s", "work wall s"
+    );
+    for p in &report.phases {
+        println!(
+            "  {:<38} {:>6} {:>12.6} {:>12.6} {:>12.6}  {}",
+            p.phase.name(),
+            p.instances,
+            p.work_cpu_s,
+            p.max_cpu_s,
+            p.work_wall_s,
+            p.ops
+        );
+    }
+    println!("  (set-up, not a phase: {:.3} s)", report.setup_s);
+    println!();
+    println!(
+        "  {:<14} {:>8} {:>12} {:>14} {:>10} {:>12}",
+        "message", "count", "bytes", "payload bytes", "each", "each payload"
+    );
+    for (kind, m) in &report.messages {
+        println!(
+            "  {:<14} {:>8} {:>12} {:>14} {:>10} {:>12}{}",
+            kind.name(),
+            m.count,
+            m.bytes,
+            m.payload_bytes,
+            m.max_bytes,
+            m.max_payload_bytes,
+            if kind.reference_counted() {
+                ""
+            } else {
+                "  (not counted by the reference)"
+            }
+        );
+    }
+    let digest: String = report.transcript_sha256.iter().map(|b| format!("{b:02x}")).collect();
+    println!("  transcript sha256 {digest}");
+    if let Some(l) = log {
+        let path = if report.matches() {
+            l.finish()?
+        } else {
+            l.fail("reconstruction mismatch")
+        };
+        println!("  log: {}", path.display());
+    }
+    Ok(if report.matches() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn params(a: ParamsArgs) -> Result<ExitCode, RolesError> {
+    let p = GroupParams::get(a.group_bits)?;
+    let g = SchnorrGroup::<Num>::standard(a.group_bits)?;
+    if a.validate {
+        g.validate()?;
+    }
+    let hex = |x: &<Num as Backend>::Int| Num::to_hex(x);
+    if a.json {
+        let v = serde_json::json!({
+            "bits": p.bits,
+            "weak": p.is_weak(),
+            "seed": dsmpc_core::group::derive::SEED,
+            "p": hex(g.p()), "q": hex(g.q()), "r": hex(g.r()), "g": hex(g.g()), "h": hex(g.h()),
+            "r_steps": p.r_steps, "g_ctr": p.g_ctr, "h_ctr": p.h_ctr,
+            "validated": a.validate,
+        });
+        println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+    } else {
+        println!(
+            "Schnorr group, |p| = {} bits{}",
+            p.bits,
+            if p.is_weak() { " (WEAK: comparison only)" } else { "" }
+        );
+        println!(
+            "p = 2qr + 1, derived from the seed {:?} (see dsmpc_core::group::derive)",
+            dsmpc_core::group::derive::SEED
+        );
+        for (name, x) in [("p", g.p()), ("q", g.q()), ("r", g.r()), ("g", g.g()), ("h", g.h())] {
+            println!("{name} = {}", hex(x));
+        }
+        if a.validate {
+            println!("validated: p, q, r prime; p = 2qr + 1; g^q = h^q = 1; g, h != 1; g != h");
+        }
+        println!("supported sizes: {SUPPORTED_BITS:?}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

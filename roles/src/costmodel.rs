@@ -1,0 +1,150 @@
+//! The cost model: unit costs of every counted operation, measured in the same run, and the
+//! lower bound `sum(count x unit cost)` that a phase's measured time is compared against.
+//!
+//! Units are measured as thread CPU time, as medians over several batches, on the same group,
+//! backend and keys the session uses, so `measured / bound` isolates what the protocol code
+//! adds on top of its expensive operations (encoding, hashing, allocation, bookkeeping).
+
+use std::collections::BTreeMap;
+
+use dsmpc_core::backend::Backend;
+use dsmpc_core::counters::{Op, OpCounts};
+use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::pvss::CpKeyPair;
+use dsmpc_core::rng;
+
+use crate::error::Result;
+use crate::metrics::thread_cpu_seconds;
+use crate::suite::CipherSuite;
+
+/// Seconds per operation, by kind.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UnitCosts(pub BTreeMap<Op, f64>);
+
+impl UnitCosts {
+    /// Unit cost of one kind (0 if not measured).
+    pub fn get(&self, op: Op) -> f64 {
+        self.0.get(&op).copied().unwrap_or(0.0)
+    }
+
+    /// `sum(count x unit)`.
+    pub fn bound(&self, ops: &OpCounts) -> f64 {
+        ops.iter().map(|(op, c)| c as f64 * self.get(op)).sum()
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Median over `batches` of the per-call CPU time of `f` run `per_batch` times.
+fn time_op(batches: usize, per_batch: usize, mut f: impl FnMut()) -> f64 {
+    f(); // warm-up (allocations, lazily built tables)
+    let mut samples = Vec::with_capacity(batches);
+    for _ in 0..batches {
+        let t0 = thread_cpu_seconds();
+        for _ in 0..per_batch {
+            f();
+        }
+        samples.push((thread_cpu_seconds() - t0) / per_batch as f64);
+    }
+    median(samples)
+}
+
+/// Measure every unit cost for this backend, group and suite. `quick` uses fewer samples
+/// (for tests and short sweeps).
+pub fn calibrate<B: Backend, S: CipherSuite>(
+    group: &SchnorrGroup<B>,
+    suite: &S,
+    enc_sk: &S::EncPrivate,
+    sign_sk: &S::SignPrivate,
+    quick: bool,
+) -> Result<UnitCosts> {
+    let mut r = rng::seeded(0x0ca1_1b8a, "calibrate");
+    let (batches, scale) = if quick { (3, 1) } else { (7, 3) };
+    let zq = group.zq();
+    let base = group.pow(group.g(), &zq.random(&mut r));
+    let exps: Vec<B::Int> = (0..16).map(|_| zq.random(&mut r)).collect();
+    let keys = CpKeyPair::generate(group, &mut r);
+    let mut units = BTreeMap::new();
+    let mut k = 0usize;
+    let mut next = || {
+        k = (k + 1) % exps.len();
+        k
+    };
+    units.insert(
+        Op::ModExpVar,
+        time_op(batches, 4 * scale, || {
+            let i = next();
+            std::hint::black_box(B::pow_mod(&base, &exps[i], group.p()));
+        }),
+    );
+    units.insert(
+        Op::ModExpSecret,
+        time_op(batches, 4 * scale, || {
+            let i = next();
+            std::hint::black_box(B::pow_mod_secret(&base, &exps[i], group.p()));
+        }),
+    );
+    let table = keys.pk_table(group);
+    let gt = group.g_table();
+    units.insert(
+        Op::ModExpFixed,
+        time_op(batches, 8 * scale, || {
+            let i = next();
+            // Half pk-table (window 6), half g-table (window 8), as the protocol uses both.
+            if i % 2 == 0 {
+                std::hint::black_box(table.pow(group, &exps[i]));
+            } else {
+                std::hint::black_box(gt.pow(group, &exps[i]));
+            }
+        }),
+    );
+    let bases: Vec<B::Int> = (0..64).map(|i| group.mul(&base, &exps[i % exps.len()])).collect();
+    let refs: Vec<&B::Int> = bases.iter().collect();
+    let small: Vec<u64> = (0..64).map(|_| rand_core::Rng::next_u64(&mut r) | 1).collect();
+    let per_term = time_op(batches, scale, || {
+        std::hint::black_box(group.multi_exp_small(&refs, &small));
+    }) / bases.len() as f64;
+    units.insert(Op::MultiExpTerm, per_term);
+    units.insert(
+        Op::Jacobi,
+        time_op(batches, 16 * scale, || {
+            let i = next();
+            std::hint::black_box(B::jacobi(&bases[i], group.p()));
+        }),
+    );
+    let enc_pk = suite.enc_public(enc_sk);
+    let sign_pk = suite.sign_public(sign_sk);
+    let msg = [7u8; 32];
+    let label = b"dsmpc/calibrate";
+    let ct = suite.encrypt(&enc_pk, label, &msg, &mut r)?;
+    let sig = suite.sign(sign_sk, &msg, &mut r)?;
+    let mut r2 = rng::seeded(1, "calibrate/suite");
+    units.insert(
+        Op::Encrypt,
+        time_op(batches, 4 * scale, || {
+            std::hint::black_box(suite.encrypt(&enc_pk, label, &msg, &mut r2).ok());
+        }),
+    );
+    units.insert(
+        Op::Decrypt,
+        time_op(batches, 2 * scale, || {
+            std::hint::black_box(suite.decrypt(enc_sk, label, &ct, &mut r2));
+        }),
+    );
+    units.insert(
+        Op::Sign,
+        time_op(batches, 2 * scale, || {
+            std::hint::black_box(suite.sign(sign_sk, &msg, &mut r2).ok());
+        }),
+    );
+    units.insert(
+        Op::Verify,
+        time_op(batches, 4 * scale, || {
+            std::hint::black_box(suite.verify(&sign_pk, &msg, &sig));
+        }),
+    );
+    Ok(UnitCosts(units))
+}

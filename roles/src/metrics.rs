@@ -1,0 +1,169 @@
+//! Measuring phases: thread CPU time and wall time per party instance, with the operation
+//! counts of `dsmpc_core::counters` attached, summarised per phase as total over instances
+//! (work) and maximum over instances (latency if each party had its own machine).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Instant;
+
+use dsmpc_core::counters::{self, OpCounts};
+
+/// The measured phases, named as in the reference log where it has one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Phase {
+    /// CP: build the token and signature (Algorithm 1, step 2).
+    CpAuthRequest,
+    /// Cloud: check one auth request and answer it (step 3), per request.
+    PartyAuthVerify,
+    /// CP: decrypt the assigned index.
+    CpIndexDecrypt,
+    /// DP: share, encrypt and attach PVSS for every CP (Algorithm 2, steps 1-2).
+    ShareEncryptPvssAttach,
+    /// CP: decrypt, verify and add every DP's share (step 3).
+    CpDecryptPvssVerifyLocalCompute,
+    /// CP: encrypt the sum-share for the Edge (step 4).
+    CpResultEncrypt,
+    /// Edge: decrypt t results and interpolate (step 5).
+    EdgeReconstruct,
+}
+
+impl Phase {
+    /// Every phase, in protocol order.
+    pub const ALL: [Phase; 7] = [
+        Phase::CpAuthRequest,
+        Phase::PartyAuthVerify,
+        Phase::CpIndexDecrypt,
+        Phase::ShareEncryptPvssAttach,
+        Phase::CpDecryptPvssVerifyLocalCompute,
+        Phase::CpResultEncrypt,
+        Phase::EdgeReconstruct,
+    ];
+
+    /// The name in logs and CSV files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::PartyAuthVerify => "party_auth_verify",
+            Phase::CpAuthRequest => "cp_auth_request",
+            Phase::CpIndexDecrypt => "cp_index_decrypt",
+            Phase::ShareEncryptPvssAttach => "share_encrypt_pvss_attach",
+            Phase::CpDecryptPvssVerifyLocalCompute => "cp_decrypt_pvss_verify_local_compute",
+            Phase::CpResultEncrypt => "cp_result_encrypt",
+            Phase::EdgeReconstruct => "edge_reconstruct",
+        }
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// CPU time consumed by the calling thread so far, in seconds.
+pub fn thread_cpu_seconds() -> f64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes one timespec into the pointer we pass.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    if rc != 0 {
+        return 0.0;
+    }
+    ts.tv_sec as f64 + ts.tv_nsec as f64 * 1e-9
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Instance {
+    cpu: f64,
+    wall: f64,
+    ops: OpCounts,
+}
+
+/// One phase, summarised over its instances.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseStats {
+    /// The phase.
+    pub phase: Phase,
+    /// Party instances that ran it.
+    pub instances: usize,
+    /// Total thread CPU seconds over instances.
+    pub work_cpu_s: f64,
+    /// Total wall seconds over instances.
+    pub work_wall_s: f64,
+    /// Largest CPU seconds of one instance.
+    pub max_cpu_s: f64,
+    /// Largest wall seconds of one instance.
+    pub max_wall_s: f64,
+    /// Operation counts, total over instances.
+    pub ops: OpCounts,
+}
+
+/// Accumulates measurements per (phase, instance).
+#[derive(Debug, Default)]
+pub struct Meter {
+    data: BTreeMap<(Phase, u32), Instance>,
+}
+
+impl Meter {
+    /// An empty meter.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Run `f` as part of `phase` at party instance `instance`, adding its CPU time, wall
+    /// time and counted operations to that instance.
+    pub fn measure<T>(&mut self, phase: Phase, instance: u32, f: impl FnOnce() -> T) -> T {
+        let ops0 = counters::snapshot();
+        let cpu0 = thread_cpu_seconds();
+        let wall0 = Instant::now();
+        let out = f();
+        let wall = wall0.elapsed().as_secs_f64();
+        let cpu = thread_cpu_seconds() - cpu0;
+        let ops = counters::snapshot() - ops0;
+        let e = self.data.entry((phase, instance)).or_default();
+        e.cpu += cpu;
+        e.wall += wall;
+        e.ops += ops;
+        out
+    }
+
+    /// The summary of one phase (`None` if it never ran).
+    pub fn phase(&self, phase: Phase) -> Option<PhaseStats> {
+        let mut s = PhaseStats {
+            phase,
+            instances: 0,
+            work_cpu_s: 0.0,
+            work_wall_s: 0.0,
+            max_cpu_s: 0.0,
+            max_wall_s: 0.0,
+            ops: OpCounts::default(),
+        };
+        for (_, inst) in self.data.range((phase, 0)..=(phase, u32::MAX)) {
+            s.instances += 1;
+            s.work_cpu_s += inst.cpu;
+            s.work_wall_s += inst.wall;
+            s.max_cpu_s = s.max_cpu_s.max(inst.cpu);
+            s.max_wall_s = s.max_wall_s.max(inst.wall);
+            s.ops += inst.ops;
+        }
+        (s.instances > 0).then_some(s)
+    }
+
+    /// Every phase that ran, in protocol order.
+    pub fn summary(&self) -> Vec<PhaseStats> {
+        Phase::ALL.iter().filter_map(|p| self.phase(*p)).collect()
+    }
+}
+
+/// Bytes per message kind.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageStats {
+    /// Messages sent.
+    pub count: u64,
+    /// Total encoded bytes.
+    pub bytes: u64,
+    /// Total cryptographic-payload bytes (the reference prototype's count).
+    pub payload_bytes: u64,
+    /// Bytes of the largest single message.
+    pub max_bytes: u64,
+    /// Payload bytes of the largest single message.
+    pub max_payload_bytes: u64,
+}

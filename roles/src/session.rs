@@ -1,0 +1,409 @@
+//! The session driver: one whole D-SMPC run in one process, over an in-memory transport that
+//! counts the bytes of every message, with every phase measured per party instance.
+//!
+//! Order of events: set-up (keys from the cache, PVSS keys, group tables: not a phase), then
+//! Algorithm 1 (announce; each candidate's request, the Cloud's check and answer, the index
+//! decryption), the roster, then Algorithm 2 streamed DP by DP: each DP's packets go straight
+//! to the CPs, so memory stays bounded by one DP's packets plus each CP's pending batch, never
+//! n x k packets. Finally each CP uploads and the Edge reconstructs from the first t results.
+//!
+//! [`run`] is the single place where the runtime backend and suite become types.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use dsmpc_core::backend::{Backend, BackendKind};
+use dsmpc_core::dispatch_backend;
+use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
+use dsmpc_core::rng::RngSource;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, RolesError};
+use crate::log::EventSink;
+use crate::metrics::{MessageStats, Meter, Phase, PhaseStats};
+use crate::parties::{
+    Clock, Cloud, ComputingParty, DataProvider, Edge, Outcome, Registration, candidate_name, cp_name, dp_name,
+};
+use crate::suite::rsa::RsaSuite;
+use crate::suite::{CipherSuite, KeyCache, SuiteKind};
+use crate::values;
+use crate::wire::{Message, MessageKind};
+
+/// Everything that defines a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionConfig {
+    /// Number of data providers n.
+    pub n: usize,
+    /// Number of candidate CPs m (VIDs 1..=m, all registered).
+    pub m: usize,
+    /// Cloud capacity k (at most k CPs selected).
+    pub capacity: usize,
+    /// Threshold t.
+    pub t: usize,
+    /// Cipher suite.
+    pub suite: SuiteKind,
+    /// RSA modulus bits.
+    pub rsa_bits: u32,
+    /// PVSS group bits.
+    pub group_bits: u32,
+    /// Big-integer backend.
+    pub backend: BackendKind,
+    /// Verification mode.
+    pub verify: VerifyMode,
+    /// Seed for reproducible runs; `None`: OS randomness.
+    pub seed: Option<u64>,
+    /// Bits of each DP value.
+    pub value_bits: u32,
+    /// Cloud's freshness window for auth timestamps, seconds.
+    pub freshness_s: u64,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            n: 20,
+            m: 5,
+            capacity: 5,
+            t: 3,
+            suite: SuiteKind::Rsa,
+            rsa_bits: 2048,
+            group_bits: 2048,
+            backend: BackendKind::Num,
+            verify: VerifyMode::Batch,
+            seed: Some(1),
+            value_bits: 32,
+            freshness_s: 300,
+        }
+    }
+}
+
+impl SessionConfig {
+    /// Where randomness comes from.
+    pub fn rng_source(&self) -> RngSource {
+        self.seed.map_or(RngSource::Os, RngSource::Seed)
+    }
+
+    /// Refuse configurations that cannot work, before any work is done: sizes, threshold
+    /// against candidates and capacity, value bits, and `n * (2^v - 1) < q`.
+    pub fn validate(&self) -> Result<()> {
+        let cfg = |s: String| Err(RolesError::Config(s));
+        if self.n == 0 {
+            return cfg("--dps must be at least 1".into());
+        }
+        if self.n > u32::MAX as usize {
+            return cfg("--dps is too large".into());
+        }
+        if self.m == 0 || self.capacity == 0 {
+            return cfg("--cps and --capacity must be at least 1".into());
+        }
+        if self.m > u16::MAX as usize || self.capacity > u16::MAX as usize {
+            return cfg("--cps and --capacity must be at most 65535".into());
+        }
+        if !(1..=64).contains(&self.value_bits) {
+            return cfg(format!("value bits {} must be between 1 and 64", self.value_bits));
+        }
+        let selectable = self.m.min(self.capacity);
+        if self.t < 2 || self.t > selectable {
+            return Err(RolesError::BadThreshold {
+                t: self.t,
+                selected: selectable,
+            });
+        }
+        if !dsmpc_core::group::SUPPORTED_BITS.contains(&self.group_bits) {
+            return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits: self.group_bits }.into());
+        }
+        self.backend.ensure_available()?;
+        // n * (2^v - 1) < q, with q > 2^255.
+        let bound = (self.n as u128).checked_mul(u128::from(values::max_value(self.value_bits)));
+        if bound.is_none_or(|b| b >= (1u128 << 127)) {
+            return Err(RolesError::SumMayOverflow {
+                n: self.n,
+                value_bits: self.value_bits,
+            });
+        }
+        Ok(())
+    }
+
+    /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch-rsa`.
+    pub fn point_id(&self) -> String {
+        format!(
+            "n{}-m{}-k{}-t{}-{}{}-g{}-{}-{}",
+            self.n,
+            self.m,
+            self.capacity,
+            self.t,
+            self.suite.name(),
+            self.rsa_bits,
+            self.group_bits,
+            self.backend,
+            self.verify
+        )
+    }
+}
+
+/// What a successful run reports.
+#[derive(Clone, Debug)]
+pub struct SessionReport {
+    /// The reconstructed aggregate.
+    pub outcome: Outcome,
+    /// The plaintext sum of the values, for comparison.
+    pub expected_sum: u128,
+    /// Selected CPs: index -> VID.
+    pub selected: BTreeMap<u16, u32>,
+    /// Valid candidates that were not selected (capacity exhausted).
+    pub not_selected: Vec<u32>,
+    /// Every phase, in protocol order.
+    pub phases: Vec<PhaseStats>,
+    /// Bytes per message kind.
+    pub messages: BTreeMap<MessageKind, MessageStats>,
+    /// SHA-256 over every message's bytes in the order sent.
+    pub transcript_sha256: [u8; 32],
+    /// Set-up seconds (keys, tables): not a protocol phase.
+    pub setup_s: f64,
+    /// Whether the PVSS group is the weak 1024-bit one.
+    pub weak_group: bool,
+}
+
+impl SessionReport {
+    /// Whether the reconstructed sum equals the plaintext sum.
+    pub fn matches(&self) -> bool {
+        self.outcome.sum == self.expected_sum
+    }
+}
+
+struct Transport<'a> {
+    sink: Option<&'a mut dyn EventSink>,
+    stats: BTreeMap<MessageKind, MessageStats>,
+    transcript: Sha256,
+}
+
+impl Transport<'_> {
+    fn send(&mut self, src: &str, dst: &str, bytes: &[u8]) {
+        let (kind, payload) = match Message::decode(bytes) {
+            Ok(m) => (m.kind(), m.payload_len()),
+            // Parties only ever produce well-formed messages.
+            Err(_) => return,
+        };
+        let s = self.stats.entry(kind).or_default();
+        s.count += 1;
+        s.bytes += bytes.len() as u64;
+        s.payload_bytes += payload as u64;
+        s.max_bytes = s.max_bytes.max(bytes.len() as u64);
+        s.max_payload_bytes = s.max_payload_bytes.max(payload as u64);
+        self.transcript.update((bytes.len() as u64).to_be_bytes());
+        self.transcript.update(bytes);
+        if let Some(sink) = self.sink.as_deref_mut() {
+            sink.message(src, dst, kind, bytes.len(), payload);
+        }
+    }
+
+    fn phase_done(&mut self, meter: &Meter, phase: Phase) {
+        if let (Some(sink), Some(stats)) = (self.sink.as_deref_mut(), meter.phase(phase)) {
+            sink.phase(&stats);
+        }
+    }
+}
+
+/// Run a session, choosing backend and suite from the configuration. `values` are the DPs'
+/// values (`None`: drawn from the seed or the OS); `sink` receives the log events.
+pub fn run(cfg: &SessionConfig, values: Option<&[u64]>, sink: Option<&mut dyn EventSink>) -> Result<SessionReport> {
+    cfg.validate()?;
+    match cfg.suite {
+        SuiteKind::Rsa => {
+            let suite = RsaSuite::new(cfg.rsa_bits)?;
+            dispatch_backend!(cfg.backend, B => run_with::<B, RsaSuite>(cfg, suite, values, sink))?
+        }
+    }
+}
+
+/// Run a session with a fixed backend and suite.
+pub fn run_with<B: Backend, S: CipherSuite>(
+    cfg: &SessionConfig,
+    suite: S,
+    values: Option<&[u64]>,
+    sink: Option<&mut dyn EventSink>,
+) -> Result<SessionReport> {
+    cfg.validate()?;
+    let src = cfg.rng_source();
+    let clock = if cfg.seed.is_some() {
+        Clock::SEEDED
+    } else {
+        Clock::System
+    };
+    let values: Vec<u64> = match values {
+        Some(v) => {
+            if v.len() != cfg.n {
+                return Err(RolesError::Config(format!("{} values for {} DPs", v.len(), cfg.n)));
+            }
+            if let Some(bad) = v.iter().find(|x| **x > values::max_value(cfg.value_bits)) {
+                return Err(RolesError::Config(format!(
+                    "value {bad} does not fit in {} bits",
+                    cfg.value_bits
+                )));
+            }
+            v.to_vec()
+        }
+        None => values::random(cfg.n, cfg.value_bits, &mut src.stream("values")?),
+    };
+    let expected_sum: u128 = values.iter().map(|v| u128::from(*v)).sum();
+
+    // Set-up: not a protocol phase.
+    let setup0 = Instant::now();
+    let group = Arc::new(SchnorrGroup::<B>::standard(cfg.group_bits)?);
+    if cfg.verify != VerifyMode::Paper {
+        group.g_table();
+        group.h_table();
+    }
+    let keys = KeyCache::new(src);
+    let mut cloud = Cloud::new(
+        suite.clone(),
+        keys.enc_key(&suite, "cloud")?,
+        cfg.capacity,
+        cfg.freshness_s,
+        src.stream("cloud")?,
+    );
+    let edge_sk = keys.enc_key(&suite, "cloud")?;
+    let mut cps: Vec<ComputingParty<B, S>> = Vec::with_capacity(cfg.m);
+    for vid in 1..=cfg.m as u32 {
+        let party = format!("vid{vid}");
+        let pvss = CpKeyPair::generate(&group, &mut src.stream(&format!("pvss/{party}"))?);
+        if cfg.verify != VerifyMode::Paper {
+            pvss.pk_table(&group);
+        }
+        let cp = ComputingParty::new(
+            suite.clone(),
+            group.clone(),
+            vid,
+            keys.enc_key(&suite, &party)?,
+            keys.sign_key(&suite, &party)?,
+            pvss,
+            cfg.verify,
+            src.stream(&format!("cp/{party}"))?,
+        );
+        cloud.register(
+            vid,
+            Registration {
+                enc_pk: cp.enc_pk(),
+                sign_pk: cp.sign_pk(),
+                pvss_pk: cp.pvss_pk_bytes(),
+            },
+        );
+        cps.push(cp);
+    }
+    let setup_s = setup0.elapsed().as_secs_f64();
+
+    let mut net = Transport {
+        sink,
+        stats: BTreeMap::new(),
+        transcript: Sha256::new(),
+    };
+    let mut meter = Meter::new();
+
+    // Algorithm 1.
+    let announce = cloud.announce();
+    for cp in &cps {
+        net.send("Cloud", &candidate_name(cp.vid()), &announce);
+    }
+    let mut requests = Vec::with_capacity(cps.len());
+    for (j, cp) in cps.iter_mut().enumerate() {
+        let now = clock.now();
+        let req = meter.measure(Phase::CpAuthRequest, j as u32, || cp.auth_request(&announce, now))?;
+        net.send(&candidate_name(cp.vid()), "Cloud", &req);
+        requests.push(req);
+    }
+    let mut not_selected = Vec::new();
+    for (j, req) in requests.iter().enumerate() {
+        let from = candidate_name(cps[j].vid());
+        let now = clock.now();
+        let answer = meter.measure(Phase::PartyAuthVerify, j as u32, || cloud.handle_auth(&from, req, now))?;
+        net.send("Cloud", &from, &answer);
+        let cp = &mut cps[j];
+        let index = meter.measure(Phase::CpIndexDecrypt, j as u32, || cp.receive_index(&answer))?;
+        if index.is_none() {
+            not_selected.push(cp.vid());
+        }
+    }
+    net.phase_done(&meter, Phase::CpAuthRequest);
+    net.phase_done(&meter, Phase::PartyAuthVerify);
+    net.phase_done(&meter, Phase::CpIndexDecrypt);
+    let selected = cloud.selected().clone();
+    let roster = cloud.roster(cfg.t)?;
+    let mut selected_cps: Vec<ComputingParty<B, S>> = cps.into_iter().filter(|c| c.index().is_some()).collect();
+    selected_cps.sort_by_key(|c| c.index());
+
+    // Algorithm 2, streamed DP by DP.
+    for (i, value) in values.iter().enumerate() {
+        let d = i as u32 + 1;
+        let name = dp_name(d);
+        net.send("Cloud", &name, &roster);
+        let mut dp = DataProvider::<B, S>::new(
+            suite.clone(),
+            group.clone(),
+            d,
+            *value,
+            cfg.verify,
+            src.stream(&format!("dp/{d}"))?,
+        );
+        let packets = meter.measure(Phase::ShareEncryptPvssAttach, d, || {
+            dp.receive_roster(&roster)?;
+            dp.share_packets()
+        })?;
+        drop(dp);
+        for (index, bytes) in packets {
+            net.send(&name, &cp_name(index), &bytes);
+            let cp = &mut selected_cps[index as usize - 1];
+            meter.measure(Phase::CpDecryptPvssVerifyLocalCompute, u32::from(index), || {
+                cp.receive_share(&bytes)
+            })?;
+        }
+    }
+    for cp in selected_cps.iter_mut() {
+        let index = u32::from(cp.index().unwrap_or(0));
+        meter.measure(Phase::CpDecryptPvssVerifyLocalCompute, index, || cp.flush())?;
+    }
+    net.phase_done(&meter, Phase::ShareEncryptPvssAttach);
+    net.phase_done(&meter, Phase::CpDecryptPvssVerifyLocalCompute);
+
+    // Upload and reconstruction.
+    let mut edge = Edge::<B, S>::new(
+        suite.clone(),
+        group.clone(),
+        edge_sk,
+        *cloud.task(),
+        cfg.t,
+        cfg.n,
+        src.stream("edge")?,
+    );
+    let mut uploads = Vec::with_capacity(selected_cps.len());
+    for cp in selected_cps.iter_mut() {
+        let index = cp.index().unwrap_or(0);
+        let up = meter.measure(Phase::CpResultEncrypt, u32::from(index), || cp.result_upload())?;
+        net.send(&cp_name(index), "Edge", &up);
+        uploads.push((index, up));
+    }
+    net.phase_done(&meter, Phase::CpResultEncrypt);
+    let outcome = meter.measure(Phase::EdgeReconstruct, 0, || -> Result<Outcome> {
+        for (index, up) in &uploads {
+            if edge.has_enough() {
+                break;
+            }
+            edge.receive_result(&cp_name(*index), up)?;
+        }
+        edge.reconstruct()
+    })?;
+    net.phase_done(&meter, Phase::EdgeReconstruct);
+
+    Ok(SessionReport {
+        outcome,
+        expected_sum,
+        selected,
+        not_selected,
+        phases: meter.summary(),
+        messages: net.stats,
+        transcript_sha256: net.transcript.finalize().into(),
+        setup_s,
+        weak_group: group.is_weak(),
+    })
+}

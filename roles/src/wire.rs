@@ -1,0 +1,497 @@
+//! The binary wire format of every D-SMPC message (specified in `roles/WIRE.md`).
+//!
+//! A message is `version (u8 = 1) || kind (u8) || task_id (16 bytes) || body`. Integers are
+//! big-endian; variable-length byte strings carry a `u16` length prefix. Decoding is strict:
+//! wrong version or kind, truncation, oversized lengths and trailing bytes are all errors.
+//! The encoded length is the message's byte count; [`Message::payload_len`] is the size of
+//! the cryptographic fields alone, as the reference prototype counted it.
+
+use std::fmt;
+
+/// Format version.
+pub const VERSION: u8 = 1;
+/// Bytes of a task id.
+pub const TASK_ID_LEN: usize = 16;
+/// Bytes of an auth-request nonce.
+pub const NONCE_LEN: usize = 16;
+
+/// A task id.
+pub type TaskId = [u8; TASK_ID_LEN];
+
+/// The kinds of message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MessageKind {
+    /// Cloud -> candidate CP: task id and the Cloud's encryption key (Algorithm 1, step 1).
+    TaskAnnounce,
+    /// CP -> Cloud: encrypted VID token, nonce, timestamp, signature (step 2).
+    AuthRequest,
+    /// Cloud -> CP: encrypted index, or "not selected" (step 3).
+    IndexAssign,
+    /// Cloud -> DP: threshold and each selected CP's keys (step 4; implicit in the reference).
+    Roster,
+    /// DP -> CP: encrypted share and PVSS attachment (Algorithm 2, step 2).
+    SharePacket,
+    /// CP -> Edge: encrypted sum-share (step 4).
+    ResultUpload,
+}
+
+impl MessageKind {
+    /// Every kind, in protocol order.
+    pub const ALL: [MessageKind; 6] = [
+        MessageKind::TaskAnnounce,
+        MessageKind::AuthRequest,
+        MessageKind::IndexAssign,
+        MessageKind::Roster,
+        MessageKind::SharePacket,
+        MessageKind::ResultUpload,
+    ];
+
+    /// The tag byte.
+    pub fn tag(self) -> u8 {
+        match self {
+            MessageKind::TaskAnnounce => 1,
+            MessageKind::AuthRequest => 2,
+            MessageKind::IndexAssign => 3,
+            MessageKind::Roster => 4,
+            MessageKind::SharePacket => 5,
+            MessageKind::ResultUpload => 6,
+        }
+    }
+
+    /// The name used in logs and CSV files.
+    pub fn name(self) -> &'static str {
+        match self {
+            MessageKind::TaskAnnounce => "task_announce",
+            MessageKind::AuthRequest => "auth_request",
+            MessageKind::IndexAssign => "index_assign",
+            MessageKind::Roster => "roster",
+            MessageKind::SharePacket => "share_packet",
+            MessageKind::ResultUpload => "result_upload",
+        }
+    }
+
+    /// Sender and receiver roles.
+    pub fn roles(self) -> (&'static str, &'static str) {
+        match self {
+            MessageKind::TaskAnnounce | MessageKind::IndexAssign => ("Cloud", "CP"),
+            MessageKind::AuthRequest => ("CP", "Cloud"),
+            MessageKind::Roster => ("Cloud", "DP"),
+            MessageKind::SharePacket => ("DP", "CP"),
+            MessageKind::ResultUpload => ("CP", "Edge"),
+        }
+    }
+
+    /// Whether the reference prototype counted this kind (it left the roster implicit).
+    pub fn reference_counted(self) -> bool {
+        self != MessageKind::Roster
+    }
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why bytes did not decode.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WireError(pub String);
+
+impl fmt::Display for WireError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Task announcement.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskAnnounce {
+    /// The task.
+    pub task: TaskId,
+    /// The Cloud's public encryption key (suite encoding).
+    pub cloud_pk: Vec<u8>,
+}
+
+/// A candidate's authentication request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthRequest {
+    /// The task.
+    pub task: TaskId,
+    /// `Enc_Cpk(VID)`, task-bound.
+    pub token: Vec<u8>,
+    /// Fresh random nonce.
+    pub nonce: [u8; NONCE_LEN],
+    /// Unix seconds.
+    pub ts: u64,
+    /// `Sign_Vsk(task || VID || nonce || ts)`.
+    pub sig: Vec<u8>,
+}
+
+/// The Cloud's answer to an auth request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexAssign {
+    /// The task.
+    pub task: TaskId,
+    /// `Some(Enc_Vpk(i))` if selected; `None`: valid but past capacity.
+    pub ct: Option<Vec<u8>>,
+}
+
+/// One selected CP in the roster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RosterEntry {
+    /// The CP's index i (1..=k).
+    pub index: u16,
+    /// The CP's public encryption key.
+    pub enc_pk: Vec<u8>,
+    /// The CP's PVSS public key `g^sk`.
+    pub pvss_pk: Vec<u8>,
+}
+
+/// The roster sent to every DP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Roster {
+    /// The task.
+    pub task: TaskId,
+    /// Threshold t.
+    pub t: u16,
+    /// The selected CPs, by index.
+    pub entries: Vec<RosterEntry>,
+}
+
+/// A DP's share for one CP.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SharePacket {
+    /// The task.
+    pub task: TaskId,
+    /// The DP's number d.
+    pub dp: u32,
+    /// The recipient CP's index i.
+    pub index: u16,
+    /// `Enc_(ComVpk[i])(y_i)`, bound to task, d and i.
+    pub eshare: Vec<u8>,
+    /// `E = pk_i^(y_i)`.
+    pub e: Vec<u8>,
+    /// `C = g^(y_i) h^(r_i)`.
+    pub c: Vec<u8>,
+    /// `r_i`.
+    pub r: Vec<u8>,
+}
+
+/// A CP's encrypted sum-share for the Edge.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultUpload {
+    /// The task.
+    pub task: TaskId,
+    /// The CP's index i.
+    pub index: u16,
+    /// `Enc_Cpk(sum_i)`, bound to task and i.
+    pub ct: Vec<u8>,
+}
+
+/// Any message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// See [`TaskAnnounce`].
+    TaskAnnounce(TaskAnnounce),
+    /// See [`AuthRequest`].
+    AuthRequest(AuthRequest),
+    /// See [`IndexAssign`].
+    IndexAssign(IndexAssign),
+    /// See [`Roster`].
+    Roster(Roster),
+    /// See [`SharePacket`].
+    SharePacket(SharePacket),
+    /// See [`ResultUpload`].
+    ResultUpload(ResultUpload),
+}
+
+struct Writer(Vec<u8>);
+
+impl Writer {
+    fn new(kind: MessageKind, task: &TaskId) -> Self {
+        let mut v = Vec::with_capacity(64);
+        v.push(VERSION);
+        v.push(kind.tag());
+        v.extend_from_slice(task);
+        Writer(v)
+    }
+    fn u8(&mut self, x: u8) {
+        self.0.push(x);
+    }
+    fn u16(&mut self, x: u16) {
+        self.0.extend_from_slice(&x.to_be_bytes());
+    }
+    fn u32(&mut self, x: u32) {
+        self.0.extend_from_slice(&x.to_be_bytes());
+    }
+    fn u64(&mut self, x: u64) {
+        self.0.extend_from_slice(&x.to_be_bytes());
+    }
+    fn fixed(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
+    }
+    fn bytes(&mut self, b: &[u8]) {
+        // Lengths above u16::MAX never occur (the largest field is a 4096-bit value).
+        self.u16(b.len().min(u16::MAX as usize) as u16);
+        self.0.extend_from_slice(&b[..b.len().min(u16::MAX as usize)]);
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize, what: &str) -> Result<&'a [u8], WireError> {
+        if self.buf.len() - self.pos < n {
+            return Err(WireError(format!(
+                "truncated: {what} needs {n} bytes at offset {}, {} left",
+                self.pos,
+                self.buf.len() - self.pos
+            )));
+        }
+        let s = &self.buf[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(s)
+    }
+    fn u8(&mut self, what: &str) -> Result<u8, WireError> {
+        Ok(self.take(1, what)?[0])
+    }
+    fn u16(&mut self, what: &str) -> Result<u16, WireError> {
+        let b = self.take(2, what)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+    fn u32(&mut self, what: &str) -> Result<u32, WireError> {
+        let b = self.take(4, what)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+    fn u64(&mut self, what: &str) -> Result<u64, WireError> {
+        let b = self.take(8, what)?;
+        let mut a = [0u8; 8];
+        a.copy_from_slice(b);
+        Ok(u64::from_be_bytes(a))
+    }
+    fn bytes(&mut self, what: &str) -> Result<Vec<u8>, WireError> {
+        let n = self.u16(what)? as usize;
+        Ok(self.take(n, what)?.to_vec())
+    }
+    fn finish(self) -> Result<(), WireError> {
+        if self.pos == self.buf.len() {
+            Ok(())
+        } else {
+            Err(WireError(format!(
+                "{} trailing bytes after the message",
+                self.buf.len() - self.pos
+            )))
+        }
+    }
+}
+
+impl Message {
+    /// The message's kind.
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Message::TaskAnnounce(_) => MessageKind::TaskAnnounce,
+            Message::AuthRequest(_) => MessageKind::AuthRequest,
+            Message::IndexAssign(_) => MessageKind::IndexAssign,
+            Message::Roster(_) => MessageKind::Roster,
+            Message::SharePacket(_) => MessageKind::SharePacket,
+            Message::ResultUpload(_) => MessageKind::ResultUpload,
+        }
+    }
+
+    /// The task the message belongs to.
+    pub fn task(&self) -> &TaskId {
+        match self {
+            Message::TaskAnnounce(m) => &m.task,
+            Message::AuthRequest(m) => &m.task,
+            Message::IndexAssign(m) => &m.task,
+            Message::Roster(m) => &m.task,
+            Message::SharePacket(m) => &m.task,
+            Message::ResultUpload(m) => &m.task,
+        }
+    }
+
+    /// Bytes of the cryptographic fields alone (the reference prototype's count).
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Message::TaskAnnounce(m) => m.cloud_pk.len(),
+            Message::AuthRequest(m) => m.token.len() + NONCE_LEN + 8 + m.sig.len(),
+            Message::IndexAssign(m) => m.ct.as_ref().map_or(0, Vec::len),
+            Message::Roster(m) => m.entries.iter().map(|e| 2 + e.enc_pk.len() + e.pvss_pk.len()).sum(),
+            Message::SharePacket(m) => m.eshare.len() + m.e.len() + m.c.len() + m.r.len(),
+            Message::ResultUpload(m) => 2 + m.ct.len(),
+        }
+    }
+
+    /// The wire encoding.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut w = Writer::new(self.kind(), self.task());
+        match self {
+            Message::TaskAnnounce(m) => w.bytes(&m.cloud_pk),
+            Message::AuthRequest(m) => {
+                w.bytes(&m.token);
+                w.fixed(&m.nonce);
+                w.u64(m.ts);
+                w.bytes(&m.sig);
+            }
+            Message::IndexAssign(m) => match &m.ct {
+                Some(ct) => {
+                    w.u8(1);
+                    w.bytes(ct);
+                }
+                None => w.u8(0),
+            },
+            Message::Roster(m) => {
+                w.u16(m.t);
+                w.u16(m.entries.len() as u16);
+                for e in &m.entries {
+                    w.u16(e.index);
+                    w.bytes(&e.enc_pk);
+                    w.bytes(&e.pvss_pk);
+                }
+            }
+            Message::SharePacket(m) => {
+                w.u32(m.dp);
+                w.u16(m.index);
+                w.bytes(&m.eshare);
+                w.bytes(&m.e);
+                w.bytes(&m.c);
+                w.bytes(&m.r);
+            }
+            Message::ResultUpload(m) => {
+                w.u16(m.index);
+                w.bytes(&m.ct);
+            }
+        }
+        w.0
+    }
+
+    /// Decode any message.
+    pub fn decode(bytes: &[u8]) -> Result<Message, WireError> {
+        let mut r = Reader { buf: bytes, pos: 0 };
+        let version = r.u8("version")?;
+        if version != VERSION {
+            return Err(WireError(format!("unsupported version {version} (expected {VERSION})")));
+        }
+        let tag = r.u8("kind")?;
+        let kind = MessageKind::ALL
+            .into_iter()
+            .find(|k| k.tag() == tag)
+            .ok_or_else(|| WireError(format!("unknown message kind {tag}")))?;
+        let mut task = [0u8; TASK_ID_LEN];
+        task.copy_from_slice(r.take(TASK_ID_LEN, "task id")?);
+        let msg = match kind {
+            MessageKind::TaskAnnounce => Message::TaskAnnounce(TaskAnnounce {
+                task,
+                cloud_pk: r.bytes("cloud key")?,
+            }),
+            MessageKind::AuthRequest => {
+                let token = r.bytes("token")?;
+                let mut nonce = [0u8; NONCE_LEN];
+                nonce.copy_from_slice(r.take(NONCE_LEN, "nonce")?);
+                let ts = r.u64("timestamp")?;
+                let sig = r.bytes("signature")?;
+                Message::AuthRequest(AuthRequest {
+                    task,
+                    token,
+                    nonce,
+                    ts,
+                    sig,
+                })
+            }
+            MessageKind::IndexAssign => {
+                let ct = match r.u8("selected flag")? {
+                    0 => None,
+                    1 => Some(r.bytes("index ciphertext")?),
+                    f => return Err(WireError(format!("selected flag {f} is neither 0 nor 1"))),
+                };
+                Message::IndexAssign(IndexAssign { task, ct })
+            }
+            MessageKind::Roster => {
+                let t = r.u16("threshold")?;
+                let count = r.u16("entry count")?;
+                let mut entries = Vec::with_capacity(count as usize);
+                for _ in 0..count {
+                    let index = r.u16("index")?;
+                    let enc_pk = r.bytes("encryption key")?;
+                    let pvss_pk = r.bytes("PVSS key")?;
+                    entries.push(RosterEntry { index, enc_pk, pvss_pk });
+                }
+                Message::Roster(Roster { task, t, entries })
+            }
+            MessageKind::SharePacket => {
+                let dp = r.u32("DP number")?;
+                let index = r.u16("CP index")?;
+                let eshare = r.bytes("encrypted share")?;
+                let e = r.bytes("E")?;
+                let c = r.bytes("C")?;
+                let rr = r.bytes("r")?;
+                Message::SharePacket(SharePacket {
+                    task,
+                    dp,
+                    index,
+                    eshare,
+                    e,
+                    c,
+                    r: rr,
+                })
+            }
+            MessageKind::ResultUpload => {
+                let index = r.u16("CP index")?;
+                let ct = r.bytes("result ciphertext")?;
+                Message::ResultUpload(ResultUpload { task, index, ct })
+            }
+        };
+        r.finish()?;
+        Ok(msg)
+    }
+
+    /// Decode, requiring a given kind.
+    pub fn decode_kind(bytes: &[u8], want: MessageKind) -> Result<Message, WireError> {
+        let m = Message::decode(bytes)?;
+        if m.kind() != want {
+            return Err(WireError(format!("expected a {want} message, got {}", m.kind())));
+        }
+        Ok(m)
+    }
+}
+
+/// Context strings bound into ciphertexts (OAEP labels) and signatures.
+pub mod labels {
+    use super::TaskId;
+
+    fn build(tag: &str, task: &TaskId, extra: &[u8]) -> Vec<u8> {
+        let mut v = Vec::with_capacity(tag.len() + 16 + extra.len());
+        v.extend_from_slice(tag.as_bytes());
+        v.extend_from_slice(task);
+        v.extend_from_slice(extra);
+        v
+    }
+    /// Label of the VID token.
+    pub fn token(task: &TaskId) -> Vec<u8> {
+        build("dsmpc/v1/token/", task, &[])
+    }
+    /// Label of the index answer to VID `vid`.
+    pub fn index(task: &TaskId, vid: u32) -> Vec<u8> {
+        build("dsmpc/v1/index/", task, &vid.to_be_bytes())
+    }
+    /// Label of DP `dp`'s share for CP `i`.
+    pub fn share(task: &TaskId, dp: u32, i: u16) -> Vec<u8> {
+        let mut extra = dp.to_be_bytes().to_vec();
+        extra.extend_from_slice(&i.to_be_bytes());
+        build("dsmpc/v1/share/", task, &extra)
+    }
+    /// Label of CP `i`'s result.
+    pub fn result(task: &TaskId, i: u16) -> Vec<u8> {
+        build("dsmpc/v1/result/", task, &i.to_be_bytes())
+    }
+    /// The signed statement of an auth request.
+    pub fn auth_statement(task: &TaskId, vid: u32, nonce: &[u8; 16], ts: u64) -> Vec<u8> {
+        let mut extra = vid.to_be_bytes().to_vec();
+        extra.extend_from_slice(nonce);
+        extra.extend_from_slice(&ts.to_be_bytes());
+        build("dsmpc/v1/auth/", task, &extra)
+    }
+}

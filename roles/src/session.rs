@@ -18,6 +18,7 @@ use dsmpc_core::dispatch_backend;
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::RngSource;
+use num_bigint::BigUint;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, RolesError};
@@ -101,8 +102,8 @@ impl SessionConfig {
         if self.m > u16::MAX as usize || self.capacity > u16::MAX as usize {
             return cfg("--cps and --capacity must be at most 65535".into());
         }
-        if !(1..=64).contains(&self.value_bits) {
-            return cfg(format!("value bits {} must be between 1 and 64", self.value_bits));
+        if !(1..=256).contains(&self.value_bits) {
+            return cfg(format!("value bits {} must be between 1 and 256", self.value_bits));
         }
         let selectable = self.m.min(self.capacity);
         if self.t < 2 || self.t > selectable {
@@ -115,9 +116,9 @@ impl SessionConfig {
             return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits: self.group_bits }.into());
         }
         self.backend.ensure_available()?;
-        // n * (2^v - 1) < q, with q > 2^255.
-        let bound = (self.n as u128).checked_mul(u128::from(values::max_value(self.value_bits)));
-        if bound.is_none_or(|b| b >= (1u128 << 127)) {
+        // n * (2^v - 1) < q: otherwise the sum could wrap around modulo q.
+        let q = BigUint::parse_bytes(dsmpc_core::group::params::Q_HEX.as_bytes(), 16).unwrap_or_default();
+        if BigUint::from(self.n) * values::max_value(self.value_bits) >= q {
             return Err(RolesError::SumMayOverflow {
                 n: self.n,
                 value_bits: self.value_bits,
@@ -149,7 +150,7 @@ pub struct SessionReport {
     /// The reconstructed aggregate.
     pub outcome: Outcome,
     /// The plaintext sum of the values, for comparison.
-    pub expected_sum: u128,
+    pub expected_sum: BigUint,
     /// Selected CPs: index -> VID.
     pub selected: BTreeMap<u16, u32>,
     /// Valid candidates that were not selected (capacity exhausted).
@@ -208,7 +209,7 @@ impl Transport<'_> {
 
 /// Run a session, choosing backend and suite from the configuration. `values` are the DPs'
 /// values (`None`: drawn from the seed or the OS); `sink` receives the log events.
-pub fn run(cfg: &SessionConfig, values: Option<&[u64]>, sink: Option<&mut dyn EventSink>) -> Result<SessionReport> {
+pub fn run(cfg: &SessionConfig, values: Option<&[BigUint]>, sink: Option<&mut dyn EventSink>) -> Result<SessionReport> {
     cfg.validate()?;
     match cfg.suite {
         SuiteKind::Rsa => {
@@ -222,7 +223,7 @@ pub fn run(cfg: &SessionConfig, values: Option<&[u64]>, sink: Option<&mut dyn Ev
 pub fn run_with<B: Backend, S: CipherSuite>(
     cfg: &SessionConfig,
     suite: S,
-    values: Option<&[u64]>,
+    values: Option<&[BigUint]>,
     sink: Option<&mut dyn EventSink>,
 ) -> Result<SessionReport> {
     cfg.validate()?;
@@ -232,12 +233,13 @@ pub fn run_with<B: Backend, S: CipherSuite>(
     } else {
         Clock::System
     };
-    let values: Vec<u64> = match values {
+    let values: Vec<BigUint> = match values {
         Some(v) => {
             if v.len() != cfg.n {
                 return Err(RolesError::Config(format!("{} values for {} DPs", v.len(), cfg.n)));
             }
-            if let Some(bad) = v.iter().find(|x| **x > values::max_value(cfg.value_bits)) {
+            let max = values::max_value(cfg.value_bits);
+            if let Some(bad) = v.iter().find(|x| **x > max) {
                 return Err(RolesError::Config(format!(
                     "value {bad} does not fit in {} bits",
                     cfg.value_bits
@@ -247,7 +249,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         }
         None => values::random(cfg.n, cfg.value_bits, &mut src.stream("values")?),
     };
-    let expected_sum: u128 = values.iter().map(|v| u128::from(*v)).sum();
+    let expected_sum = values::sum(&values);
 
     // Set-up: not a protocol phase.
     let setup0 = Instant::now();
@@ -342,7 +344,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
             suite.clone(),
             group.clone(),
             d,
-            *value,
+            value.clone(),
             cfg.verify,
             src.stream(&format!("dp/{d}"))?,
         );

@@ -6,12 +6,13 @@
 
 use std::path::Path;
 
+use num_bigint::BigUint;
 use rand_core::Rng;
 
 use crate::error::{Result, RolesError};
 
 /// Parse values text (the file's contents) for `n` DPs with values below `2^value_bits`.
-pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<u64>> {
+pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<BigUint>> {
     let err = |reason: String| RolesError::Values {
         path: path.to_string(),
         reason,
@@ -29,17 +30,17 @@ pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<u6
                 "line {lineno}: {line:?} is negative; values must be non-negative integers"
             )));
         }
-        let v: u128 = line
-            .strip_prefix('+')
-            .unwrap_or(line)
-            .parse()
-            .map_err(|_| err(format!("line {lineno}: {line:?} is not a non-negative integer")))?;
-        if v > u128::from(max) {
+        let digits = line.strip_prefix('+').unwrap_or(line);
+        let v = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| BigUint::parse_bytes(digits.as_bytes(), 10))
+            .flatten()
+            .ok_or_else(|| err(format!("line {lineno}: {line:?} is not a non-negative integer")))?;
+        if v > max {
             return Err(err(format!(
                 "line {lineno}: {v} is too large: values must be below 2^{value_bits} (at most {max})"
             )));
         }
-        out.push(v as u64);
+        out.push(v);
     }
     if out.len() != n {
         return Err(err(format!(
@@ -51,7 +52,7 @@ pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<u6
 }
 
 /// Read and parse a values file.
-pub fn read(path: &Path, n: usize, value_bits: u32) -> Result<Vec<u64>> {
+pub fn read(path: &Path, n: usize, value_bits: u32) -> Result<Vec<BigUint>> {
     let shown = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| RolesError::Io {
         path: shown.clone(),
@@ -61,26 +62,29 @@ pub fn read(path: &Path, n: usize, value_bits: u32) -> Result<Vec<u64>> {
 }
 
 /// `n` values uniform below `2^value_bits`.
-pub fn random<R: Rng + ?Sized>(n: usize, value_bits: u32, rng: &mut R) -> Vec<u64> {
-    let max = max_value(value_bits);
+pub fn random<R: Rng + ?Sized>(n: usize, value_bits: u32, rng: &mut R) -> Vec<BigUint> {
+    let bytes = value_bits.div_ceil(8) as usize;
+    let extra = bytes as u32 * 8 - value_bits;
     (0..n)
         .map(|_| {
-            if max == u64::MAX {
-                rng.next_u64()
-            } else {
-                rng.next_u64() % (max + 1)
+            let mut b = vec![0u8; bytes];
+            rng.fill_bytes(&mut b);
+            if let Some(first) = b.first_mut() {
+                *first &= 0xff >> extra;
             }
+            BigUint::from_bytes_be(&b)
         })
         .collect()
 }
 
 /// `2^value_bits - 1`.
-pub fn max_value(value_bits: u32) -> u64 {
-    if value_bits >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << value_bits) - 1
-    }
+pub fn max_value(value_bits: u32) -> BigUint {
+    (BigUint::from(1u32) << value_bits) - 1u32
+}
+
+/// The plaintext sum.
+pub fn sum(values: &[BigUint]) -> BigUint {
+    values.iter().sum()
 }
 
 #[cfg(test)]
@@ -89,7 +93,10 @@ mod tests {
 
     #[test]
     fn good_file_with_comments_and_blanks() {
-        assert_eq!(parse("# values\n1\n\n 22 \n+3\n", "v", 3, 32).unwrap(), vec![1, 22, 3]);
+        let want: Vec<BigUint> = [1u32, 22, 3].into_iter().map(BigUint::from).collect();
+        assert_eq!(parse("# values\n1\n\n 22 \n+3\n", "v", 3, 32).unwrap(), want);
+        let big = parse("340282366920938463463374607431768211455\n", "v", 1, 128).unwrap();
+        assert_eq!(big[0], max_value(128));
     }
 
     #[test]

@@ -207,11 +207,11 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         println!("  valid but not selected (capacity): VIDs {:?}", report.not_selected);
     }
     println!();
-    let n = cfg.n as u128;
+    let n = cfg.n as u64;
     println!(
         "  plaintext      sum = {:<22} average = {}",
         report.expected_sum,
-        exact_average(report.expected_sum, n, 6)
+        exact_average(&report.expected_sum, n, 6)
     );
     println!(
         "  reconstructed  sum = {:<22} average = {}",

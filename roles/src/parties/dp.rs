@@ -5,11 +5,12 @@
 
 use std::sync::Arc;
 
-use dsmpc_core::backend::Backend;
+use dsmpc_core::backend::{Backend, Num};
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{self, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::Polynomial;
+use num_bigint::BigUint;
 
 use super::{decode, malformed};
 use crate::error::{Result, RolesError};
@@ -27,7 +28,7 @@ pub struct DataProvider<B: Backend, S: CipherSuite> {
     suite: S,
     group: Arc<SchnorrGroup<B>>,
     d: u32,
-    value: u64,
+    value: BigUint,
     mode: VerifyMode,
     task: Option<TaskId>,
     t: usize,
@@ -37,14 +38,14 @@ pub struct DataProvider<B: Backend, S: CipherSuite> {
 
 impl<B: Backend, S: CipherSuite> Drop for DataProvider<B, S> {
     fn drop(&mut self) {
-        zeroize::Zeroize::zeroize(&mut self.value);
+        Num::wipe(&mut self.value);
     }
 }
 
 impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
     /// DP number `d` (1-based) with its value; `mode` picks the paper-literal or the table
     /// attachment (identical output).
-    pub fn new(suite: S, group: Arc<SchnorrGroup<B>>, d: u32, value: u64, mode: VerifyMode, rng: DsmpcRng) -> Self {
+    pub fn new(suite: S, group: Arc<SchnorrGroup<B>>, d: u32, value: BigUint, mode: VerifyMode, rng: DsmpcRng) -> Self {
         DataProvider {
             suite,
             group,
@@ -105,8 +106,13 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             .task
             .ok_or_else(|| RolesError::Config(format!("DP{} has no roster", self.d)))?;
         let zq = self.group.zq();
-        let secret = B::from_u64(self.value);
-        let poly = Polynomial::random(zq, &secret, self.t, &mut self.rng)?;
+        let mut bytes = self.value.to_bytes_be();
+        let secret = B::from_be_bytes(&bytes);
+        zeroize::Zeroize::zeroize(&mut bytes);
+        let mut secret = secret;
+        let poly = Polynomial::random(zq, &secret, self.t, &mut self.rng);
+        B::wipe(&mut secret);
+        let poly = poly?;
         let mut out = Vec::with_capacity(self.roster.len());
         for cp in &self.roster {
             let y = poly.eval(zq, u64::from(cp.index));

@@ -8,6 +8,7 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{self, Share};
+use num_bigint::BigUint;
 
 use super::{cp_name, decode, malformed};
 use crate::error::{Result, RolesError};
@@ -15,10 +16,10 @@ use crate::suite::CipherSuite;
 use crate::wire::{Message, MessageKind, TaskId, labels};
 
 /// The reconstructed aggregate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     /// Sum of the DPs' values.
-    pub sum: u128,
+    pub sum: BigUint,
     /// Number of DPs.
     pub n: usize,
 }
@@ -26,18 +27,19 @@ pub struct Outcome {
 impl Outcome {
     /// The average `sum / n`, exactly, as a decimal with `places` digits (rounded half up).
     pub fn average(&self, places: u32) -> String {
-        exact_average(self.sum, self.n as u128, places)
+        exact_average(&self.sum, self.n as u64, places)
     }
 }
 
 /// `sum / n` as a decimal string with `places` digits after the point, rounded half up.
-pub fn exact_average(sum: u128, n: u128, places: u32) -> String {
+pub fn exact_average(sum: &BigUint, n: u64, places: u32) -> String {
     if n == 0 {
         return "NaN".into();
     }
-    let scale = 10u128.pow(places);
-    let scaled = (sum * scale * 2 + n) / (2 * n);
-    let (int, frac) = (scaled / scale, scaled % scale);
+    let scale = BigUint::from(10u32).pow(places);
+    let n = BigUint::from(n);
+    let scaled = (sum * &scale * 2u32 + &n) / (n * 2u32);
+    let (int, frac) = (&scaled / &scale, &scaled % &scale);
     if places == 0 {
         int.to_string()
     } else {
@@ -134,18 +136,23 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             });
         }
         let sum = shamir::reconstruct(self.group.zq(), &self.results, self.t)?;
-        let bytes = B::to_be_bytes(&sum);
-        if bytes.len() > 16 {
-            return Err(RolesError::SumMayOverflow {
-                n: self.n,
-                value_bits: 64,
-            });
-        }
-        let mut buf = [0u8; 16];
-        buf[16 - bytes.len()..].copy_from_slice(&bytes);
         Ok(Outcome {
-            sum: u128::from_be_bytes(buf),
+            sum: BigUint::from_bytes_be(&B::to_be_bytes(&sum)),
             n: self.n,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn averages_are_exact_and_rounded_half_up() {
+        assert_eq!(exact_average(&BigUint::from(10u32), 4, 2), "2.50");
+        assert_eq!(exact_average(&BigUint::from(2u32), 3, 3), "0.667");
+        assert_eq!(exact_average(&BigUint::from(1u32), 3, 0), "0");
+        assert_eq!(exact_average(&BigUint::from(5u32), 2, 0), "3");
+        assert_eq!(exact_average(&BigUint::from(0u32), 7, 1), "0.0");
     }
 }

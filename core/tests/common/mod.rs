@@ -1,6 +1,6 @@
 //! Shared helpers for the integration tests: reading `key=value` vector files.
 
-#![allow(dead_code)]
+#![allow(dead_code, missing_docs)]
 
 use std::collections::BTreeMap;
 

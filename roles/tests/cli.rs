@@ -1,0 +1,199 @@
+//! The `dsmpc` binary and its log: a values-file run that matches and writes a log in the
+//! reference's shape, bad values files refused with the line named and no log left behind,
+//! a failed run's log never looking complete, and `params --json`.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use dsmpc_roles::log::{EventSink, JsonlLog};
+use dsmpc_roles::wire::MessageKind;
+use serde_json::Value;
+
+fn dsmpc() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dsmpc"))
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("dsmpc-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn run_with_values_file_writes_a_reference_shaped_log() {
+    let d = tmp("ok");
+    let values = d.join("values.txt");
+    std::fs::write(&values, "# 5 DPs\n25\n20\n31\n79\n61\n").unwrap();
+    let log = d.join("flow.log");
+    let out = dsmpc()
+        .args([
+            "run",
+            "--dps",
+            "5",
+            "--cps",
+            "4",
+            "--threshold",
+            "3",
+            "--rsa-bits",
+            "1024",
+            "--group-bits",
+            "1024",
+        ])
+        .args(["--backend", "num", "--seed", "3", "--values"])
+        .arg(&values)
+        .arg("--log")
+        .arg(&log)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("reconstructed  sum = 216"), "{stdout}");
+    assert!(stdout.contains("average = 43.200000"), "{stdout}");
+    assert!(stdout.contains("MATCH"));
+    assert!(stdout.contains("share_encrypt_pvss_attach"));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let messages: Vec<&Value> = lines.iter().filter(|v| v.get("phase").is_none()).collect();
+    // 4 announcements, 4 requests, 4 answers, 5 rosters, 5*4 shares, 4 uploads.
+    assert_eq!(messages.len(), 4 + 4 + 4 + 5 + 20 + 4);
+    for m in &messages {
+        for key in ["ts", "src", "dst", "bytes"] {
+            assert!(m.get(key).is_some(), "{m} lacks {key}");
+        }
+        let first_key = m.as_object().unwrap().keys().next().unwrap().clone();
+        assert_eq!(first_key, "ts", "keys in the reference's order");
+    }
+    let names = |k: &str| {
+        messages
+            .iter()
+            .map(|m| m[k].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let all: Vec<String> = names("src").into_iter().chain(names("dst")).collect();
+    for n in &all {
+        let ok = n == "Cloud"
+            || n == "Edge"
+            || (n.starts_with("CP(VID=") && n.ends_with(')'))
+            || (n.starts_with("CP(i=") && n.ends_with(')'))
+            || (n.starts_with("DP") && n[2..].parse::<u32>().is_ok());
+        assert!(ok, "party name {n:?} is not in the reference's style");
+    }
+    let phases: Vec<&str> = lines
+        .iter()
+        .filter_map(|v| v.get("phase").and_then(Value::as_str))
+        .collect();
+    for p in [
+        "party_auth_verify_one",
+        "share_encrypt_pvss_attach_done",
+        "cp_decrypt_pvss_verify_local_compute_done",
+        "edge_reconstruct_done",
+    ] {
+        assert!(phases.contains(&p), "phase {p} missing from {phases:?}");
+    }
+    for v in lines.iter().filter(|v| v.get("phase").is_some()) {
+        assert_eq!(v["bytes"], 0);
+        assert_eq!(v["src"], "");
+        assert!(v["duration"].as_f64().unwrap() >= 0.0);
+    }
+    assert!(!d.join("flow.log.partial").exists());
+}
+
+#[test]
+fn bad_values_files_are_refused_naming_the_line() {
+    let d = tmp("bad");
+    let cases = [
+        ("neg.txt", "1\n-4\n3\n", "line 2", "negative"),
+        ("nan.txt", "1\n2\nthree\n", "line 3", "not a non-negative integer"),
+        ("big.txt", "1\n4294967296\n3\n", "line 2", "too large"),
+        ("count.txt", "1\n2\n", "has 2 values", "--dps is 3"),
+    ];
+    for (file, body, where_, what) in cases {
+        let path = d.join(file);
+        std::fs::write(&path, body).unwrap();
+        let log = d.join(format!("{file}.log"));
+        let out = dsmpc()
+            .args([
+                "run",
+                "--dps",
+                "3",
+                "--cps",
+                "3",
+                "-t",
+                "2",
+                "--rsa-bits",
+                "1024",
+                "--group-bits",
+                "1024",
+                "--backend",
+                "num",
+            ])
+            .args(["--seed", "1", "--values"])
+            .arg(&path)
+            .arg("--log")
+            .arg(&log)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{file}: {err}");
+        assert!(
+            err.contains(file) && err.contains(where_) && err.contains(what),
+            "{file}: {err}"
+        );
+        assert!(!log.exists(), "{file}: no log for a refused run");
+    }
+    let out = dsmpc()
+        .args(["run", "--values", "/nonexistent/values.txt", "--dps", "3"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/values.txt"));
+}
+
+#[test]
+fn impossible_threshold_is_a_usage_error() {
+    let out = dsmpc()
+        .args(["run", "--dps", "3", "--cps", "3", "-t", "4", "--backend", "num"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("need 2 <= t <= 3"));
+}
+
+#[test]
+fn a_failed_run_never_leaves_a_complete_looking_log() {
+    let d = tmp("fail");
+    let path = d.join("run.log");
+    let mut log = JsonlLog::create(&path).unwrap();
+    log.message("Cloud", "CP(VID=1)", MessageKind::TaskAnnounce, 276, 256);
+    assert!(!path.exists(), "nothing at FILE while the run is going");
+    let failed = log.fail("CP(i=1) rejected the PVSS attachment from DP3");
+    assert!(!path.exists());
+    let text = std::fs::read_to_string(&failed).unwrap();
+    let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert!(last["error"].as_str().unwrap().contains("DP3"));
+}
+
+#[test]
+fn params_json_prints_hex_group() {
+    let out = dsmpc()
+        .args(["params", "--group-bits", "2048", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["bits"], 2048);
+    for k in ["p", "q", "g", "h"] {
+        let s = v[k].as_str().unwrap();
+        assert!(s.chars().all(|c| c.is_ascii_hexdigit()), "{k}");
+    }
+    assert_eq!(v["p"].as_str().unwrap().len(), 512);
+    assert_eq!(v["q"].as_str().unwrap().len(), 64);
+    let weak = dsmpc().args(["params", "--group-bits", "1024"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&weak.stdout).contains("WEAK"));
+    let bad = dsmpc().args(["params", "--group-bits", "1000"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

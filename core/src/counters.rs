@@ -61,7 +61,7 @@ impl Op {
             Op::Encrypt => "enc",
             Op::Decrypt => "dec",
             Op::Sign => "sign",
-            Op::Verify => "verify",
+            Op::Verify => "sig_verify",
         }
     }
 

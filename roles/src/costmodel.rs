@@ -148,3 +148,22 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     );
     Ok(UnitCosts(units))
 }
+
+/// Calibrate for the backend, suite and sizes of `cfg`, with the keys its session would use
+/// (from the key cache): the runtime counterpart of [`calibrate`].
+pub fn calibrate_for(cfg: &crate::SessionConfig, quick: bool) -> Result<UnitCosts> {
+    use crate::suite::{KeyCache, SuiteKind, rsa::RsaSuite};
+    use dsmpc_core::dispatch_backend;
+    let keys = KeyCache::new(cfg.rng_source());
+    match cfg.suite {
+        SuiteKind::Rsa => {
+            let suite = RsaSuite::new(cfg.rsa_bits)?;
+            let enc = keys.enc_key(&suite, "cloud")?;
+            let sign = keys.sign_key(&suite, "vid1")?;
+            dispatch_backend!(cfg.backend, B => {
+                let group = SchnorrGroup::<B>::standard(cfg.group_bits)?;
+                calibrate(&group, &suite, &enc, &sign, quick)
+            })?
+        }
+    }
+}

@@ -1,0 +1,189 @@
+//! `dsmpc-sweep`: run a parameter sweep of D-SMPC sessions to tidy CSV (normally through
+//! `cargo xtask sweep`, which also draws the figures and writes the report).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use dsmpc_bench::grid::{self, Overrides, Threshold};
+use dsmpc_bench::sweep::{self, SweepOptions};
+use dsmpc_core::backend::BackendKind;
+use dsmpc_core::pvss::VerifyMode;
+
+#[derive(Parser)]
+#[command(
+    name = "dsmpc-sweep",
+    version,
+    about = "Sweep D-SMPC over n, CPs, t, key sizes, backends and verification modes, to CSV"
+)]
+#[command(
+    after_help = "Output (in --out): phases.csv (point x repetition x phase), messages.csv (point x message kind), \
+units.csv (cost-model unit costs), meta.json (host, git revision, command line, calibration). \
+Columns are documented in bench/README.md. Rows are appended as points finish: interrupt at any time \
+and continue with --resume DIR."
+)]
+struct Cli {
+    /// Preset grid: quick (a first look, about a minute), paper (the full evaluation), scale
+    /// (large n and k).
+    #[arg(long, default_value = "quick", conflicts_with = "grid")]
+    preset: String,
+    /// A grid file (TOML, as in bench/grids/) instead of a preset.
+    #[arg(long, value_name = "FILE")]
+    grid: Option<PathBuf>,
+    /// Output folder [default: results/<UTC time>].
+    #[arg(long, value_name = "DIR", conflicts_with = "resume")]
+    out: Option<PathBuf>,
+    /// Continue the sweep in DIR, skipping the points it already finished.
+    #[arg(long, value_name = "DIR")]
+    resume: Option<PathBuf>,
+    /// Points run at once [default: all cores].
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
+    /// Replace the n axis (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "N,..")]
+    dps: Option<Vec<usize>>,
+    /// Replace the m axis (candidate CPs).
+    #[arg(long, value_delimiter = ',', value_name = "M,..")]
+    cps: Option<Vec<usize>>,
+    /// Replace the k axis (capacity).
+    #[arg(long, value_delimiter = ',', value_name = "K,..")]
+    capacity: Option<Vec<usize>>,
+    /// Replace the t axis: integers, "k", fractions of k like 0.5k, or percentages like 50%.
+    #[arg(long, value_delimiter = ',', value_name = "T,..")]
+    threshold: Option<Vec<Threshold>>,
+    /// Replace the RSA bits axis.
+    #[arg(long, value_delimiter = ',', value_name = "B,..")]
+    rsa_bits: Option<Vec<u32>>,
+    /// Replace the group bits axis.
+    #[arg(long, value_delimiter = ',', value_name = "L,..")]
+    group_bits: Option<Vec<u32>>,
+    /// Replace the backend axis (num, gmp).
+    #[arg(long, value_delimiter = ',', value_name = "num|gmp,..")]
+    backend: Option<Vec<BackendKind>>,
+    /// Replace the verification axis (paper, fast, batch).
+    #[arg(long, value_delimiter = ',', value_name = "MODE,..")]
+    verify: Option<Vec<VerifyMode>>,
+    /// Repetitions per point.
+    #[arg(long)]
+    reps: Option<usize>,
+    /// Seed of every session (keys, values and protocol randomness).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Fewer calibration samples for the cost model (faster, noisier bounds).
+    #[arg(long)]
+    quick_calibration: bool,
+    /// No progress bar.
+    #[arg(long)]
+    no_progress: bool,
+    /// List the points (and the skipped ones) without running anything.
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the presets' grid files and exit.
+    #[arg(long)]
+    list_presets: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if cli.list_presets {
+        for (name, text) in grid::PRESETS {
+            println!("### preset {name}\n{text}");
+        }
+        return ExitCode::SUCCESS;
+    }
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
+    let (text, name) = match &cli.grid {
+        Some(path) => (
+            std::fs::read_to_string(path).map_err(|source| dsmpc_bench::BenchError::Io {
+                path: path.display().to_string(),
+                source,
+            })?,
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
+        None => (grid::preset(&cli.preset)?.to_string(), cli.preset.clone()),
+    };
+    let ov = Overrides {
+        dps: cli.dps,
+        cps: cli.cps,
+        capacity: cli.capacity,
+        threshold: cli.threshold,
+        rsa_bits: cli.rsa_bits,
+        group_bits: cli.group_bits,
+        backend: cli.backend,
+        verify: cli.verify,
+        reps: cli.reps,
+        seed: cli.seed,
+    };
+    let g = grid::expand(&text, &name, &ov)?;
+    for s in &g.skipped {
+        eprintln!("note: {s}");
+    }
+    if !BackendKind::Gmp.is_available() {
+        eprintln!(
+            "note: this build has no gmp backend, so gmp points are skipped (build with --features gmp; `cargo xtask sweep` does when the system GMP is present)"
+        );
+    }
+    if g.points.is_empty() {
+        return Err(dsmpc_bench::BenchError::Grid("no valid points to run".into()));
+    }
+    if cli.dry_run {
+        for p in &g.points {
+            println!("{}", p.point_id());
+        }
+        println!("{} points x {} repetitions", g.points.len(), g.reps);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (out, resume) = match (cli.resume, cli.out) {
+        (Some(d), _) => (d, true),
+        (None, Some(d)) => (d, false),
+        (None, None) => (sweep::default_out_dir(), false),
+    };
+    let jobs = cli.jobs.unwrap_or_else(dsmpc_bench::host::cores).max(1);
+    eprintln!(
+        "sweep {:?}: {} points x {} repetitions, {} jobs, seed {}, into {}",
+        g.name,
+        g.points.len(),
+        g.reps,
+        jobs,
+        g.seed,
+        out.display()
+    );
+    let opts = SweepOptions {
+        out: out.clone(),
+        jobs,
+        resume,
+        quick_calibration: cli.quick_calibration,
+        progress: !cli.no_progress,
+        command_line: std::env::args().collect::<Vec<_>>().join(" "),
+        preset: g.name.clone(),
+    };
+    let t0 = std::time::Instant::now();
+    let s = sweep::run(&g, &opts)?;
+    eprintln!(
+        "done in {:.1} s: {} points run, {} already finished, {} failed -> {}",
+        t0.elapsed().as_secs_f64(),
+        s.ran,
+        s.resumed,
+        s.failed.len(),
+        out.display()
+    );
+    for f in &s.failed {
+        eprintln!("failed: {f}");
+    }
+    Ok(if s.failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

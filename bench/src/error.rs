@@ -1,0 +1,37 @@
+//! Errors of the sweep harness.
+
+use thiserror::Error;
+
+/// Everything that can stop a sweep (a failing point does not: it is recorded and skipped).
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum BenchError {
+    /// A grid file or override that does not make sense.
+    #[error("grid: {0}")]
+    Grid(String),
+    /// The output folder is unusable.
+    #[error("{0}")]
+    Output(String),
+    /// File system trouble.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// CSV trouble.
+    #[error("{path}: {source}")]
+    Csv {
+        /// The path.
+        path: String,
+        /// The error.
+        source: csv::Error,
+    },
+    /// A protocol-layer error outside a point (calibration).
+    #[error(transparent)]
+    Roles(#[from] dsmpc_roles::RolesError),
+}
+
+/// Result type of this crate.
+pub type Result<T> = std::result::Result<T, BenchError>;

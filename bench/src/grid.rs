@@ -1,0 +1,381 @@
+//! Sweep grids: what to run. A grid is a TOML file (see `bench/grids/`) with defaults at the
+//! top level and one or more `[[sweep]]` tables, each a Cartesian product over the axes it
+//! lists; command-line overrides replace an axis in every sweep. Expanding a grid yields the
+//! distinct valid [`Point`]s plus a note for every invalid or unavailable one, which is
+//! skipped rather than crashed on.
+//!
+//! Axes (all lists): `dps` (n), `cps` (m), `capacity` (k; empty: k = m), `threshold` (an
+//! integer, `"k"`, a fraction of k like `"0.5k"` or a percentage like `"50%"`, rounded up and
+//! at least 2), `rsa_bits`, `group_bits`, `backend` (`num`, `gmp`), `verify` (`paper`, `fast`,
+//! `batch`), `suite` (`rsa`). Scalars: `reps`, `seed`, `value_bits`.
+
+use std::collections::BTreeSet;
+use std::str::FromStr;
+
+use dsmpc_core::backend::BackendKind;
+use dsmpc_core::pvss::VerifyMode;
+use dsmpc_roles::SessionConfig;
+use dsmpc_roles::suite::SuiteKind;
+use serde::Deserialize;
+
+use crate::error::{BenchError, Result};
+
+/// A threshold given absolutely or relative to k.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Threshold {
+    /// Exactly t.
+    Abs(usize),
+    /// `ceil(f * k)`, at least 2.
+    OfK(f64),
+}
+
+impl Threshold {
+    /// The threshold for capacity k.
+    pub fn resolve(self, k: usize) -> usize {
+        match self {
+            Threshold::Abs(t) => t,
+            Threshold::OfK(f) => ((f * k as f64).ceil() as usize).max(2),
+        }
+    }
+}
+
+impl FromStr for Threshold {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let s = s.trim();
+        let bad = || {
+            format!(
+                "threshold {s:?}: give an integer, \"k\", a fraction of k like \"0.5k\", or a percentage like \"50%\""
+            )
+        };
+        if s == "k" {
+            return Ok(Threshold::OfK(1.0));
+        }
+        if let Some(f) = s.strip_suffix('k') {
+            let f: f64 = f.trim().parse().map_err(|_| bad())?;
+            return if f > 0.0 && f <= 1.0 {
+                Ok(Threshold::OfK(f))
+            } else {
+                Err(bad())
+            };
+        }
+        if let Some(p) = s.strip_suffix('%') {
+            let p: f64 = p.trim().parse().map_err(|_| bad())?;
+            return if p > 0.0 && p <= 100.0 {
+                Ok(Threshold::OfK(p / 100.0))
+            } else {
+                Err(bad())
+            };
+        }
+        s.parse::<usize>().map(Threshold::Abs).map_err(|_| bad())
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+enum ThresholdSpec {
+    Int(usize),
+    Text(String),
+}
+
+/// One table of axes as written in TOML.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Axes {
+    dps: Option<Vec<usize>>,
+    cps: Option<Vec<usize>>,
+    capacity: Option<Vec<usize>>,
+    threshold: Option<Vec<ThresholdSpec>>,
+    rsa_bits: Option<Vec<u32>>,
+    group_bits: Option<Vec<u32>>,
+    backend: Option<Vec<String>>,
+    verify: Option<Vec<String>>,
+    suite: Option<Vec<String>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GridFile {
+    name: Option<String>,
+    description: Option<String>,
+    reps: Option<usize>,
+    seed: Option<u64>,
+    value_bits: Option<u32>,
+    #[serde(flatten)]
+    defaults: Axes,
+    #[serde(default)]
+    sweep: Vec<Axes>,
+}
+
+/// Command-line replacements for axes (each replaces the axis in every sweep).
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// n values.
+    pub dps: Option<Vec<usize>>,
+    /// m values.
+    pub cps: Option<Vec<usize>>,
+    /// k values.
+    pub capacity: Option<Vec<usize>>,
+    /// thresholds.
+    pub threshold: Option<Vec<Threshold>>,
+    /// RSA sizes.
+    pub rsa_bits: Option<Vec<u32>>,
+    /// group sizes.
+    pub group_bits: Option<Vec<u32>>,
+    /// backends.
+    pub backend: Option<Vec<BackendKind>>,
+    /// verification modes.
+    pub verify: Option<Vec<VerifyMode>>,
+    /// repetitions.
+    pub reps: Option<usize>,
+    /// seed.
+    pub seed: Option<u64>,
+}
+
+/// One parameter point of a sweep.
+pub type Point = SessionConfig;
+
+/// An expanded grid.
+#[derive(Clone, Debug)]
+pub struct Grid {
+    /// Its name (preset or file stem).
+    pub name: String,
+    /// Its description.
+    pub description: String,
+    /// Repetitions per point.
+    pub reps: usize,
+    /// Base seed (every point and repetition uses it; repetitions differ only in timing).
+    pub seed: u64,
+    /// Distinct valid points, in grid order.
+    pub points: Vec<Point>,
+    /// Why some combinations were skipped.
+    pub skipped: Vec<String>,
+}
+
+/// The shipped presets: name, TOML text.
+pub const PRESETS: [(&str, &str); 3] = [
+    ("quick", include_str!("../grids/quick.toml")),
+    ("paper", include_str!("../grids/paper.toml")),
+    ("scale", include_str!("../grids/scale.toml")),
+];
+
+/// The TOML text of a preset.
+pub fn preset(name: &str) -> Result<&'static str> {
+    PRESETS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| BenchError::Grid(format!("unknown preset {name:?}: choose quick, paper or scale")))
+}
+
+fn parse_list<T: FromStr>(xs: &[String], what: &str) -> Result<Vec<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    xs.iter()
+        .map(|x| x.parse::<T>().map_err(|e| BenchError::Grid(format!("{what}: {e}"))))
+        .collect()
+}
+
+/// Parse a grid file's text and expand it with the overrides applied.
+pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
+    let file: GridFile = toml::from_str(text).map_err(|e| BenchError::Grid(format!("{fallback_name}: {e}")))?;
+    let reps = ov.reps.or(file.reps).unwrap_or(3);
+    if reps == 0 {
+        return Err(BenchError::Grid("reps must be at least 1".into()));
+    }
+    let seed = ov.seed.or(file.seed).unwrap_or(1);
+    let value_bits = file.value_bits.unwrap_or(32);
+    let tables = if file.sweep.is_empty() {
+        vec![Axes::default()]
+    } else {
+        file.sweep.clone()
+    };
+    let mut points: Vec<Point> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut skipped = Vec::new();
+    for table in &tables {
+        let pick = |a: &Option<Vec<usize>>, d: &Option<Vec<usize>>| a.clone().or_else(|| d.clone());
+        let dps = ov
+            .dps
+            .clone()
+            .or_else(|| pick(&table.dps, &file.defaults.dps))
+            .unwrap_or_else(|| vec![20]);
+        let cps = ov
+            .cps
+            .clone()
+            .or_else(|| pick(&table.cps, &file.defaults.cps))
+            .unwrap_or_else(|| vec![5]);
+        let capacity = ov
+            .capacity
+            .clone()
+            .or_else(|| pick(&table.capacity, &file.defaults.capacity))
+            .unwrap_or_default();
+        let thresholds: Vec<Threshold> = match ov.threshold.clone() {
+            Some(t) => t,
+            None => table
+                .threshold
+                .clone()
+                .or_else(|| file.defaults.threshold.clone())
+                .unwrap_or_else(|| vec![ThresholdSpec::Text("0.5k".into())])
+                .into_iter()
+                .map(|s| match s {
+                    ThresholdSpec::Int(t) => Ok(Threshold::Abs(t)),
+                    ThresholdSpec::Text(s) => s.parse().map_err(BenchError::Grid),
+                })
+                .collect::<Result<_>>()?,
+        };
+        let rsa = ov
+            .rsa_bits
+            .clone()
+            .or_else(|| table.rsa_bits.clone())
+            .or_else(|| file.defaults.rsa_bits.clone())
+            .unwrap_or_else(|| vec![2048]);
+        let groups = ov
+            .group_bits
+            .clone()
+            .or_else(|| table.group_bits.clone())
+            .or_else(|| file.defaults.group_bits.clone())
+            .unwrap_or_else(|| vec![2048]);
+        let backends: Vec<BackendKind> = match ov.backend.clone() {
+            Some(b) => b,
+            None => parse_list(
+                &table
+                    .backend
+                    .clone()
+                    .or_else(|| file.defaults.backend.clone())
+                    .unwrap_or_else(|| vec!["num".into(), "gmp".into()]),
+                "backend",
+            )?,
+        };
+        let verifies: Vec<VerifyMode> = match ov.verify.clone() {
+            Some(v) => v,
+            None => parse_list(
+                &table
+                    .verify
+                    .clone()
+                    .or_else(|| file.defaults.verify.clone())
+                    .unwrap_or_else(|| vec!["batch".into()]),
+                "verify",
+            )?,
+        };
+        let suites: Vec<SuiteKind> = parse_list(
+            &table
+                .suite
+                .clone()
+                .or_else(|| file.defaults.suite.clone())
+                .unwrap_or_else(|| vec!["rsa".into()]),
+            "suite",
+        )?;
+        for &n in &dps {
+            for &m in &cps {
+                let caps = if capacity.is_empty() { vec![m] } else { capacity.clone() };
+                for &k in &caps {
+                    for &th in &thresholds {
+                        for &r in &rsa {
+                            for &g in &groups {
+                                for &b in &backends {
+                                    for &v in &verifies {
+                                        for &s in &suites {
+                                            let p = SessionConfig {
+                                                n,
+                                                m,
+                                                capacity: k,
+                                                t: th.resolve(k.min(m)),
+                                                suite: s,
+                                                rsa_bits: r,
+                                                group_bits: g,
+                                                backend: b,
+                                                verify: v,
+                                                seed: Some(seed),
+                                                value_bits,
+                                                freshness_s: 300,
+                                            };
+                                            let id = p.point_id();
+                                            if !seen.insert(id.clone()) {
+                                                continue;
+                                            }
+                                            match p.validate() {
+                                                Ok(()) => points.push(p),
+                                                Err(e) => skipped.push(format!("{id}: skipped: {e}")),
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(Grid {
+        name: file.name.unwrap_or_else(|| fallback_name.to_string()),
+        description: file.description.unwrap_or_default(),
+        reps,
+        seed,
+        points,
+        skipped,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thresholds_parse_and_resolve() {
+        assert_eq!("3".parse::<Threshold>().unwrap().resolve(10), 3);
+        assert_eq!("0.5k".parse::<Threshold>().unwrap().resolve(10), 5);
+        assert_eq!("0.5k".parse::<Threshold>().unwrap().resolve(3), 2);
+        assert_eq!("50%".parse::<Threshold>().unwrap().resolve(21), 11);
+        assert_eq!("k".parse::<Threshold>().unwrap().resolve(7), 7);
+        assert!("1.5k".parse::<Threshold>().is_err());
+        assert!("many".parse::<Threshold>().is_err());
+    }
+
+    #[test]
+    fn invalid_points_are_skipped_with_a_reason() {
+        let text = "reps = 1\n[[sweep]]\ndps = [10]\ncps = [3]\nthreshold = [2, 4]\nbackend = [\"num\"]\nrsa_bits = [1024]\ngroup_bits = [1024]\n";
+        let g = expand(text, "t", &Overrides::default()).unwrap();
+        assert_eq!(g.points.len(), 1);
+        assert_eq!(g.points[0].t, 2);
+        assert_eq!(g.skipped.len(), 1);
+        assert!(g.skipped[0].contains("t = 4"), "{:?}", g.skipped);
+    }
+
+    #[test]
+    fn overrides_replace_axes_and_duplicates_collapse() {
+        let text = "[[sweep]]\ndps = [10, 20]\n[[sweep]]\ndps = [20, 40]\n";
+        let ov = Overrides {
+            backend: Some(vec![BackendKind::Num]),
+            ..Overrides::default()
+        };
+        let g = expand(text, "t", &ov).unwrap();
+        let ns: Vec<usize> = g.points.iter().map(|p| p.n).collect();
+        assert_eq!(ns, vec![10, 20, 40]);
+        let ov = Overrides {
+            dps: Some(vec![7]),
+            backend: Some(vec![BackendKind::Num]),
+            ..Overrides::default()
+        };
+        assert_eq!(expand(text, "t", &ov).unwrap().points.len(), 1);
+    }
+
+    #[test]
+    fn unknown_keys_and_values_are_errors() {
+        assert!(expand("dsp = [1]\n", "t", &Overrides::default()).is_err());
+        let e = expand("backend = [\"mpir\"]\n", "t", &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("mpir"), "{e}");
+    }
+
+    #[test]
+    fn presets_expand() {
+        for (name, text) in PRESETS {
+            let g = expand(text, name, &Overrides::default()).unwrap();
+            assert!(!g.points.is_empty(), "{name}");
+        }
+    }
+}

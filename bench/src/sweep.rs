@@ -1,0 +1,433 @@
+//! The sweep engine: run every point of a [`Grid`] `reps` times, in parallel over points with
+//! rayon (each point's sessions on one worker thread, so per-instance thread CPU times are
+//! clean), and append its rows to the CSV files as soon as the point finishes. Interrupting
+//! a sweep loses only the points in flight; `resume` skips the points already written.
+//!
+//! Files in the output folder: `phases.csv`, `messages.csv`, `units.csv`, `meta.json`
+//! (columns in `bench/README.md`). A point whose session fails is recorded in
+//! `meta.json`'s notes and skipped, never written as a row.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use dsmpc_core::counters::Op;
+use dsmpc_roles::costmodel::{self, UnitCosts};
+use dsmpc_roles::session::{self, SessionReport};
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::error::{BenchError, Result};
+use crate::grid::{Grid, Point};
+use crate::host;
+use crate::rows::{Env, MessageRow, PhaseRow, UnitRow};
+
+/// How to run a sweep.
+#[derive(Clone, Debug)]
+pub struct SweepOptions {
+    /// Output folder.
+    pub out: PathBuf,
+    /// Points run at once (rayon threads).
+    pub jobs: usize,
+    /// Continue a previous sweep in `out`, skipping its finished points.
+    pub resume: bool,
+    /// Fewer calibration samples.
+    pub quick_calibration: bool,
+    /// Show a progress bar.
+    pub progress: bool,
+    /// The command line, for meta.json.
+    pub command_line: String,
+    /// Preset or grid file name, for meta.json.
+    pub preset: String,
+}
+
+/// What a sweep did.
+#[derive(Clone, Debug, Default)]
+pub struct SweepSummary {
+    /// Points run now.
+    pub ran: usize,
+    /// Points found finished and skipped (resume).
+    pub resumed: usize,
+    /// Points that failed (with the reason).
+    pub failed: Vec<String>,
+    /// Notes: skipped invalid points, failures.
+    pub notes: Vec<String>,
+}
+
+const PHASES: &str = "phases.csv";
+const MESSAGES: &str = "messages.csv";
+const UNITS: &str = "units.csv";
+const META: &str = "meta.json";
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
+    move |source| BenchError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn csv_err(path: &Path) -> impl FnOnce(csv::Error) -> BenchError + '_ {
+    move |source| BenchError::Csv {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// Append-only CSV writer that writes the header only into an empty file.
+struct Appender {
+    path: PathBuf,
+    writer: csv::Writer<File>,
+}
+
+impl Appender {
+    fn open(path: PathBuf) -> Result<Self> {
+        let exists = path.exists() && std::fs::metadata(&path).map(|m| m.len() > 0).unwrap_or(false);
+        let file = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(io(&path))?;
+        let writer = csv::WriterBuilder::new().has_headers(!exists).from_writer(file);
+        Ok(Appender { path, writer })
+    }
+    fn write<T: serde::Serialize>(&mut self, rows: &[T]) -> Result<()> {
+        for r in rows {
+            self.writer.serialize(r).map_err(csv_err(&self.path))?;
+        }
+        self.writer.flush().map_err(io(&self.path))
+    }
+}
+
+struct Outputs {
+    phases: Appender,
+    messages: Appender,
+    units: Appender,
+}
+
+/// Points whose messages rows exist: those are complete (messages are written last).
+/// Rewrites the files keeping only complete points, dropping a point cut off mid-write.
+fn recover(out: &Path) -> Result<BTreeSet<String>> {
+    let mpath = out.join(MESSAGES);
+    let ppath = out.join(PHASES);
+    if !mpath.exists() {
+        let _ = std::fs::remove_file(&ppath);
+        return Ok(BTreeSet::new());
+    }
+    let read_all = |path: &Path| -> Result<(csv::StringRecord, Vec<csv::StringRecord>)> {
+        let mut r = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(path)
+            .map_err(csv_err(path))?;
+        let header = r.headers().map_err(csv_err(path))?.clone();
+        // A row cut off by an interruption has the wrong width or fails to parse: stop there.
+        let rows = r
+            .records()
+            .map_while(|x| x.ok())
+            .filter(|x| x.len() == header.len())
+            .collect();
+        Ok((header, rows))
+    };
+    let (mh, mrows) = read_all(&mpath)?;
+    let done: BTreeSet<String> = mrows.iter().filter_map(|r| r.get(0).map(str::to_string)).collect();
+    let rewrite = |path: &Path, header: &csv::StringRecord, rows: &[csv::StringRecord]| -> Result<()> {
+        let tmp = path.with_extension("csv.tmp");
+        let mut w = csv::Writer::from_path(&tmp).map_err(csv_err(&tmp))?;
+        w.write_record(header).map_err(csv_err(&tmp))?;
+        for r in rows.iter().filter(|r| r.get(0).is_some_and(|p| done.contains(p))) {
+            w.write_record(r).map_err(csv_err(&tmp))?;
+        }
+        w.flush().map_err(io(&tmp))?;
+        std::fs::rename(&tmp, path).map_err(io(path))
+    };
+    rewrite(&mpath, &mh, &mrows)?;
+    if ppath.exists() {
+        let (ph, prows) = read_all(&ppath)?;
+        rewrite(&ppath, &ph, &prows)?;
+    }
+    Ok(done)
+}
+
+fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: &Env) -> Vec<PhaseRow> {
+    r.phases
+        .iter()
+        .map(|s| {
+            let bound = units.bound(&s.ops);
+            PhaseRow {
+                point: p.point_id(),
+                rep,
+                backend: p.backend.name().into(),
+                suite: p.suite.name().into(),
+                verify: p.verify.name().into(),
+                n: p.n,
+                m: p.m,
+                k: p.capacity,
+                t: p.t,
+                rsa_bits: p.rsa_bits,
+                group_bits: p.group_bits,
+                value_bits: p.value_bits,
+                seed: p.seed.unwrap_or(0),
+                phase: s.phase.name().into(),
+                instances: s.instances,
+                work_cpu_s: s.work_cpu_s,
+                work_wall_s: s.work_wall_s,
+                max_cpu_s: s.max_cpu_s,
+                max_wall_s: s.max_wall_s,
+                bound_s: bound,
+                overhead: (bound > 0.0).then(|| s.work_cpu_s / bound),
+                modexp_var: s.ops.get(Op::ModExpVar),
+                modexp_fixed: s.ops.get(Op::ModExpFixed),
+                modexp_secret: s.ops.get(Op::ModExpSecret),
+                multiexp_term: s.ops.get(Op::MultiExpTerm),
+                jacobi: s.ops.get(Op::Jacobi),
+                enc: s.ops.get(Op::Encrypt),
+                dec: s.ops.get(Op::Decrypt),
+                sign: s.ops.get(Op::Sign),
+                sig_verify: s.ops.get(Op::Verify),
+                jobs: env.jobs,
+                crate_version: env.crate_version.clone(),
+                git_rev: env.git_rev.clone(),
+                host_cpu: env.host_cpu.clone(),
+                cores: env.cores,
+            }
+        })
+        .collect()
+}
+
+fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
+    r.messages
+        .iter()
+        .map(|(kind, m)| {
+            let (src, dst) = kind.roles();
+            MessageRow {
+                point: p.point_id(),
+                backend: p.backend.name().into(),
+                suite: p.suite.name().into(),
+                verify: p.verify.name().into(),
+                n: p.n,
+                m: p.m,
+                k: p.capacity,
+                t: p.t,
+                rsa_bits: p.rsa_bits,
+                group_bits: p.group_bits,
+                value_bits: p.value_bits,
+                seed: p.seed.unwrap_or(0),
+                kind: kind.name().into(),
+                src_role: src.into(),
+                dst_role: dst.into(),
+                count: m.count,
+                bytes: m.bytes,
+                payload_bytes: m.payload_bytes,
+                ref_compatible: kind.reference_counted(),
+            }
+        })
+        .collect()
+}
+
+type UnitKey = (String, String, u32, u32);
+
+fn unit_key(p: &Point) -> UnitKey {
+    (p.backend.name().into(), p.suite.name().into(), p.rsa_bits, p.group_bits)
+}
+
+/// Run one point: `reps` sessions; the rows, or why it failed.
+fn run_point(
+    p: &Point,
+    reps: usize,
+    units: &UnitCosts,
+    env: &Env,
+) -> std::result::Result<(Vec<PhaseRow>, Vec<MessageRow>), String> {
+    let mut phases = Vec::new();
+    let mut messages = None;
+    let mut transcript = None;
+    for rep in 0..reps {
+        let r = session::run(p, None, None).map_err(|e| e.to_string())?;
+        if !r.matches() {
+            return Err(format!(
+                "reconstructed sum {} != plaintext sum {}",
+                r.outcome.sum, r.expected_sum
+            ));
+        }
+        if let Some(t) = transcript {
+            if t != r.transcript_sha256 {
+                return Err("repetitions with the same seed produced different transcripts".into());
+            }
+        }
+        transcript = Some(r.transcript_sha256);
+        phases.extend(phase_rows(p, rep, &r, units, env));
+        messages.get_or_insert_with(|| message_rows(p, &r));
+    }
+    Ok((phases, messages.unwrap_or_default()))
+}
+
+/// Run a sweep.
+pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
+    std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
+    let has_results = opts.out.join(PHASES).exists() || opts.out.join(MESSAGES).exists();
+    if has_results && !opts.resume {
+        return Err(BenchError::Output(format!(
+            "{} already holds sweep results: pass --resume {} to continue it, or choose another --out",
+            opts.out.display(),
+            opts.out.display()
+        )));
+    }
+    let done = if opts.resume {
+        recover(&opts.out)?
+    } else {
+        BTreeSet::new()
+    };
+    let pending: Vec<&Point> = grid.points.iter().filter(|p| !done.contains(&p.point_id())).collect();
+    let mut summary = SweepSummary {
+        resumed: grid.points.len() - pending.len(),
+        notes: grid.skipped.clone(),
+        ..Default::default()
+    };
+
+    let env = host::env(opts.jobs);
+    let started = dsmpc_roles::log::timestamp();
+    let calibration_s = host::calibration_seconds();
+    let meta = |finished: Option<String>, notes: &[String], ran: usize| {
+        json!({
+            "git_rev": env.git_rev, "crate_version": env.crate_version, "host_cpu": env.host_cpu,
+            "cores": env.cores, "command_line": opts.command_line, "started": started,
+            "finished": finished, "seed": grid.seed, "preset": opts.preset, "jobs": opts.jobs,
+            "reps": grid.reps, "calibration_s": calibration_s,
+            "calibration_workload": "median thread-CPU seconds of 12 num-bigint 2048-bit modexps (256-bit exponents)",
+            "backends_compiled": dsmpc_core::backend::BackendKind::available().iter().map(|b| b.name()).collect::<Vec<_>>(),
+            "grid": { "name": grid.name, "description": grid.description, "points": grid.points.len(), "ran_now": ran },
+            "notes": notes,
+        })
+    };
+    let meta_path = opts.out.join(META);
+    let write_meta = |v: serde_json::Value| -> Result<()> {
+        std::fs::write(&meta_path, serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io(&meta_path))
+    };
+    write_meta(meta(None, &summary.notes, 0))?;
+
+    let outputs = Mutex::new(Outputs {
+        phases: Appender::open(opts.out.join(PHASES))?,
+        messages: Appender::open(opts.out.join(MESSAGES))?,
+        units: Appender::open(opts.out.join(UNITS))?,
+    });
+    // Unit costs already written (resume) are reused so every row of a folder shares them.
+    let units: Mutex<HashMap<UnitKey, Arc<UnitCosts>>> = Mutex::new(read_units(&opts.out.join(UNITS)));
+    let bar = if opts.progress {
+        ProgressBar::new(pending.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} points, eta {eta} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let failures = Mutex::new(Vec::new());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| BenchError::Output(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
+    let first_error: Mutex<Option<BenchError>> = Mutex::new(None);
+    pool.install(|| {
+        pending.par_iter().for_each(|p| {
+            let id = p.point_id();
+            bar.set_message(id.clone());
+            let key = unit_key(p);
+            let cached = units.lock().ok().and_then(|u| u.get(&key).cloned());
+            let u = match cached {
+                Some(u) => u,
+                None => match costmodel::calibrate_for(p, opts.quick_calibration) {
+                    Ok(c) => {
+                        let c = Arc::new(c);
+                        let fresh = units
+                            .lock()
+                            .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
+                            .unwrap_or(false);
+                        if fresh {
+                            let rows: Vec<UnitRow> =
+                                c.0.iter()
+                                    .map(|(op, s)| UnitRow {
+                                        backend: key.0.clone(),
+                                        suite: key.1.clone(),
+                                        rsa_bits: key.2,
+                                        group_bits: key.3,
+                                        op: op.name().into(),
+                                        unit_s: *s,
+                                    })
+                                    .collect();
+                            if let Ok(mut o) = outputs.lock() {
+                                if let Err(e) = o.units.write(&rows) {
+                                    if let Ok(mut f) = first_error.lock() {
+                                        f.get_or_insert(e);
+                                    }
+                                }
+                            }
+                        }
+                        c
+                    }
+                    Err(e) => {
+                        failures
+                            .lock()
+                            .map(|mut f| f.push(format!("{id}: calibration failed: {e}")))
+                            .ok();
+                        bar.inc(1);
+                        return;
+                    }
+                },
+            };
+            match run_point(p, grid.reps, &u, &env) {
+                Ok((ph, ms)) => {
+                    if let Ok(mut o) = outputs.lock() {
+                        let res = o.phases.write(&ph).and_then(|()| o.messages.write(&ms));
+                        if let Err(e) = res {
+                            if let Ok(mut f) = first_error.lock() {
+                                f.get_or_insert(e);
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    bar.println(format!("point {id} failed: {e}"));
+                    failures.lock().map(|mut f| f.push(format!("{id}: {e}"))).ok();
+                }
+            }
+            bar.inc(1);
+        })
+    });
+    bar.finish_and_clear();
+    if let Some(e) = first_error.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    summary.failed = failures.into_inner().unwrap_or_default();
+    summary.ran = pending.len() - summary.failed.len();
+    summary
+        .notes
+        .extend(summary.failed.iter().map(|f| format!("failed: {f}")));
+    write_meta(meta(Some(dsmpc_roles::log::timestamp()), &summary.notes, summary.ran))?;
+    Ok(summary)
+}
+
+fn read_units(path: &Path) -> HashMap<UnitKey, Arc<UnitCosts>> {
+    let mut acc: BTreeMap<UnitKey, UnitCosts> = BTreeMap::new();
+    if let Ok(mut r) = csv::Reader::from_path(path) {
+        for row in r.deserialize::<UnitRow>().map_while(|x| x.ok()) {
+            if let Some(op) = Op::ALL.iter().find(|o| o.name() == row.op) {
+                acc.entry((row.backend, row.suite, row.rsa_bits, row.group_bits))
+                    .or_default()
+                    .0
+                    .insert(*op, row.unit_s);
+            }
+        }
+    }
+    acc.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
+}
+
+/// The output folder of a run started now: `results/YYYYmmdd-HHMMSS`.
+pub fn default_out_dir() -> PathBuf {
+    let ts = dsmpc_roles::log::timestamp();
+    let compact: String = ts
+        .chars()
+        .take(19)
+        .filter(|c| c.is_ascii_digit() || *c == 'T')
+        .collect();
+    PathBuf::from("results").join(compact.replace('T', "-"))
+}

@@ -7,7 +7,8 @@
 //! Axes (all lists): `dps` (n), `cps` (m), `capacity` (k; empty: k = m), `threshold` (an
 //! integer, `"k"`, a fraction of k like `"0.5k"` or a percentage like `"50%"`, rounded up and
 //! at least 2), `rsa_bits`, `group_bits`, `backend` (`num`, `gmp`), `verify` (`paper`, `fast`,
-//! `batch`), `suite` (`rsa`). Scalars: `reps`, `seed`, `value_bits`.
+//! `batch`), `suite` (`rsa`). Scalars: `reps`, `seed`, `value_bits`, `session_threads`
+//! (threads within one session: for a few huge points, instead of points in parallel).
 
 use std::collections::BTreeSet;
 use std::str::FromStr;
@@ -101,6 +102,7 @@ struct GridFile {
     reps: Option<usize>,
     seed: Option<u64>,
     value_bits: Option<u32>,
+    session_threads: Option<usize>,
     #[serde(flatten)]
     defaults: Axes,
     #[serde(default)]
@@ -130,6 +132,8 @@ pub struct Overrides {
     pub reps: Option<usize>,
     /// seed.
     pub seed: Option<u64>,
+    /// threads within each session.
+    pub session_threads: Option<usize>,
 }
 
 /// One parameter point of a sweep.
@@ -186,6 +190,7 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
     }
     let seed = ov.seed.or(file.seed).unwrap_or(1);
     let value_bits = file.value_bits.unwrap_or(32);
+    let threads = ov.session_threads.or(file.session_threads).unwrap_or(1);
     let tables = if file.sweep.is_empty() {
         vec![Axes::default()]
     } else {
@@ -290,6 +295,7 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                                                 seed: Some(seed),
                                                 value_bits,
                                                 freshness_s: 300,
+                                                threads,
                                             };
                                             let id = p.point_id();
                                             if !seen.insert(id.clone()) {

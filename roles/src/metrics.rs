@@ -96,6 +96,35 @@ pub struct PhaseStats {
     pub ops: OpCounts,
 }
 
+/// One measured call: CPU seconds, wall seconds and counted operations.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Sample {
+    /// Thread CPU seconds.
+    pub cpu: f64,
+    /// Wall seconds.
+    pub wall: f64,
+    /// Operations counted on this thread during the call.
+    pub ops: OpCounts,
+}
+
+/// Run `f` on this thread and measure it (for work spread over threads; see [`Meter::add`]).
+pub fn sample<T>(f: impl FnOnce() -> T) -> (T, Sample) {
+    let ops0 = counters::snapshot();
+    let cpu0 = thread_cpu_seconds();
+    let wall0 = Instant::now();
+    let out = f();
+    let wall = wall0.elapsed().as_secs_f64();
+    let cpu = thread_cpu_seconds() - cpu0;
+    (
+        out,
+        Sample {
+            cpu,
+            wall,
+            ops: counters::snapshot() - ops0,
+        },
+    )
+}
+
 /// Accumulates measurements per (phase, instance).
 #[derive(Debug, Default)]
 pub struct Meter {
@@ -111,18 +140,17 @@ impl Meter {
     /// Run `f` as part of `phase` at party instance `instance`, adding its CPU time, wall
     /// time and counted operations to that instance.
     pub fn measure<T>(&mut self, phase: Phase, instance: u32, f: impl FnOnce() -> T) -> T {
-        let ops0 = counters::snapshot();
-        let cpu0 = thread_cpu_seconds();
-        let wall0 = Instant::now();
-        let out = f();
-        let wall = wall0.elapsed().as_secs_f64();
-        let cpu = thread_cpu_seconds() - cpu0;
-        let ops = counters::snapshot() - ops0;
-        let e = self.data.entry((phase, instance)).or_default();
-        e.cpu += cpu;
-        e.wall += wall;
-        e.ops += ops;
+        let (out, s) = sample(f);
+        self.add(phase, instance, s);
         out
+    }
+
+    /// Add a sample measured elsewhere (on another thread) to `phase` at `instance`.
+    pub fn add(&mut self, phase: Phase, instance: u32, s: Sample) {
+        let e = self.data.entry((phase, instance)).or_default();
+        e.cpu += s.cpu;
+        e.wall += s.wall;
+        e.ops += s.ops;
     }
 
     /// The summary of one phase (`None` if it never ran).

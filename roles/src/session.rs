@@ -19,11 +19,12 @@ use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::RngSource;
 use num_bigint::BigUint;
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, RolesError};
 use crate::log::EventSink;
-use crate::metrics::{MessageStats, Meter, Phase, PhaseStats};
+use crate::metrics::{self, MessageStats, Meter, Phase, PhaseStats, Sample};
 use crate::parties::{
     Clock, Cloud, ComputingParty, DataProvider, Edge, Outcome, Registration, candidate_name, cp_name, dp_name,
 };
@@ -31,6 +32,9 @@ use crate::suite::rsa::RsaSuite;
 use crate::suite::{CipherSuite, KeyCache, SuiteKind};
 use crate::values;
 use crate::wire::{Message, MessageKind};
+
+/// DPs per chunk of Algorithm 2: bounds memory to this many DPs' packets.
+pub const DP_CHUNK: usize = 64;
 
 /// Everything that defines a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +63,10 @@ pub struct SessionConfig {
     pub value_bits: u32,
     /// Cloud's freshness window for auth timestamps, seconds.
     pub freshness_s: u64,
+    /// Threads for party instances within this one session (DPs in parallel, then CPs in
+    /// parallel, chunk by chunk). Per-instance CPU times are unaffected; only wall time
+    /// shrinks. 1 runs everything on the calling thread.
+    pub threads: usize,
 }
 
 impl Default for SessionConfig {
@@ -76,6 +84,7 @@ impl Default for SessionConfig {
             seed: Some(1),
             value_bits: 32,
             freshness_s: 300,
+            threads: 1,
         }
     }
 }
@@ -95,6 +104,9 @@ impl SessionConfig {
         }
         if self.n > u32::MAX as usize {
             return cfg("--dps is too large".into());
+        }
+        if self.threads == 0 {
+            return cfg("threads must be at least 1".into());
         }
         if self.m == 0 || self.capacity == 0 {
             return cfg("--cps and --capacity must be at least 1".into());
@@ -335,30 +347,81 @@ pub fn run_with<B: Backend, S: CipherSuite>(
     let mut selected_cps: Vec<ComputingParty<B, S>> = cps.into_iter().filter(|c| c.index().is_some()).collect();
     selected_cps.sort_by_key(|c| c.index());
 
-    // Algorithm 2, streamed DP by DP.
-    for (i, value) in values.iter().enumerate() {
-        let d = i as u32 + 1;
-        let name = dp_name(d);
-        net.send("Cloud", &name, &roster);
-        let mut dp = DataProvider::<B, S>::new(
-            suite.clone(),
-            group.clone(),
-            d,
-            value.clone(),
-            cfg.verify,
-            src.stream(&format!("dp/{d}"))?,
-        );
-        let packets = meter.measure(Phase::ShareEncryptPvssAttach, d, || {
-            dp.receive_roster(&roster)?;
-            dp.share_packets()
-        })?;
-        drop(dp);
-        for (index, bytes) in packets {
-            net.send(&name, &cp_name(index), &bytes);
-            let cp = &mut selected_cps[index as usize - 1];
-            meter.measure(Phase::CpDecryptPvssVerifyLocalCompute, u32::from(index), || {
-                cp.receive_share(&bytes)
-            })?;
+    // Algorithm 2, streamed in chunks of DPs: the chunk's DPs share (in parallel when
+    // threads > 1), their packets are sent in DP order, then every CP takes its packets from
+    // the chunk (CPs in parallel). Each DP and CP has its own randomness stream, so the
+    // transcript does not depend on the thread count.
+    let pool = if cfg.threads > 1 {
+        Some(
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(cfg.threads)
+                .build()
+                .map_err(|e| RolesError::Config(format!("cannot start {} threads: {e}", cfg.threads)))?,
+        )
+    } else {
+        None
+    };
+    let in_pool = |f: &mut (dyn FnMut() + Send)| match &pool {
+        Some(p) => p.install(f),
+        None => f(),
+    };
+    for (c, chunk) in values.chunks(DP_CHUNK).enumerate() {
+        let first = (c * DP_CHUNK) as u32 + 1;
+        let share = |(i, value): (usize, &BigUint)| -> Result<(u32, Vec<(u16, Vec<u8>)>, Sample)> {
+            let d = first + i as u32;
+            let mut dp = DataProvider::<B, S>::new(
+                suite.clone(),
+                group.clone(),
+                d,
+                value.clone(),
+                cfg.verify,
+                src.stream(&format!("dp/{d}"))?,
+            );
+            let (packets, s) = metrics::sample(|| {
+                dp.receive_roster(&roster)?;
+                dp.share_packets()
+            });
+            Ok((d, packets?, s))
+        };
+        let mut produced = Vec::new();
+        in_pool(&mut || {
+            produced = if pool.is_some() {
+                chunk.par_iter().enumerate().map(share).collect()
+            } else {
+                chunk.iter().enumerate().map(share).collect()
+            };
+        });
+        let mut inboxes: Vec<Vec<Vec<u8>>> = vec![Vec::new(); selected_cps.len()];
+        for item in produced {
+            let (d, packets, s) = item?;
+            meter.add(Phase::ShareEncryptPvssAttach, d, s);
+            let name = dp_name(d);
+            net.send("Cloud", &name, &roster);
+            for (index, bytes) in packets {
+                net.send(&name, &cp_name(index), &bytes);
+                inboxes[index as usize - 1].push(bytes);
+            }
+        }
+        let receive = |(cp, inbox): (&mut ComputingParty<B, S>, Vec<Vec<u8>>)| -> (u32, Result<()>, Sample) {
+            let index = u32::from(cp.index().unwrap_or(0));
+            let (res, s) = metrics::sample(|| inbox.iter().try_for_each(|b| cp.receive_share(b)));
+            (index, res, s)
+        };
+        let mut received = Vec::new();
+        in_pool(&mut || {
+            received = if pool.is_some() {
+                selected_cps
+                    .par_iter_mut()
+                    .zip(inboxes.par_drain(..))
+                    .map(receive)
+                    .collect()
+            } else {
+                selected_cps.iter_mut().zip(inboxes.drain(..)).map(receive).collect()
+            };
+        });
+        for (index, res, s) in received {
+            meter.add(Phase::CpDecryptPvssVerifyLocalCompute, index, s);
+            res?;
         }
     }
     for cp in selected_cps.iter_mut() {

@@ -71,6 +71,28 @@ fn same_seed_same_transcript_on_both_backends() {
     let mut other = cfg(BackendKind::Num, 1024, 1024, VerifyMode::Batch);
     other.seed = Some(12);
     assert_ne!(check(&other).transcript_sha256, a.transcript_sha256);
+    let threaded = SessionConfig {
+        threads: 3,
+        n: 70,
+        ..cfg(BackendKind::Num, 1024, 1024, VerifyMode::Batch)
+    };
+    let single = SessionConfig {
+        threads: 1,
+        ..threaded.clone()
+    };
+    let (x, y) = (
+        session::run(&threaded, None, None).unwrap(),
+        session::run(&single, None, None).unwrap(),
+    );
+    assert!(x.matches() && y.matches());
+    assert_eq!(
+        x.transcript_sha256, y.transcript_sha256,
+        "thread count changed the transcript"
+    );
+    assert_eq!(
+        x.phases.iter().map(|p| p.ops).collect::<Vec<_>>(),
+        y.phases.iter().map(|p| p.ops).collect::<Vec<_>>()
+    );
     if BackendKind::Gmp.is_available() {
         let g = check(&cfg(BackendKind::Gmp, 1024, 1024, VerifyMode::Batch));
         assert_eq!(

@@ -69,6 +69,9 @@ struct Cli {
     /// Seed of every session (keys, values and protocol randomness).
     #[arg(long)]
     seed: Option<u64>,
+    /// Threads within each session (parties in parallel); use with --jobs 1 for huge points.
+    #[arg(long)]
+    session_threads: Option<usize>,
     /// Fewer calibration samples for the cost model (faster, noisier bounds).
     #[arg(long)]
     quick_calibration: bool,
@@ -124,6 +127,7 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
         verify: cli.verify,
         reps: cli.reps,
         seed: cli.seed,
+        session_threads: cli.session_threads,
     };
     let g = grid::expand(&text, &name, &ov)?;
     for s in &g.skipped {

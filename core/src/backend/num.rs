@@ -75,28 +75,31 @@ impl Backend for Num {
     }
 }
 
-/// Binary Jacobi symbol algorithm (Cohen, Algorithm 1.4.10).
+/// The low 32 bits, without allocating.
+fn low_u32(x: &BigUint) -> u32 {
+    x.iter_u32_digits().next().unwrap_or(0)
+}
+
+/// Binary Jacobi symbol algorithm (Cohen, Algorithm 1.4.10), allocation-free apart from the
+/// remainders.
 fn jacobi_num(a: &BigUint, n: &BigUint) -> i32 {
-    let zero = BigUint::from(0u32);
     let mut a = a % n;
     let mut n = n.clone();
     let mut t = 1i32;
-    while a != zero {
+    while a.bits() != 0 {
         let tz = a.trailing_zeros().unwrap_or(0);
         if tz > 0 {
             a >>= tz;
-            let n_mod_8 = (&n % 8u32).to_u32_digits().first().copied().unwrap_or(0);
-            if tz % 2 == 1 && (n_mod_8 == 3 || n_mod_8 == 5) {
+            let n8 = low_u32(&n) & 7;
+            if tz % 2 == 1 && (n8 == 3 || n8 == 5) {
                 t = -t;
             }
         }
         std::mem::swap(&mut a, &mut n);
-        let a4 = (&a % 4u32).to_u32_digits().first().copied().unwrap_or(0);
-        let n4 = (&n % 4u32).to_u32_digits().first().copied().unwrap_or(0);
-        if a4 == 3 && n4 == 3 {
+        if low_u32(&a) & 3 == 3 && low_u32(&n) & 3 == 3 {
             t = -t;
         }
         a %= &n;
     }
-    if n == BigUint::from(1u32) { t } else { 0 }
+    if n.bits() == 1 { t } else { 0 }
 }

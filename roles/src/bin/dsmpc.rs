@@ -89,6 +89,10 @@ struct RunArgs {
     /// Cloud's freshness window for auth-request timestamps, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     freshness: u64,
+    /// Threads for the parties of this session (DPs, then CPs, in parallel). Per-party CPU
+    /// times are the same; only the wall time shrinks.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    threads: usize,
 }
 
 #[derive(Args)]
@@ -146,6 +150,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         seed: a.seed,
         value_bits: a.value_bits,
         freshness_s: a.freshness,
+        threads: a.threads,
     };
     cfg.validate()?;
     let vals = match &a.values {

@@ -165,5 +165,6 @@ pub fn calibrate_for(cfg: &crate::SessionConfig, quick: bool) -> Result<UnitCost
                 calibrate(&group, &suite, &enc, &sign, quick)
             })?
         }
+        SuiteKind::P256 => Err(crate::RolesError::Config("the p256 suite is not wired in yet".into())),
     }
 }

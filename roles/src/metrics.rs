@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
 use std::time::Instant;
 
 use dsmpc_core::counters::{self, OpCounts};
@@ -107,12 +108,40 @@ pub struct Sample {
     pub ops: OpCounts,
 }
 
-/// Run `f` on this thread and measure it (for work spread over threads; see [`Meter::add`]).
-pub fn sample<T>(f: impl FnOnce() -> T) -> (T, Sample) {
+/// A slowdown planted on purpose, to check that `cargo xtask regress` notices it:
+/// `DSMPC_PLANT_SLOWDOWN=<phase>:<fraction>` (e.g. `share_encrypt_pvss_attach:0.15`) makes every
+/// measured call of that phase burn `fraction` more CPU time. Never set it otherwise.
+pub fn planted_slowdown() -> Option<(Phase, f64)> {
+    static PLANT: OnceLock<Option<(Phase, f64)>> = OnceLock::new();
+    *PLANT.get_or_init(|| {
+        let v = std::env::var("DSMPC_PLANT_SLOWDOWN").ok()?;
+        let (name, frac) = v.split_once(':')?;
+        let phase = Phase::ALL.into_iter().find(|p| p.name() == name)?;
+        let frac: f64 = frac.parse().ok().filter(|f: &f64| *f > 0.0 && *f < 10.0)?;
+        eprintln!(
+            "warning: DSMPC_PLANT_SLOWDOWN is set: {name} is made {:.0}% slower on purpose",
+            frac * 100.0
+        );
+        Some((phase, frac))
+    })
+}
+
+/// Run `f` on this thread as part of `phase` and measure it (for work spread over threads;
+/// see [`Meter::add`]).
+pub fn sample<T>(phase: Phase, f: impl FnOnce() -> T) -> (T, Sample) {
     let ops0 = counters::snapshot();
     let cpu0 = thread_cpu_seconds();
     let wall0 = Instant::now();
     let out = f();
+    if let Some((p, frac)) = planted_slowdown() {
+        if p == phase {
+            let spent = thread_cpu_seconds() - cpu0;
+            let until = thread_cpu_seconds() + spent * frac;
+            while thread_cpu_seconds() < until {
+                std::hint::spin_loop();
+            }
+        }
+    }
     let wall = wall0.elapsed().as_secs_f64();
     let cpu = thread_cpu_seconds() - cpu0;
     (
@@ -140,7 +169,7 @@ impl Meter {
     /// Run `f` as part of `phase` at party instance `instance`, adding its CPU time, wall
     /// time and counted operations to that instance.
     pub fn measure<T>(&mut self, phase: Phase, instance: u32, f: impl FnOnce() -> T) -> T {
-        let (out, s) = sample(f);
+        let (out, s) = sample(phase, f);
         self.add(phase, instance, s);
         out
     }

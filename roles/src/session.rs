@@ -141,17 +141,13 @@ impl SessionConfig {
 
     /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch-rsa`.
     pub fn point_id(&self) -> String {
+        let suite = match self.suite {
+            SuiteKind::Rsa => format!("rsa{}", self.rsa_bits),
+            SuiteKind::P256 => "p256".to_string(),
+        };
         format!(
-            "n{}-m{}-k{}-t{}-{}{}-g{}-{}-{}",
-            self.n,
-            self.m,
-            self.capacity,
-            self.t,
-            self.suite.name(),
-            self.rsa_bits,
-            self.group_bits,
-            self.backend,
-            self.verify
+            "n{}-m{}-k{}-t{}-{suite}-g{}-{}-{}",
+            self.n, self.m, self.capacity, self.t, self.group_bits, self.backend, self.verify
         )
     }
 }
@@ -228,6 +224,7 @@ pub fn run(cfg: &SessionConfig, values: Option<&[BigUint]>, sink: Option<&mut dy
             let suite = RsaSuite::new(cfg.rsa_bits)?;
             dispatch_backend!(cfg.backend, B => run_with::<B, RsaSuite>(cfg, suite, values, sink))?
         }
+        SuiteKind::P256 => Err(RolesError::Config("the p256 suite is not wired in yet".into())),
     }
 }
 
@@ -377,7 +374,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
                 cfg.verify,
                 src.stream(&format!("dp/{d}"))?,
             );
-            let (packets, s) = metrics::sample(|| {
+            let (packets, s) = metrics::sample(Phase::ShareEncryptPvssAttach, || {
                 dp.receive_roster(&roster)?;
                 dp.share_packets()
             });
@@ -404,7 +401,9 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         }
         let receive = |(cp, inbox): (&mut ComputingParty<B, S>, Vec<Vec<u8>>)| -> (u32, Result<()>, Sample) {
             let index = u32::from(cp.index().unwrap_or(0));
-            let (res, s) = metrics::sample(|| inbox.iter().try_for_each(|b| cp.receive_share(b)));
+            let (res, s) = metrics::sample(Phase::CpDecryptPvssVerifyLocalCompute, || {
+                inbox.iter().try_for_each(|b| cp.receive_share(b))
+            });
             (index, res, s)
         };
         let mut received = Vec::new();

@@ -9,6 +9,7 @@
 //! (seed, suite parameters, party, purpose), from memory, then from disk, generating them only
 //! once (RSA-4096 key generation takes seconds per key).
 
+pub mod p256;
 pub mod rsa;
 
 use std::collections::HashMap;
@@ -26,6 +27,8 @@ use crate::error::{Result, RolesError};
 pub enum SuiteKind {
     /// RSA: OAEP-SHA-256 encryption, PSS-SHA-256 signatures.
     Rsa,
+    /// P-256: ECIES (ECDH, SHA-256, AES-256-GCM) and ECDSA-SHA-256, as the reference prototype.
+    P256,
 }
 
 impl SuiteKind {
@@ -33,6 +36,7 @@ impl SuiteKind {
     pub fn name(self) -> &'static str {
         match self {
             SuiteKind::Rsa => "rsa",
+            SuiteKind::P256 => "p256",
         }
     }
 }
@@ -48,7 +52,8 @@ impl FromStr for SuiteKind {
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         match s.trim().to_ascii_lowercase().as_str() {
             "rsa" => Ok(SuiteKind::Rsa),
-            _ => Err(format!("unknown cipher suite {s:?}: choose rsa")),
+            "p256" | "p-256" => Ok(SuiteKind::P256),
+            _ => Err(format!("unknown cipher suite {s:?}: choose rsa or p256")),
         }
     }
 }

@@ -162,7 +162,8 @@ pub fn regress(args: &[String]) -> Result<(), String> {
     let save = args.iter().any(|a| a == "--save");
     let dir = PathBuf::from("target/regress").join(timestamp_dir().file_name().unwrap_or_default());
     let mut cmd = sweep_cmd(gmp);
-    cmd.args(["--grid", "reports/baselines/grid.toml", "--out"]).arg(&dir);
+    cmd.args(["--grid", "reports/baselines/grid.toml", "--jobs", "1", "--out"])
+        .arg(&dir);
     run(&mut cmd)?;
     let mut cmd = Command::new("cargo");
     cmd.args(["run", "--quiet", "--release", "-p", "dsmpc-reports", "--"]);

@@ -1,0 +1,1 @@
+//! P-256 cipher suite (being written).

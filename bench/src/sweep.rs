@@ -249,10 +249,8 @@ fn run_point(
                 r.outcome.sum, r.expected_sum
             ));
         }
-        if let Some(t) = transcript {
-            if t != r.transcript_sha256 {
-                return Err("repetitions with the same seed produced different transcripts".into());
-            }
+        if transcript.is_some_and(|t| t != r.transcript_sha256) {
+            return Err("repetitions with the same seed produced different transcripts".into());
         }
         transcript = Some(r.transcript_sha256);
         phases.extend(phase_rows(p, rep, &r, units, env));
@@ -296,6 +294,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
             "calibration_workload": "median thread-CPU seconds of 12 num-bigint 2048-bit modexps (256-bit exponents)",
             "backends_compiled": dsmpc_core::backend::BackendKind::available().iter().map(|b| b.name()).collect::<Vec<_>>(),
             "grid": { "name": grid.name, "description": grid.description, "points": grid.points.len(), "ran_now": ran },
+            "peak_rss_bytes": host::peak_rss_bytes(),
             "notes": notes,
         })
     };
@@ -327,6 +326,12 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
         .build()
         .map_err(|e| BenchError::Output(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
     let first_error: Mutex<Option<BenchError>> = Mutex::new(None);
+    let record_error = |e: BenchError| {
+        if let Ok(mut f) = first_error.lock() {
+            f.get_or_insert(e);
+        }
+    };
+    let poisoned = || BenchError::Output("a worker thread panicked while writing results".into());
     pool.install(|| {
         pending.par_iter().for_each(|p| {
             let id = p.point_id();
@@ -354,12 +359,12 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
                                         unit_s: *s,
                                     })
                                     .collect();
-                            if let Ok(mut o) = outputs.lock() {
-                                if let Err(e) = o.units.write(&rows) {
-                                    if let Ok(mut f) = first_error.lock() {
-                                        f.get_or_insert(e);
-                                    }
-                                }
+                            if let Err(e) = outputs
+                                .lock()
+                                .map_err(|_| poisoned())
+                                .and_then(|mut o| o.units.write(&rows))
+                            {
+                                record_error(e);
                             }
                         }
                         c
@@ -376,13 +381,12 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
             };
             match run_point(p, grid.reps, &u, &env) {
                 Ok((ph, ms)) => {
-                    if let Ok(mut o) = outputs.lock() {
-                        let res = o.phases.write(&ph).and_then(|()| o.messages.write(&ms));
-                        if let Err(e) = res {
-                            if let Ok(mut f) = first_error.lock() {
-                                f.get_or_insert(e);
-                            }
-                        }
+                    let res = outputs
+                        .lock()
+                        .map_err(|_| poisoned())
+                        .and_then(|mut o| o.phases.write(&ph).and_then(|()| o.messages.write(&ms)));
+                    if let Err(e) = res {
+                        record_error(e);
                     }
                 }
                 Err(e) => {

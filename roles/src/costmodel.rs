@@ -165,6 +165,14 @@ pub fn calibrate_for(cfg: &crate::SessionConfig, quick: bool) -> Result<UnitCost
                 calibrate(&group, &suite, &enc, &sign, quick)
             })?
         }
-        SuiteKind::P256 => Err(crate::RolesError::Config("the p256 suite is not wired in yet".into())),
+        SuiteKind::P256 => {
+            let suite = crate::suite::p256::P256Suite;
+            let enc = keys.enc_key(&suite, "cloud")?;
+            let sign = keys.sign_key(&suite, "vid1")?;
+            dispatch_backend!(cfg.backend, B => {
+                let group = SchnorrGroup::<B>::standard(cfg.group_bits)?;
+                calibrate(&group, &suite, &enc, &sign, quick)
+            })?
+        }
     }
 }

@@ -84,10 +84,10 @@ impl JsonlLog {
     }
 
     fn line(&mut self, v: Value) {
-        if self.error.is_none() {
-            if let Err(e) = writeln!(self.out, "{v}") {
-                self.error = Some(e);
-            }
+        if self.error.is_none()
+            && let Err(e) = writeln!(self.out, "{v}")
+        {
+            self.error = Some(e);
         }
     }
 

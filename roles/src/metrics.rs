@@ -133,13 +133,13 @@ pub fn sample<T>(phase: Phase, f: impl FnOnce() -> T) -> (T, Sample) {
     let cpu0 = thread_cpu_seconds();
     let wall0 = Instant::now();
     let out = f();
-    if let Some((p, frac)) = planted_slowdown() {
-        if p == phase {
-            let spent = thread_cpu_seconds() - cpu0;
-            let until = thread_cpu_seconds() + spent * frac;
-            while thread_cpu_seconds() < until {
-                std::hint::spin_loop();
-            }
+    if let Some((p, frac)) = planted_slowdown()
+        && p == phase
+    {
+        let spent = thread_cpu_seconds() - cpu0;
+        let until = thread_cpu_seconds() + spent * frac;
+        while thread_cpu_seconds() < until {
+            std::hint::spin_loop();
         }
     }
     let wall = wall0.elapsed().as_secs_f64();

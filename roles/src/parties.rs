@@ -17,7 +17,7 @@ mod dp;
 mod edge;
 
 pub use cloud::{Cloud, Registration};
-pub use cp::ComputingParty;
+pub use cp::{ComputingParty, CpKeys};
 pub use dp::DataProvider;
 pub use edge::{Edge, Outcome, exact_average};
 

@@ -26,12 +26,16 @@ use crate::error::{Result, RolesError};
 use crate::log::EventSink;
 use crate::metrics::{self, MessageStats, Meter, Phase, PhaseStats, Sample};
 use crate::parties::{
-    Clock, Cloud, ComputingParty, DataProvider, Edge, Outcome, Registration, candidate_name, cp_name, dp_name,
+    Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, Registration, candidate_name, cp_name, dp_name,
 };
+use crate::suite::p256::P256Suite;
 use crate::suite::rsa::RsaSuite;
 use crate::suite::{CipherSuite, KeyCache, SuiteKind};
 use crate::values;
 use crate::wire::{Message, MessageKind};
+
+/// One DP's number, its packets `(index, bytes)` and the measurement of its phase.
+type DpOutput = (u32, Vec<(u16, Vec<u8>)>, Sample);
 
 /// DPs per chunk of Algorithm 2: bounds memory to this many DPs' packets.
 pub const DP_CHUNK: usize = 64;
@@ -224,7 +228,7 @@ pub fn run(cfg: &SessionConfig, values: Option<&[BigUint]>, sink: Option<&mut dy
             let suite = RsaSuite::new(cfg.rsa_bits)?;
             dispatch_backend!(cfg.backend, B => run_with::<B, RsaSuite>(cfg, suite, values, sink))?
         }
-        SuiteKind::P256 => Err(RolesError::Config("the p256 suite is not wired in yet".into())),
+        SuiteKind::P256 => dispatch_backend!(cfg.backend, B => run_with::<B, P256Suite>(cfg, P256Suite, values, sink))?,
     }
 }
 
@@ -283,13 +287,16 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         if cfg.verify != VerifyMode::Paper {
             pvss.pk_table(&group);
         }
+        let cp_keys = CpKeys {
+            enc: keys.enc_key(&suite, &party)?,
+            sign: keys.sign_key(&suite, &party)?,
+            pvss,
+        };
         let cp = ComputingParty::new(
             suite.clone(),
             group.clone(),
             vid,
-            keys.enc_key(&suite, &party)?,
-            keys.sign_key(&suite, &party)?,
-            pvss,
+            cp_keys,
             cfg.verify,
             src.stream(&format!("cp/{party}"))?,
         );
@@ -364,7 +371,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
     };
     for (c, chunk) in values.chunks(DP_CHUNK).enumerate() {
         let first = (c * DP_CHUNK) as u32 + 1;
-        let share = |(i, value): (usize, &BigUint)| -> Result<(u32, Vec<(u16, Vec<u8>)>, Sample)> {
+        let share = |(i, value): (usize, &BigUint)| -> Result<DpOutput> {
             let d = first + i as u32;
             let mut dp = DataProvider::<B, S>::new(
                 suite.clone(),

@@ -18,8 +18,11 @@ use num_bigint::BigUint;
 
 type B = Num;
 
+/// DP packets as `(CP index, bytes)`.
+type Packets = Vec<(u16, Vec<u8>)>;
+
 /// A world with 3 selected CPs, t = 2, and DP1's packets (index, bytes).
-fn setup(mode: VerifyMode) -> (common::World<B>, Vec<u8>, Vec<(u16, Vec<u8>)>) {
+fn setup(mode: VerifyMode) -> (common::World<B>, Vec<u8>, Packets) {
     let mut w = world::<B>(3, 3, mode);
     w.select_all();
     let roster = w.cloud.roster(2).unwrap();

@@ -175,11 +175,12 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
     let t0 = std::time::Instant::now();
     let s = sweep::run(&g, &opts)?;
     eprintln!(
-        "done in {:.1} s: {} points run, {} already finished, {} failed -> {}",
+        "done in {:.1} s: {} points run, {} already finished, {} failed, peak RSS {} MiB -> {}",
         t0.elapsed().as_secs_f64(),
         s.ran,
         s.resumed,
         s.failed.len(),
+        dsmpc_bench::host::peak_rss_bytes().map_or_else(|| "?".into(), |b| (b >> 20).to_string()),
         out.display()
     );
     for f in &s.failed {

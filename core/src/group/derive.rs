@@ -157,7 +157,7 @@ pub fn derive<B: Backend>(bits: u32, mut progress: impl FnMut(u64)) -> Derived<B
             pr[i] = (pr[i] + step[i]) % s;
         }
         k += 1;
-        if k % 4096 == 0 {
+        if k.is_multiple_of(4096) {
             progress(k);
         }
     };

@@ -21,6 +21,16 @@ use crate::wire::{AuthRequest, Message, MessageKind, ResultUpload, TaskId, label
 /// Packets a CP verifies together in batch mode.
 pub const BATCH: usize = 128;
 
+/// A CP's three keys: encryption (Vpk / ComVpk), signing (Vsk), PVSS.
+pub struct CpKeys<B: Backend, S: CipherSuite> {
+    /// Decryption key.
+    pub enc: S::EncPrivate,
+    /// Signing key.
+    pub sign: S::SignPrivate,
+    /// PVSS key pair.
+    pub pvss: CpKeyPair<B>,
+}
+
 /// A computing party (vehicle) with its keys.
 pub struct ComputingParty<B: Backend, S: CipherSuite> {
     suite: S,
@@ -45,9 +55,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         suite: S,
         group: Arc<SchnorrGroup<B>>,
         vid: u32,
-        enc_sk: S::EncPrivate,
-        sign_sk: S::SignPrivate,
-        pvss: CpKeyPair<B>,
+        keys: CpKeys<B, S>,
         mode: VerifyMode,
         rng: DsmpcRng,
     ) -> Self {
@@ -55,9 +63,9 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             suite,
             group,
             vid,
-            enc_sk,
-            sign_sk,
-            pvss,
+            enc_sk: keys.enc,
+            sign_sk: keys.sign,
+            pvss: keys.pvss,
             mode,
             task: None,
             cloud_pk: None,

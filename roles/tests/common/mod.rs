@@ -9,7 +9,7 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::{self, RngSource};
-use dsmpc_roles::parties::{Cloud, ComputingParty, Registration};
+use dsmpc_roles::parties::{Cloud, ComputingParty, CpKeys, Registration};
 use dsmpc_roles::suite::KeyCache;
 use dsmpc_roles::suite::rsa::RsaSuite;
 
@@ -31,13 +31,16 @@ pub fn cp<B: Backend>(
     mode: VerifyMode,
 ) -> ComputingParty<B, RsaSuite> {
     let party = format!("vid{vid}");
+    let keys = CpKeys {
+        enc: keys.enc_key(&w_suite, &party).unwrap(),
+        sign: keys.sign_key(&w_suite, &party).unwrap(),
+        pvss: CpKeyPair::generate(group, &mut rng::seeded(7, &format!("pvss/{party}"))),
+    };
     ComputingParty::new(
         w_suite,
         group.clone(),
         vid,
-        keys.enc_key(&w_suite, &party).unwrap(),
-        keys.sign_key(&w_suite, &party).unwrap(),
-        CpKeyPair::generate(group, &mut rng::seeded(7, &format!("pvss/{party}"))),
+        keys,
         mode,
         rng::seeded(7, &format!("cp/{party}")),
     )

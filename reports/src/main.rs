@@ -1,0 +1,132 @@
+//! The `dsmpc-reports` command: figures, report, regression comparison and baseline saving
+//! for a sweep folder written by `dsmpc-bench`. A thin layer over the library; exit status
+//! 0 on success, 1 when `compare` finds a regression, 2 on unreadable input or bad usage.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use dsmpc_reports::regress::{self, CompareOptions};
+use dsmpc_reports::{figures, report};
+
+/// Figures, report and regression checks for D-SMPC sweeps.
+///
+/// Every command reads a sweep folder written by dsmpc-bench (phases.csv, messages.csv,
+/// units.csv, meta.json); nothing is re-run.
+#[derive(Parser, Debug)]
+#[command(name = "dsmpc-reports", version, about, long_about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Draw every figure as SVG and PNG into DIR/figures/.
+    ///
+    /// Figures whose axis does not vary in the data (e.g. a sweep with a single n) are
+    /// skipped with a note.
+    Figures {
+        /// Sweep folder.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
+    /// Write DIR/report.md (draws the figures first unless --no-figures).
+    Report {
+        /// Sweep folder.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Do not draw figures; embed only those already in DIR/figures/.
+        #[arg(long)]
+        no_figures: bool,
+    },
+    /// Compare a sweep with a baseline: counts and bytes exactly, times against measured noise.
+    ///
+    /// Exit status: 0 when nothing regressed, 1 on an exact mismatch, a missing row or a
+    /// judged slowdown, 2 when an input cannot be read.
+    Compare {
+        /// Baseline folder (see save-baseline).
+        #[arg(long, value_name = "BDIR")]
+        baseline: PathBuf,
+        /// Current sweep folder.
+        #[arg(long, value_name = "CDIR")]
+        current: PathBuf,
+        /// Smallest relative slowdown ever judged (raised automatically when the runs are noisier).
+        #[arg(long, value_name = "F", default_value_t = 0.10)]
+        time_threshold: f64,
+        /// Compare only operation counts and bytes, not times.
+        #[arg(long)]
+        no_time: bool,
+        /// Do not fail when rows of the baseline are absent from the current run.
+        #[arg(long)]
+        allow_missing: bool,
+    },
+    /// Copy the CSVs and meta.json of a sweep folder into a baseline folder.
+    SaveBaseline {
+        /// Sweep folder.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Baseline folder (created if needed; files are overwritten).
+        #[arg(long, value_name = "BDIR")]
+        to: PathBuf,
+    },
+}
+
+fn run(cli: Cli) -> dsmpc_reports::Result<ExitCode> {
+    match cli.command {
+        Command::Figures { from } => {
+            for f in figures::render_all(&from)? {
+                println!("wrote {}", f.display());
+            }
+        }
+        Command::Report { from, no_figures } => {
+            if !no_figures {
+                for f in figures::render_all(&from)? {
+                    println!("wrote {}", f.display());
+                }
+            }
+            println!("wrote {}", report::write_report(&from)?.display());
+        }
+        Command::Compare {
+            baseline,
+            current,
+            time_threshold,
+            no_time,
+            allow_missing,
+        } => {
+            if !(time_threshold.is_finite() && time_threshold >= 0.0) {
+                eprintln!("error: --time-threshold must be a non-negative number, got {time_threshold}");
+                return Ok(ExitCode::from(2));
+            }
+            let opts = CompareOptions {
+                time_threshold,
+                check_time: !no_time,
+                allow_missing,
+                ..CompareOptions::default()
+            };
+            let cmp = regress::compare(&baseline, &current, &opts)?;
+            println!("{cmp}");
+            return Ok(if cmp.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        Command::SaveBaseline { from, to } => {
+            for f in regress::save_baseline(&from, &to)? {
+                println!("wrote {}", f.display());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

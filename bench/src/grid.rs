@@ -7,7 +7,7 @@
 //! Axes (all lists): `dps` (n), `cps` (m), `capacity` (k; empty: k = m), `threshold` (an
 //! integer, `"k"`, a fraction of k like `"0.5k"` or a percentage like `"50%"`, rounded up and
 //! at least 2), `rsa_bits`, `group_bits`, `backend` (`num`, `gmp`), `verify` (`paper`, `fast`,
-//! `batch`), `suite` (`rsa`). Scalars: `reps`, `seed`, `value_bits`, `session_threads`
+//! `batch`), `suite` (`rsa`, `p256`; P-256 points ignore `rsa_bits`). Scalars: `reps`, `seed`, `value_bits`, `session_threads`
 //! (threads within one session: for a few huge points, instead of points in parallel).
 
 use std::collections::BTreeSet;
@@ -128,6 +128,8 @@ pub struct Overrides {
     pub backend: Option<Vec<BackendKind>>,
     /// verification modes.
     pub verify: Option<Vec<VerifyMode>>,
+    /// cipher suites.
+    pub suite: Option<Vec<SuiteKind>>,
     /// repetitions.
     pub reps: Option<usize>,
     /// seed.
@@ -264,14 +266,17 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                 "verify",
             )?,
         };
-        let suites: Vec<SuiteKind> = parse_list(
-            &table
-                .suite
-                .clone()
-                .or_else(|| file.defaults.suite.clone())
-                .unwrap_or_else(|| vec!["rsa".into()]),
-            "suite",
-        )?;
+        let suites: Vec<SuiteKind> = match ov.suite.clone() {
+            Some(s) => s,
+            None => parse_list(
+                &table
+                    .suite
+                    .clone()
+                    .or_else(|| file.defaults.suite.clone())
+                    .unwrap_or_else(|| vec!["rsa".into()]),
+                "suite",
+            )?,
+        };
         for &n in &dps {
             for &m in &cps {
                 let caps = if capacity.is_empty() { vec![m] } else { capacity.clone() };
@@ -288,7 +293,8 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                                                 capacity: k,
                                                 t: th.resolve(k.min(m)),
                                                 suite: s,
-                                                rsa_bits: r,
+                                                // RSA bits mean nothing to P-256 (CSV shows 0).
+                                                rsa_bits: if s == SuiteKind::P256 { 0 } else { r },
                                                 group_bits: g,
                                                 backend: b,
                                                 verify: v,

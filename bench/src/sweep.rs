@@ -285,7 +285,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
     let env = host::env(opts.jobs);
     let started = dsmpc_roles::log::timestamp();
     let calibration_s = host::calibration_seconds();
-    let meta = |finished: Option<String>, notes: &[String], ran: usize| {
+    let meta = |finished: Option<String>, notes: &[String], ran: usize, walls: &BTreeMap<String, f64>| {
         json!({
             "git_rev": env.git_rev, "crate_version": env.crate_version, "host_cpu": env.host_cpu,
             "cores": env.cores, "command_line": opts.command_line, "started": started,
@@ -295,6 +295,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
             "backends_compiled": dsmpc_core::backend::BackendKind::available().iter().map(|b| b.name()).collect::<Vec<_>>(),
             "grid": { "name": grid.name, "description": grid.description, "points": grid.points.len(), "ran_now": ran },
             "peak_rss_bytes": host::peak_rss_bytes(),
+            "point_wall_s": walls,
             "notes": notes,
         })
     };
@@ -302,7 +303,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
     let write_meta = |v: serde_json::Value| -> Result<()> {
         std::fs::write(&meta_path, serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io(&meta_path))
     };
-    write_meta(meta(None, &summary.notes, 0))?;
+    write_meta(meta(None, &summary.notes, 0, &BTreeMap::new()))?;
 
     let outputs = Mutex::new(Outputs {
         phases: Appender::open(opts.out.join(PHASES))?,
@@ -320,7 +321,15 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
         ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} points, eta {eta} {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
+    let say = |msg: String| {
+        if opts.progress {
+            bar.println(msg)
+        } else {
+            eprintln!("{msg}")
+        }
+    };
     let failures = Mutex::new(Vec::new());
+    let point_walls: Mutex<BTreeMap<String, f64>> = Mutex::new(BTreeMap::new());
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.jobs.max(1))
         .build()
@@ -379,8 +388,15 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
                     }
                 },
             };
-            match run_point(p, grid.reps, &u, &env) {
+            let t0 = std::time::Instant::now();
+            let outcome = run_point(p, grid.reps, &u, &env);
+            let wall = t0.elapsed().as_secs_f64();
+            if let Ok(mut w) = point_walls.lock() {
+                w.insert(id.clone(), wall);
+            }
+            match outcome {
                 Ok((ph, ms)) => {
+                    say(format!("{id}: {} repetitions in {wall:.1} s wall", grid.reps));
                     let res = outputs
                         .lock()
                         .map_err(|_| poisoned())
@@ -390,7 +406,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
                     }
                 }
                 Err(e) => {
-                    bar.println(format!("point {id} failed: {e}"));
+                    say(format!("point {id} failed: {e}"));
                     failures.lock().map(|mut f| f.push(format!("{id}: {e}"))).ok();
                 }
             }
@@ -406,7 +422,13 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
     summary
         .notes
         .extend(summary.failed.iter().map(|f| format!("failed: {f}")));
-    write_meta(meta(Some(dsmpc_roles::log::timestamp()), &summary.notes, summary.ran))?;
+    let walls = point_walls.into_inner().unwrap_or_default();
+    write_meta(meta(
+        Some(dsmpc_roles::log::timestamp()),
+        &summary.notes,
+        summary.ran,
+        &walls,
+    ))?;
     Ok(summary)
 }
 

@@ -63,6 +63,9 @@ struct Cli {
     /// Replace the verification axis (paper, fast, batch).
     #[arg(long, value_delimiter = ',', value_name = "MODE,..")]
     verify: Option<Vec<VerifyMode>>,
+    /// Replace the cipher-suite axis (rsa, p256).
+    #[arg(long, value_delimiter = ',', value_name = "rsa|p256,..")]
+    suite: Option<Vec<dsmpc_roles::suite::SuiteKind>>,
     /// Repetitions per point.
     #[arg(long)]
     reps: Option<usize>,
@@ -125,6 +128,7 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
         group_bits: cli.group_bits,
         backend: cli.backend,
         verify: cli.verify,
+        suite: cli.suite,
         reps: cli.reps,
         seed: cli.seed,
         session_threads: cli.session_threads,

@@ -59,7 +59,8 @@ pub fn env(jobs: usize) -> Env {
 
 /// Thread CPU seconds of a fixed reference workload (twelve 2048-bit modular exponentiations
 /// with 256-bit exponents in num-bigint: code the protocol does not own, so a slowdown planted
-/// in a phase does not move it). The median of five.
+/// in a phase does not move it). The median of five; the sweep measures it at its start and
+/// end and keeps the smaller.
 pub fn calibration_seconds() -> f64 {
     let p = (BigUint::from(1u32) << 2047u32) + BigUint::from(1_155u32);
     let e = (BigUint::from(1u32) << 255u32) + BigUint::from(12_345u32);

@@ -64,8 +64,9 @@ struct RunArgs {
     /// Big-integer backend: num (pure Rust) or gmp [default: gmp if compiled in, else num].
     #[arg(long, value_name = "num|gmp")]
     backend: Option<BackendKind>,
-    /// Cipher suite.
-    #[arg(long, value_name = "rsa", default_value = "rsa")]
+    /// Cipher suite: rsa (OAEP/PSS, --rsa-bits) or p256 (ECIES + ECDSA, as the reference
+    /// prototype).
+    #[arg(long, value_name = "rsa|p256", default_value = "rsa")]
     suite: SuiteKind,
     /// How CPs verify PVSS attachments: paper (Eq. 4 literally), fast (equivalent, tables) or
     /// batch (random linear combination, falls back to per-packet checks).
@@ -162,11 +163,12 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         "D-SMPC run: n={} DPs, m={} candidate CPs, capacity k={}, t={}",
         cfg.n, cfg.m, cfg.capacity, cfg.t
     );
+    let suite = match cfg.suite {
+        SuiteKind::Rsa => format!("RSA-{}{} (OAEP/PSS, SHA-256)", cfg.rsa_bits, weak(cfg.rsa_bits)),
+        SuiteKind::P256 => "P-256 (ECIES with AES-256-GCM, ECDSA)".to_string(),
+    };
     println!(
-        "  suite {} {}-bit{} (OAEP/PSS, SHA-256), PVSS group {}-bit{}, backend {}{}, verify {}, {}",
-        cfg.suite,
-        cfg.rsa_bits,
-        weak(cfg.rsa_bits),
+        "  suite {suite}, PVSS group {}-bit{}, backend {}{}, verify {}, {}",
         cfg.group_bits,
         weak(cfg.group_bits),
         cfg.backend,
@@ -183,7 +185,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     );
     if cfg.seed.is_none() {
         eprintln!(
-            "generating {} RSA key pairs (pass --seed to reuse cached keys)...",
+            "generating {} key pairs (pass --seed to reuse cached keys)...",
             1 + 2 * cfg.m
         );
     }

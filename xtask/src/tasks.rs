@@ -138,7 +138,7 @@ pub fn sweep(args: &[String]) -> Result<(), String> {
         }
     };
     run(&mut cmd)?;
-    reports("figures", &dir)?;
+    // `report` draws the figures first, then writes report.md.
     reports("report", &dir)?;
     eprintln!(
         "\nsweep done: {}/ (phases.csv, messages.csv, units.csv, meta.json, figures/, report.md)",

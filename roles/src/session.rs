@@ -128,6 +128,12 @@ impl SessionConfig {
                 selected: selectable,
             });
         }
+        if self.suite == SuiteKind::Rsa && !crate::suite::rsa::RSA_BITS.contains(&self.rsa_bits) {
+            return cfg(format!(
+                "unsupported RSA size {}: choose 1024, 2048, 3072 or 4096",
+                self.rsa_bits
+            ));
+        }
         if !dsmpc_core::group::SUPPORTED_BITS.contains(&self.group_bits) {
             return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits: self.group_bits }.into());
         }

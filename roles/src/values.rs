@@ -54,9 +54,9 @@ pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<Bi
 /// Read and parse a values file.
 pub fn read(path: &Path, n: usize, value_bits: u32) -> Result<Vec<BigUint>> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| RolesError::Io {
+    let text = std::fs::read_to_string(path).map_err(|e| RolesError::Values {
         path: shown.clone(),
-        source,
+        reason: format!("cannot read the values file: {e}"),
     })?;
     parse(&text, &shown, n, value_bits)
 }

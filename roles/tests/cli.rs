@@ -149,8 +149,22 @@ fn bad_values_files_are_refused_naming_the_line() {
         .args(["run", "--values", "/nonexistent/values.txt", "--dps", "3"])
         .output()
         .unwrap();
-    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(2), "a missing values file is bad input");
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/values.txt"));
+}
+
+#[test]
+fn unsupported_rsa_size_is_refused_before_anything_runs() {
+    let out = dsmpc()
+        .args(["run", "--rsa-bits", "512", "--backend", "num"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported RSA size 512"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).is_empty(),
+        "nothing printed as if the run started"
+    );
 }
 
 #[test]

@@ -126,7 +126,10 @@ pub fn sweep(args: &[String]) -> Result<(), String> {
     let gmp = gmp_or_warn();
     let mut cmd = sweep_cmd(gmp);
     cmd.args(args);
-    if args.iter().any(|a| a == "--help" || a == "-h" || a == "--list-presets") {
+    if args
+        .iter()
+        .any(|a| a == "--help" || a == "-h" || a == "--list-presets" || a == "--dry-run")
+    {
         return run(&mut cmd);
     }
     let dir = match value_of(args, "--out").or_else(|| value_of(args, "--resume")) {

@@ -6,9 +6,10 @@ pub mod counters;
 pub mod error;
 pub mod field;
 pub mod group;
+pub mod pvss;
 pub mod rng;
+pub mod shamir;
+pub mod vss;
 
 pub use backend::{Backend, BackendKind};
 pub use error::{CoreError, Result};
-pub mod pvss;
-pub mod shamir;

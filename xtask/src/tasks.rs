@@ -64,31 +64,6 @@ fn value_of(args: &[String], flag: &str) -> Option<String> {
     })
 }
 
-fn timestamp_dir() -> PathBuf {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    // UTC yyyymmdd-hhmmss without a date library.
-    let days = secs / 86_400;
-    let sod = secs % 86_400;
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    PathBuf::from("results").join(format!(
-        "{y:04}{m:02}{d:02}-{:02}{:02}{:02}",
-        sod / 3600,
-        sod % 3600 / 60,
-        sod % 60
-    ))
-}
-
 fn sweep_cmd(gmp: bool) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.args([
@@ -132,15 +107,20 @@ pub fn sweep(args: &[String]) -> Result<(), String> {
     {
         return run(&mut cmd);
     }
-    let dir = match value_of(args, "--out").or_else(|| value_of(args, "--resume")) {
-        Some(d) => PathBuf::from(d),
+    let given = value_of(args, "--out")
+        .or_else(|| value_of(args, "--resume"))
+        .map(PathBuf::from);
+    run(&mut cmd)?;
+    // Without --out the sweep picks results/<UTC time> and points results/latest at it.
+    let dir = match given {
+        Some(d) => d,
         None => {
-            let d = timestamp_dir();
-            cmd.arg("--out").arg(&d);
-            d
+            let link = Path::new("results/latest");
+            let target = std::fs::read_link(link)
+                .map_err(|e| format!("the sweep did not record its folder in {}: {e}", link.display()))?;
+            Path::new("results").join(target)
         }
     };
-    run(&mut cmd)?;
     // `report` draws the figures first, then writes report.md.
     reports("report", &dir)?;
     eprintln!(
@@ -163,7 +143,9 @@ pub fn regress(args: &[String]) -> Result<(), String> {
     let gmp = gmp_or_warn();
     let baseline = PathBuf::from("reports/baselines/current");
     let save = args.iter().any(|a| a == "--save");
-    let dir = PathBuf::from("target/regress").join(timestamp_dir().file_name().unwrap_or_default());
+    // One folder, replaced by every run.
+    let dir = PathBuf::from("target/regress/last");
+    let _ = std::fs::remove_dir_all(&dir);
     let mut cmd = sweep_cmd(gmp);
     cmd.args(["--grid", "reports/baselines/grid.toml", "--jobs", "1", "--out"])
         .arg(&dir);

@@ -30,7 +30,7 @@ struct Cli {
     /// A grid file (TOML, as in bench/grids/) instead of a preset.
     #[arg(long, value_name = "FILE")]
     grid: Option<PathBuf>,
-    /// Output folder [default: results/<UTC time>].
+    /// Output folder [default: results/<UTC time>, with results/latest pointing at it].
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     out: Option<PathBuf>,
     /// Continue the sweep in DIR, skipping the points it already finished.
@@ -106,6 +106,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Point `results/latest` at a new default output folder (also how `cargo xtask sweep` finds
+/// it). Best effort: a missing link only loses the shortcut.
+fn point_latest_at(dir: &std::path::Path) {
+    #[cfg(unix)]
+    if let (Some(parent), Some(name)) = (dir.parent(), dir.file_name()) {
+        let link = parent.join("latest");
+        let _ = std::fs::create_dir_all(parent);
+        let _ = std::fs::remove_file(&link);
+        if let Err(e) = std::os::unix::fs::symlink(name, &link) {
+            eprintln!("note: could not point {} at {}: {e}", link.display(), dir.display());
+        }
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
     let (text, name) = match &cli.grid {
         Some(path) => (
@@ -155,7 +169,11 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
     let (out, resume) = match (cli.resume, cli.out) {
         (Some(d), _) => (d, true),
         (None, Some(d)) => (d, false),
-        (None, None) => (sweep::default_out_dir(), false),
+        (None, None) => {
+            let dir = sweep::default_out_dir();
+            point_latest_at(&dir);
+            (dir, false)
+        }
     };
     let jobs = cli.jobs.unwrap_or_else(dsmpc_bench::host::cores).max(1);
     eprintln!(

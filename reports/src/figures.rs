@@ -217,6 +217,19 @@ fn spec(caption: String, size: (u32, u32), panels: Vec<PanelSpec>) -> FigureSpec
     }
 }
 
+/// A one-panel, one-column figure of horizontal bars.
+fn bars_figure(caption: String, panel: BarPanel, legend: Vec<LegendEntry>) -> FigureSpec {
+    spec(
+        caption,
+        SIZE_ONE,
+        vec![PanelSpec {
+            title: None,
+            chart: Chart::Bars(panel),
+            legend,
+        }],
+    )
+}
+
 fn phase_legend(phases: &[String]) -> Vec<LegendEntry> {
     phases
         .iter()
@@ -605,15 +618,7 @@ fn fig5(ctx: &Ctx) -> Built {
         chart::fmt_num(tmax),
         fixed_suffix(&s)
     );
-    Ok(spec(
-        caption,
-        SIZE_ONE,
-        vec![PanelSpec {
-            title: None,
-            chart: Chart::Bars(panel),
-            legend: phase_legend(&ctx.phases),
-        }],
-    ))
+    Ok(bars_figure(caption, panel, phase_legend(&ctx.phases)))
 }
 
 /// Horizontal bars per category (rows) and variant (shades of the category's colour).
@@ -714,15 +719,7 @@ fn compare_fig(ctx: &Ctx, d: Dim, free: &[Dim], what: &str) -> Built {
         ctx.reps
     );
     let panel = hbar_panel(&rows, "work CPU time (s)", None);
-    Ok(spec(
-        caption,
-        SIZE_ONE,
-        vec![PanelSpec {
-            title: None,
-            chart: Chart::Bars(panel),
-            legend: variant_legend(dim_axis_label(d), &names),
-        }],
-    ))
+    Ok(bars_figure(caption, panel, variant_legend(dim_axis_label(d), &names)))
 }
 
 fn fig6(ctx: &Ctx) -> Built {
@@ -751,15 +748,7 @@ fn fig7(ctx: &Ctx) -> Built {
     } else {
         vec![]
     };
-    Ok(spec(
-        caption,
-        SIZE_ONE,
-        vec![PanelSpec {
-            title: None,
-            chart: Chart::Bars(panel),
-            legend,
-        }],
-    ))
+    Ok(bars_figure(caption, panel, legend))
 }
 
 fn fig8(ctx: &Ctx) -> Built {
@@ -786,15 +775,7 @@ fn fig8(ctx: &Ctx) -> Built {
         },
     ];
     let panel = hbar_panel(&rows, "CPU time (s)", None);
-    Ok(spec(
-        caption,
-        SIZE_ONE,
-        vec![PanelSpec {
-            title: None,
-            chart: Chart::Bars(panel),
-            legend,
-        }],
-    ))
+    Ok(bars_figure(caption, panel, legend))
 }
 
 fn fig9(ctx: &Ctx) -> Built {

@@ -39,6 +39,20 @@ fn setup(mode: VerifyMode) -> (common::World<B>, Vec<u8>, Packets) {
     (w, roster, packets)
 }
 
+/// The world's Edge (holding the Cloud's key) for t = 2 and one DP.
+fn edge(w: &common::World<B>) -> Edge<B, RsaSuite> {
+    let sk = w.keys.enc_key(&w.suite, "cloud").unwrap();
+    Edge::new(
+        w.suite,
+        w.group.clone(),
+        sk,
+        *w.cloud.task(),
+        2,
+        1,
+        rng::seeded(1, "edge"),
+    )
+}
+
 fn edit(bytes: &[u8], f: impl FnOnce(&mut SharePacket)) -> Vec<u8> {
     let Message::SharePacket(mut p) = Message::decode(bytes).unwrap() else {
         panic!("not a share packet")
@@ -144,16 +158,7 @@ fn fewer_than_t_results_at_the_edge() {
         w.cps[*i as usize - 1].receive_share(bytes).unwrap();
     }
     let up = w.cps[0].result_upload().unwrap();
-    let sk = w.keys.enc_key(&w.suite, "cloud").unwrap();
-    let mut edge = Edge::<B, RsaSuite>::new(
-        w.suite,
-        w.group.clone(),
-        sk,
-        *w.cloud.task(),
-        2,
-        1,
-        rng::seeded(1, "edge"),
-    );
+    let mut edge = edge(&w);
     edge.receive_result("CP(i=1)", &up).unwrap();
     let err = edge.reconstruct().unwrap_err();
     assert!(matches!(err, RolesError::NotEnoughResults { got: 1, need: 2 }), "{err}");
@@ -170,16 +175,7 @@ fn tampered_result_is_rejected() {
         panic!()
     };
     m.ct[3] ^= 1;
-    let sk = w.keys.enc_key(&w.suite, "cloud").unwrap();
-    let mut edge = Edge::<B, RsaSuite>::new(
-        w.suite,
-        w.group.clone(),
-        sk,
-        *w.cloud.task(),
-        2,
-        1,
-        rng::seeded(1, "edge"),
-    );
+    let mut edge = edge(&w);
     let err = edge
         .receive_result("CP(i=1)", &Message::ResultUpload(m).encode())
         .unwrap_err();
@@ -201,16 +197,7 @@ fn truncated_and_padded_messages_of_every_kind_are_rejected() {
     let req = fresh.cps[0].auth_request(&fresh.cloud.announce(), NOW).unwrap();
     let answer = fresh.cloud.handle_auth("CP(VID=1)", &req, NOW).unwrap();
     let up = w.cps[0].result_upload().unwrap();
-    let sk = w.keys.enc_key(&w.suite, "cloud").unwrap();
-    let mut edge = Edge::<B, RsaSuite>::new(
-        w.suite,
-        w.group.clone(),
-        sk,
-        *w.cloud.task(),
-        2,
-        1,
-        rng::seeded(1, "edge"),
-    );
+    let mut edge = edge(&w);
     let mut dp = DataProvider::<B, RsaSuite>::new(
         w.suite,
         w.group.clone(),

@@ -302,6 +302,7 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                                                 value_bits,
                                                 freshness_s: 300,
                                                 threads,
+                                                faults: Vec::new(),
                                             };
                                             let id = p.point_id();
                                             if !seen.insert(id.clone()) {

@@ -154,18 +154,30 @@ pub enum VerifyMode {
     Fast,
     /// Random-linear-combination batch check, per-packet fallback on failure.
     Batch,
+    /// No PVSS attachment: Pedersen verifiable secret sharing ([`crate::vss`]). Each DP commits
+    /// to its polynomial, every CP checks its share pair against the commitments, the CPs agree
+    /// on the set of DPs and the Edge checks every uploaded sum-share (beyond the paper).
+    Vss,
 }
 
 impl VerifyMode {
     /// Every mode.
-    pub const ALL: [VerifyMode; 3] = [VerifyMode::Paper, VerifyMode::Fast, VerifyMode::Batch];
+    pub const ALL: [VerifyMode; 4] = [VerifyMode::Paper, VerifyMode::Fast, VerifyMode::Batch, VerifyMode::Vss];
+    /// The modes that use the paper's PVSS attachment (all but [`VerifyMode::Vss`]).
+    pub const PVSS: [VerifyMode; 3] = [VerifyMode::Paper, VerifyMode::Fast, VerifyMode::Batch];
     /// The command-line and CSV name.
     pub fn name(self) -> &'static str {
         match self {
             VerifyMode::Paper => "paper",
             VerifyMode::Fast => "fast",
             VerifyMode::Batch => "batch",
+            VerifyMode::Vss => "vss",
         }
+    }
+
+    /// Whether DPs attach the paper's PVSS `(E, C, r)` (every mode but `vss`).
+    pub fn uses_pvss(self) -> bool {
+        self != VerifyMode::Vss
     }
 }
 
@@ -182,7 +194,8 @@ impl FromStr for VerifyMode {
             "paper" => Ok(VerifyMode::Paper),
             "fast" => Ok(VerifyMode::Fast),
             "batch" => Ok(VerifyMode::Batch),
-            _ => Err(format!("unknown verification mode {s:?}: choose paper, fast or batch")),
+            "vss" => Ok(VerifyMode::Vss),
+            _ => Err(format!("unknown verification mode {s:?}: choose paper, fast, batch or vss")),
         }
     }
 }
@@ -281,7 +294,8 @@ pub fn verify<B: Backend, R: Rng + ?Sized>(
 ) -> std::result::Result<(), PvssFailure> {
     match mode {
         VerifyMode::Paper => verify_paper(group, keys, p),
-        VerifyMode::Fast => verify_fast(group, keys, p),
+        // `vss` sends no attachment; given one, the statement to check is the same as `fast`'s.
+        VerifyMode::Fast | VerifyMode::Vss => verify_fast(group, keys, p),
         VerifyMode::Batch => verify_batch(group, keys, &[p], rng).map_err(|mut bad| bad.remove(0).1),
     }
 }

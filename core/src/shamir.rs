@@ -151,6 +151,47 @@ pub fn reconstruct<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Res
     lagrange.combine(zq, &ys)
 }
 
+/// The points among `shares[t..]` that do not lie on the polynomial of degree t-1 through
+/// `shares[..t]` (empty: all shares are consistent). With more than t shares this is how a
+/// receiver detects that some share is wrong without being able to say which.
+pub fn off_polynomial<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Result<Vec<u64>> {
+    if t < 2 {
+        return Err(CoreError::ThresholdTooSmall { t });
+    }
+    if shares.len() < t {
+        return Err(CoreError::NotEnoughShares {
+            need: t,
+            got: shares.len(),
+        });
+    }
+    let all: Vec<u64> = shares.iter().map(|s| s.x).collect();
+    check_points(&all)?;
+    let base = &shares[..t];
+    let xs: Vec<B::Int> = base.iter().map(|s| zq.from_u64(s.x)).collect();
+    let mut bad = Vec::new();
+    for extra in &shares[t..] {
+        // f(x) = sum_i y_i prod_(j != i) (x - x_j) / (x_i - x_j)
+        let x = zq.from_u64(extra.x);
+        let mut acc = B::from_u64(0);
+        for (i, (xi, si)) in xs.iter().zip(base).enumerate() {
+            let mut num = B::from_u64(1);
+            let mut den = B::from_u64(1);
+            for (j, xj) in xs.iter().enumerate() {
+                if i != j {
+                    num = zq.mul(&num, &zq.sub(&x, xj));
+                    den = zq.mul(&den, &zq.sub(xi, xj));
+                }
+            }
+            let inv = zq.inv(&den).ok_or(CoreError::DuplicatePoint { x: si.x })?;
+            acc = zq.add(&acc, &zq.mul(&zq.mul(&num, &inv), &si.y));
+        }
+        if acc != extra.y {
+            bad.push(extra.x);
+        }
+    }
+    Ok(bad)
+}
+
 /// Lagrange coefficients at 0 for a fixed set of points: `lambda_i = prod_(j != i) x_j / (x_j - x_i)`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lagrange<B: Backend> {

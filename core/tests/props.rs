@@ -120,6 +120,23 @@ macro_rules! backend_props {
                 }
 
                 #[test]
+                fn off_polynomial_names_exactly_the_altered_extra_shares(seed in any::<u64>(), t in 2usize..6, extra in 1usize..4, which in 0usize..16) {
+                    let zq = group().zq();
+                    let mut r = rng::seeded(seed, "consistent");
+                    let points: Vec<u64> = (1..=(t + extra) as u64).collect();
+                    let mut shares = shamir::split(zq, &zq.random(&mut r), t, &points, &mut r).unwrap();
+                    prop_assert!(shamir::off_polynomial(zq, &shares, t).unwrap().is_empty());
+                    let i = t + which % extra;
+                    shares[i].y = zq.add(&shares[i].y, &B::from_u64(1));
+                    prop_assert_eq!(shamir::off_polynomial(zq, &shares, t).unwrap(), vec![shares[i].x]);
+                    // A wrong share among the first t puts every extra share off the polynomial.
+                    shares[i].y = zq.sub(&shares[i].y, &B::from_u64(1));
+                    shares[which % t].y = zq.add(&shares[which % t].y, &B::from_u64(1));
+                    prop_assert_eq!(shamir::off_polynomial(zq, &shares, t).unwrap().len(), extra);
+                    prop_assert!(shamir::off_polynomial(zq, &shares[..t], t).unwrap().is_empty(), "t shares are always consistent");
+                }
+
+                #[test]
                 fn shares_add_homomorphically(seed in any::<u64>(), t in 2usize..6) {
                     let zq = group().zq();
                     let mut r = rng::seeded(seed, "homo");

@@ -15,12 +15,15 @@ use crate::error::{Error, Result};
 use crate::stats::Stat;
 
 /// The protocol phases, in protocol order (the order used in every table and figure).
-pub const PHASES: [&str; 7] = [
+/// `dp_set_agreement` exists only in `vss` mode (the CPs report which DPs they accepted and
+/// the Edge announces the agreed set); data without it read as before.
+pub const PHASES: [&str; 8] = [
     "cp_auth_request",
     "party_auth_verify",
     "cp_index_decrypt",
     "share_encrypt_pvss_attach",
     "cp_decrypt_pvss_verify_local_compute",
+    "dp_set_agreement",
     "cp_result_encrypt",
     "edge_reconstruct",
 ];
@@ -40,14 +43,17 @@ pub const OP_COLUMNS: [&str; 9] = [
     "sig_verify",
 ];
 
-/// The message kinds of `messages.csv`, in protocol order.
-pub const MESSAGE_KINDS: [&str; 7] = [
+/// The message kinds of `messages.csv`, in protocol order. `commitments`, `dp_report` and
+/// `agreed_set` exist only in `vss` mode.
+pub const MESSAGE_KINDS: [&str; 9] = [
     "task_announce",
     "auth_request",
     "index_assign",
     "roster",
     "share_packet",
     "commitments",
+    "dp_report",
+    "agreed_set",
     "result_upload",
 ];
 

@@ -243,6 +243,16 @@ fn phase_legend(phases: &[String]) -> Vec<LegendEntry> {
         .collect()
 }
 
+/// The phases that at least one of `items` has, in protocol order: a figure lists only what
+/// it draws (`dp_set_agreement`, say, only when a `vss` point is among them).
+fn phases_in(ctx: &Ctx, items: &[&PointSummary]) -> Vec<String> {
+    ctx.phases
+        .iter()
+        .filter(|ph| items.iter().any(|p| p.phase(ph).is_some()))
+        .cloned()
+        .collect()
+}
+
 fn variant_legend(title: &str, names: &[String]) -> Vec<LegendEntry> {
     let mut v = vec![LegendEntry {
         glyph: Glyph::Heading,
@@ -297,8 +307,9 @@ fn phase_lines(ctx: &Ctx, x: Dim, series: Option<Dim>, what: &str) -> Built {
         .collect(),
         None => vec![None],
     };
+    let phases = phases_in(ctx, &s.items);
     let mut lines = vec![];
-    for phase in &ctx.phases {
+    for phase in &phases {
         for (si, sv) in svals.iter().enumerate() {
             let mut pts: Vec<(f64, Stat)> = s
                 .items
@@ -319,7 +330,7 @@ fn phase_lines(ctx: &Ctx, x: Dim, series: Option<Dim>, what: &str) -> Built {
             }
         }
     }
-    let mut legend = phase_legend(&ctx.phases);
+    let mut legend = phase_legend(&phases);
     if let Some(d) = series.filter(|_| svals.len() > 1) {
         legend.push(LegendEntry {
             glyph: Glyph::Heading,
@@ -368,18 +379,20 @@ fn fig2(ctx: &Ctx) -> Built {
     phase_lines(ctx, Dim::K, None, "the number of selected computing parties k")
 }
 
-/// Grouped vertical bars: one group per value of `x`, one bar per phase.
-fn phase_groups(ctx: &Ctx, items: &[PointSummary], x: Dim) -> Option<(BarPanel, String)> {
+/// Grouped vertical bars: one group per value of `x`, one bar per phase; also returns what
+/// was held fixed and the phases drawn.
+fn phase_groups(ctx: &Ctx, items: &[PointSummary], x: Dim) -> Option<(BarPanel, String, Vec<String>)> {
     let s = slice::choose(items, x, None, &[])?;
     if s.xs.len() < 2 {
         return None;
     }
+    let phases = phases_in(ctx, &s.items);
     let mut bars = vec![];
     for (ci, xv) in s.xs.iter().enumerate() {
         let Some(p) = s.items.iter().find(|p| p.params.get(x) == *xv) else {
             continue;
         };
-        for (pi, phase) in ctx.phases.iter().enumerate() {
+        for (pi, phase) in phases.iter().enumerate() {
             if let Some(ph) = p.phase(phase) {
                 let c = style::phase_colour(phase);
                 let w = ph.work_cpu;
@@ -412,12 +425,12 @@ fn phase_groups(ctx: &Ctx, items: &[PointSummary], x: Dim) -> Option<(BarPanel, 
         category_label: dim_axis_label(x).to_string(),
         value_label: "work CPU time (s)".to_string(),
         unit: Unit::Plain,
-        slots: ctx.phases.len(),
+        slots: phases.len(),
         bars,
         reference: None,
         fixed_range: None,
     };
-    Some((panel, s.fixed_text()))
+    Some((panel, s.fixed_text(), phases))
 }
 
 fn fig3(ctx: &Ctx) -> Built {
@@ -431,7 +444,7 @@ fn fig3(ctx: &Ctx) -> Built {
         (a, "(a) RSA modulus", "the RSA modulus size"),
         (b, "(b) group modulus p", "the group modulus size"),
     ] {
-        if let Some((panel, fixed)) = p {
+        if let Some((panel, fixed, phases)) = p {
             let fixed = if fixed.is_empty() {
                 String::new()
             } else {
@@ -441,7 +454,7 @@ fn fig3(ctx: &Ctx) -> Built {
             panels.push(PanelSpec {
                 title: two.then(|| title.to_string()),
                 chart: Chart::Bars(panel),
-                legend: phase_legend(&ctx.phases),
+                legend: phase_legend(&phases),
             });
         }
     }
@@ -557,6 +570,7 @@ fn fig5(ctx: &Ctx) -> Built {
     items.sort_by_key(|p| (p.params.n, p.params.t));
     let t_varies = items.iter().any(|p| p.params.t != items[0].params.t);
     let items = thin(&items, 16);
+    let phases = phases_in(ctx, &items);
     let categories: Vec<String> = items
         .iter()
         .map(|p| {
@@ -576,7 +590,7 @@ fn fig5(ctx: &Ctx) -> Built {
             continue;
         }
         let mut acc = 0.0;
-        for phase in &ctx.phases {
+        for phase in &phases {
             if let Some(ph) = p.phase(phase) {
                 let share = 100.0 * ph.work_cpu.median / total;
                 let c = style::phase_colour(phase);
@@ -618,7 +632,7 @@ fn fig5(ctx: &Ctx) -> Built {
         chart::fmt_num(tmax),
         fixed_suffix(&s)
     );
-    Ok(bars_figure(caption, panel, phase_legend(&ctx.phases)))
+    Ok(bars_figure(caption, panel, phase_legend(&phases)))
 }
 
 /// Horizontal bars per category (rows) and variant (shades of the category's colour).
@@ -659,21 +673,29 @@ fn hbar_panel(rows: &Rows, value_label: &str, reference: Option<f64>) -> BarPane
     }
 }
 
-/// Rows of per-phase statistics for several points (variants).
+/// Rows of per-phase statistics for several points (variants): `f(variant index, phase)`.
+/// Only phases that some variant has get a row; a phase missing from a variant (one only
+/// `vss` runs, say) has no bar in that variant's slot.
 fn phase_rows(
     ctx: &Ctx,
     variants: &[(String, &PointSummary)],
-    f: impl Fn(&crate::data::PhaseSummary) -> Option<Stat>,
+    f: impl Fn(usize, &crate::data::PhaseSummary) -> Option<Stat>,
 ) -> Rows {
-    let categories: Vec<(String, RGBColor)> = ctx
-        .phases
+    let points: Vec<&PointSummary> = variants.iter().map(|v| v.1).collect();
+    let phases = phases_in(ctx, &points);
+    let categories: Vec<(String, RGBColor)> = phases
         .iter()
         .map(|p| (style::phase_label(p), style::phase_colour(p)))
         .collect();
-    let values = ctx
-        .phases
+    let values = phases
         .iter()
-        .map(|ph| variants.iter().map(|(_, p)| p.phase(ph).and_then(&f)).collect())
+        .map(|ph| {
+            variants
+                .iter()
+                .enumerate()
+                .map(|(vi, (_, p))| p.phase(ph).and_then(|s| f(vi, s)))
+                .collect()
+        })
         .collect();
     Rows {
         categories,
@@ -710,7 +732,7 @@ fn compare_fig(ctx: &Ctx, d: Dim, free: &[Dim], what: &str) -> Built {
     if variants.len() < 2 {
         return Err(format!("{} has a single value in the data", d.name()));
     }
-    let rows = phase_rows(ctx, &variants, |ph| Some(ph.work_cpu));
+    let rows = phase_rows(ctx, &variants, |_, ph| Some(ph.work_cpu));
     let names: Vec<String> = variants.iter().map(|v| v.0.clone()).collect();
     let caption = format!(
         "{what}: per-phase work (CPU seconds), solid to pale = {}; session work {}; {}{fixed}.",
@@ -728,7 +750,7 @@ fn fig6(ctx: &Ctx) -> Built {
 
 fn fig7(ctx: &Ctx) -> Built {
     let (variants, fixed) = variants_of(ctx, Dim::Backend, &[]).ok_or("no points")?;
-    let rows = phase_rows(ctx, &variants, |ph| ph.overhead);
+    let rows = phase_rows(ctx, &variants, |_, ph| ph.overhead);
     if rows.values.iter().flatten().all(Option::is_none) {
         return Err("no phase has a non-zero cost-model bound".into());
     }
@@ -755,10 +777,9 @@ fn fig8(ctx: &Ctx) -> Built {
     let (variants, fixed) = variants_of(ctx, Dim::Backend, &[]).ok_or("no points")?;
     let (backend, p) = variants.first().ok_or("no points")?;
     let pair = vec![("work".to_string(), *p), ("latency".to_string(), *p)];
-    let mut rows = phase_rows(ctx, &pair, |ph| Some(ph.work_cpu));
-    for (i, ph) in ctx.phases.iter().enumerate() {
-        rows.values[i][1] = p.phase(ph).map(|s| s.max_cpu);
-    }
+    let rows = phase_rows(ctx, &pair, |vi, ph| {
+        Some(if vi == 0 { ph.work_cpu } else { ph.max_cpu })
+    });
     let caption = format!(
         "Work (CPU seconds summed over party instances, solid) against latency (maximum over instances, pale) per phase at \
          n={}, k={}, t={}, backend={backend}; {}{fixed}.",
@@ -782,6 +803,25 @@ fn fig9(ctx: &Ctx) -> Built {
     compare_fig(ctx, Dim::Suite, &[Dim::RsaBits], "Cipher-suite comparison")
 }
 
+/// Bytes with an SI prefix: `"534 B"`, `"12.3 kB"`.
+fn bytes_si(b: f64) -> String {
+    let s = chart::fmt_si(b);
+    match s.char_indices().last() {
+        Some((i, c)) if c.is_alphabetic() => format!("{} {c}B", &s[..i]),
+        _ => format!("{s} B"),
+    }
+}
+
+/// `" (vss / paper x1.50)"` when both modes are among the `(mode, value)` pairs and paper's
+/// value is positive; empty otherwise.
+fn vss_over_paper(values: &[(String, f64)]) -> String {
+    let get = |mode: &str| values.iter().find(|v| v.0 == mode).map(|v| v.1);
+    match (get("paper"), get("vss")) {
+        (Some(p), Some(v)) if p > 0.0 => format!(" (vss / paper x{:.2})", v / p),
+        _ => String::new(),
+    }
+}
+
 fn fig10(ctx: &Ctx) -> Built {
     let (variants, fixed) = variants_of(ctx, Dim::Verify, &[]).ok_or("no points")?;
     if variants.len() < 2 {
@@ -789,7 +829,7 @@ fn fig10(ctx: &Ctx) -> Built {
     }
     let names: Vec<String> = variants.iter().map(|v| v.0.clone()).collect();
     let compute = hbar_panel(
-        &phase_rows(ctx, &variants, |ph| Some(ph.work_cpu)),
+        &phase_rows(ctx, &variants, |_, ph| Some(ph.work_cpu)),
         "work CPU time (s)",
         None,
     );
@@ -828,7 +868,21 @@ fn fig10(ctx: &Ctx) -> Built {
         };
         let mut panel = hbar_panel(&rows, "bytes per session", None);
         panel.unit = Unit::Si;
-        bytes_text = format!("; (b) encoded bytes per message kind{}", fixed_suffix(&ms));
+        let totals: Vec<(String, f64)> = mnames
+            .iter()
+            .cloned()
+            .zip(mps.iter().map(|p| p.total_bytes() as f64))
+            .collect();
+        bytes_text = format!(
+            "; (b) encoded bytes per message kind, per session {}{}{}",
+            totals
+                .iter()
+                .map(|(n, b)| format!("{n} {}", bytes_si(*b)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            vss_over_paper(&totals),
+            fixed_suffix(&ms)
+        );
         panels.push(PanelSpec {
             title: Some("(b) bytes".into()),
             chart: Chart::Bars(panel),
@@ -836,10 +890,12 @@ fn fig10(ctx: &Ctx) -> Built {
         });
     }
     let size = if panels.len() == 2 { SIZE_TWO } else { SIZE_ONE };
+    let work: Vec<(String, f64)> = variants.iter().map(|(n, p)| (n.clone(), p.total_work())).collect();
     let caption = format!(
-        "Verification modes ({}, solid to pale): (a) per-phase work (CPU seconds), session work {}; {}{fixed}{bytes_text}.",
+        "Verification modes ({}, solid to pale): (a) per-phase work (CPU seconds), session work {}{}; {}{fixed}{bytes_text}.",
         names.join(", "),
         session_text(&variants),
+        vss_over_paper(&work),
         ctx.reps
     );
     Ok(spec(caption, size, panels))
@@ -853,5 +909,18 @@ mod tests {
     fn thin_keeps_ends() {
         assert_eq!(thin(&[1, 2, 3, 4, 5, 6, 7], 4), vec![1, 3, 5, 7]);
         assert_eq!(thin(&[1, 2], 4), vec![1, 2]);
+    }
+
+    #[test]
+    fn vss_over_paper_needs_both_modes() {
+        let v = |pairs: &[(&str, f64)]| pairs.iter().map(|(n, x)| (n.to_string(), *x)).collect::<Vec<_>>();
+        assert_eq!(
+            vss_over_paper(&v(&[("batch", 1.0), ("vss", 3.0), ("paper", 2.0)])),
+            " (vss / paper x1.50)"
+        );
+        assert_eq!(vss_over_paper(&v(&[("batch", 1.0), ("vss", 3.0)])), "");
+        assert_eq!(vss_over_paper(&v(&[("paper", 0.0), ("vss", 3.0)])), "");
+        assert_eq!(bytes_si(534.0), "534 B");
+        assert_eq!(bytes_si(12_345.0), "12.3 kB");
     }
 }

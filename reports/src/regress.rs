@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::data::{Dataset, FILES, MessageRow, OP_COLUMNS, PhaseRow, phase_rank};
+use crate::data::{Dataset, FILES, MessageRow, OP_COLUMNS, PhaseRow, kind_rank, phase_rank};
 use crate::error::{Error, Result};
 use crate::stats::{Stat, median};
 
@@ -711,9 +711,14 @@ fn judge_time(
 fn compare_messages(b: &[MessageRow], c: &[MessageRow]) -> Vec<MessageComparison> {
     let bm: BTreeMap<(&str, &str), &MessageRow> = b.iter().map(|r| ((r.point.as_str(), r.kind.as_str()), r)).collect();
     let cm: BTreeMap<(&str, &str), &MessageRow> = c.iter().map(|r| ((r.point.as_str(), r.kind.as_str()), r)).collect();
-    let keys: BTreeSet<(&str, &str)> = bm.keys().chain(cm.keys()).copied().collect();
+    // per point, kinds in protocol order (unknown kinds last)
+    let keys: BTreeSet<(&str, usize, &str)> = bm
+        .keys()
+        .chain(cm.keys())
+        .map(|(point, kind)| (*point, kind_rank(kind), *kind))
+        .collect();
     keys.into_iter()
-        .map(|(point, kind)| {
+        .map(|(point, _, kind)| {
             let (verdict, differences) = match (bm.get(&(point, kind)), cm.get(&(point, kind))) {
                 (Some(x), Some(y)) => {
                     let d = exact_message_diffs(x, y);

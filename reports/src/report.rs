@@ -1,8 +1,9 @@
 //! The Markdown report `DIR/report.md`: parameters and environment from `meta.json`,
 //! findings computed from the data (dominant phase, scaling exponents in n, backend
-//! speedups, worst overhead over the cost model, ...), the figures with their captions, and
-//! tables of per-phase medians, bytes per message kind and unit costs. Every sentence with a
-//! number in it is computed here from the CSVs; nothing is canned.
+//! speedups, worst overhead over the cost model, ...), the overhead of the `vss`
+//! verification mode over `paper` (only when matched points of both ran), the figures with
+//! their captions, and tables of per-phase medians, bytes per message kind and unit costs.
+//! Every sentence with a number in it is computed here from the CSVs; nothing is canned.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -102,6 +103,7 @@ pub fn render(ds: &Dataset) -> String {
     );
     parameters(&mut out, ds, &points);
     findings(&mut out, ds, &points, &messages);
+    vss_overhead(&mut out, &points, &messages);
     figure_section(&mut out, ds);
     phase_table(&mut out, &points);
     message_table(&mut out, &messages);
@@ -189,9 +191,10 @@ fn matched<'a, T: HasParams>(items: &'a [T], skip: &[Dim]) -> Vec<Vec<&'a T>> {
     g.into_values().filter(|v| v.len() >= 2).collect()
 }
 
-fn phase_names(points: &[PointSummary]) -> Vec<String> {
+/// The phases of `points`, in protocol order.
+fn phase_names<'a>(points: impl IntoIterator<Item = &'a PointSummary>) -> Vec<String> {
     let mut v: Vec<String> = points
-        .iter()
+        .into_iter()
         .flat_map(|p| p.phases.iter().map(|ph| ph.phase.clone()))
         .collect();
     v.sort_by(|a, b| {
@@ -514,6 +517,227 @@ fn scaling_word(slope: f64) -> &'static str {
 fn ratio_line(out: &mut String, name: &str, r: &[f64]) {
     if let (Some(g), Some(s)) = (stats::geometric_mean(r), Stat::of(r)) {
         let _ = writeln!(out, "  - {name}: {g:.2}x ({:.2}–{:.2}x)", s.min, s.max);
+    }
+}
+
+/// The verification mode whose overhead [`vss_overhead`] measures (Pedersen VSS, beyond the paper) ...
+const VSS: &str = "vss";
+/// ... and the mode it is measured against.
+const PAPER: &str = "paper";
+
+/// Matched (`paper`, `vss`) pairs: points with the same value of every other dimension.
+fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
+    matched(items, &[Dim::Verify])
+        .into_iter()
+        .filter_map(|g| {
+            let a = g.iter().find(|p| p.params().verify == PAPER)?;
+            let b = g.iter().find(|p| p.params().verify == VSS)?;
+            Some((*a, *b))
+        })
+        .collect()
+}
+
+/// The values of every dimension but the verification mode.
+fn pair_key(p: &crate::data::Params) -> Vec<(Dim, DimValue)> {
+    Dim::ALL
+        .iter()
+        .filter(|d| **d != Dim::Verify)
+        .map(|d| (*d, p.get(*d)))
+        .collect()
+}
+
+fn dims_text(dims: &[&(Dim, DimValue)]) -> String {
+    dims.iter()
+        .map(|(d, v)| format!("{}={v}", d.name()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `"1.50x"` for one ratio, `"1.50x (1.45–1.55x)"` (geometric mean, range) for several.
+fn ratio_text(r: &[f64]) -> Option<String> {
+    let g = stats::geometric_mean(r)?;
+    let s = Stat::of(r)?;
+    Some(if r.len() > 1 {
+        format!("{g:.2}x ({:.2}–{:.2}x)", s.min, s.max)
+    } else {
+        format!("{g:.2}x")
+    })
+}
+
+/// The `paper` and `vss` values of one matched point (`None` where that mode lacks the phase
+/// or kind).
+type Pair = (Option<f64>, Option<f64>);
+
+/// One row of an overhead table: the paper and vss values over the pairs that have them, and
+/// the vss / paper ratios over the pairs that have both (with a positive paper value).
+fn overhead_row(out: &mut String, name: &str, values: &[Pair], show: impl Fn(&Stat) -> String) {
+    let side = |f: fn(&Pair) -> Option<f64>| Stat::of(&values.iter().filter_map(f).collect::<Vec<_>>());
+    let (paper, vss) = (side(|v| v.0), side(|v| v.1));
+    let ratios: Vec<f64> = values
+        .iter()
+        .filter_map(|v| match v {
+            (Some(p), Some(x)) if *p > 0.0 => Some(x / p),
+            _ => None,
+        })
+        .collect();
+    let ratio = match (&paper, &vss) {
+        (None, Some(_)) => format!("only in {VSS}"),
+        (Some(_), None) => format!("only in {PAPER}"),
+        _ => ratio_text(&ratios).unwrap_or_else(|| "-".into()),
+    };
+    let cell = |s: &Option<Stat>| s.as_ref().map_or("–".into(), &show);
+    let _ = writeln!(out, "| {name} | {} | {} | {ratio} |", cell(&paper), cell(&vss));
+}
+
+/// `## Overhead of vss over paper`: written only when the data hold `paper` and `vss` points
+/// matched on every other parameter. Session work and bytes per matched point, then work per
+/// phase and bytes per message kind (ratios, or absolute values for what only one mode has).
+fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePoint]) {
+    let work_pairs = mode_pairs(points);
+    let byte_pairs = mode_pairs(messages);
+    if work_pairs.is_empty() && byte_pairs.is_empty() {
+        return;
+    }
+    // One table row per parameter point, named by the dimensions that differ between pairs.
+    type Row = (Option<(f64, f64)>, Option<(u64, u64)>, bool);
+    let mut rows: BTreeMap<Vec<(Dim, DimValue)>, Row> = BTreeMap::new();
+    let weak = |p: &crate::data::Params| p.rsa_bits == 1024 || p.group_bits == 1024;
+    for (a, b) in &work_pairs {
+        let e = rows.entry(pair_key(&b.params)).or_insert((None, None, weak(&b.params)));
+        e.0 = Some((a.total_work(), b.total_work()));
+    }
+    for (a, b) in &byte_pairs {
+        let e = rows.entry(pair_key(&b.params)).or_insert((None, None, weak(&b.params)));
+        e.1 = Some((a.total_bytes(), b.total_bytes()));
+    }
+    let keys: Vec<&Vec<(Dim, DimValue)>> = rows.keys().collect();
+    let common: Vec<&(Dim, DimValue)> = keys[0]
+        .iter()
+        .filter(|dv| keys.iter().all(|k| k.contains(dv)))
+        .collect();
+    let common_text = dims_text(&common);
+    let several = rows.len() > 1;
+
+    let _ = writeln!(out, "## Overhead of {VSS} over {PAPER}\n");
+    let _ = writeln!(
+        out,
+        "`{VSS}` (Pedersen verifiable secret sharing, beyond the paper) against `{PAPER}` verification at {}, \
+         each `{VSS}` point matched with the `{PAPER}` point that has the same value of every other parameter{}. \
+         Ratios are {VSS} / {PAPER} of medians over repetitions{}; phases and message kinds that only one mode has \
+         are shown in absolute terms.\n",
+        plural(rows.len(), "parameter point"),
+        if several && !common_text.is_empty() {
+            format!(" (all at {common_text})")
+        } else {
+            String::new()
+        },
+        if several {
+            "; over several points, the geometric mean with the range in brackets, and values as median [min–max]"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        out,
+        "| parameters | work {PAPER} (s) | work {VSS} (s) | work {VSS} / {PAPER} | bytes {PAPER} | bytes {VSS} | bytes {VSS} / {PAPER} |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
+    for (key, (work, bytes, is_weak)) in &rows {
+        let varying: Vec<&(Dim, DimValue)> = key.iter().filter(|dv| !common.contains(dv)).collect();
+        let name = if varying.is_empty() {
+            common_text.clone()
+        } else {
+            dims_text(&varying)
+        };
+        let (wp, wv, wr) = work.map_or(("–".into(), "–".into(), "–".into()), |(p, v)| {
+            (sig(p), sig(v), ratio_text(&[v / p]).unwrap_or_else(|| "-".into()))
+        });
+        let (bp, bv, br) = bytes.map_or(("–".into(), "–".into(), "–".into()), |(p, v)| {
+            (
+                bytes_text(p as f64),
+                bytes_text(v as f64),
+                ratio_text(&[v as f64 / p as f64]).unwrap_or_else(|| "-".into()),
+            )
+        });
+        let name = if *is_weak { format!("{name} (weak)") } else { name };
+        let _ = writeln!(out, "| {name} | {wp} | {wv} | {wr} | {bp} | {bv} | {br} |");
+    }
+    let _ = writeln!(out);
+
+    if !work_pairs.is_empty() {
+        let phases = phase_names(work_pairs.iter().flat_map(|(a, b)| [*a, *b]));
+        let work = |p: &PointSummary, ph: &str| p.phase(ph).map(|s| s.work_cpu.median);
+        // Where the added work goes: the phase with the largest median (vss - paper).
+        let added: Vec<f64> = work_pairs
+            .iter()
+            .map(|(a, b)| b.total_work() - a.total_work())
+            .collect();
+        let top = phases
+            .iter()
+            .filter_map(|ph| {
+                let d: Vec<f64> = work_pairs
+                    .iter()
+                    .map(|(a, b)| work(b, ph).unwrap_or(0.0) - work(a, ph).unwrap_or(0.0))
+                    .collect();
+                Some((ph, stats::median(&d)?))
+            })
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        if let (Some(total), Some((ph, d))) = (stats::median(&added), top)
+            && total > 0.0
+            && d > 0.0
+        {
+            let _ = writeln!(
+                out,
+                "{VSS} adds {} s of work per session{}; most of it in `{ph}` (+{} s, {} of the added work).\n",
+                sig(total),
+                if several { " (median over points)" } else { "" },
+                sig(d),
+                pct(d / total)
+            );
+        }
+        let _ = writeln!(out, "Work per phase (CPU seconds summed over party instances):\n");
+        let _ = writeln!(out, "| phase | {PAPER} (s) | {VSS} (s) | {VSS} / {PAPER} |");
+        let _ = writeln!(out, "|---|---:|---:|---:|");
+        let total: Vec<Pair> = work_pairs
+            .iter()
+            .map(|(a, b)| (Some(a.total_work()), Some(b.total_work())))
+            .collect();
+        overhead_row(out, "**whole session**", &total, stat_text);
+        for ph in &phases {
+            let v: Vec<Pair> = work_pairs.iter().map(|(a, b)| (work(a, ph), work(b, ph))).collect();
+            overhead_row(out, &format!("`{ph}`"), &v, stat_text);
+        }
+        let _ = writeln!(out);
+    }
+
+    if !byte_pairs.is_empty() {
+        let mut kinds: Vec<&str> = byte_pairs
+            .iter()
+            .flat_map(|(a, b)| a.rows.iter().chain(&b.rows).map(|r| r.kind.as_str()))
+            .collect();
+        kinds.sort_by(|a, b| crate::data::kind_rank(a).cmp(&crate::data::kind_rank(b)).then(a.cmp(b)));
+        kinds.dedup();
+        let bytes = |p: &MessagePoint, k: &str| p.rows.iter().find(|r| r.kind == k).map(|r| r.bytes as f64);
+        let show = |s: &Stat| {
+            if s.count > 1 && s.max > s.min {
+                format!("{} [{}–{}]", s.median, s.min, s.max)
+            } else {
+                format!("{}", s.median)
+            }
+        };
+        let _ = writeln!(out, "Encoded bytes per message kind (per session):\n");
+        let _ = writeln!(out, "| kind | {PAPER} (bytes) | {VSS} (bytes) | {VSS} / {PAPER} |");
+        let _ = writeln!(out, "|---|---:|---:|---:|");
+        let total: Vec<Pair> = byte_pairs
+            .iter()
+            .map(|(a, b)| (Some(a.total_bytes() as f64), Some(b.total_bytes() as f64)))
+            .collect();
+        overhead_row(out, "**whole session**", &total, show);
+        for k in kinds {
+            let v: Vec<Pair> = byte_pairs.iter().map(|(a, b)| (bytes(a, k), bytes(b, k))).collect();
+            overhead_row(out, &format!("`{k}`"), &v, show);
+        }
+        let _ = writeln!(out);
     }
 }
 

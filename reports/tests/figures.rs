@@ -31,6 +31,9 @@ fn expected(id: &str) -> &'static [&'static str] {
             "paper",
             "vss",
             "commitments",
+            "dp_report",
+            "agreed_set",
+            "dp_set_agreement",
         ],
         _ => &[],
     }

@@ -1,6 +1,7 @@
 //! The regression check on synthetic runs with realistic noise: a 15% slowdown planted in
 //! any single non-tiny phase is flagged, five unchanged noisy runs in a row raise no alarm,
-//! and any op-count or byte difference is an exact mismatch.
+//! any op-count or byte difference is an exact mismatch, and a phase or message kind absent
+//! from the baseline (vss's set agreement, say) is reported as new without failing.
 
 mod common;
 
@@ -301,6 +302,51 @@ fn missing_and_new_rows_are_reported() {
     let c = compare_datasets(&now, &ds, &CompareOptions::default());
     assert!(c.passed());
     assert_eq!(c.rows.iter().filter(|r| r.verdict == Verdict::New).count(), 7);
+}
+
+#[test]
+fn vss_phase_and_kinds_absent_from_the_baseline_are_new() {
+    // The baseline predates vss's set agreement: its vss point lacks the phase and the kinds.
+    let now = Dataset::load(&common::sweep_axes()).unwrap();
+    let vss_only = ["commitments", "dp_report", "agreed_set"];
+    let mut before = now.clone();
+    before.phases.retain(|r| r.phase != "dp_set_agreement");
+    before.messages.retain(|r| !vss_only.contains(&r.kind.as_str()));
+    assert!(now.phases.len() - before.phases.len() == 3 && now.messages.len() - before.messages.len() == 3);
+    let c = compare_datasets(&before, &now, &CompareOptions::default());
+    assert!(c.passed(), "{c}");
+    let new: Vec<&str> = c
+        .rows
+        .iter()
+        .filter(|r| r.verdict == Verdict::New)
+        .map(|r| r.phase.as_str())
+        .collect();
+    assert_eq!(new, ["dp_set_agreement"]);
+    let new_kinds: Vec<&str> = c
+        .messages
+        .iter()
+        .filter(|m| m.verdict == Verdict::New)
+        .map(|m| m.kind.as_str())
+        .collect();
+    assert_eq!(new_kinds, vss_only);
+    // no time verdict for a phase without a baseline, and the rest is still judged
+    assert!(c.phases.iter().all(|p| p.phase != "dp_set_agreement"));
+    assert!(c.rows.iter().any(|r| r.verdict == Verdict::Ok));
+    let text = c.to_string();
+    assert!(text.contains("4 new") && text.contains("PASS"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("dp_set_agreement") && l.trim_end().ends_with("new"))
+    );
+    // the other way round the phase and kinds are missing, which fails unless allowed
+    let c = compare_datasets(&now, &before, &CompareOptions::default());
+    assert_eq!(c.missing(), 4);
+    assert!(!c.passed());
+    let allowed = CompareOptions {
+        allow_missing: true,
+        ..CompareOptions::default()
+    };
+    assert!(compare_datasets(&now, &before, &allowed).passed());
 }
 
 #[test]

@@ -26,6 +26,8 @@ fn report_sections_and_findings() {
     ] {
         assert!(md.contains(s), "missing section {s}");
     }
+    // batch only: no vss overhead section
+    assert!(!md.contains("## Overhead of vss"));
     assert!(
         md.contains("Synthetic CPU, 2 cores @ 2.0GHz") && md.contains("0123abcd") && md.contains("`cargo xtask sweep")
     );
@@ -74,5 +76,8 @@ fn report_without_rendered_figures_says_so() {
     assert!(md.contains("not rendered yet") && md.contains("dsmpc-reports figures --from"));
     assert!(md.contains("**weak**"), "1024-bit sizes must be marked weak");
     assert!(md.contains("**Session work by verification mode**, relative to `paper`"));
+    // the fixture's vss point has a paper twin: the overhead section names it
+    assert!(md.contains("## Overhead of vss over paper") && md.contains("| `dp_set_agreement` | – |"));
+    assert!(md.contains("| `commitments` | – | 41920 | only in vss |"), "{md}");
     assert!(md.contains("skipped invalid point"));
 }

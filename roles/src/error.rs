@@ -125,13 +125,56 @@ pub enum RolesError {
         /// The CP index.
         cp: u16,
     },
-    /// Fewer than t results reached the Edge.
-    #[error("the Edge has {got} results but needs t = {need}")]
+    /// Fewer than t usable results reached the Edge.
+    #[error("the Edge has {got} usable results but needs t = {need}")]
     NotEnoughResults {
         /// Results received.
         got: usize,
         /// The threshold.
         need: usize,
+    },
+    /// A second copy of a message that may come only once (a replay); ignored.
+    #[error("{from}: a second {kind} message (replay), ignored")]
+    Duplicate {
+        /// The message kind.
+        kind: MessageKind,
+        /// Whose message it claims to be.
+        from: String,
+    },
+    /// The Edge refused a CP's result (`vss`: it does not match the commitments).
+    #[error("Edge skipped the result of CP(i={cp}): {reason}")]
+    ResultRejected {
+        /// The CP index.
+        cp: u16,
+        /// Why.
+        reason: String,
+    },
+    /// Paper modes: more than t results arrived and they do not lie on one polynomial.
+    #[error(
+        "the {results} results do not lie on one polynomial of degree t-1 = {}: a CP uploaded a wrong \
+         sum-share or a DP dealt inconsistent shares, and the paper's protocol cannot tell which \
+         (--verify vss identifies and excludes them); no result",
+        .t - 1
+    )]
+    ResultsInconsistent {
+        /// Results received.
+        results: usize,
+        /// The threshold.
+        t: usize,
+    },
+    /// `vss`: fewer than t CPs took part in the agreement round.
+    #[error("only {active} CPs took part in the agreement round, fewer than t = {need}; no result")]
+    TooFewCps {
+        /// CPs whose report reached the Edge.
+        active: usize,
+        /// The threshold.
+        need: usize,
+    },
+    /// `vss`: every DP was excluded.
+    #[error("all {n} DPs were excluded: nothing left to aggregate; no result")]
+    NoAgreedDps {
+        /// Number of DPs.
+        n: usize,
     },
     /// The sum of the values could reach q, so the result could wrap around.
     #[error(

@@ -3,6 +3,7 @@
 
 pub mod costmodel;
 pub mod error;
+pub mod faults;
 pub mod log;
 pub mod metrics;
 pub mod parties;

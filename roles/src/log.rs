@@ -7,6 +7,11 @@
 //! (total duration), and the Cloud's per-request check is also logged as
 //! `party_auth_verify_one` (the average), as the reference does.
 //!
+//! Each detection (a refused candidate, an ignored replay, a rejected share, an excluded DP, a
+//! skipped result) is a line `{"ts", "src": "", "dst": "", "bytes": 0, "event", "by",
+//! "subject", "reason"}`, with `event` one of `not_selected`, `ignored`, `rejected`,
+//! `excluded`, `skipped`, `silent`.
+//!
 //! The log is written to `FILE.partial` and renamed to `FILE` only when the run succeeds; a
 //! failed run leaves `FILE.failed` ending in an `{"error": ...}` line, never a file that looks
 //! complete.
@@ -18,6 +23,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Result, RolesError};
+use crate::faults::Detection;
 use crate::metrics::{Phase, PhaseStats};
 use crate::wire::MessageKind;
 
@@ -27,6 +33,8 @@ pub trait EventSink {
     fn message(&mut self, src: &str, dst: &str, kind: MessageKind, bytes: usize, payload_bytes: usize);
     /// A phase finished.
     fn phase(&mut self, stats: &PhaseStats);
+    /// A party detected a fault (see [`crate::faults`]).
+    fn detection(&mut self, _d: &Detection) {}
 }
 
 /// Current UTC time as `YYYY-MM-DDTHH:MM:SS.mmm+00:00`.
@@ -129,6 +137,13 @@ impl EventSink for JsonlLog {
         self.line(json!({
             "ts": timestamp(), "src": src, "dst": dst, "bytes": bytes,
             "kind": kind.name(), "payload_bytes": payload_bytes,
+        }));
+    }
+
+    fn detection(&mut self, d: &Detection) {
+        self.line(json!({
+            "ts": timestamp(), "src": "", "dst": "", "bytes": 0,
+            "event": d.action.name(), "by": d.by, "subject": d.subject, "reason": d.reason,
         }));
     }
 

@@ -22,6 +22,9 @@ pub enum Phase {
     ShareEncryptPvssAttach,
     /// CP: decrypt, verify and add every DP's share (step 3).
     CpDecryptPvssVerifyLocalCompute,
+    /// `vss` only: each CP's report of the DPs it accepted, the Edge's decision on the
+    /// agreed set of DPs, and each CP's sum over that set (one extra round through the Edge).
+    DpSetAgreement,
     /// CP: encrypt the sum-share for the Edge (step 4).
     CpResultEncrypt,
     /// Edge: decrypt t results and interpolate (step 5).
@@ -30,12 +33,13 @@ pub enum Phase {
 
 impl Phase {
     /// Every phase, in protocol order.
-    pub const ALL: [Phase; 7] = [
+    pub const ALL: [Phase; 8] = [
         Phase::CpAuthRequest,
         Phase::PartyAuthVerify,
         Phase::CpIndexDecrypt,
         Phase::ShareEncryptPvssAttach,
         Phase::CpDecryptPvssVerifyLocalCompute,
+        Phase::DpSetAgreement,
         Phase::CpResultEncrypt,
         Phase::EdgeReconstruct,
     ];
@@ -48,6 +52,7 @@ impl Phase {
             Phase::CpIndexDecrypt => "cp_index_decrypt",
             Phase::ShareEncryptPvssAttach => "share_encrypt_pvss_attach",
             Phase::CpDecryptPvssVerifyLocalCompute => "cp_decrypt_pvss_verify_local_compute",
+            Phase::DpSetAgreement => "dp_set_agreement",
             Phase::CpResultEncrypt => "cp_result_encrypt",
             Phase::EdgeReconstruct => "edge_reconstruct",
         }

@@ -19,7 +19,7 @@ mod edge;
 pub use cloud::{Cloud, Registration};
 pub use cp::{ComputingParty, CpKeys};
 pub use dp::DataProvider;
-pub use edge::{Edge, Outcome, exact_average};
+pub use edge::{Agreement, Check, Edge, Outcome, exact_average};
 
 use crate::error::RolesError;
 use crate::wire::{Message, MessageKind};

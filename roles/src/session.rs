@@ -5,11 +5,21 @@
 //! Algorithm 1 (announce; each candidate's request, the Cloud's check and answer, the index
 //! decryption), the roster, then Algorithm 2 streamed DP by DP: each DP's packets go straight
 //! to the CPs, so memory stays bounded by one DP's packets plus each CP's pending batch, never
-//! n x k packets. Finally each CP uploads and the Edge reconstructs from the first t results.
+//! n x k packets. Finally each CP uploads and the Edge reconstructs from the first t results
+//! (checking any further ones against them).
+//!
+//! In `vss` mode each DP's commitments go to the Edge, which relays them to every CP ahead of
+//! the DP's shares; after the shares comes the agreement round (each CP's report to the Edge,
+//! the excluded DPs back), then the uploads, each checked by the Edge.
+//!
+//! Faults ([`crate::faults`]) are injected here, where the parties and the network meet. What
+//! the parties detect is collected in [`SessionReport::detections`] and sent to the log as it
+//! happens, so a run that aborts still says why. The Cloud's refusal of a candidate is not an
+//! abort: the run goes on with the candidates it selected.
 //!
 //! [`run`] is the single place where the runtime backend and suite become types.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -23,6 +33,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Result, RolesError};
+use crate::faults::{Action, Detection, Fault};
 use crate::log::EventSink;
 use crate::metrics::{self, MessageStats, Meter, Phase, PhaseStats, Sample};
 use crate::parties::{
@@ -34,8 +45,9 @@ use crate::suite::{CipherSuite, KeyCache, SuiteKind};
 use crate::values;
 use crate::wire::{Message, MessageKind};
 
-/// One DP's number, its packets `(index, bytes)` and the measurement of its phase.
-type DpOutput = (u32, Vec<(u16, Vec<u8>)>, Sample);
+/// One DP's number, its packets `(index, bytes)`, its commitments (`vss`) and the
+/// measurement of its phase.
+type DpOutput = (u32, Vec<(u16, Vec<u8>)>, Option<Vec<u8>>, Sample);
 
 /// DPs per chunk of Algorithm 2: bounds memory to this many DPs' packets.
 pub const DP_CHUNK: usize = 64;
@@ -71,6 +83,8 @@ pub struct SessionConfig {
     /// parallel, chunk by chunk). Per-instance CPU times are unaffected; only wall time
     /// shrinks. 1 runs everything on the calling thread.
     pub threads: usize,
+    /// Faults to inject (tests and demonstrations); empty for an honest run.
+    pub faults: Vec<Fault>,
 }
 
 impl Default for SessionConfig {
@@ -89,6 +103,7 @@ impl Default for SessionConfig {
             value_bits: 32,
             freshness_s: 300,
             threads: 1,
+            faults: Vec::new(),
         }
     }
 }
@@ -146,7 +161,43 @@ impl SessionConfig {
                 value_bits: self.value_bits,
             });
         }
+        self.validate_faults()
+    }
+
+    fn validate_faults(&self) -> Result<()> {
+        for f in &self.faults {
+            let bad = |why: String| Err(RolesError::Config(format!("--inject {f}: {why}")));
+            if let Some(dp) = f.dp()
+                && dp as usize > self.n
+            {
+                return bad(format!("there are only {} DPs", self.n));
+            }
+            if let Some(cp) = f.cp()
+                && cp as usize > self.m
+            {
+                return bad(format!("there are only {} candidate CPs (VIDs 1..={})", self.m, self.m));
+            }
+            if let Fault::DropDp { reach, .. } = *f {
+                let k = self.m.min(self.capacity);
+                if usize::from(reach) >= k {
+                    return bad(format!(
+                        "reach must be below the {k} selectable CPs, or the DP is not dropped"
+                    ));
+                }
+                if reach == 0 && self.verify != VerifyMode::Vss {
+                    return bad(
+                        "a DP that reaches no CP never took part, which the paper's protocol cannot see; \
+                         use reach >= 1, or --verify vss (where its commitments still reach the Edge)"
+                            .into(),
+                    );
+                }
+            }
+        }
         Ok(())
+    }
+
+    fn has(&self, f: impl Fn(&Fault) -> bool) -> bool {
+        self.faults.iter().any(f)
     }
 
     /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch-rsa`.
@@ -167,8 +218,15 @@ impl SessionConfig {
 pub struct SessionReport {
     /// The reconstructed aggregate.
     pub outcome: Outcome,
-    /// The plaintext sum of the values, for comparison.
+    /// The plaintext sum of the values aggregated (all n, or the agreed set in `vss` mode),
+    /// for comparison.
     pub expected_sum: BigUint,
+    /// The plaintext sum of all n values.
+    pub plaintext_sum_all: BigUint,
+    /// DPs excluded from the aggregate (`vss`), and why.
+    pub excluded: BTreeMap<u32, String>,
+    /// Everything the parties detected, in order.
+    pub detections: Vec<Detection>,
     /// Selected CPs: index -> VID.
     pub selected: BTreeMap<u16, u32>,
     /// Valid candidates that were not selected (capacity exhausted).
@@ -186,9 +244,14 @@ pub struct SessionReport {
 }
 
 impl SessionReport {
-    /// Whether the reconstructed sum equals the plaintext sum.
+    /// Whether the reconstructed sum equals the plaintext sum over the DPs aggregated.
     pub fn matches(&self) -> bool {
         self.outcome.sum == self.expected_sum
+    }
+
+    /// Number of DPs aggregated.
+    pub fn aggregated(&self) -> usize {
+        self.outcome.n
     }
 }
 
@@ -196,9 +259,17 @@ struct Transport<'a> {
     sink: Option<&'a mut dyn EventSink>,
     stats: BTreeMap<MessageKind, MessageStats>,
     transcript: Sha256,
+    detections: Vec<Detection>,
 }
 
 impl Transport<'_> {
+    fn detect(&mut self, d: Detection) {
+        if let Some(sink) = self.sink.as_deref_mut() {
+            sink.detection(&d);
+        }
+        self.detections.push(d);
+    }
+
     fn send(&mut self, src: &str, dst: &str, bytes: &[u8]) {
         let (kind, payload) = match Message::decode(bytes) {
             Ok(m) => (m.kind(), m.payload_len()),
@@ -268,7 +339,8 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         }
         None => values::random(cfg.n, cfg.value_bits, &mut src.stream("values")?),
     };
-    let expected_sum = values::sum(&values);
+    let plaintext_sum_all = values::sum(&values);
+    let vss_mode = cfg.verify == VerifyMode::Vss;
 
     // Set-up: not a protocol phase.
     let setup0 = Instant::now();
@@ -290,7 +362,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
     for vid in 1..=cfg.m as u32 {
         let party = format!("vid{vid}");
         let pvss = CpKeyPair::generate(&group, &mut src.stream(&format!("pvss/{party}"))?);
-        if cfg.verify != VerifyMode::Paper {
+        if cfg.verify.uses_pvss() && cfg.verify != VerifyMode::Paper {
             pvss.pk_table(&group);
         }
         let cp_keys = CpKeys {
@@ -322,10 +394,11 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         sink,
         stats: BTreeMap::new(),
         transcript: Sha256::new(),
+        detections: Vec::new(),
     };
     let mut meter = Meter::new();
 
-    // Algorithm 1.
+    // Algorithm 1. The Cloud's refusal of a request leaves that candidate unselected.
     let announce = cloud.announce();
     for cp in &cps {
         net.send("Cloud", &candidate_name(cp.vid()), &announce);
@@ -333,20 +406,40 @@ pub fn run_with<B: Backend, S: CipherSuite>(
     let mut requests = Vec::with_capacity(cps.len());
     for (j, cp) in cps.iter_mut().enumerate() {
         let now = clock.now();
-        let req = meter.measure(Phase::CpAuthRequest, j as u32, || cp.auth_request(&announce, now))?;
-        net.send(&candidate_name(cp.vid()), "Cloud", &req);
+        let mut req = meter.measure(Phase::CpAuthRequest, j as u32, || cp.auth_request(&announce, now))?;
+        let vid = cp.vid();
+        if cfg.has(|f| *f == Fault::BadSignature { cp: vid }) {
+            req = corrupt_signature(&req);
+        }
+        net.send(&candidate_name(vid), "Cloud", &req);
         requests.push(req);
     }
     let mut not_selected = Vec::new();
     for (j, req) in requests.iter().enumerate() {
-        let from = candidate_name(cps[j].vid());
+        let vid = cps[j].vid();
+        let from = candidate_name(vid);
         let now = clock.now();
-        let answer = meter.measure(Phase::PartyAuthVerify, j as u32, || cloud.handle_auth(&from, req, now))?;
-        net.send("Cloud", &from, &answer);
-        let cp = &mut cps[j];
-        let index = meter.measure(Phase::CpIndexDecrypt, j as u32, || cp.receive_index(&answer))?;
-        if index.is_none() {
-            not_selected.push(cp.vid());
+        match meter.measure(Phase::PartyAuthVerify, j as u32, || cloud.handle_auth(&from, req, now)) {
+            Ok(answer) => {
+                net.send("Cloud", &from, &answer);
+                let cp = &mut cps[j];
+                let index = meter.measure(Phase::CpIndexDecrypt, j as u32, || cp.receive_index(&answer))?;
+                if index.is_none() {
+                    not_selected.push(vid);
+                }
+            }
+            Err(e) => net.detect(Detection::of_error("Cloud", &from, Action::NotSelected, &e)),
+        }
+        if cfg.has(|f| *f == Fault::Replay { cp: vid }) {
+            net.send(&from, "Cloud", req);
+            match meter.measure(Phase::PartyAuthVerify, j as u32, || cloud.handle_auth(&from, req, now)) {
+                Err(e) => net.detect(Detection::of_error("Cloud", &from, Action::Ignored, &e)),
+                Ok(_) => {
+                    return Err(RolesError::Config(format!(
+                        "the Cloud accepted a replayed auth request of {from}"
+                    )));
+                }
+            }
         }
     }
     net.phase_done(&meter, Phase::CpAuthRequest);
@@ -357,8 +450,54 @@ pub fn run_with<B: Backend, S: CipherSuite>(
     let mut selected_cps: Vec<ComputingParty<B, S>> = cps.into_iter().filter(|c| c.index().is_some()).collect();
     selected_cps.sort_by_key(|c| c.index());
 
+    // Faults by CP index, now that indices are known.
+    let index_of = |vid: u32| selected.iter().find(|(_, v)| **v == vid).map(|(i, _)| *i);
+    let cp_indices = |pick: &dyn Fn(&Fault) -> Option<u32>| -> HashSet<u16> {
+        cfg.faults.iter().filter_map(pick).filter_map(index_of).collect()
+    };
+    let dropped = cp_indices(&|f| match *f {
+        Fault::DropCp { cp } => Some(cp),
+        _ => None,
+    });
+    let replayed = cp_indices(&|f| match *f {
+        Fault::Replay { cp } => Some(cp),
+        _ => None,
+    });
+    for cp in selected_cps.iter_mut() {
+        let vid = cp.vid();
+        if cfg.has(|f| *f == Fault::BadResult { cp: vid }) {
+            cp.inject_bad_result();
+        }
+    }
+    let bad_shares: Vec<(u32, u16)> = cfg
+        .faults
+        .iter()
+        .filter_map(|f| match *f {
+            Fault::BadShare { dp, cp } => Some((dp, index_of(cp)?)),
+            _ => None,
+        })
+        .collect();
+    let reach_of = |d: u32| {
+        cfg.faults.iter().find_map(|f| match *f {
+            Fault::DropDp { dp, reach } if dp == d => Some(reach),
+            _ => None,
+        })
+    };
+
+    let mut edge = Edge::<B, S>::new(
+        suite.clone(),
+        group.clone(),
+        edge_sk,
+        *cloud.task(),
+        cfg.t,
+        cfg.n,
+        cfg.verify,
+        src.stream("edge")?,
+    );
+    let indices: Vec<u16> = selected_cps.iter().filter_map(|c| c.index()).collect();
+
     // Algorithm 2, streamed in chunks of DPs: the chunk's DPs share (in parallel when
-    // threads > 1), their packets are sent in DP order, then every CP takes its packets from
+    // threads > 1), their messages are sent in DP order, then every CP takes its messages from
     // the chunk (CPs in parallel). Each DP and CP has its own randomness stream, so the
     // transcript does not depend on the thread count.
     let pool = if cfg.threads > 1 {
@@ -375,6 +514,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         Some(p) => p.install(f),
         None => f(),
     };
+    let mut replay_pending: HashSet<u16> = replayed.clone();
     for (c, chunk) in values.chunks(DP_CHUNK).enumerate() {
         let first = (c * DP_CHUNK) as u32 + 1;
         let share = |(i, value): (usize, &BigUint)| -> Result<DpOutput> {
@@ -387,11 +527,17 @@ pub fn run_with<B: Backend, S: CipherSuite>(
                 cfg.verify,
                 src.stream(&format!("dp/{d}"))?,
             );
+            for (_, index) in bad_shares.iter().filter(|(dp, _)| *dp == d) {
+                dp.inject_bad_share(*index);
+            }
+            if cfg.has(|f| *f == Fault::InconsistentDealing { dp: d }) {
+                dp.inject_inconsistent_dealing();
+            }
             let (packets, s) = metrics::sample(Phase::ShareEncryptPvssAttach, || {
                 dp.receive_roster(&roster)?;
                 dp.share_packets()
             });
-            Ok((d, packets?, s))
+            Ok((d, packets?, dp.take_commitments(), s))
         };
         let mut produced = Vec::new();
         in_pool(&mut || {
@@ -403,78 +549,192 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         });
         let mut inboxes: Vec<Vec<Vec<u8>>> = vec![Vec::new(); selected_cps.len()];
         for item in produced {
-            let (d, packets, s) = item?;
+            let (d, packets, commitments, s) = item?;
             meter.add(Phase::ShareEncryptPvssAttach, d, s);
             let name = dp_name(d);
             net.send("Cloud", &name, &roster);
+            if let Some(c) = commitments {
+                net.send(&name, "Edge", &c);
+                match meter.measure(Phase::DpSetAgreement, 0, || edge.receive_commitments(&name, &c)) {
+                    Ok(()) => {
+                        for (pos, index) in indices.iter().enumerate() {
+                            net.send("Edge", &cp_name(*index), &c);
+                            if !dropped.contains(index) {
+                                inboxes[pos].push(c.clone());
+                            }
+                        }
+                    }
+                    Err(e) => net.detect(Detection::of_error("Edge", &name, Action::Rejected, &e)),
+                }
+            }
+            let reach = reach_of(d);
             for (index, bytes) in packets {
+                if reach.is_some_and(|r| index > r) {
+                    continue;
+                }
+                let pos = index as usize - 1;
                 net.send(&name, &cp_name(index), &bytes);
-                inboxes[index as usize - 1].push(bytes);
+                if replay_pending.remove(&index) {
+                    net.send(&name, &cp_name(index), &bytes);
+                    if !dropped.contains(&index) {
+                        inboxes[pos].push(bytes.clone());
+                    }
+                }
+                if !dropped.contains(&index) {
+                    inboxes[pos].push(bytes);
+                }
             }
         }
         let receive = |(cp, inbox): (&mut ComputingParty<B, S>, Vec<Vec<u8>>)| -> (u32, Result<()>, Sample) {
             let index = u32::from(cp.index().unwrap_or(0));
             let (res, s) = metrics::sample(Phase::CpDecryptPvssVerifyLocalCompute, || {
-                inbox.iter().try_for_each(|b| cp.receive_share(b))
+                inbox.iter().try_for_each(|b| {
+                    if b.get(1) == Some(&MessageKind::Commitments.tag()) {
+                        cp.receive_commitments(b)
+                    } else {
+                        cp.receive_share(b)
+                    }
+                })
             });
             (index, res, s)
         };
+        let live = |(cp, _): &(&mut ComputingParty<B, S>, Vec<Vec<u8>>)| !dropped.contains(&cp.index().unwrap_or(0));
         let mut received = Vec::new();
         in_pool(&mut || {
             received = if pool.is_some() {
                 selected_cps
                     .par_iter_mut()
                     .zip(inboxes.par_drain(..))
+                    .filter(live)
                     .map(receive)
                     .collect()
             } else {
-                selected_cps.iter_mut().zip(inboxes.drain(..)).map(receive).collect()
+                selected_cps
+                    .iter_mut()
+                    .zip(inboxes.drain(..))
+                    .filter(live)
+                    .map(receive)
+                    .collect()
             };
         });
         for (index, res, s) in received {
             meter.add(Phase::CpDecryptPvssVerifyLocalCompute, index, s);
             res?;
         }
+        for cp in selected_cps.iter_mut() {
+            for d in cp.take_detections() {
+                net.detect(d);
+            }
+        }
     }
-    for cp in selected_cps.iter_mut() {
+    let live_cps = || selected_cps.iter().filter(|c| !dropped.contains(&c.index().unwrap_or(0)));
+    let live: Vec<u16> = live_cps().filter_map(|c| c.index()).collect();
+    for cp in selected_cps.iter_mut().filter(|c| live.contains(&c.index().unwrap_or(0))) {
         let index = u32::from(cp.index().unwrap_or(0));
         meter.measure(Phase::CpDecryptPvssVerifyLocalCompute, index, || cp.flush())?;
     }
     net.phase_done(&meter, Phase::ShareEncryptPvssAttach);
     net.phase_done(&meter, Phase::CpDecryptPvssVerifyLocalCompute);
 
+    // `vss`: the agreement round through the Edge.
+    let mut excluded = BTreeMap::new();
+    let mut uploading: Vec<u16> = live.clone();
+    if vss_mode {
+        let mut reports = Vec::new();
+        for cp in selected_cps.iter_mut().filter(|c| live.contains(&c.index().unwrap_or(0))) {
+            let index = cp.index().unwrap_or(0);
+            let r = meter.measure(Phase::DpSetAgreement, u32::from(index), || cp.dp_report())?;
+            net.send(&cp_name(index), "Edge", &r);
+            reports.push((index, r));
+        }
+        for (index, r) in &reports {
+            if let Err(e) = meter.measure(Phase::DpSetAgreement, 0, || edge.receive_report(&cp_name(*index), r)) {
+                net.detect(Detection::of_error("Edge", cp_name(*index), Action::Skipped, &e));
+            }
+        }
+        let agreement = meter.measure(Phase::DpSetAgreement, 0, || edge.agree());
+        for index in indices.iter().filter(|i| !reports.iter().any(|(r, _)| r == *i)) {
+            net.detect(Detection::new(
+                "Edge",
+                cp_name(*index),
+                Action::Silent,
+                "no report reached the Edge: left out of the aggregation",
+            ));
+        }
+        let agreement = agreement?;
+        for (d, why) in &agreement.excluded {
+            net.detect(Detection::new("Edge", dp_name(*d), Action::Excluded, why.clone()));
+        }
+        for cp in selected_cps.iter_mut() {
+            let index = cp.index().unwrap_or(0);
+            if agreement.reporting.contains(&index) {
+                net.send("Edge", &cp_name(index), &agreement.message);
+                meter.measure(Phase::DpSetAgreement, u32::from(index), || {
+                    cp.receive_agreed(&agreement.message)
+                })?;
+            }
+        }
+        net.phase_done(&meter, Phase::DpSetAgreement);
+        uploading = agreement.reporting;
+        excluded = agreement.excluded;
+    } else {
+        for index in indices.iter().filter(|i| dropped.contains(i)) {
+            net.detect(Detection::new(
+                "Edge",
+                cp_name(*index),
+                Action::Silent,
+                "no result arrived",
+            ));
+        }
+    }
+
     // Upload and reconstruction.
-    let mut edge = Edge::<B, S>::new(
-        suite.clone(),
-        group.clone(),
-        edge_sk,
-        *cloud.task(),
-        cfg.t,
-        cfg.n,
-        src.stream("edge")?,
-    );
-    let mut uploads = Vec::with_capacity(selected_cps.len());
+    let mut uploads = Vec::with_capacity(uploading.len());
     for cp in selected_cps.iter_mut() {
         let index = cp.index().unwrap_or(0);
+        if !uploading.contains(&index) {
+            continue;
+        }
         let up = meter.measure(Phase::CpResultEncrypt, u32::from(index), || cp.result_upload())?;
         net.send(&cp_name(index), "Edge", &up);
+        if replayed.contains(&index) {
+            net.send(&cp_name(index), "Edge", &up);
+            uploads.push((index, up.clone()));
+        }
         uploads.push((index, up));
     }
     net.phase_done(&meter, Phase::CpResultEncrypt);
+    let mut refused = Vec::new();
     let outcome = meter.measure(Phase::EdgeReconstruct, 0, || -> Result<Outcome> {
         for (index, up) in &uploads {
-            if edge.has_enough() {
-                break;
+            if let Err(e) = edge.receive_result(&cp_name(*index), up) {
+                refused.push((*index, e));
             }
-            edge.receive_result(&cp_name(*index), up)?;
         }
         edge.reconstruct()
-    })?;
+    });
+    for (index, e) in refused {
+        let action = if matches!(e, RolesError::Duplicate { .. }) {
+            Action::Ignored
+        } else {
+            Action::Skipped
+        };
+        net.detect(Detection::of_error("Edge", cp_name(index), action, &e));
+    }
+    let outcome = outcome?;
     net.phase_done(&meter, Phase::EdgeReconstruct);
 
+    let expected_sum = values
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !excluded.contains_key(&(*i as u32 + 1)))
+        .fold(BigUint::default(), |acc, (_, v)| acc + v);
     Ok(SessionReport {
         outcome,
         expected_sum,
+        plaintext_sum_all,
+        excluded,
+        detections: net.detections,
         selected,
         not_selected,
         phases: meter.summary(),
@@ -483,4 +743,17 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         setup_s,
         weak_group: group.is_weak(),
     })
+}
+
+/// An auth request with one bit of its signature flipped (fault injection).
+fn corrupt_signature(req: &[u8]) -> Vec<u8> {
+    match Message::decode(req) {
+        Ok(Message::AuthRequest(mut m)) => {
+            if let Some(b) = m.sig.first_mut() {
+                *b ^= 0x01;
+            }
+            Message::AuthRequest(m).encode()
+        }
+        _ => req.to_vec(),
+    }
 }

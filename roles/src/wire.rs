@@ -31,18 +31,28 @@ pub enum MessageKind {
     Roster,
     /// DP -> CP: encrypted share and PVSS attachment (Algorithm 2, step 2).
     SharePacket,
-    /// CP -> Edge: encrypted sum-share (step 4).
+    /// `vss` only: a DP's Pedersen coefficient commitments, DP -> Edge, relayed by the Edge to
+    /// every CP (so all hold the same copy).
+    Commitments,
+    /// `vss` only: CP -> Edge, which DPs the CP accepted and which it rejected, and why.
+    DpReport,
+    /// `vss` only: Edge -> CP, the DPs excluded from the aggregate.
+    AgreedSet,
+    /// CP -> Edge: encrypted sum-share (step 4); in `vss` mode with the blinding sum.
     ResultUpload,
 }
 
 impl MessageKind {
     /// Every kind, in protocol order.
-    pub const ALL: [MessageKind; 6] = [
+    pub const ALL: [MessageKind; 9] = [
         MessageKind::TaskAnnounce,
         MessageKind::AuthRequest,
         MessageKind::IndexAssign,
         MessageKind::Roster,
         MessageKind::SharePacket,
+        MessageKind::Commitments,
+        MessageKind::DpReport,
+        MessageKind::AgreedSet,
         MessageKind::ResultUpload,
     ];
 
@@ -55,6 +65,9 @@ impl MessageKind {
             MessageKind::Roster => 4,
             MessageKind::SharePacket => 5,
             MessageKind::ResultUpload => 6,
+            MessageKind::Commitments => 7,
+            MessageKind::DpReport => 8,
+            MessageKind::AgreedSet => 9,
         }
     }
 
@@ -67,6 +80,9 @@ impl MessageKind {
             MessageKind::Roster => "roster",
             MessageKind::SharePacket => "share_packet",
             MessageKind::ResultUpload => "result_upload",
+            MessageKind::Commitments => "commitments",
+            MessageKind::DpReport => "dp_report",
+            MessageKind::AgreedSet => "agreed_set",
         }
     }
 
@@ -77,13 +93,19 @@ impl MessageKind {
             MessageKind::AuthRequest => ("CP", "Cloud"),
             MessageKind::Roster => ("Cloud", "DP"),
             MessageKind::SharePacket => ("DP", "CP"),
-            MessageKind::ResultUpload => ("CP", "Edge"),
+            MessageKind::ResultUpload | MessageKind::DpReport => ("CP", "Edge"),
+            MessageKind::Commitments => ("DP", "Edge+CP"),
+            MessageKind::AgreedSet => ("Edge", "CP"),
         }
     }
 
-    /// Whether the reference prototype counted this kind (it left the roster implicit).
+    /// Whether the reference prototype counted this kind (it left the roster implicit, and
+    /// the `vss` kinds are ours).
     pub fn reference_counted(self) -> bool {
-        self != MessageKind::Roster
+        !matches!(
+            self,
+            MessageKind::Roster | MessageKind::Commitments | MessageKind::DpReport | MessageKind::AgreedSet
+        )
     }
 }
 
@@ -177,6 +199,107 @@ pub struct SharePacket {
     pub r: Vec<u8>,
 }
 
+/// Why a CP rejected a DP in `vss` mode (the reason byte of a [`DpReport`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Rejection {
+    /// The share ciphertext did not decrypt (tampered or misaddressed).
+    Undecryptable,
+    /// The share pair had the wrong length or was not below q.
+    Malformed,
+    /// The DP's commitments were missing or malformed.
+    NoCommitments,
+    /// The share pair does not open the commitments at the CP's index.
+    Mismatch,
+}
+
+impl Rejection {
+    /// Every reason, by byte.
+    pub const ALL: [Rejection; 4] = [
+        Rejection::Undecryptable,
+        Rejection::Malformed,
+        Rejection::NoCommitments,
+        Rejection::Mismatch,
+    ];
+    /// The reason byte.
+    pub fn code(self) -> u8 {
+        match self {
+            Rejection::Undecryptable => 1,
+            Rejection::Malformed => 2,
+            Rejection::NoCommitments => 3,
+            Rejection::Mismatch => 4,
+        }
+    }
+    /// The reason of a byte.
+    pub fn from_code(code: u8) -> Option<Rejection> {
+        Rejection::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Rejection::Undecryptable => "its share does not decrypt",
+            Rejection::Malformed => "its share pair is malformed",
+            Rejection::NoCommitments => "its commitments are missing or malformed",
+            Rejection::Mismatch => "its share pair does not match its commitments",
+        })
+    }
+}
+
+/// A DP's Pedersen coefficient commitments `C_0 .. C_(t-1)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Commitments {
+    /// The task.
+    pub task: TaskId,
+    /// The DP's number d.
+    pub dp: u32,
+    /// `C_j = g^(a_j) h^(b_j)`, each a group element of fixed length.
+    pub elements: Vec<Vec<u8>>,
+}
+
+/// A CP's account of the DPs, for the agreement round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DpReport {
+    /// The task.
+    pub task: TaskId,
+    /// The CP's index i.
+    pub index: u16,
+    /// The DPs whose share pair verified, as inclusive ranges `(first, last)`, ascending.
+    pub accepted: Vec<(u32, u32)>,
+    /// The DPs rejected, with the reason, ascending.
+    pub rejected: Vec<(u32, Rejection)>,
+}
+
+impl DpReport {
+    /// Inclusive ranges of an ascending list of DP numbers.
+    pub fn ranges(dps: impl IntoIterator<Item = u32>) -> Vec<(u32, u32)> {
+        let mut out: Vec<(u32, u32)> = Vec::new();
+        for d in dps {
+            match out.last_mut() {
+                Some((_, last)) if last.checked_add(1) == Some(d) => *last = d,
+                _ => out.push((d, d)),
+            }
+        }
+        out
+    }
+
+    /// Whether DP d is in the accepted ranges.
+    pub fn accepts(&self, d: u32) -> bool {
+        let i = self.accepted.partition_point(|(_, last)| *last < d);
+        self.accepted.get(i).is_some_and(|(first, _)| *first <= d)
+    }
+}
+
+/// The Edge's decision: DPs excluded from the aggregate (all others that every CP accepted
+/// are in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgreedSet {
+    /// The task.
+    pub task: TaskId,
+    /// Excluded DPs, ascending.
+    pub excluded: Vec<u32>,
+}
+
 /// A CP's encrypted sum-share for the Edge.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResultUpload {
@@ -184,7 +307,8 @@ pub struct ResultUpload {
     pub task: TaskId,
     /// The CP's index i.
     pub index: u16,
-    /// `Enc_Cpk(sum_i)`, bound to task and i.
+    /// `Enc_Cpk(sum_i)` (in `vss` mode `Enc_Cpk(sum_i || blinding_sum_i)`), bound to task
+    /// and i.
     pub ct: Vec<u8>,
 }
 
@@ -203,6 +327,12 @@ pub enum Message {
     SharePacket(SharePacket),
     /// See [`ResultUpload`].
     ResultUpload(ResultUpload),
+    /// See [`Commitments`].
+    Commitments(Commitments),
+    /// See [`DpReport`].
+    DpReport(DpReport),
+    /// See [`AgreedSet`].
+    AgreedSet(AgreedSet),
 }
 
 struct Writer(Vec<u8>);
@@ -276,6 +406,18 @@ impl<'a> Reader<'a> {
         let n = self.u16(what)? as usize;
         Ok(self.take(n, what)?.to_vec())
     }
+    /// A u32 item count, refused if `count * min_item` bytes cannot follow.
+    fn count(&mut self, min_item: usize, what: &str) -> Result<usize, WireError> {
+        let n = self.u32(what)? as usize;
+        let left = self.buf.len() - self.pos;
+        if n.checked_mul(min_item).is_none_or(|need| need > left) {
+            return Err(WireError(format!(
+                "{what} {n} needs at least {} bytes, {left} left",
+                n.saturating_mul(min_item)
+            )));
+        }
+        Ok(n)
+    }
     fn finish(self) -> Result<(), WireError> {
         if self.pos == self.buf.len() {
             Ok(())
@@ -298,6 +440,9 @@ impl Message {
             Message::Roster(_) => MessageKind::Roster,
             Message::SharePacket(_) => MessageKind::SharePacket,
             Message::ResultUpload(_) => MessageKind::ResultUpload,
+            Message::Commitments(_) => MessageKind::Commitments,
+            Message::DpReport(_) => MessageKind::DpReport,
+            Message::AgreedSet(_) => MessageKind::AgreedSet,
         }
     }
 
@@ -310,6 +455,9 @@ impl Message {
             Message::Roster(m) => &m.task,
             Message::SharePacket(m) => &m.task,
             Message::ResultUpload(m) => &m.task,
+            Message::Commitments(m) => &m.task,
+            Message::DpReport(m) => &m.task,
+            Message::AgreedSet(m) => &m.task,
         }
     }
 
@@ -322,6 +470,9 @@ impl Message {
             Message::Roster(m) => m.entries.iter().map(|e| 2 + e.enc_pk.len() + e.pvss_pk.len()).sum(),
             Message::SharePacket(m) => m.eshare.len() + m.e.len() + m.c.len() + m.r.len(),
             Message::ResultUpload(m) => 2 + m.ct.len(),
+            Message::Commitments(m) => m.elements.iter().map(Vec::len).sum(),
+            Message::DpReport(m) => 8 * m.accepted.len() + 5 * m.rejected.len(),
+            Message::AgreedSet(m) => 4 * m.excluded.len(),
         }
     }
 
@@ -363,6 +514,32 @@ impl Message {
             Message::ResultUpload(m) => {
                 w.u16(m.index);
                 w.bytes(&m.ct);
+            }
+            Message::Commitments(m) => {
+                w.u32(m.dp);
+                w.u16(m.elements.len().min(u16::MAX as usize) as u16);
+                for e in m.elements.iter().take(u16::MAX as usize) {
+                    w.bytes(e);
+                }
+            }
+            Message::DpReport(m) => {
+                w.u16(m.index);
+                w.u32(m.accepted.len() as u32);
+                for (first, last) in &m.accepted {
+                    w.u32(*first);
+                    w.u32(*last);
+                }
+                w.u32(m.rejected.len() as u32);
+                for (d, why) in &m.rejected {
+                    w.u32(*d);
+                    w.u8(why.code());
+                }
+            }
+            Message::AgreedSet(m) => {
+                w.u32(m.excluded.len() as u32);
+                for d in &m.excluded {
+                    w.u32(*d);
+                }
             }
         }
         w.0
@@ -442,6 +619,61 @@ impl Message {
                 let index = r.u16("CP index")?;
                 let ct = r.bytes("result ciphertext")?;
                 Message::ResultUpload(ResultUpload { task, index, ct })
+            }
+            MessageKind::Commitments => {
+                let dp = r.u32("DP number")?;
+                let count = r.u16("commitment count")? as usize;
+                let mut elements = Vec::with_capacity(count.min(r.buf.len() / 2));
+                for _ in 0..count {
+                    elements.push(r.bytes("commitment")?);
+                }
+                Message::Commitments(Commitments { task, dp, elements })
+            }
+            MessageKind::DpReport => {
+                let index = r.u16("CP index")?;
+                let n = r.count(8, "accepted range count")?;
+                let mut accepted = Vec::with_capacity(n);
+                let mut prev: Option<u32> = None;
+                for _ in 0..n {
+                    let (first, last) = (r.u32("range start")?, r.u32("range end")?);
+                    if first > last || prev.is_some_and(|p| first <= p) {
+                        return Err(WireError(format!(
+                            "accepted range {first}..={last} is empty, unordered or overlapping"
+                        )));
+                    }
+                    prev = Some(last);
+                    accepted.push((first, last));
+                }
+                let n = r.count(5, "rejection count")?;
+                let mut rejected = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let d = r.u32("rejected DP")?;
+                    let code = r.u8("rejection reason")?;
+                    let why = Rejection::from_code(code)
+                        .ok_or_else(|| WireError(format!("unknown rejection reason {code}")))?;
+                    if rejected.last().is_some_and(|(p, _)| *p >= d) {
+                        return Err(WireError(format!("rejected DP {d} is out of order or repeated")));
+                    }
+                    rejected.push((d, why));
+                }
+                Message::DpReport(DpReport {
+                    task,
+                    index,
+                    accepted,
+                    rejected,
+                })
+            }
+            MessageKind::AgreedSet => {
+                let n = r.count(4, "excluded count")?;
+                let mut excluded: Vec<u32> = Vec::with_capacity(n);
+                for _ in 0..n {
+                    let d = r.u32("excluded DP")?;
+                    if excluded.last().is_some_and(|p| *p >= d) {
+                        return Err(WireError(format!("excluded DP {d} is out of order or repeated")));
+                    }
+                    excluded.push(d);
+                }
+                Message::AgreedSet(AgreedSet { task, excluded })
             }
         };
         r.finish()?;

@@ -51,25 +51,29 @@ pub(crate) const GREY: RGBColor = hex(0x8c8c8c);
 pub(crate) const DARK: RGBColor = hex(0x404040);
 
 /// Phase colours (Tableau 10), indexed like [`PHASES`].
-const PHASE_COLOURS: [RGBColor; 7] = [
-    hex(0x4e79a7), // party_auth_verify: blue
-    hex(0xf28e2b), // cp_auth_request: orange
+const PHASE_COLOURS: [RGBColor; 8] = [
+    hex(0x4e79a7), // cp_auth_request: blue
+    hex(0xf28e2b), // party_auth_verify: orange
     hex(0x76b7b2), // cp_index_decrypt: teal
     hex(0xe15759), // share_encrypt_pvss_attach: red
     hex(0x59a14f), // cp_decrypt_pvss_verify_local_compute: green
+    hex(0xedc948), // dp_set_agreement (vss only): yellow
     hex(0xb07aa1), // cp_result_encrypt: purple
     hex(0x9c755f), // edge_reconstruct: brown
 ];
 
-/// Message-kind colours (Okabe-Ito), indexed like [`MESSAGE_KINDS`].
-const KIND_COLOURS: [RGBColor; 7] = [
-    hex(0xe69f00), // task_announce
-    hex(0x56b4e9), // auth_request
-    hex(0x009e73), // index_assign
-    hex(0xcc79a7), // roster
-    hex(0x0072b2), // share_packet
-    hex(0x000000), // commitments
-    hex(0xd55e00), // result_upload
+/// Message-kind colours: the eight of Okabe-Ito, and Tol's wine for the ninth, indexed like
+/// [`MESSAGE_KINDS`].
+const KIND_COLOURS: [RGBColor; 9] = [
+    hex(0xe69f00), // task_announce: orange
+    hex(0x56b4e9), // auth_request: sky blue
+    hex(0x009e73), // index_assign: bluish green
+    hex(0xcc79a7), // roster: reddish purple
+    hex(0x0072b2), // share_packet: blue
+    hex(0x000000), // commitments (vss only): black
+    hex(0xf0e442), // dp_report (vss only): yellow
+    hex(0x882255), // agreed_set (vss only): wine
+    hex(0xd55e00), // result_upload: vermillion
 ];
 
 /// The fixed colour of a phase.
@@ -126,3 +130,29 @@ pub(crate) fn variant_amount(i: usize, count: usize) -> f64 {
 
 /// Number of distinct series line styles (solid, dashed, dotted, long dash) and markers.
 pub(crate) const STYLES: usize = 4;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_phase_and_kind_has_its_own_colour_and_a_short_label() {
+        for (names, colour) in [
+            (&PHASES[..], phase_colour as fn(&str) -> RGBColor),
+            (&MESSAGE_KINDS[..], kind_colour),
+        ] {
+            let colours: Vec<RGBColor> = names.iter().map(|n| colour(n)).collect();
+            for (i, c) in colours.iter().enumerate() {
+                assert_ne!(*c, GREY, "{} has no fixed colour", names[i]);
+                assert!(!colours[..i].contains(c), "{} shares a colour", names[i]);
+            }
+        }
+        assert_eq!(phase_colour("dp_set_agreement"), hex(0xedc948));
+        assert_eq!(kind_colour("agreed_set"), hex(0x882255));
+        assert_eq!(phase_colour("some_future_phase"), GREY);
+        for p in PHASES {
+            assert!(phase_label(p).chars().count() <= 20, "{p}");
+        }
+        assert_eq!(phase_label("dp_set_agreement"), "dp_set_agreement");
+    }
+}

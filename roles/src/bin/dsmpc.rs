@@ -4,6 +4,10 @@
 //! the bytes per message kind, writes the JSON Lines log if asked, and exits 0 only when the
 //! reconstruction matches. `dsmpc params` prints p, q, g, h of a group. Exit codes: 0 success,
 //! 1 the run failed or the result did not match, 2 bad command line or input.
+//!
+//! `--inject KIND` (repeatable) makes parties misbehave (see `dsmpc_roles::faults`); the output
+//! then lists what was detected and which DPs were excluded, and the exit code is 0 exactly
+//! when the result equals the plaintext sum over the DPs aggregated.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -12,7 +16,10 @@ use clap::{Args, Parser, Subcommand};
 use dsmpc_core::backend::{Backend, BackendKind, Num};
 use dsmpc_core::group::{SUPPORTED_BITS, SchnorrGroup, params::GroupParams};
 use dsmpc_core::pvss::VerifyMode;
-use dsmpc_roles::log::JsonlLog;
+use dsmpc_roles::faults::{Detection, Fault};
+use dsmpc_roles::log::{EventSink, JsonlLog};
+use dsmpc_roles::metrics::PhaseStats;
+use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::parties::exact_average;
 use dsmpc_roles::suite::SuiteKind;
 use dsmpc_roles::{RolesError, SessionConfig, session, values};
@@ -68,10 +75,18 @@ struct RunArgs {
     /// prototype).
     #[arg(long, value_name = "rsa|p256", default_value = "rsa")]
     suite: SuiteKind,
-    /// How CPs verify PVSS attachments: paper (Eq. 4 literally), fast (equivalent, tables) or
-    /// batch (random linear combination, falls back to per-packet checks).
-    #[arg(long, value_name = "paper|fast|batch", default_value = "batch")]
+    /// How shares are verified: paper (Eq. 4 literally), fast (equivalent, tables), batch
+    /// (random linear combination, falls back to per-packet checks), or vss (beyond the paper:
+    /// Pedersen commitments checked by every CP and the Edge, agreement on the DPs, verified
+    /// aggregation, cheaters named and excluded).
+    #[arg(long, value_name = "paper|fast|batch|vss", default_value = "batch")]
     verify: VerifyMode,
+    /// Inject a fault (repeatable), for tests and demonstrations: bad-share:dp=D,cp=I,
+    /// inconsistent-dealing:dp=D, bad-result:cp=I, drop-cp:cp=I, drop-dp:dp=D,reach=R,
+    /// replay:cp=I, bad-signature:cp=I. CPs are named by VID; with m = k and no refused
+    /// candidate, VID I has index i = I.
+    #[arg(long = "inject", value_name = "KIND")]
+    inject: Vec<Fault>,
     /// Seed for reproducible runs (keys, values, protocol randomness and a fixed protocol
     /// clock); without it everything comes from the operating system.
     #[arg(long, value_name = "S")]
@@ -152,6 +167,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         value_bits: a.value_bits,
         freshness_s: a.freshness,
         threads: a.threads,
+        faults: a.inject.clone(),
     };
     cfg.validate()?;
     let vals = match &a.values {
@@ -189,42 +205,76 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             1 + 2 * cfg.m
         );
     }
-    let mut log = match &a.log {
-        Some(p) => Some(JsonlLog::create(p)?),
-        None => None,
+    if !cfg.faults.is_empty() {
+        let list: Vec<String> = cfg.faults.iter().map(Fault::to_string).collect();
+        println!("  injected faults: {}", list.join(" "));
+        let blind = cfg
+            .faults
+            .iter()
+            .any(|f| matches!(f, Fault::InconsistentDealing { .. } | Fault::DropDp { .. } | Fault::BadResult { .. }));
+        if cfg.verify != VerifyMode::Vss && blind && cfg.m.min(cfg.capacity) <= cfg.t {
+            println!(
+                "  note: with k = t the paper's protocol cannot notice these faults (no result to cross-check); \
+                 the comparison with the plaintext below is the only check (--verify vss detects them)"
+            );
+        }
+    }
+    let mut sink = Sink {
+        log: match &a.log {
+            Some(p) => Some(JsonlLog::create(p)?),
+            None => None,
+        },
+        detections: Vec::new(),
     };
-    let outcome = session::run(
-        &cfg,
-        vals.as_deref(),
-        log.as_mut().map(|l| l as &mut dyn dsmpc_roles::log::EventSink),
-    );
+    let outcome = session::run(&cfg, vals.as_deref(), Some(&mut sink));
     let report = match outcome {
         Ok(r) => r,
         Err(e) => {
-            if let Some(l) = log {
+            print_detections(&sink.detections);
+            if let Some(l) = sink.log {
                 let failed = l.fail(&e.to_string());
                 eprintln!("log of the failed run: {}", failed.display());
             }
             return Err(e);
         }
     };
+    let log = sink.log;
     let sel: Vec<String> = report.selected.iter().map(|(i, v)| format!("i={i}:VID={v}")).collect();
     println!("  selected CPs: {}", sel.join(" "));
     if !report.not_selected.is_empty() {
         println!("  valid but not selected (capacity): VIDs {:?}", report.not_selected);
     }
+    print_detections(&report.detections);
+    if !report.excluded.is_empty() {
+        let list: Vec<String> = report.excluded.keys().map(|d| format!("DP{d}")).collect();
+        println!(
+            "  excluded DPs ({}): {}; aggregated {} of {}",
+            report.excluded.len(),
+            list.join(" "),
+            report.aggregated(),
+            cfg.n
+        );
+    }
     println!();
-    let n = cfg.n as u64;
+    let n = report.aggregated() as u64;
+    if !report.excluded.is_empty() {
+        println!(
+            "  plaintext, all {} DPs: sum = {}",
+            cfg.n, report.plaintext_sum_all
+        );
+    }
     println!(
-        "  plaintext      sum = {:<22} average = {}",
+        "  plaintext      sum = {:<22} average = {}{}",
         report.expected_sum,
-        exact_average(&report.expected_sum, n, 6)
+        exact_average(&report.expected_sum, n, 6),
+        if report.excluded.is_empty() { "" } else { "  (agreed DPs)" }
     );
     println!(
         "  reconstructed  sum = {:<22} average = {}",
         report.outcome.sum,
         report.outcome.average(6)
     );
+    println!("  check: {}", report.outcome.check);
     println!(
         "  {}",
         if report.matches() {
@@ -286,6 +336,41 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Passes events to the log, keeping the detections to print even if the run aborts.
+struct Sink {
+    log: Option<JsonlLog>,
+    detections: Vec<Detection>,
+}
+
+impl EventSink for Sink {
+    fn message(&mut self, src: &str, dst: &str, kind: MessageKind, bytes: usize, payload_bytes: usize) {
+        if let Some(l) = self.log.as_mut() {
+            l.message(src, dst, kind, bytes, payload_bytes);
+        }
+    }
+    fn phase(&mut self, stats: &PhaseStats) {
+        if let Some(l) = self.log.as_mut() {
+            l.phase(stats);
+        }
+    }
+    fn detection(&mut self, d: &Detection) {
+        if let Some(l) = self.log.as_mut() {
+            l.detection(d);
+        }
+        self.detections.push(d.clone());
+    }
+}
+
+fn print_detections(detections: &[Detection]) {
+    if detections.is_empty() {
+        return;
+    }
+    println!("  detected ({}):", detections.len());
+    for d in detections {
+        println!("    {d}");
+    }
 }
 
 fn params(a: ParamsArgs) -> Result<ExitCode, RolesError> {

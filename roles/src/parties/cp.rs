@@ -4,19 +4,29 @@
 //!
 //! In batch mode shares are held until [`BATCH`] have arrived (or the DPs are done) and
 //! verified together; the sum only ever includes verified shares. The PVSS secret key lives
-//! in a [`CpKeyPair`], wiped on drop.
+//! in a [`CpKeyPair`], wiped on drop. A second share packet from a DP is ignored (a replay).
+//!
+//! In `vss` mode (beyond the paper) a CP receives each DP's Pedersen commitments (relayed by
+//! the Edge) and the encrypted share pair `(f(i), b(i))`, and checks the pair against the
+//! commitments. It never aborts on a DP's fault: it rejects that DP, tells the Edge which DPs
+//! it accepted and which it rejected and why ([`ComputingParty::dp_report`]), sums over the set
+//! the Edge sends back ([`ComputingParty::receive_agreed`]) and uploads `(sum, blinding sum)`.
+//! Shares are kept until then and wiped on drop.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{self, Attachment, CpKeyPair, Packet, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
+use dsmpc_core::vss;
 
 use super::{candidate_name, cp_name, decode, dp_name, malformed};
 use crate::error::{Result, RolesError};
+use crate::faults::{Action, Detection};
 use crate::suite::CipherSuite;
-use crate::wire::{AuthRequest, Message, MessageKind, ResultUpload, TaskId, labels};
+use crate::wire::{AuthRequest, DpReport, Message, MessageKind, Rejection, ResultUpload, TaskId, labels};
 
 /// Packets a CP verifies together in batch mode.
 pub const BATCH: usize = 128;
@@ -46,7 +56,36 @@ pub struct ComputingParty<B: Backend, S: CipherSuite> {
     sum: B::Int,
     accepted: usize,
     pending: Vec<(u32, B::Int, Attachment<B>)>,
+    seen: HashSet<u32>,
+    detections: Vec<Detection>,
+    vss: VssState<B>,
+    bad_result: bool,
     rng: DsmpcRng,
+}
+
+/// What a CP holds in `vss` mode between the shares and the agreement.
+struct VssState<B: Backend> {
+    /// Commitments relayed by the Edge, until the DP's share arrives.
+    commitments: HashMap<u32, Vec<B::Int>>,
+    /// Verified share pairs by DP.
+    shares: BTreeMap<u32, (B::Int, B::Int)>,
+    /// Rejected DPs and why.
+    rejected: BTreeMap<u32, Rejection>,
+    /// The blinding sum, once agreed.
+    blind: B::Int,
+    /// Whether the agreed set has arrived.
+    agreed: bool,
+}
+
+impl<B: Backend, S: CipherSuite> Drop for ComputingParty<B, S> {
+    fn drop(&mut self) {
+        for (y, z) in self.vss.shares.values_mut() {
+            B::wipe(y);
+            B::wipe(z);
+        }
+        B::wipe(&mut self.sum);
+        B::wipe(&mut self.vss.blind);
+    }
 }
 
 impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
@@ -73,8 +112,33 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             sum: B::from_u64(0),
             accepted: 0,
             pending: Vec::new(),
+            seen: HashSet::new(),
+            detections: Vec::new(),
+            vss: VssState {
+                commitments: HashMap::new(),
+                shares: BTreeMap::new(),
+                rejected: BTreeMap::new(),
+                blind: B::from_u64(0),
+                agreed: false,
+            },
+            bad_result: false,
             rng,
         }
+    }
+
+    /// Fault injection: upload `sum + 1` instead of the sum-share.
+    pub fn inject_bad_result(&mut self) {
+        self.bad_result = true;
+    }
+
+    /// What this CP detected since the last call (replays ignored, DPs rejected in `vss` mode).
+    pub fn take_detections(&mut self) -> Vec<Detection> {
+        std::mem::take(&mut self.detections)
+    }
+
+    /// `vss` mode: the DPs rejected so far and why.
+    pub fn rejected(&self) -> &BTreeMap<u32, Rejection> {
+        &self.vss.rejected
     }
 
     /// The VID.
@@ -198,6 +262,19 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                 format!("addressed to CP(i={}), not {}", m.index, cp_name(index)),
             ));
         }
+        if !self.seen.insert(m.dp) {
+            self.detections.push(Detection::new(
+                cp_name(index),
+                &from,
+                Action::Ignored,
+                "a second share packet; only the first counts",
+            ));
+            return Ok(());
+        }
+        if self.mode == VerifyMode::Vss {
+            let verdict = self.check_vss_share(&task, index, &m);
+            return self.settle(m.dp, verdict);
+        }
         let el = self.group.element_len();
         let sl = self.group.zq().element_len();
         if m.e.len() != el || m.c.len() != el || m.r.len() != sl {
@@ -250,8 +327,146 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                     self.flush()?;
                 }
             }
+            VerifyMode::Vss => unreachable!("handled above"),
         }
         Ok(())
+    }
+
+    /// `vss` mode: take a DP's commitments (relayed by the Edge), kept until its share arrives.
+    pub fn receive_commitments(&mut self, bytes: &[u8]) -> Result<()> {
+        let task = self
+            .task
+            .ok_or_else(|| RolesError::Config(format!("{} received commitments before the task", self.name())))?;
+        let Message::Commitments(m) = decode(bytes, MessageKind::Commitments, "Edge")? else {
+            return Err(malformed(MessageKind::Commitments, "Edge", "not commitments"));
+        };
+        if m.task != task {
+            return Err(RolesError::WrongTask {
+                from: "Edge".into(),
+                kind: MessageKind::Commitments,
+            });
+        }
+        let el = self.group.element_len();
+        if m.elements.is_empty() || m.elements.iter().any(|e| e.len() != el) {
+            return Err(malformed(
+                MessageKind::Commitments,
+                "Edge",
+                format!("commitments of {} must be non-empty, {el} bytes each", dp_name(m.dp)),
+            ));
+        }
+        if self.vss.commitments.contains_key(&m.dp) || self.seen.contains(&m.dp) {
+            self.detections.push(Detection::new(
+                self.name(),
+                dp_name(m.dp),
+                Action::Ignored,
+                "second commitments; only the first count",
+            ));
+            return Ok(());
+        }
+        let elements = m.elements.iter().map(|e| B::from_be_bytes(e)).collect();
+        self.vss.commitments.insert(m.dp, elements);
+        Ok(())
+    }
+
+    /// `vss` mode: decrypt one share pair and check it against the DP's commitments.
+    fn check_vss_share(
+        &mut self,
+        task: &TaskId,
+        index: u16,
+        m: &crate::wire::SharePacket,
+    ) -> std::result::Result<(B::Int, B::Int), Rejection> {
+        let commitments = self.vss.commitments.remove(&m.dp);
+        if !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty()) {
+            return Err(Rejection::Malformed);
+        }
+        let mut plain = self
+            .suite
+            .decrypt(&self.enc_sk, &labels::share(task, m.dp, index), &m.eshare, &mut self.rng)
+            .ok_or(Rejection::Undecryptable)?;
+        let sl = self.group.zq().element_len();
+        let pair = if plain.len() == 2 * sl {
+            let zq = self.group.zq();
+            match (zq.from_bytes(&plain[..sl], "share"), zq.from_bytes(&plain[sl..], "blinding")) {
+                (Ok(y), Ok(z)) => Some((y, z)),
+                _ => None,
+            }
+        } else {
+            None
+        };
+        zeroize::Zeroize::zeroize(&mut plain);
+        let (y, z) = pair.ok_or(Rejection::Malformed)?;
+        let c = commitments.ok_or(Rejection::NoCommitments)?;
+        if vss::verify_share(&self.group, &c, u64::from(index), &y, &z) {
+            Ok((y, z))
+        } else {
+            Err(Rejection::Mismatch)
+        }
+    }
+
+    fn settle(&mut self, dp: u32, verdict: std::result::Result<(B::Int, B::Int), Rejection>) -> Result<()> {
+        match verdict {
+            Ok(pair) => {
+                self.vss.shares.insert(dp, pair);
+                self.accepted += 1;
+            }
+            Err(why) => {
+                self.detections
+                    .push(Detection::new(self.name(), dp_name(dp), Action::Rejected, why.to_string()));
+                self.vss.rejected.insert(dp, why);
+            }
+        }
+        Ok(())
+    }
+
+    /// `vss` mode, agreement round: which DPs this CP accepted and which it rejected, for the
+    /// Edge. Commitments whose share never came are dropped.
+    pub fn dp_report(&mut self) -> Result<Vec<u8>> {
+        let (task, index) = self.selected_task()?;
+        self.vss.commitments.clear();
+        Ok(Message::DpReport(DpReport {
+            task,
+            index,
+            accepted: DpReport::ranges(self.vss.shares.keys().copied()),
+            rejected: self.vss.rejected.iter().map(|(d, w)| (*d, *w)).collect(),
+        })
+        .encode())
+    }
+
+    /// `vss` mode, agreement round: the Edge's excluded DPs; sum the shares of every other
+    /// accepted DP (and wipe the individual shares).
+    pub fn receive_agreed(&mut self, bytes: &[u8]) -> Result<()> {
+        let (task, _) = self.selected_task()?;
+        let Message::AgreedSet(m) = decode(bytes, MessageKind::AgreedSet, "Edge")? else {
+            return Err(malformed(MessageKind::AgreedSet, "Edge", "not an agreed set"));
+        };
+        if m.task != task {
+            return Err(RolesError::WrongTask {
+                from: "Edge".into(),
+                kind: MessageKind::AgreedSet,
+            });
+        }
+        let zq = self.group.zq();
+        let (mut sum, mut blind) = (B::from_u64(0), B::from_u64(0));
+        for (d, (y, z)) in self.vss.shares.iter_mut() {
+            if m.excluded.binary_search(d).is_err() {
+                sum = zq.add(&sum, y);
+                blind = zq.add(&blind, z);
+            }
+            B::wipe(y);
+            B::wipe(z);
+        }
+        self.vss.shares.clear();
+        self.sum = sum;
+        self.vss.blind = blind;
+        self.vss.agreed = true;
+        Ok(())
+    }
+
+    fn selected_task(&self) -> Result<(TaskId, u16)> {
+        match (self.task, self.index) {
+            (Some(t), Some(i)) => Ok((t, i)),
+            _ => Err(RolesError::Config(format!("{} was not selected", self.name()))),
+        }
     }
 
     fn add(&mut self, y: &B::Int) {
@@ -289,10 +504,26 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             (Some(t), Some(i), Some(pk)) => (t, i, pk.clone()),
             _ => return Err(RolesError::Config(format!("{} has no result to upload", self.name()))),
         };
-        let plain = self.group.zq().to_bytes(&self.sum);
+        if self.mode == VerifyMode::Vss && !self.vss.agreed {
+            return Err(RolesError::Config(format!(
+                "{} cannot upload before the agreement round",
+                self.name()
+            )));
+        }
+        let zq = self.group.zq();
+        let sum = if self.bad_result {
+            zq.add(&self.sum, &B::from_u64(1))
+        } else {
+            self.sum.clone()
+        };
+        let mut plain = zq.to_bytes(&sum);
+        if self.mode == VerifyMode::Vss {
+            plain.extend_from_slice(&zq.to_bytes(&self.vss.blind));
+        }
         let ct = self
             .suite
             .encrypt(&cloud_pk, &labels::result(&task, index), &plain, &mut self.rng)?;
+        zeroize::Zeroize::zeroize(&mut plain);
         Ok(Message::ResultUpload(ResultUpload { task, index, ct }).encode())
     }
 }

@@ -1,6 +1,8 @@
 //! The RSA cipher suite (crate `rsa` 0.10, constant-time arithmetic): OAEP with SHA-256 and
 //! the label as OAEP label for `Enc`, PSS with SHA-256 for `Sign`, blinded private operations,
 //! public exponent 65537, modulus 1024, 2048, 3072 or 4096 bits (1024 is weak, comparison only).
+//! A plaintext longer than one OAEP block holds (62 bytes at 1024 bits, as `vss`'s 64-byte
+//! share pair) is encrypted block by block, each block's label extended with its position.
 
 use ::rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use ::rsa::sha2::{Digest, Sha256};
@@ -35,6 +37,11 @@ impl RsaSuite {
 
     fn bytes(&self) -> usize {
         self.bits as usize / 8
+    }
+
+    /// The longest plaintext one OAEP-SHA-256 block holds: `bytes - 2 * 32 - 2`.
+    fn max_block(&self) -> usize {
+        self.bytes() - 2 * 32 - 2
     }
 }
 
@@ -111,17 +118,28 @@ impl CipherSuite for RsaSuite {
         Ok(pk)
     }
     fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        counters::record(Op::Encrypt);
-        pk.encrypt(rng, Oaep::<Sha256>::new_with_label(label.to_vec()), msg)
-            .map_err(suite_err)
+        let mut out = Vec::with_capacity(self.ciphertext_len(msg.len()));
+        for (i, block) in blocks(msg, self.max_block()).enumerate() {
+            counters::record(Op::Encrypt);
+            let ct = pk
+                .encrypt(rng, Oaep::<Sha256>::new_with_label(block_label(label, i)), block)
+                .map_err(suite_err)?;
+            out.extend_from_slice(&ct);
+        }
+        Ok(out)
     }
     fn decrypt(&self, sk: &PrivateKey, label: &[u8], ct: &[u8], rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        counters::record(Op::Decrypt);
-        if ct.len() != self.bytes() {
+        if ct.is_empty() || ct.len() % self.bytes() != 0 {
+            counters::record(Op::Decrypt);
             return None;
         }
-        sk.decrypt_blinded(rng, Oaep::<Sha256>::new_with_label(label.to_vec()), ct)
-            .ok()
+        let mut out = Vec::new();
+        for (i, block) in ct.chunks(self.bytes()).enumerate() {
+            counters::record(Op::Decrypt);
+            let plain = sk.decrypt_blinded(rng, Oaep::<Sha256>::new_with_label(block_label(label, i)), block);
+            out.extend_from_slice(&plain.ok()?);
+        }
+        Some(out)
     }
     fn sign(&self, sk: &PrivateKey, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);
@@ -133,10 +151,28 @@ impl CipherSuite for RsaSuite {
         let digest = Sha256::digest(msg);
         pk.verify(Pss::<Sha256>::new(), &digest, sig).is_ok()
     }
-    fn ciphertext_len(&self, _len: usize) -> usize {
-        self.bytes()
+    fn ciphertext_len(&self, len: usize) -> usize {
+        len.div_ceil(self.max_block()).max(1) * self.bytes()
     }
     fn signature_len(&self) -> usize {
         self.bytes()
     }
+}
+
+/// The blocks a message is encrypted in: one, unless it is longer than an OAEP block holds.
+fn blocks(msg: &[u8], max: usize) -> impl Iterator<Item = &[u8]> {
+    let empty: &[u8] = &[];
+    let first = msg.is_empty().then_some(empty);
+    first.into_iter().chain(msg.chunks(max.max(1)))
+}
+
+/// The OAEP label of block i: the message's label for the first block, then the label with
+/// `/block/i` appended, so blocks cannot be reordered or moved between messages.
+fn block_label(label: &[u8], i: usize) -> Vec<u8> {
+    let mut l = label.to_vec();
+    if i > 0 {
+        l.extend_from_slice(b"/block/");
+        l.extend_from_slice(&(i as u32).to_be_bytes());
+    }
+    l
 }

@@ -195,7 +195,9 @@ impl FromStr for VerifyMode {
             "fast" => Ok(VerifyMode::Fast),
             "batch" => Ok(VerifyMode::Batch),
             "vss" => Ok(VerifyMode::Vss),
-            _ => Err(format!("unknown verification mode {s:?}: choose paper, fast, batch or vss")),
+            _ => Err(format!(
+                "unknown verification mode {s:?}: choose paper, fast, batch or vss"
+            )),
         }
     }
 }

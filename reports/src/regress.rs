@@ -4,8 +4,10 @@
 //! repetition, and message count, bytes and payload bytes per point and kind, are
 //! deterministic for a seed and must be identical. The *time* part: work CPU seconds,
 //! median over repetitions, divided by the run's own `calibration_s`, compared as a ratio
-//! now / baseline against a threshold derived from the noise measured in both runs. The
-//! method is described in the crate README ("Regression method").
+//! now / baseline against a threshold derived from the noise measured in both runs. A row on
+//! one side only is `MISSING` (baseline only; fails unless allowed) or `new` (current only,
+//! such as a phase or message kind added since the baseline; never fails). The method is
+//! described in the crate README ("Regression method").
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -585,7 +585,7 @@ fn overhead_row(out: &mut String, name: &str, values: &[Pair], show: impl Fn(&St
         (Some(_), None) => format!("only in {PAPER}"),
         _ => ratio_text(&ratios).unwrap_or_else(|| "-".into()),
     };
-    let cell = |s: &Option<Stat>| s.as_ref().map_or("–".into(), &show);
+    let cell = |s: &Option<Stat>| s.as_ref().map_or("-".into(), &show);
     let _ = writeln!(out, "| {name} | {} | {} | {ratio} |", cell(&paper), cell(&vss));
 }
 
@@ -649,10 +649,10 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
         } else {
             dims_text(&varying)
         };
-        let (wp, wv, wr) = work.map_or(("–".into(), "–".into(), "–".into()), |(p, v)| {
+        let (wp, wv, wr) = work.map_or(("-".into(), "-".into(), "-".into()), |(p, v)| {
             (sig(p), sig(v), ratio_text(&[v / p]).unwrap_or_else(|| "-".into()))
         });
-        let (bp, bv, br) = bytes.map_or(("–".into(), "–".into(), "–".into()), |(p, v)| {
+        let (bp, bv, br) = bytes.map_or(("-".into(), "-".into(), "-".into()), |(p, v)| {
             (
                 bytes_text(p as f64),
                 bytes_text(v as f64),
@@ -667,12 +667,14 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
     if !work_pairs.is_empty() {
         let phases = phase_names(work_pairs.iter().flat_map(|(a, b)| [*a, *b]));
         let work = |p: &PointSummary, ph: &str| p.phase(ph).map(|s| s.work_cpu.median);
-        // Where the added work goes: the phase with the largest median (vss - paper).
-        let added: Vec<f64> = work_pairs
-            .iter()
-            .map(|(a, b)| b.total_work() - a.total_work())
-            .collect();
-        let top = phases
+        // Where the work goes: the phases with the largest median increase and decrease (vss - paper).
+        let added = stats::median(
+            &work_pairs
+                .iter()
+                .map(|(a, b)| b.total_work() - a.total_work())
+                .collect::<Vec<_>>(),
+        );
+        let mut diffs: Vec<(&String, f64)> = phases
             .iter()
             .filter_map(|ph| {
                 let d: Vec<f64> = work_pairs
@@ -681,19 +683,29 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
                     .collect();
                 Some((ph, stats::median(&d)?))
             })
-            .max_by(|x, y| x.1.total_cmp(&y.1));
-        if let (Some(total), Some((ph, d))) = (stats::median(&added), top)
-            && total > 0.0
-            && d > 0.0
-        {
-            let _ = writeln!(
-                out,
-                "{VSS} adds {} s of work per session{}; most of it in `{ph}` (+{} s, {} of the added work).\n",
-                sig(total),
-                if several { " (median over points)" } else { "" },
-                sig(d),
-                pct(d / total)
-            );
+            .collect();
+        diffs.sort_by(|x, y| y.1.total_cmp(&x.1));
+        let over = if several { " (median over points)" } else { "" };
+        match (added, diffs.first(), diffs.last()) {
+            (Some(total), Some((ph, d)), _) if total > 0.0 && *d > 0.0 => {
+                let _ = writeln!(
+                    out,
+                    "`{VSS}` adds {} s of work per session{over}; most of it in `{ph}` (+{} s, {} of the added work).\n",
+                    sig(total),
+                    sig(*d),
+                    pct(d / total)
+                );
+            }
+            (Some(total), _, Some((ph, d))) if total < 0.0 && *d < 0.0 => {
+                let _ = writeln!(
+                    out,
+                    "`{VSS}` needs {} s less work per session than `{PAPER}`{over}; the largest saving is in `{ph}` \
+                     ({} s less).\n",
+                    sig(-total),
+                    sig(-d)
+                );
+            }
+            _ => {}
         }
         let _ = writeln!(out, "Work per phase (CPU seconds summed over party instances):\n");
         let _ = writeln!(out, "| phase | {PAPER} (s) | {VSS} (s) | {VSS} / {PAPER} |");

@@ -77,7 +77,7 @@ fn report_without_rendered_figures_says_so() {
     assert!(md.contains("**weak**"), "1024-bit sizes must be marked weak");
     assert!(md.contains("**Session work by verification mode**, relative to `paper`"));
     // the fixture's vss point has a paper twin: the overhead section names it
-    assert!(md.contains("## Overhead of vss over paper") && md.contains("| `dp_set_agreement` | – |"));
-    assert!(md.contains("| `commitments` | – | 41920 | only in vss |"), "{md}");
+    assert!(md.contains("## Overhead of vss over paper") && md.contains("| `dp_set_agreement` | - |"));
+    assert!(md.contains("| `commitments` | - | 41920 | only in vss |"), "{md}");
     assert!(md.contains("skipped invalid point"));
 }

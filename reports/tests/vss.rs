@@ -1,8 +1,9 @@
 //! The `vss` verification mode (Pedersen VSS, beyond the paper) in small synthetic sweeps
 //! written here as CSV with exact values: the report's "Overhead of vss over paper" section
-//! computes the right ratios (one matched point, and a geometric mean over several), shows
-//! what only one mode has in absolute terms, and is absent without matched `paper` and `vss`
-//! points; the figures draw the vss-only phase and message kinds.
+//! computes the right ratios (one matched point, a geometric mean over several, vss cheaper
+//! or dearer than paper), shows what only one mode has in absolute terms, and is absent
+//! without matched `paper` and `vss` points; the figures draw the vss-only phase and message
+//! kinds.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -52,7 +53,7 @@ fn write_sweep(dir: &Path, points: &[Point]) {
         for (rep, jitter) in [(0, 1.05), (1, 0.95), (2, 1.0)] {
             for (phase, work) in &p.phases {
                 let w = work * jitter;
-                let ops = vec!["1"; OPS].join(",");
+                let ops = ["1"; OPS].join(",");
                 let _ = writeln!(
                     phases,
                     "{},{rep},{},{phase},3,{w},{w},{},{},{},{},{ops},1,0.1.0,abc123,\"Test CPU, 1 core\",1",
@@ -174,7 +175,7 @@ fn overhead_section_one_matched_point() {
         "| `cp_auth_request` | 0.1000 | 0.1000 | 1.00x |",
         "| `share_encrypt_pvss_attach` | 0.4000 | 0.6000 | 1.50x |",
         "| `cp_decrypt_pvss_verify_local_compute` | 1.000 | 2.000 | 2.00x |",
-        "| `dp_set_agreement` | – | 0.2000 | only in vss |",
+        "| `dp_set_agreement` | - | 0.2000 | only in vss |",
         "| `edge_reconstruct` | 0.5000 | 0.1000 | 0.20x |",
     ] {
         assert!(s.contains(row), "missing {row:?} in\n{s}");
@@ -186,7 +187,7 @@ fn overhead_section_one_matched_point() {
     // where the added second goes
     assert!(
         s.contains(
-            "vss adds 1.000 s of work per session; most of it in `cp_decrypt_pvss_verify_local_compute` \
+            "`vss` adds 1.000 s of work per session; most of it in `cp_decrypt_pvss_verify_local_compute` \
              (+1.000 s, 100% of the added work)."
         ),
         "{s}"
@@ -195,9 +196,9 @@ fn overhead_section_one_matched_point() {
     for row in [
         "| **whole session** | 1200 | 1800 | 1.50x |",
         "| `share_packet` | 1000 | 1000 | 1.00x |",
-        "| `commitments` | – | 500 | only in vss |",
-        "| `dp_report` | – | 60 | only in vss |",
-        "| `agreed_set` | – | 40 | only in vss |",
+        "| `commitments` | - | 500 | only in vss |",
+        "| `dp_report` | - | 60 | only in vss |",
+        "| `agreed_set` | - | 40 | only in vss |",
         "| `result_upload` | 200 | 200 | 1.00x |",
     ] {
         assert!(s.contains(row), "missing {row:?} in\n{s}");
@@ -250,7 +251,7 @@ fn overhead_section_several_points_geometric_mean_and_range() {
         "{s}"
     );
     assert!(
-        s.contains("| `dp_set_agreement` | – | 0.7000 [0.2000–1.200] | only in vss |"),
+        s.contains("| `dp_set_agreement` | - | 0.7000 [0.2000–1.200] | only in vss |"),
         "{s}"
     );
     assert!(
@@ -263,6 +264,28 @@ fn overhead_section_several_points_geometric_mean_and_range() {
         "{s}"
     );
     assert!(s.contains("median over points"), "{s}");
+}
+
+#[test]
+fn overhead_section_when_vss_is_cheaper() {
+    // vss verifies shares more cheaply than paper's PVSS checks: 1.5 s against 2.0 s
+    let mut cheap = vss(20);
+    cheap.phases[2] = (DECRYPT, 0.5);
+    let md = report_of(&[paper(20), cheap]);
+    let s = overhead_section(&md).unwrap_or_else(|| panic!("no overhead section:\n{md}"));
+    assert!(s.contains("| **whole session** | 2.000 | 1.500 | 0.75x |"), "{s}");
+    assert!(
+        s.contains("| `cp_decrypt_pvss_verify_local_compute` | 1.000 | 0.5000 | 0.50x |"),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "`vss` needs 0.5000 s less work per session than `paper`; the largest saving is in \
+             `cp_decrypt_pvss_verify_local_compute` (0.5000 s less)."
+        ),
+        "{s}"
+    );
+    assert!(!s.contains("adds"), "{s}");
 }
 
 #[test]

@@ -167,7 +167,11 @@ impl FromStr for Fault {
             other => return Err(format!("unknown fault kind {other:?}: expected one of {SYNTAX}")),
         };
         // Parameters the kind does not take are a mistake, not something to ignore.
-        let used = (fault.dp().is_some(), fault.cp().is_some(), matches!(fault, Fault::DropDp { .. }));
+        let used = (
+            fault.dp().is_some(),
+            fault.cp().is_some(),
+            matches!(fault, Fault::DropDp { .. }),
+        );
         for (given, takes, key) in [(dp, used.0, "dp"), (cp, used.1, "cp"), (reach, used.2, "reach")] {
             if given.is_some() && !takes {
                 return Err(format!("{s:?}: {} does not take {key}=", fault.kind()));
@@ -239,7 +243,9 @@ impl Detection {
             crate::RolesError::Duplicate { kind, .. } => format!("a second {kind} message"),
             _ => {
                 let text = e.to_string();
-                text.strip_prefix(&format!("{subject}: ")).map(str::to_string).unwrap_or(text)
+                text.strip_prefix(&format!("{subject}: "))
+                    .map(str::to_string)
+                    .unwrap_or(text)
             }
         };
         Detection::new(by, subject, action, reason)
@@ -272,7 +278,14 @@ impl Action {
 
 impl fmt::Display for Detection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}: {}", self.by, self.action.verb(), self.subject, self.reason)
+        write!(
+            f,
+            "{} {} {}: {}",
+            self.by,
+            self.action.verb(),
+            self.subject,
+            self.reason
+        )
     }
 }
 

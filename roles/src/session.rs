@@ -627,9 +627,16 @@ pub fn run_with<B: Backend, S: CipherSuite>(
             }
         }
     }
-    let live_cps = || selected_cps.iter().filter(|c| !dropped.contains(&c.index().unwrap_or(0)));
+    let live_cps = || {
+        selected_cps
+            .iter()
+            .filter(|c| !dropped.contains(&c.index().unwrap_or(0)))
+    };
     let live: Vec<u16> = live_cps().filter_map(|c| c.index()).collect();
-    for cp in selected_cps.iter_mut().filter(|c| live.contains(&c.index().unwrap_or(0))) {
+    for cp in selected_cps
+        .iter_mut()
+        .filter(|c| live.contains(&c.index().unwrap_or(0)))
+    {
         let index = u32::from(cp.index().unwrap_or(0));
         meter.measure(Phase::CpDecryptPvssVerifyLocalCompute, index, || cp.flush())?;
     }
@@ -641,7 +648,10 @@ pub fn run_with<B: Backend, S: CipherSuite>(
     let mut uploading: Vec<u16> = live.clone();
     if vss_mode {
         let mut reports = Vec::new();
-        for cp in selected_cps.iter_mut().filter(|c| live.contains(&c.index().unwrap_or(0))) {
+        for cp in selected_cps
+            .iter_mut()
+            .filter(|c| live.contains(&c.index().unwrap_or(0)))
+        {
             let index = cp.index().unwrap_or(0);
             let r = meter.measure(Phase::DpSetAgreement, u32::from(index), || cp.dp_report())?;
             net.send(&cp_name(index), "Edge", &r);

@@ -727,3 +727,105 @@ pub mod labels {
         build("dsmpc/v1/auth/", task, &extra)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TASK: TaskId = [7; TASK_ID_LEN];
+
+    fn round_trip(m: Message) {
+        let bytes = m.encode();
+        assert_eq!(Message::decode(&bytes).unwrap(), m);
+        assert_eq!(Message::decode_kind(&bytes, m.kind()).unwrap(), m);
+        // Every strict prefix is truncated, and one more byte is trailing.
+        for cut in 0..bytes.len() {
+            assert!(Message::decode(&bytes[..cut]).is_err(), "{} cut at {cut}", m.kind());
+        }
+        let mut long = bytes.clone();
+        long.push(0);
+        assert!(Message::decode(&long).unwrap_err().0.contains("trailing"));
+    }
+
+    fn report(accepted: Vec<(u32, u32)>, rejected: Vec<(u32, Rejection)>) -> Message {
+        Message::DpReport(DpReport {
+            task: TASK,
+            index: 3,
+            accepted,
+            rejected,
+        })
+    }
+
+    #[test]
+    fn vss_kinds_round_trip() {
+        round_trip(Message::Commitments(Commitments {
+            task: TASK,
+            dp: 9,
+            elements: vec![vec![1; 128], vec![2; 128], vec![3; 128]],
+        }));
+        round_trip(report(
+            vec![(1, 4), (6, 6), (8, 20)],
+            vec![(5, Rejection::Mismatch), (7, Rejection::Undecryptable)],
+        ));
+        round_trip(report(vec![], vec![]));
+        round_trip(Message::AgreedSet(AgreedSet {
+            task: TASK,
+            excluded: vec![2, 5, 11],
+        }));
+        for r in Rejection::ALL {
+            assert_eq!(Rejection::from_code(r.code()), Some(r));
+        }
+        assert_eq!(MessageKind::ALL.len(), 9);
+        let tags: std::collections::BTreeSet<u8> = MessageKind::ALL.iter().map(|k| k.tag()).collect();
+        assert_eq!(tags.len(), 9, "tags are distinct");
+    }
+
+    #[test]
+    fn reports_are_decoded_strictly() {
+        let bad = |m: Message, want: &str| {
+            let err = Message::decode(&m.encode()).unwrap_err();
+            assert!(err.0.contains(want), "{err}");
+        };
+        bad(report(vec![(3, 2)], vec![]), "empty, unordered or overlapping");
+        bad(report(vec![(1, 4), (4, 6)], vec![]), "empty, unordered or overlapping");
+        bad(report(vec![(5, 6), (1, 2)], vec![]), "empty, unordered or overlapping");
+        bad(
+            report(vec![], vec![(5, Rejection::Mismatch), (5, Rejection::Malformed)]),
+            "out of order or repeated",
+        );
+        bad(
+            Message::AgreedSet(AgreedSet {
+                task: TASK,
+                excluded: vec![4, 2],
+            }),
+            "out of order or repeated",
+        );
+        // An unknown reason byte, and a count that cannot fit in what is left.
+        let mut bytes = report(vec![], vec![(5, Rejection::Mismatch)]).encode();
+        *bytes.last_mut().unwrap() = 99;
+        assert!(
+            Message::decode(&bytes)
+                .unwrap_err()
+                .0
+                .contains("unknown rejection reason 99")
+        );
+        let mut bytes = report(vec![], vec![]).encode();
+        bytes[20..24].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert!(Message::decode(&bytes).unwrap_err().0.contains("accepted range count"));
+    }
+
+    #[test]
+    fn ranges_and_membership() {
+        assert_eq!(DpReport::ranges([1, 2, 3, 5, 7, 8]), vec![(1, 3), (5, 5), (7, 8)]);
+        assert_eq!(DpReport::ranges([]), vec![]);
+        assert_eq!(
+            DpReport::ranges([u32::MAX - 1, u32::MAX]),
+            vec![(u32::MAX - 1, u32::MAX)]
+        );
+        let Message::DpReport(r) = report(vec![(1, 3), (5, 5), (7, 8)], vec![]) else {
+            unreachable!()
+        };
+        let accepted: Vec<u32> = (0..=10).filter(|d| r.accepts(*d)).collect();
+        assert_eq!(accepted, vec![1, 2, 3, 5, 7, 8]);
+    }
+}

@@ -1,6 +1,7 @@
 //! The `dsmpc` binary and its log: a values-file run that matches and writes a log in the
 //! reference's shape, bad values files refused with the line named and no log left behind,
-//! a failed run's log never looking complete, and `params --json`.
+//! a failed run's log never looking complete, `--inject` (detections printed and logged, exit
+//! codes in vss and paper mode, bad fault syntax), and `params --json`.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -175,6 +176,103 @@ fn impossible_threshold_is_a_usage_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("need 2 <= t <= 3"));
+}
+
+fn small_run(verify: &str) -> Command {
+    let mut c = dsmpc();
+    c.args([
+        "run",
+        "--dps",
+        "5",
+        "--cps",
+        "4",
+        "-t",
+        "2",
+        "--rsa-bits",
+        "1024",
+        "--group-bits",
+        "1024",
+    ])
+    .args(["--backend", "num", "--seed", "3", "--verify", verify]);
+    c
+}
+
+#[test]
+fn injected_faults_are_detected_printed_and_logged_in_vss_mode() {
+    let d = tmp("inject");
+    let log = d.join("vss.log");
+    let out = small_run("vss")
+        .args(["--inject", "bad-share:dp=2,cp=3", "--inject", "drop-cp:cp=4", "--log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("injected faults: bad-share:dp=2,cp=3 drop-cp:cp=4"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("CP(i=3) rejected DP2: its share pair does not match its commitments"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Edge heard nothing from CP(i=4)"), "{stdout}");
+    assert!(stdout.contains("excluded DPs (1): DP2; aggregated 4 of 5"), "{stdout}");
+    assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
+    let events: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|v| v.get("event").is_some())
+        .collect();
+    let has = |event: &str, subject: &str| events.iter().any(|v| v["event"] == event && v["subject"] == subject);
+    assert!(
+        has("rejected", "DP2") && has("excluded", "DP2") && has("silent", "CP(i=4)"),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn an_injected_fault_aborts_the_paper_mode_cleanly() {
+    let d = tmp("inject-paper");
+    let log = d.join("paper.log");
+    let out = small_run("paper")
+        .args(["--inject", "inconsistent-dealing:dp=1", "--log"])
+        .arg(&log)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("do not lie on one polynomial"), "{stderr}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("reconstructed"),
+        "no number printed"
+    );
+    assert!(!log.exists());
+    let mut failed = log.into_os_string();
+    failed.push(".failed");
+    assert!(std::path::Path::new(&failed).exists());
+}
+
+#[test]
+fn bad_fault_syntax_is_a_usage_error() {
+    for (arg, want) in [
+        ("bad-share:dp=1", "needs cp="),
+        ("explode:cp=1", "unknown fault kind"),
+        ("drop-cp:cp=9", "only 4 candidate CPs"),
+    ] {
+        let out = small_run("vss").args(["--inject", arg]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(want),
+            "{arg}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
 
 #[test]

@@ -19,9 +19,9 @@ use dsmpc_core::pvss::VerifyMode;
 use dsmpc_roles::faults::{Detection, Fault};
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
-use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::parties::exact_average;
 use dsmpc_roles::suite::SuiteKind;
+use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::{RolesError, SessionConfig, session, values};
 
 #[derive(Parser)]
@@ -208,10 +208,12 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     if !cfg.faults.is_empty() {
         let list: Vec<String> = cfg.faults.iter().map(Fault::to_string).collect();
         println!("  injected faults: {}", list.join(" "));
-        let blind = cfg
-            .faults
-            .iter()
-            .any(|f| matches!(f, Fault::InconsistentDealing { .. } | Fault::DropDp { .. } | Fault::BadResult { .. }));
+        let blind = cfg.faults.iter().any(|f| {
+            matches!(
+                f,
+                Fault::InconsistentDealing { .. } | Fault::DropDp { .. } | Fault::BadResult { .. }
+            )
+        });
         if cfg.verify != VerifyMode::Vss && blind && cfg.m.min(cfg.capacity) <= cfg.t {
             println!(
                 "  note: with k = t the paper's protocol cannot notice these faults (no result to cross-check); \
@@ -258,16 +260,17 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     println!();
     let n = report.aggregated() as u64;
     if !report.excluded.is_empty() {
-        println!(
-            "  plaintext, all {} DPs: sum = {}",
-            cfg.n, report.plaintext_sum_all
-        );
+        println!("  plaintext, all {} DPs: sum = {}", cfg.n, report.plaintext_sum_all);
     }
     println!(
         "  plaintext      sum = {:<22} average = {}{}",
         report.expected_sum,
         exact_average(&report.expected_sum, n, 6),
-        if report.excluded.is_empty() { "" } else { "  (agreed DPs)" }
+        if report.excluded.is_empty() {
+            ""
+        } else {
+            "  (agreed DPs)"
+        }
     );
     println!(
         "  reconstructed  sum = {:<22} average = {}",

@@ -381,12 +381,20 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         }
         let mut plain = self
             .suite
-            .decrypt(&self.enc_sk, &labels::share(task, m.dp, index), &m.eshare, &mut self.rng)
+            .decrypt(
+                &self.enc_sk,
+                &labels::share(task, m.dp, index),
+                &m.eshare,
+                &mut self.rng,
+            )
             .ok_or(Rejection::Undecryptable)?;
         let sl = self.group.zq().element_len();
         let pair = if plain.len() == 2 * sl {
             let zq = self.group.zq();
-            match (zq.from_bytes(&plain[..sl], "share"), zq.from_bytes(&plain[sl..], "blinding")) {
+            match (
+                zq.from_bytes(&plain[..sl], "share"),
+                zq.from_bytes(&plain[sl..], "blinding"),
+            ) {
                 (Ok(y), Ok(z)) => Some((y, z)),
                 _ => None,
             }
@@ -410,8 +418,12 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                 self.accepted += 1;
             }
             Err(why) => {
-                self.detections
-                    .push(Detection::new(self.name(), dp_name(dp), Action::Rejected, why.to_string()));
+                self.detections.push(Detection::new(
+                    self.name(),
+                    dp_name(dp),
+                    Action::Rejected,
+                    why.to_string(),
+                ));
                 self.vss.rejected.insert(dp, why);
             }
         }

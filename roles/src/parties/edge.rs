@@ -174,7 +174,11 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         }
         let who = dp_name(m.dp);
         if m.dp == 0 || m.dp as usize > self.n {
-            return Err(malformed(MessageKind::Commitments, &who, format!("no DP{} in this task", m.dp)));
+            return Err(malformed(
+                MessageKind::Commitments,
+                &who,
+                format!("no DP{} in this task", m.dp),
+            ));
         }
         if self.commitments.contains_key(&m.dp) || self.bad_commitments.contains_key(&m.dp) {
             return Err(RolesError::Duplicate {
@@ -202,7 +206,8 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
                     m.elements.len(),
                     self.t
                 );
-                self.bad_commitments.insert(m.dp, format!("its commitments are malformed ({why})"));
+                self.bad_commitments
+                    .insert(m.dp, format!("its commitments are malformed ({why})"));
                 Err(malformed(MessageKind::Commitments, &who, why))
             }
         }
@@ -230,7 +235,11 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         if last.chain(m.rejected.iter().map(|r| r.0)).any(|d| d == 0 || d > n)
             || m.accepted.first().is_some_and(|r| r.0 == 0)
         {
-            return Err(malformed(MessageKind::DpReport, from, format!("names a DP outside 1..={n}")));
+            return Err(malformed(
+                MessageKind::DpReport,
+                from,
+                format!("names a DP outside 1..={n}"),
+            ));
         }
         self.reports.insert(m.index, m);
         Ok(())
@@ -341,7 +350,11 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         let parts = if plain.len() == if vss { 2 * sl } else { sl } {
             let zq = self.group.zq();
             let y = zq.from_bytes(&plain[..sl], "sum-share");
-            let z = if vss { zq.from_bytes(&plain[sl..], "blinding sum").map(Some) } else { Ok(None) };
+            let z = if vss {
+                zq.from_bytes(&plain[sl..], "blinding sum").map(Some)
+            } else {
+                Ok(None)
+            };
             y.and_then(|y| Ok((y, z?))).ok()
         } else {
             None

@@ -129,7 +129,7 @@ impl CipherSuite for RsaSuite {
         Ok(out)
     }
     fn decrypt(&self, sk: &PrivateKey, label: &[u8], ct: &[u8], rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        if ct.is_empty() || ct.len() % self.bytes() != 0 {
+        if ct.is_empty() || !ct.len().is_multiple_of(self.bytes()) {
             counters::record(Op::Decrypt);
             return None;
         }

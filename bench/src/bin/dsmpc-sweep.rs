@@ -60,7 +60,7 @@ struct Cli {
     /// Replace the backend axis (num, gmp).
     #[arg(long, value_delimiter = ',', value_name = "num|gmp,..")]
     backend: Option<Vec<BackendKind>>,
-    /// Replace the verification axis (paper, fast, batch).
+    /// Replace the verification axis (paper, fast, batch, vss).
     #[arg(long, value_delimiter = ',', value_name = "MODE,..")]
     verify: Option<Vec<VerifyMode>>,
     /// Replace the cipher-suite axis (rsa, p256).

@@ -189,7 +189,8 @@ impl FromStr for Fault {
 pub enum Action {
     /// The Cloud refused a candidate's auth request: not selected.
     NotSelected,
-    /// A duplicate message was ignored.
+    /// A message was ignored: a second copy (a replay), or, in `vss` mode, one a CP could not
+    /// use (malformed, for another task or CP).
     Ignored,
     /// A CP rejected a DP's share.
     Rejected,
@@ -267,7 +268,7 @@ impl Action {
     pub fn verb(self) -> &'static str {
         match self {
             Action::NotSelected => "refused",
-            Action::Ignored => "ignored a replay from",
+            Action::Ignored => "ignored a message from",
             Action::Rejected => "rejected",
             Action::Excluded => "excluded",
             Action::Skipped => "skipped",

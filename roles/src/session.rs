@@ -564,7 +564,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
                             }
                         }
                     }
-                    Err(e) => net.detect(Detection::of_error("Edge", &name, Action::Rejected, &e)),
+                    Err(e) => net.detect(Detection::of_error("Edge", &name, action_for(&e, Action::Rejected), &e)),
                 }
             }
             let reach = reach_of(d);
@@ -585,18 +585,28 @@ pub fn run_with<B: Backend, S: CipherSuite>(
                 }
             }
         }
-        let receive = |(cp, inbox): (&mut ComputingParty<B, S>, Vec<Vec<u8>>)| -> (u32, Result<()>, Sample) {
+        // In the paper's modes the first error aborts the run; in `vss` mode a CP drops a
+        // message it cannot use (DP faults are already rejections, not errors) and goes on.
+        let receive = |(cp, inbox): (&mut ComputingParty<B, S>, Vec<Vec<u8>>)| -> (u32, Vec<RolesError>, Sample) {
             let index = u32::from(cp.index().unwrap_or(0));
-            let (res, s) = metrics::sample(Phase::CpDecryptPvssVerifyLocalCompute, || {
-                inbox.iter().try_for_each(|b| {
-                    if b.get(1) == Some(&MessageKind::Commitments.tag()) {
+            let (errors, s) = metrics::sample(Phase::CpDecryptPvssVerifyLocalCompute, || {
+                let mut errors = Vec::new();
+                for b in &inbox {
+                    let res = if b.get(1) == Some(&MessageKind::Commitments.tag()) {
                         cp.receive_commitments(b)
                     } else {
                         cp.receive_share(b)
+                    };
+                    if let Err(e) = res {
+                        errors.push(e);
+                        if !vss_mode {
+                            break;
+                        }
                     }
-                })
+                }
+                errors
             });
-            (index, res, s)
+            (index, errors, s)
         };
         let live = |(cp, _): &(&mut ComputingParty<B, S>, Vec<Vec<u8>>)| !dropped.contains(&cp.index().unwrap_or(0));
         let mut received = Vec::new();
@@ -617,9 +627,20 @@ pub fn run_with<B: Backend, S: CipherSuite>(
                     .collect()
             };
         });
-        for (index, res, s) in received {
+        for (index, errors, s) in received {
             meter.add(Phase::CpDecryptPvssVerifyLocalCompute, index, s);
-            res?;
+            for e in errors {
+                if !vss_mode {
+                    return Err(e);
+                }
+                let by = cp_name(index as u16);
+                net.detect(Detection::of_error(
+                    by,
+                    sender_of(&e),
+                    action_for(&e, Action::Ignored),
+                    &e,
+                ));
+            }
         }
         for cp in selected_cps.iter_mut() {
             for d in cp.take_detections() {
@@ -724,12 +745,12 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         edge.reconstruct()
     });
     for (index, e) in refused {
-        let action = if matches!(e, RolesError::Duplicate { .. }) {
-            Action::Ignored
-        } else {
-            Action::Skipped
-        };
-        net.detect(Detection::of_error("Edge", cp_name(index), action, &e));
+        net.detect(Detection::of_error(
+            "Edge",
+            cp_name(index),
+            action_for(&e, Action::Skipped),
+            &e,
+        ));
     }
     let outcome = outcome?;
     net.phase_done(&meter, Phase::EdgeReconstruct);
@@ -753,6 +774,26 @@ pub fn run_with<B: Backend, S: CipherSuite>(
         setup_s,
         weak_group: group.is_weak(),
     })
+}
+
+/// What is done about an error: a duplicate is ignored (a replay), anything else `otherwise`.
+fn action_for(e: &RolesError, otherwise: Action) -> Action {
+    if matches!(e, RolesError::Duplicate { .. }) {
+        Action::Ignored
+    } else {
+        otherwise
+    }
+}
+
+/// The sender an error names, if it names one.
+fn sender_of(e: &RolesError) -> String {
+    match e {
+        RolesError::Malformed { from, .. }
+        | RolesError::WrongTask { from, .. }
+        | RolesError::Duplicate { from, .. } => from.clone(),
+        RolesError::ShareUndecryptable { dp, .. } | RolesError::ShareOutOfRange { dp, .. } => dp_name(*dp),
+        _ => "an unknown sender".into(),
+    }
 }
 
 /// An auth request with one bit of its signature flipped (fault injection).

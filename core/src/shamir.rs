@@ -132,15 +132,7 @@ pub fn split<B: Backend, R: Rng + ?Sized>(
 
 /// Reconstruct `f(0)` from the first t of `shares` (at least t, distinct non-zero points).
 pub fn reconstruct<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Result<B::Int> {
-    if t < 2 {
-        return Err(CoreError::ThresholdTooSmall { t });
-    }
-    if shares.len() < t {
-        return Err(CoreError::NotEnoughShares {
-            need: t,
-            got: shares.len(),
-        });
-    }
+    enough(shares, t)?;
     let used = &shares[..t];
     let points: Vec<u64> = used.iter().map(|s| s.x).collect();
     let lagrange = Lagrange::new(zq, &points)?;
@@ -155,15 +147,7 @@ pub fn reconstruct<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Res
 /// `shares[..t]` (empty: all shares are consistent). With more than t shares this is how a
 /// receiver detects that some share is wrong without being able to say which.
 pub fn off_polynomial<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Result<Vec<u64>> {
-    if t < 2 {
-        return Err(CoreError::ThresholdTooSmall { t });
-    }
-    if shares.len() < t {
-        return Err(CoreError::NotEnoughShares {
-            need: t,
-            got: shares.len(),
-        });
-    }
+    enough(shares, t)?;
     let all: Vec<u64> = shares.iter().map(|s| s.x).collect();
     check_points(&all)?;
     let base = &shares[..t];
@@ -254,6 +238,20 @@ impl<B: Backend> Lagrange<B> {
         }
         Ok(acc)
     }
+}
+
+/// At least t shares, and t at least 2.
+fn enough<B: Backend>(shares: &[Share<B>], t: usize) -> Result<()> {
+    if t < 2 {
+        return Err(CoreError::ThresholdTooSmall { t });
+    }
+    if shares.len() < t {
+        return Err(CoreError::NotEnoughShares {
+            need: t,
+            got: shares.len(),
+        });
+    }
+    Ok(())
 }
 
 fn check_points(points: &[u64]) -> Result<()> {

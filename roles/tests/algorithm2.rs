@@ -39,19 +39,9 @@ fn setup(mode: VerifyMode) -> (common::World<B>, Vec<u8>, Packets) {
     (w, roster, packets)
 }
 
-/// The world's Edge (holding the Cloud's key) for t = 2 and one DP.
+/// The world's Edge for t = 2 and one DP.
 fn edge(w: &common::World<B>) -> Edge<B, RsaSuite> {
-    let sk = w.keys.enc_key(&w.suite, "cloud").unwrap();
-    Edge::new(
-        w.suite,
-        w.group.clone(),
-        sk,
-        *w.cloud.task(),
-        2,
-        1,
-        VerifyMode::Batch,
-        rng::seeded(1, "edge"),
-    )
+    w.edge(2, 1, VerifyMode::Batch)
 }
 
 fn edit(bytes: &[u8], f: impl FnOnce(&mut SharePacket)) -> Vec<u8> {

@@ -57,17 +57,7 @@ fn deal(
 }
 
 fn edge(w: &common::World<B>, n: usize) -> Edge<B, RsaSuite> {
-    let sk = w.keys.enc_key(&w.suite, "cloud").unwrap();
-    Edge::new(
-        w.suite,
-        w.group.clone(),
-        sk,
-        *w.cloud.task(),
-        T,
-        n,
-        VerifyMode::Vss,
-        rng::seeded(1, "edge"),
-    )
+    w.edge(T, n, VerifyMode::Vss)
 }
 
 fn edit_share(bytes: &[u8], f: impl FnOnce(&mut SharePacket)) -> Vec<u8> {

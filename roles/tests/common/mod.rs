@@ -9,7 +9,7 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::{self, RngSource};
-use dsmpc_roles::parties::{Cloud, ComputingParty, CpKeys, Registration};
+use dsmpc_roles::parties::{Cloud, ComputingParty, CpKeys, Edge, Registration};
 use dsmpc_roles::suite::KeyCache;
 use dsmpc_roles::suite::rsa::RsaSuite;
 
@@ -94,5 +94,22 @@ impl<B: Backend> World<B> {
             out.push(c.receive_index(&ans).unwrap());
         }
         out
+    }
+}
+
+impl<B: Backend> World<B> {
+    /// The world's Edge (holding the Cloud's key) for threshold t and n DPs.
+    pub fn edge(&self, t: usize, n: usize, mode: VerifyMode) -> Edge<B, RsaSuite> {
+        let sk = self.keys.enc_key(&self.suite, "cloud").unwrap();
+        Edge::new(
+            self.suite,
+            self.group.clone(),
+            sk,
+            *self.cloud.task(),
+            t,
+            n,
+            mode,
+            rng::seeded(1, "edge"),
+        )
     }
 }

@@ -323,3 +323,38 @@ fn impossible_faults_are_refused_before_the_run() {
         Err(e) if e.contains("needs reach=")
     ));
 }
+
+#[test]
+fn vss_with_faults_is_the_same_on_one_thread_or_several() {
+    // 70 DPs: two chunks, so faults land on both sides of a chunk boundary.
+    let base = SessionConfig {
+        n: 70,
+        ..cfg(
+            VerifyMode::Vss,
+            4,
+            2,
+            &[
+                "bad-share:dp=60,cp=2",
+                "drop-dp:dp=66,reach=1",
+                "replay:cp=3",
+                "bad-result:cp=4",
+            ],
+        )
+    };
+    let threaded = SessionConfig {
+        threads: 2,
+        ..base.clone()
+    };
+    let (a, b) = (
+        session::run(&base, None, None).unwrap(),
+        session::run(&threaded, None, None).unwrap(),
+    );
+    assert!(a.matches() && b.matches());
+    assert_eq!(excluded(&a), vec![60, 66]);
+    assert_eq!(
+        a.transcript_sha256, b.transcript_sha256,
+        "thread count changed the transcript"
+    );
+    assert_eq!(a.detections, b.detections);
+    assert_eq!(a.excluded, b.excluded);
+}

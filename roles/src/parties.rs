@@ -11,6 +11,30 @@
 //! Parties exchange only encoded bytes (see [`crate::wire`]), so every message is decoded, and
 //! every malformed one rejected, exactly as it would be over a network.
 
+/// Decode `$bytes` as a `$kind` message from `$from` for task `$task`: the message body, or
+/// the caller returns `Malformed` (undecodable) or `WrongTask`.
+macro_rules! receive {
+    ($bytes:expr, $kind:ident, $from:expr, $task:expr) => {{
+        let from: &str = $from;
+        match $crate::parties::decode($bytes, $crate::wire::MessageKind::$kind, from)? {
+            $crate::wire::Message::$kind(m) if m.task == *$task => m,
+            $crate::wire::Message::$kind(_) => {
+                return Err($crate::error::RolesError::WrongTask {
+                    from: from.into(),
+                    kind: $crate::wire::MessageKind::$kind,
+                });
+            }
+            _ => {
+                return Err($crate::parties::malformed(
+                    $crate::wire::MessageKind::$kind,
+                    from,
+                    "a message of another kind",
+                ));
+            }
+        }
+    }};
+}
+
 mod cloud;
 mod cp;
 mod dp;

@@ -648,12 +648,7 @@ pub fn run_with<B: Backend, S: CipherSuite>(
             }
         }
     }
-    let live_cps = || {
-        selected_cps
-            .iter()
-            .filter(|c| !dropped.contains(&c.index().unwrap_or(0)))
-    };
-    let live: Vec<u16> = live_cps().filter_map(|c| c.index()).collect();
+    let live: Vec<u16> = indices.iter().copied().filter(|i| !dropped.contains(i)).collect();
     for cp in selected_cps
         .iter_mut()
         .filter(|c| live.contains(&c.index().unwrap_or(0)))

@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use dsmpc_core::rng::DsmpcRng;
 
-use super::{candidate_name, decode, malformed};
+use super::candidate_name;
 use crate::error::{Result, RolesError};
 use crate::suite::CipherSuite;
-use crate::wire::{IndexAssign, Message, MessageKind, Roster, RosterEntry, TaskAnnounce, TaskId, labels};
+use crate::wire::{IndexAssign, Message, Roster, RosterEntry, TaskAnnounce, TaskId, labels};
 
 /// What the Cloud knows about a registered vehicle.
 #[derive(Clone, Debug)]
@@ -83,15 +83,7 @@ impl<S: CipherSuite> Cloud<S> {
     /// Step 3: check one auth request from transport-level sender `from` at time `now`; the
     /// answer to send back, or the reason it was rejected.
     pub fn handle_auth(&mut self, from: &str, bytes: &[u8], now: u64) -> Result<Vec<u8>> {
-        let Message::AuthRequest(req) = decode(bytes, MessageKind::AuthRequest, from)? else {
-            return Err(malformed(MessageKind::AuthRequest, from, "not an auth request"));
-        };
-        if req.task != self.task {
-            return Err(RolesError::WrongTask {
-                from: from.into(),
-                kind: MessageKind::AuthRequest,
-            });
-        }
+        let req = receive!(bytes, AuthRequest, from, &self.task);
         let vid_bytes = self
             .suite
             .decrypt(&self.sk, &labels::token(&self.task), &req.token, &mut self.rng)

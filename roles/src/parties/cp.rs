@@ -210,15 +210,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         let task = self
             .task
             .ok_or_else(|| RolesError::Config("index before announcement".into()))?;
-        let Message::IndexAssign(m) = decode(bytes, MessageKind::IndexAssign, "Cloud")? else {
-            return Err(malformed(MessageKind::IndexAssign, "Cloud", "not an index answer"));
-        };
-        if m.task != task {
-            return Err(RolesError::WrongTask {
-                from: "Cloud".into(),
-                kind: MessageKind::IndexAssign,
-            });
-        }
+        let m = receive!(bytes, IndexAssign, "Cloud", &task);
         let Some(ct) = m.ct else { return Ok(None) };
         let plain = self
             .suite
@@ -337,15 +329,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         let task = self
             .task
             .ok_or_else(|| RolesError::Config(format!("{} received commitments before the task", self.name())))?;
-        let Message::Commitments(m) = decode(bytes, MessageKind::Commitments, "Edge")? else {
-            return Err(malformed(MessageKind::Commitments, "Edge", "not commitments"));
-        };
-        if m.task != task {
-            return Err(RolesError::WrongTask {
-                from: "Edge".into(),
-                kind: MessageKind::Commitments,
-            });
-        }
+        let m = receive!(bytes, Commitments, "Edge", &task);
         let el = self.group.element_len();
         if m.elements.is_empty() || m.elements.iter().any(|e| e.len() != el) {
             return Err(malformed(
@@ -448,15 +432,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// accepted DP (and wipe the individual shares).
     pub fn receive_agreed(&mut self, bytes: &[u8]) -> Result<()> {
         let (task, _) = self.selected_task()?;
-        let Message::AgreedSet(m) = decode(bytes, MessageKind::AgreedSet, "Edge")? else {
-            return Err(malformed(MessageKind::AgreedSet, "Edge", "not an agreed set"));
-        };
-        if m.task != task {
-            return Err(RolesError::WrongTask {
-                from: "Edge".into(),
-                kind: MessageKind::AgreedSet,
-            });
-        }
+        let m = receive!(bytes, AgreedSet, "Edge", &task);
         let zq = self.group.zq();
         let (mut sum, mut blind) = (B::from_u64(0), B::from_u64(0));
         for (d, (y, z)) in self.vss.shares.iter_mut() {

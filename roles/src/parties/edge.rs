@@ -24,7 +24,7 @@ use dsmpc_core::shamir::{self, Share};
 use dsmpc_core::vss;
 use num_bigint::BigUint;
 
-use super::{cp_name, decode, dp_name, malformed};
+use super::{cp_name, dp_name, malformed};
 use crate::error::{Result, RolesError};
 use crate::suite::CipherSuite;
 use crate::wire::{AgreedSet, DpReport, Message, MessageKind, TaskId, labels};
@@ -163,15 +163,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
     /// and are to be relayed to every CP; an error names what was wrong, and a DP whose
     /// commitments were malformed is excluded.
     pub fn receive_commitments(&mut self, from: &str, bytes: &[u8]) -> Result<()> {
-        let Message::Commitments(m) = decode(bytes, MessageKind::Commitments, from)? else {
-            return Err(malformed(MessageKind::Commitments, from, "not commitments"));
-        };
-        if m.task != self.task {
-            return Err(RolesError::WrongTask {
-                from: from.into(),
-                kind: MessageKind::Commitments,
-            });
-        }
+        let m = receive!(bytes, Commitments, from, &self.task);
         let who = dp_name(m.dp);
         if m.dp == 0 || m.dp as usize > self.n {
             return Err(malformed(
@@ -215,15 +207,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
 
     /// `vss` mode, agreement round: one CP's report.
     pub fn receive_report(&mut self, from: &str, bytes: &[u8]) -> Result<()> {
-        let Message::DpReport(m) = decode(bytes, MessageKind::DpReport, from)? else {
-            return Err(malformed(MessageKind::DpReport, from, "not a report"));
-        };
-        if m.task != self.task {
-            return Err(RolesError::WrongTask {
-                from: from.into(),
-                kind: MessageKind::DpReport,
-            });
-        }
+        let m = receive!(bytes, DpReport, from, &self.task);
         if m.index == 0 || self.reports.contains_key(&m.index) {
             return Err(RolesError::Duplicate {
                 kind: MessageKind::DpReport,
@@ -319,15 +303,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
     /// Take one CP's upload: decrypt it and, in `vss` mode, check it against the combined
     /// commitments. An error names the CP; the caller skips it.
     pub fn receive_result(&mut self, from: &str, bytes: &[u8]) -> Result<()> {
-        let Message::ResultUpload(m) = decode(bytes, MessageKind::ResultUpload, from)? else {
-            return Err(malformed(MessageKind::ResultUpload, from, "not a result"));
-        };
-        if m.task != self.task {
-            return Err(RolesError::WrongTask {
-                from: from.into(),
-                kind: MessageKind::ResultUpload,
-            });
-        }
+        let m = receive!(bytes, ResultUpload, from, &self.task);
         if m.index == 0 || self.uploaded.contains(&m.index) {
             return Err(RolesError::Duplicate {
                 kind: MessageKind::ResultUpload,

@@ -152,7 +152,8 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
 /// Calibrate for the backend, suite and sizes of `cfg`, with the keys its session would use
 /// (from the key cache): the runtime counterpart of [`calibrate`].
 pub fn calibrate_for(cfg: &crate::SessionConfig, quick: bool) -> Result<UnitCosts> {
-    use crate::suite::{KeyCache, SuiteKind, rsa::RsaSuite};
+    use crate::keys::KeyCache;
+    use crate::suite::{SuiteKind, rsa::RsaSuite};
     use dsmpc_core::dispatch_backend;
     let keys = KeyCache::new(cfg.rng_source());
     match cfg.suite {

@@ -187,6 +187,30 @@ pub enum RolesError {
         /// Bits per value.
         value_bits: u32,
     },
+    /// A party's message claimed to come from someone other than the sender the network
+    /// authenticated.
+    #[error("{from}: claims to be {claimed}")]
+    Impersonation {
+        /// The authenticated sender.
+        from: String,
+        /// Who the message claimed to come from.
+        claimed: String,
+    },
+    /// Fewer than t candidates were selected (refused, silent or too few registered).
+    #[error("only {selected} CPs were selected, fewer than t = {t}; no result")]
+    TooFewSelected {
+        /// CPs selected.
+        selected: usize,
+        /// The threshold.
+        t: usize,
+    },
+    /// A protocol step was asked of a party in a state that does not allow it (a bug in the
+    /// caller, not bad input).
+    #[error("protocol step out of order: {0}")]
+    OutOfOrder(String),
+    /// The session stopped without a result or a failure: no message in flight, no deadline.
+    #[error("the session stalled: {0}")]
+    Stalled(String),
     /// A run configuration that cannot work.
     #[error("invalid configuration: {0}")]
     Config(String),

@@ -1,11 +1,15 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod adversary;
+pub mod check;
 pub mod costmodel;
 pub mod error;
-pub mod faults;
+pub mod event;
+pub mod keys;
 pub mod log;
 pub mod metrics;
+pub mod net;
 pub mod parties;
 pub mod session;
 pub mod suite;

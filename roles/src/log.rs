@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::error::{Result, RolesError};
-use crate::faults::Detection;
+use crate::event::Detection;
 use crate::metrics::{Phase, PhaseStats};
 use crate::wire::MessageKind;
 

@@ -131,32 +131,50 @@ pub fn planted_slowdown() -> Option<(Phase, f64)> {
     })
 }
 
+/// A measurement in progress on this thread: CPU, wall time and counted operations since
+/// [`Stopwatch::start`].
+#[derive(Clone, Copy, Debug)]
+pub struct Stopwatch {
+    ops: OpCounts,
+    cpu: f64,
+    wall: Instant,
+}
+
+impl Stopwatch {
+    /// Start measuring on this thread.
+    pub fn start() -> Self {
+        Stopwatch {
+            ops: counters::snapshot(),
+            cpu: thread_cpu_seconds(),
+            wall: Instant::now(),
+        }
+    }
+
+    /// Stop: what `phase` cost since the start (on the same thread).
+    pub fn stop(self, phase: Phase) -> Sample {
+        if let Some((p, frac)) = planted_slowdown()
+            && p == phase
+        {
+            let spent = thread_cpu_seconds() - self.cpu;
+            let until = thread_cpu_seconds() + spent * frac;
+            while thread_cpu_seconds() < until {
+                std::hint::spin_loop();
+            }
+        }
+        Sample {
+            cpu: thread_cpu_seconds() - self.cpu,
+            wall: self.wall.elapsed().as_secs_f64(),
+            ops: counters::snapshot() - self.ops,
+        }
+    }
+}
+
 /// Run `f` on this thread as part of `phase` and measure it (for work spread over threads;
 /// see [`Meter::add`]).
 pub fn sample<T>(phase: Phase, f: impl FnOnce() -> T) -> (T, Sample) {
-    let ops0 = counters::snapshot();
-    let cpu0 = thread_cpu_seconds();
-    let wall0 = Instant::now();
+    let w = Stopwatch::start();
     let out = f();
-    if let Some((p, frac)) = planted_slowdown()
-        && p == phase
-    {
-        let spent = thread_cpu_seconds() - cpu0;
-        let until = thread_cpu_seconds() + spent * frac;
-        while thread_cpu_seconds() < until {
-            std::hint::spin_loop();
-        }
-    }
-    let wall = wall0.elapsed().as_secs_f64();
-    let cpu = thread_cpu_seconds() - cpu0;
-    (
-        out,
-        Sample {
-            cpu,
-            wall,
-            ops: counters::snapshot() - ops0,
-        },
-    )
+    (out, w.stop(phase))
 }
 
 /// Accumulates measurements per (phase, instance).

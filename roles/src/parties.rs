@@ -1,39 +1,32 @@
-//! The four roles of D-SMPC, each holding only the state it really has.
+//! The four roles of D-SMPC as sans-IO state machines.
 //!
-//! - [`Cloud`]: its decryption key, the registry of vehicles (VID -> public keys), the task,
-//!   the nonces seen and the CPs selected (Algorithm 1), and the roster it hands to DPs.
-//! - [`ComputingParty`]: its own keys, the Cloud's public key, its index once selected, and a
-//!   running sum of verified shares (Algorithm 2, steps 3-4). It never sees another CP's key.
-//! - [`DataProvider`]: its value and the roster (Algorithm 2, steps 1-2).
-//! - [`Edge`]: the Cloud's decryption key (as in the reference prototype) and the results it
-//!   received; it reconstructs sum and average from any t of them.
+//! A party is handed `(now, authenticated sender, bytes)` ([`Party::handle_input`]) or a
+//! timeout ([`Party::handle_timeout`]), and yields messages to send ([`Party::poll_transmit`]),
+//! events ([`Party::poll_event`]: detections, the selection, the outcome, a failure) and its next
+//! deadline ([`Party::poll_timeout`]). No party calls another, reads a clock or knows who drives
+//! it: the networks of [`crate::net`] do (the model is quinn-proto's `Connection`).
 //!
-//! Parties exchange only encoded bytes (see [`crate::wire`]), so every message is decoded, and
-//! every malformed one rejected, exactly as it would be over a network.
+//! - [`Cloud`]: announces the task, selects CPs (Algorithm 1), sends the roster to DPs and Edge.
+//! - [`ComputingParty`]: asks to be selected, checks and sums DPs' shares, uploads its sum-share.
+//! - [`DataProvider`]: shares its value to the CPs in the roster (Algorithm 2).
+//! - [`Edge`]: relays and checks (`vss`), reconstructs sum and average from any t results.
+//!
+//! **Who sent a message is the network's word** ([`PartyId`]), never the message's. Every party
+//! checks the sender a message claims (a DP number, a CP index, a VID) against the authenticated
+//! one, and checks everything else, *before* it records anything: a slot, a nonce, a DP number,
+//! a report or an agreed set is claimed only by a message that passed. A message that fails is
+//! reported as a [`Detection`] and changes nothing; a duplicate is ignored.
+//!
+//! Work is attributed to measured phases through a [`Probe`] the driver passes in: a party says
+//! which phase (and instance) the work that follows belongs to.
 
-/// Decode `$bytes` as a `$kind` message from `$from` for task `$task`: the message body, or
-/// the caller returns `Malformed` (undecodable) or `WrongTask`.
-macro_rules! receive {
-    ($bytes:expr, $kind:ident, $from:expr, $task:expr) => {{
-        let from: &str = $from;
-        match $crate::parties::decode($bytes, $crate::wire::MessageKind::$kind, from)? {
-            $crate::wire::Message::$kind(m) if m.task == *$task => m,
-            $crate::wire::Message::$kind(_) => {
-                return Err($crate::error::RolesError::WrongTask {
-                    from: from.into(),
-                    kind: $crate::wire::MessageKind::$kind,
-                });
-            }
-            _ => {
-                return Err($crate::parties::malformed(
-                    $crate::wire::MessageKind::$kind,
-                    from,
-                    "a message of another kind",
-                ));
-            }
-        }
-    }};
-}
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::sync::Arc;
+
+use crate::event::{Action, Detection, Event};
+use crate::metrics::Phase;
+use crate::wire::{Message, MessageKind, TaskId};
 
 mod cloud;
 mod cp;
@@ -43,18 +36,177 @@ mod edge;
 pub use cloud::{Cloud, Registration};
 pub use cp::{ComputingParty, CpKeys};
 pub use dp::DataProvider;
-pub use edge::{Agreement, Check, Edge, Outcome, exact_average};
+pub use edge::{Check, Edge, Outcome, exact_average};
 
-use crate::error::RolesError;
-use crate::wire::{Message, MessageKind};
+/// Protocol time: milliseconds since the Unix epoch (virtual in the in-memory network).
+pub type Time = u64;
 
-/// The protocol clock (Unix seconds). Seeded runs use a fixed logical time so that the same
+/// How long a party waits for each step before it goes on without what did not arrive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Cloud: from the announcement until the selection closes.
+    pub selection_ms: u64,
+    /// CP and Edge: from selection (roster) until every DP's share (and commitments) are due.
+    pub shares_ms: u64,
+    /// Edge and CP: for each later round (reports, agreed set, uploads).
+    pub round_ms: u64,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            selection_ms: 30_000,
+            shares_ms: 120_000,
+            round_ms: 30_000,
+        }
+    }
+}
+
+/// A party's identity on the network: what the network authenticated, not what a message says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PartyId {
+    /// The Cloud.
+    Cloud,
+    /// The Edge.
+    Edge,
+    /// A vehicle (candidate CP) by VID.
+    Cp(u32),
+    /// A data provider by number (1-based).
+    Dp(u32),
+    /// A host the network authenticated that has no role in this task (for example an
+    /// adversary's own machine).
+    Outsider(u32),
+}
+
+impl fmt::Display for PartyId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PartyId::Cloud => f.write_str("Cloud"),
+            PartyId::Edge => f.write_str("Edge"),
+            PartyId::Cp(vid) => write!(f, "CP(VID={vid})"),
+            PartyId::Dp(d) => write!(f, "DP{d}"),
+            PartyId::Outsider(h) => write!(f, "Outsider{h}"),
+        }
+    }
+}
+
+/// One message to send.
+#[derive(Clone, Debug)]
+pub struct Transmit {
+    /// The recipient.
+    pub to: PartyId,
+    /// The encoded message (shared when one message goes to many).
+    pub bytes: Arc<[u8]>,
+}
+
+/// Tells the driver which phase the work that follows belongs to, and for which instance of
+/// the party (VID, DP number, or 0); the driver measures CPU, wall time and operations.
+pub trait Probe {
+    /// The work from here on belongs to `phase` at `instance`.
+    fn enter(&mut self, phase: Phase, instance: u32);
+}
+
+/// A probe that measures nothing (tests that drive parties by hand).
+pub struct NoProbe;
+
+impl Probe for NoProbe {
+    fn enter(&mut self, _phase: Phase, _instance: u32) {}
+}
+
+/// A protocol party driven by a network.
+pub trait Party: Send {
+    /// Who this party is on the network.
+    fn id(&self) -> PartyId;
+    /// The session starts (the Cloud announces; others wait).
+    fn start(&mut self, _now: Time, _probe: &mut dyn Probe) {}
+    /// A message arrived from the authenticated sender `from`.
+    fn handle_input(&mut self, now: Time, from: PartyId, bytes: &[u8], probe: &mut dyn Probe);
+    /// The deadline from [`Party::poll_timeout`] has passed.
+    fn handle_timeout(&mut self, now: Time, probe: &mut dyn Probe);
+    /// The next deadline, if the party is waiting for one.
+    fn poll_timeout(&self) -> Option<Time>;
+    /// The queue of what the party produced.
+    fn outbox(&mut self) -> &mut Outbox;
+    /// The next message to send.
+    fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.outbox().transmits.pop_front()
+    }
+    /// The next event.
+    fn poll_event(&mut self) -> Option<Event> {
+        self.outbox().events.pop_front()
+    }
+}
+
+/// What a party has produced and not yet handed over.
+#[derive(Debug, Default)]
+pub struct Outbox {
+    transmits: VecDeque<Transmit>,
+    events: VecDeque<Event>,
+}
+
+impl Outbox {
+    /// Queue `bytes` for `to`.
+    pub fn send(&mut self, to: PartyId, bytes: impl Into<Arc<[u8]>>) {
+        self.transmits.push_back(Transmit {
+            to,
+            bytes: bytes.into(),
+        });
+    }
+    /// Queue an event.
+    pub fn event(&mut self, e: Event) {
+        self.events.push_back(e);
+    }
+    /// Queue a detection.
+    pub fn detect(
+        &mut self,
+        by: impl Into<String>,
+        subject: impl Into<String>,
+        action: Action,
+        why: impl Into<String>,
+    ) {
+        self.events
+            .push_back(Event::Detection(Detection::new(by, subject, action, why)));
+    }
+    /// Whether anything is queued.
+    pub fn is_empty(&self) -> bool {
+        self.transmits.is_empty() && self.events.is_empty()
+    }
+}
+
+/// Messages that arrived before their recipient could use them (a share before the CP knows
+/// its index, commitments before the Edge has the roster), held and handed back later. Bounded
+/// per authenticated sender, so nobody can fill it with someone else's slots.
+#[derive(Debug, Default)]
+pub struct Parked {
+    held: VecDeque<(PartyId, Vec<u8>)>,
+    per_sender: HashMap<PartyId, usize>,
+}
+
+impl Parked {
+    /// Hold `bytes` from `from` unless `from` already has `cap` messages held; `false` when full.
+    pub fn park(&mut self, from: PartyId, bytes: &[u8], cap: usize) -> bool {
+        let n = self.per_sender.entry(from).or_default();
+        if *n >= cap {
+            return false;
+        }
+        *n += 1;
+        self.held.push_back((from, bytes.to_vec()));
+        true
+    }
+    /// Everything held, in arrival order.
+    pub fn take(&mut self) -> Vec<(PartyId, Vec<u8>)> {
+        self.per_sender.clear();
+        self.held.drain(..).collect()
+    }
+}
+
+/// The protocol clock's starting point. Seeded runs use a fixed logical time so that the same
 /// seed gives the same transcript; other runs use the system clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Clock {
     /// The system clock.
     System,
-    /// A fixed time.
+    /// A fixed time, Unix seconds.
     Fixed(u64),
 }
 
@@ -62,14 +214,14 @@ impl Clock {
     /// The logical time used by seeded runs: 2025-06-15T00:00:00Z.
     pub const SEEDED: Clock = Clock::Fixed(1_749_945_600);
 
-    /// Now, in Unix seconds.
-    pub fn now(self) -> u64 {
+    /// Now, in milliseconds since the Unix epoch.
+    pub fn now_ms(self) -> Time {
         match self {
             Clock::System => std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
+                .map(|d| d.as_millis() as u64)
                 .unwrap_or(0),
-            Clock::Fixed(t) => t,
+            Clock::Fixed(t) => t.saturating_mul(1000),
         }
     }
 }
@@ -89,18 +241,21 @@ pub fn dp_name(d: u32) -> String {
     format!("DP{d}")
 }
 
-pub(crate) fn decode(bytes: &[u8], kind: MessageKind, from: &str) -> Result<Message, RolesError> {
-    Message::decode_kind(bytes, kind).map_err(|e| RolesError::Malformed {
-        kind,
-        from: from.to_string(),
-        reason: e.0,
-    })
+/// Why an input was not used: the text of an `ignored` detection.
+pub(crate) type Refusal = String;
+
+/// Decode `bytes` as one of the kinds a party expects, for `task` if it knows it.
+pub(crate) fn decode_for(bytes: &[u8], task: Option<&TaskId>) -> Result<Message, Refusal> {
+    let m = Message::decode(bytes).map_err(|e| format!("malformed message: {}", e.0))?;
+    if let Some(task) = task
+        && m.task() != task
+    {
+        return Err(format!("{} message for another task", m.kind()));
+    }
+    Ok(m)
 }
 
-pub(crate) fn malformed(kind: MessageKind, from: &str, reason: impl Into<String>) -> RolesError {
-    RolesError::Malformed {
-        kind,
-        from: from.to_string(),
-        reason: reason.into(),
-    }
+/// A refusal for a message of a kind this party does not take from this sender.
+pub(crate) fn unexpected(kind: MessageKind, from: PartyId) -> Refusal {
+    format!("{kind} message not expected from {from}")
 }

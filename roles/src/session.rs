@@ -1,25 +1,15 @@
-//! The session driver: one whole D-SMPC run in one process, over an in-memory transport that
-//! counts the bytes of every message, with every phase measured per party instance.
+//! A session: its configuration, its report, and [`run`], which builds the parties, picks the
+//! in-memory network and runs it to the end.
 //!
-//! Order of events: set-up (keys from the cache, PVSS keys, group tables: not a phase), then
-//! Algorithm 1 (announce; each candidate's request, the Cloud's check and answer, the index
-//! decryption), the roster, then Algorithm 2 streamed DP by DP: each DP's packets go straight
-//! to the CPs, so memory stays bounded by one DP's packets plus each CP's pending batch, never
-//! n x k packets. Finally each CP uploads and the Edge reconstructs from the first t results
-//! (checking any further ones against them).
-//!
-//! In `vss` mode each DP's commitments go to the Edge, which relays them to every CP ahead of
-//! the DP's shares; after the shares comes the agreement round (each CP's report to the Edge,
-//! the excluded DPs back), then the uploads, each checked by the Edge.
-//!
-//! Faults ([`crate::faults`]) are injected here, where the parties and the network meet. What
-//! the parties detect is collected in [`SessionReport::detections`] and sent to the log as it
-//! happens, so a run that aborts still says why. The Cloud's refusal of a candidate is not an
-//! abort: the run goes on with the candidates it selected.
+//! Set-up (not a phase): keys (from the seed's cache, or fresh from the OS and kept for this run
+//! only), PVSS keys and group tables, DPs' commitment-signing keys in `vss` mode. The parties
+//! then run on their own ([`crate::parties`]): the Cloud announces and selects, sends the roster;
+//! the DPs deal; the CPs check, (report, ) and upload; the Edge reconstructs. Corrupt parties and
+//! the network adversary come from [`crate::adversary`], never from honest code.
 //!
 //! [`run`] is the single place where the runtime backend and suite become types.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -29,28 +19,22 @@ use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::RngSource;
 use num_bigint::BigUint;
-use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
+use crate::adversary::{self, Fault, Scripted};
+use crate::check;
 use crate::error::{Result, RolesError};
-use crate::faults::{Action, Detection, Fault};
+use crate::event::Detection;
+use crate::keys::{DpKeys, DpSigningKey, KeyCache};
 use crate::log::EventSink;
-use crate::metrics::{self, MessageStats, Meter, Phase, PhaseStats, Sample};
-use crate::parties::{
-    Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, Registration, candidate_name, cp_name, dp_name,
-};
+use crate::metrics::{MessageStats, PhaseStats};
+use crate::net::memory::{BoxedParty, MemoryNetwork, Record};
+use crate::net::{Adversary, Honest, Stack};
+use crate::parties::{Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, Registration, Timeouts};
 use crate::suite::p256::P256Suite;
 use crate::suite::rsa::RsaSuite;
-use crate::suite::{CipherSuite, KeyCache, SuiteKind};
+use crate::suite::{CipherSuite, SuiteKind};
 use crate::values;
-use crate::wire::{Message, MessageKind};
-
-/// One DP's number, its packets `(index, bytes)`, its commitments (`vss`) and the
-/// measurement of its phase.
-type DpOutput = (u32, Vec<(u16, Vec<u8>)>, Option<Vec<u8>>, Sample);
-
-/// DPs per chunk of Algorithm 2: bounds memory to this many DPs' packets.
-pub const DP_CHUNK: usize = 64;
+use crate::wire::MessageKind;
 
 /// Everything that defines a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -196,10 +180,6 @@ impl SessionConfig {
         Ok(())
     }
 
-    fn has(&self, f: impl Fn(&Fault) -> bool) -> bool {
-        self.faults.iter().any(f)
-    }
-
     /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch-rsa`.
     pub fn point_id(&self) -> String {
         let suite = match self.suite {
@@ -255,551 +235,241 @@ impl SessionReport {
     }
 }
 
-struct Transport<'a> {
-    sink: Option<&'a mut dyn EventSink>,
-    stats: BTreeMap<MessageKind, MessageStats>,
-    transcript: Sha256,
-    detections: Vec<Detection>,
-}
-
-impl Transport<'_> {
-    fn detect(&mut self, d: Detection) {
-        if let Some(sink) = self.sink.as_deref_mut() {
-            sink.detection(&d);
-        }
-        self.detections.push(d);
-    }
-
-    fn send(&mut self, src: &str, dst: &str, bytes: &[u8]) {
-        let (kind, payload) = match Message::decode(bytes) {
-            Ok(m) => (m.kind(), m.payload_len()),
-            // Parties only ever produce well-formed messages.
-            Err(_) => return,
-        };
-        let s = self.stats.entry(kind).or_default();
-        s.count += 1;
-        s.bytes += bytes.len() as u64;
-        s.payload_bytes += payload as u64;
-        s.max_bytes = s.max_bytes.max(bytes.len() as u64);
-        s.max_payload_bytes = s.max_payload_bytes.max(payload as u64);
-        self.transcript.update((bytes.len() as u64).to_be_bytes());
-        self.transcript.update(bytes);
-        if let Some(sink) = self.sink.as_deref_mut() {
-            sink.message(src, dst, kind, bytes.len(), payload);
-        }
-    }
-
-    fn phase_done(&mut self, meter: &Meter, phase: Phase) {
-        if let (Some(sink), Some(stats)) = (self.sink.as_deref_mut(), meter.phase(phase)) {
-            sink.phase(&stats);
-        }
-    }
-}
-
 /// Run a session, choosing backend and suite from the configuration. `values` are the DPs'
 /// values (`None`: drawn from the seed or the OS); `sink` receives the log events.
 pub fn run(cfg: &SessionConfig, values: Option<&[BigUint]>, sink: Option<&mut dyn EventSink>) -> Result<SessionReport> {
+    run_against(cfg, values, sink, Box::new(Honest))
+}
+
+/// [`run`] with a further network adversary beside the one the faults describe (for example
+/// [`adversary::Chaos`]).
+pub fn run_against<'a>(
+    cfg: &SessionConfig,
+    values: Option<&[BigUint]>,
+    sink: Option<&'a mut dyn EventSink>,
+    extra: Box<dyn Adversary + 'a>,
+) -> Result<SessionReport> {
     cfg.validate()?;
     match cfg.suite {
         SuiteKind::Rsa => {
             let suite = RsaSuite::new(cfg.rsa_bits)?;
-            dispatch_backend!(cfg.backend, B => run_with::<B, RsaSuite>(cfg, suite, values, sink))?
+            dispatch_backend!(cfg.backend, B => run_with::<B, RsaSuite>(cfg, suite, values, sink, extra))?
         }
-        SuiteKind::P256 => dispatch_backend!(cfg.backend, B => run_with::<B, P256Suite>(cfg, P256Suite, values, sink))?,
+        SuiteKind::P256 => {
+            dispatch_backend!(cfg.backend, B => run_with::<B, P256Suite>(cfg, P256Suite, values, sink, extra))?
+        }
     }
 }
 
 /// Run a session with a fixed backend and suite.
-pub fn run_with<B: Backend, S: CipherSuite>(
+pub fn run_with<'a, B: Backend, S: CipherSuite>(
     cfg: &SessionConfig,
     suite: S,
     values: Option<&[BigUint]>,
-    sink: Option<&mut dyn EventSink>,
+    sink: Option<&'a mut dyn EventSink>,
+    extra: Box<dyn Adversary + 'a>,
 ) -> Result<SessionReport> {
     cfg.validate()?;
     let src = cfg.rng_source();
-    let clock = if cfg.seed.is_some() {
-        Clock::SEEDED
-    } else {
-        Clock::System
-    };
-    let values: Vec<BigUint> = match values {
-        Some(v) => {
-            if v.len() != cfg.n {
-                return Err(RolesError::Config(format!("{} values for {} DPs", v.len(), cfg.n)));
-            }
-            let max = values::max_value(cfg.value_bits);
-            if let Some(bad) = v.iter().find(|x| **x > max) {
-                return Err(RolesError::Config(format!(
-                    "value {bad} does not fit in {} bits",
-                    cfg.value_bits
-                )));
-            }
-            v.to_vec()
-        }
-        None => values::random(cfg.n, cfg.value_bits, &mut src.stream("values")?),
-    };
-    let plaintext_sum_all = values::sum(&values);
-    let vss_mode = cfg.verify == VerifyMode::Vss;
-
-    // Set-up: not a protocol phase.
+    let values = values_for(cfg, values, src)?;
     let setup0 = Instant::now();
     let group = Arc::new(SchnorrGroup::<B>::standard(cfg.group_bits)?);
     if cfg.verify != VerifyMode::Paper {
         group.g_table();
         group.h_table();
     }
-    let keys = KeyCache::new(src);
-    let mut cloud = Cloud::new(
-        suite.clone(),
-        keys.enc_key(&suite, "cloud")?,
-        cfg.capacity,
-        cfg.freshness_s,
-        src.stream("cloud")?,
-    );
-    let edge_sk = keys.enc_key(&suite, "cloud")?;
-    let mut cps: Vec<ComputingParty<B, S>> = Vec::with_capacity(cfg.m);
-    for vid in 1..=cfg.m as u32 {
-        let party = format!("vid{vid}");
-        let pvss = CpKeyPair::generate(&group, &mut src.stream(&format!("pvss/{party}"))?);
-        if cfg.verify.uses_pvss() && cfg.verify != VerifyMode::Paper {
-            pvss.pk_table(&group);
-        }
-        let cp_keys = CpKeys {
-            enc: keys.enc_key(&suite, &party)?,
-            sign: keys.sign_key(&suite, &party)?,
-            pvss,
-        };
-        let cp = ComputingParty::new(
-            suite.clone(),
-            group.clone(),
-            vid,
-            cp_keys,
-            cfg.verify,
-            src.stream(&format!("cp/{party}"))?,
-        );
-        cloud.register(
-            vid,
-            Registration {
-                enc_pk: cp.enc_pk(),
-                sign_pk: cp.sign_pk(),
-                pvss_pk: cp.pvss_pk_bytes(),
-            },
-        );
-        cps.push(cp);
-    }
+    let world = World { cfg, suite, group, src };
+    let (parties, scripted) = world.parties(&values)?;
     let setup_s = setup0.elapsed().as_secs_f64();
-
-    let mut net = Transport {
-        sink,
-        stats: BTreeMap::new(),
-        transcript: Sha256::new(),
-        detections: Vec::new(),
-    };
-    let mut meter = Meter::new();
-
-    // Algorithm 1. The Cloud's refusal of a request leaves that candidate unselected.
-    let announce = cloud.announce();
-    for cp in &cps {
-        net.send("Cloud", &candidate_name(cp.vid()), &announce);
-    }
-    let mut requests = Vec::with_capacity(cps.len());
-    for (j, cp) in cps.iter_mut().enumerate() {
-        let now = clock.now();
-        let mut req = meter.measure(Phase::CpAuthRequest, j as u32, || cp.auth_request(&announce, now))?;
-        let vid = cp.vid();
-        if cfg.has(|f| *f == Fault::BadSignature { cp: vid }) {
-            req = corrupt_signature(&req);
-        }
-        net.send(&candidate_name(vid), "Cloud", &req);
-        requests.push(req);
-    }
-    let mut not_selected = Vec::new();
-    for (j, req) in requests.iter().enumerate() {
-        let vid = cps[j].vid();
-        let from = candidate_name(vid);
-        let now = clock.now();
-        match meter.measure(Phase::PartyAuthVerify, j as u32, || cloud.handle_auth(&from, req, now)) {
-            Ok(answer) => {
-                net.send("Cloud", &from, &answer);
-                let cp = &mut cps[j];
-                let index = meter.measure(Phase::CpIndexDecrypt, j as u32, || cp.receive_index(&answer))?;
-                if index.is_none() {
-                    not_selected.push(vid);
-                }
-            }
-            Err(e) => net.detect(Detection::of_error("Cloud", &from, Action::NotSelected, &e)),
-        }
-        if cfg.has(|f| *f == Fault::Replay { cp: vid }) {
-            net.send(&from, "Cloud", req);
-            match meter.measure(Phase::PartyAuthVerify, j as u32, || cloud.handle_auth(&from, req, now)) {
-                Err(e) => net.detect(Detection::of_error("Cloud", &from, Action::Ignored, &e)),
-                Ok(_) => {
-                    return Err(RolesError::Config(format!(
-                        "the Cloud accepted a replayed auth request of {from}"
-                    )));
-                }
-            }
-        }
-    }
-    net.phase_done(&meter, Phase::CpAuthRequest);
-    net.phase_done(&meter, Phase::PartyAuthVerify);
-    net.phase_done(&meter, Phase::CpIndexDecrypt);
-    let selected = cloud.selected().clone();
-    let roster = cloud.roster(cfg.t)?;
-    let mut selected_cps: Vec<ComputingParty<B, S>> = cps.into_iter().filter(|c| c.index().is_some()).collect();
-    selected_cps.sort_by_key(|c| c.index());
-
-    // Faults by CP index, now that indices are known.
-    let index_of = |vid: u32| selected.iter().find(|(_, v)| **v == vid).map(|(i, _)| *i);
-    let cp_indices = |pick: &dyn Fn(&Fault) -> Option<u32>| -> HashSet<u16> {
-        cfg.faults.iter().filter_map(pick).filter_map(index_of).collect()
-    };
-    let dropped = cp_indices(&|f| match *f {
-        Fault::DropCp { cp } => Some(cp),
-        _ => None,
-    });
-    let replayed = cp_indices(&|f| match *f {
-        Fault::Replay { cp } => Some(cp),
-        _ => None,
-    });
-    for cp in selected_cps.iter_mut() {
-        let vid = cp.vid();
-        if cfg.has(|f| *f == Fault::BadResult { cp: vid }) {
-            cp.inject_bad_result();
-        }
-    }
-    let bad_shares: Vec<(u32, u16)> = cfg
-        .faults
-        .iter()
-        .filter_map(|f| match *f {
-            Fault::BadShare { dp, cp } => Some((dp, index_of(cp)?)),
-            _ => None,
-        })
-        .collect();
-    let reach_of = |d: u32| {
-        cfg.faults.iter().find_map(|f| match *f {
-            Fault::DropDp { dp, reach } if dp == d => Some(reach),
-            _ => None,
-        })
-    };
-
-    let mut edge = Edge::<B, S>::new(
-        suite.clone(),
-        group.clone(),
-        edge_sk,
-        *cloud.task(),
-        cfg.t,
-        cfg.n,
-        cfg.verify,
-        src.stream("edge")?,
-    );
-    let indices: Vec<u16> = selected_cps.iter().filter_map(|c| c.index()).collect();
-
-    // Algorithm 2, streamed in chunks of DPs: the chunk's DPs share (in parallel when
-    // threads > 1), their messages are sent in DP order, then every CP takes its messages from
-    // the chunk (CPs in parallel). Each DP and CP has its own randomness stream, so the
-    // transcript does not depend on the thread count.
-    let pool = if cfg.threads > 1 {
-        Some(
-            rayon::ThreadPoolBuilder::new()
-                .num_threads(cfg.threads)
-                .build()
-                .map_err(|e| RolesError::Config(format!("cannot start {} threads: {e}", cfg.threads)))?,
-        )
+    let adversary = Box::new(Stack(vec![Box::new(scripted), extra]));
+    let net = MemoryNetwork::new(parties, adversary, cfg.threads, sink)?;
+    let clock = if cfg.seed.is_some() {
+        Clock::SEEDED
     } else {
-        None
+        Clock::System
     };
-    let in_pool = |f: &mut (dyn FnMut() + Send)| match &pool {
-        Some(p) => p.install(f),
-        None => f(),
+    let (outcome, record) = net.run(clock.now_ms());
+    let weak_group = world.group.is_weak();
+    report(outcome?, record, &values, setup_s, weak_group)
+}
+
+/// The DPs' values: given (checked against n and the value bits) or drawn.
+fn values_for(cfg: &SessionConfig, values: Option<&[BigUint]>, src: RngSource) -> Result<Vec<BigUint>> {
+    let Some(v) = values else {
+        return Ok(values::random(cfg.n, cfg.value_bits, &mut src.stream("values")?));
     };
-    let mut replay_pending: HashSet<u16> = replayed.clone();
-    for (c, chunk) in values.chunks(DP_CHUNK).enumerate() {
-        let first = (c * DP_CHUNK) as u32 + 1;
-        let share = |(i, value): (usize, &BigUint)| -> Result<DpOutput> {
-            let d = first + i as u32;
-            let mut dp = DataProvider::<B, S>::new(
-                suite.clone(),
-                group.clone(),
+    if v.len() != cfg.n {
+        return Err(RolesError::Config(format!("{} values for {} DPs", v.len(), cfg.n)));
+    }
+    let max = values::max_value(cfg.value_bits);
+    if let Some(bad) = v.iter().find(|x| **x > max) {
+        return Err(RolesError::Config(format!(
+            "value {bad} does not fit in {} bits",
+            cfg.value_bits
+        )));
+    }
+    Ok(v.to_vec())
+}
+
+/// What the parties are built from.
+struct World<'c, B: Backend, S: CipherSuite> {
+    cfg: &'c SessionConfig,
+    suite: S,
+    group: Arc<SchnorrGroup<B>>,
+    src: RngSource,
+}
+
+impl<B: Backend, S: CipherSuite> World<'_, B, S> {
+    /// Every party (Cloud, Edge, candidate CPs, DPs; corrupt where the faults say) and the
+    /// network adversary the faults describe.
+    fn parties<'a>(&self, values: &[BigUint]) -> Result<(Vec<BoxedParty<'a>>, Scripted<'a>)> {
+        let cfg = self.cfg;
+        let honest = check::for_mode::<B>(cfg.verify);
+        let (dp_signing, dp_keys): (Vec<Option<DpSigningKey>>, _) = if honest.commits() {
+            let (s, k) = DpKeys::generate(cfg.n, self.src)?;
+            (s.into_iter().map(Some).collect(), Some(Arc::new(k)))
+        } else {
+            ((0..cfg.n).map(|_| None).collect(), None)
+        };
+        let keys = KeyCache::new(self.src);
+        let t = Timeouts::default();
+        let mut cloud = Cloud::new(
+            self.suite.clone(),
+            keys.enc_key(&self.suite, "cloud")?,
+            cfg.capacity,
+            cfg.t,
+            cfg.n as u32,
+            cfg.freshness_s,
+            t,
+            self.src.stream("cloud")?,
+        );
+        let edge = Edge::<B, S>::new(
+            self.suite.clone(),
+            self.group.clone(),
+            honest.clone(),
+            keys.enc_key(&self.suite, "cloud")?,
+            cfg.n as u32,
+            dp_keys.clone(),
+            t,
+            self.src.stream("edge")?,
+        );
+        let mut cps: Vec<BoxedParty<'a>> = Vec::with_capacity(cfg.m);
+        for vid in 1..=cfg.m as u32 {
+            let cp = self.cp(vid, &keys, &honest, dp_keys.clone())?;
+            cloud.register(
+                vid,
+                Registration {
+                    enc_pk: cp.enc_pk(),
+                    sign_pk: cp.sign_pk(),
+                    pvss_pk: cp.pvss_pk_bytes(),
+                },
+            );
+            cps.push(adversary::corrupt_party(&cfg.faults, Box::new(cp)));
+        }
+        let mut parties: Vec<BoxedParty<'a>> = vec![Box::new(cloud), Box::new(edge)];
+        parties.extend(cps);
+        for (i, (value, key)) in values.iter().zip(dp_signing).enumerate() {
+            let d = i as u32 + 1;
+            let dealing = adversary::corrupt_dealing(&cfg.faults, d, honest.clone());
+            let dp = DataProvider::new(
+                self.suite.clone(),
+                self.group.clone(),
+                dealing,
                 d,
                 value.clone(),
-                cfg.verify,
-                src.stream(&format!("dp/{d}"))?,
+                key,
+                self.src.stream(&format!("dp/{d}"))?,
             );
-            for (_, index) in bad_shares.iter().filter(|(dp, _)| *dp == d) {
-                dp.inject_bad_share(*index);
-            }
-            if cfg.has(|f| *f == Fault::InconsistentDealing { dp: d }) {
-                dp.inject_inconsistent_dealing();
-            }
-            let (packets, s) = metrics::sample(Phase::ShareEncryptPvssAttach, || {
-                dp.receive_roster(&roster)?;
-                dp.share_packets()
-            });
-            Ok((d, packets?, dp.take_commitments(), s))
+            parties.push(adversary::corrupt_party(&cfg.faults, Box::new(dp)));
+        }
+        Ok((parties, self.scripted(&honest)?))
+    }
+
+    /// Candidate CP `vid` with its keys.
+    fn cp(
+        &self,
+        vid: u32,
+        keys: &KeyCache,
+        honest: &Arc<dyn check::Verification<B>>,
+        dp_keys: Option<Arc<DpKeys>>,
+    ) -> Result<ComputingParty<B, S>> {
+        let party = format!("vid{vid}");
+        let pvss = CpKeyPair::generate(&self.group, &mut self.src.stream(&format!("pvss/{party}"))?);
+        if self.cfg.verify.uses_pvss() && self.cfg.verify != VerifyMode::Paper {
+            pvss.pk_table(&self.group);
+        }
+        let cp_keys = CpKeys {
+            enc: keys.enc_key(&self.suite, &party)?,
+            sign: keys.sign_key(&self.suite, &party)?,
+            pvss,
         };
-        let mut produced = Vec::new();
-        in_pool(&mut || {
-            produced = if pool.is_some() {
-                chunk.par_iter().enumerate().map(share).collect()
-            } else {
-                chunk.iter().enumerate().map(share).collect()
-            };
-        });
-        let mut inboxes: Vec<Vec<Vec<u8>>> = vec![Vec::new(); selected_cps.len()];
-        for item in produced {
-            let (d, packets, commitments, s) = item?;
-            meter.add(Phase::ShareEncryptPvssAttach, d, s);
-            let name = dp_name(d);
-            net.send("Cloud", &name, &roster);
-            if let Some(c) = commitments {
-                net.send(&name, "Edge", &c);
-                match meter.measure(Phase::DpSetAgreement, 0, || edge.receive_commitments(&name, &c)) {
-                    Ok(()) => {
-                        for (pos, index) in indices.iter().enumerate() {
-                            net.send("Edge", &cp_name(*index), &c);
-                            if !dropped.contains(index) {
-                                inboxes[pos].push(c.clone());
-                            }
-                        }
-                    }
-                    Err(e) => net.detect(Detection::of_error("Edge", &name, action_for(&e, Action::Rejected), &e)),
-                }
-            }
-            let reach = reach_of(d);
-            for (index, bytes) in packets {
-                if reach.is_some_and(|r| index > r) {
-                    continue;
-                }
-                let pos = index as usize - 1;
-                net.send(&name, &cp_name(index), &bytes);
-                if replay_pending.remove(&index) {
-                    net.send(&name, &cp_name(index), &bytes);
-                    if !dropped.contains(&index) {
-                        inboxes[pos].push(bytes.clone());
-                    }
-                }
-                if !dropped.contains(&index) {
-                    inboxes[pos].push(bytes);
-                }
-            }
-        }
-        // In the paper's modes the first error aborts the run; in `vss` mode a CP drops a
-        // message it cannot use (DP faults are already rejections, not errors) and goes on.
-        let receive = |(cp, inbox): (&mut ComputingParty<B, S>, Vec<Vec<u8>>)| -> (u32, Vec<RolesError>, Sample) {
-            let index = u32::from(cp.index().unwrap_or(0));
-            let (errors, s) = metrics::sample(Phase::CpDecryptPvssVerifyLocalCompute, || {
-                let mut errors = Vec::new();
-                for b in &inbox {
-                    let res = if b.get(1) == Some(&MessageKind::Commitments.tag()) {
-                        cp.receive_commitments(b)
-                    } else {
-                        cp.receive_share(b)
-                    };
-                    if let Err(e) = res {
-                        errors.push(e);
-                        if !vss_mode {
-                            break;
-                        }
-                    }
-                }
-                errors
-            });
-            (index, errors, s)
-        };
-        let live = |(cp, _): &(&mut ComputingParty<B, S>, Vec<Vec<u8>>)| !dropped.contains(&cp.index().unwrap_or(0));
-        let mut received = Vec::new();
-        in_pool(&mut || {
-            received = if pool.is_some() {
-                selected_cps
-                    .par_iter_mut()
-                    .zip(inboxes.par_drain(..))
-                    .filter(live)
-                    .map(receive)
-                    .collect()
-            } else {
-                selected_cps
-                    .iter_mut()
-                    .zip(inboxes.drain(..))
-                    .filter(live)
-                    .map(receive)
-                    .collect()
-            };
-        });
-        for (index, errors, s) in received {
-            meter.add(Phase::CpDecryptPvssVerifyLocalCompute, index, s);
-            for e in errors {
-                if !vss_mode {
-                    return Err(e);
-                }
-                let by = cp_name(index as u16);
-                net.detect(Detection::of_error(
-                    by,
-                    sender_of(&e),
-                    action_for(&e, Action::Ignored),
-                    &e,
-                ));
-            }
-        }
-        for cp in selected_cps.iter_mut() {
-            for d in cp.take_detections() {
-                net.detect(d);
-            }
-        }
-    }
-    let live: Vec<u16> = indices.iter().copied().filter(|i| !dropped.contains(i)).collect();
-    for cp in selected_cps
-        .iter_mut()
-        .filter(|c| live.contains(&c.index().unwrap_or(0)))
-    {
-        let index = u32::from(cp.index().unwrap_or(0));
-        meter.measure(Phase::CpDecryptPvssVerifyLocalCompute, index, || cp.flush())?;
-    }
-    net.phase_done(&meter, Phase::ShareEncryptPvssAttach);
-    net.phase_done(&meter, Phase::CpDecryptPvssVerifyLocalCompute);
-
-    // `vss`: the agreement round through the Edge.
-    let mut excluded = BTreeMap::new();
-    let mut uploading: Vec<u16> = live.clone();
-    if vss_mode {
-        let mut reports = Vec::new();
-        for cp in selected_cps
-            .iter_mut()
-            .filter(|c| live.contains(&c.index().unwrap_or(0)))
-        {
-            let index = cp.index().unwrap_or(0);
-            let r = meter.measure(Phase::DpSetAgreement, u32::from(index), || cp.dp_report())?;
-            net.send(&cp_name(index), "Edge", &r);
-            reports.push((index, r));
-        }
-        for (index, r) in &reports {
-            if let Err(e) = meter.measure(Phase::DpSetAgreement, 0, || edge.receive_report(&cp_name(*index), r)) {
-                net.detect(Detection::of_error("Edge", cp_name(*index), Action::Skipped, &e));
-            }
-        }
-        let agreement = meter.measure(Phase::DpSetAgreement, 0, || edge.agree());
-        for index in indices.iter().filter(|i| !reports.iter().any(|(r, _)| r == *i)) {
-            net.detect(Detection::new(
-                "Edge",
-                cp_name(*index),
-                Action::Silent,
-                "no report reached the Edge: left out of the aggregation",
-            ));
-        }
-        let agreement = agreement?;
-        for (d, why) in &agreement.excluded {
-            net.detect(Detection::new("Edge", dp_name(*d), Action::Excluded, why.clone()));
-        }
-        for cp in selected_cps.iter_mut() {
-            let index = cp.index().unwrap_or(0);
-            if agreement.reporting.contains(&index) {
-                net.send("Edge", &cp_name(index), &agreement.message);
-                meter.measure(Phase::DpSetAgreement, u32::from(index), || {
-                    cp.receive_agreed(&agreement.message)
-                })?;
-            }
-        }
-        net.phase_done(&meter, Phase::DpSetAgreement);
-        uploading = agreement.reporting;
-        excluded = agreement.excluded;
-    } else {
-        for index in indices.iter().filter(|i| dropped.contains(i)) {
-            net.detect(Detection::new(
-                "Edge",
-                cp_name(*index),
-                Action::Silent,
-                "no result arrived",
-            ));
-        }
+        Ok(ComputingParty::new(
+            self.suite.clone(),
+            self.group.clone(),
+            adversary::corrupt_check(&self.cfg.faults, vid, honest.clone()),
+            vid,
+            cp_keys,
+            self.cfg.n as u32,
+            dp_keys,
+            Timeouts::default(),
+            self.src.stream(&format!("cp/{party}"))?,
+        ))
     }
 
-    // Upload and reconstruction.
-    let mut uploads = Vec::with_capacity(uploading.len());
-    for cp in selected_cps.iter_mut() {
-        let index = cp.index().unwrap_or(0);
-        if !uploading.contains(&index) {
-            continue;
-        }
-        let up = meter.measure(Phase::CpResultEncrypt, u32::from(index), || cp.result_upload())?;
-        net.send(&cp_name(index), "Edge", &up);
-        if replayed.contains(&index) {
-            net.send(&cp_name(index), "Edge", &up);
-            uploads.push((index, up.clone()));
-        }
-        uploads.push((index, up));
-    }
-    net.phase_done(&meter, Phase::CpResultEncrypt);
-    let mut refused = Vec::new();
-    let outcome = meter.measure(Phase::EdgeReconstruct, 0, || -> Result<Outcome> {
-        for (index, up) in &uploads {
-            if let Err(e) = edge.receive_result(&cp_name(*index), up) {
-                refused.push((*index, e));
+    /// The network adversary of the faults, with an honest DP dealing the largest value in the
+    /// name of each impersonated DP (under a signing key of its own).
+    fn scripted<'a>(&self, honest: &Arc<dyn check::Verification<B>>) -> Result<Scripted<'a>> {
+        let cfg = self.cfg;
+        let mut impostors: Vec<(u32, BoxedParty<'a>)> = Vec::new();
+        for f in &cfg.faults {
+            if let Fault::Impersonate { dp } = *f {
+                let (mut key, _) = DpKeys::generate(1, self.src)?;
+                let dealer = DataProvider::<B, S>::new(
+                    self.suite.clone(),
+                    self.group.clone(),
+                    honest.clone(),
+                    dp,
+                    values::max_value(cfg.value_bits),
+                    key.pop(),
+                    self.src.stream(&format!("impostor/{dp}"))?,
+                );
+                impostors.push((dp, Box::new(dealer)));
             }
         }
-        edge.reconstruct()
-    });
-    for (index, e) in refused {
-        net.detect(Detection::of_error(
-            "Edge",
-            cp_name(index),
-            action_for(&e, Action::Skipped),
-            &e,
-        ));
+        Ok(Scripted::new(
+            &cfg.faults,
+            cfg.n as u32,
+            impostors,
+            self.src.stream("adversary")?,
+        ))
     }
-    let outcome = outcome?;
-    net.phase_done(&meter, Phase::EdgeReconstruct);
+}
 
+/// The report of a session that gave an outcome.
+fn report(
+    outcome: Outcome,
+    record: Record,
+    values: &[BigUint],
+    setup_s: f64,
+    weak_group: bool,
+) -> Result<SessionReport> {
     let expected_sum = values
         .iter()
         .enumerate()
-        .filter(|(i, _)| !excluded.contains_key(&(*i as u32 + 1)))
+        .filter(|(i, _)| !record.excluded.contains_key(&(*i as u32 + 1)))
         .fold(BigUint::default(), |acc, (_, v)| acc + v);
     Ok(SessionReport {
         outcome,
         expected_sum,
-        plaintext_sum_all,
-        excluded,
-        detections: net.detections,
-        selected,
-        not_selected,
-        phases: meter.summary(),
-        messages: net.stats,
-        transcript_sha256: net.transcript.finalize().into(),
+        plaintext_sum_all: values::sum(values),
+        excluded: record.excluded,
+        detections: record.detections,
+        selected: record.selected,
+        not_selected: record.not_selected,
+        phases: record.meter.summary(),
+        messages: record.messages,
+        transcript_sha256: record.transcript_sha256,
         setup_s,
-        weak_group: group.is_weak(),
+        weak_group,
     })
-}
-
-/// What is done about an error: a duplicate is ignored (a replay), anything else `otherwise`.
-fn action_for(e: &RolesError, otherwise: Action) -> Action {
-    if matches!(e, RolesError::Duplicate { .. }) {
-        Action::Ignored
-    } else {
-        otherwise
-    }
-}
-
-/// The sender an error names, if it names one.
-fn sender_of(e: &RolesError) -> String {
-    match e {
-        RolesError::Malformed { from, .. }
-        | RolesError::WrongTask { from, .. }
-        | RolesError::Duplicate { from, .. } => from.clone(),
-        RolesError::ShareUndecryptable { dp, .. } | RolesError::ShareOutOfRange { dp, .. } => dp_name(*dp),
-        _ => "an unknown sender".into(),
-    }
-}
-
-/// An auth request with one bit of its signature flipped (fault injection).
-fn corrupt_signature(req: &[u8]) -> Vec<u8> {
-    match Message::decode(req) {
-        Ok(Message::AuthRequest(mut m)) => {
-            if let Some(b) = m.sig.first_mut() {
-                *b ^= 0x01;
-            }
-            Message::AuthRequest(m).encode()
-        }
-        _ => req.to_vec(),
-    }
 }

@@ -5,22 +5,17 @@
 //! context (task, DP, CP index): a ciphertext moved to another context does not decrypt.
 //! Every operation is counted in `dsmpc_core::counters` so phases get a cost model.
 //!
-//! Keys are not a protocol phase: [`KeyCache`] hands out key pairs keyed by
-//! (seed, suite parameters, party, purpose), from memory, then from disk, generating them only
-//! once (RSA-4096 key generation takes seconds per key).
+//! Where keys come from (a seed and the key cache, or the OS) is [`crate::keys`].
 
 pub mod p256;
 pub mod rsa;
 
-use std::collections::HashMap;
 use std::fmt;
-use std::path::PathBuf;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex, OnceLock};
 
-use dsmpc_core::rng::{self, DsmpcRng, RngSource};
+use dsmpc_core::rng::DsmpcRng;
 
-use crate::error::{Result, RolesError};
+use crate::error::Result;
 
 /// Which cipher suite.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -113,120 +108,4 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     fn ciphertext_len(&self, len: usize) -> usize;
     /// Signature length.
     fn signature_len(&self) -> usize;
-}
-
-/// What a key is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Purpose {
-    /// Encryption / decryption.
-    Enc,
-    /// Signing / verification.
-    Sign,
-}
-
-/// Where keys come from: reproducible from a seed (and cached), or fresh from the OS.
-///
-/// Cache layout: `$DSMPC_KEY_CACHE` or `$XDG_CACHE_HOME/dsmpc/keys` or `~/.cache/dsmpc/keys`,
-/// one file per key named `{suite id}-seed{seed}-{party}-{purpose}.key`, written atomically.
-#[derive(Clone, Debug)]
-pub struct KeyCache {
-    source: RngSource,
-    dir: Option<PathBuf>,
-}
-
-type MemKey = (String, u64, String, bool);
-
-fn memory() -> &'static Mutex<HashMap<MemKey, Arc<Vec<u8>>>> {
-    static M: OnceLock<Mutex<HashMap<MemKey, Arc<Vec<u8>>>>> = OnceLock::new();
-    M.get_or_init(|| Mutex::new(HashMap::new()))
-}
-
-impl KeyCache {
-    /// Keys for a run with this randomness source; seeded keys are cached in memory and on
-    /// disk (unless `DSMPC_KEY_CACHE=off`).
-    pub fn new(source: RngSource) -> Self {
-        let dir = match std::env::var("DSMPC_KEY_CACHE") {
-            Ok(v) if v == "off" => None,
-            Ok(v) if !v.is_empty() => Some(PathBuf::from(v)),
-            _ => std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                .map(|c| c.join("dsmpc").join("keys")),
-        };
-        KeyCache { source, dir }
-    }
-
-    /// A cache that never touches the disk.
-    pub fn memory_only(source: RngSource) -> Self {
-        KeyCache { source, dir: None }
-    }
-
-    fn bytes_for(
-        &self,
-        suite_id: &str,
-        party: &str,
-        purpose: Purpose,
-        generate: impl FnOnce(&mut DsmpcRng) -> Result<Vec<u8>>,
-    ) -> Result<Vec<u8>> {
-        let seed = match self.source {
-            RngSource::Os => {
-                let mut r = rng::from_os()?;
-                return generate(&mut r);
-            }
-            RngSource::Seed(s) => s,
-        };
-        let key = (suite_id.to_string(), seed, party.to_string(), purpose == Purpose::Enc);
-        if let Some(b) = memory()
-            .lock()
-            .map_err(|_| RolesError::Suite("key cache poisoned".into()))?
-            .get(&key)
-        {
-            return Ok(b.to_vec());
-        }
-        let purpose_name = if purpose == Purpose::Enc { "enc" } else { "sign" };
-        let file = self
-            .dir
-            .as_ref()
-            .map(|d| d.join(format!("{suite_id}-seed{seed}-{party}-{purpose_name}.key")));
-        let bytes = match file.as_ref().and_then(|f| std::fs::read(f).ok()) {
-            Some(b) => b,
-            None => {
-                let mut r = rng::seeded(seed, &format!("key/{suite_id}/{party}/{purpose_name}"));
-                let b = generate(&mut r)?;
-                if let (Some(dir), Some(f)) = (&self.dir, &file) {
-                    // Best effort: a read-only cache directory only costs regeneration time.
-                    if std::fs::create_dir_all(dir).is_ok() {
-                        let tmp = f.with_extension(format!("tmp{}", std::process::id()));
-                        if std::fs::write(&tmp, &b).is_ok() {
-                            let _ = std::fs::rename(&tmp, f);
-                        }
-                    }
-                }
-                b
-            }
-        };
-        memory()
-            .lock()
-            .map_err(|_| RolesError::Suite("key cache poisoned".into()))?
-            .insert(key, Arc::new(bytes.clone()));
-        Ok(bytes)
-    }
-
-    /// The encryption key of `party`.
-    pub fn enc_key<S: CipherSuite>(&self, suite: &S, party: &str) -> Result<S::EncPrivate> {
-        let bytes = self.bytes_for(&suite.id(), party, Purpose::Enc, |r| {
-            let sk = suite.generate_enc(r)?;
-            suite.enc_private_to_bytes(&sk)
-        })?;
-        suite.enc_private_from_bytes(&bytes)
-    }
-
-    /// The signing key of `party`.
-    pub fn sign_key<S: CipherSuite>(&self, suite: &S, party: &str) -> Result<S::SignPrivate> {
-        let bytes = self.bytes_for(&suite.id(), party, Purpose::Sign, |r| {
-            let sk = suite.generate_sign(r)?;
-            suite.sign_private_to_bytes(&sk)
-        })?;
-        suite.sign_private_from_bytes(&bytes)
-    }
 }

@@ -161,6 +161,9 @@ pub struct IndexAssign {
 /// One selected CP in the roster.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RosterEntry {
+    /// The CP's VID: its identity on the network (DPs address its share packet to it; the Edge
+    /// knows whose upload is whose).
+    pub vid: u32,
     /// The CP's index i (1..=k).
     pub index: u16,
     /// The CP's public encryption key.
@@ -255,6 +258,9 @@ pub struct Commitments {
     pub dp: u32,
     /// `C_j = g^(a_j) h^(b_j)`, each a group element of fixed length.
     pub elements: Vec<Vec<u8>>,
+    /// The DP's ECDSA P-256 signature over [`labels::commitments`], so that a CP can check
+    /// what the Edge relays without trusting the Edge for its origin.
+    pub sig: Vec<u8>,
 }
 
 /// A CP's account of the DPs, for the agreement round.
@@ -470,7 +476,7 @@ impl Message {
             Message::Roster(m) => m.entries.iter().map(|e| 2 + e.enc_pk.len() + e.pvss_pk.len()).sum(),
             Message::SharePacket(m) => m.eshare.len() + m.e.len() + m.c.len() + m.r.len(),
             Message::ResultUpload(m) => 2 + m.ct.len(),
-            Message::Commitments(m) => m.elements.iter().map(Vec::len).sum(),
+            Message::Commitments(m) => m.elements.iter().map(Vec::len).sum::<usize>() + m.sig.len(),
             Message::DpReport(m) => 8 * m.accepted.len() + 5 * m.rejected.len(),
             Message::AgreedSet(m) => 4 * m.excluded.len(),
         }
@@ -499,6 +505,7 @@ impl Message {
                 w.u16(m.entries.len() as u16);
                 for e in &m.entries {
                     w.u16(e.index);
+                    w.u32(e.vid);
                     w.bytes(&e.enc_pk);
                     w.bytes(&e.pvss_pk);
                 }
@@ -521,6 +528,7 @@ impl Message {
                 for e in m.elements.iter().take(u16::MAX as usize) {
                     w.bytes(e);
                 }
+                w.bytes(&m.sig);
             }
             Message::DpReport(m) => {
                 w.u16(m.index);
@@ -592,9 +600,15 @@ impl Message {
                 let mut entries = Vec::with_capacity(count as usize);
                 for _ in 0..count {
                     let index = r.u16("index")?;
+                    let vid = r.u32("VID")?;
                     let enc_pk = r.bytes("encryption key")?;
                     let pvss_pk = r.bytes("PVSS key")?;
-                    entries.push(RosterEntry { index, enc_pk, pvss_pk });
+                    entries.push(RosterEntry {
+                        index,
+                        vid,
+                        enc_pk,
+                        pvss_pk,
+                    });
                 }
                 Message::Roster(Roster { task, t, entries })
             }
@@ -627,7 +641,13 @@ impl Message {
                 for _ in 0..count {
                     elements.push(r.bytes("commitment")?);
                 }
-                Message::Commitments(Commitments { task, dp, elements })
+                let sig = r.bytes("DP signature")?;
+                Message::Commitments(Commitments {
+                    task,
+                    dp,
+                    elements,
+                    sig,
+                })
             }
             MessageKind::DpReport => {
                 let index = r.u16("CP index")?;
@@ -719,6 +739,16 @@ pub mod labels {
     pub fn result(task: &TaskId, i: u16) -> Vec<u8> {
         build("dsmpc/v1/result/", task, &i.to_be_bytes())
     }
+    /// The statement a DP signs over its commitments: task, DP number and every element.
+    pub fn commitments(task: &TaskId, dp: u32, elements: &[Vec<u8>]) -> Vec<u8> {
+        let mut extra = dp.to_be_bytes().to_vec();
+        extra.extend_from_slice(&(elements.len() as u32).to_be_bytes());
+        for e in elements {
+            extra.extend_from_slice(&(e.len() as u32).to_be_bytes());
+            extra.extend_from_slice(e);
+        }
+        build("dsmpc/v1/commitments/", task, &extra)
+    }
     /// The signed statement of an auth request.
     pub fn auth_statement(task: &TaskId, vid: u32, nonce: &[u8; 16], ts: u64) -> Vec<u8> {
         let mut extra = vid.to_be_bytes().to_vec();
@@ -762,6 +792,7 @@ mod tests {
             task: TASK,
             dp: 9,
             elements: vec![vec![1; 128], vec![2; 128], vec![3; 128]],
+            sig: vec![4; 64],
         }));
         round_trip(report(
             vec![(1, 4), (6, 6), (8, 20)],

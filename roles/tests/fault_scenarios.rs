@@ -16,7 +16,7 @@ use std::collections::BTreeSet;
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng;
-use dsmpc_roles::faults::Fault;
+use dsmpc_roles::adversary::Fault;
 use dsmpc_roles::parties::Check;
 use dsmpc_roles::suite::SuiteKind;
 use dsmpc_roles::{RolesError, SessionConfig, session};

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::{PvssFailure, VerifyMode};
-use dsmpc_roles::faults::{Action, Detection, Fault};
+use dsmpc_roles::adversary::Fault;
+use dsmpc_roles::event::{Action, Detection};
 use dsmpc_roles::parties::Check;
 use dsmpc_roles::session::SessionReport;
 use dsmpc_roles::{RolesError, SessionConfig, session};

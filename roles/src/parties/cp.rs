@@ -1,35 +1,41 @@
-//! A computing party: asks to be selected (Algorithm 1, step 2), learns its index, then
-//! decrypts and verifies each DP's share (Eq. (4), in the chosen [`VerifyMode`]), adds it to
-//! a running sum, and uploads the encrypted sum-share to the Edge (Algorithm 2, steps 3-4).
+//! A computing party as a state machine, in protocol order:
 //!
-//! In batch mode shares are held until [`BATCH`] have arrived (or the DPs are done) and
-//! verified together; the sum only ever includes verified shares. The PVSS secret key lives
-//! in a [`CpKeyPair`], wiped on drop. A second share packet from a DP is ignored (a replay).
+//! 1. the Cloud's announcement: answer with `token = Enc_Cpk(VID)` (task-bound), a fresh nonce,
+//!    the time and `Sign(task || VID || nonce || ts)` (Algorithm 1, step 2);
+//! 2. the Cloud's answer: learn the index, or that it was not selected;
+//! 3. each DP's share packet (and in `vss` each DP's signed commitments, relayed by the Edge):
+//!    decrypt and hand to the mode's [`Acceptor`] (Algorithm 2, step 3);
+//! 4. once every DP is decided or the deadline passes: upload `Enc_Cpk(sum_i)` (step 4), or in
+//!    `vss` report the accepted and rejected DPs to the Edge, wait for the agreed set, and upload
+//!    `(sum, blinding sum)` over it.
 //!
-//! In `vss` mode (beyond the paper) a CP receives each DP's Pedersen commitments (relayed by
-//! the Edge) and the encrypted share pair `(f(i), b(i))`, and checks the pair against the
-//! commitments. It never aborts on a DP's fault: it rejects that DP, tells the Edge which DPs
-//! it accepted and which it rejected and why ([`ComputingParty::dp_report`]), sums over the set
-//! the Edge sends back ([`ComputingParty::receive_agreed`]) and uploads `(sum, blinding sum)`.
-//! Shares are kept until then and wiped on drop.
+//! A share packet counts only from the DP the network authenticated as its sender, addressed to
+//! this CP's index, for this task, once; commitments only with a valid signature of the DP they
+//! name. Messages that arrive before the index are held ([`Parked`]). In the paper's modes a DP's
+//! authentic packet that fails its check ends the session, as in the paper; in `vss` that DP is
+//! rejected and the CP goes on. The PVSS secret key lives in a [`CpKeyPair`], wiped on drop.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::{self, Attachment, CpKeyPair, Packet, VerifyMode};
+use dsmpc_core::pvss::{Attachment, CpKeyPair};
 use dsmpc_core::rng::DsmpcRng;
-use dsmpc_core::vss;
 
-use super::{candidate_name, cp_name, decode, dp_name, malformed};
-use crate::error::{Result, RolesError};
-use crate::faults::{Action, Detection};
+use super::{
+    Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, candidate_name, cp_name, decode_for, dp_name, unexpected,
+};
+use crate::check::{Acceptor, CpCtx, Dealt, Verdict, Verification};
+use crate::error::RolesError;
+use crate::event::{Action, Event};
+use crate::keys::DpKeys;
+use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::wire::{AuthRequest, DpReport, Message, MessageKind, Rejection, ResultUpload, TaskId, labels};
-
-/// Packets a CP verifies together in batch mode.
-pub const BATCH: usize = 128;
+use crate::wire::{
+    AgreedSet, AuthRequest, Commitments, DpReport, IndexAssign, Message, Rejection, ResultUpload, SharePacket,
+    TaskAnnounce, TaskId, labels,
+};
 
 /// A CP's three keys: encryption (Vpk / ComVpk), signing (Vsk), PVSS.
 pub struct CpKeys<B: Backend, S: CipherSuite> {
@@ -41,104 +47,85 @@ pub struct CpKeys<B: Backend, S: CipherSuite> {
     pub pvss: CpKeyPair<B>,
 }
 
+/// Where a CP is in the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Waiting for the announcement.
+    Candidate,
+    /// Asked to be selected; waiting for the answer.
+    Requested,
+    /// Selected: taking shares.
+    Selected,
+    /// `vss`: reported; waiting for the agreed set.
+    Reported,
+    /// Uploaded, not selected, or failed: nothing more to do.
+    Done,
+}
+
 /// A computing party (vehicle) with its keys.
 pub struct ComputingParty<B: Backend, S: CipherSuite> {
     suite: S,
     group: Arc<SchnorrGroup<B>>,
+    check: Arc<dyn Verification<B>>,
     vid: u32,
-    enc_sk: S::EncPrivate,
-    sign_sk: S::SignPrivate,
-    pvss: CpKeyPair<B>,
-    mode: VerifyMode,
+    keys: CpKeys<B, S>,
+    dps: u32,
+    dp_keys: Option<Arc<DpKeys>>,
+    timeouts: Timeouts,
+    step: Step,
     task: Option<TaskId>,
     cloud_pk: Option<S::EncPublic>,
-    index: Option<u16>,
-    sum: B::Int,
-    accepted: usize,
-    pending: Vec<(u32, B::Int, Attachment<B>)>,
-    seen: HashSet<u32>,
-    detections: Vec<Detection>,
-    vss: VssState<B>,
-    bad_result: bool,
-    rng: DsmpcRng,
-}
-
-/// What a CP holds in `vss` mode between the shares and the agreement.
-struct VssState<B: Backend> {
-    /// Commitments relayed by the Edge, until the DP's share arrives.
-    commitments: HashMap<u32, Vec<B::Int>>,
-    /// Verified share pairs by DP.
-    shares: BTreeMap<u32, (B::Int, B::Int)>,
-    /// Rejected DPs and why.
+    index: u16,
+    acceptor: Box<dyn Acceptor<B>>,
+    shares: HashSet<u32>,
+    commitments: HashSet<u32>,
+    accepted: BTreeSet<u32>,
     rejected: BTreeMap<u32, Rejection>,
-    /// The blinding sum, once agreed.
-    blind: B::Int,
-    /// Whether the agreed set has arrived.
-    agreed: bool,
-}
-
-impl<B: Backend, S: CipherSuite> Drop for ComputingParty<B, S> {
-    fn drop(&mut self) {
-        for (y, z) in self.vss.shares.values_mut() {
-            B::wipe(y);
-            B::wipe(z);
-        }
-        B::wipe(&mut self.sum);
-        B::wipe(&mut self.vss.blind);
-    }
+    parked: Parked,
+    deadline: Option<Time>,
+    rng: DsmpcRng,
+    out: Outbox,
 }
 
 impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
-    /// A CP with its keys, verifying in `mode`.
+    /// Vehicle `vid` with its keys, checking shares as `check` says, in a task with `dps` DPs
+    /// (DP1..=DPn) whose commitment-signing keys are `dp_keys` (`vss`).
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         suite: S,
         group: Arc<SchnorrGroup<B>>,
+        check: Arc<dyn Verification<B>>,
         vid: u32,
         keys: CpKeys<B, S>,
-        mode: VerifyMode,
+        dps: u32,
+        dp_keys: Option<Arc<DpKeys>>,
+        timeouts: Timeouts,
         rng: DsmpcRng,
     ) -> Self {
+        let acceptor = check.acceptor();
         ComputingParty {
             suite,
             group,
+            check,
             vid,
-            enc_sk: keys.enc,
-            sign_sk: keys.sign,
-            pvss: keys.pvss,
-            mode,
+            keys,
+            dps,
+            dp_keys,
+            timeouts,
+            step: Step::Candidate,
             task: None,
             cloud_pk: None,
-            index: None,
-            sum: B::from_u64(0),
-            accepted: 0,
-            pending: Vec::new(),
-            seen: HashSet::new(),
-            detections: Vec::new(),
-            vss: VssState {
-                commitments: HashMap::new(),
-                shares: BTreeMap::new(),
-                rejected: BTreeMap::new(),
-                blind: B::from_u64(0),
-                agreed: false,
-            },
-            bad_result: false,
+            index: 0,
+            acceptor,
+            shares: HashSet::new(),
+            commitments: HashSet::new(),
+            accepted: BTreeSet::new(),
+            rejected: BTreeMap::new(),
+            parked: Parked::default(),
+            deadline: None,
             rng,
+            out: Outbox::default(),
         }
-    }
-
-    /// Fault injection: upload `sum + 1` instead of the sum-share.
-    pub fn inject_bad_result(&mut self) {
-        self.bad_result = true;
-    }
-
-    /// What this CP detected since the last call (replays ignored, DPs rejected in `vss` mode).
-    pub fn take_detections(&mut self) -> Vec<Detection> {
-        std::mem::take(&mut self.detections)
-    }
-
-    /// `vss` mode: the DPs rejected so far and why.
-    pub fn rejected(&self) -> &BTreeMap<u32, Rejection> {
-        &self.vss.rejected
     }
 
     /// The VID.
@@ -147,371 +134,431 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     }
     /// The index, once selected.
     pub fn index(&self) -> Option<u16> {
-        self.index
+        (self.index > 0).then_some(self.index)
     }
     /// The log name: `CP(i=..)` once selected, `CP(VID=..)` before.
     pub fn name(&self) -> String {
-        self.index.map_or_else(|| candidate_name(self.vid), cp_name)
+        self.index().map_or_else(|| candidate_name(self.vid), cp_name)
     }
     /// Its PVSS public key, encoded (registered with the Cloud out of band).
     pub fn pvss_pk_bytes(&self) -> Vec<u8> {
-        self.group.element_to_bytes(self.pvss.pk())
+        self.group.element_to_bytes(self.keys.pvss.pk())
     }
     /// Its public encryption key.
     pub fn enc_pk(&self) -> S::EncPublic {
-        self.suite.enc_public(&self.enc_sk)
+        self.suite.enc_public(&self.keys.enc)
     }
     /// Its public verification key.
     pub fn sign_pk(&self) -> S::SignPublic {
-        self.suite.sign_public(&self.sign_sk)
+        self.suite.sign_public(&self.keys.sign)
     }
-    /// Shares verified and summed so far.
+    /// DPs whose shares were verified and counted so far.
     pub fn accepted(&self) -> usize {
-        self.accepted
+        self.accepted.len()
+    }
+    /// `vss`: the DPs rejected so far and why.
+    pub fn rejected(&self) -> &BTreeMap<u32, Rejection> {
+        &self.rejected
     }
 
-    /// Algorithm 1, step 2: answer the announcement with `token = Enc_Cpk(VID)` (task-bound),
-    /// a fresh nonce, the time and `Sign(task || VID || nonce || ts)`.
-    pub fn auth_request(&mut self, announce: &[u8], now: u64) -> Result<Vec<u8>> {
-        let Message::TaskAnnounce(a) = decode(announce, MessageKind::TaskAnnounce, "Cloud")? else {
-            return Err(malformed(MessageKind::TaskAnnounce, "Cloud", "not an announcement"));
+    fn ignore(&mut self, from: PartyId, why: impl Into<String>) {
+        let name = self.name();
+        self.out.detect(name, from.to_string(), Action::Ignored, why);
+    }
+
+    fn fail(&mut self, e: RolesError) {
+        self.step = Step::Done;
+        self.deadline = None;
+        self.out.event(Event::Failed(e));
+    }
+
+    /// Algorithm 1, step 2.
+    fn request(&mut self, a: &TaskAnnounce, now: Time) {
+        let cloud_pk = match self.suite.decode_enc_public(&a.cloud_pk) {
+            Ok(pk) => pk,
+            Err(e) => return self.ignore(PartyId::Cloud, format!("announcement with a bad Cloud key: {e}")),
         };
-        let cloud_pk = self
-            .suite
-            .decode_enc_public(&a.cloud_pk)
-            .map_err(|e| malformed(MessageKind::TaskAnnounce, "Cloud", e.to_string()))?;
+        let ts = now / 1000;
         let token = self.suite.encrypt(
             &cloud_pk,
             &labels::token(&a.task),
             &self.vid.to_be_bytes(),
             &mut self.rng,
-        )?;
+        );
         let mut nonce = [0u8; 16];
         rand_core::Rng::fill_bytes(&mut self.rng, &mut nonce);
-        let sig = self.suite.sign(
-            &self.sign_sk,
-            &labels::auth_statement(&a.task, self.vid, &nonce, now),
-            &mut self.rng,
-        )?;
+        let statement = labels::auth_statement(&a.task, self.vid, &nonce, ts);
+        let sig = self.suite.sign(&self.keys.sign, &statement, &mut self.rng);
+        let (token, sig) = match (token, sig) {
+            (Ok(t), Ok(s)) => (t, s),
+            (Err(e), _) | (_, Err(e)) => return self.fail(e),
+        };
         self.task = Some(a.task);
         self.cloud_pk = Some(cloud_pk);
-        Ok(Message::AuthRequest(AuthRequest {
+        self.step = Step::Requested;
+        self.deadline = Some(now.saturating_add(self.timeouts.selection_ms));
+        let req = AuthRequest {
             task: a.task,
             token,
             nonce,
-            ts: now,
+            ts,
             sig,
-        })
-        .encode())
+        };
+        self.out.send(PartyId::Cloud, Message::AuthRequest(req).encode());
     }
 
-    /// Algorithm 1, end of step 3: learn the index (`None`: valid but not selected).
-    pub fn receive_index(&mut self, bytes: &[u8]) -> Result<Option<u16>> {
-        let task = self
-            .task
-            .ok_or_else(|| RolesError::Config("index before announcement".into()))?;
-        let m = receive!(bytes, IndexAssign, "Cloud", &task);
-        let Some(ct) = m.ct else { return Ok(None) };
-        let plain = self
+    /// Algorithm 1, end of step 3: the index, or not selected.
+    fn assigned(&mut self, m: &IndexAssign, now: Time, probe: &mut dyn Probe) {
+        let Some(ct) = &m.ct else {
+            self.step = Step::Done;
+            self.deadline = None;
+            self.parked.take();
+            return;
+        };
+        let task = m.task;
+        let index = self
             .suite
-            .decrypt(&self.enc_sk, &labels::index(&task, self.vid), &ct, &mut self.rng)
-            .ok_or_else(|| malformed(MessageKind::IndexAssign, "Cloud", "index ciphertext does not decrypt"))?;
-        let index = <[u8; 2]>::try_from(plain.as_slice())
+            .decrypt(&self.keys.enc, &labels::index(&task, self.vid), ct, &mut self.rng)
+            .and_then(|p| <[u8; 2]>::try_from(p.as_slice()).ok())
             .map(u16::from_be_bytes)
-            .map_err(|_| malformed(MessageKind::IndexAssign, "Cloud", "index is not 2 bytes"))?;
-        if index == 0 {
-            return Err(malformed(MessageKind::IndexAssign, "Cloud", "index 0"));
+            .filter(|i| *i > 0);
+        let Some(index) = index else {
+            return self.ignore(PartyId::Cloud, "index ciphertext does not decrypt to an index");
+        };
+        self.index = index;
+        self.step = Step::Selected;
+        self.deadline = Some(now.saturating_add(self.timeouts.shares_ms));
+        for (from, bytes) in self.parked.take() {
+            self.handle_input(now, from, &bytes, probe);
         }
-        self.index = Some(index);
-        Ok(Some(index))
     }
 
-    /// Algorithm 2, step 3: decrypt, check and (once verified) add one DP's share.
-    pub fn receive_share(&mut self, bytes: &[u8]) -> Result<()> {
-        let (task, index) = match (self.task, self.index) {
-            (Some(t), Some(i)) => (t, i),
-            _ => {
-                return Err(RolesError::Config(format!(
-                    "{} received a share but was not selected",
-                    self.name()
-                )));
-            }
-        };
-        let Message::SharePacket(m) = decode(bytes, MessageKind::SharePacket, "a DP")? else {
-            return Err(malformed(MessageKind::SharePacket, "a DP", "not a share packet"));
-        };
-        let from = dp_name(m.dp);
-        if m.task != task {
-            return Err(RolesError::WrongTask {
-                from,
-                kind: MessageKind::SharePacket,
-            });
+    /// Algorithm 2, step 3: one DP's share packet, every check before anything is recorded.
+    fn share(&mut self, d: u32, m: SharePacket, now: Time, probe: &mut dyn Probe) {
+        let from = PartyId::Dp(d);
+        if m.dp != d {
+            return self.ignore(from, format!("share packet claims to be from {}", dp_name(m.dp)));
         }
-        if m.index != index {
-            return Err(malformed(
-                MessageKind::SharePacket,
-                &from,
-                format!("addressed to CP(i={}), not {}", m.index, cp_name(index)),
-            ));
+        if m.index != self.index {
+            return self.ignore(from, format!("share packet addressed to {}", cp_name(m.index)));
         }
-        if !self.seen.insert(m.dp) {
-            self.detections.push(Detection::new(
-                cp_name(index),
-                &from,
-                Action::Ignored,
-                "a second share packet; only the first counts",
-            ));
-            return Ok(());
+        if self.shares.contains(&d) {
+            return self.ignore(from, "a second share packet; only the first counts");
         }
-        if self.mode == VerifyMode::Vss {
-            let verdict = self.check_vss_share(&task, index, &m);
-            return self.settle(m.dp, verdict);
-        }
-        let el = self.group.element_len();
+        self.shares.insert(d);
+        let task = self.task.unwrap_or_default();
         let sl = self.group.zq().element_len();
-        if m.e.len() != el || m.c.len() != el || m.r.len() != sl {
-            return Err(malformed(
-                MessageKind::SharePacket,
-                &from,
-                format!("E and C must be {el} bytes and r {sl} bytes"),
-            ));
-        }
-        let plain = self
-            .suite
-            .decrypt(
-                &self.enc_sk,
-                &labels::share(&task, m.dp, index),
-                &m.eshare,
-                &mut self.rng,
-            )
-            .ok_or(RolesError::ShareUndecryptable { dp: m.dp, cp: index })?;
-        if plain.len() != sl {
-            return Err(RolesError::ShareUndecryptable { dp: m.dp, cp: index });
-        }
-        let y = self
-            .group
-            .zq()
-            .from_bytes(&plain, "share")
-            .map_err(|_| RolesError::ShareOutOfRange { dp: m.dp, cp: index })?;
-        let att = Attachment {
-            e: B::from_be_bytes(&m.e),
-            c: B::from_be_bytes(&m.c),
-            r: B::from_be_bytes(&m.r),
-        };
-        match self.mode {
-            VerifyMode::Paper | VerifyMode::Fast => {
-                let pkt = Packet { y: &y, att: &att };
-                let res = if self.mode == VerifyMode::Paper {
-                    pvss::verify_paper(&self.group, &self.pvss, pkt)
-                } else {
-                    pvss::verify_fast(&self.group, &self.pvss, pkt)
-                };
-                res.map_err(|reason| RolesError::PvssRejected {
-                    dp: m.dp,
-                    cp: index,
-                    reason,
-                })?;
-                self.add(&y);
-            }
-            VerifyMode::Batch => {
-                self.pending.push((m.dp, y, att));
-                if self.pending.len() >= BATCH {
-                    self.flush()?;
-                }
-            }
-            VerifyMode::Vss => unreachable!("handled above"),
-        }
-        Ok(())
-    }
-
-    /// `vss` mode: take a DP's commitments (relayed by the Edge), kept until its share arrives.
-    pub fn receive_commitments(&mut self, bytes: &[u8]) -> Result<()> {
-        let task = self
-            .task
-            .ok_or_else(|| RolesError::Config(format!("{} received commitments before the task", self.name())))?;
-        let m = receive!(bytes, Commitments, "Edge", &task);
         let el = self.group.element_len();
-        if m.elements.is_empty() || m.elements.iter().any(|e| e.len() != el) {
-            return Err(malformed(
-                MessageKind::Commitments,
-                "Edge",
-                format!("commitments of {} must be non-empty, {el} bytes each", dp_name(m.dp)),
-            ));
-        }
-        if self.vss.commitments.contains_key(&m.dp) || self.seen.contains(&m.dp) {
-            self.detections.push(Detection::new(
-                self.name(),
-                dp_name(m.dp),
-                Action::Ignored,
-                "second commitments; only the first count",
-            ));
-            return Ok(());
-        }
-        let elements = m.elements.iter().map(|e| B::from_be_bytes(e)).collect();
-        self.vss.commitments.insert(m.dp, elements);
-        Ok(())
-    }
-
-    /// `vss` mode: decrypt one share pair and check it against the DP's commitments.
-    fn check_vss_share(
-        &mut self,
-        task: &TaskId,
-        index: u16,
-        m: &crate::wire::SharePacket,
-    ) -> std::result::Result<(B::Int, B::Int), Rejection> {
-        let commitments = self.vss.commitments.remove(&m.dp);
-        if !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty()) {
-            return Err(Rejection::Malformed);
-        }
-        let mut plain = self
-            .suite
-            .decrypt(
-                &self.enc_sk,
-                &labels::share(task, m.dp, index),
-                &m.eshare,
-                &mut self.rng,
-            )
-            .ok_or(Rejection::Undecryptable)?;
-        let sl = self.group.zq().element_len();
-        let pair = if plain.len() == 2 * sl {
-            let zq = self.group.zq();
-            match (
-                zq.from_bytes(&plain[..sl], "share"),
-                zq.from_bytes(&plain[sl..], "blinding"),
-            ) {
-                (Ok(y), Ok(z)) => Some((y, z)),
-                _ => None,
-            }
+        let plain = self.suite.decrypt(
+            &self.keys.enc,
+            &labels::share(&task, d, self.index),
+            &m.eshare,
+            &mut self.rng,
+        );
+        let Some(mut plain) = plain else {
+            return self.decide(vec![(d, Verdict::Rejected(Rejection::Undecryptable))], now, probe);
+        };
+        let n = self.check.share_scalars();
+        let zq = self.group.zq();
+        let scalars: Option<Vec<B::Int>> = (plain.len() == n * sl)
+            .then(|| plain.chunks(sl).map(|c| zq.from_bytes(c, "share").ok()).collect())
+            .flatten();
+        zeroize::Zeroize::zeroize(&mut plain);
+        let attached = !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty());
+        let att = if attached && m.e.len() == el && m.c.len() == el && m.r.len() == sl {
+            Some(Attachment {
+                e: B::from_be_bytes(&m.e),
+                c: B::from_be_bytes(&m.c),
+                r: B::from_be_bytes(&m.r),
+            })
         } else {
             None
         };
-        zeroize::Zeroize::zeroize(&mut plain);
-        let (y, z) = pair.ok_or(Rejection::Malformed)?;
-        let c = commitments.ok_or(Rejection::NoCommitments)?;
-        if vss::verify_share(&self.group, &c, u64::from(index), &y, &z) {
-            Ok((y, z))
-        } else {
-            Err(Rejection::Mismatch)
-        }
-    }
-
-    fn settle(&mut self, dp: u32, verdict: std::result::Result<(B::Int, B::Int), Rejection>) -> Result<()> {
-        match verdict {
-            Ok(pair) => {
-                self.vss.shares.insert(dp, pair);
-                self.accepted += 1;
+        let verdicts = match scalars {
+            Some(s) if attached == att.is_some() => {
+                let ctx = CpCtx {
+                    group: &self.group,
+                    pvss: &self.keys.pvss,
+                    index: self.index,
+                };
+                self.acceptor.share(&ctx, d, Dealt(s), att, &mut self.rng)
             }
-            Err(why) => {
-                self.detections.push(Detection::new(
-                    self.name(),
-                    dp_name(dp),
-                    Action::Rejected,
-                    why.to_string(),
-                ));
-                self.vss.rejected.insert(dp, why);
+            _ if self.check.commits() => vec![(d, Verdict::Rejected(Rejection::Malformed))],
+            _ => {
+                return self.fail(RolesError::Malformed {
+                    kind: crate::wire::MessageKind::SharePacket,
+                    from: dp_name(d),
+                    reason: format!("the share must be {n} scalar(s) below q, E and C {el} bytes and r {sl} bytes"),
+                });
             }
-        }
-        Ok(())
-    }
-
-    /// `vss` mode, agreement round: which DPs this CP accepted and which it rejected, for the
-    /// Edge. Commitments whose share never came are dropped.
-    pub fn dp_report(&mut self) -> Result<Vec<u8>> {
-        let (task, index) = self.selected_task()?;
-        self.vss.commitments.clear();
-        Ok(Message::DpReport(DpReport {
-            task,
-            index,
-            accepted: DpReport::ranges(self.vss.shares.keys().copied()),
-            rejected: self.vss.rejected.iter().map(|(d, w)| (*d, *w)).collect(),
-        })
-        .encode())
-    }
-
-    /// `vss` mode, agreement round: the Edge's excluded DPs; sum the shares of every other
-    /// accepted DP (and wipe the individual shares).
-    pub fn receive_agreed(&mut self, bytes: &[u8]) -> Result<()> {
-        let (task, _) = self.selected_task()?;
-        let m = receive!(bytes, AgreedSet, "Edge", &task);
-        let zq = self.group.zq();
-        let (mut sum, mut blind) = (B::from_u64(0), B::from_u64(0));
-        for (d, (y, z)) in self.vss.shares.iter_mut() {
-            if m.excluded.binary_search(d).is_err() {
-                sum = zq.add(&sum, y);
-                blind = zq.add(&blind, z);
-            }
-            B::wipe(y);
-            B::wipe(z);
-        }
-        self.vss.shares.clear();
-        self.sum = sum;
-        self.vss.blind = blind;
-        self.vss.agreed = true;
-        Ok(())
-    }
-
-    fn selected_task(&self) -> Result<(TaskId, u16)> {
-        match (self.task, self.index) {
-            (Some(t), Some(i)) => Ok((t, i)),
-            _ => Err(RolesError::Config(format!("{} was not selected", self.name()))),
-        }
-    }
-
-    fn add(&mut self, y: &B::Int) {
-        self.sum = self.group.zq().add(&self.sum, y);
-        self.accepted += 1;
-    }
-
-    /// Verify any shares still held for a batch.
-    pub fn flush(&mut self) -> Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        let index = self.index.unwrap_or(0);
-        let pending = std::mem::take(&mut self.pending);
-        let packets: Vec<Packet<'_, B>> = pending.iter().map(|(_, y, att)| Packet { y, att }).collect();
-        if let Err(bad) = pvss::verify_batch(&self.group, &self.pvss, &packets, &mut self.rng) {
-            let (i, reason) = bad[0];
-            return Err(RolesError::PvssRejected {
-                dp: pending[i].0,
-                cp: index,
-                reason,
-            });
-        }
-        drop(packets);
-        for (_, y, _) in &pending {
-            self.add(y);
-        }
-        Ok(())
-    }
-
-    /// Algorithm 2, step 4: `Enc_Cpk(sum_i)`, bound to the task and i.
-    pub fn result_upload(&mut self) -> Result<Vec<u8>> {
-        self.flush()?;
-        let (task, index, cloud_pk) = match (self.task, self.index, self.cloud_pk.as_ref()) {
-            (Some(t), Some(i), Some(pk)) => (t, i, pk.clone()),
-            _ => return Err(RolesError::Config(format!("{} has no result to upload", self.name()))),
         };
-        if self.mode == VerifyMode::Vss && !self.vss.agreed {
-            return Err(RolesError::Config(format!(
-                "{} cannot upload before the agreement round",
+        self.decide(verdicts, now, probe);
+    }
+
+    /// `vss`: a DP's commitments, relayed by the Edge, checked against the DP's signature.
+    fn commitments(&mut self, m: Commitments, now: Time, probe: &mut dyn Probe) {
+        let d = m.dp;
+        if d == 0 || d > self.dps {
+            return self.ignore(
+                PartyId::Edge,
+                format!("commitments of {}, not a DP of this task", dp_name(d)),
+            );
+        }
+        if self.commitments.contains(&d) {
+            return self.ignore(
+                PartyId::Edge,
+                format!("second commitments of {}; only the first count", dp_name(d)),
+            );
+        }
+        let signed = self.dp_keys.as_ref().is_some_and(|k| k.verify(&m));
+        let el = self.group.element_len();
+        if !signed || m.elements.is_empty() || m.elements.iter().any(|e| e.len() != el) {
+            return self.ignore(
+                PartyId::Edge,
+                format!(
+                    "commitments of {} without a valid signature of that DP, or malformed",
+                    dp_name(d)
+                ),
+            );
+        }
+        self.commitments.insert(d);
+        let elements = m.elements.iter().map(|e| B::from_be_bytes(e)).collect();
+        let ctx = CpCtx {
+            group: &self.group,
+            pvss: &self.keys.pvss,
+            index: self.index,
+        };
+        let verdicts = self.acceptor.commitments(&ctx, d, elements);
+        self.decide(verdicts, now, probe);
+    }
+
+    /// Record verdicts; in the paper's modes a failed check ends the session. Once every DP
+    /// is decided, go on.
+    fn decide(&mut self, verdicts: Vec<(u32, Verdict)>, now: Time, probe: &mut dyn Probe) {
+        for (d, v) in verdicts {
+            match v {
+                Verdict::Accepted => {
+                    self.accepted.insert(d);
+                }
+                Verdict::Pvss(reason) => {
+                    return self.fail(RolesError::PvssRejected {
+                        dp: d,
+                        cp: self.index,
+                        reason,
+                    });
+                }
+                Verdict::Rejected(_) if !self.check.commits() => {
+                    return self.fail(RolesError::ShareUndecryptable { dp: d, cp: self.index });
+                }
+                Verdict::Rejected(why) => {
+                    let name = self.name();
+                    self.out.detect(name, dp_name(d), Action::Rejected, why.to_string());
+                    self.rejected.insert(d, why);
+                }
+            }
+        }
+        let decided = if self.check.commits() {
+            self.accepted.len() + self.rejected.len()
+        } else {
+            self.shares.len()
+        };
+        if decided as u64 >= u64::from(self.dps) {
+            self.shares_done(now, probe);
+        }
+    }
+
+    /// Every DP decided, or the deadline passed: finish pending checks, then upload (or report).
+    fn shares_done(&mut self, now: Time, probe: &mut dyn Probe) {
+        let ctx = CpCtx {
+            group: &self.group,
+            pvss: &self.keys.pvss,
+            index: self.index,
+        };
+        let verdicts = self.acceptor.finish(&ctx, &mut self.rng);
+        self.step = Step::Reported;
+        self.decide_final(verdicts);
+        if self.step == Step::Done {
+            return;
+        }
+        if self.check.commits() {
+            probe.enter(Phase::DpSetAgreement, self.vid);
+            self.report(now);
+        } else {
+            probe.enter(Phase::CpResultEncrypt, self.vid);
+            self.upload(&[]);
+        }
+    }
+
+    fn decide_final(&mut self, verdicts: Vec<(u32, Verdict)>) {
+        for (d, v) in verdicts {
+            match v {
+                Verdict::Accepted => {
+                    self.accepted.insert(d);
+                }
+                Verdict::Pvss(reason) => {
+                    return self.fail(RolesError::PvssRejected {
+                        dp: d,
+                        cp: self.index,
+                        reason,
+                    });
+                }
+                Verdict::Rejected(why) => {
+                    let name = self.name();
+                    self.out.detect(name, dp_name(d), Action::Rejected, why.to_string());
+                    self.rejected.insert(d, why);
+                }
+            }
+        }
+    }
+
+    /// `vss`, agreement round: which DPs this CP accepted and which it rejected, for the Edge.
+    fn report(&mut self, now: Time) {
+        let r = DpReport {
+            task: self.task.unwrap_or_default(),
+            index: self.index,
+            accepted: DpReport::ranges(self.accepted.iter().copied()),
+            rejected: self.rejected.iter().map(|(d, w)| (*d, *w)).collect(),
+        };
+        // The Edge may wait for other CPs' reports until its own deadline: wait longer than it.
+        let wait = self.timeouts.shares_ms + 2 * self.timeouts.round_ms;
+        self.deadline = Some(now.saturating_add(wait));
+        self.out.send(PartyId::Edge, Message::DpReport(r).encode());
+    }
+
+    /// Algorithm 2, step 4: `Enc_Cpk(sum_i)` (with the blinding sum in `vss`), bound to the
+    /// task and i.
+    fn upload(&mut self, excluded: &[u32]) {
+        let ctx = CpCtx {
+            group: &self.group,
+            pvss: &self.keys.pvss,
+            index: self.index,
+        };
+        let mut plain = self.acceptor.upload(&ctx, excluded);
+        let task = self.task.unwrap_or_default();
+        let ct = match &self.cloud_pk {
+            Some(pk) => self
+                .suite
+                .encrypt(pk, &labels::result(&task, self.index), &plain, &mut self.rng),
+            None => Err(RolesError::OutOfOrder(format!(
+                "{} uploads without the Cloud's key",
                 self.name()
-            )));
-        }
-        let zq = self.group.zq();
-        let sum = if self.bad_result {
-            zq.add(&self.sum, &B::from_u64(1))
-        } else {
-            self.sum.clone()
+            ))),
         };
-        let mut plain = zq.to_bytes(&sum);
-        if self.mode == VerifyMode::Vss {
-            plain.extend_from_slice(&zq.to_bytes(&self.vss.blind));
-        }
-        let ct = self
-            .suite
-            .encrypt(&cloud_pk, &labels::result(&task, index), &plain, &mut self.rng)?;
         zeroize::Zeroize::zeroize(&mut plain);
-        Ok(Message::ResultUpload(ResultUpload { task, index, ct }).encode())
+        self.step = Step::Done;
+        self.deadline = None;
+        match ct {
+            Ok(ct) => {
+                let up = ResultUpload {
+                    task,
+                    index: self.index,
+                    ct,
+                };
+                self.out.send(PartyId::Edge, Message::ResultUpload(up).encode());
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Who sends this CP a message of `kind`.
+    fn source(kind: crate::wire::MessageKind) -> PartyId {
+        match kind {
+            crate::wire::MessageKind::TaskAnnounce | crate::wire::MessageKind::IndexAssign => PartyId::Cloud,
+            _ => PartyId::Edge,
+        }
+    }
+
+    /// `vss`: the Edge's agreed set; upload over it.
+    fn agreed(&mut self, m: &AgreedSet, probe: &mut dyn Probe) {
+        probe.enter(Phase::CpResultEncrypt, self.vid);
+        self.upload(&m.excluded);
+    }
+}
+
+impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
+    fn id(&self) -> PartyId {
+        PartyId::Cp(self.vid)
+    }
+
+    fn handle_input(&mut self, now: Time, from: PartyId, bytes: &[u8], probe: &mut dyn Probe) {
+        let msg = match decode_for(bytes, self.task.as_ref()) {
+            Ok(m) => m,
+            Err(why) => return self.ignore(from, why),
+        };
+        let (step, vss) = (self.step, self.check.commits());
+        match (msg, from) {
+            (Message::TaskAnnounce(a), PartyId::Cloud) if step == Step::Candidate => {
+                probe.enter(Phase::CpAuthRequest, self.vid);
+                self.request(&a, now);
+            }
+            (Message::IndexAssign(m), PartyId::Cloud) if step == Step::Requested => {
+                probe.enter(Phase::CpIndexDecrypt, self.vid);
+                self.assigned(&m, now, probe);
+            }
+            (m @ (Message::SharePacket(_) | Message::Commitments(_)), PartyId::Dp(_) | PartyId::Edge)
+                if step == Step::Requested =>
+            {
+                let cap = if from == PartyId::Edge { self.dps as usize } else { 1 };
+                if !self.parked.park(from, bytes, cap) {
+                    self.ignore(
+                        from,
+                        format!("{} before this CP knew its index, beyond what is held", m.kind()),
+                    );
+                }
+            }
+            (Message::SharePacket(m), PartyId::Dp(d)) if step == Step::Selected => {
+                probe.enter(Phase::CpDecryptPvssVerifyLocalCompute, self.vid);
+                self.share(d, m, now, probe);
+            }
+            (Message::Commitments(m), PartyId::Edge) if step == Step::Selected && vss => {
+                probe.enter(Phase::CpDecryptPvssVerifyLocalCompute, self.vid);
+                self.commitments(m, now, probe);
+            }
+            (Message::AgreedSet(m), PartyId::Edge) if step == Step::Reported && vss => self.agreed(&m, probe),
+            (m, _) => {
+                use crate::wire::MessageKind::{AgreedSet, IndexAssign, SharePacket, TaskAnnounce};
+                let kind = m.kind();
+                let again = match kind {
+                    TaskAnnounce => step != Step::Candidate,
+                    IndexAssign => !matches!(step, Step::Candidate | Step::Requested),
+                    AgreedSet => step == Step::Done && self.index > 0,
+                    _ => false,
+                };
+                let why = if again && from == Self::source(kind) {
+                    format!("a second {kind} message; only the first counts")
+                } else if step == Step::Done && kind == SharePacket {
+                    format!("{kind} message after this CP was done with the shares")
+                } else {
+                    unexpected(kind, from)
+                };
+                self.ignore(from, why);
+            }
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Time, probe: &mut dyn Probe) {
+        if !self.deadline.is_some_and(|d| now >= d) {
+            return;
+        }
+        self.deadline = None;
+        match self.step {
+            Step::Selected => {
+                probe.enter(Phase::CpDecryptPvssVerifyLocalCompute, self.vid);
+                self.shares_done(now, probe);
+            }
+            // Never selected, or the agreed set never came: nothing more to do.
+            _ => {
+                self.step = Step::Done;
+                self.parked.take();
+            }
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Time> {
+        self.deadline
+    }
+
+    fn outbox(&mut self) -> &mut Outbox {
+        &mut self.out
     }
 }

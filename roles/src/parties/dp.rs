@@ -1,51 +1,41 @@
-//! A data provider: reads the roster, Shamir-shares its value with threshold t at the selected
-//! CPs' indices, and sends each CP its share encrypted under that CP's key (label bound to the
-//! task, the DP and the index) with the PVSS attachment `(E, C, r)` of Eq. (3) (Algorithm 2,
-//! steps 1-2). The polynomial is wiped when sharing is done, the value when the DP is dropped.
+//! A data provider as a state machine: it waits for the roster from the Cloud, Shamir-shares
+//! its value with threshold t at the selected CPs' indices, and sends each CP (addressed by its
+//! VID) its share encrypted under that CP's key (label bound to the task, the DP and the index)
+//! with the mode's attachment (Algorithm 2, steps 1-2). In `vss` mode it also signs its
+//! commitments (ECDSA P-256, bound to the task) and sends them to the Edge for relaying.
 //!
-//! In `vss` mode the DP instead deals with Pedersen commitments ([`dsmpc_core::vss`]): it
-//! sends each CP the pair `(f(i), b(i))` encrypted, without attachment, and one
-//! [`Commitments`] message for the Edge to relay to every CP.
-//!
-//! For fault injection a DP can be told to cheat ([`DataProvider::inject_bad_share`],
-//! [`DataProvider::inject_inconsistent_dealing`]); the attachment or commitments it sends are
-//! then those of the honest share, as a cheater's would be.
+//! Only a roster from the Cloud is taken, once; anything else is ignored and reported. The
+//! polynomials are wiped when sharing is done (see [`crate::check::Dealing`]), the value when
+//! the DP is dropped.
 
 use std::sync::Arc;
 
 use dsmpc_core::backend::{Backend, Num};
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::{self, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
-use dsmpc_core::shamir::Polynomial;
-use dsmpc_core::vss;
 use num_bigint::BigUint;
 
-use super::{decode, malformed};
+use super::{Outbox, Party, PartyId, Probe, Time, decode_for, dp_name, unexpected};
+use crate::check::{ShareTo, Verification};
 use crate::error::{Result, RolesError};
+use crate::event::{Action, Event};
+use crate::keys::DpSigningKey;
+use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::wire::{Commitments, Message, MessageKind, SharePacket, TaskId, labels};
-
-struct RosterCp<B: Backend, S: CipherSuite> {
-    index: u16,
-    enc_pk: S::EncPublic,
-    pvss_pk: B::Int,
-}
+use crate::suite::p256::P256Suite;
+use crate::wire::{Commitments, Message, Roster, SharePacket, labels};
 
 /// A data provider holding one value.
 pub struct DataProvider<B: Backend, S: CipherSuite> {
     suite: S,
     group: Arc<SchnorrGroup<B>>,
+    check: Arc<dyn Verification<B>>,
     d: u32,
     value: BigUint,
-    mode: VerifyMode,
-    task: Option<TaskId>,
-    t: usize,
-    roster: Vec<RosterCp<B, S>>,
-    commitments: Option<Vec<u8>>,
-    bad_share_for: Vec<u16>,
-    inconsistent: bool,
+    sign_key: Option<DpSigningKey>,
+    dealt: bool,
     rng: DsmpcRng,
+    out: Outbox,
 }
 
 impl<B: Backend, S: CipherSuite> Drop for DataProvider<B, S> {
@@ -54,132 +44,90 @@ impl<B: Backend, S: CipherSuite> Drop for DataProvider<B, S> {
     }
 }
 
+struct RosterCp<B: Backend, S: CipherSuite> {
+    index: u16,
+    vid: u32,
+    enc_pk: S::EncPublic,
+    pvss_pk: B::Int,
+}
+
 impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
-    /// DP number `d` (1-based) with its value; `mode` picks the paper-literal or the table
-    /// attachment (identical output).
-    pub fn new(suite: S, group: Arc<SchnorrGroup<B>>, d: u32, value: BigUint, mode: VerifyMode, rng: DsmpcRng) -> Self {
+    /// DP number `d` (1-based) with its value, dealing as `check` says; `sign_key` signs the
+    /// commitments in `vss` mode (unused otherwise).
+    pub fn new(
+        suite: S,
+        group: Arc<SchnorrGroup<B>>,
+        check: Arc<dyn Verification<B>>,
+        d: u32,
+        value: BigUint,
+        sign_key: Option<DpSigningKey>,
+        rng: DsmpcRng,
+    ) -> Self {
         DataProvider {
             suite,
             group,
+            check,
             d,
             value,
-            mode,
-            task: None,
-            t: 0,
-            roster: Vec::new(),
-            commitments: None,
-            bad_share_for: Vec::new(),
-            inconsistent: false,
+            sign_key,
+            dealt: false,
             rng,
+            out: Outbox::default(),
         }
     }
 
-    /// Fault injection: send the CP with this index `y + 1` instead of its share.
-    pub fn inject_bad_share(&mut self, index: u16) {
-        self.bad_share_for.push(index);
-    }
-
-    /// Fault injection: give the upper half of the roster (by position, at least one CP)
-    /// shares of a second polynomial with the same constant term.
-    pub fn inject_inconsistent_dealing(&mut self) {
-        self.inconsistent = true;
-    }
-
-    /// `vss` mode: the encoded commitments of the last dealing, for the Edge (taken once).
-    pub fn take_commitments(&mut self) -> Option<Vec<u8>> {
-        self.commitments.take()
-    }
-
-    /// Read the roster from the Cloud: t and each selected CP's keys.
-    pub fn receive_roster(&mut self, bytes: &[u8]) -> Result<()> {
-        let Message::Roster(r) = decode(bytes, MessageKind::Roster, "Cloud")? else {
-            return Err(malformed(MessageKind::Roster, "Cloud", "not a roster"));
-        };
-        let bad = |why: String| malformed(MessageKind::Roster, "Cloud", why);
+    /// Check the roster: t and every entry's keys.
+    fn read_roster(&self, r: &Roster) -> std::result::Result<Vec<RosterCp<B, S>>, String> {
         let t = r.t as usize;
         if t < 2 || t > r.entries.len() {
-            return Err(RolesError::BadThreshold {
-                t,
-                selected: r.entries.len(),
-            });
+            return Err(format!("threshold {t} with {} CPs", r.entries.len()));
         }
-        let mut roster = Vec::with_capacity(r.entries.len());
+        let mut roster: Vec<RosterCp<B, S>> = Vec::with_capacity(r.entries.len());
         for e in &r.entries {
-            if e.index == 0 || roster.iter().any(|c: &RosterCp<B, S>| c.index == e.index) {
-                return Err(bad(format!("index {} is zero or repeated", e.index)));
+            if e.index == 0 || roster.iter().any(|c| c.index == e.index || c.vid == e.vid) {
+                return Err(format!("index {} or VID {} is zero or repeated", e.index, e.vid));
             }
             let enc_pk = self
                 .suite
                 .decode_enc_public(&e.enc_pk)
-                .map_err(|err| bad(format!("CP(i={}): {err}", e.index)))?;
+                .map_err(|err| format!("CP(i={}): {err}", e.index))?;
             if e.pvss_pk.len() != self.group.element_len() {
-                return Err(bad(format!("CP(i={}): PVSS key of {} bytes", e.index, e.pvss_pk.len())));
+                return Err(format!("CP(i={}): PVSS key of {} bytes", e.index, e.pvss_pk.len()));
             }
             let pvss_pk = self
                 .group
                 .element_from_bytes(&e.pvss_pk, "PVSS public key")
-                .map_err(|err| bad(format!("CP(i={}): {err}", e.index)))?;
+                .map_err(|err| format!("CP(i={}): {err}", e.index))?;
             roster.push(RosterCp {
                 index: e.index,
+                vid: e.vid,
                 enc_pk,
                 pvss_pk,
             });
         }
-        self.task = Some(r.task);
-        self.t = t;
-        self.roster = roster;
-        Ok(())
+        Ok(roster)
     }
 
-    /// Algorithm 2, steps 1-2: one encoded share packet per roster CP, as `(index, bytes)`.
-    /// In `vss` mode the commitments are then ready in [`DataProvider::take_commitments`].
-    pub fn share_packets(&mut self) -> Result<Vec<(u16, Vec<u8>)>> {
-        let task = self
-            .task
-            .ok_or_else(|| RolesError::Config(format!("DP{} has no roster", self.d)))?;
-        let zq = self.group.zq();
+    /// Algorithm 2, steps 1-2: deal, then one share packet per roster CP (and the signed
+    /// commitments for the Edge in `vss` mode).
+    fn share(&mut self, r: &Roster, roster: &[RosterCp<B, S>]) -> Result<()> {
+        let task = r.task;
         let mut bytes = self.value.to_bytes_be();
         let mut secret = B::from_be_bytes(&bytes);
         zeroize::Zeroize::zeroize(&mut bytes);
-        let dealt = if self.mode == VerifyMode::Vss {
-            vss::deal(&self.group, &secret, self.t, &mut self.rng).map(|d| (d.f, Some((d.b, d.commitments))))
-        } else {
-            Polynomial::random(zq, &secret, self.t, &mut self.rng).map(|f| (f, None))
-        };
+        let dealing = self.check.deal(&self.group, &secret, r.t as usize, &mut self.rng);
         B::wipe(&mut secret);
-        let (poly, blinding) = dealt?;
-        // Fault injection: a second polynomial f + delta with delta(0) = 0.
-        let delta = if self.inconsistent {
-            Some(Polynomial::random(zq, &B::from_u64(0), self.t, &mut self.rng)?)
-        } else {
-            None
-        };
-        if let Some((_, commitments)) = &blinding {
-            self.commitments = Some(
-                Message::Commitments(Commitments {
-                    task,
-                    dp: self.d,
-                    elements: commitments.iter().map(|c| self.group.element_to_bytes(c)).collect(),
-                })
-                .encode(),
-            );
-        }
-        let cheat_from = self.roster.len() / 2;
-        let mut out = Vec::with_capacity(self.roster.len());
-        for (pos, cp) in self.roster.iter().enumerate() {
-            let x = u64::from(cp.index);
-            let honest = poly.eval(zq, x);
-            let mut sent = honest.clone();
-            if let Some(delta) = delta.as_ref().filter(|_| pos >= cheat_from) {
-                sent = zq.add(&sent, &delta.eval(zq, x));
-            }
-            if self.bad_share_for.contains(&cp.index) {
-                sent = zq.add(&sent, &B::from_u64(1));
-            }
-            let mut plain = zq.to_bytes(&sent);
-            if let Some((b, _)) = &blinding {
-                plain.extend_from_slice(&zq.to_bytes(&b.eval(zq, x)));
-            }
+        let dealing = dealing?;
+        let zq = self.group.zq();
+        let mut packets = Vec::with_capacity(roster.len());
+        for (pos, cp) in roster.iter().enumerate() {
+            let to = ShareTo {
+                index: cp.index,
+                vid: cp.vid,
+                pos: (pos, roster.len()),
+            };
+            let scalars = self.check.scalars(&self.group, &dealing, &to);
+            let mut plain: Vec<u8> = scalars.0.iter().flat_map(|x| zq.to_bytes(x)).collect();
             let eshare = self.suite.encrypt(
                 &cp.enc_pk,
                 &labels::share(&task, self.d, cp.index),
@@ -188,27 +136,16 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             );
             zeroize::Zeroize::zeroize(&mut plain);
             let eshare = eshare?;
-            // A cheater attaches what an honest share would carry, except for the
-            // inconsistent dealing, whose second polynomial looks honest share by share.
-            let attached = if delta.is_some() && !self.bad_share_for.contains(&cp.index) {
-                &sent
-            } else {
-                &honest
-            };
-            let (e, c, r) = match self.mode {
-                VerifyMode::Vss => (Vec::new(), Vec::new(), Vec::new()),
-                mode => {
-                    let att = if mode == VerifyMode::Paper {
-                        pvss::attach_paper(&self.group, &cp.pvss_pk, attached, &mut self.rng)
-                    } else {
-                        pvss::attach_fast(&self.group, &cp.pvss_pk, attached, &mut self.rng)
-                    };
-                    (
-                        self.group.element_to_bytes(&att.e),
-                        self.group.element_to_bytes(&att.c),
-                        zq.to_bytes(&att.r),
-                    )
-                }
+            let att = self
+                .check
+                .attach(&self.group, &to, &cp.pvss_pk, &scalars.0[0], &mut self.rng);
+            let (e, c, r) = match att {
+                Some(a) => (
+                    self.group.element_to_bytes(&a.e),
+                    self.group.element_to_bytes(&a.c),
+                    zq.to_bytes(&a.r),
+                ),
+                None => Default::default(),
             };
             let msg = SharePacket {
                 task,
@@ -219,8 +156,75 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
                 c,
                 r,
             };
-            out.push((cp.index, Message::SharePacket(msg).encode()));
+            packets.push((cp.vid, Message::SharePacket(msg).encode()));
         }
-        Ok(out)
+        if let Some(c) = &dealing.commitments {
+            let elements: Vec<Vec<u8>> = c.iter().map(|x| self.group.element_to_bytes(x)).collect();
+            let key = self.sign_key.as_ref().ok_or_else(|| {
+                RolesError::Config(format!("{} has no signing key for its commitments", dp_name(self.d)))
+            })?;
+            let sig = P256Suite.sign(key, &labels::commitments(&task, self.d, &elements), &mut self.rng)?;
+            let m = Commitments {
+                task,
+                dp: self.d,
+                elements,
+                sig,
+            };
+            self.out.send(PartyId::Edge, Message::Commitments(m).encode());
+        }
+        for (vid, bytes) in packets {
+            self.out.send(PartyId::Cp(vid), bytes);
+        }
+        Ok(())
+    }
+}
+
+impl<B: Backend, S: CipherSuite> Party for DataProvider<B, S> {
+    fn id(&self) -> PartyId {
+        PartyId::Dp(self.d)
+    }
+
+    fn handle_input(&mut self, _now: Time, from: PartyId, bytes: &[u8], probe: &mut dyn Probe) {
+        probe.enter(Phase::ShareEncryptPvssAttach, self.d);
+        let name = dp_name(self.d);
+        let roster = match decode_for(bytes, None) {
+            Ok(Message::Roster(r)) if from == PartyId::Cloud => r,
+            Ok(m) => {
+                return self
+                    .out
+                    .detect(name, from.to_string(), Action::Ignored, unexpected(m.kind(), from));
+            }
+            Err(why) => return self.out.detect(name, from.to_string(), Action::Ignored, why),
+        };
+        if self.dealt {
+            return self.out.detect(
+                name,
+                from.to_string(),
+                Action::Ignored,
+                "a second roster; only the first counts",
+            );
+        }
+        let checked = match self.read_roster(&roster) {
+            Ok(c) => c,
+            Err(why) => {
+                return self
+                    .out
+                    .detect(name, "Cloud", Action::Ignored, format!("bad roster: {why}"));
+            }
+        };
+        self.dealt = true;
+        if let Err(e) = self.share(&roster, &checked) {
+            self.out.event(Event::Failed(e));
+        }
+    }
+
+    fn handle_timeout(&mut self, _now: Time, _probe: &mut dyn Probe) {}
+
+    fn poll_timeout(&self) -> Option<Time> {
+        None
+    }
+
+    fn outbox(&mut self) -> &mut Outbox {
+        &mut self.out
     }
 }

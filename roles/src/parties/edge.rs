@@ -1,33 +1,41 @@
-//! The Edge: holds the Cloud's decryption key (as in the reference prototype), decrypts the
-//! results the CPs upload and reconstructs the sum by Lagrange interpolation at 0; the average
-//! is the sum over the number of DPs aggregated, printed exactly.
+//! The Edge as a state machine. It holds the Cloud's decryption key (as in the reference
+//! prototype) and learns the task, t and the selected CPs (index and VID) from the Cloud's
+//! roster; messages that come before it are held ([`Parked`]).
 //!
-//! In the paper's modes every result that arrives is decrypted; the sum comes from the first t,
-//! and any further results are checked to lie on the same polynomial of degree t-1. A mismatch
-//! aborts ([`RolesError::ResultsInconsistent`]): a CP uploaded a wrong sum-share or a DP dealt
-//! inconsistent shares, and the paper's protocol cannot tell which. With exactly t results there
-//! is nothing to check against, and the outcome says so ([`Check::Unchecked`]).
+//! In the paper's modes it takes every CP's upload, decrypts it and, once all selected CPs have
+//! uploaded or the deadline passes, reconstructs the sum from the first t by Lagrange
+//! interpolation at 0, checking any further results lie on the same polynomial of degree t-1
+//! (a mismatch is [`RolesError::ResultsInconsistent`], an abort; with exactly t there is nothing
+//! to check against: [`Check::Unchecked`]). The average is the sum over the number of DPs
+//! aggregated, printed exactly.
 //!
-//! In `vss` mode the Edge also relays each DP's commitments to every CP (after checking their
-//! form), runs the agreement round (each CP's [`DpReport`] in, the excluded DPs out: a DP is
-//! excluded if any reporting CP rejected it or did not get its share), and checks every upload
-//! `(sum_i, blinding_i)` against the product of the agreed DPs' commitments before using it.
+//! In `vss` mode it also takes each DP's signed commitments (from that DP only, once, well
+//! formed), relays them unchanged to every selected CP, runs the agreement round (each CP's
+//! [`DpReport`] in, the excluded DPs out: a DP is excluded if its commitments did not arrive
+//! well formed, if any reporting CP rejected it, or if any reporting CP did not get its share),
+//! and checks every upload against the product of the agreed DPs' commitments before using it.
+//!
+//! An upload or report counts only from the CP the network authenticated as the holder of the
+//! index it names, once, and only after every check passed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{self, Share};
 use dsmpc_core::vss;
 use num_bigint::BigUint;
 
-use super::{cp_name, dp_name, malformed};
-use crate::error::{Result, RolesError};
+use super::{Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, cp_name, decode_for, dp_name, unexpected};
+use crate::check::Verification;
+use crate::error::RolesError;
+use crate::event::{Action, Event};
+use crate::keys::DpKeys;
+use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::wire::{AgreedSet, DpReport, Message, MessageKind, TaskId, labels};
+use crate::wire::{AgreedSet, Commitments, DpReport, Message, ResultUpload, Roster, TaskId, labels};
 
 /// How far the Edge could check the results it reconstructed from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,74 +92,84 @@ pub fn exact_average(sum: &BigUint, n: u64, places: u32) -> String {
     }
 }
 
-/// The agreement round's decision.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Agreement {
-    /// The encoded [`AgreedSet`] for every CP that reported.
-    pub message: Vec<u8>,
-    /// The CPs that reported, by index.
-    pub reporting: Vec<u16>,
-    /// Excluded DPs and why.
-    pub excluded: BTreeMap<u32, String>,
-    /// Number of DPs in the agreed set.
-    pub agreed: usize,
+/// Where the Edge is in the protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Waiting for the roster.
+    Roster,
+    /// `vss`: relaying commitments, waiting for the CPs' reports.
+    Reports,
+    /// Waiting for the uploads.
+    Uploads,
+    /// Outcome or failure given.
+    Done,
 }
 
 /// The Edge.
 pub struct Edge<B: Backend, S: CipherSuite> {
     suite: S,
     group: Arc<SchnorrGroup<B>>,
+    check: Arc<dyn Verification<B>>,
     sk: S::EncPrivate,
-    task: TaskId,
+    dps: u32,
+    dp_keys: Option<Arc<crate::keys::DpKeys>>,
+    timeouts: Timeouts,
+    step: Step,
+    task: Option<TaskId>,
     t: usize,
-    n: usize,
-    mode: VerifyMode,
-    results: Vec<Share<B>>,
-    uploaded: Vec<u16>,
+    /// Selected CPs: index -> VID.
+    cps: BTreeMap<u16, u32>,
     commitments: BTreeMap<u32, Vec<B::Int>>,
     bad_commitments: BTreeMap<u32, String>,
     reports: BTreeMap<u16, DpReport>,
     agreed: Option<Vec<u32>>,
     combined: Option<Vec<B::Int>>,
+    results: Vec<Share<B>>,
+    uploaded: BTreeSet<u16>,
+    parked: Parked,
+    deadline: Option<Time>,
     rng: DsmpcRng,
+    out: Outbox,
 }
 
 impl<B: Backend, S: CipherSuite> Edge<B, S> {
-    /// An Edge for `task` with threshold t and n DPs, holding the Cloud's decryption key,
-    /// in verification mode `mode`.
+    /// An Edge holding the Cloud's decryption key, checking as `check` says, for a task with
+    /// `dps` DPs whose commitment-signing keys are `dp_keys` (`vss`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         suite: S,
         group: Arc<SchnorrGroup<B>>,
+        check: Arc<dyn Verification<B>>,
         sk: S::EncPrivate,
-        task: TaskId,
-        t: usize,
-        n: usize,
-        mode: VerifyMode,
+        dps: u32,
+        dp_keys: Option<Arc<DpKeys>>,
+        timeouts: Timeouts,
         rng: DsmpcRng,
     ) -> Self {
         Edge {
             suite,
             group,
+            check,
             sk,
-            task,
-            t,
-            n,
-            mode,
-            results: Vec::with_capacity(t),
-            uploaded: Vec::new(),
+            dps,
+            dp_keys,
+            timeouts,
+            step: Step::Roster,
+            task: None,
+            t: 0,
+            cps: BTreeMap::new(),
             commitments: BTreeMap::new(),
             bad_commitments: BTreeMap::new(),
             reports: BTreeMap::new(),
             agreed: None,
             combined: None,
+            results: Vec::new(),
+            uploaded: BTreeSet::new(),
+            parked: Parked::default(),
+            deadline: None,
             rng,
+            out: Outbox::default(),
         }
-    }
-
-    /// Whether t results are in.
-    pub fn has_enough(&self) -> bool {
-        self.results.len() >= self.t
     }
 
     /// Results accepted so far.
@@ -159,90 +177,172 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         self.results.len()
     }
 
-    /// `vss` mode: take a DP's commitments. `Ok` means they are well formed (t group elements)
-    /// and are to be relayed to every CP; an error names what was wrong, and a DP whose
-    /// commitments were malformed is excluded.
-    pub fn receive_commitments(&mut self, from: &str, bytes: &[u8]) -> Result<()> {
-        let m = receive!(bytes, Commitments, from, &self.task);
-        let who = dp_name(m.dp);
-        if m.dp == 0 || m.dp as usize > self.n {
-            return Err(malformed(
-                MessageKind::Commitments,
-                &who,
-                format!("no DP{} in this task", m.dp),
-            ));
+    fn ignore(&mut self, from: PartyId, why: impl Into<String>) {
+        self.out.detect("Edge", self.name_of(from), Action::Ignored, why);
+    }
+
+    /// A sender's log name: `CP(i=..)` for a selected CP.
+    fn name_of(&self, from: PartyId) -> String {
+        match from {
+            PartyId::Cp(vid) => match self.cps.iter().find(|(_, v)| **v == vid) {
+                Some((i, _)) => cp_name(*i),
+                None => from.to_string(),
+            },
+            _ => from.to_string(),
         }
-        if self.commitments.contains_key(&m.dp) || self.bad_commitments.contains_key(&m.dp) {
-            return Err(RolesError::Duplicate {
-                kind: MessageKind::Commitments,
-                from: who,
-            });
+    }
+
+    /// The index the CP `vid` holds, if it was selected.
+    fn index_of(&self, vid: u32) -> Option<u16> {
+        self.cps.iter().find(|(_, v)| **v == vid).map(|(i, _)| *i)
+    }
+
+    fn fail(&mut self, e: RolesError) {
+        self.step = Step::Done;
+        self.deadline = None;
+        self.out.event(Event::Failed(e));
+    }
+
+    /// The roster: task, t and the selected CPs; then whatever was held.
+    fn roster(&mut self, r: Roster, now: Time, probe: &mut dyn Probe) {
+        let t = r.t as usize;
+        let cps: BTreeMap<u16, u32> = r.entries.iter().map(|e| (e.index, e.vid)).collect();
+        if t < 2 || t > cps.len() || cps.len() != r.entries.len() || cps.contains_key(&0) {
+            return self.ignore(
+                PartyId::Cloud,
+                format!("bad roster: t = {t} with {} CPs", r.entries.len()),
+            );
+        }
+        self.task = Some(r.task);
+        self.t = t;
+        self.cps = cps;
+        self.step = if self.check.commits() {
+            Step::Reports
+        } else {
+            Step::Uploads
+        };
+        let wait = self.timeouts.shares_ms + self.timeouts.round_ms;
+        self.deadline = Some(now.saturating_add(wait));
+        for (from, bytes) in self.parked.take() {
+            self.handle_input(now, from, &bytes, probe);
+        }
+    }
+
+    /// `vss`: DP d's commitments: from DP d, once, signed, t well-formed elements; relayed to
+    /// every selected CP. Malformed ones from DP d itself exclude it.
+    fn commitments(&mut self, d: u32, bytes: &[u8], m: Commitments) {
+        let from = PartyId::Dp(d);
+        if m.dp != d {
+            return self.ignore(from, format!("commitments claim to be from {}", dp_name(m.dp)));
+        }
+        if d == 0 || d > self.dps {
+            return self.ignore(from, "not a DP of this task");
+        }
+        if self.commitments.contains_key(&d) || self.bad_commitments.contains_key(&d) {
+            return self.ignore(from, "second commitments; only the first count");
         }
         let el = self.group.element_len();
-        let parsed: Option<Vec<B::Int>> = if m.elements.len() == self.t {
-            m.elements
-                .iter()
-                .map(|e| Some(B::from_be_bytes(e)).filter(|x| e.len() == el && self.group.is_well_formed(x)))
-                .collect()
-        } else {
-            None
-        };
+        let signed = self.dp_keys.as_ref().is_some_and(|k| k.verify(&m));
+        let parsed: Option<Vec<B::Int>> = (m.elements.len() == self.t)
+            .then(|| {
+                m.elements
+                    .iter()
+                    .map(|e| Some(B::from_be_bytes(e)).filter(|x| e.len() == el && self.group.is_well_formed(x)))
+                    .collect()
+            })
+            .flatten();
         match parsed {
-            Some(c) => {
-                self.commitments.insert(m.dp, c);
-                Ok(())
+            Some(c) if signed => {
+                self.commitments.insert(d, c);
+                let relay: Arc<[u8]> = bytes.into();
+                for vid in self.cps.values() {
+                    self.out.send(PartyId::Cp(*vid), relay.clone());
+                }
             }
-            None => {
-                let why = format!(
-                    "{} commitments, need t = {} group elements of {el} bytes",
-                    m.elements.len(),
-                    self.t
-                );
+            _ => {
+                let why = if signed {
+                    format!(
+                        "{} commitments, need t = {} group elements of {el} bytes",
+                        m.elements.len(),
+                        self.t
+                    )
+                } else {
+                    "the signature does not verify under the DP's key".into()
+                };
+                self.out
+                    .detect("Edge", dp_name(d), Action::Rejected, format!("commitments: {why}"));
                 self.bad_commitments
-                    .insert(m.dp, format!("its commitments are malformed ({why})"));
-                Err(malformed(MessageKind::Commitments, &who, why))
+                    .insert(d, format!("its commitments are malformed ({why})"));
             }
         }
     }
 
-    /// `vss` mode, agreement round: one CP's report.
-    pub fn receive_report(&mut self, from: &str, bytes: &[u8]) -> Result<()> {
-        let m = receive!(bytes, DpReport, from, &self.task);
-        if m.index == 0 || self.reports.contains_key(&m.index) {
-            return Err(RolesError::Duplicate {
-                kind: MessageKind::DpReport,
-                from: cp_name(m.index),
-            });
+    /// `vss`, agreement round: one CP's report, from the CP holding the index it names.
+    fn report(&mut self, vid: u32, m: DpReport, now: Time) {
+        let from = PartyId::Cp(vid);
+        if self.index_of(vid) != Some(m.index) {
+            return self.ignore(from, format!("report claims to be from {}", cp_name(m.index)));
         }
-        let n = self.n as u32;
+        if self.reports.contains_key(&m.index) {
+            return self.ignore(from, "a second report; only the first counts");
+        }
+        let n = self.dps;
         let last = m.accepted.last().map(|r| r.1).into_iter();
         if last.chain(m.rejected.iter().map(|r| r.0)).any(|d| d == 0 || d > n)
             || m.accepted.first().is_some_and(|r| r.0 == 0)
         {
-            return Err(malformed(
-                MessageKind::DpReport,
-                from,
-                format!("names a DP outside 1..={n}"),
-            ));
+            return self.ignore(from, format!("report names a DP outside 1..={n}"));
         }
         self.reports.insert(m.index, m);
-        Ok(())
+        if self.reports.len() == self.cps.len() {
+            self.agree(now);
+        }
     }
 
-    /// `vss` mode, agreement round: decide the agreed set from the reports received. A DP is
-    /// excluded if its commitments did not reach the Edge well formed, if any reporting CP
-    /// rejected it, or if any reporting CP did not get its share. Fewer than t reporting CPs,
-    /// or no DP left, is an abort.
-    pub fn agree(&mut self) -> Result<Agreement> {
+    /// `vss`, agreement round: decide the agreed set from the reports received and send it to
+    /// every CP that reported. Fewer than t reports, or no DP left, is an abort.
+    fn agree(&mut self, now: Time) {
+        for (i, _) in self.cps.clone().iter().filter(|(i, _)| !self.reports.contains_key(i)) {
+            self.out.detect(
+                "Edge",
+                cp_name(*i),
+                Action::Silent,
+                "no report reached the Edge: left out of the aggregation",
+            );
+        }
         if self.reports.len() < self.t {
-            return Err(RolesError::TooFewCps {
+            return self.fail(RolesError::TooFewCps {
                 active: self.reports.len(),
                 need: self.t,
             });
         }
+        let (agreed, excluded) = self.decide_dps();
+        if agreed.is_empty() {
+            return self.fail(RolesError::NoAgreedDps { n: self.dps as usize });
+        }
+        for (d, why) in &excluded {
+            self.out.detect("Edge", dp_name(*d), Action::Excluded, why.clone());
+        }
+        let message: Arc<[u8]> = Message::AgreedSet(AgreedSet {
+            task: self.task.unwrap_or_default(),
+            excluded: excluded.keys().copied().collect(),
+        })
+        .encode()
+        .into();
+        for i in self.reports.keys() {
+            self.out.send(PartyId::Cp(self.cps[i]), message.clone());
+        }
+        self.out.event(Event::Agreed { excluded });
+        self.agreed = Some(agreed);
+        self.step = Step::Uploads;
+        self.deadline = Some(now.saturating_add(self.timeouts.round_ms));
+    }
+
+    /// The agreed DPs, and the excluded ones with why.
+    fn decide_dps(&self) -> (Vec<u32>, BTreeMap<u32, String>) {
         let mut excluded = BTreeMap::new();
         let mut agreed = Vec::new();
-        for d in 1..=self.n as u32 {
+        for d in 1..=self.dps {
             let mut why: Vec<String> = Vec::new();
             if let Some(bad) = self.bad_commitments.get(&d) {
                 why.push(bad.clone());
@@ -266,87 +366,45 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
                 excluded.insert(d, why.join("; "));
             }
         }
-        if agreed.is_empty() {
-            return Err(RolesError::NoAgreedDps { n: self.n });
-        }
-        let message = Message::AgreedSet(AgreedSet {
-            task: self.task,
-            excluded: excluded.keys().copied().collect(),
-        })
-        .encode();
-        let count = agreed.len();
-        self.agreed = Some(agreed);
-        Ok(Agreement {
-            message,
-            reporting: self.reports.keys().copied().collect(),
-            excluded,
-            agreed: count,
-        })
+        (agreed, excluded)
     }
 
-    /// The product of the agreed DPs' commitments (computed once).
-    fn combined(&mut self) -> Result<&[B::Int]> {
-        if self.combined.is_none() {
-            let agreed = self
-                .agreed
-                .as_ref()
-                .ok_or_else(|| RolesError::Config("results before the agreement round".into()))?;
+    /// One upload: from the CP holding the index it names (in `vss` one that reported), once,
+    /// decrypted and checked before it takes the slot.
+    fn upload(&mut self, vid: u32, m: ResultUpload) -> Result<(), String> {
+        if self.index_of(vid) != Some(m.index) {
+            return Err(format!("upload claims to be from {}", cp_name(m.index)));
+        }
+        if self.uploaded.contains(&m.index) {
+            return Err("a second upload; only the first counts".into());
+        }
+        if self.check.commits() && !self.reports.contains_key(&m.index) {
+            return Err("it took no part in the agreement round".into());
+        }
+        let task = self.task.unwrap_or_default();
+        let mut plain = self
+            .suite
+            .decrypt(&self.sk, &labels::result(&task, m.index), &m.ct, &mut self.rng)
+            .ok_or("the result does not decrypt under the Cloud's key for this task and index")?;
+        let sl = self.group.zq().element_len();
+        let zq = self.group.zq();
+        let scalars: Option<Vec<B::Int>> = (plain.len() == self.check.share_scalars() * sl)
+            .then(|| plain.chunks(sl).map(|c| zq.from_bytes(c, "sum-share").ok()).collect())
+            .flatten();
+        zeroize::Zeroize::zeroize(&mut plain);
+        let scalars = scalars.ok_or("the result is not a sum-share below q")?;
+        if self.check.commits() && self.combined.is_none() {
+            let agreed = self.agreed.clone().unwrap_or_default();
             let lists: Vec<&[B::Int]> = agreed
                 .iter()
                 .filter_map(|d| self.commitments.get(d).map(Vec::as_slice))
                 .collect();
-            self.combined = Some(vss::combine(&self.group, &lists)?);
+            self.combined = Some(vss::combine(&self.group, &lists).map_err(|e| e.to_string())?);
         }
-        Ok(self.combined.as_deref().unwrap_or(&[]))
-    }
-
-    /// Take one CP's upload: decrypt it and, in `vss` mode, check it against the combined
-    /// commitments. An error names the CP; the caller skips it.
-    pub fn receive_result(&mut self, from: &str, bytes: &[u8]) -> Result<()> {
-        let m = receive!(bytes, ResultUpload, from, &self.task);
-        if m.index == 0 || self.uploaded.contains(&m.index) {
-            return Err(RolesError::Duplicate {
-                kind: MessageKind::ResultUpload,
-                from: cp_name(m.index),
-            });
-        }
-        self.uploaded.push(m.index);
-        if self.mode == VerifyMode::Vss && !self.reports.contains_key(&m.index) {
-            return Err(RolesError::ResultRejected {
-                cp: m.index,
-                reason: "it took no part in the agreement round".into(),
-            });
-        }
-        let mut plain = self
-            .suite
-            .decrypt(&self.sk, &labels::result(&self.task, m.index), &m.ct, &mut self.rng)
-            .ok_or(RolesError::ResultUndecryptable { cp: m.index })?;
-        let sl = self.group.zq().element_len();
-        let vss = self.mode == VerifyMode::Vss;
-        let parts = if plain.len() == if vss { 2 * sl } else { sl } {
-            let zq = self.group.zq();
-            let y = zq.from_bytes(&plain[..sl], "sum-share");
-            let z = if vss {
-                zq.from_bytes(&plain[sl..], "blinding sum").map(Some)
-            } else {
-                Ok(None)
-            };
-            y.and_then(|y| Ok((y, z?))).ok()
-        } else {
-            None
-        };
-        zeroize::Zeroize::zeroize(&mut plain);
-        let (y, z) = parts.ok_or(RolesError::ResultUndecryptable { cp: m.index })?;
-        if let Some(z) = z {
-            let group = self.group.clone();
-            let combined = self.combined()?;
-            if !vss::verify_share(&group, combined, u64::from(m.index), &y, &z) {
-                return Err(RolesError::ResultRejected {
-                    cp: m.index,
-                    reason: "(sum, blinding sum) does not match the agreed DPs' combined commitments".into(),
-                });
-            }
-        }
+        self.check
+            .check_result(&self.group, self.combined.as_deref(), m.index, &scalars)?;
+        self.uploaded.insert(m.index);
+        let y = scalars.into_iter().next().ok_or("empty result")?;
         self.results.push(Share {
             x: u64::from(m.index),
             y,
@@ -354,39 +412,136 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         Ok(())
     }
 
-    /// Reconstruct from the first t results; in the paper's modes check the others against
-    /// them.
-    pub fn reconstruct(&self) -> Result<Outcome> {
-        if !self.has_enough() {
-            return Err(RolesError::NotEnoughResults {
+    /// Every expected upload is in, or the deadline passed: reconstruct from the first t.
+    fn reconstruct(&mut self) {
+        let expected: Vec<u16> = if self.check.commits() {
+            self.reports.keys().copied().collect()
+        } else {
+            self.cps.keys().copied().collect()
+        };
+        for i in expected.iter().filter(|i| !self.uploaded.contains(i)) {
+            self.out
+                .detect("Edge", cp_name(*i), Action::Silent, "no usable result arrived");
+        }
+        if self.results.len() < self.t {
+            return self.fail(RolesError::NotEnoughResults {
                 got: self.results.len(),
                 need: self.t,
             });
         }
-        let zq = self.group.zq();
-        let (check, n) = if self.mode == VerifyMode::Vss {
-            (Check::Verified, self.agreed.as_ref().map_or(0, Vec::len))
+        let outcome = self
+            .check
+            .conclude(&self.group, &self.results, self.t)
+            .and_then(|check| {
+                let sum = shamir::reconstruct(self.group.zq(), &self.results, self.t)?;
+                let n = self.agreed.as_ref().map_or(self.dps as usize, Vec::len);
+                Ok(Outcome {
+                    sum: BigUint::from_bytes_be(&B::to_be_bytes(&sum)),
+                    n,
+                    check,
+                })
+            });
+        self.step = Step::Done;
+        self.deadline = None;
+        match outcome {
+            Ok(o) => self.out.event(Event::Outcome(o)),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn expected_uploads(&self) -> usize {
+        if self.check.commits() {
+            self.reports.len()
         } else {
-            let off = shamir::off_polynomial(zq, &self.results, self.t)?;
-            if !off.is_empty() {
-                return Err(RolesError::ResultsInconsistent {
-                    results: self.results.len(),
-                    t: self.t,
-                });
-            }
-            let check = if self.results.len() > self.t {
-                Check::CrossChecked(self.results.len())
-            } else {
-                Check::Unchecked
-            };
-            (check, self.n)
+            self.cps.len()
+        }
+    }
+}
+
+impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
+    fn id(&self) -> PartyId {
+        PartyId::Edge
+    }
+
+    fn handle_input(&mut self, now: Time, from: PartyId, bytes: &[u8], probe: &mut dyn Probe) {
+        let msg = match decode_for(bytes, self.task.as_ref()) {
+            Ok(m) => m,
+            Err(why) => return self.ignore(from, why),
         };
-        let sum = shamir::reconstruct(zq, &self.results, self.t)?;
-        Ok(Outcome {
-            sum: BigUint::from_bytes_be(&B::to_be_bytes(&sum)),
-            n,
-            check,
-        })
+        let (step, vss) = (self.step, self.check.commits());
+        match (msg, from) {
+            (Message::Roster(r), PartyId::Cloud) if step == Step::Roster => self.roster(r, now, probe),
+            (
+                m @ (Message::Commitments(_) | Message::DpReport(_) | Message::ResultUpload(_)),
+                PartyId::Dp(_) | PartyId::Cp(_),
+            ) if step == Step::Roster => {
+                if !self.parked.park(from, bytes, 2) {
+                    self.ignore(from, format!("{} before the roster, beyond what is held", m.kind()));
+                }
+            }
+            (Message::Commitments(m), PartyId::Dp(d)) if step == Step::Reports => {
+                probe.enter(Phase::DpSetAgreement, 0);
+                self.commitments(d, bytes, m);
+            }
+            (Message::DpReport(m), PartyId::Cp(vid)) if step == Step::Reports => {
+                probe.enter(Phase::DpSetAgreement, 0);
+                self.report(vid, m, now);
+            }
+            (Message::ResultUpload(m), PartyId::Cp(vid)) if step == Step::Uploads => {
+                probe.enter(Phase::EdgeReconstruct, 0);
+                let index = m.index;
+                if let Err(why) = self.upload(vid, m) {
+                    let action = if why.starts_with("a second") || why.contains("claims") {
+                        Action::Ignored
+                    } else {
+                        Action::Skipped
+                    };
+                    let subject = if why.contains("claims") {
+                        from.to_string()
+                    } else {
+                        cp_name(index)
+                    };
+                    self.out.detect("Edge", subject, action, why);
+                }
+                if self.uploaded.len() == self.expected_uploads() {
+                    self.reconstruct();
+                }
+            }
+            (m, _) => {
+                let why = if step == Step::Done || (vss && m.kind() == crate::wire::MessageKind::Commitments) {
+                    format!("{} message at a step that does not take it", m.kind())
+                } else {
+                    unexpected(m.kind(), from)
+                };
+                self.ignore(from, why);
+            }
+        }
+    }
+
+    fn handle_timeout(&mut self, now: Time, probe: &mut dyn Probe) {
+        if !self.deadline.is_some_and(|d| now >= d) {
+            return;
+        }
+        self.deadline = None;
+        match self.step {
+            Step::Reports => {
+                probe.enter(Phase::DpSetAgreement, 0);
+                self.agree(now);
+            }
+            Step::Uploads => {
+                probe.enter(Phase::EdgeReconstruct, 0);
+                self.reconstruct();
+            }
+            Step::Roster | Step::Done => {}
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<Time> {
+        self.deadline
+    }
+
+    fn outbox(&mut self) -> &mut Outbox {
+        &mut self.out
     }
 }
 

@@ -1,0 +1,224 @@
+//! The verification modes as one trait: how a DP deals, how a CP accepts shares and what it
+//! uploads, how the Edge accepts results and how far the reconstruction is checked.
+//!
+//! [`Verification`] is implemented once per mode: [`paper::Paper`] (Eq. (4) literally),
+//! [`fast::Fast`] (the same check with fixed-base tables), [`batch::Batch`] (a random linear
+//! combination over many packets) and [`vss::Vss`] (Pedersen commitments, beyond the paper).
+//! The parties hold an `Arc<dyn Verification<B>>` and never branch on the mode; each CP holds
+//! its own [`Acceptor`], the mode's per-CP state (a pending batch, held share pairs).
+//!
+//! Secrets: [`Dealt`] and the acceptors wipe the share scalars they hold when dropped.
+
+pub mod batch;
+pub mod fast;
+pub mod paper;
+pub mod vss;
+
+use std::sync::Arc;
+
+use dsmpc_core::backend::Backend;
+use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::pvss::{Attachment, CpKeyPair, PvssFailure, VerifyMode};
+use dsmpc_core::rng::DsmpcRng;
+use dsmpc_core::shamir::{self, Polynomial, Share};
+
+use crate::error::{Result, RolesError};
+use crate::parties::Check;
+use crate::wire::Rejection;
+
+/// A DP's polynomial(s) for one dealing; wiped on drop.
+pub struct Dealing<B: Backend> {
+    /// `f`, with `f(0)` the value.
+    pub f: Polynomial<B>,
+    /// `vss`: the blinding polynomial.
+    pub b: Option<Polynomial<B>>,
+    /// `vss`: the coefficient commitments `C_j = g^(a_j) h^(b_j)`.
+    pub commitments: Option<Vec<B::Int>>,
+}
+
+impl<B: Backend> Dealing<B> {
+    /// The scalars CP `x` gets: `f(x)`, and `b(x)` in `vss`.
+    pub fn scalars(&self, group: &SchnorrGroup<B>, x: u64) -> Dealt<B> {
+        let zq = group.zq();
+        let mut s = vec![self.f.eval(zq, x)];
+        if let Some(b) = &self.b {
+            s.push(b.eval(zq, x));
+        }
+        Dealt(s)
+    }
+}
+
+/// Share scalars on their way into a ciphertext; wiped on drop.
+pub struct Dealt<B: Backend>(pub Vec<B::Int>);
+
+impl<B: Backend> Drop for Dealt<B> {
+    fn drop(&mut self) {
+        for x in &mut self.0 {
+            B::wipe(x);
+        }
+    }
+}
+
+/// The CP a DP is dealing a share to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ShareTo {
+    /// Its index (the evaluation point).
+    pub index: u16,
+    /// Its VID.
+    pub vid: u32,
+    /// Its position in the roster, and the roster's length.
+    pub pos: (usize, usize),
+}
+
+/// What a CP decided about one DP.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The DP's share is verified and counted.
+    Accepted,
+    /// A PVSS check failed (the paper's modes: the run aborts).
+    Pvss(PvssFailure),
+    /// `vss`: rejected for this reason (the DP is excluded, the run goes on).
+    Rejected(Rejection),
+}
+
+/// What a CP knows that checks need.
+pub struct CpCtx<'a, B: Backend> {
+    /// The group.
+    pub group: &'a SchnorrGroup<B>,
+    /// The CP's PVSS key pair.
+    pub pvss: &'a CpKeyPair<B>,
+    /// The CP's index.
+    pub index: u16,
+}
+
+/// One verification mode.
+pub trait Verification<B: Backend>: Send + Sync {
+    /// Which mode.
+    fn mode(&self) -> VerifyMode;
+    /// Scalars in a share plaintext: 1 (`y`), or 2 in `vss` (`y`, and the blinding share).
+    fn share_scalars(&self) -> usize {
+        1
+    }
+    /// Whether DPs commit (signed, relayed by the Edge) and the CPs and the Edge run the
+    /// agreement round: `vss` only.
+    fn commits(&self) -> bool {
+        false
+    }
+    /// DP: the polynomial(s) for `secret` with threshold t.
+    fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> Result<Dealing<B>> {
+        Ok(Dealing {
+            f: Polynomial::random(group.zq(), secret, t, rng)?,
+            b: None,
+            commitments: None,
+        })
+    }
+    /// DP: the scalars for CP `to`.
+    fn scalars(&self, group: &SchnorrGroup<B>, dealing: &Dealing<B>, to: &ShareTo) -> Dealt<B> {
+        dealing.scalars(group, u64::from(to.index))
+    }
+    /// DP: the PVSS attachment for share `y` to CP `to` with PVSS key `pk` (`None`: no
+    /// attachment, as in `vss`).
+    fn attach(
+        &self,
+        group: &SchnorrGroup<B>,
+        to: &ShareTo,
+        pk: &B::Int,
+        y: &B::Int,
+        rng: &mut DsmpcRng,
+    ) -> Option<Attachment<B>>;
+    /// CP: a fresh per-CP acceptor.
+    fn acceptor(&self) -> Box<dyn Acceptor<B>>;
+    /// Edge: check one decrypted result `scalars` of CP `x` (`combined`: the agreed DPs'
+    /// combined commitments in `vss`); the reason it is refused.
+    fn check_result(
+        &self,
+        _group: &SchnorrGroup<B>,
+        _combined: Option<&[B::Int]>,
+        _x: u16,
+        _scalars: &[B::Int],
+    ) -> std::result::Result<(), String> {
+        Ok(())
+    }
+    /// Edge: how far the results (each already checked) can be trusted; in the paper's modes
+    /// the results beyond the first t must lie on the same polynomial.
+    fn conclude(&self, group: &SchnorrGroup<B>, results: &[Share<B>], t: usize) -> Result<Check> {
+        if !shamir::off_polynomial(group.zq(), results, t)?.is_empty() {
+            return Err(RolesError::ResultsInconsistent {
+                results: results.len(),
+                t,
+            });
+        }
+        Ok(if results.len() > t {
+            Check::CrossChecked(results.len())
+        } else {
+            Check::Unchecked
+        })
+    }
+}
+
+/// A CP's per-session state for one mode: takes decrypted shares (and commitments), decides
+/// about DPs, and makes the plaintext of the upload.
+pub trait Acceptor<B: Backend>: Send {
+    /// DP `dp`'s decrypted share scalars and attachment; the verdicts now decided (in batch
+    /// mode possibly about earlier DPs too).
+    fn share(
+        &mut self,
+        ctx: &CpCtx<'_, B>,
+        dp: u32,
+        scalars: Dealt<B>,
+        att: Option<Attachment<B>>,
+        rng: &mut DsmpcRng,
+    ) -> Vec<(u32, Verdict)>;
+    /// `vss`: DP `dp`'s commitments (signature already checked).
+    fn commitments(&mut self, _ctx: &CpCtx<'_, B>, _dp: u32, _elements: Vec<B::Int>) -> Vec<(u32, Verdict)> {
+        Vec::new()
+    }
+    /// No more shares will come: decide everything still pending.
+    fn finish(&mut self, ctx: &CpCtx<'_, B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)>;
+    /// The plaintext of the upload: the sum of the accepted DPs' shares except `excluded`
+    /// (and the blinding sum in `vss`), as fixed-width scalars.
+    fn upload(&mut self, ctx: &CpCtx<'_, B>, excluded: &[u32]) -> Vec<u8>;
+}
+
+/// The honest implementation of `mode`.
+pub fn for_mode<B: Backend>(mode: VerifyMode) -> Arc<dyn Verification<B>> {
+    match mode {
+        VerifyMode::Paper => Arc::new(paper::Paper),
+        VerifyMode::Fast => Arc::new(fast::Fast),
+        VerifyMode::Batch => Arc::new(batch::Batch),
+        VerifyMode::Vss => Arc::new(vss::Vss),
+    }
+}
+
+/// A running sum of verified shares, shared by the paper's modes; wiped on drop.
+pub(crate) struct Sum<B: Backend> {
+    sum: Option<B::Int>,
+}
+
+impl<B: Backend> Default for Sum<B> {
+    fn default() -> Self {
+        Sum { sum: None }
+    }
+}
+
+impl<B: Backend> Sum<B> {
+    pub(crate) fn add(&mut self, group: &SchnorrGroup<B>, y: &B::Int) {
+        let zq = group.zq();
+        self.sum = Some(match self.sum.take() {
+            Some(s) => zq.add(&s, y),
+            None => y.clone(),
+        });
+    }
+    pub(crate) fn bytes(&self, group: &SchnorrGroup<B>) -> Vec<u8> {
+        let zero = B::from_u64(0);
+        group.zq().to_bytes(self.sum.as_ref().unwrap_or(&zero))
+    }
+}
+
+impl<B: Backend> Drop for Sum<B> {
+    fn drop(&mut self) {
+        if let Some(s) = &mut self.sum {
+            B::wipe(s);
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! `paper`: the PVSS check of the paper's Eq. (4), literally (`D = E^(sk^-1)`, `D == g^y`,
+//! `C == D h^r`), packet by packet, with the paper-literal attachment on the DP side. Also home
+//! of the per-packet acceptor that [`super::fast`] shares.
+
+use dsmpc_core::backend::Backend;
+use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::pvss::{self, Attachment, CpKeyPair, Packet, PvssFailure, VerifyMode};
+use dsmpc_core::rng::DsmpcRng;
+
+use super::{Acceptor, CpCtx, Dealt, ShareTo, Sum, Verdict, Verification};
+
+/// Eq. (4), literally.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Paper;
+
+impl<B: Backend> Verification<B> for Paper {
+    fn mode(&self) -> VerifyMode {
+        VerifyMode::Paper
+    }
+    fn attach(
+        &self,
+        group: &SchnorrGroup<B>,
+        _to: &ShareTo,
+        pk: &B::Int,
+        y: &B::Int,
+        rng: &mut DsmpcRng,
+    ) -> Option<Attachment<B>> {
+        Some(pvss::attach_paper(group, pk, y, rng))
+    }
+    fn acceptor(&self) -> Box<dyn Acceptor<B>> {
+        Box::new(PerPacket::<B> {
+            verify: pvss::verify_paper::<B>,
+            sum: Sum::default(),
+        })
+    }
+}
+
+type VerifyFn<B> = fn(&SchnorrGroup<B>, &CpKeyPair<B>, Packet<'_, B>) -> Result<(), PvssFailure>;
+
+/// Checks each packet as it arrives and adds it to the sum once verified.
+pub(crate) struct PerPacket<B: Backend> {
+    pub(crate) verify: VerifyFn<B>,
+    pub(crate) sum: Sum<B>,
+}
+
+impl<B: Backend> Acceptor<B> for PerPacket<B> {
+    fn share(
+        &mut self,
+        ctx: &CpCtx<'_, B>,
+        dp: u32,
+        scalars: Dealt<B>,
+        att: Option<Attachment<B>>,
+        _rng: &mut DsmpcRng,
+    ) -> Vec<(u32, Verdict)> {
+        let (Some(y), Some(att)) = (scalars.0.first(), att) else {
+            return vec![(dp, Verdict::Pvss(PvssFailure::MalformedE))];
+        };
+        match (self.verify)(ctx.group, ctx.pvss, Packet { y, att: &att }) {
+            Ok(()) => {
+                self.sum.add(ctx.group, y);
+                vec![(dp, Verdict::Accepted)]
+            }
+            Err(f) => vec![(dp, Verdict::Pvss(f))],
+        }
+    }
+    fn finish(&mut self, _ctx: &CpCtx<'_, B>, _rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        Vec::new()
+    }
+    fn upload(&mut self, ctx: &CpCtx<'_, B>, _excluded: &[u32]) -> Vec<u8> {
+        self.sum.bytes(ctx.group)
+    }
+}

@@ -204,6 +204,21 @@ pub enum RolesError {
         /// The threshold.
         t: usize,
     },
+    /// Paper modes: a CP's deadline passed without some DPs' shares.
+    #[error(
+        "CP(i={cp}) got no share from DP{} by its deadline: the paper's protocol cannot leave a DP out \
+         (--verify vss excludes it); no result",
+        dps.iter().map(u32::to_string).collect::<Vec<_>>().join(", DP")
+    )]
+    MissingShares {
+        /// The CP index.
+        cp: u16,
+        /// The DPs whose shares did not arrive.
+        dps: Vec<u32>,
+    },
+    /// The Edge never received the roster from the Cloud.
+    #[error("no roster reached the Edge: it cannot tell which CPs were selected; no result")]
+    NoRoster,
     /// A protocol step was asked of a party in a state that does not allow it (a bug in the
     /// caller, not bad input).
     #[error("protocol step out of order: {0}")]

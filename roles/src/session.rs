@@ -9,8 +9,9 @@
 //!
 //! [`run`] is the single place where the runtime backend and suite become types.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::any::{Any, TypeId};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Instant;
 
 use dsmpc_core::backend::{Backend, BackendKind};
@@ -273,7 +274,7 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     let src = cfg.rng_source();
     let values = values_for(cfg, values, src)?;
     let setup0 = Instant::now();
-    let group = Arc::new(SchnorrGroup::<B>::standard(cfg.group_bits)?);
+    let group = shared_group::<B>(cfg.group_bits)?;
     if cfg.verify != VerifyMode::Paper {
         group.g_table();
         group.h_table();
@@ -291,6 +292,27 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     let (outcome, record) = net.run(clock.now_ms());
     let weak_group = world.group.is_weak();
     report(outcome?, record, &values, setup_s, weak_group)
+}
+
+/// The standard group of `bits` for backend `B`, one per process: sessions share it and its
+/// fixed-base tables, which are built once (set-up, not a phase).
+fn shared_group<B: Backend>(bits: u32) -> Result<Arc<SchnorrGroup<B>>> {
+    type Cache = Mutex<HashMap<(TypeId, u32), Arc<dyn Any + Send + Sync>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let key = (TypeId::of::<B>(), bits);
+    let mut cache = CACHE
+        .get_or_init(Cache::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(g) = cache
+        .get(&key)
+        .and_then(|g| g.clone().downcast::<SchnorrGroup<B>>().ok())
+    {
+        return Ok(g);
+    }
+    let g = Arc::new(SchnorrGroup::<B>::standard(bits)?);
+    cache.insert(key, g.clone());
+    Ok(g)
 }
 
 /// The DPs' values: given (checked against n and the value bits) or drawn.

@@ -14,6 +14,12 @@ fn dsmpc() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dsmpc"))
 }
 
+/// `--seed S`, or nothing: every run that takes a seed is also tried without one (fresh OS
+/// randomness, nothing cached).
+fn seed(s: Option<&'static str>) -> Vec<&'static str> {
+    s.map_or_else(Vec::new, |s| vec!["--seed", s])
+}
+
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("dsmpc-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -22,7 +28,13 @@ fn tmp(name: &str) -> PathBuf {
 
 #[test]
 fn run_with_values_file_writes_a_reference_shaped_log() {
-    let d = tmp("ok");
+    for s in [Some("3"), None] {
+        run_with_values_file(s);
+    }
+}
+
+fn run_with_values_file(s: Option<&'static str>) {
+    let d = tmp(if s.is_some() { "ok-seeded" } else { "ok-os" });
     let values = d.join("values.txt");
     std::fs::write(&values, "# 5 DPs\n25\n20\n31\n79\n61\n").unwrap();
     let log = d.join("flow.log");
@@ -40,7 +52,9 @@ fn run_with_values_file_writes_a_reference_shaped_log() {
             "--group-bits",
             "1024",
         ])
-        .args(["--backend", "num", "--seed", "3", "--values"])
+        .args(["--backend", "num"])
+        .args(seed(s))
+        .arg("--values")
         .arg(&values)
         .arg("--log")
         .arg(&log)
@@ -59,8 +73,8 @@ fn run_with_values_file_writes_a_reference_shaped_log() {
     let text = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     let messages: Vec<&Value> = lines.iter().filter(|v| v.get("phase").is_none()).collect();
-    // 4 announcements, 4 requests, 4 answers, 5 rosters, 5*4 shares, 4 uploads.
-    assert_eq!(messages.len(), 4 + 4 + 4 + 5 + 20 + 4);
+    // 4 announcements, 4 requests, 4 answers, 5 + 1 rosters (DPs and Edge), 5*4 shares, 4 uploads.
+    assert_eq!(messages.len(), 4 + 4 + 4 + 6 + 20 + 4);
     for m in &messages {
         for key in ["ts", "src", "dst", "bytes"] {
             assert!(m.get(key).is_some(), "{m} lacks {key}");
@@ -112,7 +126,7 @@ fn bad_values_files_are_refused_naming_the_line() {
         ("big.txt", "1\n4294967296\n3\n", "line 2", "too large"),
         ("count.txt", "1\n2\n", "has 2 values", "--dps is 3"),
     ];
-    for (file, body, where_, what) in cases {
+    for ((file, body, where_, what), s) in cases.into_iter().flat_map(|c| [(c, Some("1")), (c, None)]) {
         let path = d.join(file);
         std::fs::write(&path, body).unwrap();
         let log = d.join(format!("{file}.log"));
@@ -132,7 +146,8 @@ fn bad_values_files_are_refused_naming_the_line() {
                 "--backend",
                 "num",
             ])
-            .args(["--seed", "1", "--values"])
+            .args(seed(s))
+            .arg("--values")
             .arg(&path)
             .arg("--log")
             .arg(&log)
@@ -178,7 +193,7 @@ fn impossible_threshold_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("need 2 <= t <= 3"));
 }
 
-fn small_run(verify: &str) -> Command {
+fn small_run(verify: &str, s: Option<&'static str>) -> Command {
     let mut c = dsmpc();
     c.args([
         "run",
@@ -193,15 +208,22 @@ fn small_run(verify: &str) -> Command {
         "--group-bits",
         "1024",
     ])
-    .args(["--backend", "num", "--seed", "3", "--verify", verify]);
+    .args(["--backend", "num", "--verify", verify])
+    .args(seed(s));
     c
 }
 
 #[test]
 fn injected_faults_are_detected_printed_and_logged_in_vss_mode() {
-    let d = tmp("inject");
+    for s in [Some("3"), None] {
+        injected_faults_in_vss_mode(s);
+    }
+}
+
+fn injected_faults_in_vss_mode(s: Option<&'static str>) {
+    let d = tmp(if s.is_some() { "inject-seeded" } else { "inject-os" });
     let log = d.join("vss.log");
-    let out = small_run("vss")
+    let out = small_run("vss", s)
         .args(["--inject", "bad-share:dp=2,cp=3", "--inject", "drop-cp:cp=4", "--log"])
         .arg(&log)
         .output()
@@ -238,9 +260,19 @@ fn injected_faults_are_detected_printed_and_logged_in_vss_mode() {
 
 #[test]
 fn an_injected_fault_aborts_the_paper_mode_cleanly() {
-    let d = tmp("inject-paper");
+    for s in [Some("3"), None] {
+        injected_fault_in_paper_mode(s);
+    }
+}
+
+fn injected_fault_in_paper_mode(s: Option<&'static str>) {
+    let d = tmp(if s.is_some() {
+        "inject-paper-seeded"
+    } else {
+        "inject-paper-os"
+    });
     let log = d.join("paper.log");
-    let out = small_run("paper")
+    let out = small_run("paper", s)
         .args(["--inject", "inconsistent-dealing:dp=1", "--log"])
         .arg(&log)
         .output()
@@ -265,7 +297,7 @@ fn bad_fault_syntax_is_a_usage_error() {
         ("explode:cp=1", "unknown fault kind"),
         ("drop-cp:cp=9", "only 4 candidate CPs"),
     ] {
-        let out = small_run("vss").args(["--inject", arg]).output().unwrap();
+        let out = small_run("vss", None).args(["--inject", arg]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{arg}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains(want),
@@ -308,4 +340,48 @@ fn params_json_prints_hex_group() {
     assert!(String::from_utf8_lossy(&weak.stdout).contains("WEAK"));
     let bad = dsmpc().args(["params", "--group-bits", "1000"]).output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn the_new_attacks_are_refused_and_printed_with_and_without_a_seed() {
+    for s in [Some("5"), None] {
+        for verify in ["paper", "vss"] {
+            let out = small_run(verify, s)
+                .args(["--inject", "impersonate:dp=2", "--inject", "garbage:cp=1"])
+                .args(["--inject", "garbage-upload:cp=3", "--inject", "replay:cp=2"])
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{verify} {s:?}: {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
+            assert!(!stdout.contains("excluded DPs"), "nothing excluded: {stdout}");
+            for line in [
+                "CP(i=1) ignored a message from DP3: share packet claims to be from DP2",
+                "CP(i=1) ignored a message from Outsider1",
+                "Edge ignored a message from Outsider1: result_upload message not expected from Outsider1",
+                "Cloud ignored a message from CP(VID=2): replayed nonce",
+            ] {
+                assert!(stdout.contains(line), "{verify} {s:?}: no {line:?} in {stdout}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_run_without_a_seed_matches_every_time() {
+    for verify in ["paper", "fast", "batch", "vss"] {
+        let out = small_run(verify, None).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{verify}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(stdout.contains("randomness from the OS"), "{stdout}");
+        assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
+    }
 }

@@ -144,7 +144,7 @@ impl<S: CipherSuite> Cloud<S> {
         if self.seen_nonces.contains(&req.nonce) {
             return Err(RolesError::ReplayedNonce { from, vid });
         }
-        if self.selected.values().any(|v| *v == vid) || self.heard.contains(&vid) {
+        if self.selected.values().any(|v| *v == vid) || self.not_selected.contains(&vid) {
             return Err(RolesError::VidAlreadySelected { from, vid });
         }
         self.seen_nonces.insert(req.nonce);

@@ -239,6 +239,9 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         if m.dp != d {
             return self.ignore(from, format!("share packet claims to be from {}", dp_name(m.dp)));
         }
+        if d == 0 || d > self.dps {
+            return self.ignore(from, format!("{} is not a DP of this task", dp_name(d)));
+        }
         if m.index != self.index {
             return self.ignore(from, format!("share packet addressed to {}", cp_name(m.index)));
         }
@@ -368,7 +371,16 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     }
 
     /// Every DP decided, or the deadline passed: finish pending checks, then upload (or report).
+    /// In the paper's modes a DP whose share never came cannot be left out (the CPs would sum
+    /// different sets): the session ends, naming it.
     fn shares_done(&mut self, now: Time, probe: &mut dyn Probe) {
+        if !self.check.commits() && self.shares.len() < self.dps as usize {
+            let missing: Vec<u32> = (1..=self.dps).filter(|d| !self.shares.contains(d)).collect();
+            return self.fail(RolesError::MissingShares {
+                cp: self.index,
+                dps: missing,
+            });
+        }
         let ctx = CpCtx {
             group: &self.group,
             pvss: &self.keys.pvss,
@@ -495,11 +507,18 @@ impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
                 probe.enter(Phase::CpIndexDecrypt, self.vid);
                 self.assigned(&m, now, probe);
             }
-            (m @ (Message::SharePacket(_) | Message::Commitments(_)), PartyId::Dp(_) | PartyId::Edge)
-                if step == Step::Requested =>
-            {
+            // Early shares and commitments are held, each only from its own sender (a share
+            // claiming its authenticated DP, commitments from the Edge), one per DP.
+            (m @ (Message::SharePacket(_) | Message::Commitments(_)), _) if step == Step::Requested => {
+                let own = match (&m, from) {
+                    (Message::SharePacket(p), PartyId::Dp(d)) => p.dp == d,
+                    (Message::Commitments(_), PartyId::Edge) => true,
+                    _ => false,
+                };
                 let cap = if from == PartyId::Edge { self.dps as usize } else { 1 };
-                if !self.parked.park(from, bytes, cap) {
+                if !own {
+                    self.ignore(from, unexpected(m.kind(), from));
+                } else if !self.parked.park(from, bytes, cap) {
                     self.ignore(
                         from,
                         format!("{} before this CP knew its index, beyond what is held", m.kind()),
@@ -524,7 +543,14 @@ impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
                     AgreedSet => step == Step::Done && self.index > 0,
                     _ => false,
                 };
-                let why = if again && from == Self::source(kind) {
+                let why = if matches!((&m, from), (Message::SharePacket(p), PartyId::Dp(d)) if p.dp == d && self.shares.contains(&d))
+                {
+                    "a second share packet; only the first counts".to_string()
+                } else if let (Message::Commitments(c), PartyId::Edge) = (&m, from)
+                    && self.commitments.contains(&c.dp)
+                {
+                    format!("second commitments of {}; only the first count", dp_name(c.dp))
+                } else if again && from == Self::source(kind) {
                     format!("a second {kind} message; only the first counts")
                 } else if step == Step::Done && kind == SharePacket {
                     format!("{kind} message after this CP was done with the shares")

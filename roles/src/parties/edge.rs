@@ -463,6 +463,12 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
         PartyId::Edge
     }
 
+    /// The roster is due once selection and sharing could be over.
+    fn start(&mut self, now: Time, _probe: &mut dyn Probe) {
+        let t = self.timeouts;
+        self.deadline = Some(now.saturating_add(t.selection_ms + t.shares_ms + t.round_ms));
+    }
+
     fn handle_input(&mut self, now: Time, from: PartyId, bytes: &[u8], probe: &mut dyn Probe) {
         let msg = match decode_for(bytes, self.task.as_ref()) {
             Ok(m) => m,
@@ -471,11 +477,20 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
         let (step, vss) = (self.step, self.check.commits());
         match (msg, from) {
             (Message::Roster(r), PartyId::Cloud) if step == Step::Roster => self.roster(r, now, probe),
-            (
-                m @ (Message::Commitments(_) | Message::DpReport(_) | Message::ResultUpload(_)),
-                PartyId::Dp(_) | PartyId::Cp(_),
-            ) if step == Step::Roster => {
-                if !self.parked.park(from, bytes, 2) {
+            // Early messages are held, each only from a sender that may send it: a DP's own
+            // commitments, a vehicle's report or upload (checked once the roster says who holds
+            // which index).
+            (m @ (Message::Commitments(_) | Message::DpReport(_) | Message::ResultUpload(_)), _)
+                if step == Step::Roster =>
+            {
+                let own = match (&m, from) {
+                    (Message::Commitments(c), PartyId::Dp(d)) => c.dp == d,
+                    (Message::DpReport(_) | Message::ResultUpload(_), PartyId::Cp(_)) => true,
+                    _ => false,
+                };
+                if !own {
+                    self.ignore(from, unexpected(m.kind(), from));
+                } else if !self.parked.park(from, bytes, 2) {
                     self.ignore(from, format!("{} before the roster, beyond what is held", m.kind()));
                 }
             }
@@ -532,7 +547,8 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
                 probe.enter(Phase::EdgeReconstruct, 0);
                 self.reconstruct();
             }
-            Step::Roster | Step::Done => {}
+            Step::Roster => self.fail(RolesError::NoRoster),
+            Step::Done => {}
         }
     }
 

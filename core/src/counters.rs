@@ -32,11 +32,15 @@ pub enum Op {
     Sign,
     /// Cipher-suite signature verification.
     Verify,
+    /// A DP's signature over its commitments (`vss`; ECDSA P-256 whatever the suite).
+    DpSign,
+    /// Verification of a DP's commitment signature (`vss`; ECDSA P-256).
+    DpVerify,
 }
 
 impl Op {
     /// Every counted operation, in column order.
-    pub const ALL: [Op; 9] = [
+    pub const ALL: [Op; 11] = [
         Op::ModExpVar,
         Op::ModExpFixed,
         Op::ModExpSecret,
@@ -46,6 +50,8 @@ impl Op {
         Op::Decrypt,
         Op::Sign,
         Op::Verify,
+        Op::DpSign,
+        Op::DpVerify,
     ];
     /// Number of kinds.
     pub const COUNT: usize = Self::ALL.len();
@@ -62,6 +68,8 @@ impl Op {
             Op::Decrypt => "dec",
             Op::Sign => "sign",
             Op::Verify => "sig_verify",
+            Op::DpSign => "dp_sign",
+            Op::DpVerify => "dp_sig_verify",
         }
     }
 

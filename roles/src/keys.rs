@@ -15,14 +15,16 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
+use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::{self, DsmpcRng, RngSource};
-use p256::ecdsa::{SigningKey, VerifyingKey};
+use p256::ecdsa::signature::{RandomizedSigner, Verifier};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::error::{Result, RolesError};
 use crate::suite::CipherSuite;
 use crate::suite::p256::P256Suite;
-use crate::wire::{Commitments, labels};
+use crate::wire::{Commitments, TaskId, labels};
 
 /// A DP's commitment-signing key (ECDSA P-256; zeroized on drop).
 pub type DpSigningKey = SigningKey;
@@ -53,13 +55,30 @@ impl DpKeys {
         Ok((signing, DpKeys { keys }))
     }
 
-    /// Whether `m` carries a valid signature of the DP it names.
+    /// Whether `m` carries a valid signature of the DP it names (counted as `dp_sig_verify`).
     pub fn verify(&self, m: &Commitments) -> bool {
+        counters::record(Op::DpVerify);
         let Some(key) = (m.dp as usize).checked_sub(1).and_then(|i| self.keys.get(i)) else {
             return false;
         };
-        P256Suite.verify(key, &labels::commitments(&m.task, m.dp, &m.elements), &m.sig)
+        let statement = labels::commitments(&m.task, m.dp, &m.elements);
+        Signature::from_slice(&m.sig).is_ok_and(|sig| key.verify(&statement, &sig).is_ok())
     }
+}
+
+/// DP `dp`'s signature over its commitments `elements` for `task` (counted as `dp_sign`).
+pub fn sign_commitments(
+    key: &DpSigningKey,
+    task: &TaskId,
+    dp: u32,
+    elements: &[Vec<u8>],
+    rng: &mut DsmpcRng,
+) -> Result<Vec<u8>> {
+    counters::record(Op::DpSign);
+    let sig: Signature = key
+        .try_sign_with_rng(rng, &labels::commitments(task, dp, elements))
+        .map_err(|e| RolesError::Suite(format!("ECDSA P-256: {e}")))?;
+    Ok(sig.to_bytes().to_vec())
 }
 
 /// What a key is for.
@@ -71,6 +90,9 @@ pub enum Purpose {
     Sign,
 }
 
+/// Private key bytes drawn from the OS in this run, by (suite id, party, is-encryption key).
+type FreshKeys = HashMap<(String, String, bool), Zeroizing<Vec<u8>>>;
+
 /// Where keys come from: reproducible from a seed (and cached), or fresh from the OS.
 ///
 /// Cache layout: `$DSMPC_KEY_CACHE` or `$XDG_CACHE_HOME/dsmpc/keys` or `~/.cache/dsmpc/keys`,
@@ -80,7 +102,7 @@ pub struct KeyCache {
     source: RngSource,
     dir: Option<PathBuf>,
     /// Keys drawn from the OS in this run, by (suite, party, purpose).
-    fresh: Arc<Mutex<HashMap<(String, String, bool), Zeroizing<Vec<u8>>>>>,
+    fresh: Arc<Mutex<FreshKeys>>,
 }
 
 type MemKey = (String, u64, String, bool);

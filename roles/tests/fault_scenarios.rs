@@ -148,8 +148,12 @@ fn sum_over(s: &Scenario, excluded: &BTreeSet<u32>) -> BigUint {
         .sum()
 }
 
+/// A scenario's class of outcome and how many messages the network adversary acted on, or
+/// what went wrong.
+type Outcome = Result<(&'static str, usize), String>;
+
 /// Run one scenario: the faults, and in `vss` a chaotic network controlling the faulty DPs.
-fn play(i: u64, verify: VerifyMode) -> Result<(&'static str, usize), String> {
+fn play(i: u64, verify: VerifyMode) -> Outcome {
     let s = scenario(i, verify);
     let controls: Vec<PartyId> = s.faulty_dps.iter().map(|d| PartyId::Dp(*d)).collect();
     let (chaos, log) = Chaos::new(s.rate, controls, rng::seeded(i, "chaos"));
@@ -167,7 +171,7 @@ fn play(i: u64, verify: VerifyMode) -> Result<(&'static str, usize), String> {
 #[test]
 fn randomised_attacks_never_give_a_wrong_result() {
     keys_in_memory_only();
-    let outcomes: Vec<(VerifyMode, Result<(&str, usize), String>)> = (0..VSS + PAPER)
+    let outcomes: Vec<(VerifyMode, Outcome)> = (0..VSS + PAPER)
         .into_par_iter()
         .map(|i| {
             let verify = if i < VSS {

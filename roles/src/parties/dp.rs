@@ -19,10 +19,9 @@ use super::{Outbox, Party, PartyId, Probe, Time, decode_for, dp_name, unexpected
 use crate::check::{ShareTo, Verification};
 use crate::error::{Result, RolesError};
 use crate::event::{Action, Event};
-use crate::keys::DpSigningKey;
+use crate::keys::{self, DpSigningKey};
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::suite::p256::P256Suite;
 use crate::wire::{Commitments, Message, Roster, SharePacket, labels};
 
 /// A data provider holding one value.
@@ -163,7 +162,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             let key = self.sign_key.as_ref().ok_or_else(|| {
                 RolesError::Config(format!("{} has no signing key for its commitments", dp_name(self.d)))
             })?;
-            let sig = P256Suite.sign(key, &labels::commitments(&task, self.d, &elements), &mut self.rng)?;
+            let sig = keys::sign_commitments(key, &task, self.d, &elements, &mut self.rng)?;
             let m = Commitments {
                 task,
                 dp: self.d,

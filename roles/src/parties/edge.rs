@@ -534,7 +534,7 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
     }
 
     fn handle_timeout(&mut self, now: Time, probe: &mut dyn Probe) {
-        if !self.deadline.is_some_and(|d| now >= d) {
+        if self.deadline.is_none_or(|d| now < d) {
             return;
         }
         self.deadline = None;

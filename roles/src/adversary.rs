@@ -30,7 +30,7 @@
 //! What the parties notice is reported as [`crate::event::Detection`]s, in the session report,
 //! the log and the CLI output.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -574,10 +574,10 @@ pub struct Scripted<'a> {
     garbage: BTreeSet<u32>,
     garbage_upload: BTreeSet<u32>,
     /// Impersonated DP -> (identity it comes from, an honest DP dealing another value as it).
-    impostors: HashMap<u32, (PartyId, BoxedParty<'a>)>,
+    impostors: BTreeMap<u32, (PartyId, BoxedParty<'a>)>,
     dps: u32,
     task: Option<TaskId>,
-    index_of: HashMap<u32, u16>,
+    index_of: BTreeMap<u32, u16>,
     rng: DsmpcRng,
 }
 
@@ -605,7 +605,7 @@ impl<'a> Scripted<'a> {
                 .collect(),
             dps,
             task: None,
-            index_of: HashMap::new(),
+            index_of: BTreeMap::new(),
             rng,
         }
     }

@@ -4,6 +4,10 @@
 //! Units are measured as thread CPU time, as medians over several batches, on the same group,
 //! backend and keys the session uses, so `measured / bound` isolates what the protocol code
 //! adds on top of its expensive operations (encoding, hashing, allocation, bookkeeping).
+//!
+//! The DPs' commitment signatures of `vss` mode (`dp_sign`, `dp_sig_verify`) are ECDSA P-256
+//! whatever the cipher suite, so they are calibrated separately from the suite's `sign` and
+//! `sig_verify`, in every run, with the same functions the parties call.
 
 use std::collections::BTreeMap;
 
@@ -11,11 +15,13 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::counters::{Op, OpCounts};
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::CpKeyPair;
-use dsmpc_core::rng;
+use dsmpc_core::rng::{self, RngSource};
 
-use crate::error::Result;
+use crate::error::{Result, RolesError};
+use crate::keys::{self, DpKeys};
 use crate::metrics::thread_cpu_seconds;
 use crate::suite::CipherSuite;
+use crate::wire::Commitments;
 
 /// Seconds per operation, by kind.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -146,7 +152,50 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
             std::hint::black_box(suite.verify(&sign_pk, &msg, &sig));
         }),
     );
+    calibrate_dp_signatures(&mut units, group.element_len(), batches, scale)?;
     Ok(UnitCosts(units))
+}
+
+/// `dp_sign` and `dp_sig_verify`: a DP's ECDSA P-256 signature over its commitments and its
+/// verification, through [`keys::sign_commitments`] and [`DpKeys::verify`] (what the parties
+/// call), on a statement of two commitments of `element_len` bytes (t = 2; each further
+/// commitment only lengthens the SHA-256 input by one group element).
+fn calibrate_dp_signatures(
+    units: &mut BTreeMap<Op, f64>,
+    element_len: usize,
+    batches: usize,
+    scale: usize,
+) -> Result<()> {
+    let (signing, verifying) = DpKeys::generate(1, RngSource::Seed(0x0ca1_1b8a))?;
+    let key = &signing[0];
+    let mut r = rng::seeded(2, "calibrate/dp");
+    let task = [0x5a; crate::wire::TASK_ID_LEN];
+    let elements: Vec<Vec<u8>> = (0..2u8).map(|i| vec![0xa5 ^ i; element_len]).collect();
+    let sig = keys::sign_commitments(key, &task, 1, &elements, &mut r)?;
+    let m = Commitments {
+        task,
+        dp: 1,
+        elements: elements.clone(),
+        sig,
+    };
+    if !verifying.verify(&m) {
+        return Err(RolesError::Suite(
+            "calibration: a DP commitment signature did not verify".into(),
+        ));
+    }
+    units.insert(
+        Op::DpSign,
+        time_op(batches, 4 * scale, || {
+            std::hint::black_box(keys::sign_commitments(key, &task, 1, &elements, &mut r).ok());
+        }),
+    );
+    units.insert(
+        Op::DpVerify,
+        time_op(batches, 4 * scale, || {
+            std::hint::black_box(verifying.verify(&m));
+        }),
+    );
+    Ok(())
 }
 
 /// Calibrate for the backend, suite and sizes of `cfg`, with the keys its session would use

@@ -516,7 +516,11 @@ impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
                     _ => false,
                 };
                 let cap = if from == PartyId::Edge { self.dps as usize } else { 1 };
-                if !own {
+                if let (Message::SharePacket(p), PartyId::Dp(d)) = (&m, from)
+                    && p.dp != d
+                {
+                    self.ignore(from, format!("share packet claims to be from {}", dp_name(p.dp)));
+                } else if !own {
                     self.ignore(from, unexpected(m.kind(), from));
                 } else if !self.parked.park(from, bytes, cap) {
                     self.ignore(

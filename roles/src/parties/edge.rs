@@ -488,7 +488,11 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
                     (Message::DpReport(_) | Message::ResultUpload(_), PartyId::Cp(_)) => true,
                     _ => false,
                 };
-                if !own {
+                if let (Message::Commitments(c), PartyId::Dp(d)) = (&m, from)
+                    && c.dp != d
+                {
+                    self.ignore(from, format!("commitments claim to be from {}", dp_name(c.dp)));
+                } else if !own {
                     self.ignore(from, unexpected(m.kind(), from));
                 } else if !self.parked.park(from, bytes, 2) {
                     self.ignore(from, format!("{} before the roster, beyond what is held", m.kind()));
@@ -512,7 +516,7 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
                         Action::Skipped
                     };
                     let subject = if why.contains("claims") {
-                        from.to_string()
+                        self.name_of(from)
                     } else {
                         cp_name(index)
                     };

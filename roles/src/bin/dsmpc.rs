@@ -5,7 +5,7 @@
 //! reconstruction matches. `dsmpc params` prints p, q, g, h of a group. Exit codes: 0 success,
 //! 1 the run failed or the result did not match, 2 bad command line or input.
 //!
-//! `--inject KIND` (repeatable) makes parties misbehave (see `dsmpc_roles::faults`); the output
+//! `--inject KIND` (repeatable) makes parties misbehave (see `dsmpc_roles::adversary`); the output
 //! then lists what was detected and which DPs were excluded, and the exit code is 0 exactly
 //! when the result equals the plaintext sum over the DPs aggregated.
 
@@ -82,9 +82,12 @@ struct RunArgs {
     /// aggregation, cheaters named and excluded).
     #[arg(long, value_name = "paper|fast|batch|vss", default_value = "batch")]
     verify: VerifyMode,
-    /// Inject a fault (repeatable), for tests and demonstrations: bad-share:dp=D,cp=I,
-    /// inconsistent-dealing:dp=D, bad-result:cp=I, drop-cp:cp=I, drop-dp:dp=D,reach=R,
-    /// replay:cp=I, bad-signature:cp=I. CPs are named by VID; with m = k and no refused
+    /// Inject a fault (repeatable), for tests and demonstrations. Corrupt parties:
+    /// bad-share:dp=D,cp=I, inconsistent-dealing:dp=D, bad-result:cp=I, drop-cp:cp=I,
+    /// drop-dp:dp=D,reach=R, bad-signature:cp=I. Network attacks: replay:cp=I (every message to
+    /// and from CP I twice), impersonate:dp=D (another DP deals in D's name),
+    /// garbage:cp=I (malformed and misattributed messages to CP I), garbage-upload:cp=I
+    /// (garbage uploads in CP I's name). CPs are named by VID; with m = k and no refused
     /// candidate, VID I has index i = I.
     #[arg(long = "inject", value_name = "KIND")]
     inject: Vec<Fault>,

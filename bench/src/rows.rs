@@ -19,7 +19,7 @@ pub struct Env {
 }
 
 /// `phases.csv`: one row per point x repetition x phase.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct PhaseRow {
     pub point: String,
     pub rep: usize,
@@ -51,6 +51,10 @@ pub struct PhaseRow {
     pub dec: u64,
     pub sign: u64,
     pub sig_verify: u64,
+    /// `vss`: DP signatures over their commitments (ECDSA P-256 whatever the suite).
+    pub dp_sign: u64,
+    /// `vss`: verifications of DP commitment signatures (by every CP and the Edge).
+    pub dp_sig_verify: u64,
     pub jobs: usize,
     pub crate_version: String,
     pub git_rev: String,
@@ -91,4 +95,17 @@ pub struct UnitRow {
     pub group_bits: u32,
     pub op: String,
     pub unit_s: f64,
+}
+
+/// The header line (column names) that rows of type `T` are written with.
+pub fn header<T: Serialize + Default>() -> Vec<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    if w.serialize(T::default()).is_err() {
+        return Vec::new();
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    csv::Reader::from_reader(bytes.as_slice())
+        .headers()
+        .map(|h| h.iter().map(str::to_string).collect())
+        .unwrap_or_default()
 }

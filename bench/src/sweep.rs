@@ -185,6 +185,8 @@ fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: 
                 dec: s.ops.get(Op::Decrypt),
                 sign: s.ops.get(Op::Sign),
                 sig_verify: s.ops.get(Op::Verify),
+                dp_sign: s.ops.get(Op::DpSign),
+                dp_sig_verify: s.ops.get(Op::DpVerify),
                 jobs: env.jobs,
                 crate_version: env.crate_version.clone(),
                 git_rev: env.git_rev.clone(),
@@ -271,6 +273,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
         )));
     }
     let done = if opts.resume {
+        check_resumable(&opts.out)?;
         recover(&opts.out)?
     } else {
         BTreeSet::new()
@@ -436,6 +439,54 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
         &[calibration_start, calibration_end],
     ))?;
     Ok(summary)
+}
+
+/// Refuses to resume a folder written with other columns or other operation kinds (an older
+/// `dsmpc-sweep`, e.g. before `dp_sign` and `dp_sig_verify`): appending rows of the current
+/// schema would give lines of a different width than the header, and points priced without
+/// the newer unit costs. Such a sweep has to be started again in a new folder.
+fn check_resumable(out: &Path) -> Result<()> {
+    let ppath = out.join(PHASES);
+    let nonempty = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
+    if nonempty(&ppath) {
+        let mut r = csv::Reader::from_path(&ppath).map_err(csv_err(&ppath))?;
+        let found: Vec<String> = r
+            .headers()
+            .map_err(csv_err(&ppath))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let expected = crate::rows::header::<PhaseRow>();
+        if found != expected {
+            let missing: Vec<&str> = expected
+                .iter()
+                .filter(|c| !found.contains(c))
+                .map(String::as_str)
+                .collect();
+            return Err(BenchError::Output(format!(
+                "{} was written by another version of dsmpc-sweep (its columns differ{}): \
+                 it cannot be resumed; start the sweep again in a new folder",
+                ppath.display(),
+                if missing.is_empty() {
+                    String::new()
+                } else {
+                    format!("; missing {}", missing.join(", "))
+                }
+            )));
+        }
+    }
+    let upath = out.join(UNITS);
+    for ((backend, suite, rsa, group), u) in read_units(&upath) {
+        if let Some(op) = Op::ALL.iter().find(|o| !u.0.contains_key(*o)) {
+            return Err(BenchError::Output(format!(
+                "{} has no unit cost of `{}` for {backend}/{suite}/rsa{rsa}/g{group} (written by an older \
+                 dsmpc-sweep): it cannot be resumed; start the sweep again in a new folder",
+                upath.display(),
+                op.name()
+            )));
+        }
+    }
+    Ok(())
 }
 
 fn read_units(path: &Path) -> HashMap<UnitKey, Arc<UnitCosts>> {

@@ -71,6 +71,8 @@ fn tiny_sweep_writes_every_file() {
         "overhead",
         "modexp_var",
         "sig_verify",
+        "dp_sign",
+        "dp_sig_verify",
         "git_rev",
         "host_cpu",
         "cores",
@@ -80,7 +82,14 @@ fn tiny_sweep_writes_every_file() {
     let messages = rows(&out.join("messages.csv"));
     assert_eq!(messages.len(), 2 * 6, "points x message kinds");
     let units = rows(&out.join("units.csv"));
-    assert_eq!(units.len(), 9, "one calibration: nine operation kinds");
+    assert_eq!(units.len(), 11, "one calibration: eleven operation kinds");
+    for op in ["dp_sign", "dp_sig_verify"] {
+        let u = units
+            .iter()
+            .find(|u| &u[4] == op)
+            .unwrap_or_else(|| panic!("units.csv lacks {op}"));
+        assert!(u[5].parse::<f64>().unwrap() > 0.0, "{op} not calibrated");
+    }
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("meta.json")).unwrap()).unwrap();
     assert!(meta["calibration_s"].as_f64().unwrap() > 0.0);
@@ -120,4 +129,73 @@ fn resume_runs_only_missing_points_and_drops_partial_rows() {
     // Nothing left to do: a second resume runs nothing.
     let s = sweep::run(&g, &opts(out, true)).unwrap();
     assert_eq!((s.ran, s.resumed), (0, 2));
+}
+
+/// `vss` counts one `dp_sign` per DP (while dealing) and n(k+1) `dp_sig_verify` (every CP
+/// checks every relayed commitments message, the Edge each DP's once), and prices them with
+/// the calibrated ECDSA P-256 unit costs, also under the RSA suite.
+#[test]
+fn vss_counts_and_prices_dp_signatures() {
+    const VSS: &str = r#"
+name = "tiny-vss"
+reps = 1
+seed = 9
+rsa_bits = [1024]
+group_bits = [1024]
+backend = ["num"]
+verify = ["vss"]
+cps = [3]
+[[sweep]]
+dps = [4]
+threshold = [2]
+"#;
+    let g = grid::expand(VSS, "tiny-vss", &Overrides::default()).unwrap();
+    assert_eq!(g.points.len(), 1);
+    let out = tmp("vss");
+    let s = sweep::run(&g, &opts(out.clone(), false)).unwrap();
+    assert_eq!((s.ran, s.failed.len()), (1, 0), "{:?}", s.failed);
+    let mut r = csv::Reader::from_path(out.join("phases.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let idx = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let units = rows(&out.join("units.csv"));
+    let unit = |op: &str| -> f64 { units.iter().find(|u| &u[4] == op).unwrap()[5].parse().unwrap() };
+    let (mut signs, mut verifies) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
+    for row in r.records().map(|x| x.unwrap()) {
+        let phase = row[idx("phase")].to_string();
+        let c = |name: &str| row[idx(name)].parse::<u64>().unwrap();
+        let (ds, dv) = (c("dp_sign"), c("dp_sig_verify"));
+        if ds + dv > 0 {
+            // the bound covers the DP signatures at their own unit costs
+            let bound: f64 = row[idx("bound_s")].parse().unwrap();
+            assert!(bound >= ds as f64 * unit("dp_sign") + dv as f64 * unit("dp_sig_verify") - 1e-12);
+        }
+        signs.insert(phase.clone(), ds);
+        verifies.insert(phase, dv);
+    }
+    let (n, k) = (4u64, 3u64);
+    assert_eq!(signs["share_encrypt_pvss_attach"], n);
+    assert_eq!(signs.values().sum::<u64>(), n);
+    assert_eq!(verifies["cp_decrypt_pvss_verify_local_compute"], n * k);
+    assert_eq!(verifies["dp_set_agreement"], n);
+    assert_eq!(verifies.values().sum::<u64>(), n * (k + 1));
+}
+
+/// A folder written before `dp_sign` and `dp_sig_verify` existed is not resumed (its rows
+/// would have fewer columns than the new ones), and nothing in it is rewritten.
+#[test]
+fn resume_refuses_an_older_schema() {
+    let g = grid::expand(GRID, "tiny", &Overrides::default()).unwrap();
+    let out = tmp("old-schema");
+    std::fs::create_dir_all(&out).unwrap();
+    let old = "point,rep,backend,suite,verify,n,m,k,t,rsa_bits,group_bits,value_bits,seed,phase,instances,\
+               work_cpu_s,work_wall_s,max_cpu_s,max_wall_s,bound_s,overhead,modexp_var,modexp_fixed,modexp_secret,\
+               multiexp_term,jacobi,enc,dec,sign,sig_verify,jobs,crate_version,git_rev,host_cpu,cores\n";
+    std::fs::write(out.join("phases.csv"), old).unwrap();
+    std::fs::write(out.join("messages.csv"), "point\n").unwrap();
+    let err = sweep::run(&g, &opts(out.clone(), true)).unwrap_err().to_string();
+    assert!(
+        err.contains("cannot be resumed") && err.contains("dp_sign, dp_sig_verify"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(out.join("phases.csv")).unwrap(), old);
 }

@@ -28,10 +28,12 @@ pub const PHASES: [&str; 8] = [
     "edge_reconstruct",
 ];
 
-/// The nine operation-count columns of `phases.csv`, also the `op` values of `units.csv`.
+/// The operation-count columns of `phases.csv`, also the `op` values of `units.csv`.
 /// The signature-verification count is `sig_verify`; an older form of the schema called it
-/// `verify` (a second column of that name after `sign`), which is read as well.
-pub const OP_COLUMNS: [&str; 9] = [
+/// `verify` (a second column of that name after `sign`), which is read as well. `dp_sign` and
+/// `dp_sig_verify` (the DPs' ECDSA P-256 signatures over their `vss` commitments, whatever the
+/// suite) are [`OPTIONAL_OP_COLUMNS`]: sweeps written before they existed read as 0.
+pub const OP_COLUMNS: [&str; 11] = [
     "modexp_var",
     "modexp_fixed",
     "modexp_secret",
@@ -41,7 +43,19 @@ pub const OP_COLUMNS: [&str; 9] = [
     "dec",
     "sign",
     "sig_verify",
+    "dp_sign",
+    "dp_sig_verify",
 ];
+
+/// Op columns that a `phases.csv` may lack (older sweeps, the committed baseline): read as 0.
+/// Before they were counted, the DP commitment signatures of `vss` points were in `sign` and
+/// `sig_verify`.
+pub const OPTIONAL_OP_COLUMNS: [&str; 2] = ["dp_sign", "dp_sig_verify"];
+
+/// Index of an op column in [`OP_COLUMNS`] (and in every `ops` array).
+pub fn op_index(name: &str) -> Option<usize> {
+    OP_COLUMNS.iter().position(|c| *c == name)
+}
 
 /// The message kinds of `messages.csv`, in protocol order. `commitments`, `dp_report` and
 /// `agreed_set` exist only in `vss` mode.
@@ -231,7 +245,7 @@ pub struct PhaseRow {
     /// `work_cpu_s / bound_s`; `None` when the bound is 0.
     pub overhead: Option<f64>,
     /// Operation counts, in [`OP_COLUMNS`] order.
-    pub ops: [u64; 9],
+    pub ops: [u64; OP_COLUMNS.len()],
     /// Sweep parallelism.
     pub jobs: u64,
     /// Crate version that produced the row.
@@ -383,7 +397,7 @@ pub struct PhaseSummary {
     /// Overhead over the bound, when the bound is non-zero.
     pub overhead: Option<Stat>,
     /// Operation counts of the first repetition.
-    pub ops: [u64; 9],
+    pub ops: [u64; OP_COLUMNS.len()],
 }
 
 /// Everything measured at one point, summarised over its repetitions.
@@ -408,6 +422,12 @@ impl PointSummary {
     /// Sum over phases of the median work CPU seconds (the session's work).
     pub fn total_work(&self) -> f64 {
         self.phases.iter().map(|p| p.work_cpu.median).sum()
+    }
+
+    /// Sum over phases of one operation count (first repetition; counts are deterministic),
+    /// 0 for an unknown op name.
+    pub fn op_total(&self, op: &str) -> u64 {
+        op_index(op).map_or(0, |i| self.phases.iter().map(|p| p.ops[i]).sum())
     }
 }
 
@@ -811,19 +831,28 @@ pub fn read_phases(path: &Path) -> Result<Vec<PhaseRow>> {
             column: "sig_verify".into(),
         });
     };
-    let op_index: Vec<usize> = OP_COLUMNS[..8]
+    // `None`: an optional column this file lacks, read as 0.
+    let op_index: Vec<Option<usize>> = OP_COLUMNS[..8]
         .iter()
-        .map(|c| table.last(c))
-        .chain([sig_verify])
+        .map(|c| Some(table.last(c)))
+        .chain([Some(sig_verify)])
+        .chain(
+            OPTIONAL_OP_COLUMNS
+                .iter()
+                .map(|c| table.index.contains_key(*c).then(|| table.last(c))),
+        )
         .collect();
+    debug_assert_eq!(op_index.len(), OP_COLUMNS.len());
     let mut out = Vec::with_capacity(table.records.len());
     let mut seen_params = HashMap::new();
     let mut seen_keys: HashMap<(String, u32, String), u64> = HashMap::new();
     for (line, rec) in &table.records {
         let r = table.row(*line, rec);
-        let mut ops = [0u64; 9];
+        let mut ops = [0u64; OP_COLUMNS.len()];
         for (slot, i) in ops.iter_mut().zip(&op_index) {
-            *slot = r.u64_at(*i)?;
+            if let Some(i) = i {
+                *slot = r.u64_at(*i)?;
+            }
         }
         let (ri, rv) = r.raw("rep");
         let rep = rv

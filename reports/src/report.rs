@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::data::{Dataset, Dim, DimValue, HasParams, MessagePoint, OP_COLUMNS, PointSummary};
+use crate::data::{Dataset, Dim, DimValue, HasParams, MessagePoint, OP_COLUMNS, PointSummary, UnitRow};
 use crate::error::{Error, Result};
 use crate::figures;
 use crate::slice;
@@ -103,7 +103,7 @@ pub fn render(ds: &Dataset) -> String {
     );
     parameters(&mut out, ds, &points);
     findings(&mut out, ds, &points, &messages);
-    vss_overhead(&mut out, &points, &messages);
+    vss_overhead(&mut out, &points, &messages, &ds.units);
     figure_section(&mut out, ds);
     phase_table(&mut out, &points);
     message_table(&mut out, &messages);
@@ -591,8 +591,9 @@ fn overhead_row(out: &mut String, name: &str, values: &[Pair], show: impl Fn(&St
 
 /// `## Overhead of vss over paper`: written only when the data hold `paper` and `vss` points
 /// matched on every other parameter. Session work and bytes per matched point, then work per
-/// phase and bytes per message kind (ratios, or absolute values for what only one mode has).
-fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePoint]) {
+/// phase, the cost of the DPs' commitment signatures, and bytes per message kind (ratios, or
+/// absolute values for what only one mode has).
+fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePoint], units: &[UnitRow]) {
     let work_pairs = mode_pairs(points);
     let byte_pairs = mode_pairs(messages);
     if work_pairs.is_empty() && byte_pairs.is_empty() {
@@ -642,13 +643,17 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
         "| parameters | work {PAPER} (s) | work {VSS} (s) | work {VSS} / {PAPER} | bytes {PAPER} | bytes {VSS} | bytes {VSS} / {PAPER} |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
-    for (key, (work, bytes, is_weak)) in &rows {
+    let name_of = |key: &Vec<(Dim, DimValue)>, is_weak: bool| {
         let varying: Vec<&(Dim, DimValue)> = key.iter().filter(|dv| !common.contains(dv)).collect();
         let name = if varying.is_empty() {
             common_text.clone()
         } else {
             dims_text(&varying)
         };
+        if is_weak { format!("{name} (weak)") } else { name }
+    };
+    for (key, (work, bytes, is_weak)) in &rows {
+        let name = name_of(key, *is_weak);
         let (wp, wv, wr) = work.map_or(("-".into(), "-".into(), "-".into()), |(p, v)| {
             (sig(p), sig(v), ratio_text(&[v / p]).unwrap_or_else(|| "-".into()))
         });
@@ -659,7 +664,6 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
                 ratio_text(&[v as f64 / p as f64]).unwrap_or_else(|| "-".into()),
             )
         });
-        let name = if *is_weak { format!("{name} (weak)") } else { name };
         let _ = writeln!(out, "| {name} | {wp} | {wv} | {wr} | {bp} | {bv} | {br} |");
     }
     let _ = writeln!(out);
@@ -720,6 +724,7 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
             overhead_row(out, &format!("`{ph}`"), &v, stat_text);
         }
         let _ = writeln!(out);
+        dp_signature_costs(out, &work_pairs, units, |p| name_of(&pair_key(p), weak(p)), several);
     }
 
     if !byte_pairs.is_empty() {
@@ -750,6 +755,143 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
             overhead_row(out, &format!("`{k}`"), &v, show);
         }
         let _ = writeln!(out);
+    }
+}
+
+/// The op columns of the DPs' commitment signatures (`vss` only; ECDSA P-256 whatever the suite).
+const DP_SIGN: &str = "dp_sign";
+const DP_SIG_VERIFY: &str = "dp_sig_verify";
+
+/// `"4.1%"`; shares of a few percent need the decimal.
+fn pct1(v: f64) -> String {
+    format!("{:.1}%", 100.0 * v)
+}
+
+/// The measured cost of the DPs' commitment signatures at each matched `vss` point: the
+/// `dp_sign` and `dp_sig_verify` counts (summed over phases), their unit costs from
+/// `units.csv` (for the point's backend, suite and sizes), count x unit in seconds, and that
+/// as a share of the point's `vss` session work.
+fn dp_signature_costs(
+    out: &mut String,
+    work_pairs: &[(&PointSummary, &PointSummary)],
+    units: &[UnitRow],
+    name_of: impl Fn(&crate::data::Params) -> String,
+    several: bool,
+) {
+    let unit = |p: &crate::data::Params, op: &str| {
+        units
+            .iter()
+            .find(|u| {
+                u.op == op
+                    && u.backend == p.backend
+                    && u.suite == p.suite
+                    && u.rsa_bits == p.rsa_bits
+                    && u.group_bits == p.group_bits
+            })
+            .map(|u| u.unit_s)
+    };
+    let _ = writeln!(
+        out,
+        "DP commitment signatures (ECDSA P-256 whatever the suite; `{VSS}` only):\n"
+    );
+    let vss_points: Vec<&PointSummary> = work_pairs.iter().map(|(_, b)| *b).collect();
+    if vss_points
+        .iter()
+        .all(|b| b.op_total(DP_SIGN) == 0 && b.op_total(DP_SIG_VERIFY) == 0)
+    {
+        let _ = writeln!(
+            out,
+            "The data count no `{DP_SIGN}` or `{DP_SIG_VERIFY}` (a sweep written before they were counted on their own: \
+             there the DP signatures are inside `sign` and `sig_verify`, priced at the suite's unit costs).\n"
+        );
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "| parameters | {DP_SIGN} | unit (µs) | {DP_SIGN} (s) | {DP_SIG_VERIFY} | unit (µs) | {DP_SIG_VERIFY} (s) \
+         | signatures (s) | share of {VSS} work |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let mut rows: Vec<(String, String)> = vec![];
+    // (seconds, share of the vss work) at the points whose two unit costs are known
+    let mut costs: Vec<(f64, f64)> = vec![];
+    let mut unpriced = 0;
+    for b in &vss_points {
+        let p = &b.params;
+        let (ns, nv) = (b.op_total(DP_SIGN), b.op_total(DP_SIG_VERIFY));
+        let (us, uv) = (unit(p, DP_SIGN), unit(p, DP_SIG_VERIFY));
+        let secs = |n: u64, u: Option<f64>| u.map(|u| n as f64 * u);
+        let (ss, sv) = (secs(ns, us), secs(nv, uv));
+        let micro = |u: Option<f64>| u.map_or("-".into(), |u| sig(u * 1e6));
+        let show = |s: Option<f64>| s.map_or("-".into(), sig);
+        let (total, share) = match (ss, sv) {
+            (Some(a), Some(c)) => {
+                let t = a + c;
+                let work = b.total_work();
+                let share = (work > 0.0).then(|| t / work);
+                if let Some(sh) = share {
+                    costs.push((t, sh));
+                }
+                (sig(t), share.map_or("-".into(), pct1))
+            }
+            _ => {
+                unpriced += 1;
+                ("-".into(), "-".into())
+            }
+        };
+        let name = name_of(p);
+        rows.push((
+            name.clone(),
+            format!(
+                "| {name} | {ns} | {} | {} | {nv} | {} | {} | {total} | {share} |",
+                micro(us),
+                show(ss),
+                micro(uv),
+                show(sv)
+            ),
+        ));
+    }
+    rows.sort();
+    for (_, row) in &rows {
+        let _ = writeln!(out, "{row}");
+    }
+    let _ = writeln!(out);
+    let secs: Vec<f64> = costs.iter().map(|c| c.0).collect();
+    let shares: Vec<f64> = costs.iter().map(|c| c.1).collect();
+    if let (Some(s), Some(sh)) = (Stat::of(&secs), Stat::of(&shares)) {
+        let (secs_text, share_text) = if several && s.count > 1 {
+            (
+                format!("{} s [{}–{}]", sig(s.median), sig(s.min), sig(s.max)),
+                format!("{} [{}–{}]", pct1(sh.median), pct1(sh.min), pct1(sh.max)),
+            )
+        } else {
+            (format!("{} s", sig(s.median)), pct1(sh.median))
+        };
+        let _ = writeln!(
+            out,
+            "Each DP signs its commitments once (`{DP_SIGN}`); every CP verifies every relayed commitments message and \
+             the Edge each DP's once (`{DP_SIG_VERIFY}`, n(k+1) in all). At the unit costs calibrated in this run \
+             they cost {secs_text} of CPU per session{}, {share_text} of the `{VSS}` work.{}\n",
+            if several && s.count > 1 {
+                " (median [min–max] over points)"
+            } else {
+                ""
+            },
+            if unpriced > 0 {
+                format!(
+                    " ({} without the unit costs of `{DP_SIGN}` and `{DP_SIG_VERIFY}` in units.csv, not priced.)",
+                    plural(unpriced, "point")
+                )
+            } else {
+                String::new()
+            }
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "units.csv has no unit costs of `{DP_SIGN}` and `{DP_SIG_VERIFY}` for these points, so the signatures \
+             are counted but not priced.\n"
+        );
     }
 }
 

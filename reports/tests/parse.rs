@@ -1,7 +1,8 @@
 //! Reading sweep folders: the fixture parses into the expected rows (including the
 //! signature-verification count, in its current `sig_verify` and older second-`verify` forms,
 //! and the quoted host name), and every kind of malformed input gives an error that names
-//! the file, the line and the column, never a panic.
+//! the file, the line and the column, never a panic. The `dp_sign` and `dp_sig_verify`
+//! columns are optional: sweeps written before them (and the committed baseline) read as 0.
 
 mod common;
 
@@ -270,4 +271,77 @@ fn missing_files_name_the_path() {
         other => panic!("unexpected error {other:?}"),
     }
     assert!(matches!(load_err(&dir.path().join("nope")), Error::Io { .. }));
+}
+
+/// Inserts `dp_sign,dp_sig_verify` after `sig_verify` (field 29) of every line of `phases.csv`,
+/// the header's names and `values(line)` elsewhere.
+fn add_dp_columns(dir: &std::path::Path, values: impl Fn(usize) -> String) {
+    common::edit_lines(dir, "phases.csv", |n, l| {
+        let mut f: Vec<String> = l.split(',').map(String::from).collect();
+        f.insert(
+            30,
+            if n == 1 {
+                "dp_sign,dp_sig_verify".into()
+            } else {
+                values(n)
+            },
+        );
+        Some(f.join(","))
+    });
+}
+
+#[test]
+fn dp_signature_columns_are_optional() {
+    let i = |c: &str| data::op_index(c).unwrap();
+    assert_eq!(
+        (data::OP_COLUMNS[i("dp_sign")], data::OP_COLUMNS[i("dp_sig_verify")]),
+        ("dp_sign", "dp_sig_verify")
+    );
+    // without the columns (the fixtures, the committed baseline): 0
+    let old = Dataset::load(&common::sweep()).unwrap();
+    assert!(
+        old.phases
+            .iter()
+            .all(|r| r.ops[i("dp_sign")] == 0 && r.ops[i("dp_sig_verify")] == 0)
+    );
+    let baseline = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("baselines/current");
+    let ds = Dataset::load(&baseline).unwrap();
+    assert!(ds.phases.iter().any(|r| r.params.verify == "vss"));
+    assert!(
+        ds.phases
+            .iter()
+            .all(|r| r.ops[i("dp_sign")] == 0 && r.ops[i("dp_sig_verify")] == 0)
+    );
+
+    // with them: read by name, every other column as before
+    let dir = common::copy_fixture(&common::sweep());
+    add_dp_columns(dir.path(), |n| format!("{},{}", n, 2 * n));
+    let new = Dataset::load(dir.path()).unwrap();
+    for (a, b) in old.phases.iter().zip(&new.phases) {
+        let n = b.line;
+        assert_eq!((b.ops[i("dp_sign")], b.ops[i("dp_sig_verify")]), (n, 2 * n));
+        assert_eq!(a.ops[..9], b.ops[..9]);
+        assert_eq!(
+            (&a.point, a.work_cpu_s, &a.host_cpu),
+            (&b.point, b.work_cpu_s, &b.host_cpu)
+        );
+    }
+    let points = new.points();
+    let p = &points[0];
+    let expected: u64 = new
+        .phases
+        .iter()
+        .filter(|r| r.point == p.point && r.rep == 0)
+        .map(|r| r.line)
+        .sum();
+    assert_eq!(p.op_total("dp_sign"), expected);
+
+    // a bad value is named like any other column
+    let dir = common::copy_fixture(&common::sweep());
+    add_dp_columns(dir.path(), |n| if n == 6 { "x,0".into() } else { "0,0".into() });
+    let text = load_err(dir.path()).to_string();
+    assert!(
+        text.contains("phases.csv:6") && text.contains("column 31 `dp_sign`"),
+        "{text}"
+    );
 }

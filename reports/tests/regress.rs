@@ -375,3 +375,41 @@ fn save_baseline_then_compare_files() {
     assert!(regress::compare(&target, &base.path().join("absent"), &CompareOptions::default()).is_err());
     assert!(regress::save_baseline(&base.path().join("absent"), &target).is_err());
 }
+
+/// `dp_sign` and `dp_sig_verify` are compared exactly like the other op counts; a baseline
+/// without the columns reads them as 0, so it matches a run that counts none and flags one
+/// that counts some.
+#[test]
+fn dp_signature_counts_are_exact() {
+    let with_dp = |value: &dyn Fn(usize) -> &'static str| {
+        let dir = common::copy_fixture(&common::sweep());
+        common::edit_lines(dir.path(), "phases.csv", |n, l| {
+            let mut f: Vec<&str> = l.split(',').collect();
+            f.insert(30, if n == 1 { "dp_sign,dp_sig_verify" } else { value(n) });
+            Some(f.join(","))
+        });
+        dir
+    };
+    let exact = CompareOptions {
+        check_time: false,
+        ..CompareOptions::default()
+    };
+    // the fixture has no dp columns: the same rows with zeros pass
+    let zeros = with_dp(&|_| "0,0");
+    let c = regress::compare(&common::sweep(), zeros.path(), &exact).unwrap();
+    assert!(c.passed() && c.exact_mismatches() == 0, "{c}");
+    // four more signature verifications on one row: an exact mismatch naming the column
+    let more = with_dp(&|n| if n == 5 { "0,4" } else { "0,0" });
+    let c = regress::compare(&common::sweep(), more.path(), &exact).unwrap();
+    assert!(!c.passed());
+    assert_eq!(c.exact_mismatches(), 1);
+    let bad = c.rows.iter().find(|r| r.verdict == Verdict::ExactMismatch).unwrap();
+    assert!(
+        bad.differences.iter().any(|d| d.ends_with("dp_sig_verify 0 -> 4")),
+        "{:?}",
+        bad.differences
+    );
+    // and the other way round, against a baseline that has them
+    let c = regress::compare(more.path(), zeros.path(), &exact).unwrap();
+    assert_eq!(c.exact_mismatches(), 1, "{c}");
+}

@@ -3,7 +3,9 @@
 //! computes the right ratios (one matched point, a geometric mean over several, vss cheaper
 //! or dearer than paper), shows what only one mode has in absolute terms, and is absent
 //! without matched `paper` and `vss` points; the figures draw the vss-only phase and message
-//! kinds.
+//! kinds; the cost of the DPs' commitment signatures (`dp_sign`, `dp_sig_verify`) is priced
+//! from `units.csv` and shown as a share of the vss work, and data without those columns
+//! still load.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -11,6 +13,7 @@ use std::path::Path;
 use dsmpc_reports::figures::render_dataset;
 use dsmpc_reports::{Dataset, report};
 
+/// Op columns before `dp_sign` and `dp_sig_verify`, each written as 1.
 const OPS: usize = 9;
 
 /// One synthetic point: verification mode, n, t, the median work per phase (each phase gets
@@ -21,6 +24,8 @@ struct Point {
     t: u64,
     phases: Vec<(&'static str, f64)>,
     kinds: Vec<(&'static str, u64)>,
+    /// `(phase, dp_sign, dp_sig_verify)`; other phases count 0 of each.
+    dp_ops: Vec<(&'static str, u64, u64)>,
 }
 
 fn route(kind: &str) -> (&'static str, &'static str, bool) {
@@ -34,15 +39,27 @@ fn route(kind: &str) -> (&'static str, &'static str, bool) {
     }
 }
 
+/// Unit costs of the DP signatures in the synthetic `units.csv`: 1500 µs and 750 µs.
+const DP_SIGN_UNIT: f64 = 0.0015;
+const DP_VERIFY_UNIT: f64 = 0.00075;
+
 /// Writes `phases.csv`, `messages.csv`, `units.csv` and `meta.json` for `points` into `dir`
-/// (gmp backend, rsa suite, k = m = 3, 2048-bit sizes, seed 7).
+/// (gmp backend, rsa suite, k = m = 3, 2048-bit sizes, seed 7), with the `dp_sign` and
+/// `dp_sig_verify` columns and unit costs.
 fn write_sweep(dir: &Path, points: &[Point]) {
+    write_sweep_schema(dir, points, true)
+}
+
+/// As [`write_sweep`]; `dp_columns: false` writes the schema of sweeps from before the DP
+/// signatures were counted (no `dp_sign`, `dp_sig_verify` columns or unit costs).
+fn write_sweep_schema(dir: &Path, points: &[Point], dp_columns: bool) {
     let params = |p: &Point| format!("gmp,rsa,{},{},3,3,{},2048,2048,32,7", p.verify, p.n, p.t);
     let id = |p: &Point| format!("n{}-m3-k3-t{}-rsa2048-g2048-gmp-{}", p.n, p.t, p.verify);
-    let mut phases = String::from(
+    let mut phases = format!(
         "point,rep,backend,suite,verify,n,m,k,t,rsa_bits,group_bits,value_bits,seed,phase,instances,work_cpu_s,\
          work_wall_s,max_cpu_s,max_wall_s,bound_s,overhead,modexp_var,modexp_fixed,modexp_secret,multiexp_term,\
-         jacobi,enc,dec,sign,sig_verify,jobs,crate_version,git_rev,host_cpu,cores\n",
+         jacobi,enc,dec,sign,sig_verify,{}jobs,crate_version,git_rev,host_cpu,cores\n",
+        if dp_columns { "dp_sign,dp_sig_verify," } else { "" }
     );
     let mut messages = String::from(
         "point,backend,suite,verify,n,m,k,t,rsa_bits,group_bits,value_bits,seed,kind,src_role,dst_role,count,bytes,\
@@ -53,7 +70,11 @@ fn write_sweep(dir: &Path, points: &[Point]) {
         for (rep, jitter) in [(0, 1.05), (1, 0.95), (2, 1.0)] {
             for (phase, work) in &p.phases {
                 let w = work * jitter;
-                let ops = ["1"; OPS].join(",");
+                let mut ops = ["1"; OPS].join(",");
+                if dp_columns {
+                    let (sign, verify) = p.dp_ops.iter().find(|d| d.0 == *phase).map_or((0, 0), |d| (d.1, d.2));
+                    let _ = write!(ops, ",{sign},{verify}");
+                }
                 let _ = writeln!(
                     phases,
                     "{},{rep},{},{phase},3,{w},{w},{},{},{},{},{ops},1,0.1.0,abc123,\"Test CPU, 1 core\",1",
@@ -79,11 +100,12 @@ fn write_sweep(dir: &Path, points: &[Point]) {
     }
     std::fs::write(dir.join("phases.csv"), phases).unwrap();
     std::fs::write(dir.join("messages.csv"), messages).unwrap();
-    std::fs::write(
-        dir.join("units.csv"),
-        "backend,suite,rsa_bits,group_bits,op,unit_s\ngmp,rsa,2048,2048,dec,0.0012\n",
-    )
-    .unwrap();
+    let mut units = String::from("backend,suite,rsa_bits,group_bits,op,unit_s\ngmp,rsa,2048,2048,dec,0.0012\n");
+    if dp_columns {
+        let _ = writeln!(units, "gmp,rsa,2048,2048,dp_sign,{DP_SIGN_UNIT}");
+        let _ = writeln!(units, "gmp,rsa,2048,2048,dp_sig_verify,{DP_VERIFY_UNIT}");
+    }
+    std::fs::write(dir.join("units.csv"), units).unwrap();
     std::fs::write(
         dir.join("meta.json"),
         r#"{"git_rev": "abc123", "crate_version": "0.1.0", "host_cpu": "Test CPU, 1 core", "cores": 1,
@@ -106,6 +128,7 @@ fn paper(n: u64) -> Point {
         t: 2,
         phases: vec![("cp_auth_request", 0.1), (SHARE, 0.4), (DECRYPT, 1.0), (EDGE, 0.5)],
         kinds: vec![("share_packet", 1000), ("result_upload", 200)],
+        dp_ops: vec![],
     }
 }
 
@@ -129,6 +152,16 @@ fn vss(n: u64) -> Point {
             ("agreed_set", 40),
             ("result_upload", 200),
         ],
+        dp_ops: vec![],
+    }
+}
+
+/// [`vss`] with the DP signatures counted as the protocol does: one `dp_sign` per DP while
+/// dealing, and n k `dp_sig_verify` at the CPs plus n at the Edge's agreement, n (k + 1) in all.
+fn vss_signed(n: u64) -> Point {
+    Point {
+        dp_ops: vec![(SHARE, n, 0), (DECRYPT, 0, 3 * n), (AGREE, 0, n)],
+        ..vss(n)
     }
 }
 
@@ -346,4 +379,100 @@ fn figures_draw_the_vss_phase_and_kinds() {
     // figures drawn from the batch point do not list the vss-only phase
     let fig8 = std::fs::read_to_string(&fig("fig8").svg).unwrap();
     assert!(fig8.contains("edge_reconstruct") && !fig8.contains("dp_set_agreement"));
+}
+
+#[test]
+fn dp_signature_cost_one_matched_point() {
+    // n = 20, k = 3: 20 dp_sign at 1500 µs = 0.03 s; 60 + 20 = 80 dp_sig_verify at 750 µs =
+    // 0.06 s; 0.09 s in all, 3.0% of the vss point's 3.0 s of work.
+    let md = report_of(&[paper(20), vss_signed(20)]);
+    let s = overhead_section(&md).unwrap_or_else(|| panic!("no overhead section:\n{md}"));
+    assert!(
+        s.contains("DP commitment signatures (ECDSA P-256 whatever the suite; `vss` only)"),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "| backend=gmp, suite=rsa, n=20, k=3, m=3, t=2, rsa_bits=2048, group_bits=2048, value_bits=32 \
+             | 20 | 1500 | 0.03000 | 80 | 750.0 | 0.06000 | 0.09000 | 3.0% |"
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "At the unit costs calibrated in this run they cost 0.09000 s of CPU per session, 3.0% of the `vss` work."
+        ),
+        "{s}"
+    );
+    // after the work per phase, before the bytes; the existing content is still there
+    let at = |t: &str| s.find(t).unwrap_or_else(|| panic!("no {t:?} in\n{s}"));
+    assert!(
+        at("Work per phase") < at("DP commitment signatures") && at("DP commitment signatures") < at("Encoded bytes")
+    );
+    assert!(s.contains("| **whole session** | 2.000 | 3.000 | 1.50x |"), "{s}");
+}
+
+#[test]
+fn dp_signature_cost_several_points() {
+    // n = 10: 0.015 + 0.03 = 0.045 s of 3.0 s (1.5%); n = 20: 0.09 s (3.0%);
+    // n = 40: 0.06 + 0.12 = 0.18 s of 3.0 s (6.0%)
+    let md = report_of(&[
+        paper(10),
+        vss_signed(10),
+        paper(20),
+        vss_signed(20),
+        paper(40),
+        vss_signed(40),
+    ]);
+    let s = overhead_section(&md).unwrap_or_else(|| panic!("no overhead section:\n{md}"));
+    assert!(
+        s.contains("| n=10 | 10 | 1500 | 0.01500 | 40 | 750.0 | 0.03000 | 0.04500 | 1.5% |"),
+        "{s}"
+    );
+    assert!(
+        s.contains("| n=20 | 20 | 1500 | 0.03000 | 80 | 750.0 | 0.06000 | 0.09000 | 3.0% |"),
+        "{s}"
+    );
+    assert!(
+        s.contains("| n=40 | 40 | 1500 | 0.06000 | 160 | 750.0 | 0.1200 | 0.1800 | 6.0% |"),
+        "{s}"
+    );
+    assert!(
+        s.contains(
+            "they cost 0.09000 s [0.04500–0.1800] of CPU per session (median [min–max] over points), \
+             3.0% [1.5%–6.0%] of the `vss` work."
+        ),
+        "{s}"
+    );
+}
+
+#[test]
+fn dp_signature_cost_without_the_columns() {
+    // a sweep written before dp_sign and dp_sig_verify: loads, counts read as 0, and the
+    // section says so instead of pricing anything
+    let dir = tempfile::tempdir().unwrap();
+    write_sweep_schema(dir.path(), &[paper(20), vss_signed(20)], false);
+    let ds = Dataset::load(dir.path()).unwrap();
+    let points = ds.points();
+    let v = points.iter().find(|p| p.params.verify == "vss").unwrap();
+    assert_eq!((v.op_total("dp_sign"), v.op_total("dp_sig_verify")), (0, 0));
+    let md = report::render(&ds);
+    let s = overhead_section(&md).unwrap_or_else(|| panic!("no overhead section:\n{md}"));
+    assert!(s.contains("The data count no `dp_sign` or `dp_sig_verify`"), "{s}");
+    assert!(!s.contains("share of vss work"), "{s}");
+    // counted but not priced: units.csv without their unit costs
+    let dir = tempfile::tempdir().unwrap();
+    write_sweep(dir.path(), &[paper(20), vss_signed(20)]);
+    common_units_without_dp(dir.path());
+    let s = report::render(&Dataset::load(dir.path()).unwrap());
+    assert!(s.contains("| 20 | - | - | 80 | - | - | - | - |"), "{s}");
+    assert!(s.contains("counted but not priced"), "{s}");
+}
+
+/// Drops the `dp_sign` and `dp_sig_verify` rows of `units.csv`.
+fn common_units_without_dp(dir: &Path) {
+    let path = dir.join("units.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let kept: Vec<&str> = text.lines().filter(|l| !l.contains(",dp_")).collect();
+    std::fs::write(&path, kept.join("\n") + "\n").unwrap();
 }

@@ -57,10 +57,10 @@ impl DpKeys {
 
     /// Whether `m` carries a valid signature of the DP it names (counted as `dp_sig_verify`).
     pub fn verify(&self, m: &Commitments) -> bool {
-        counters::record(Op::DpVerify);
         let Some(key) = (m.dp as usize).checked_sub(1).and_then(|i| self.keys.get(i)) else {
             return false;
         };
+        counters::record(Op::DpVerify);
         let statement = labels::commitments(&m.task, m.dp, &m.elements);
         Signature::from_slice(&m.sig).is_ok_and(|sig| key.verify(&statement, &sig).is_ok())
     }

@@ -109,8 +109,9 @@ struct RunArgs {
     /// Cloud's freshness window for auth-request timestamps, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     freshness: u64,
-    /// Threads for the parties of this session (DPs, then CPs, in parallel). Per-party CPU
-    /// times are the same; only the wall time shrinks.
+    /// Threads for the parties of this session: the parties that have messages to handle run
+    /// in parallel. Per-party CPU times and the transcript are the same; only the wall time
+    /// shrinks.
     #[arg(long, value_name = "N", default_value_t = 1)]
     threads: usize,
 }

@@ -12,6 +12,9 @@ pub enum BenchError {
     /// The output folder is unusable.
     #[error("{0}")]
     Output(String),
+    /// Shards that cannot be merged (missing, unfinished, failed or from different sweeps).
+    #[error("{0}")]
+    Shards(String),
     /// File system trouble.
     #[error("{path}: {source}")]
     Io {

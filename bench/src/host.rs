@@ -1,5 +1,5 @@
 //! What actually ran: git revision, crate version, CPU model and core count, recorded on
-//! every row and in `meta.json`; and the reference workload whose time normalises
+//! every row and in `meta.json` (with the host name); and the reference workload whose time normalises
 //! measurements across machines and runs (`calibration_s`).
 
 use std::process::Command;
@@ -26,6 +26,17 @@ pub fn git_rev() -> String {
         }
         None => "unknown".into(),
     }
+}
+
+/// The machine's name (which node of a cluster ran a shard): the kernel's host name, else
+/// `$HOSTNAME`, else `unknown`.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The CPU model from /proc/cpuinfo.

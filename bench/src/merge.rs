@@ -528,8 +528,13 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
         hosts.join(", ")
     ));
     if cal.len() > 1 {
+        let caveat = if hosts.len() > 1 || cpus.len() > 1 {
+            "; the shards ran on different hosts, so times of points from different shards compare only roughly"
+        } else {
+            ""
+        };
         notes.push(format!(
-            "calibration_s is the median of the shards' ({}); times from different hosts are not directly comparable",
+            "calibration_s is the median of the shards' ({}){caveat}",
             cal.iter().map(|c| format!("{c:.4}")).collect::<Vec<_>>().join(", ")
         ));
     }

@@ -188,7 +188,11 @@ pub fn merge(args: &[String]) -> Result<(), TaskError> {
     match status.code() {
         Some(0) => {}
         // dsmpc-merge exits 2 on shards it refuses: bad input, as for any task.
-        Some(2) => return Err(TaskError::usage(format!("{shown} refused the shards (see above)"))),
+        Some(2) => {
+            return Err(TaskError::usage(format!(
+                "{shown} stopped: the shards cannot be merged as they are (see above)"
+            )));
+        }
         _ => return Err(TaskError::run(format!("{shown} failed ({status})"))),
     }
     reports("report", &dir)?;

@@ -348,6 +348,9 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
         for (slot, file) in [PHASES, MESSAGES, UNITS].iter().enumerate() {
             let path = f.dir.join(file);
             let Some(t) = Table::read(&path)? else { continue };
+            if t.header.is_empty() {
+                continue; // an empty file: a shard without points, or none finished yet
+            }
             match &headers[slot] {
                 Some((h, s)) if *h != t.header => {
                     return Err(BenchError::Shards(format!(

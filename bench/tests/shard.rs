@@ -2,7 +2,8 @@
 //! gives the same points, bytes and operation counts, in the same order, as one unsharded
 //! run of the same grid and seed; shards never overlap or miss a point; a merge refuses shards
 //! of another seed or revision, a missing, unfinished or failed shard (naming it), and with
-//! `allow_partial` merges the rest and lists what is missing. Also the command-line errors
+//! `allow_partial` merges the rest and lists what is missing; shards left empty (more shards
+//! than points) merge too. Also the command-line errors
 //! (exit status 2) of `dsmpc-sweep --shard` and `dsmpc-merge`.
 
 use std::path::{Path, PathBuf};
@@ -276,6 +277,28 @@ fn merge_refuses_mismatched_missing_or_unfinished_shards() {
     let empty = tmp("empty");
     std::fs::create_dir_all(&empty).unwrap();
     assert!(merge_err(&empty).contains("no shard folders"));
+}
+
+#[test]
+fn more_shards_than_points_leaves_some_empty_and_merges() {
+    let g = grid::expand(SMALL, "tiny-refusals", &Overrides::default()).unwrap();
+    let dir = tmp("empty-shards");
+    let mut empty = 0;
+    for i in 1..=6 {
+        let s = Shard::new(i, 6).unwrap();
+        if shard::select(&g, s).points.is_empty() {
+            empty += 1;
+        }
+        run_shard(&g, &dir, s, false).unwrap();
+    }
+    assert_eq!(empty, 2, "4 points over 6 shards");
+    let s = merge::merge(&dir, &MergeOptions::default()).unwrap();
+    assert_eq!((s.points, s.grid_points), (4, 4));
+    let rows = csv::Reader::from_path(dir.join("messages.csv"))
+        .unwrap()
+        .records()
+        .count();
+    assert!(rows >= 4 * 6, "{rows} message rows");
 }
 
 #[test]

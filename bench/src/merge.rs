@@ -410,7 +410,13 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
                         format!("not finished by shard {s}")
                     }
                 }
-                None => "its shard is missing".to_string(),
+                None => {
+                    let gone: Vec<String> = unusable.iter().map(|i| format!("{i}/{count}")).collect();
+                    match gone.as_slice() {
+                        [one] => format!("shard {one} is missing"),
+                        _ => format!("in one of the missing shards {}", gone.join(", ")),
+                    }
+                }
             };
             missing.push(format!("{p} ({why})"));
             continue;

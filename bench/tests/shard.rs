@@ -258,7 +258,11 @@ fn merge_refuses_mismatched_missing_or_unfinished_shards() {
     let mine = shard::select(&g, Shard::new(1, 2).unwrap()).points.len();
     assert_eq!(s.points, mine);
     assert_eq!(s.missing_points.len(), 4 - mine);
-    assert!(s.missing_points.iter().all(|p| p.contains("its shard is missing")));
+    assert!(
+        s.missing_points.iter().all(|p| p.contains("shard 2/2 is missing")),
+        "{:?}",
+        s.missing_points
+    );
     let m = meta(&dir.join("meta.json"));
     let notes: Vec<&str> = m["notes"]
         .as_array()

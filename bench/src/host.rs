@@ -9,8 +9,13 @@ use num_bigint::BigUint;
 use crate::rows::Env;
 
 /// The short git revision of the working tree, with `-dirty` if it has changes; `unknown`
-/// outside a git checkout.
+/// outside a git checkout. `DSMPC_GIT_REV`, when set, is taken instead: the Slurm job scripts
+/// of `cargo xtask sweep --slurm` set it to the revision their binaries were built from, so
+/// a checkout that moves on while the jobs wait in the queue does not split the sweep.
 pub fn git_rev() -> String {
+    if let Some(rev) = std::env::var("DSMPC_GIT_REV").ok().filter(|r| !r.trim().is_empty()) {
+        return rev.trim().to_string();
+    }
     let out = |args: &[&str]| {
         Command::new("git")
             .args(args)

@@ -162,6 +162,25 @@ fn utc_stamp() -> String {
         })
 }
 
+/// The revision being built, as `dsmpc-bench` records it (short hash, `-dirty` with changes).
+fn git_rev() -> String {
+    let out = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    match out(&["rev-parse", "--short", "HEAD"]) {
+        Some(rev) => {
+            let dirty = out(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+            if dirty { format!("{rev}-dirty") } else { rev }
+        }
+        None => "unknown".into(),
+    }
+}
+
 fn sbatch_header(lines: &mut Vec<String>, o: &SlurmOptions) {
     if let Some(p) = &o.partition {
         lines.push(format!("#SBATCH --partition={}", quote(p)));
@@ -273,6 +292,9 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
     let root = root.canonicalize().unwrap_or(root);
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
     let q = |p: &Path| quote(&p.display().to_string());
+    // The revision the binaries were built from, recorded by every shard even if the checkout
+    // moves on while the jobs wait.
+    let rev = git_rev();
 
     let sweep_cmd: Vec<String> = std::iter::once(q(&bin("dsmpc-sweep")))
         .chain(rest.iter().map(|a| quote(a)))
@@ -309,6 +331,7 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
         "# task with: sbatch --array=I <this file>".into(),
         "set -euo pipefail".into(),
         format!("cd {}", q(&root)),
+        format!("export DSMPC_GIT_REV={}", quote(&rev)),
         format!("exec {}", sweep_cmd.join(" ")),
     ]);
     let mut m = vec![

@@ -43,10 +43,10 @@ impl Shard {
     /// A shard, checked: `1 <= index <= count`.
     pub fn new(index: usize, count: usize) -> Result<Shard> {
         if count == 0 {
-            return Err(BenchError::Grid("--shard I/N: N must be at least 1".into()));
+            return Err(BenchError::Shards("--shard I/N: N must be at least 1".into()));
         }
         if index == 0 || index > count {
-            return Err(BenchError::Grid(format!(
+            return Err(BenchError::Shards(format!(
                 "--shard {index}/{count}: I must be between 1 and {count} (shards are numbered from 1)"
             )));
         }
@@ -76,13 +76,13 @@ impl Shard {
                     .trim()
                     .parse::<usize>()
                     .map(Some)
-                    .map_err(|_| BenchError::Grid(format!("--shard auto: {name}={v:?} is not a number"))),
+                    .map_err(|_| BenchError::Shards(format!("--shard auto: {name}={v:?} is not a number"))),
             }
         };
         if let Some(id) = num("SLURM_ARRAY_TASK_ID")? {
             // Slurm: task ids are the shard numbers themselves (submit with --array=1-N).
             if id == 0 {
-                return Err(BenchError::Grid(
+                return Err(BenchError::Shards(
                     "--shard auto: SLURM_ARRAY_TASK_ID is 0, but shards are numbered from 1: submit the array with --array=1-N"
                         .into(),
                 ));
@@ -90,19 +90,19 @@ impl Shard {
             let n = match count {
                 Some(n) => n,
                 None => num("SLURM_ARRAY_TASK_COUNT")?.ok_or_else(|| {
-                    BenchError::Grid(
+                    BenchError::Shards(
                         "--shard auto: SLURM_ARRAY_TASK_COUNT is not set; give the count with --shard auto/N".into(),
                     )
                 })?,
             };
             if count.is_none() && num("SLURM_ARRAY_TASK_MIN")? != Some(1) {
-                return Err(BenchError::Grid(
+                return Err(BenchError::Shards(
                     "--shard auto: this array does not run tasks 1..=N (SLURM_ARRAY_TASK_MIN is not 1), so its size is not \
                      the number of shards; give it with --shard auto/N"
                         .into(),
                 ));
             }
-            return Shard::new(id, n).map_err(|e| BenchError::Grid(format!("--shard auto (Slurm task {id}): {e}")));
+            return Shard::new(id, n).map_err(|e| BenchError::Shards(format!("--shard auto (Slurm task {id}): {e}")));
         }
         if let Some(i) = num("JOB_COMPLETION_INDEX")? {
             // Kubernetes Indexed Job: 0-based index; the completions are not in the
@@ -110,7 +110,7 @@ impl Shard {
             let n = match count {
                 Some(n) => n,
                 None => num("DSMPC_SHARD_COUNT")?.ok_or_else(|| {
-                    BenchError::Grid(
+                    BenchError::Shards(
                         "--shard auto: JOB_COMPLETION_INDEX is set (Kubernetes Indexed Job) but the number of completions \
                          is not in the environment; give it with --shard auto/N or DSMPC_SHARD_COUNT=N"
                             .into(),
@@ -118,9 +118,9 @@ impl Shard {
                 })?,
             };
             return Shard::new(i + 1, n)
-                .map_err(|e| BenchError::Grid(format!("--shard auto (Kubernetes index {i}): {e}")));
+                .map_err(|e| BenchError::Shards(format!("--shard auto (Kubernetes index {i}): {e}")));
         }
-        Err(BenchError::Grid(
+        Err(BenchError::Shards(
             "--shard auto: neither SLURM_ARRAY_TASK_ID (Slurm job array) nor JOB_COMPLETION_INDEX (Kubernetes \
              Indexed Job) is set; give the shard as --shard I/N"
                 .into(),

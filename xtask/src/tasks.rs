@@ -29,6 +29,26 @@ pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
+/// [`run`] for a program of ours that exits 2 on bad input: that status is passed on.
+fn run_ours(cmd: &mut Command) -> Result<(), TaskError> {
+    let shown: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    eprintln!("+ {}", shown.join(" "));
+    let status = cmd
+        .status()
+        .map_err(|e| TaskError::run(format!("cannot run {}: {e}", shown[0])))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(2) => Err(TaskError::usage(format!(
+            "`{}` refused its input (see above)",
+            shown.join(" ")
+        ))),
+        _ => Err(TaskError::run(format!("`{}` failed ({status})", shown.join(" ")))),
+    }
+}
+
 fn features(gmp: bool) -> Vec<&'static str> {
     if gmp { vec!["--features", "gmp"] } else { vec![] }
 }
@@ -107,21 +127,21 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
     let mut cmd = sweep_cmd(gmp);
     cmd.args(args);
     if help {
-        run(&mut cmd)?;
+        run_ours(&mut cmd)?;
         println!("\nOptions of `cargo xtask sweep` itself:\n\n{}", crate::slurm::HELP);
         return Ok(());
     }
     if args.iter().any(|a| a == "--list-presets" || a == "--dry-run") {
-        return Ok(run(&mut cmd)?);
+        return run_ours(&mut cmd);
     }
     if args.iter().any(|a| a == "--shard" || a.starts_with("--shard=")) {
         // One shard: no figures or report of its own (`cargo xtask merge DIR` makes them).
-        return Ok(run(&mut cmd)?);
+        return run_ours(&mut cmd);
     }
     let given = value_of(args, "--out")
         .or_else(|| value_of(args, "--resume"))
         .map(PathBuf::from);
-    run(&mut cmd)?;
+    run_ours(&mut cmd)?;
     // Without --out the sweep picks results/<UTC time> and points results/latest at it.
     let dir = match given {
         Some(d) => d,

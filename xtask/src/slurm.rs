@@ -277,7 +277,8 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
         (None, None) => absolute(&Path::new("results").join(format!("slurm-{}", utc_stamp())))?,
     };
     if given_resume.is_none() {
-        let busy = std::fs::read_dir(&dir).is_ok_and(|mut r| r.next().is_some());
+        // Only the scripts of an earlier --print-only may be there.
+        let busy = std::fs::read_dir(&dir).is_ok_and(|r| r.flatten().any(|e| e.file_name() != "slurm"));
         if busy {
             return Err(TaskError::usage(format!(
                 "{} is not empty: to resubmit that sweep's unfinished shards use --resume {}, or choose another --out",

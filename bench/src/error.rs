@@ -12,6 +12,10 @@ pub enum BenchError {
     /// The output folder is unusable.
     #[error("{0}")]
     Output(String),
+    /// A shard that is not valid, or shards that cannot be merged (missing, unfinished, failed
+    /// or from different sweeps).
+    #[error("{0}")]
+    Shards(String),
     /// File system trouble.
     #[error("{path}: {source}")]
     Io {

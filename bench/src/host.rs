@@ -1,5 +1,5 @@
 //! What actually ran: git revision, crate version, CPU model and core count, recorded on
-//! every row and in `meta.json`; and the reference workload whose time normalises
+//! every row and in `meta.json` (with the host name); and the reference workload whose time normalises
 //! measurements across machines and runs (`calibration_s`).
 
 use std::process::Command;
@@ -9,8 +9,13 @@ use num_bigint::BigUint;
 use crate::rows::Env;
 
 /// The short git revision of the working tree, with `-dirty` if it has changes; `unknown`
-/// outside a git checkout.
+/// outside a git checkout. `DSMPC_GIT_REV`, when set, is taken instead: the Slurm job scripts
+/// of `cargo xtask sweep --slurm` set it to the revision their binaries were built from, so
+/// a checkout that moves on while the jobs wait in the queue does not split the sweep.
 pub fn git_rev() -> String {
+    if let Some(rev) = std::env::var("DSMPC_GIT_REV").ok().filter(|r| !r.trim().is_empty()) {
+        return rev.trim().to_string();
+    }
     let out = |args: &[&str]| {
         Command::new("git")
             .args(args)
@@ -26,6 +31,17 @@ pub fn git_rev() -> String {
         }
         None => "unknown".into(),
     }
+}
+
+/// The machine's name (which node of a cluster ran a shard): the kernel's host name, else
+/// `$HOSTNAME`, else `unknown`.
+pub fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|s| !s.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// The CPU model from /proc/cpuinfo.

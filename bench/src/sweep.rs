@@ -6,6 +6,11 @@
 //! Files in the output folder: `phases.csv`, `messages.csv`, `units.csv`, `meta.json`
 //! (columns in `bench/README.md`). A point whose session fails is recorded in
 //! `meta.json`'s notes and skipped, never written as a row.
+//!
+//! A shard of a sweep (`crate::shard`) runs the same way on its part of the grid, into its
+//! own folder, and records in `meta.json` which shard it is, its points and the whole grid's
+//! points, so that resuming it with another grid or shard count is refused and
+//! `crate::merge` can check the shards against each other.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{File, OpenOptions};
@@ -23,6 +28,7 @@ use crate::error::{BenchError, Result};
 use crate::grid::{Grid, Point};
 use crate::host;
 use crate::rows::{Env, MessageRow, PhaseRow, UnitRow};
+use crate::shard::Shard;
 
 /// How to run a sweep.
 #[derive(Clone, Debug)]
@@ -41,6 +47,17 @@ pub struct SweepOptions {
     pub command_line: String,
     /// Preset or grid file name, for meta.json.
     pub preset: String,
+    /// This sweep is one shard of a larger one (`out` is then the shard's own folder).
+    pub shard: Option<ShardRun>,
+}
+
+/// What a shard records about itself and the sweep it belongs to.
+#[derive(Clone, Debug)]
+pub struct ShardRun {
+    /// Which shard.
+    pub shard: Shard,
+    /// Every point id of the whole grid, in grid order (the merge's reference).
+    pub grid_points: Vec<String>,
 }
 
 /// What a sweep did.
@@ -266,11 +283,23 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
     std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
     let has_results = opts.out.join(PHASES).exists() || opts.out.join(MESSAGES).exists();
     if has_results && !opts.resume {
+        let hint = match &opts.shard {
+            Some(sr) => format!(
+                "--resume {} --shard {}",
+                opts.out.parent().unwrap_or(&opts.out).display(),
+                sr.shard
+            ),
+            None => format!("--resume {}", opts.out.display()),
+        };
         return Err(BenchError::Output(format!(
-            "{} already holds sweep results: pass --resume {} to continue it, or choose another --out",
+            "{} already holds sweep results: pass {hint} to continue it, or choose another --out",
             opts.out.display(),
-            opts.out.display()
         )));
+    }
+    if opts.resume
+        && let Some(sr) = &opts.shard
+    {
+        check_shard_resume(&opts.out.join(META), grid, sr)?;
     }
     let done = if opts.resume {
         check_resumable(&opts.out)?;
@@ -291,9 +320,24 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
     // timing noise only ever slows a measurement down, and a single short measurement can
     // land in a disturbed moment of a shared machine.
     let calibration_start = host::calibration_seconds();
+    let hostname = host::hostname();
+    let shard = opts.shard.as_ref().map(|sr| {
+        json!({
+            "index": sr.shard.index, "count": sr.shard.count, "folder": sr.shard.folder(),
+            "points": grid.points.iter().map(|p| p.point_id()).collect::<Vec<_>>(),
+            "grid_points": sr.grid_points,
+        })
+    });
     let meta = |finished: Option<String>, notes: &[String], ran: usize, walls: &BTreeMap<String, f64>, cal: &[f64]| {
         let calibration_s = cal.iter().copied().fold(f64::INFINITY, f64::min);
+        // Point ids of failed points (the notes say why).
+        let failed: Vec<&str> = notes
+            .iter()
+            .filter_map(|n| n.strip_prefix("failed: "))
+            .map(|f| f.split(": ").next().unwrap_or(f))
+            .collect();
         json!({
+            "host": hostname,
             "git_rev": env.git_rev, "crate_version": env.crate_version, "host_cpu": env.host_cpu,
             "cores": env.cores, "command_line": opts.command_line, "started": started,
             "finished": finished, "seed": grid.seed, "preset": opts.preset, "jobs": opts.jobs,
@@ -304,6 +348,8 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
             "peak_rss_bytes": host::peak_rss_bytes(),
             "point_wall_s": walls,
             "notes": notes,
+            "failed": failed,
+            "shard": shard,
         })
     };
     let meta_path = opts.out.join(META);
@@ -485,6 +531,60 @@ fn check_resumable(out: &Path) -> Result<()> {
                 op.name()
             )));
         }
+    }
+    Ok(())
+}
+
+/// Resuming a shard: its folder must hold the same shard of the same grid.
+fn check_shard_resume(meta_path: &Path, grid: &Grid, sr: &ShardRun) -> Result<()> {
+    let Ok(text) = std::fs::read_to_string(meta_path) else {
+        return Ok(()); // not started yet
+    };
+    let meta: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        BenchError::Output(format!(
+            "{}: not valid JSON ({e}); remove the folder to start this shard again",
+            meta_path.display()
+        ))
+    })?;
+    let refuse = |what: String| {
+        Err(BenchError::Output(format!(
+            "cannot resume shard {} in {}: {what}",
+            sr.shard,
+            meta_path.parent().unwrap_or(meta_path).display()
+        )))
+    };
+    let Some(old) = meta.get("shard").filter(|v| !v.is_null()) else {
+        return refuse("its meta.json records no shard (it holds a whole sweep)".into());
+    };
+    let (index, count) = (old["index"].as_u64(), old["count"].as_u64());
+    if (index, count) != (Some(sr.shard.index as u64), Some(sr.shard.count as u64)) {
+        return refuse(format!("it holds shard {}/{}", index.unwrap_or(0), count.unwrap_or(0)));
+    }
+    if meta["reps"].as_u64() != Some(grid.reps as u64) {
+        return refuse(format!(
+            "it was started with {} repetitions, this run has {}",
+            meta["reps"], grid.reps
+        ));
+    }
+    if meta["seed"].as_u64() != Some(grid.seed) {
+        return refuse(format!(
+            "it was started with seed {}, this run has seed {}",
+            meta["seed"], grid.seed
+        ));
+    }
+    let old_points: Vec<&str> = old["grid_points"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    if old_points != sr.grid_points {
+        let first = sr
+            .grid_points
+            .iter()
+            .zip(&old_points)
+            .find(|(a, b)| a != b)
+            .map(|(a, b)| format!("first difference: {b} there, {a} here"))
+            .unwrap_or_else(|| format!("{} points there, {} here", old_points.len(), sr.grid_points.len()));
+        return refuse(format!("it was started on another grid ({first})"));
     }
     Ok(())
 }

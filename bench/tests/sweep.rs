@@ -29,6 +29,7 @@ fn opts(out: PathBuf, resume: bool) -> SweepOptions {
         progress: false,
         command_line: "test".into(),
         preset: "tiny".into(),
+        shard: None,
     }
 }
 

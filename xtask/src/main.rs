@@ -2,7 +2,9 @@
 //! `.cargo/config.toml` runs this binary). It changes to the workspace root, then runs one task:
 //!
 //! - `test`: the test suite, with the GMP backend when the system GMP is usable (README);
-//! - `sweep`: a parameter sweep to CSV, then its figures and report (README's main job);
+//! - `sweep`: a parameter sweep to CSV, then its figures and report (README's main job); with
+//!   `--slurm`, the same sweep as a Slurm job array of shards plus a dependent merge job;
+//! - `merge`: check and join the shards of a sweep, then its figures and report;
 //! - `figures`, `report`: redraw from an existing sweep folder;
 //! - `regress`: run the fixed regression grid and compare it with the committed baseline.
 //!
@@ -10,6 +12,7 @@
 //! only spawns cargo with the right features, so it has no dependencies.
 
 mod gmp;
+mod slurm;
 mod tasks;
 
 use std::process::ExitCode;
@@ -22,6 +25,10 @@ Tasks:
                           extra ARGS go to `cargo test`
   sweep [OPTIONS]         run a parameter sweep (default: the `quick` preset) into results/<time>/,
                           then draw its figures and write its report; see `cargo xtask sweep --help`
+  merge DIR [--allow-partial]
+                          check that every shard of a sharded sweep (DIR/shard-I-of-N/) is there and
+                          that all came from the same grid, seed and revision, join them into DIR,
+                          then draw the figures and write the report; see `cargo xtask merge --help`
   figures --from DIR      (re)draw the figures of a sweep folder into DIR/figures
   report --from DIR       (re)write DIR/report.md
   regress [--save] [--no-time] [--time-threshold F]
@@ -29,9 +36,45 @@ Tasks:
                           --save writes a new baseline instead
   help                    this text
 
+Sharded sweeps: `cargo xtask sweep --shard I/N --out DIR` runs shard I of N (1-based) into
+DIR/shard-I-of-N/ on any machine that shares DIR; `--shard auto` reads a Slurm array task or a
+Kubernetes Indexed Job index. Then `cargo xtask merge DIR`.
+
+{SLURM}
 Environment:
   DSMPC_GMP=0|1           force the GMP backend off or on (default: detected)
 ";
+
+/// Why a task failed, and its exit status: 2 for bad input (usage, refused shards), 1 when
+/// something it ran failed.
+#[derive(Debug)]
+pub struct TaskError {
+    /// Exit status.
+    pub code: u8,
+    /// What went wrong.
+    pub message: String,
+}
+
+impl TaskError {
+    /// Bad input: exit status 2.
+    pub fn usage(message: String) -> Self {
+        TaskError { code: 2, message }
+    }
+    /// A step failed: exit status 1.
+    pub fn run(message: String) -> Self {
+        TaskError { code: 1, message }
+    }
+}
+
+impl From<String> for TaskError {
+    fn from(message: String) -> Self {
+        TaskError::run(message)
+    }
+}
+
+fn help() -> String {
+    HELP.replace("{SLURM}", slurm::HELP)
+}
 
 fn main() -> ExitCode {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
@@ -40,27 +83,28 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     if args.is_empty() {
-        eprint!("{HELP}");
+        eprint!("{}", help());
         return ExitCode::from(2);
     }
     let task = args.remove(0);
     let result = match task.as_str() {
-        "test" => tasks::test(&args),
+        "test" => tasks::test(&args).map_err(TaskError::from),
         "sweep" => tasks::sweep(&args),
-        "figures" => tasks::reports_cmd("figures", &args),
-        "report" => tasks::reports_cmd("report", &args),
-        "regress" => tasks::regress(&args),
+        "merge" => tasks::merge(&args),
+        "figures" => tasks::reports_cmd("figures", &args).map_err(TaskError::from),
+        "report" => tasks::reports_cmd("report", &args).map_err(TaskError::from),
+        "regress" => tasks::regress(&args).map_err(TaskError::from),
         "help" | "-h" | "--help" => {
-            print!("{HELP}");
+            print!("{}", help());
             Ok(())
         }
-        other => Err(format!("unknown task {other:?}\n\n{HELP}")),
+        other => Err(TaskError::usage(format!("unknown task {other:?}\n\n{}", help()))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("xtask {task}: {e}");
-            ExitCode::from(1)
+            eprintln!("xtask {task}: {}", e.message);
+            ExitCode::from(e.code)
         }
     }
 }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::TaskError;
 use crate::gmp;
 
 /// Change to the workspace root (the parent of this crate's manifest directory).
@@ -14,7 +15,7 @@ pub fn to_project_root() -> Result<(), String> {
     std::env::set_current_dir(root).map_err(|e| format!("cannot enter {}: {e}", root.display()))
 }
 
-fn run(cmd: &mut Command) -> Result<(), String> {
+pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
     let shown: Vec<String> = std::iter::once(cmd.get_program())
         .chain(cmd.get_args())
         .map(|s| s.to_string_lossy().into_owned())
@@ -28,11 +29,31 @@ fn run(cmd: &mut Command) -> Result<(), String> {
     }
 }
 
+/// [`run`] for a program of ours that exits 2 on bad input: that status is passed on.
+fn run_ours(cmd: &mut Command) -> Result<(), TaskError> {
+    let shown: Vec<String> = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|s| s.to_string_lossy().into_owned())
+        .collect();
+    eprintln!("+ {}", shown.join(" "));
+    let status = cmd
+        .status()
+        .map_err(|e| TaskError::run(format!("cannot run {}: {e}", shown[0])))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(2) => Err(TaskError::usage(format!(
+            "`{}` refused its input (see above)",
+            shown.join(" ")
+        ))),
+        _ => Err(TaskError::run(format!("`{}` failed ({status})", shown.join(" ")))),
+    }
+}
+
 fn features(gmp: bool) -> Vec<&'static str> {
     if gmp { vec!["--features", "gmp"] } else { vec![] }
 }
 
-fn gmp_or_warn() -> bool {
+pub(crate) fn gmp_or_warn() -> bool {
     let ok = gmp::available();
     if !ok {
         eprintln!("note: {}", gmp::HOW_TO_ENABLE);
@@ -96,21 +117,31 @@ fn reports(sub: &str, dir: &Path) -> Result<(), String> {
     run(&mut cmd)
 }
 
-/// `cargo xtask sweep`.
-pub fn sweep(args: &[String]) -> Result<(), String> {
+/// `cargo xtask sweep` (with `--slurm`: [`crate::slurm::sweep`]).
+pub fn sweep(args: &[String]) -> Result<(), TaskError> {
+    let help = args.iter().any(|a| a == "--help" || a == "-h");
+    if args.iter().any(|a| a == "--slurm") && !help {
+        return crate::slurm::sweep(args);
+    }
     let gmp = gmp_or_warn();
     let mut cmd = sweep_cmd(gmp);
     cmd.args(args);
-    if args
-        .iter()
-        .any(|a| a == "--help" || a == "-h" || a == "--list-presets" || a == "--dry-run")
-    {
-        return run(&mut cmd);
+    if help {
+        run_ours(&mut cmd)?;
+        println!("\nOptions of `cargo xtask sweep` itself:\n\n{}", crate::slurm::HELP);
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "--list-presets" || a == "--dry-run") {
+        return run_ours(&mut cmd);
+    }
+    if args.iter().any(|a| a == "--shard" || a.starts_with("--shard=")) {
+        // One shard: no figures or report of its own (`cargo xtask merge DIR` makes them).
+        return run_ours(&mut cmd);
     }
     let given = value_of(args, "--out")
         .or_else(|| value_of(args, "--resume"))
         .map(PathBuf::from);
-    run(&mut cmd)?;
+    run_ours(&mut cmd)?;
     // Without --out the sweep picks results/<UTC time> and points results/latest at it.
     let dir = match given {
         Some(d) => d,
@@ -129,6 +160,81 @@ pub fn sweep(args: &[String]) -> Result<(), String> {
     );
     Ok(())
 }
+
+/// `cargo xtask merge DIR [--allow-partial]`: check and join the shards, then figures and report.
+pub fn merge(args: &[String]) -> Result<(), TaskError> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{MERGE_HELP}");
+        return Ok(());
+    }
+    let mut dir = None;
+    for a in args {
+        match a.as_str() {
+            "--allow-partial" => {}
+            flag if flag.starts_with('-') => {
+                return Err(TaskError::usage(format!(
+                    "merge: unknown option {flag:?}\n\n{MERGE_HELP}"
+                )));
+            }
+            d if dir.is_none() => dir = Some(PathBuf::from(d)),
+            d => {
+                return Err(TaskError::usage(format!(
+                    "merge: one DIR only, got another: {d:?}\n\n{MERGE_HELP}"
+                )));
+            }
+        }
+    }
+    let dir = dir.ok_or_else(|| TaskError::usage(format!("merge: give the sweep folder DIR\n\n{MERGE_HELP}")))?;
+    let mut cmd = Command::new("cargo");
+    cmd.args([
+        "run",
+        "--quiet",
+        "--release",
+        "-p",
+        "dsmpc-bench",
+        "--bin",
+        "dsmpc-merge",
+        "--",
+    ]);
+    cmd.args(args);
+    let shown = "dsmpc-merge".to_string();
+    eprintln!(
+        "+ cargo run --quiet --release -p dsmpc-bench --bin dsmpc-merge -- {}",
+        args.join(" ")
+    );
+    let status = cmd
+        .status()
+        .map_err(|e| TaskError::run(format!("cannot run cargo: {e}")))?;
+    match status.code() {
+        Some(0) => {}
+        // dsmpc-merge exits 2 on shards it refuses: bad input, as for any task.
+        Some(2) => {
+            return Err(TaskError::usage(format!(
+                "{shown} stopped: the shards cannot be merged as they are (see above)"
+            )));
+        }
+        _ => return Err(TaskError::run(format!("{shown} failed ({status})"))),
+    }
+    reports("report", &dir)?;
+    eprintln!(
+        "\nmerge done: {}/ (phases.csv, messages.csv, units.csv, meta.json, figures/, report.md)",
+        dir.display()
+    );
+    Ok(())
+}
+
+/// `cargo xtask merge --help`.
+pub const MERGE_HELP: &str = "\
+cargo xtask merge DIR [--allow-partial]
+
+Check and join the shards of a sweep (DIR/shard-I-of-N/, from `cargo xtask sweep --shard I/N --out DIR`
+or `--slurm`) into DIR, then draw the figures and write DIR/report.md. Every shard must be there, finished
+and without failed points, and all must come from the same grid, seed and git revision; otherwise the
+merge names the shard and what differs (exit status 2). The merged CSVs list the points in grid order,
+as one unsharded run writes them; meta.json records every shard's host, start and end.
+
+  --allow-partial         merge what exists; meta.json and the report's notes list the missing points
+";
 
 /// `cargo xtask figures|report --from DIR`.
 pub fn reports_cmd(sub: &str, args: &[String]) -> Result<(), String> {

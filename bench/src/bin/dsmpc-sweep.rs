@@ -6,7 +6,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dsmpc_bench::grid::{self, Overrides, Threshold};
-use dsmpc_bench::sweep::{self, SweepOptions};
+use dsmpc_bench::shard::{self, ShardSpec};
+use dsmpc_bench::sweep::{self, ShardRun, SweepOptions};
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
 
@@ -20,7 +21,13 @@ use dsmpc_core::pvss::VerifyMode;
     after_help = "Output (in --out): phases.csv (point x repetition x phase), messages.csv (point x message kind), \
 units.csv (cost-model unit costs), meta.json (host, git revision, command line, calibration). \
 Columns are documented in bench/README.md. Rows are appended as points finish: interrupt at any time \
-and continue with --resume DIR."
+and continue with --resume DIR.
+
+Shards: --shard I/N --out DIR runs the I-th of N parts of the grid into DIR/shard-I-of-N/ (with its own \
+meta.json: host, start, end); run all N (on any machines sharing DIR), then `dsmpc-merge DIR` (or \
+`cargo xtask merge DIR`) checks and joins them. `--resume DIR --shard I/N` continues a shard, or starts it \
+if it has not started. The split is the same on every machine: points are balanced by a cost estimated \
+from their sizes. `cargo xtask sweep --slurm` submits the shards as a Slurm job array."
 )]
 struct Cli {
     /// Preset grid: quick (a first look, about a minute), paper (the full evaluation), scale
@@ -33,9 +40,17 @@ struct Cli {
     /// Output folder [default: results/<UTC time>, with results/latest pointing at it].
     #[arg(long, value_name = "DIR", conflicts_with = "resume")]
     out: Option<PathBuf>,
-    /// Continue the sweep in DIR, skipping the points it already finished.
+    /// Continue the sweep in DIR, skipping the points it already finished (with --shard: the
+    /// shard's folder in DIR, started if it does not exist yet).
     #[arg(long, value_name = "DIR")]
     resume: Option<PathBuf>,
+    /// Run one shard of the sweep: I/N (1-based: 1/4 .. 4/4), into DIR/shard-I-of-N of the
+    /// --out or --resume folder (required). `auto` takes I and N from a Slurm job array
+    /// (SLURM_ARRAY_TASK_ID, submitted as --array=1-N) or I from a Kubernetes Indexed Job
+    /// (JOB_COMPLETION_INDEX, 0-based) with N from DSMPC_SHARD_COUNT; `auto/N` gives N
+    /// explicitly (needed when resubmitting some tasks of an array).
+    #[arg(long, value_name = "I/N|auto|auto/N")]
+    shard: Option<ShardSpec>,
     /// Points run at once [default: all cores].
     #[arg(long, short = 'j')]
     jobs: Option<usize>,
@@ -159,23 +174,59 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
     if g.points.is_empty() {
         return Err(dsmpc_bench::BenchError::Grid("no valid points to run".into()));
     }
+    let grid_points: Vec<String> = g.points.iter().map(|p| p.point_id()).collect();
+    let (g, shard) = match cli.shard {
+        None => (g, None),
+        Some(spec) => {
+            let s = spec.resolve()?;
+            (shard::select(&g, s), Some(s))
+        }
+    };
     if cli.dry_run {
         for p in &g.points {
-            println!("{}", p.point_id());
+            match shard {
+                Some(_) => println!("{}\testimated cost {}", p.point_id(), shard::estimated_cost(p)),
+                None => println!("{}", p.point_id()),
+            }
         }
-        println!("{} points x {} repetitions", g.points.len(), g.reps);
+        match shard {
+            Some(s) => println!(
+                "shard {s}: {} of {} points x {} repetitions",
+                g.points.len(),
+                grid_points.len(),
+                g.reps
+            ),
+            None => println!("{} points x {} repetitions", g.points.len(), g.reps),
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let (out, resume) = match (cli.resume, cli.out) {
         (Some(d), _) => (d, true),
         (None, Some(d)) => (d, false),
+        (None, None) if shard.is_some() => {
+            return Err(dsmpc_bench::BenchError::Output(
+                "--shard needs the sweep folder that all shards share: give --out DIR (or --resume DIR)".into(),
+            ));
+        }
         (None, None) => {
             let dir = sweep::default_out_dir();
             point_latest_at(&dir);
             (dir, false)
         }
     };
+    let out = match shard {
+        Some(s) => out.join(s.folder()),
+        None => out,
+    };
     let jobs = cli.jobs.unwrap_or_else(dsmpc_bench::host::cores).max(1);
+    if let Some(s) = shard {
+        eprintln!(
+            "shard {s} of sweep {:?}: {} of its {} points",
+            g.name,
+            g.points.len(),
+            grid_points.len()
+        );
+    }
     eprintln!(
         "sweep {:?}: {} points x {} repetitions, {} jobs, seed {}, into {}",
         g.name,
@@ -193,6 +244,7 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
         progress: !cli.no_progress,
         command_line: std::env::args().collect::<Vec<_>>().join(" "),
         preset: g.name.clone(),
+        shard: shard.map(|shard| ShardRun { shard, grid_points }),
     };
     let t0 = std::time::Instant::now();
     let s = sweep::run(&g, &opts)?;

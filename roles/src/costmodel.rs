@@ -201,28 +201,16 @@ fn calibrate_dp_signatures(
 /// Calibrate for the backend, suite and sizes of `cfg`, with the keys its session would use
 /// (from the key cache): the runtime counterpart of [`calibrate`].
 pub fn calibrate_for(cfg: &crate::SessionConfig, quick: bool) -> Result<UnitCosts> {
-    use crate::keys::KeyCache;
-    use crate::suite::{SuiteKind, rsa::RsaSuite};
-    use dsmpc_core::dispatch_backend;
-    let keys = KeyCache::new(cfg.rng_source());
-    match cfg.suite {
-        SuiteKind::Rsa => {
-            let suite = RsaSuite::new(cfg.rsa_bits)?;
+    struct Calibration<'c>(&'c crate::SessionConfig, bool);
+    impl crate::session::WithTypes for Calibration<'_> {
+        type Output = UnitCosts;
+        fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<UnitCosts> {
+            let keys = crate::keys::KeyCache::new(self.0.rng_source());
             let enc = keys.enc_key(&suite, "cloud")?;
             let sign = keys.sign_key(&suite, "vid1")?;
-            dispatch_backend!(cfg.backend, B => {
-                let group = SchnorrGroup::<B>::standard(cfg.group_bits)?;
-                calibrate(&group, &suite, &enc, &sign, quick)
-            })?
-        }
-        SuiteKind::P256 => {
-            let suite = crate::suite::p256::P256Suite;
-            let enc = keys.enc_key(&suite, "cloud")?;
-            let sign = keys.sign_key(&suite, "vid1")?;
-            dispatch_backend!(cfg.backend, B => {
-                let group = SchnorrGroup::<B>::standard(cfg.group_bits)?;
-                calibrate(&group, &suite, &enc, &sign, quick)
-            })?
+            let group = SchnorrGroup::<B>::standard(self.0.group_bits)?;
+            calibrate(&group, &suite, &enc, &sign, self.1)
         }
     }
+    crate::session::with_types(cfg, Calibration(cfg, quick))
 }

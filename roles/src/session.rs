@@ -7,7 +7,7 @@
 //! the DPs deal; the CPs check, (report, ) and upload; the Edge reconstructs. Corrupt parties and
 //! the network adversary come from [`crate::adversary`], never from honest code.
 //!
-//! [`run`] is the single place where the runtime backend and suite become types.
+//! [`with_types`] is the single place where the runtime backend and suite become types.
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
@@ -251,14 +251,48 @@ pub fn run_against<'a>(
     extra: Box<dyn Adversary + 'a>,
 ) -> Result<SessionReport> {
     cfg.validate()?;
+    with_types(
+        cfg,
+        Whole {
+            cfg,
+            values,
+            sink,
+            extra,
+        },
+    )
+}
+
+/// Work to do with the backend and suite types a configuration names (see [`with_types`]).
+pub trait WithTypes {
+    /// What the work gives.
+    type Output;
+    /// Do it with backend `B` and suite `S`.
+    fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<Self::Output>;
+}
+
+/// The crate's one place where the runtime backend and suite of `cfg` become types.
+pub fn with_types<W: WithTypes>(cfg: &SessionConfig, work: W) -> Result<W::Output> {
     match cfg.suite {
         SuiteKind::Rsa => {
             let suite = RsaSuite::new(cfg.rsa_bits)?;
-            dispatch_backend!(cfg.backend, B => run_with::<B, RsaSuite>(cfg, suite, values, sink, extra))?
+            dispatch_backend!(cfg.backend, B => work.run::<B, RsaSuite>(suite))?
         }
-        SuiteKind::P256 => {
-            dispatch_backend!(cfg.backend, B => run_with::<B, P256Suite>(cfg, P256Suite, values, sink, extra))?
-        }
+        SuiteKind::P256 => dispatch_backend!(cfg.backend, B => work.run::<B, P256Suite>(P256Suite))?,
+    }
+}
+
+/// A whole session, as [`with_types`] work.
+struct Whole<'a, 'c> {
+    cfg: &'c SessionConfig,
+    values: Option<&'c [BigUint]>,
+    sink: Option<&'a mut dyn EventSink>,
+    extra: Box<dyn Adversary + 'a>,
+}
+
+impl WithTypes for Whole<'_, '_> {
+    type Output = SessionReport;
+    fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<SessionReport> {
+        run_with::<B, S>(self.cfg, suite, self.values, self.sink, self.extra)
     }
 }
 

@@ -426,7 +426,7 @@ fn an_upload_claiming_another_cps_index_is_ignored_and_the_real_one_still_counts
     let mut edge = w.edge_with_roster();
     // CP(i=2) sends CP(i=1)'s upload; a vehicle that was not selected does too.
     let out = deliver(&mut edge, PartyId::Cp(2), &ups[0]);
-    ignored(&out, "Edge", "CP(VID=2)", "upload claims to be from CP(i=1)");
+    ignored(&out, "Edge", "CP(i=2)", "upload claims to be from CP(i=1)");
     let out = deliver(&mut edge, PartyId::Cp(9), &ups[0]);
     ignored(&out, "Edge", "CP(VID=9)", "upload claims to be from CP(i=1)");
     let out = deliver(&mut edge, PartyId::Outsider(1), &ups[0]);
@@ -438,7 +438,7 @@ fn an_upload_claiming_another_cps_index_is_ignored_and_the_real_one_still_counts
     );
     let forged = edit_upload(&ups[1], |m| m.index = 1);
     let out = deliver(&mut edge, PartyId::Cp(2), &forged);
-    ignored(&out, "Edge", "CP(VID=2)", "upload claims to be from CP(i=1)");
+    ignored(&out, "Edge", "CP(i=2)", "upload claims to be from CP(i=1)");
     assert_eq!(edge.results(), 0);
     // The real ones count, once.
     quiet(&deliver(&mut edge, PartyId::Cp(1), &ups[0]));

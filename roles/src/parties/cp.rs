@@ -338,27 +338,8 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// Record verdicts; in the paper's modes a failed check ends the session. Once every DP
     /// is decided, go on.
     fn decide(&mut self, verdicts: Vec<(u32, Verdict)>, now: Time, probe: &mut dyn Probe) {
-        for (d, v) in verdicts {
-            match v {
-                Verdict::Accepted => {
-                    self.accepted.insert(d);
-                }
-                Verdict::Pvss(reason) => {
-                    return self.fail(RolesError::PvssRejected {
-                        dp: d,
-                        cp: self.index,
-                        reason,
-                    });
-                }
-                Verdict::Rejected(_) if !self.check.commits() => {
-                    return self.fail(RolesError::ShareUndecryptable { dp: d, cp: self.index });
-                }
-                Verdict::Rejected(why) => {
-                    let name = self.name();
-                    self.out.detect(name, dp_name(d), Action::Rejected, why.to_string());
-                    self.rejected.insert(d, why);
-                }
-            }
+        if !self.record(verdicts) {
+            return;
         }
         let decided = if self.check.commits() {
             self.accepted.len() + self.rejected.len()
@@ -368,6 +349,36 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         if decided as u64 >= u64::from(self.dps) {
             self.shares_done(now, probe);
         }
+    }
+
+    /// Record verdicts: accepted DPs, rejected ones (`vss`), or the end of the session (the
+    /// paper's modes). `false` once the session has ended.
+    fn record(&mut self, verdicts: Vec<(u32, Verdict)>) -> bool {
+        for (d, v) in verdicts {
+            match v {
+                Verdict::Accepted => {
+                    self.accepted.insert(d);
+                }
+                Verdict::Pvss(reason) => {
+                    self.fail(RolesError::PvssRejected {
+                        dp: d,
+                        cp: self.index,
+                        reason,
+                    });
+                    return false;
+                }
+                Verdict::Rejected(_) if !self.check.commits() => {
+                    self.fail(RolesError::ShareUndecryptable { dp: d, cp: self.index });
+                    return false;
+                }
+                Verdict::Rejected(why) => {
+                    let name = self.name();
+                    self.out.detect(name, dp_name(d), Action::Rejected, why.to_string());
+                    self.rejected.insert(d, why);
+                }
+            }
+        }
+        true
     }
 
     /// Every DP decided, or the deadline passed: finish pending checks, then upload (or report).
@@ -388,8 +399,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         };
         let verdicts = self.acceptor.finish(&ctx, &mut self.rng);
         self.step = Step::Reported;
-        self.decide_final(verdicts);
-        if self.step == Step::Done {
+        if !self.record(verdicts) {
             return;
         }
         if self.check.commits() {
@@ -398,28 +408,6 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         } else {
             probe.enter(Phase::CpResultEncrypt, self.vid);
             self.upload(&[]);
-        }
-    }
-
-    fn decide_final(&mut self, verdicts: Vec<(u32, Verdict)>) {
-        for (d, v) in verdicts {
-            match v {
-                Verdict::Accepted => {
-                    self.accepted.insert(d);
-                }
-                Verdict::Pvss(reason) => {
-                    return self.fail(RolesError::PvssRejected {
-                        dp: d,
-                        cp: self.index,
-                        reason,
-                    });
-                }
-                Verdict::Rejected(why) => {
-                    let name = self.name();
-                    self.out.detect(name, dp_name(d), Action::Rejected, why.to_string());
-                    self.rejected.insert(d, why);
-                }
-            }
         }
     }
 

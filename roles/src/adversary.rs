@@ -682,6 +682,14 @@ impl<'a> Scripted<'a> {
 impl Adversary for Scripted<'_> {
     fn route(&mut self, w: &Wire) -> Route {
         let mut route = Route::default();
+        // Nothing scripted (the honest run): no message needs decoding here.
+        if self.replay.is_empty()
+            && self.garbage.is_empty()
+            && self.garbage_upload.is_empty()
+            && self.impostors.is_empty()
+        {
+            return route;
+        }
         let msg = Message::decode(&w.bytes);
         if let Ok(Message::Roster(r)) = &msg {
             self.task = Some(r.task);

@@ -248,8 +248,8 @@ fn start_icount(bin: &Path, grid: &Path, out: &Path) -> Result<Child, String> {
     let cg = out.join("cg");
     std::fs::create_dir_all(&cg).map_err(|e| format!("cannot create {}: {e}", cg.display()))?;
     let mut cmd = Command::new("valgrind");
-    cmd.args(["--tool=callgrind", "--dump-instr=no", "--dump-line=no", "--log-file"])
-        .arg(out.join("valgrind.log"))
+    cmd.args(["--tool=callgrind", "--dump-instr=no", "--dump-line=no"])
+        .arg(format!("--log-file={}", out.join("valgrind.log").display()))
         .arg(format!("--callgrind-out-file={}/callgrind.out.%p", cg.display()))
         .arg(bin);
     sweep_args(&mut cmd, grid, &out.join("sweep"));

@@ -20,7 +20,7 @@ use crate::tasks::gmp_or_warn;
 
 /// `cargo xtask regress-validate --help`.
 pub const HELP: &str = "\
-cargo xtask regress-validate [--case NAME].. [--pairs N]
+cargo xtask regress-validate [--case NAME].. [--pairs N] [--icount-runs N]
 
 Commit real slowdowns in a scratch worktree of HEAD and check that `cargo xtask regress` (base HEAD)
 flags the patched phase and no other. Cases (default: all):
@@ -134,6 +134,12 @@ pub fn validate(args: &[String]) -> Result<(), TaskError> {
                     .next()
                     .and_then(|v| v.parse().ok())
                     .ok_or_else(|| TaskError::usage("--pairs needs a count".into()))?
+            }
+            "--icount-runs" => {
+                opts.icount_runs = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| TaskError::usage("--icount-runs needs a count".into()))?
             }
             other => return Err(TaskError::usage(format!("unknown option {other:?}\n\n{HELP}"))),
         }

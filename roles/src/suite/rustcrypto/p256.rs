@@ -228,7 +228,6 @@ impl CipherSuite for P256Suite {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::suite::p256::SCALAR_LEN;
     use dsmpc_core::rng::seeded;
     use sha2::{Digest, Sha256};
 

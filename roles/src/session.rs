@@ -49,7 +49,9 @@ pub struct SessionConfig {
     pub t: usize,
     /// Cipher suite.
     pub suite: SuiteKind,
-    /// Which implementation of the cipher suite (same wire format and sizes).
+    /// Which implementation of the cipher suite (same wire format and sizes). The default
+    /// configuration keeps `rustcrypto`, whose transcript a seed fixes byte for byte (library
+    /// users and tests); `dsmpc run` and the sweep presets default to `awslc`.
     pub provider: Provider,
     /// RSA modulus bits.
     pub rsa_bits: u32,
@@ -81,7 +83,7 @@ impl Default for SessionConfig {
             capacity: 5,
             t: 3,
             suite: SuiteKind::Rsa,
-            provider: Provider::default(),
+            provider: Provider::RustCrypto,
             rsa_bits: 2048,
             group_bits: 2048,
             backend: BackendKind::Num,

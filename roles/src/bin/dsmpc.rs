@@ -145,15 +145,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
-            let usage = matches!(
-                e,
-                RolesError::Config(_)
-                    | RolesError::Values { .. }
-                    | RolesError::BadThreshold { .. }
-                    | RolesError::SumMayOverflow { .. }
-                    | RolesError::Core(_)
-            );
-            ExitCode::from(if usage { 2 } else { 1 })
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
         }
     }
 }
@@ -184,6 +176,11 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     cfg.validate()?;
     let vals = match &a.values {
         Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
+        None => None,
+    };
+    // The log target is checked (and its `.partial` created) before any work.
+    let log = match &a.log {
+        Some(p) => Some(JsonlLog::create(p)?),
         None => None,
     };
     let weak = |bits: u32| if bits < 2048 { " (WEAK: comparison only)" } else { "" };
@@ -235,10 +232,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         }
     }
     let mut sink = Sink {
-        log: match &a.log {
-            Some(p) => Some(JsonlLog::create(p)?),
-            None => None,
-        },
+        log,
         detections: Vec::new(),
     };
     let outcome = session::run(&cfg, vals.as_deref(), Some(&mut sink));

@@ -195,6 +195,10 @@ impl CipherSuite for P256Suite {
     fn encode_enc_public(&self, pk: &P256EncPublic) -> Vec<u8> {
         pk.compressed.to_vec()
     }
+    fn encode_sign_public(&self, pk: &signature::ParsedPublicKey) -> Vec<u8> {
+        // Compressed, as the `rustcrypto` provider encodes it (the same key, the same bytes).
+        compress(pk.as_ref()).map_or_else(|_| pk.as_ref().to_vec(), |c| c.to_vec())
+    }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<P256EncPublic> {
         if bytes.len() != POINT_LEN {
             return Err(RolesError::Suite(format!(
@@ -247,11 +251,13 @@ impl CipherSuite for P256Suite {
             &sk.public.compressed,
         )?;
         let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-        let mut buf = sealed.to_vec();
+        // The buffer holds the plaintext: wiped unless it is returned (a failed tag check
+        // leaves nothing secret in it, but the path is the same).
+        let mut buf = Zeroizing::new(sealed.to_vec());
         let plain_len = aead(&key)?.open_in_place(nonce, Aad::from(label), &mut buf).ok()?.len();
         debug_assert_eq!(plain_len + TAG_LEN, sealed.len());
         buf.truncate(plain_len);
-        Some(buf)
+        Some(std::mem::take(&mut *buf))
     }
     fn sign(&self, sk: &P256SignPrivate, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);

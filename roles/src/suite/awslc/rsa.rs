@@ -21,6 +21,7 @@ use aws_lc_rs::rsa::{
 use aws_lc_rs::signature::{self, KeyPair as _, RSA_PSS_2048_8192_SHA256, RSA_PSS_SHA256};
 use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::DsmpcRng;
+use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::EncodePublicKey;
 use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
@@ -176,6 +177,13 @@ impl CipherSuite for RsaSuite {
     fn encode_enc_public(&self, pk: &RsaEncPublic) -> Vec<u8> {
         pk.modulus.clone()
     }
+    fn encode_sign_public(&self, pk: &signature::ParsedPublicKey) -> Vec<u8> {
+        // The modulus, as the `rustcrypto` provider encodes it (the same key, the same bytes).
+        match ::rsa::PublicKey::from_pkcs1_der(pk.as_ref()) {
+            Ok(k) => self.parser().encode_enc_public(&k),
+            Err(_) => pk.as_ref().to_vec(),
+        }
+    }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<RsaEncPublic> {
         self.import_public(&self.parser().parse_public(bytes)?)
     }
@@ -200,7 +208,9 @@ impl CipherSuite for RsaSuite {
             counters::record(Op::Decrypt);
             return None;
         }
-        let mut out = Vec::new();
+        // Plaintexts are secrets: the block buffer is wiped, and the result is allocated at
+        // its largest size so that it never moves (and is wiped if a later block fails).
+        let mut out = Zeroizing::new(Vec::with_capacity(ct.len()));
         let mut buf = Zeroizing::new(vec![0u8; self.bytes()]);
         for (i, block) in ct.chunks(self.bytes()).enumerate() {
             counters::record(Op::Decrypt);
@@ -210,7 +220,7 @@ impl CipherSuite for RsaSuite {
                 .ok()?;
             out.extend_from_slice(plain);
         }
-        Some(out)
+        Some(std::mem::take(&mut *out))
     }
     fn sign(&self, sk: &RsaSignPrivate, msg: &[u8], _rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);

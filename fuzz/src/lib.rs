@@ -29,7 +29,7 @@ use dsmpc_roles::parties::{
     Cloud, ComputingParty, CpKeys, DataProvider, Edge, NoProbe, Party, PartyId, Registration, Time, Timeouts,
 };
 use dsmpc_roles::suite::CipherSuite;
-use dsmpc_roles::suite::p256::P256Suite;
+use dsmpc_roles::suite::rustcrypto::P256Suite;
 use dsmpc_roles::wire::{Message, MessageKind, VERSION};
 
 /// Decode `bytes`; what decodes must re-encode to the same bytes.

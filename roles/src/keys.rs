@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Result, RolesError};
 use crate::suite::CipherSuite;
-use crate::suite::p256::P256Suite;
+use crate::suite::rustcrypto::P256Suite;
 use crate::wire::{Commitments, TaskId, labels};
 
 /// A DP's commitment-signing key (ECDSA P-256; zeroized on drop).

@@ -7,7 +7,8 @@
 //! the DPs deal; the CPs check, (report, ) and upload; the Edge reconstructs. Corrupt parties and
 //! the network adversary come from [`crate::adversary`], never from honest code.
 //!
-//! [`with_types`] is the single place where the runtime backend and suite become types.
+//! [`with_types`] is the single place where the runtime backend, suite and provider become
+//! types.
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
@@ -31,9 +32,7 @@ use crate::metrics::{MessageStats, PhaseStats};
 use crate::net::memory::{BoxedParty, MemoryNetwork, Record};
 use crate::net::{Adversary, Honest, Stack};
 use crate::parties::{Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, Registration, Timeouts};
-use crate::suite::p256::P256Suite;
-use crate::suite::rsa::RsaSuite;
-use crate::suite::{CipherSuite, SuiteKind};
+use crate::suite::{CipherSuite, Provider, SuiteKind, awslc, rustcrypto};
 use crate::values;
 use crate::wire::MessageKind;
 
@@ -60,6 +59,10 @@ pub struct SessionConfig {
     pub t: usize,
     /// Cipher suite.
     pub suite: SuiteKind,
+    /// Which implementation of the cipher suite (same wire format and sizes). The default
+    /// configuration keeps `rustcrypto`, whose transcript a seed fixes byte for byte (library
+    /// users and tests); `dsmpc run` and the sweep presets default to `awslc`.
+    pub provider: Provider,
     /// RSA modulus bits.
     pub rsa_bits: u32,
     /// PVSS group bits.
@@ -90,6 +93,7 @@ impl Default for SessionConfig {
             capacity: 5,
             t: 3,
             suite: SuiteKind::Rsa,
+            provider: Provider::RustCrypto,
             rsa_bits: 2048,
             group_bits: 2048,
             backend: BackendKind::Num,
@@ -150,6 +154,9 @@ impl SessionConfig {
                 self.rsa_bits
             ));
         }
+        if let Err(why) = self.provider.supports(self.suite, self.rsa_bits) {
+            return cfg(why);
+        }
         if !dsmpc_core::group::SUPPORTED_BITS.contains(&self.group_bits) {
             return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits: self.group_bits }.into());
         }
@@ -197,14 +204,19 @@ impl SessionConfig {
         Ok(())
     }
 
-    /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch-rsa`.
+    /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch` (with
+    /// `-awslc` appended for that provider).
     pub fn point_id(&self) -> String {
         let suite = match self.suite {
             SuiteKind::Rsa => format!("rsa{}", self.rsa_bits),
             SuiteKind::P256 => "p256".to_string(),
         };
+        let provider = match self.provider {
+            Provider::RustCrypto => String::new(),
+            p => format!("-{p}"),
+        };
         format!(
-            "n{}-m{}-k{}-t{}-{suite}-g{}-{}-{}",
+            "n{}-m{}-k{}-t{}-{suite}-g{}-{}-{}{provider}",
             self.n, self.m, self.capacity, self.t, self.group_bits, self.backend, self.verify
         )
     }
@@ -282,18 +294,25 @@ pub fn run_against<'a>(
 pub trait WithTypes {
     /// What the work gives.
     type Output;
-    /// Do it with backend `B` and suite `S`.
+    /// Do it with backend `B` and suite `S` (whose provider is `S::PROVIDER`).
     fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<Self::Output>;
 }
 
-/// The crate's one place where the runtime backend and suite of `cfg` become types.
+/// The crate's one place where the runtime backend, suite and provider of `cfg` become types.
 pub fn with_types<W: WithTypes>(cfg: &SessionConfig, work: W) -> Result<W::Output> {
-    match cfg.suite {
-        SuiteKind::Rsa => {
-            let suite = RsaSuite::new(cfg.rsa_bits)?;
-            dispatch_backend!(cfg.backend, B => work.run::<B, RsaSuite>(suite))?
+    match (cfg.suite, cfg.provider) {
+        (SuiteKind::Rsa, Provider::RustCrypto) => {
+            let suite = rustcrypto::RsaSuite::new(cfg.rsa_bits)?;
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(suite))?
         }
-        SuiteKind::P256 => dispatch_backend!(cfg.backend, B => work.run::<B, P256Suite>(P256Suite))?,
+        (SuiteKind::Rsa, Provider::AwsLc) => {
+            let suite = awslc::RsaSuite::new(cfg.rsa_bits)?;
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(suite))?
+        }
+        (SuiteKind::P256, Provider::RustCrypto) => {
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(rustcrypto::P256Suite))?
+        }
+        (SuiteKind::P256, Provider::AwsLc) => dispatch_backend!(cfg.backend, B => work.run::<B, _>(awslc::P256Suite))?,
     }
 }
 
@@ -324,6 +343,9 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     let src = cfg.rng_source();
     let values = values_for(cfg, values, src)?;
     let setup0 = Instant::now();
+    if S::PROVIDER == Provider::AwsLc {
+        awslc::warm_up();
+    }
     let group = shared_group::<B>(cfg.group_bits)?;
     if cfg.verify != VerifyMode::Paper {
         group.g_table();

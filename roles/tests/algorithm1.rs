@@ -43,7 +43,7 @@ fn selected_as(w: &mut World<B>, out: &common::Output, vid: u32, index: u16) {
 }
 
 /// The Cloud's public key from its announcement.
-fn cloud_pk(w: &World<B>) -> <dsmpc_roles::suite::rsa::RsaSuite as CipherSuite>::EncPublic {
+fn cloud_pk(w: &World<B>) -> <dsmpc_roles::suite::rustcrypto::RsaSuite as CipherSuite>::EncPublic {
     let Message::TaskAnnounce(a) = common::decode(&w.announce) else {
         panic!("not an announcement")
     };

@@ -12,7 +12,7 @@ use std::process::Command;
 use dsmpc_core::rng::RngSource;
 use dsmpc_roles::keys::KeyCache;
 use dsmpc_roles::suite::CipherSuite;
-use dsmpc_roles::suite::rsa::RsaSuite;
+use dsmpc_roles::suite::rustcrypto::RsaSuite;
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("dsmpc-keystore-{}-{name}", std::process::id()));

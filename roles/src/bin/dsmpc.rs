@@ -24,7 +24,7 @@ use dsmpc_roles::event::Detection;
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
 use dsmpc_roles::parties::exact_average;
-use dsmpc_roles::suite::SuiteKind;
+use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::{RolesError, SessionConfig, session, values};
 
@@ -79,6 +79,12 @@ struct RunArgs {
     /// prototype).
     #[arg(long, value_name = "rsa|p256", default_value = "rsa")]
     suite: SuiteKind,
+    /// Crypto provider of the cipher suite: awslc (aws-lc-rs) or rustcrypto (pure Rust: the
+    /// `rsa` crate, `p256`, `aes-gcm`). Same wire format and sizes; RSA-1024 is rustcrypto
+    /// only. With a seed, keys are the same with either provider; RSA-OAEP ciphertexts and
+    /// RSA-PSS / ECDSA signatures made by awslc use its own randomness (not the seed).
+    #[arg(long, value_name = "awslc|rustcrypto", default_value = "awslc")]
+    provider: Provider,
     /// How shares are verified: paper (Eq. 4 literally), fast (equivalent, tables), batch
     /// (random linear combination, falls back to per-packet checks), or vss (beyond the paper:
     /// Pedersen commitments checked by every CP and the Edge, agreement on the DPs, verified
@@ -161,6 +167,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         capacity: a.capacity.unwrap_or(a.cps),
         t: a.threshold,
         suite: a.suite,
+        provider: a.provider,
         rsa_bits: a.rsa_bits,
         group_bits: a.group_bits,
         backend,
@@ -191,7 +198,8 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         SuiteKind::P256 => "P-256 (ECIES with AES-256-GCM, ECDSA)".to_string(),
     };
     println!(
-        "  suite {suite}, PVSS group {}-bit{}, backend {}{}, verify {}, {}",
+        "  suite {suite} by {}, PVSS group {}-bit{}, backend {}{}, verify {}, {}",
+        cfg.provider,
         cfg.group_bits,
         weak(cfg.group_bits),
         cfg.backend,

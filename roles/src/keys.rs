@@ -226,9 +226,11 @@ pub struct KeyCache {
 }
 
 type MemKey = (Option<PathBuf>, Binding);
+/// Seeded keys already loaded or generated in this process, by store and binding.
+type Memory = Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>>;
 
-fn memory() -> &'static Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>> {
-    static M: OnceLock<Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>>> = OnceLock::new();
+fn memory() -> &'static Memory {
+    static M: OnceLock<Memory> = OnceLock::new();
     M.get_or_init(|| Mutex::new(HashMap::new()))
 }
 

@@ -11,7 +11,7 @@
 //! multiplication (n = 10^5 DPs get theirs in seconds, where RSA key generation would take
 //! hours), a signature is 64 bytes and a verification costs about two scalar multiplications.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -91,7 +91,7 @@ pub enum Purpose {
 }
 
 /// Private key bytes drawn from the OS in this run, by (suite id, party, is-encryption key).
-type FreshKeys = HashMap<(String, String, bool), Zeroizing<Vec<u8>>>;
+type FreshKeys = BTreeMap<(String, String, bool), Zeroizing<Vec<u8>>>;
 
 /// Where keys come from: reproducible from a seed (and cached), or fresh from the OS.
 ///
@@ -107,9 +107,9 @@ pub struct KeyCache {
 
 type MemKey = (String, u64, String, bool);
 
-fn memory() -> &'static Mutex<HashMap<MemKey, Arc<Vec<u8>>>> {
-    static M: OnceLock<Mutex<HashMap<MemKey, Arc<Vec<u8>>>>> = OnceLock::new();
-    M.get_or_init(|| Mutex::new(HashMap::new()))
+fn memory() -> &'static Mutex<BTreeMap<MemKey, Arc<Vec<u8>>>> {
+    static M: OnceLock<Mutex<BTreeMap<MemKey, Arc<Vec<u8>>>>> = OnceLock::new();
+    M.get_or_init(|| Mutex::new(BTreeMap::new()))
 }
 
 impl KeyCache {

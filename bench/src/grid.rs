@@ -7,7 +7,8 @@
 //! Axes (all lists): `dps` (n), `cps` (m), `capacity` (k; empty: k = m), `threshold` (an
 //! integer, `"k"`, a fraction of k like `"0.5k"` or a percentage like `"50%"`, rounded up and
 //! at least 2), `rsa_bits`, `group_bits`, `backend` (`num`, `gmp`), `verify` (`paper`, `fast`,
-//! `batch`), `suite` (`rsa`, `p256`; P-256 points ignore `rsa_bits`). Scalars: `reps`, `seed`, `value_bits`, `session_threads`
+//! `batch`), `suite` (`rsa`, `p256`; P-256 points ignore `rsa_bits`), `provider` (`awslc`,
+//! `rustcrypto`; default `awslc`; RSA-1024 is `rustcrypto` only). Scalars: `reps`, `seed`, `value_bits`, `session_threads`
 //! (threads within one session: for a few huge points, instead of points in parallel).
 
 use std::collections::BTreeSet;
@@ -16,7 +17,7 @@ use std::str::FromStr;
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_roles::SessionConfig;
-use dsmpc_roles::suite::SuiteKind;
+use dsmpc_roles::suite::{Provider, SuiteKind};
 use serde::Deserialize;
 
 use crate::error::{BenchError, Result};
@@ -92,6 +93,7 @@ struct Axes {
     backend: Option<Vec<String>>,
     verify: Option<Vec<String>>,
     suite: Option<Vec<String>>,
+    provider: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -130,6 +132,8 @@ pub struct Overrides {
     pub verify: Option<Vec<VerifyMode>>,
     /// cipher suites.
     pub suite: Option<Vec<SuiteKind>>,
+    /// crypto providers.
+    pub provider: Option<Vec<Provider>>,
     /// repetitions.
     pub reps: Option<usize>,
     /// seed.
@@ -277,6 +281,17 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                 "suite",
             )?,
         };
+        let providers: Vec<Provider> = match ov.provider.clone() {
+            Some(p) => p,
+            None => parse_list(
+                &table
+                    .provider
+                    .clone()
+                    .or_else(|| file.defaults.provider.clone())
+                    .unwrap_or_else(|| vec![Provider::default().name().into()]),
+                "provider",
+            )?,
+        };
         for &n in &dps {
             for &m in &cps {
                 let caps = if capacity.is_empty() { vec![m] } else { capacity.clone() };
@@ -286,13 +301,17 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                             for &g in &groups {
                                 for &b in &backends {
                                     for &v in &verifies {
-                                        for &s in &suites {
+                                        for (&s, &pv) in suites
+                                            .iter()
+                                            .flat_map(|s| providers.iter().map(move |pv| (s, pv)))
+                                        {
                                             let p = SessionConfig {
                                                 n,
                                                 m,
                                                 capacity: k,
                                                 t: th.resolve(k.min(m)),
                                                 suite: s,
+                                                provider: pv,
                                                 // RSA bits mean nothing to P-256 (CSV shows 0).
                                                 rsa_bits: if s == SuiteKind::P256 { 0 } else { r },
                                                 group_bits: g,
@@ -349,12 +368,41 @@ mod tests {
 
     #[test]
     fn invalid_points_are_skipped_with_a_reason() {
-        let text = "reps = 1\n[[sweep]]\ndps = [10]\ncps = [3]\nthreshold = [2, 4]\nbackend = [\"num\"]\nrsa_bits = [1024]\ngroup_bits = [1024]\n";
+        let text = "reps = 1\nprovider = [\"rustcrypto\"]\n[[sweep]]\ndps = [10]\ncps = [3]\nthreshold = [2, 4]\nbackend = [\"num\"]\nrsa_bits = [1024]\ngroup_bits = [1024]\n";
         let g = expand(text, "t", &Overrides::default()).unwrap();
         assert_eq!(g.points.len(), 1);
         assert_eq!(g.points[0].t, 2);
         assert_eq!(g.skipped.len(), 1);
         assert!(g.skipped[0].contains("t = 4"), "{:?}", g.skipped);
+    }
+
+    #[test]
+    fn providers_are_an_axis_and_awslc_skips_rsa_1024() {
+        let text = "reps = 1\nbackend = [\"num\"]\nprovider = [\"rustcrypto\", \"awslc\"]\n[[sweep]]\nrsa_bits = [1024, 2048]\n";
+        let g = expand(text, "t", &Overrides::default()).unwrap();
+        let got: Vec<(u32, Provider)> = g.points.iter().map(|p| (p.rsa_bits, p.provider)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (1024, Provider::RustCrypto),
+                (2048, Provider::RustCrypto),
+                (2048, Provider::AwsLc)
+            ]
+        );
+        assert_eq!(g.skipped.len(), 1, "{:?}", g.skipped);
+        assert!(g.skipped[0].contains("awslc provider does not support RSA-1024"), "{:?}", g.skipped);
+        // Distinct point ids, so the CSV rows of the two providers never merge.
+        assert_ne!(g.points[1].point_id(), g.points[2].point_id());
+        // Without the axis, points use awslc; the override replaces the axis.
+        let g = expand("backend = [\"num\"]\n", "t", &Overrides::default()).unwrap();
+        assert!(g.points.iter().all(|p| p.provider == Provider::AwsLc));
+        let ov = Overrides {
+            provider: Some(vec![Provider::RustCrypto]),
+            ..Overrides::default()
+        };
+        let g = expand(text, "t", &ov).unwrap();
+        assert!(g.points.iter().all(|p| p.provider == Provider::RustCrypto));
+        assert!(expand("provider = [\"openssl\"]\n", "t", &Overrides::default()).is_err());
     }
 
     #[test]

@@ -25,6 +25,8 @@ pub struct PhaseRow {
     pub rep: usize,
     pub backend: String,
     pub suite: String,
+    /// Crypto provider of the suite: `rustcrypto` or `awslc`.
+    pub provider: String,
     pub verify: String,
     pub n: usize,
     pub m: usize,
@@ -68,6 +70,8 @@ pub struct MessageRow {
     pub point: String,
     pub backend: String,
     pub suite: String,
+    /// Crypto provider of the suite: `rustcrypto` or `awslc`.
+    pub provider: String,
     pub verify: String,
     pub n: usize,
     pub m: usize,
@@ -91,6 +95,7 @@ pub struct MessageRow {
 pub struct UnitRow {
     pub backend: String,
     pub suite: String,
+    pub provider: String,
     pub rsa_bits: u32,
     pub group_bits: u32,
     pub op: String,

@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex};
 use dsmpc_core::counters::Op;
 use dsmpc_roles::costmodel::{self, UnitCosts};
 use dsmpc_roles::session::{self, SessionReport};
+use dsmpc_roles::suite::Provider;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::json;
@@ -176,6 +177,7 @@ fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: 
                 rep,
                 backend: p.backend.name().into(),
                 suite: p.suite.name().into(),
+                provider: p.provider.name().into(),
                 verify: p.verify.name().into(),
                 n: p.n,
                 m: p.m,
@@ -223,6 +225,7 @@ fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
                 point: p.point_id(),
                 backend: p.backend.name().into(),
                 suite: p.suite.name().into(),
+                provider: p.provider.name().into(),
                 verify: p.verify.name().into(),
                 n: p.n,
                 m: p.m,
@@ -244,10 +247,17 @@ fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
         .collect()
 }
 
-type UnitKey = (String, String, u32, u32);
+/// Backend, suite, provider, RSA bits, group bits: what unit costs depend on.
+type UnitKey = (String, String, String, u32, u32);
 
 fn unit_key(p: &Point) -> UnitKey {
-    (p.backend.name().into(), p.suite.name().into(), p.rsa_bits, p.group_bits)
+    (
+        p.backend.name().into(),
+        p.suite.name().into(),
+        p.provider.name().into(),
+        p.rsa_bits,
+        p.group_bits,
+    )
 }
 
 /// Run one point: `reps` sessions; the rows, or why it failed.
@@ -268,10 +278,20 @@ fn run_point(
                 r.outcome.sum, r.expected_sum
             ));
         }
-        if transcript.is_some_and(|t| t != r.transcript_sha256) {
-            return Err("repetitions with the same seed produced different transcripts".into());
+        // With `rustcrypto` a seed fixes every byte; `awslc` draws RSA-OAEP and signature
+        // randomness from AWS-LC's own generator, so there the bytes per kind must agree.
+        let same = match p.provider {
+            Provider::RustCrypto => Some(r.transcript_sha256.to_vec()),
+            Provider::AwsLc => {
+                let counts: Vec<_> =
+                    r.messages.iter().map(|(k, m)| (k.name(), m.count, m.bytes, m.payload_bytes)).collect();
+                Some(format!("{counts:?}").into_bytes())
+            }
+        };
+        if transcript.is_some() && transcript != same {
+            return Err("repetitions with the same seed produced different transcripts (or byte counts)".into());
         }
-        transcript = Some(r.transcript_sha256);
+        transcript = same;
         phases.extend(phase_rows(p, rep, &r, units, env));
         messages.get_or_insert_with(|| message_rows(p, &r));
     }
@@ -415,8 +435,9 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
                                     .map(|(op, s)| UnitRow {
                                         backend: key.0.clone(),
                                         suite: key.1.clone(),
-                                        rsa_bits: key.2,
-                                        group_bits: key.3,
+                                        provider: key.2.clone(),
+                                        rsa_bits: key.3,
+                                        group_bits: key.4,
                                         op: op.name().into(),
                                         unit_s: *s,
                                     })
@@ -522,10 +543,10 @@ fn check_resumable(out: &Path) -> Result<()> {
         }
     }
     let upath = out.join(UNITS);
-    for ((backend, suite, rsa, group), u) in read_units(&upath) {
+    for ((backend, suite, provider, rsa, group), u) in read_units(&upath) {
         if let Some(op) = Op::ALL.iter().find(|o| !u.0.contains_key(*o)) {
             return Err(BenchError::Output(format!(
-                "{} has no unit cost of `{}` for {backend}/{suite}/rsa{rsa}/g{group} (written by an older \
+                "{} has no unit cost of `{}` for {backend}/{suite}/{provider}/rsa{rsa}/g{group} (written by an older \
                  dsmpc-sweep): it cannot be resumed; start the sweep again in a new folder",
                 upath.display(),
                 op.name()
@@ -594,7 +615,7 @@ fn read_units(path: &Path) -> HashMap<UnitKey, Arc<UnitCosts>> {
     if let Ok(mut r) = csv::Reader::from_path(path) {
         for row in r.deserialize::<UnitRow>().map_while(|x| x.ok()) {
             if let Some(op) = Op::ALL.iter().find(|o| o.name() == row.op) {
-                acc.entry((row.backend, row.suite, row.rsa_bits, row.group_bits))
+                acc.entry((row.backend, row.suite, row.provider, row.rsa_bits, row.group_bits))
                     .or_default()
                     .0
                     .insert(*op, row.unit_s);

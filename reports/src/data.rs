@@ -94,6 +94,9 @@ pub struct Params {
     pub backend: String,
     /// Cipher suite: `rsa` or `p256`.
     pub suite: String,
+    /// Crypto provider: `rustcrypto` or `awslc` (`rustcrypto` for files written before the
+    /// column existed).
+    pub provider: String,
     /// Verification mode: `paper`, `fast`, `batch` or `vss`.
     pub verify: String,
     /// Number of data providers.
@@ -123,6 +126,8 @@ pub enum Dim {
     Verify,
     /// Cipher suite.
     Suite,
+    /// Crypto provider.
+    Provider,
     /// Number of data providers.
     N,
     /// Number of selected computing parties.
@@ -141,10 +146,11 @@ pub enum Dim {
 
 impl Dim {
     /// Every dimension, in the order captions list them.
-    pub const ALL: [Dim; 10] = [
+    pub const ALL: [Dim; 11] = [
         Dim::Backend,
         Dim::Verify,
         Dim::Suite,
+        Dim::Provider,
         Dim::N,
         Dim::K,
         Dim::M,
@@ -160,6 +166,7 @@ impl Dim {
             Dim::Backend => "backend",
             Dim::Verify => "verify",
             Dim::Suite => "suite",
+            Dim::Provider => "provider",
             Dim::N => "n",
             Dim::K => "k",
             Dim::M => "m",
@@ -206,6 +213,7 @@ impl Params {
             Dim::Backend => DimValue::Text(self.backend.clone()),
             Dim::Verify => DimValue::Text(self.verify.clone()),
             Dim::Suite => DimValue::Text(self.suite.clone()),
+            Dim::Provider => DimValue::Text(self.provider.clone()),
             Dim::N => DimValue::Num(self.n),
             Dim::K => DimValue::Num(self.k),
             Dim::M => DimValue::Num(self.m),
@@ -290,6 +298,8 @@ pub struct UnitRow {
     pub backend: String,
     /// Cipher suite.
     pub suite: String,
+    /// Crypto provider (`rustcrypto` in files written before the column existed).
+    pub provider: String,
     /// RSA modulus bits.
     pub rsa_bits: u64,
     /// Group modulus bits.
@@ -740,10 +750,21 @@ impl Row<'_> {
         }
     }
 
+    /// The `provider` column, or `rustcrypto` in files written before it existed (the only
+    /// provider then).
+    fn provider(&self) -> Result<String> {
+        if self.table.index.contains_key("provider") {
+            self.text("provider")
+        } else {
+            Ok("rustcrypto".to_string())
+        }
+    }
+
     fn params(&self) -> Result<Params> {
         Ok(Params {
             backend: self.text("backend")?,
             suite: self.text("suite")?,
+            provider: self.provider()?,
             verify: self.text("verify")?,
             n: self.u64("n")?,
             m: self.u64("m")?,
@@ -952,6 +973,7 @@ pub fn read_units(path: &Path) -> Result<Vec<UnitRow>> {
         out.push(UnitRow {
             backend: r.text("backend")?,
             suite: r.text("suite")?,
+            provider: r.provider()?,
             rsa_bits: r.u64("rsa_bits")?,
             group_bits: r.u64("group_bits")?,
             op: match r.text("op")? {

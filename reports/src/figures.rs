@@ -21,7 +21,7 @@ use crate::stats::Stat;
 /// A figure that was drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderedFigure {
-    /// `fig1` ... `fig10`.
+    /// `fig1` ... `fig11`.
     pub id: String,
     /// One-line caption.
     pub caption: String,
@@ -34,7 +34,7 @@ pub struct RenderedFigure {
 /// A figure that was not drawn, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkippedFigure {
-    /// `fig1` ... `fig10`.
+    /// `fig1` ... `fig11`.
     pub id: String,
     /// Why the data does not support it.
     pub reason: String,
@@ -52,7 +52,7 @@ pub struct FigureOutcome {
 /// A figure as planned from the data, without drawing it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FigurePlan {
-    /// `fig1` ... `fig10`.
+    /// `fig1` ... `fig11`.
     pub id: String,
     /// `Ok(caption)` or `Err(reason it is skipped)`.
     pub caption: std::result::Result<String, String>,
@@ -172,7 +172,7 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
         phases: ds.phase_names(),
         reps,
     };
-    let figs: [Builder; 10] = [
+    let figs: [Builder; 11] = [
         ("fig1", fig1),
         ("fig2", fig2),
         ("fig3", fig3),
@@ -183,6 +183,7 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
         ("fig8", fig8),
         ("fig9", fig9),
         ("fig10", fig10),
+        ("fig11", fig11),
     ];
     figs.iter()
         .map(|(id, f)| {
@@ -280,6 +281,7 @@ fn dim_axis_label(d: Dim) -> &'static str {
         Dim::Backend => "backend",
         Dim::Verify => "verification mode",
         Dim::Suite => "cipher suite",
+        Dim::Provider => "crypto provider",
     }
 }
 
@@ -746,6 +748,12 @@ fn compare_fig(ctx: &Ctx, d: Dim, free: &[Dim], what: &str) -> Built {
 
 fn fig6(ctx: &Ctx) -> Built {
     compare_fig(ctx, Dim::Backend, &[], "Backend comparison")
+}
+
+/// Provider comparison (figure 11): per-phase work with `awslc` and `rustcrypto` at the same
+/// point, like the backend comparison.
+fn fig11(ctx: &Ctx) -> Built {
+    compare_fig(ctx, Dim::Provider, &[], "Crypto provider comparison")
 }
 
 fn fig7(ctx: &Ctx) -> Built {

@@ -305,35 +305,9 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
         );
     }
 
-    // Backend speedup.
-    let backends = slice::values(points, Dim::Backend);
-    if backends.len() >= 2 {
-        let (fast, slow) = (backends[0].to_string(), backends[1].to_string());
-        let pairs: Vec<(&PointSummary, &PointSummary)> = matched(points, &[Dim::Backend])
-            .into_iter()
-            .filter_map(|g| {
-                let a = g.iter().find(|p| p.params.backend == fast)?;
-                let b = g.iter().find(|p| p.params.backend == slow)?;
-                Some((*a, *b))
-            })
-            .collect();
-        if !pairs.is_empty() {
-            let _ = writeln!(
-                out,
-                "- **Backend speedup** {fast} over {slow} (work of {slow} / work of {fast}; geometric mean over {}, range):",
-                plural(pairs.len(), "matched point")
-            );
-            let total: Vec<f64> = pairs.iter().map(|(f, s)| s.total_work() / f.total_work()).collect();
-            ratio_line(out, "whole session", &total);
-            for ph in &phases {
-                let r: Vec<f64> = pairs
-                    .iter()
-                    .filter_map(|(f, s)| Some(s.phase(ph)?.work_cpu.median / f.phase(ph)?.work_cpu.median))
-                    .collect();
-                ratio_line(out, &format!("`{ph}`"), &r);
-            }
-        }
-    }
+    // Backend and provider speedups.
+    speedup(out, points, &phases, Dim::Backend, "Backend speedup");
+    speedup(out, points, &phases, Dim::Provider, "Provider speedup");
 
     // Other comparisons.
     for (d, free, what) in [
@@ -500,6 +474,41 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
         }
     }
     let _ = writeln!(out);
+}
+
+/// `- **{title}** fast over slow`: the session's and each phase's work ratio over points
+/// that differ only in `d` (the first two values of `d` in display order).
+fn speedup(out: &mut String, points: &[PointSummary], phases: &[String], d: Dim, title: &str) {
+    let values = slice::values(points, d);
+    if values.len() < 2 {
+        return;
+    }
+    let (fast, slow) = (values[0].clone(), values[1].clone());
+    let pairs: Vec<(&PointSummary, &PointSummary)> = matched(points, &[d])
+        .into_iter()
+        .filter_map(|g| {
+            let a = g.iter().find(|p| p.params.get(d) == fast)?;
+            let b = g.iter().find(|p| p.params.get(d) == slow)?;
+            Some((*a, *b))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "- **{title}** {fast} over {slow} (work of {slow} / work of {fast}; geometric mean over {}, range):",
+        plural(pairs.len(), "matched point")
+    );
+    let total: Vec<f64> = pairs.iter().map(|(f, s)| s.total_work() / f.total_work()).collect();
+    ratio_line(out, "whole session", &total);
+    for ph in phases {
+        let r: Vec<f64> = pairs
+            .iter()
+            .filter_map(|(f, s)| Some(s.phase(ph)?.work_cpu.median / f.phase(ph)?.work_cpu.median))
+            .collect();
+        ratio_line(out, &format!("`{ph}`"), &r);
+    }
 }
 
 fn scaling_word(slope: f64) -> &'static str {
@@ -1009,25 +1018,25 @@ fn units_table(out: &mut String, ds: &Dataset) {
         return;
     }
     let _ = writeln!(out, "Calibrated in the same run; microseconds per operation.\n");
-    let mut configs: BTreeMap<(String, String, u64, u64), BTreeMap<&str, f64>> = BTreeMap::new();
+    let mut configs: BTreeMap<(String, String, String, u64, u64), BTreeMap<&str, f64>> = BTreeMap::new();
     for u in &ds.units {
         configs
-            .entry((u.backend.clone(), u.suite.clone(), u.rsa_bits, u.group_bits))
+            .entry((u.backend.clone(), u.suite.clone(), u.provider.clone(), u.rsa_bits, u.group_bits))
             .or_default()
             .insert(u.op.as_str(), u.unit_s);
     }
     let _ = writeln!(
         out,
-        "| backend | suite | rsa_bits | group_bits | {} |",
+        "| backend | suite | provider | rsa_bits | group_bits | {} |",
         OP_COLUMNS.join(" | ")
     );
-    let _ = writeln!(out, "|---|---|---:|---:|{}", "---:|".repeat(OP_COLUMNS.len()));
-    for ((b, s, r, g), ops) in &configs {
+    let _ = writeln!(out, "|---|---|---|---:|---:|{}", "---:|".repeat(OP_COLUMNS.len()));
+    for ((b, s, p, r, g), ops) in &configs {
         let cells: Vec<String> = OP_COLUMNS
             .iter()
             .map(|op| ops.get(op).map_or("-".into(), |u| sig(u * 1e6)))
             .collect();
-        let _ = writeln!(out, "| {b} | {s} | {r} | {g} | {} |", cells.join(" | "));
+        let _ = writeln!(out, "| {b} | {s} | {p} | {r} | {g} | {} |", cells.join(" | "));
     }
     let _ = writeln!(out);
 }

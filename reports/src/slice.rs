@@ -35,6 +35,7 @@ fn text_preference(d: Dim) -> &'static [&'static str] {
     match d {
         Dim::Backend => &["gmp", "num"],
         Dim::Suite => &["rsa", "p256"],
+        Dim::Provider => &["awslc", "rustcrypto"],
         Dim::Verify => &["batch", "fast", "vss", "paper"],
         _ => &[],
     }

@@ -72,7 +72,7 @@ fn factorial_fixture_figures() {
     let out = check_rendered(
         &common::sweep(),
         &["fig1", "fig2", "fig4", "fig5", "fig6", "fig7", "fig8"],
-        &["fig3", "fig9", "fig10"],
+        &["fig3", "fig9", "fig10", "fig11"],
     );
     // one line style per threshold, named in the legend
     let fig1 = std::fs::read_to_string(out.path().join("fig1.svg")).unwrap();
@@ -84,7 +84,7 @@ fn axes_fixture_figures() {
     let _out = check_rendered(
         &common::sweep_axes(),
         &["fig1", "fig3", "fig4", "fig5", "fig7", "fig8", "fig9", "fig10"],
-        &["fig2", "fig6"],
+        &["fig2", "fig6", "fig11"],
     );
 }
 

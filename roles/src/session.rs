@@ -7,7 +7,8 @@
 //! the DPs deal; the CPs check, (report, ) and upload; the Edge reconstructs. Corrupt parties and
 //! the network adversary come from [`crate::adversary`], never from honest code.
 //!
-//! [`with_types`] is the single place where the runtime backend and suite become types.
+//! [`with_types`] is the single place where the runtime backend, suite and provider become
+//! types.
 
 use std::any::{Any, TypeId};
 use std::collections::{BTreeMap, HashMap};
@@ -31,11 +32,19 @@ use crate::metrics::{MessageStats, PhaseStats};
 use crate::net::memory::{BoxedParty, MemoryNetwork, Record};
 use crate::net::{Adversary, Honest, Stack};
 use crate::parties::{Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, Registration, Timeouts};
-use crate::suite::p256::P256Suite;
-use crate::suite::rsa::RsaSuite;
-use crate::suite::{CipherSuite, SuiteKind};
+use crate::suite::{CipherSuite, Provider, SuiteKind, awslc, rustcrypto};
 use crate::values;
 use crate::wire::MessageKind;
+
+/// The most DPs a session takes (`--dps`): checked by [`SessionConfig::validate`] before
+/// anything is allocated (each DP is a party with its own state and messages in flight).
+pub const MAX_DPS: usize = 1_000_000;
+/// The most candidate CPs and the largest capacity a session takes (`--cps`, `--capacity`):
+/// each candidate needs two key pairs, and a roster of k entries must stay below
+/// [`crate::wire::MAX_MESSAGE_LEN`].
+pub const MAX_CPS: usize = 1_000;
+/// The most threads a session runs its parties on (`--threads`).
+pub const MAX_THREADS: usize = 1_024;
 
 /// Everything that defines a run.
 #[derive(Clone, Debug, PartialEq)]
@@ -50,6 +59,10 @@ pub struct SessionConfig {
     pub t: usize,
     /// Cipher suite.
     pub suite: SuiteKind,
+    /// Which implementation of the cipher suite (same wire format and sizes). The default
+    /// configuration keeps `rustcrypto`, whose transcript a seed fixes byte for byte (library
+    /// users and tests); `dsmpc run` and the sweep presets default to `awslc`.
+    pub provider: Provider,
     /// RSA modulus bits.
     pub rsa_bits: u32,
     /// PVSS group bits.
@@ -80,6 +93,7 @@ impl Default for SessionConfig {
             capacity: 5,
             t: 3,
             suite: SuiteKind::Rsa,
+            provider: Provider::RustCrypto,
             rsa_bits: 2048,
             group_bits: 2048,
             backend: BackendKind::Num,
@@ -106,17 +120,23 @@ impl SessionConfig {
         if self.n == 0 {
             return cfg("--dps must be at least 1".into());
         }
-        if self.n > u32::MAX as usize {
-            return cfg("--dps is too large".into());
+        if self.n > MAX_DPS {
+            return cfg(format!(
+                "--dps {} is too large: at most {MAX_DPS} DPs per session",
+                self.n
+            ));
         }
-        if self.threads == 0 {
-            return cfg("threads must be at least 1".into());
+        if self.threads == 0 || self.threads > MAX_THREADS {
+            return cfg(format!("threads must be between 1 and {MAX_THREADS}"));
         }
         if self.m == 0 || self.capacity == 0 {
             return cfg("--cps and --capacity must be at least 1".into());
         }
-        if self.m > u16::MAX as usize || self.capacity > u16::MAX as usize {
-            return cfg("--cps and --capacity must be at most 65535".into());
+        if self.m > MAX_CPS || self.capacity > MAX_CPS {
+            return cfg(format!(
+                "--cps {} / --capacity {} is too large: at most {MAX_CPS} candidate CPs per session",
+                self.m, self.capacity
+            ));
         }
         if !(1..=256).contains(&self.value_bits) {
             return cfg(format!("value bits {} must be between 1 and 256", self.value_bits));
@@ -133,6 +153,9 @@ impl SessionConfig {
                 "unsupported RSA size {}: choose 1024, 2048, 3072 or 4096",
                 self.rsa_bits
             ));
+        }
+        if let Err(why) = self.provider.supports(self.suite, self.rsa_bits) {
+            return cfg(why);
         }
         if !dsmpc_core::group::SUPPORTED_BITS.contains(&self.group_bits) {
             return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits: self.group_bits }.into());
@@ -181,14 +204,19 @@ impl SessionConfig {
         Ok(())
     }
 
-    /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch-rsa`.
+    /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch` (with
+    /// `-awslc` appended for that provider).
     pub fn point_id(&self) -> String {
         let suite = match self.suite {
             SuiteKind::Rsa => format!("rsa{}", self.rsa_bits),
             SuiteKind::P256 => "p256".to_string(),
         };
+        let provider = match self.provider {
+            Provider::RustCrypto => String::new(),
+            p => format!("-{p}"),
+        };
         format!(
-            "n{}-m{}-k{}-t{}-{suite}-g{}-{}-{}",
+            "n{}-m{}-k{}-t{}-{suite}-g{}-{}-{}{provider}",
             self.n, self.m, self.capacity, self.t, self.group_bits, self.backend, self.verify
         )
     }
@@ -266,18 +294,25 @@ pub fn run_against<'a>(
 pub trait WithTypes {
     /// What the work gives.
     type Output;
-    /// Do it with backend `B` and suite `S`.
+    /// Do it with backend `B` and suite `S` (whose provider is `S::PROVIDER`).
     fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<Self::Output>;
 }
 
-/// The crate's one place where the runtime backend and suite of `cfg` become types.
+/// The crate's one place where the runtime backend, suite and provider of `cfg` become types.
 pub fn with_types<W: WithTypes>(cfg: &SessionConfig, work: W) -> Result<W::Output> {
-    match cfg.suite {
-        SuiteKind::Rsa => {
-            let suite = RsaSuite::new(cfg.rsa_bits)?;
-            dispatch_backend!(cfg.backend, B => work.run::<B, RsaSuite>(suite))?
+    match (cfg.suite, cfg.provider) {
+        (SuiteKind::Rsa, Provider::RustCrypto) => {
+            let suite = rustcrypto::RsaSuite::new(cfg.rsa_bits)?;
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(suite))?
         }
-        SuiteKind::P256 => dispatch_backend!(cfg.backend, B => work.run::<B, P256Suite>(P256Suite))?,
+        (SuiteKind::Rsa, Provider::AwsLc) => {
+            let suite = awslc::RsaSuite::new(cfg.rsa_bits)?;
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(suite))?
+        }
+        (SuiteKind::P256, Provider::RustCrypto) => {
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(rustcrypto::P256Suite))?
+        }
+        (SuiteKind::P256, Provider::AwsLc) => dispatch_backend!(cfg.backend, B => work.run::<B, _>(awslc::P256Suite))?,
     }
 }
 
@@ -308,6 +343,9 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     let src = cfg.rng_source();
     let values = values_for(cfg, values, src)?;
     let setup0 = Instant::now();
+    if S::PROVIDER == Provider::AwsLc {
+        awslc::warm_up();
+    }
     let group = shared_group::<B>(cfg.group_bits)?;
     if cfg.verify != VerifyMode::Paper {
         group.g_table();

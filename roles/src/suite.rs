@@ -5,10 +5,20 @@
 //! context (task, DP, CP index): a ciphertext moved to another context does not decrypt.
 //! Every operation is counted in `dsmpc_core::counters` so phases get a cost model.
 //!
-//! Where keys come from (a seed and the key cache, or the OS) is [`crate::keys`].
+//! Two providers implement every suite with the same wire format and sizes, and interoperate
+//! (each decrypts and verifies what the other made): [`rustcrypto`] (the `rsa` crate, `p256`,
+//! `aes-gcm`; pure Rust) and [`awslc`] (aws-lc-rs). [`rsa`] and [`p256`] hold what both share:
+//! sizes, layouts, labels, the ECIES key derivation. The runtime choice of a [`Provider`]
+//! becomes a type once, in [`crate::session::with_types`].
+//!
+//! Where keys come from (a seed and the key cache, or the OS) is [`crate::keys`]: both
+//! providers derive a seed's keys the same way (with RustCrypto's key generation) and the
+//! `awslc` provider imports them, so a seed gives the same keys with either provider.
 
+pub mod awslc;
 pub mod p256;
 pub mod rsa;
+pub mod rustcrypto;
 
 use std::fmt;
 use std::str::FromStr;
@@ -53,6 +63,57 @@ impl FromStr for SuiteKind {
     }
 }
 
+/// Which implementation of the cipher suites.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Provider {
+    /// Pure Rust: the `rsa` crate, `p256`, `aes-gcm` (RustCrypto).
+    RustCrypto,
+    /// aws-lc-rs (AWS-LC, a BoringSSL/OpenSSL descendant with assembly for common CPUs).
+    #[default]
+    AwsLc,
+}
+
+impl Provider {
+    /// Both providers, in the order figures and tables show them.
+    pub const ALL: [Provider; 2] = [Provider::RustCrypto, Provider::AwsLc];
+
+    /// The command-line and CSV name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Provider::RustCrypto => "rustcrypto",
+            Provider::AwsLc => "awslc",
+        }
+    }
+
+    /// Whether this provider supports `suite` with `rsa_bits`-bit RSA moduli; if not, why.
+    pub fn supports(self, suite: SuiteKind, rsa_bits: u32) -> std::result::Result<(), String> {
+        if self == Provider::AwsLc && suite == SuiteKind::Rsa && rsa_bits < 2048 {
+            return Err(format!(
+                "the awslc provider does not support RSA-{rsa_bits} (aws-lc accepts 2048- to 8192-bit keys): \
+                 use --provider rustcrypto, or --rsa-bits 2048 or more"
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Provider {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "rustcrypto" | "rust-crypto" => Ok(Provider::RustCrypto),
+            "awslc" | "aws-lc" | "aws-lc-rs" => Ok(Provider::AwsLc),
+            _ => Err(format!("unknown provider {s:?}: choose rustcrypto or awslc")),
+        }
+    }
+}
+
 /// Public-key encryption with labels, and signatures.
 pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     /// Public encryption key.
@@ -66,8 +127,11 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
 
     /// Which suite.
     const KIND: SuiteKind;
+    /// Which provider implements it.
+    const PROVIDER: Provider;
 
-    /// Short id of the suite and its parameters, e.g. `rsa2048` (key cache, CSV).
+    /// Short id of the suite and its parameters, e.g. `rsa2048` (key cache, CSV); the same
+    /// for both providers, which share keys.
     fn id(&self) -> String;
     /// The key size parameter written to CSV (RSA modulus bits).
     fn bits(&self) -> u32;
@@ -90,6 +154,8 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     /// Private key from bytes.
     fn sign_private_from_bytes(&self, bytes: &[u8]) -> Result<Self::SignPrivate>;
 
+    /// Encoding of a public verification key (the key store's fingerprint of a signing key).
+    fn encode_sign_public(&self, pk: &Self::SignPublic) -> Vec<u8>;
     /// Wire encoding of a public encryption key.
     fn encode_enc_public(&self, pk: &Self::EncPublic) -> Vec<u8>;
     /// Decode a public encryption key.

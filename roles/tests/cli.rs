@@ -49,6 +49,8 @@ fn run_with_values_file(s: Option<&'static str>) {
             "3",
             "--rsa-bits",
             "1024",
+            "--provider",
+            "rustcrypto",
             "--group-bits",
             "1024",
         ])
@@ -141,6 +143,8 @@ fn bad_values_files_are_refused_naming_the_line() {
                 "2",
                 "--rsa-bits",
                 "1024",
+                "--provider",
+                "rustcrypto",
                 "--group-bits",
                 "1024",
                 "--backend",
@@ -184,6 +188,37 @@ fn unsupported_rsa_size_is_refused_before_anything_runs() {
 }
 
 #[test]
+fn rsa_1024_is_refused_with_the_default_awslc_provider() {
+    let out = dsmpc()
+        .args(["run", "--rsa-bits", "1024", "--backend", "num"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("awslc provider does not support RSA-1024"), "{err}");
+    assert!(err.contains("--provider rustcrypto"), "{err}");
+    let out = dsmpc().args(["run", "--provider", "openssl"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("choose rustcrypto or awslc"));
+}
+
+#[test]
+fn the_default_awslc_provider_runs_both_suites() {
+    for (suite, s) in [("p256", None), ("p256", Some("3")), ("rsa", Some("3"))] {
+        let out = dsmpc()
+            .args(["run", "--dps", "5", "--cps", "3", "-t", "2", "--group-bits", "1024", "--suite", suite])
+            .args(["--backend", "num", "--verify", "vss"])
+            .args(seed(s))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{suite} {s:?}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains(" by awslc, "), "{stdout}");
+        assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
+    }
+}
+
+#[test]
 fn impossible_threshold_is_a_usage_error() {
     let out = dsmpc()
         .args(["run", "--dps", "3", "--cps", "3", "-t", "4", "--backend", "num"])
@@ -205,6 +240,8 @@ fn small_run(verify: &str, s: Option<&'static str>) -> Command {
         "2",
         "--rsa-bits",
         "1024",
+        "--provider",
+        "rustcrypto",
         "--group-bits",
         "1024",
     ])

@@ -6,7 +6,7 @@
 use dsmpc_core::rng::{DsmpcRng, RngSource, seeded};
 use dsmpc_roles::RolesError;
 use dsmpc_roles::keys::KeyCache;
-use dsmpc_roles::suite::p256::{P256EncPrivate, P256Suite};
+use dsmpc_roles::suite::rustcrypto::{P256EncPrivate, P256Suite};
 use dsmpc_roles::suite::{CipherSuite, SuiteKind};
 use dsmpc_roles::wire::{TaskId, labels};
 use p256::PublicKey;

@@ -81,6 +81,9 @@ struct Cli {
     /// Replace the cipher-suite axis (rsa, p256).
     #[arg(long, value_delimiter = ',', value_name = "rsa|p256,..")]
     suite: Option<Vec<dsmpc_roles::suite::SuiteKind>>,
+    /// Replace the crypto-provider axis (awslc, rustcrypto; RSA-1024 is rustcrypto only).
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    provider: Option<Vec<dsmpc_roles::suite::Provider>>,
     /// Repetitions per point.
     #[arg(long)]
     reps: Option<usize>,
@@ -158,6 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
         backend: cli.backend,
         verify: cli.verify,
         suite: cli.suite,
+        provider: cli.provider,
         reps: cli.reps,
         seed: cli.seed,
         session_threads: cli.session_threads,

@@ -3,7 +3,10 @@
 //! `dsmpc run` prints the plaintext and reconstructed sum and average, the per-phase table and
 //! the bytes per message kind, writes the JSON Lines log if asked, and exits 0 only when the
 //! reconstruction matches. `dsmpc params` prints p, q, g, h of a group. Exit codes: 0 success,
-//! 1 the run failed or the result did not match, 2 bad command line or input.
+//! 1 the run failed or the result did not match (a protocol outcome such as too few CPs
+//! selected, whatever caused it), 2 bad command line or input (sizes beyond the limits, a bad
+//! values file, a log target that is not a new or writable regular file: all checked before
+//! the run, leaving nothing written).
 //!
 //! `--inject KIND` (repeatable) makes parties misbehave (see `dsmpc_roles::adversary`); the output
 //! then lists what was detected and which DPs were excluded, and the exit code is 0 exactly
@@ -21,7 +24,7 @@ use dsmpc_roles::event::Detection;
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
 use dsmpc_roles::parties::exact_average;
-use dsmpc_roles::suite::SuiteKind;
+use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::{RolesError, SessionConfig, session, values};
 
@@ -51,10 +54,10 @@ enum Command {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Number of data providers n.
+    /// Number of data providers n (at most 1,000,000).
     #[arg(long = "dps", value_name = "N", default_value_t = 20)]
     dps: usize,
-    /// Number of candidate computing parties m (VIDs 1..=m).
+    /// Number of candidate computing parties m (VIDs 1..=m; at most 1,000).
     #[arg(long = "cps", value_name = "M", default_value_t = 5)]
     cps: usize,
     /// Cloud capacity k: at most this many CPs are selected [default: M].
@@ -76,6 +79,12 @@ struct RunArgs {
     /// prototype).
     #[arg(long, value_name = "rsa|p256", default_value = "rsa")]
     suite: SuiteKind,
+    /// Crypto provider of the cipher suite: awslc (aws-lc-rs) or rustcrypto (pure Rust: the
+    /// `rsa` crate, `p256`, `aes-gcm`). Same wire format and sizes; RSA-1024 is rustcrypto
+    /// only. With a seed, keys are the same with either provider; RSA-OAEP ciphertexts and
+    /// RSA-PSS / ECDSA signatures made by awslc use its own randomness (not the seed).
+    #[arg(long, value_name = "awslc|rustcrypto", default_value = "awslc")]
+    provider: Provider,
     /// How shares are verified: paper (Eq. 4 literally), fast (equivalent, tables), batch
     /// (random linear combination, falls back to per-packet checks), or vss (beyond the paper:
     /// Pedersen commitments checked by every CP and the Edge, agreement on the DPs, verified
@@ -96,14 +105,16 @@ struct RunArgs {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// File with the DPs' values, one non-negative integer per line (N of them; blank lines and
-    /// `#` comments ignored). Without it values are drawn at random.
+    /// `#` comments ignored; lines of at most 1,024 bytes). Without it values are drawn at
+    /// random.
     #[arg(long, value_name = "FILE")]
     values: Option<PathBuf>,
     /// Bits of each value: values must be below 2^V.
     #[arg(long, value_name = "V", default_value_t = 32)]
     value_bits: u32,
-    /// Write the JSON Lines protocol log here (reference format); only a successful run
-    /// leaves FILE, a failed one leaves FILE.failed.
+    /// Write the JSON Lines protocol log here (reference format), through FILE.partial beside
+    /// it; only a successful run leaves FILE, a failed one leaves FILE.failed. FILE must be new
+    /// or a writable regular file in an existing directory (checked before the run; exit 2).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
     /// Cloud's freshness window for auth-request timestamps, seconds.
@@ -111,7 +122,7 @@ struct RunArgs {
     freshness: u64,
     /// Threads for the parties of this session: the parties that have messages to handle run
     /// in parallel. Per-party CPU times and the transcript are the same; only the wall time
-    /// shrinks.
+    /// shrinks. At most 1,024.
     #[arg(long, value_name = "N", default_value_t = 1)]
     threads: usize,
 }
@@ -139,15 +150,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
-            let usage = matches!(
-                e,
-                RolesError::Config(_)
-                    | RolesError::Values { .. }
-                    | RolesError::BadThreshold { .. }
-                    | RolesError::SumMayOverflow { .. }
-                    | RolesError::Core(_)
-            );
-            ExitCode::from(if usage { 2 } else { 1 })
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
         }
     }
 }
@@ -164,6 +167,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         capacity: a.capacity.unwrap_or(a.cps),
         t: a.threshold,
         suite: a.suite,
+        provider: a.provider,
         rsa_bits: a.rsa_bits,
         group_bits: a.group_bits,
         backend,
@@ -179,6 +183,11 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
         None => None,
     };
+    // The log target is checked (and its `.partial` created) before any work.
+    let log = match &a.log {
+        Some(p) => Some(JsonlLog::create(p)?),
+        None => None,
+    };
     let weak = |bits: u32| if bits < 2048 { " (WEAK: comparison only)" } else { "" };
     println!(
         "D-SMPC run: n={} DPs, m={} candidate CPs, capacity k={}, t={}",
@@ -189,7 +198,8 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         SuiteKind::P256 => "P-256 (ECIES with AES-256-GCM, ECDSA)".to_string(),
     };
     println!(
-        "  suite {suite}, PVSS group {}-bit{}, backend {}{}, verify {}, {}",
+        "  suite {suite} by {}, PVSS group {}-bit{}, backend {}{}, verify {}, {}",
+        cfg.provider,
         cfg.group_bits,
         weak(cfg.group_bits),
         cfg.backend,
@@ -227,10 +237,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         }
     }
     let mut sink = Sink {
-        log: match &a.log {
-            Some(p) => Some(JsonlLog::create(p)?),
-            None => None,
-        },
+        log,
         detections: Vec::new(),
     };
     let outcome = session::run(&cfg, vals.as_deref(), Some(&mut sink));

@@ -1,17 +1,11 @@
-//! The P-256 cipher suite, matching the reference Python prototype's message sizes: ECIES over
-//! NIST P-256 (ECDH, a SHA-256 key derivation, AES-256-GCM) for `Enc`, and ECDSA P-256 with
-//! SHA-256 for `Sign`. All curve arithmetic comes from the RustCrypto `p256` 0.14 crate
-//! (constant-time field and scalar arithmetic), and AES-GCM from `aes-gcm` 0.11
-//! (constant-time tag comparison). This file adds no branches that depend on secrets: the
-//! early returns in [`P256Suite::decrypt`] depend only on public data (length, point encoding)
-//! or on whether the tag check passed.
+//! The P-256 suite's format, shared by both providers (the reference prototype's sizes).
 //!
 //! # Encryption (ECIES)
 //!
 //! To encrypt `msg` under the recipient key `Q` (a point) with label `label`:
 //!
-//! 1. draw a fresh non-zero ephemeral scalar `e` from the rng passed in (rejection sampling)
-//!    and compute `E = e·G`;
+//! 1. draw a fresh non-zero ephemeral scalar `e` from the rng passed in (rejection sampling,
+//!    as RustCrypto's `NonZeroScalar::generate_from_rng`) and compute `E = e·G`;
 //! 2. `Z = e·Q`, and let `x` be the 32-byte big-endian x-coordinate of `Z`;
 //! 3. `key = SHA-256("dsmpc/v1/ecies-p256" || x || E_c || Q_c)`, where `E_c` and `Q_c` are the
 //!    33-byte compressed SEC1 encodings of `E` and `Q`. Every field after the 19-byte ASCII
@@ -26,12 +20,14 @@
 //!        | E_c (33) | nonce (12) | body (len bytes) | tag (16)   |
 //! ```
 //!
-//! so [`CipherSuite::ciphertext_len`] is `33 + 12 + len + 16` (65 bytes for a 4-byte index,
-//! 93 bytes for a 32-byte share). The label is the AEAD associated data: it names the task and
-//! the context (DP, CP index, ...), so a ciphertext moved to another task, DP or index fails
-//! its tag check. Decryption recomputes `Z = d·E` and the key, and returns `None` on any
-//! failure: short input, a point that is not a valid compressed point on the curve, or a tag
-//! mismatch (which covers a wrong key, a wrong label and any altered byte).
+//! so `ciphertext_len` is `33 + 12 + len + 16` (65 bytes for a 4-byte index, 93 bytes for a
+//! 32-byte share). The label is the AEAD associated data: it names the task and the context
+//! (DP, CP index, ...), so a ciphertext moved to another task, DP or index fails its tag check.
+//! Decryption recomputes `Z = d·E` and the key, and returns `None` on any failure: short
+//! input, a point that is not a valid compressed point on the curve, or a tag mismatch (which
+//! covers a wrong key, a wrong label and any altered byte). Both providers draw the ephemeral
+//! scalar and the nonce from the rng passed in, in this order, so with the same rng state they
+//! produce the same ciphertext bytes (tested).
 //!
 //! The nonce is random rather than a counter because each key is used for exactly one
 //! message (the ephemeral scalar is fresh for every encryption); the random nonce is kept
@@ -39,46 +35,22 @@
 //!
 //! # Signatures (ECDSA)
 //!
-//! ECDSA over P-256 with SHA-256 of the message. The per-signature scalar `k` is RFC 6979
-//! hedged with 32 bytes drawn from the rng passed in (the crate's `RandomizedSigner`: RFC 6979
-//! §3.6 additional data), so a seeded rng gives reproducible signatures and a weak rng still
-//! cannot repeat `k` for different messages. A signature is the fixed 64 bytes `r || s`
-//! (big-endian scalars, 32 bytes each; no DER). Verification parses exactly 64 bytes with
-//! `0 < r, s < n` and returns `false` on anything else.
-//!
-//! Like the `p256` crate (its `NORMALIZE_S` is `false` for P-256), OpenSSL and Python's
-//! `cryptography`, signing does not normalise `s` and verification accepts high-`s`
-//! signatures, so `(r, n - s)` verifies as well as `(r, s)`. That malleability does not matter
-//! here: the Cloud detects replays by the request nonce, never by the signature bytes.
+//! ECDSA over P-256 with SHA-256 of the message, as the fixed 64 bytes `r || s` (big-endian
+//! scalars, 32 bytes each; no DER). Verification takes exactly 64 bytes with `0 < r, s < n`
+//! and returns `false` on anything else. Neither provider normalises `s`, and both accept
+//! high-`s` signatures (as OpenSSL and Python's `cryptography`), so `(r, n - s)` verifies as
+//! well as `(r, s)`; that malleability does not matter here: the Cloud detects replays by the
+//! request nonce, never by the signature bytes.
 //!
 //! # Keys
 //!
-//! Each party has separate encryption and signing keys. Private keys are stored in the key
-//! cache as their 32-byte big-endian scalar; reading one back checks its length and that
-//! `0 < d < n`. A public encryption key goes on the wire as its 33-byte compressed SEC1
-//! point; decoding rejects any other length, encoding or an off-curve point. The secret types
-//! zeroize themselves on drop: `p256::SecretKey` and `p256::ecdsa::SigningKey` implement
-//! `ZeroizeOnDrop`, and so do the ECDH ephemeral secret and shared secret; the derived AES key
-//! is held in [`Zeroizing`]. (The AES-GCM key schedule is cleared on drop only when the
-//! `aes-gcm` feature `zeroize` is enabled.)
+//! Private keys are stored in the key cache as their 32-byte big-endian scalar; reading one
+//! back checks its length and that `0 < d < n`. A public encryption key goes on the wire as its
+//! 33-byte compressed SEC1 point; decoding rejects any other length, encoding or an off-curve
+//! point. The providers: [`crate::suite::rustcrypto::P256Suite`], [`crate::suite::awslc::P256Suite`].
 
-use std::fmt;
-
-use aes_gcm::aead::{Aead, KeyInit, Payload};
-use aes_gcm::{Aes256Gcm, Nonce};
-use dsmpc_core::counters::{self, Op};
-use dsmpc_core::rng::DsmpcRng;
-use p256::ecdh::EphemeralSecret;
-use p256::ecdsa::signature::{RandomizedSigner, Verifier};
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
-use p256::elliptic_curve::Generate;
-use p256::{CompressedPoint, PublicKey, SecretKey};
-use rand_core::Rng;
 use sha2::{Digest, Sha256};
-use zeroize::{ZeroizeOnDrop, Zeroizing};
-
-use super::{CipherSuite, SuiteKind};
-use crate::error::{Result, RolesError};
+use zeroize::Zeroizing;
 
 /// Domain-separation prefix of the ECIES key derivation.
 pub const KDF_DOMAIN: &[u8] = b"dsmpc/v1/ecies-p256";
@@ -95,68 +67,8 @@ pub const SIGNATURE_LEN: usize = 2 * SCALAR_LEN;
 /// Bytes a ciphertext adds to its plaintext: point, nonce and tag.
 pub const CIPHERTEXT_OVERHEAD: usize = POINT_LEN + NONCE_LEN + TAG_LEN;
 
-/// ECIES (ECDH, SHA-256, AES-256-GCM) and ECDSA-SHA-256 over NIST P-256.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct P256Suite;
-
-impl P256Suite {
-    /// The suite (it has no parameters).
-    pub fn new() -> Self {
-        P256Suite
-    }
-}
-
-/// A P-256 decryption key: the secret scalar with its public point kept beside it, so that
-/// decryption costs one scalar multiplication (the recipient's point enters the KDF).
-///
-/// The scalar is zeroized on drop (`p256::SecretKey` is `ZeroizeOnDrop`); `Debug` shows only
-/// the public point.
-pub struct P256EncPrivate {
-    secret: SecretKey,
-    public: PublicKey,
-}
-
-impl P256EncPrivate {
-    fn new(secret: SecretKey) -> Self {
-        let public = secret.public_key();
-        P256EncPrivate { secret, public }
-    }
-
-    /// The public half.
-    pub fn public_key(&self) -> &PublicKey {
-        &self.public
-    }
-}
-
-impl ZeroizeOnDrop for P256EncPrivate {}
-
-impl fmt::Debug for P256EncPrivate {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("P256EncPrivate")
-            .field("public", &compressed(&self.public).as_slice())
-            .finish_non_exhaustive()
-    }
-}
-
-fn suite_err(e: impl fmt::Display) -> RolesError {
-    RolesError::Suite(e.to_string())
-}
-
-fn compressed(pk: &PublicKey) -> CompressedPoint {
-    CompressedPoint::from(*pk)
-}
-
-/// A 33-byte compressed point; `None` for any other length or encoding and for points not on
-/// the curve (the identity has no 33-byte encoding).
-fn parse_point(bytes: &[u8]) -> Option<PublicKey> {
-    if bytes.len() != POINT_LEN || !matches!(bytes[0], 0x02 | 0x03) {
-        return None;
-    }
-    PublicKey::from_sec1_bytes(bytes).ok()
-}
-
 /// `SHA-256(KDF_DOMAIN || x || E_c || Q_c)`, see the module docs.
-fn derive_key(shared_x: &[u8], ephemeral: &[u8], recipient: &[u8]) -> Zeroizing<[u8; 32]> {
+pub(crate) fn derive_key(shared_x: &[u8], ephemeral: &[u8], recipient: &[u8]) -> Zeroizing<[u8; 32]> {
     let mut h = Sha256::new();
     h.update(KDF_DOMAIN);
     h.update(shared_x);
@@ -167,250 +79,16 @@ fn derive_key(shared_x: &[u8], ephemeral: &[u8], recipient: &[u8]) -> Zeroizing<
     key
 }
 
-fn aead(key: &[u8; 32]) -> Option<Aes256Gcm> {
-    Aes256Gcm::new_from_slice(key).ok()
+/// Whether `bytes` has the shape of a compressed point (length and tag byte).
+pub(crate) fn is_compressed_shape(bytes: &[u8]) -> bool {
+    bytes.len() == POINT_LEN && matches!(bytes[0], 0x02 | 0x03)
 }
 
-/// The secret scalar of a private key, checked: exactly 32 bytes, `0 < d < n`.
-fn parse_scalar(bytes: &[u8], what: &str) -> Result<SecretKey> {
-    if bytes.len() != SCALAR_LEN {
-        return Err(RolesError::Suite(format!(
-            "P-256 {what} key of {} bytes, expected {SCALAR_LEN}",
-            bytes.len()
-        )));
-    }
-    SecretKey::from_slice(bytes)
-        .map_err(|_| RolesError::Suite(format!("P-256 {what} key is zero or not below the group order")))
-}
-
-impl CipherSuite for P256Suite {
-    type EncPublic = PublicKey;
-    type EncPrivate = P256EncPrivate;
-    type SignPublic = VerifyingKey;
-    type SignPrivate = SigningKey;
-    const KIND: SuiteKind = SuiteKind::P256;
-
-    fn id(&self) -> String {
-        "p256".to_string()
-    }
-    fn bits(&self) -> u32 {
-        256
-    }
-    fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<P256EncPrivate> {
-        Ok(P256EncPrivate::new(SecretKey::generate_from_rng(rng)))
-    }
-    fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<SigningKey> {
-        Ok(SigningKey::generate_from_rng(rng))
-    }
-    fn enc_public(&self, sk: &P256EncPrivate) -> PublicKey {
-        sk.public
-    }
-    fn sign_public(&self, sk: &SigningKey) -> VerifyingKey {
-        *sk.verifying_key()
-    }
-    fn enc_private_to_bytes(&self, sk: &P256EncPrivate) -> Result<Vec<u8>> {
-        Ok(sk.secret.to_bytes().to_vec())
-    }
-    fn enc_private_from_bytes(&self, bytes: &[u8]) -> Result<P256EncPrivate> {
-        parse_scalar(bytes, "decryption").map(P256EncPrivate::new)
-    }
-    fn sign_private_to_bytes(&self, sk: &SigningKey) -> Result<Vec<u8>> {
-        Ok(sk.to_bytes().to_vec())
-    }
-    fn sign_private_from_bytes(&self, bytes: &[u8]) -> Result<SigningKey> {
-        parse_scalar(bytes, "signing").map(SigningKey::from)
-    }
-    fn encode_enc_public(&self, pk: &PublicKey) -> Vec<u8> {
-        compressed(pk).to_vec()
-    }
-    fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
-        if bytes.len() != POINT_LEN {
-            return Err(RolesError::Suite(format!(
-                "P-256 public key of {} bytes, expected a {POINT_LEN}-byte compressed point",
-                bytes.len()
-            )));
-        }
-        parse_point(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
-    }
-    fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        counters::record(Op::Encrypt);
-        let ephemeral = EphemeralSecret::generate_from_rng(rng);
-        let eph_point = compressed(&ephemeral.public_key());
-        let shared = ephemeral.diffie_hellman(pk);
-        let key = derive_key(shared.raw_secret_bytes(), &eph_point, &compressed(pk));
-        let mut nonce = [0u8; NONCE_LEN];
-        rng.fill_bytes(&mut nonce);
-        let cipher = aead(&key).ok_or_else(|| RolesError::Suite("AES-256-GCM key setup failed".into()))?;
-        let sealed = cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg, aad: label })
-            .map_err(|_| RolesError::Suite(format!("AES-256-GCM cannot encrypt {} bytes", msg.len())))?;
-        let mut out = Vec::with_capacity(POINT_LEN + NONCE_LEN + sealed.len());
-        out.extend_from_slice(&eph_point);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        Ok(out)
-    }
-    fn decrypt(&self, sk: &P256EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        counters::record(Op::Decrypt);
-        if ct.len() < CIPHERTEXT_OVERHEAD {
-            return None;
-        }
-        let (eph_bytes, rest) = ct.split_at(POINT_LEN);
-        let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let ephemeral = parse_point(eph_bytes)?;
-        let shared = sk.secret.diffie_hellman(&ephemeral);
-        let key = derive_key(shared.raw_secret_bytes(), eph_bytes, &compressed(&sk.public));
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
-        aead(&key)?
-            .decrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: label,
-                },
-            )
-            .ok()
-    }
-    fn sign(&self, sk: &SigningKey, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        counters::record(Op::Sign);
-        let sig: Signature = sk.try_sign_with_rng(rng, msg).map_err(suite_err)?;
-        Ok(sig.to_bytes().to_vec())
-    }
-    fn verify(&self, pk: &VerifyingKey, msg: &[u8], sig: &[u8]) -> bool {
-        counters::record(Op::Verify);
-        match Signature::from_slice(sig) {
-            Ok(sig) => pk.verify(msg, &sig).is_ok(),
-            Err(_) => false,
-        }
-    }
-    fn ciphertext_len(&self, len: usize) -> usize {
-        CIPHERTEXT_OVERHEAD + len
-    }
-    fn signature_len(&self) -> usize {
-        SIGNATURE_LEN
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use dsmpc_core::rng::seeded;
-
-    /// The group order n of P-256, big-endian.
-    const ORDER: [u8; 32] = [
-        0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xbc, 0xe6,
-        0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
-    ];
-
-    fn keys(seed: u64) -> (P256EncPrivate, PublicKey) {
-        let suite = P256Suite;
-        let sk = suite.generate_enc(&mut seeded(seed, "enc")).unwrap();
-        let pk = suite.enc_public(&sk);
-        (sk, pk)
-    }
-
-    #[test]
-    fn round_trip_and_lengths() {
-        let suite = P256Suite;
-        let (sk, pk) = keys(1);
-        let mut rng = seeded(1, "r");
-        for len in [0usize, 2, 4, 32, 100] {
-            let msg: Vec<u8> = (0..len as u8).collect();
-            let ct = suite.encrypt(&pk, b"label", &msg, &mut rng).unwrap();
-            assert_eq!(ct.len(), suite.ciphertext_len(len));
-            assert_eq!(ct.len(), 61 + len);
-            assert!(matches!(ct[0], 0x02 | 0x03));
-            assert_eq!(suite.decrypt(&sk, b"label", &ct, &mut rng), Some(msg));
-        }
-        assert_eq!(suite.ciphertext_len(4), 65);
-        assert_eq!(suite.ciphertext_len(2), 63);
-        assert_eq!(suite.ciphertext_len(32), 93);
-    }
-
-    #[test]
-    fn kdf_is_as_documented() {
-        // Decrypt by hand from the documented layout and KDF.
-        let suite = P256Suite;
-        let (sk, pk) = keys(2);
-        let msg = b"documented";
-        let ct = suite.encrypt(&pk, b"aad", msg, &mut seeded(2, "r")).unwrap();
-        let eph = PublicKey::from_sec1_bytes(&ct[..33]).unwrap();
-        let shared = p256::ecdh::diffie_hellman(sk.secret.to_nonzero_scalar(), eph.as_affine());
-        let mut h = Sha256::new();
-        h.update(b"dsmpc/v1/ecies-p256");
-        h.update(shared.raw_secret_bytes());
-        h.update(&ct[..33]);
-        h.update(suite.encode_enc_public(&pk));
-        let key: [u8; 32] = h.finalize().into();
-        let nonce: [u8; 12] = ct[33..45].try_into().unwrap();
-        let pt = Aes256Gcm::new_from_slice(&key)
-            .unwrap()
-            .decrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: &ct[45..],
-                    aad: b"aad",
-                },
-            )
-            .unwrap();
-        assert_eq!(pt, msg);
-    }
-
-    #[test]
-    fn counters_are_recorded() {
-        let suite = P256Suite;
-        let (sk, pk) = keys(3);
-        let ssk = suite.generate_sign(&mut seeded(3, "sign")).unwrap();
-        let spk = suite.sign_public(&ssk);
-        let mut rng = seeded(3, "r");
-        let ((), counted) = counters::OpCounts::measure(|| {
-            let ct = suite.encrypt(&pk, b"l", b"m", &mut rng).unwrap();
-            assert!(suite.decrypt(&sk, b"l", &ct, &mut rng).is_some());
-            let sig = suite.sign(&ssk, b"m", &mut rng).unwrap();
-            assert!(suite.verify(&spk, b"m", &sig));
-        });
-        let mut want = counters::OpCounts::default();
-        for op in [Op::Encrypt, Op::Decrypt, Op::Sign, Op::Verify] {
-            want.set(op, 1);
-        }
-        assert_eq!(counted, want);
-    }
-
-    #[test]
-    fn private_key_bounds() {
-        let suite = P256Suite;
-        assert!(suite.enc_private_from_bytes(&[0u8; 32]).is_err());
-        assert!(suite.enc_private_from_bytes(&ORDER).is_err());
-        assert!(suite.enc_private_from_bytes(&[0xff; 32]).is_err());
-        assert!(suite.sign_private_from_bytes(&ORDER).is_err());
-        assert!(suite.sign_private_from_bytes(&[0u8; 32]).is_err());
-        // n - 1 is the largest valid scalar.
-        let mut max = ORDER;
-        max[31] -= 1;
-        let sk = suite.enc_private_from_bytes(&max).unwrap();
-        assert_eq!(suite.enc_private_to_bytes(&sk).unwrap(), max);
-        let ssk = suite.sign_private_from_bytes(&max).unwrap();
-        assert_eq!(suite.sign_private_to_bytes(&ssk).unwrap(), max);
-        // Short keys are refused rather than zero-padded.
-        let mut one = [0u8; 32];
-        one[31] = 1;
-        assert!(suite.enc_private_from_bytes(&one).is_ok());
-        assert!(suite.enc_private_from_bytes(&one[8..]).is_err());
-        assert!(suite.sign_private_from_bytes(&one[1..]).is_err());
-        assert!(matches!(
-            suite.enc_private_from_bytes(&[1u8; 33]),
-            Err(RolesError::Suite(_))
-        ));
-    }
-
-    #[test]
-    fn debug_does_not_print_the_secret() {
-        let suite = P256Suite;
-        let (sk, pk) = keys(4);
-        let secret = suite.enc_private_to_bytes(&sk).unwrap();
-        let shown = format!("{sk:?}");
-        assert!(shown.contains(&format!("{:?}", suite.encode_enc_public(&pk).as_slice())));
-        assert!(!shown.contains(&format!("{:?}", secret.as_slice())));
-        assert!(!shown.contains(&format!("{:?}", &secret[..8])));
+/// The length error for a private key that is not 32 bytes, or a scalar out of range.
+pub(crate) fn scalar_error(len: usize, what: &str) -> crate::error::RolesError {
+    if len != SCALAR_LEN {
+        crate::error::RolesError::Suite(format!("P-256 {what} key of {len} bytes, expected {SCALAR_LEN}"))
+    } else {
+        crate::error::RolesError::Suite(format!("P-256 {what} key is zero or not below the group order"))
     }
 }

@@ -1,166 +1,48 @@
-//! The RSA cipher suite (crate `rsa` 0.10, constant-time arithmetic): OAEP with SHA-256 and
-//! the label as OAEP label for `Enc`, PSS with SHA-256 for `Sign`, blinded private operations,
-//! public exponent 65537, modulus 1024, 2048, 3072 or 4096 bits (1024 is weak, comparison only).
-//! A plaintext longer than one OAEP block holds (62 bytes at 1024 bits, as `vss`'s 64-byte
-//! share pair) is encrypted block by block, each block's label extended with its position.
+//! The RSA suite's format, shared by both providers: the supported modulus sizes, how a
+//! plaintext longer than one OAEP block is split, and each block's OAEP label.
+//!
+//! `Enc` is RSA-OAEP with SHA-256 (hash and MGF1) and the context as OAEP label; `Sign` is
+//! RSA-PSS with SHA-256 and a 32-byte salt; the public exponent is always 65537 and a public
+//! key goes on the wire as its big-endian modulus, left-padded to the modulus length. A
+//! plaintext longer than one OAEP block holds (62 bytes at 1024 bits, as `vss`'s 64-byte share
+//! pair) is encrypted block by block, each block's label extended with its position.
+//! The providers: [`crate::suite::rustcrypto::RsaSuite`], [`crate::suite::awslc::RsaSuite`].
 
-use ::rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey};
-use ::rsa::sha2::{Digest, Sha256};
-use ::rsa::traits::PublicKeyParts;
-use ::rsa::{BoxedUint, Oaep, PrivateKey, Pss, PublicKey};
-use dsmpc_core::counters::{self, Op};
-use dsmpc_core::rng::DsmpcRng;
-
-use super::{CipherSuite, SuiteKind};
 use crate::error::{Result, RolesError};
 
-/// Supported modulus sizes.
+/// Supported modulus sizes (1024 is weak, for comparison only, and `rustcrypto` only).
 pub const RSA_BITS: [u32; 4] = [1024, 2048, 3072, 4096];
 
-/// RSA with the given modulus size.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RsaSuite {
-    bits: u32,
-}
+/// The public exponent of every key.
+pub const PUBLIC_EXPONENT: u64 = 65537;
 
-impl RsaSuite {
-    /// The suite with `bits`-bit moduli (1024, 2048, 3072 or 4096).
-    pub fn new(bits: u32) -> Result<Self> {
-        if RSA_BITS.contains(&bits) {
-            Ok(RsaSuite { bits })
-        } else {
-            Err(RolesError::Config(format!(
-                "unsupported RSA size {bits}: choose 1024, 2048, 3072 or 4096"
-            )))
-        }
-    }
+/// The OAEP / PSS hash output length (SHA-256), also the PSS salt length.
+pub const HASH_LEN: usize = 32;
 
-    fn bytes(&self) -> usize {
-        self.bits as usize / 8
-    }
-
-    /// The longest plaintext one OAEP-SHA-256 block holds: `bytes - 2 * 32 - 2`.
-    fn max_block(&self) -> usize {
-        self.bytes() - 2 * 32 - 2
+/// Checks a modulus size against [`RSA_BITS`].
+pub(crate) fn check_bits(bits: u32) -> Result<u32> {
+    if RSA_BITS.contains(&bits) {
+        Ok(bits)
+    } else {
+        Err(RolesError::Config(format!(
+            "unsupported RSA size {bits}: choose 1024, 2048, 3072 or 4096"
+        )))
     }
 }
 
-fn suite_err(e: impl std::fmt::Display) -> RolesError {
-    RolesError::Suite(e.to_string())
+/// The longest plaintext one OAEP-SHA-256 block holds at `bytes`-byte moduli:
+/// `bytes - 2 * 32 - 2`.
+pub(crate) fn max_block(bytes: usize) -> usize {
+    bytes - 2 * HASH_LEN - 2
 }
 
-impl CipherSuite for RsaSuite {
-    type EncPublic = PublicKey;
-    type EncPrivate = PrivateKey;
-    type SignPublic = PublicKey;
-    type SignPrivate = PrivateKey;
-    const KIND: SuiteKind = SuiteKind::Rsa;
-
-    fn id(&self) -> String {
-        format!("rsa{}", self.bits)
-    }
-    fn bits(&self) -> u32 {
-        self.bits
-    }
-    fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<PrivateKey> {
-        PrivateKey::new(rng, self.bits as usize).map_err(suite_err)
-    }
-    fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<PrivateKey> {
-        PrivateKey::new(rng, self.bits as usize).map_err(suite_err)
-    }
-    fn enc_public(&self, sk: &PrivateKey) -> PublicKey {
-        sk.to_public_key()
-    }
-    fn sign_public(&self, sk: &PrivateKey) -> PublicKey {
-        sk.to_public_key()
-    }
-    fn enc_private_to_bytes(&self, sk: &PrivateKey) -> Result<Vec<u8>> {
-        Ok(sk.to_pkcs8_der().map_err(suite_err)?.as_bytes().to_vec())
-    }
-    fn enc_private_from_bytes(&self, bytes: &[u8]) -> Result<PrivateKey> {
-        let sk = PrivateKey::from_pkcs8_der(bytes).map_err(suite_err)?;
-        if sk.size() != self.bytes() {
-            return Err(RolesError::Suite(format!(
-                "cached key is {} bits, expected {}",
-                sk.size() * 8,
-                self.bits
-            )));
-        }
-        Ok(sk)
-    }
-    fn sign_private_to_bytes(&self, sk: &PrivateKey) -> Result<Vec<u8>> {
-        self.enc_private_to_bytes(sk)
-    }
-    fn sign_private_from_bytes(&self, bytes: &[u8]) -> Result<PrivateKey> {
-        self.enc_private_from_bytes(bytes)
-    }
-    fn encode_enc_public(&self, pk: &PublicKey) -> Vec<u8> {
-        // The modulus, fixed length; e is always 65537.
-        let n = pk.n_bytes();
-        let mut out = vec![0u8; self.bytes().saturating_sub(n.len())];
-        out.extend_from_slice(&n);
-        out
-    }
-    fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
-        if bytes.len() != self.bytes() {
-            return Err(RolesError::Suite(format!(
-                "RSA public key of {} bytes, expected {}",
-                bytes.len(),
-                self.bytes()
-            )));
-        }
-        let n = BoxedUint::from_be_slice(bytes, self.bits).map_err(suite_err)?;
-        let e = BoxedUint::from(65537u64);
-        let pk = PublicKey::new(n, e).map_err(suite_err)?;
-        if pk.n().as_ref().bit_width() != self.bits {
-            return Err(RolesError::Suite(format!("RSA modulus is not {} bits", self.bits)));
-        }
-        Ok(pk)
-    }
-    fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.ciphertext_len(msg.len()));
-        for (i, block) in blocks(msg, self.max_block()).enumerate() {
-            counters::record(Op::Encrypt);
-            let ct = pk
-                .encrypt(rng, Oaep::<Sha256>::new_with_label(block_label(label, i)), block)
-                .map_err(suite_err)?;
-            out.extend_from_slice(&ct);
-        }
-        Ok(out)
-    }
-    fn decrypt(&self, sk: &PrivateKey, label: &[u8], ct: &[u8], rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        if ct.is_empty() || !ct.len().is_multiple_of(self.bytes()) {
-            counters::record(Op::Decrypt);
-            return None;
-        }
-        let mut out = Vec::new();
-        for (i, block) in ct.chunks(self.bytes()).enumerate() {
-            counters::record(Op::Decrypt);
-            let plain = sk.decrypt_blinded(rng, Oaep::<Sha256>::new_with_label(block_label(label, i)), block);
-            out.extend_from_slice(&plain.ok()?);
-        }
-        Some(out)
-    }
-    fn sign(&self, sk: &PrivateKey, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        counters::record(Op::Sign);
-        let digest = Sha256::digest(msg);
-        sk.sign_with_rng(rng, Pss::<Sha256>::new(), &digest).map_err(suite_err)
-    }
-    fn verify(&self, pk: &PublicKey, msg: &[u8], sig: &[u8]) -> bool {
-        counters::record(Op::Verify);
-        let digest = Sha256::digest(msg);
-        pk.verify(Pss::<Sha256>::new(), &digest, sig).is_ok()
-    }
-    fn ciphertext_len(&self, len: usize) -> usize {
-        len.div_ceil(self.max_block()).max(1) * self.bytes()
-    }
-    fn signature_len(&self) -> usize {
-        self.bytes()
-    }
+/// Ciphertext length for a plaintext of `len` bytes at `bytes`-byte moduli.
+pub(crate) fn ciphertext_len(bytes: usize, len: usize) -> usize {
+    len.div_ceil(max_block(bytes)).max(1) * bytes
 }
 
 /// The blocks a message is encrypted in: one, unless it is longer than an OAEP block holds.
-fn blocks(msg: &[u8], max: usize) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn blocks(msg: &[u8], max: usize) -> impl Iterator<Item = &[u8]> {
     let empty: &[u8] = &[];
     let first = msg.is_empty().then_some(empty);
     first.into_iter().chain(msg.chunks(max.max(1)))
@@ -168,7 +50,7 @@ fn blocks(msg: &[u8], max: usize) -> impl Iterator<Item = &[u8]> {
 
 /// The OAEP label of block i: the message's label for the first block, then the label with
 /// `/block/i` appended, so blocks cannot be reordered or moved between messages.
-fn block_label(label: &[u8], i: usize) -> Vec<u8> {
+pub(crate) fn block_label(label: &[u8], i: usize) -> Vec<u8> {
     let mut l = label.to_vec();
     if i > 0 {
         l.extend_from_slice(b"/block/");

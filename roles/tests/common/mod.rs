@@ -20,8 +20,8 @@ use dsmpc_roles::parties::{
     Cloud, ComputingParty, CpKeys, DataProvider, Edge, NoProbe, Party, PartyId, Registration, Time, Timeouts, Transmit,
 };
 use dsmpc_roles::suite::CipherSuite;
-use dsmpc_roles::suite::p256::P256Suite;
-use dsmpc_roles::suite::rsa::RsaSuite;
+use dsmpc_roles::suite::rustcrypto::P256Suite;
+use dsmpc_roles::suite::rustcrypto::RsaSuite;
 use dsmpc_roles::wire::{Commitments, Message, MessageKind, labels};
 use num_bigint::BigUint;
 

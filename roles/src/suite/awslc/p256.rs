@@ -1,0 +1,278 @@
+//! The P-256 cipher suite with the `awslc` provider: ECIES (ECDH over P-256, the SHA-256 key
+//! derivation, AES-256-GCM) and ECDSA P-256 with SHA-256, all arithmetic and AES-GCM in
+//! aws-lc-rs. The format (layout, KDF, signature encoding) is [`crate::suite::p256`]; the
+//! bytes are those of [`crate::suite::rustcrypto::P256Suite`] (tested both ways).
+//!
+//! The ECIES ephemeral scalar is drawn from the rng passed in exactly as the `rustcrypto`
+//! provider draws it (RustCrypto's `NonZeroScalar` rejection sampling; drawing is not curve
+//! arithmetic), then `E = e·G` and `Z = e·Q` are computed by AWS-LC. ECDSA's nonce comes
+//! from AWS-LC's DRBG (see [`super`] for what that means for seeded runs).
+//!
+//! Secrets: AWS-LC clears private keys when they are freed (`EC_KEY_free` clears the scalar);
+//! the ephemeral scalar's bytes and the derived AES key are held in [`Zeroizing`] here.
+//! Decryption's early returns depend only on public data (length, point encoding) or on
+//! whether the tag check passed.
+
+use std::fmt;
+
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, Nonce, UnboundKey};
+use aws_lc_rs::agreement::{self, ECDH_P256, ParsedPublicKey, PrivateKey, UnparsedPublicKey};
+use aws_lc_rs::encoding::{AsBigEndian, EcPrivateKeyBin};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature::{self, ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair};
+use dsmpc_core::counters::{self, Op};
+use dsmpc_core::rng::DsmpcRng;
+use p256::NonZeroScalar;
+use p256::elliptic_curve::Generate;
+use p256::elliptic_curve::ff::PrimeField;
+use rand_core::Rng;
+use zeroize::Zeroizing;
+
+use super::{lc_err, skip_32};
+use crate::error::{Result, RolesError};
+use crate::suite::p256::{
+    CIPHERTEXT_OVERHEAD, NONCE_LEN, POINT_LEN, SCALAR_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, is_compressed_shape,
+    scalar_error,
+};
+use crate::suite::rustcrypto;
+use crate::suite::{CipherSuite, Provider, SuiteKind};
+
+/// ECIES and ECDSA-SHA-256 over NIST P-256 with aws-lc-rs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct P256Suite;
+
+impl P256Suite {
+    /// The suite (it has no parameters).
+    pub fn new() -> Self {
+        P256Suite
+    }
+}
+
+/// A public encryption key: the parsed point and its 33-byte compressed encoding (which
+/// enters the KDF and goes on the wire).
+#[derive(Clone)]
+pub struct P256EncPublic {
+    parsed: ParsedPublicKey,
+    compressed: [u8; POINT_LEN],
+}
+
+impl fmt::Debug for P256EncPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("P256EncPublic").field(&self.compressed.as_slice()).finish()
+    }
+}
+
+/// A decryption key: the AWS-LC private key and its public half.
+pub struct P256EncPrivate {
+    key: PrivateKey,
+    public: P256EncPublic,
+}
+
+impl fmt::Debug for P256EncPrivate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("P256EncPrivate")
+            .field("public", &self.public.compressed.as_slice())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A signing key (AWS-LC) with its scalar's length checked.
+pub struct P256SignPrivate {
+    key: EcdsaKeyPair,
+    public: signature::ParsedPublicKey,
+}
+
+impl fmt::Debug for P256SignPrivate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("P256SignPrivate").finish_non_exhaustive()
+    }
+}
+
+/// `0x02 | y&1 || x` from an uncompressed `0x04 || x || y` point.
+fn compress(uncompressed: &[u8]) -> Result<[u8; POINT_LEN]> {
+    if uncompressed.len() != 1 + 2 * SCALAR_LEN || uncompressed[0] != 0x04 {
+        return Err(RolesError::Suite("aws-lc: unexpected public point encoding".into()));
+    }
+    let mut out = [0u8; POINT_LEN];
+    out[0] = 0x02 | (uncompressed[2 * SCALAR_LEN] & 1);
+    out[1..].copy_from_slice(&uncompressed[1..=SCALAR_LEN]);
+    Ok(out)
+}
+
+/// The private key of `scalar` (32 bytes, `0 < d < n`) and its public point, uncompressed.
+fn import_scalar(scalar: &[u8], what: &str) -> Result<(PrivateKey, Vec<u8>)> {
+    // The same checks and messages as the `rustcrypto` provider (length, range).
+    rustcrypto::p256::parse_scalar(scalar, what)?;
+    let key = PrivateKey::from_private_key(&ECDH_P256, scalar).map_err(|_| scalar_error(scalar.len(), what))?;
+    let public = key.compute_public_key().map_err(lc_err("P-256 public key"))?;
+    Ok((key, public.as_ref().to_vec()))
+}
+
+/// A public key from its 33-byte compressed encoding; `None` for any other length or
+/// encoding and for points not on the curve.
+fn parse_point(bytes: &[u8]) -> Option<P256EncPublic> {
+    if !is_compressed_shape(bytes) {
+        return None;
+    }
+    let parsed = ParsedPublicKey::try_from(UnparsedPublicKey::new(&ECDH_P256, bytes)).ok()?;
+    Some(P256EncPublic {
+        parsed,
+        compressed: bytes.try_into().ok()?,
+    })
+}
+
+/// The AES-256-GCM key of `key`.
+fn aead(key: &[u8; 32]) -> Option<LessSafeKey> {
+    UnboundKey::new(&AES_256_GCM, key).ok().map(LessSafeKey::new)
+}
+
+/// `x(Z)` of `my · peer`, into the ECIES key with the two compressed points.
+fn ecies_key(
+    my: &PrivateKey,
+    peer: impl TryInto<ParsedPublicKey>,
+    ephemeral: &[u8],
+    recipient: &[u8],
+) -> Option<Zeroizing<[u8; 32]>> {
+    agreement::agree(my, peer, (), |x| Ok(derive_key(x, ephemeral, recipient))).ok()
+}
+
+impl CipherSuite for P256Suite {
+    type EncPublic = P256EncPublic;
+    type EncPrivate = P256EncPrivate;
+    type SignPublic = signature::ParsedPublicKey;
+    type SignPrivate = P256SignPrivate;
+    const KIND: SuiteKind = SuiteKind::P256;
+    const PROVIDER: Provider = Provider::AwsLc;
+
+    fn id(&self) -> String {
+        rustcrypto::P256Suite.id()
+    }
+    fn bits(&self) -> u32 {
+        256
+    }
+    fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<P256EncPrivate> {
+        let sk = rustcrypto::P256Suite.generate_enc(rng)?;
+        let bytes = Zeroizing::new(rustcrypto::P256Suite.enc_private_to_bytes(&sk)?);
+        self.enc_private_from_bytes(&bytes)
+    }
+    fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<P256SignPrivate> {
+        let sk = rustcrypto::P256Suite.generate_sign(rng)?;
+        let bytes = Zeroizing::new(rustcrypto::P256Suite.sign_private_to_bytes(&sk)?);
+        self.sign_private_from_bytes(&bytes)
+    }
+    fn enc_public(&self, sk: &P256EncPrivate) -> P256EncPublic {
+        sk.public.clone()
+    }
+    fn sign_public(&self, sk: &P256SignPrivate) -> signature::ParsedPublicKey {
+        sk.public.clone()
+    }
+    fn enc_private_to_bytes(&self, sk: &P256EncPrivate) -> Result<Vec<u8>> {
+        let b: EcPrivateKeyBin<'_> = sk.key.as_be_bytes().map_err(lc_err("P-256 private key export"))?;
+        Ok(b.as_ref().to_vec())
+    }
+    fn enc_private_from_bytes(&self, bytes: &[u8]) -> Result<P256EncPrivate> {
+        let (key, public) = import_scalar(bytes, "decryption")?;
+        let compressed = compress(&public)?;
+        let public = parse_point(&compressed).ok_or_else(|| RolesError::Suite("aws-lc: P-256 public key".into()))?;
+        Ok(P256EncPrivate { key, public })
+    }
+    fn sign_private_to_bytes(&self, sk: &P256SignPrivate) -> Result<Vec<u8>> {
+        let b = sk
+            .key
+            .private_key()
+            .as_be_bytes()
+            .map_err(lc_err("P-256 signing key export"))?;
+        Ok(b.as_ref().to_vec())
+    }
+    fn sign_private_from_bytes(&self, bytes: &[u8]) -> Result<P256SignPrivate> {
+        let (_, public) = import_scalar(bytes, "signing")?;
+        let key = EcdsaKeyPair::from_private_key_and_public_key(&ECDSA_P256_SHA256_FIXED_SIGNING, bytes, &public)
+            .map_err(|e| RolesError::Suite(format!("aws-lc: P-256 signing key rejected: {e}")))?;
+        let public = signature::ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, &public)
+            .map_err(|e| RolesError::Suite(format!("aws-lc: P-256 verification key rejected: {e}")))?;
+        Ok(P256SignPrivate { key, public })
+    }
+    fn encode_enc_public(&self, pk: &P256EncPublic) -> Vec<u8> {
+        pk.compressed.to_vec()
+    }
+    fn encode_sign_public(&self, pk: &signature::ParsedPublicKey) -> Vec<u8> {
+        // Compressed, as the `rustcrypto` provider encodes it (the same key, the same bytes).
+        compress(pk.as_ref()).map_or_else(|_| pk.as_ref().to_vec(), |c| c.to_vec())
+    }
+    fn decode_enc_public(&self, bytes: &[u8]) -> Result<P256EncPublic> {
+        if bytes.len() != POINT_LEN {
+            return Err(RolesError::Suite(format!(
+                "P-256 public key of {} bytes, expected a {POINT_LEN}-byte compressed point",
+                bytes.len()
+            )));
+        }
+        parse_point(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
+    }
+    fn encrypt(&self, pk: &P256EncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
+        counters::record(Op::Encrypt);
+        // The same draw as the `rustcrypto` provider's `EphemeralSecret::generate_from_rng`.
+        let e = NonZeroScalar::generate_from_rng(rng);
+        let e_bytes = Zeroizing::new(e.to_repr());
+        let (eph, eph_public) = import_scalar(&e_bytes, "ephemeral")?;
+        let eph_point = compress(&eph_public)?;
+        let key = ecies_key(&eph, pk.parsed.clone(), &eph_point, &pk.compressed)
+            .ok_or_else(|| RolesError::Suite("aws-lc: ECDH failed".into()))?;
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        let cipher = aead(&key).ok_or_else(|| RolesError::Suite("AES-256-GCM key setup failed".into()))?;
+        let mut out = Vec::with_capacity(self.ciphertext_len(msg.len()));
+        out.extend_from_slice(&eph_point);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(msg);
+        let tag = cipher
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(label),
+                &mut out[POINT_LEN + NONCE_LEN..],
+            )
+            .map_err(|_| RolesError::Suite(format!("AES-256-GCM cannot encrypt {} bytes", msg.len())))?;
+        out.extend_from_slice(tag.as_ref());
+        Ok(out)
+    }
+    fn decrypt(&self, sk: &P256EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
+        counters::record(Op::Decrypt);
+        if ct.len() < CIPHERTEXT_OVERHEAD {
+            return None;
+        }
+        let (eph_bytes, rest) = ct.split_at(POINT_LEN);
+        let (nonce, sealed) = rest.split_at(NONCE_LEN);
+        if !is_compressed_shape(eph_bytes) {
+            return None;
+        }
+        let key = ecies_key(
+            &sk.key,
+            UnparsedPublicKey::new(&ECDH_P256, eph_bytes),
+            eph_bytes,
+            &sk.public.compressed,
+        )?;
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        // The buffer holds the plaintext: wiped unless it is returned (a failed tag check
+        // leaves nothing secret in it, but the path is the same).
+        let mut buf = Zeroizing::new(sealed.to_vec());
+        let plain_len = aead(&key)?.open_in_place(nonce, Aad::from(label), &mut buf).ok()?.len();
+        debug_assert_eq!(plain_len + TAG_LEN, sealed.len());
+        buf.truncate(plain_len);
+        Some(std::mem::take(&mut *buf))
+    }
+    fn sign(&self, sk: &P256SignPrivate, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
+        counters::record(Op::Sign);
+        skip_32(rng);
+        let sig = sk.key.sign(&SystemRandom::new(), msg).map_err(lc_err("ECDSA P-256 signing"))?;
+        Ok(sig.as_ref().to_vec())
+    }
+    fn verify(&self, pk: &signature::ParsedPublicKey, msg: &[u8], sig: &[u8]) -> bool {
+        counters::record(Op::Verify);
+        sig.len() == SIGNATURE_LEN && pk.verify_sig(msg, sig).is_ok()
+    }
+    fn ciphertext_len(&self, len: usize) -> usize {
+        CIPHERTEXT_OVERHEAD + len
+    }
+    fn signature_len(&self) -> usize {
+        SIGNATURE_LEN
+    }
+}

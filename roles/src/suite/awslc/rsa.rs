@@ -1,0 +1,243 @@
+//! The RSA cipher suite with the `awslc` provider: RSA-OAEP (SHA-256, MGF1-SHA-256, the
+//! context as OAEP label) and RSA-PSS (SHA-256, 32-byte salt) in aws-lc-rs, with AWS-LC's
+//! blinded, constant-time private operations. The format (block splitting, labels, key
+//! encoding) is [`crate::suite::rsa`], the same as [`crate::suite::rustcrypto::RsaSuite`]
+//! (tested both ways).
+//!
+//! AWS-LC accepts 2048- to 8192-bit keys, so this provider offers RSA-2048, -3072 and -4096;
+//! RSA-1024 (weak, comparison only) is `rustcrypto` only and refused here with a message
+//! saying so. Keys are parsed (and sizes checked) by the `rustcrypto` provider's code, then
+//! imported as PKCS#8 (private) or X.509 SubjectPublicKeyInfo (public).
+
+use std::fmt;
+use std::sync::Arc;
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{
+    KeyPair, OAEP_SHA256_MGF1SHA256, OaepPrivateDecryptingKey, OaepPublicEncryptingKey, PrivateDecryptingKey,
+    PublicEncryptingKey,
+};
+use aws_lc_rs::signature::{self, KeyPair as _, RSA_PSS_2048_8192_SHA256, RSA_PSS_SHA256};
+use dsmpc_core::counters::{self, Op};
+use dsmpc_core::rng::DsmpcRng;
+use rsa::pkcs1::DecodeRsaPublicKey;
+use rsa::pkcs8::EncodePublicKey;
+use rsa::traits::PublicKeyParts;
+use zeroize::Zeroizing;
+
+use super::{lc_err, skip_32};
+use crate::error::{Result, RolesError};
+use crate::suite::rsa::{block_label, blocks, check_bits};
+use crate::suite::{CipherSuite, Provider, SuiteKind, rustcrypto};
+
+/// RSA with the given modulus size (2048, 3072 or 4096 bits).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RsaSuite {
+    bits: u32,
+}
+
+impl RsaSuite {
+    /// The suite with `bits`-bit moduli; 1024 is refused (AWS-LC takes 2048 to 8192 bits).
+    pub fn new(bits: u32) -> Result<Self> {
+        let bits = check_bits(bits)?;
+        Provider::AwsLc
+            .supports(SuiteKind::Rsa, bits)
+            .map_err(RolesError::Config)?;
+        Ok(RsaSuite { bits })
+    }
+
+    fn bytes(&self) -> usize {
+        self.bits as usize / 8
+    }
+
+    /// The `rustcrypto` suite of the same size: it parses and checks keys for this one.
+    fn parser(&self) -> rustcrypto::RsaSuite {
+        // `new` accepted `bits`, so this cannot fail.
+        rustcrypto::RsaSuite::new(self.bits).unwrap_or_else(|_| unreachable!("checked in RsaSuite::new"))
+    }
+}
+
+/// A public encryption key: AWS-LC's key and the modulus (its wire encoding).
+#[derive(Clone)]
+pub struct RsaEncPublic {
+    key: Arc<OaepPublicEncryptingKey>,
+    modulus: Vec<u8>,
+}
+
+impl fmt::Debug for RsaEncPublic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaEncPublic")
+            .field("bits", &(self.modulus.len() * 8))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A decryption key (AWS-LC clears it when freed).
+pub struct RsaEncPrivate {
+    key: OaepPrivateDecryptingKey,
+    der: PrivateDecryptingKey,
+    public: RsaEncPublic,
+}
+
+impl fmt::Debug for RsaEncPrivate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaEncPrivate").finish_non_exhaustive()
+    }
+}
+
+/// A signing key with its verification key.
+pub struct RsaSignPrivate {
+    key: KeyPair,
+    public: signature::ParsedPublicKey,
+}
+
+impl fmt::Debug for RsaSignPrivate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RsaSignPrivate").finish_non_exhaustive()
+    }
+}
+
+fn rejected(what: &str) -> impl Fn(aws_lc_rs::error::KeyRejected) -> RolesError + '_ {
+    move |e| RolesError::Suite(format!("aws-lc: RSA {what} rejected: {e}"))
+}
+
+impl RsaSuite {
+    /// AWS-LC's public key for a RustCrypto public key (already checked).
+    fn import_public(&self, pk: &::rsa::PublicKey) -> Result<RsaEncPublic> {
+        let der = pk.to_public_key_der().map_err(rustcrypto::rsa::suite_err)?;
+        let key = PublicEncryptingKey::from_der(der.as_bytes()).map_err(rejected("public key"))?;
+        let key = OaepPublicEncryptingKey::new(key).map_err(lc_err("RSA-OAEP public key"))?;
+        let n = pk.n_bytes();
+        let mut modulus = vec![0u8; self.bytes().saturating_sub(n.len())];
+        modulus.extend_from_slice(&n);
+        Ok(RsaEncPublic {
+            key: Arc::new(key),
+            modulus,
+        })
+    }
+
+    /// PKCS#8 bytes, checked by the `rustcrypto` parser, and that parser's public key.
+    fn check_private(&self, bytes: &[u8]) -> Result<::rsa::PublicKey> {
+        Ok(self.parser().parse_private(bytes)?.to_public_key())
+    }
+}
+
+impl CipherSuite for RsaSuite {
+    type EncPublic = RsaEncPublic;
+    type EncPrivate = RsaEncPrivate;
+    type SignPublic = signature::ParsedPublicKey;
+    type SignPrivate = RsaSignPrivate;
+    const KIND: SuiteKind = SuiteKind::Rsa;
+    const PROVIDER: Provider = Provider::AwsLc;
+
+    fn id(&self) -> String {
+        self.parser().id()
+    }
+    fn bits(&self) -> u32 {
+        self.bits
+    }
+    fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<RsaEncPrivate> {
+        let p = self.parser();
+        let bytes = Zeroizing::new(p.enc_private_to_bytes(&p.generate_enc(rng)?)?);
+        self.enc_private_from_bytes(&bytes)
+    }
+    fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<RsaSignPrivate> {
+        let p = self.parser();
+        let bytes = Zeroizing::new(p.sign_private_to_bytes(&p.generate_sign(rng)?)?);
+        self.sign_private_from_bytes(&bytes)
+    }
+    fn enc_public(&self, sk: &RsaEncPrivate) -> RsaEncPublic {
+        sk.public.clone()
+    }
+    fn sign_public(&self, sk: &RsaSignPrivate) -> signature::ParsedPublicKey {
+        sk.public.clone()
+    }
+    fn enc_private_to_bytes(&self, sk: &RsaEncPrivate) -> Result<Vec<u8>> {
+        let der = sk.der.as_der().map_err(lc_err("RSA private key export"))?;
+        Ok(der.as_ref().to_vec())
+    }
+    fn enc_private_from_bytes(&self, bytes: &[u8]) -> Result<RsaEncPrivate> {
+        let public = self.import_public(&self.check_private(bytes)?)?;
+        let der = PrivateDecryptingKey::from_pkcs8(bytes).map_err(rejected("private key"))?;
+        let key = OaepPrivateDecryptingKey::new(der.clone()).map_err(lc_err("RSA-OAEP private key"))?;
+        Ok(RsaEncPrivate { key, der, public })
+    }
+    fn sign_private_to_bytes(&self, sk: &RsaSignPrivate) -> Result<Vec<u8>> {
+        let der = sk.key.as_der().map_err(lc_err("RSA signing key export"))?;
+        Ok(der.as_ref().to_vec())
+    }
+    fn sign_private_from_bytes(&self, bytes: &[u8]) -> Result<RsaSignPrivate> {
+        self.check_private(bytes)?;
+        let key = KeyPair::from_pkcs8(bytes).map_err(rejected("signing key"))?;
+        let public = signature::ParsedPublicKey::new(&RSA_PSS_2048_8192_SHA256, key.public_key().as_ref())
+            .map_err(rejected("verification key"))?;
+        Ok(RsaSignPrivate { key, public })
+    }
+    fn encode_enc_public(&self, pk: &RsaEncPublic) -> Vec<u8> {
+        pk.modulus.clone()
+    }
+    fn encode_sign_public(&self, pk: &signature::ParsedPublicKey) -> Vec<u8> {
+        // The modulus, as the `rustcrypto` provider encodes it (the same key, the same bytes).
+        match ::rsa::PublicKey::from_pkcs1_der(pk.as_ref()) {
+            Ok(k) => self.parser().encode_enc_public(&k),
+            Err(_) => pk.as_ref().to_vec(),
+        }
+    }
+    fn decode_enc_public(&self, bytes: &[u8]) -> Result<RsaEncPublic> {
+        self.import_public(&self.parser().parse_public(bytes)?)
+    }
+    fn encrypt(&self, pk: &RsaEncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
+        let max = crate::suite::rsa::max_block(self.bytes());
+        let mut out = vec![0u8; self.ciphertext_len(msg.len())];
+        for (i, (block, dst)) in blocks(msg, max).zip(out.chunks_mut(self.bytes())).enumerate() {
+            counters::record(Op::Encrypt);
+            skip_32(rng);
+            let ct = pk
+                .key
+                .encrypt(&OAEP_SHA256_MGF1SHA256, block, dst, Some(&block_label(label, i)))
+                .map_err(lc_err("RSA-OAEP encryption"))?;
+            if ct.len() != self.bytes() {
+                return Err(RolesError::Suite("aws-lc: RSA-OAEP ciphertext of unexpected length".into()));
+            }
+        }
+        Ok(out)
+    }
+    fn decrypt(&self, sk: &RsaEncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
+        if ct.is_empty() || !ct.len().is_multiple_of(self.bytes()) {
+            counters::record(Op::Decrypt);
+            return None;
+        }
+        // Plaintexts are secrets: the block buffer is wiped, and the result is allocated at
+        // its largest size so that it never moves (and is wiped if a later block fails).
+        let mut out = Zeroizing::new(Vec::with_capacity(ct.len()));
+        let mut buf = Zeroizing::new(vec![0u8; self.bytes()]);
+        for (i, block) in ct.chunks(self.bytes()).enumerate() {
+            counters::record(Op::Decrypt);
+            let plain = sk
+                .key
+                .decrypt(&OAEP_SHA256_MGF1SHA256, block, &mut buf, Some(&block_label(label, i)))
+                .ok()?;
+            out.extend_from_slice(plain);
+        }
+        Some(std::mem::take(&mut *out))
+    }
+    fn sign(&self, sk: &RsaSignPrivate, msg: &[u8], _rng: &mut DsmpcRng) -> Result<Vec<u8>> {
+        counters::record(Op::Sign);
+        let mut sig = vec![0u8; self.bytes()];
+        sk.key
+            .sign(&RSA_PSS_SHA256, &SystemRandom::new(), msg, &mut sig)
+            .map_err(lc_err("RSA-PSS signing"))?;
+        Ok(sig)
+    }
+    fn verify(&self, pk: &signature::ParsedPublicKey, msg: &[u8], sig: &[u8]) -> bool {
+        counters::record(Op::Verify);
+        sig.len() == self.bytes() && pk.verify_sig(msg, sig).is_ok()
+    }
+    fn ciphertext_len(&self, len: usize) -> usize {
+        crate::suite::rsa::ciphertext_len(self.bytes(), len)
+    }
+    fn signature_len(&self) -> usize {
+        self.bytes()
+    }
+}

@@ -78,10 +78,11 @@ fn two_counts_of_the_same_binary_are_equal() {
         return;
     }
     let tmp = std::env::temp_dir().join(format!("dsmpc-icount-test-{}", std::process::id()));
-    for verify in ["batch", "vss"] {
+    // vss runs every phase (dp_set_agreement included); about a minute with num, less with gmp.
+    for verify in ["vss"] {
         let a = count(&tmp.join(format!("{verify}-a")), verify);
         let b = count(&tmp.join(format!("{verify}-b")), verify);
-        assert!(a.len() >= 7, "{verify}: too few phases counted: {a:?}");
+        assert!(a.len() >= 8, "{verify}: too few phases counted: {a:?}");
         assert!(a.values().all(|v| *v > 0));
         for (phase, x) in &a {
             assert_eq!(

@@ -1018,10 +1018,18 @@ fn units_table(out: &mut String, ds: &Dataset) {
         return;
     }
     let _ = writeln!(out, "Calibrated in the same run; microseconds per operation.\n");
-    let mut configs: BTreeMap<(String, String, String, u64, u64), BTreeMap<&str, f64>> = BTreeMap::new();
+    /// (backend, suite, provider, RSA bits, group bits).
+    type Config = (String, String, String, u64, u64);
+    let mut configs: BTreeMap<Config, BTreeMap<&str, f64>> = BTreeMap::new();
     for u in &ds.units {
         configs
-            .entry((u.backend.clone(), u.suite.clone(), u.provider.clone(), u.rsa_bits, u.group_bits))
+            .entry((
+                u.backend.clone(),
+                u.suite.clone(),
+                u.provider.clone(),
+                u.rsa_bits,
+                u.group_bits,
+            ))
             .or_default()
             .insert(u.op.as_str(), u.unit_s);
     }

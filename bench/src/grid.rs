@@ -301,9 +301,8 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                             for &g in &groups {
                                 for &b in &backends {
                                     for &v in &verifies {
-                                        for (&s, &pv) in suites
-                                            .iter()
-                                            .flat_map(|s| providers.iter().map(move |pv| (s, pv)))
+                                        for (&s, &pv) in
+                                            suites.iter().flat_map(|s| providers.iter().map(move |pv| (s, pv)))
                                         {
                                             let p = SessionConfig {
                                                 n,
@@ -390,7 +389,11 @@ mod tests {
             ]
         );
         assert_eq!(g.skipped.len(), 1, "{:?}", g.skipped);
-        assert!(g.skipped[0].contains("awslc provider does not support RSA-1024"), "{:?}", g.skipped);
+        assert!(
+            g.skipped[0].contains("awslc provider does not support RSA-1024"),
+            "{:?}",
+            g.skipped
+        );
         // Distinct point ids, so the CSV rows of the two providers never merge.
         assert_ne!(g.points[1].point_id(), g.points[2].point_id());
         // Without the axis, points use awslc; the override replaces the axis.

@@ -283,8 +283,11 @@ fn run_point(
         let same = match p.provider {
             Provider::RustCrypto => Some(r.transcript_sha256.to_vec()),
             Provider::AwsLc => {
-                let counts: Vec<_> =
-                    r.messages.iter().map(|(k, m)| (k.name(), m.count, m.bytes, m.payload_bytes)).collect();
+                let counts: Vec<_> = r
+                    .messages
+                    .iter()
+                    .map(|(k, m)| (k.name(), m.count, m.bytes, m.payload_bytes))
+                    .collect();
                 Some(format!("{counts:?}").into_bytes())
             }
         };

@@ -1021,7 +1021,13 @@ fn units_table(out: &mut String, ds: &Dataset) {
     let mut configs: BTreeMap<(String, String, String, u64, u64), BTreeMap<&str, f64>> = BTreeMap::new();
     for u in &ds.units {
         configs
-            .entry((u.backend.clone(), u.suite.clone(), u.provider.clone(), u.rsa_bits, u.group_bits))
+            .entry((
+                u.backend.clone(),
+                u.suite.clone(),
+                u.provider.clone(),
+                u.rsa_bits,
+                u.group_bits,
+            ))
             .or_default()
             .insert(u.op.as_str(), u.unit_s);
     }

@@ -206,13 +206,29 @@ fn rsa_1024_is_refused_with_the_default_awslc_provider() {
 fn the_default_awslc_provider_runs_both_suites() {
     for (suite, s) in [("p256", None), ("p256", Some("3")), ("rsa", Some("3"))] {
         let out = dsmpc()
-            .args(["run", "--dps", "5", "--cps", "3", "-t", "2", "--group-bits", "1024", "--suite", suite])
+            .args([
+                "run",
+                "--dps",
+                "5",
+                "--cps",
+                "3",
+                "-t",
+                "2",
+                "--group-bits",
+                "1024",
+                "--suite",
+                suite,
+            ])
             .args(["--backend", "num", "--verify", "vss"])
             .args(seed(s))
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{suite} {s:?}: {stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{suite} {s:?}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         assert!(stdout.contains(" by awslc, "), "{stdout}");
         assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
     }

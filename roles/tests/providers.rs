@@ -39,13 +39,29 @@ fn one_way<A: CipherSuite, B: CipherSuite>(a: &A, b: &B, keys: &KeyCache, what: 
         let ct = a.encrypt(&a_pk2, b"dsmpc/test/label", &m, &mut r).unwrap();
         assert_eq!(ct.len(), a.ciphertext_len(len), "{what} {len}");
         assert_eq!(a.ciphertext_len(len), b.ciphertext_len(len), "{what} {len}");
-        assert_eq!(b.decrypt(&b_sk, b"dsmpc/test/label", &ct, &mut r), Some(m.clone()), "{what} {len}");
-        assert_eq!(b.decrypt(&b_sk, b"dsmpc/test/other", &ct, &mut r), None, "{what} {len}: label");
-        assert_eq!(b.decrypt(&other, b"dsmpc/test/label", &ct, &mut r), None, "{what} {len}: key");
+        assert_eq!(
+            b.decrypt(&b_sk, b"dsmpc/test/label", &ct, &mut r),
+            Some(m.clone()),
+            "{what} {len}"
+        );
+        assert_eq!(
+            b.decrypt(&b_sk, b"dsmpc/test/other", &ct, &mut r),
+            None,
+            "{what} {len}: label"
+        );
+        assert_eq!(
+            b.decrypt(&other, b"dsmpc/test/label", &ct, &mut r),
+            None,
+            "{what} {len}: key"
+        );
         for i in [0, ct.len() / 2, ct.len() - 1] {
             let mut bad = ct.clone();
             bad[i] ^= 0x01;
-            assert_eq!(b.decrypt(&b_sk, b"dsmpc/test/label", &bad, &mut r), None, "{what} {len}: byte {i}");
+            assert_eq!(
+                b.decrypt(&b_sk, b"dsmpc/test/label", &bad, &mut r),
+                None,
+                "{what} {len}: byte {i}"
+            );
         }
     }
     let a_sig = keys.sign_key(a, "p").unwrap();
@@ -77,9 +93,14 @@ fn both_ways<A: CipherSuite, B: CipherSuite>(a: &A, b: &B, what: &str) {
     // Private keys move between providers through their cached bytes.
     let sk = keys.enc_key(b, "p").unwrap();
     let back = a.enc_private_from_bytes(&b.enc_private_to_bytes(&sk).unwrap()).unwrap();
-    assert_eq!(a.encode_enc_public(&a.enc_public(&back)), b.encode_enc_public(&b.enc_public(&sk)));
+    assert_eq!(
+        a.encode_enc_public(&a.enc_public(&back)),
+        b.encode_enc_public(&b.enc_public(&sk))
+    );
     let ssk = keys.sign_key(a, "p").unwrap();
-    let moved = b.sign_private_from_bytes(&a.sign_private_to_bytes(&ssk).unwrap()).unwrap();
+    let moved = b
+        .sign_private_from_bytes(&a.sign_private_to_bytes(&ssk).unwrap())
+        .unwrap();
     let sig = b.sign(&moved, b"moved", &mut seeded(1, "m")).unwrap();
     assert!(a.verify(&a.sign_public(&ssk), b"moved", &sig), "{what}");
 }
@@ -110,7 +131,12 @@ fn rsa_1024_is_rustcrypto_only_with_a_clear_error() {
         provider: Provider::AwsLc,
         ..SessionConfig::default()
     };
-    assert!(cfg.validate().unwrap_err().to_string().contains("--provider rustcrypto"));
+    assert!(
+        cfg.validate()
+            .unwrap_err()
+            .to_string()
+            .contains("--provider rustcrypto")
+    );
     assert_eq!("aws-lc-rs".parse::<Provider>(), Ok(Provider::AwsLc));
     assert!("openssl".parse::<Provider>().is_err());
 }
@@ -140,7 +166,10 @@ fn seeded_streams_stay_aligned_across_providers() {
         next_after(|r| drop(lc.sign(&ls, b"m", r).unwrap())),
         "ECDSA"
     );
-    let (rr, lr) = (rustcrypto::RsaSuite::new(2048).unwrap(), awslc::RsaSuite::new(2048).unwrap());
+    let (rr, lr) = (
+        rustcrypto::RsaSuite::new(2048).unwrap(),
+        awslc::RsaSuite::new(2048).unwrap(),
+    );
     let keys = KeyCache::new(RngSource::Seed(14));
     let rpk = rr.enc_public(&keys.enc_key(&rr, "p").unwrap());
     let lpk = lr.enc_public(&keys.enc_key(&lr, "p").unwrap());
@@ -184,7 +213,10 @@ fn sessions_agree_across_providers_on_sums_and_byte_counts() {
                 r
             };
             let (a, b) = (run(Provider::RustCrypto), run(Provider::AwsLc));
-            assert_eq!(a.outcome.sum, b.outcome.sum, "{suite} {verify}: same values for the seed");
+            assert_eq!(
+                a.outcome.sum, b.outcome.sum,
+                "{suite} {verify}: same values for the seed"
+            );
             let counts = |r: &session::SessionReport| -> Vec<(MessageKind, u64, u64, u64)> {
                 r.messages
                     .iter()
@@ -193,9 +225,8 @@ fn sessions_agree_across_providers_on_sums_and_byte_counts() {
             };
             assert_eq!(counts(&a), counts(&b), "{suite} {verify}: bytes per kind");
             // Operation counts per phase are the same too (the cost model's input).
-            let ops = |r: &session::SessionReport| -> Vec<_> {
-                r.phases.iter().map(|p| (p.phase, p.ops.clone())).collect()
-            };
+            let ops =
+                |r: &session::SessionReport| -> Vec<_> { r.phases.iter().map(|p| (p.phase, p.ops.clone())).collect() };
             assert_eq!(ops(&a), ops(&b), "{suite} {verify}: operations per phase");
             // awslc's own randomness: the transcript is not byte-identical...
             assert_ne!(a.transcript_sha256, b.transcript_sha256, "{suite} {verify}");

@@ -58,7 +58,9 @@ pub struct P256EncPublic {
 
 impl fmt::Debug for P256EncPublic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("P256EncPublic").field(&self.compressed.as_slice()).finish()
+        f.debug_tuple("P256EncPublic")
+            .field(&self.compressed.as_slice())
+            .finish()
     }
 }
 
@@ -262,7 +264,10 @@ impl CipherSuite for P256Suite {
     fn sign(&self, sk: &P256SignPrivate, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);
         skip_32(rng);
-        let sig = sk.key.sign(&SystemRandom::new(), msg).map_err(lc_err("ECDSA P-256 signing"))?;
+        let sig = sk
+            .key
+            .sign(&SystemRandom::new(), msg)
+            .map_err(lc_err("ECDSA P-256 signing"))?;
         Ok(sig.as_ref().to_vec())
     }
     fn verify(&self, pk: &signature::ParsedPublicKey, msg: &[u8], sig: &[u8]) -> bool {

@@ -198,7 +198,9 @@ impl CipherSuite for RsaSuite {
                 .encrypt(&OAEP_SHA256_MGF1SHA256, block, dst, Some(&block_label(label, i)))
                 .map_err(lc_err("RSA-OAEP encryption"))?;
             if ct.len() != self.bytes() {
-                return Err(RolesError::Suite("aws-lc: RSA-OAEP ciphertext of unexpected length".into()));
+                return Err(RolesError::Suite(
+                    "aws-lc: RSA-OAEP ciphertext of unexpected length".into(),
+                ));
             }
         }
         Ok(out)

@@ -1018,7 +1018,9 @@ fn units_table(out: &mut String, ds: &Dataset) {
         return;
     }
     let _ = writeln!(out, "Calibrated in the same run; microseconds per operation.\n");
-    let mut configs: BTreeMap<(String, String, String, u64, u64), BTreeMap<&str, f64>> = BTreeMap::new();
+    // (backend, suite, provider, rsa_bits, group_bits) -> op -> seconds
+    type Config = (String, String, String, u64, u64);
+    let mut configs: BTreeMap<Config, BTreeMap<&str, f64>> = BTreeMap::new();
     for u in &ds.units {
         configs
             .entry((

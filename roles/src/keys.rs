@@ -226,9 +226,11 @@ pub struct KeyCache {
 }
 
 type MemKey = (Option<PathBuf>, Binding);
+/// The process-wide in-memory key cache.
+type MemCache = Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>>;
 
-fn memory() -> &'static Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>> {
-    static M: OnceLock<Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>>> = OnceLock::new();
+fn memory() -> &'static MemCache {
+    static M: OnceLock<MemCache> = OnceLock::new();
     M.get_or_init(|| Mutex::new(HashMap::new()))
 }
 

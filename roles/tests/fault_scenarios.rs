@@ -116,7 +116,7 @@ fn scenario(i: u64, verify: VerifyMode) -> Scenario {
         t,
         suite: SuiteKind::P256,
         // Both crypto providers, alternately (every property must hold with either).
-        provider: if i % 2 == 0 {
+        provider: if i.is_multiple_of(2) {
             Provider::RustCrypto
         } else {
             Provider::AwsLc

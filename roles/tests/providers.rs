@@ -225,8 +225,7 @@ fn sessions_agree_across_providers_on_sums_and_byte_counts() {
             };
             assert_eq!(counts(&a), counts(&b), "{suite} {verify}: bytes per kind");
             // Operation counts per phase are the same too (the cost model's input).
-            let ops =
-                |r: &session::SessionReport| -> Vec<_> { r.phases.iter().map(|p| (p.phase, p.ops.clone())).collect() };
+            let ops = |r: &session::SessionReport| -> Vec<_> { r.phases.iter().map(|p| (p.phase, p.ops)).collect() };
             assert_eq!(ops(&a), ops(&b), "{suite} {verify}: operations per phase");
             // awslc's own randomness: the transcript is not byte-identical...
             assert_ne!(a.transcript_sha256, b.transcript_sha256, "{suite} {verify}");

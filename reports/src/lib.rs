@@ -5,6 +5,7 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod ab;
 pub mod data;
 pub mod error;
 pub mod figures;

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use dsmpc_reports::ab;
 use dsmpc_reports::regress::{self, CompareOptions};
 use dsmpc_reports::{figures, report};
 
@@ -61,6 +62,23 @@ enum Command {
         #[arg(long)]
         allow_missing: bool,
     },
+    /// Judge an A/B folder of `cargo xtask regress` (base and candidate run interleaved on
+    /// this machine): instructions and CPU time per phase, exact changes listed.
+    ///
+    /// Writes DIR/verdicts.csv. Exit status: 0 when no phase is slower, 1 when one is, 2 when
+    /// an input cannot be read.
+    Ab {
+        /// The A/B folder (base/time-I, cand/time-I, base/icount-J, cand/icount-J).
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// Time threshold T: SLOWER when the median ratio > 1+T and its 95% bootstrap
+        /// interval starts above 1+T/2.
+        #[arg(long, value_name = "F", default_value_t = 0.10)]
+        time_threshold: f64,
+        /// Smallest instruction-count threshold (raised to 3x the spread of repeated counts).
+        #[arg(long, value_name = "F", default_value_t = 0.01)]
+        icount_threshold: f64,
+    },
     /// Copy the CSVs and meta.json of a sweep folder into a baseline folder.
     SaveBaseline {
         /// Sweep folder.
@@ -107,6 +125,38 @@ fn run(cli: Cli) -> dsmpc_reports::Result<ExitCode> {
             let cmp = regress::compare(&baseline, &current, &opts)?;
             println!("{cmp}");
             return Ok(if cmp.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            });
+        }
+        Command::Ab {
+            dir,
+            time_threshold,
+            icount_threshold,
+        } => {
+            for (name, v) in [
+                ("--time-threshold", time_threshold),
+                ("--icount-threshold", icount_threshold),
+            ] {
+                if !(v.is_finite() && v >= 0.0) {
+                    eprintln!("error: {name} must be a non-negative number, got {v}");
+                    return Ok(ExitCode::from(2));
+                }
+            }
+            let opts = ab::AbOptions {
+                time_threshold,
+                icount_threshold,
+                ..ab::AbOptions::default()
+            };
+            let j = ab::judge(&dir, &opts)?;
+            let csv = dir.join("verdicts.csv");
+            std::fs::write(&csv, j.to_csv()).map_err(|e| dsmpc_reports::Error::Io {
+                path: csv.clone(),
+                source: e,
+            })?;
+            println!("{j}");
+            return Ok(if j.passed() {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::from(1)

@@ -1,10 +1,14 @@
 //! Measuring phases: thread CPU time and wall time per party instance, with the operation
 //! counts of `dsmpc_core::counters` attached, summarised per phase as total over instances
 //! (work) and maximum over instances (latency if each party had its own machine).
+//!
+//! Under valgrind's callgrind each measured stretch also becomes one callgrind dump labelled
+//! with its phase ([`callgrind`]), which is how `cargo xtask regress` counts instructions per
+//! phase.
 
 use std::collections::BTreeMap;
+use std::ffi::CStr;
 use std::fmt;
-use std::sync::OnceLock;
 use std::time::Instant;
 
 use dsmpc_core::counters::{self, OpCounts};
@@ -55,6 +59,23 @@ impl Phase {
             Phase::DpSetAgreement => "dp_set_agreement",
             Phase::CpResultEncrypt => "cp_result_encrypt",
             Phase::EdgeReconstruct => "edge_reconstruct",
+        }
+    }
+}
+
+impl Phase {
+    /// The label of this phase's callgrind dumps: `dsmpc-phase:` and the name (see
+    /// [`callgrind`]).
+    pub fn dump_label(self) -> &'static CStr {
+        match self {
+            Phase::PartyAuthVerify => c"dsmpc-phase:party_auth_verify",
+            Phase::CpAuthRequest => c"dsmpc-phase:cp_auth_request",
+            Phase::CpIndexDecrypt => c"dsmpc-phase:cp_index_decrypt",
+            Phase::ShareEncryptPvssAttach => c"dsmpc-phase:share_encrypt_pvss_attach",
+            Phase::CpDecryptPvssVerifyLocalCompute => c"dsmpc-phase:cp_decrypt_pvss_verify_local_compute",
+            Phase::DpSetAgreement => c"dsmpc-phase:dp_set_agreement",
+            Phase::CpResultEncrypt => c"dsmpc-phase:cp_result_encrypt",
+            Phase::EdgeReconstruct => c"dsmpc-phase:edge_reconstruct",
         }
     }
 }
@@ -113,24 +134,6 @@ pub struct Sample {
     pub ops: OpCounts,
 }
 
-/// A slowdown planted on purpose, to check that `cargo xtask regress` notices it:
-/// `DSMPC_PLANT_SLOWDOWN=<phase>:<fraction>` (e.g. `share_encrypt_pvss_attach:0.15`) makes every
-/// measured call of that phase burn `fraction` more CPU time. Never set it otherwise.
-pub fn planted_slowdown() -> Option<(Phase, f64)> {
-    static PLANT: OnceLock<Option<(Phase, f64)>> = OnceLock::new();
-    *PLANT.get_or_init(|| {
-        let v = std::env::var("DSMPC_PLANT_SLOWDOWN").ok()?;
-        let (name, frac) = v.split_once(':')?;
-        let phase = Phase::ALL.into_iter().find(|p| p.name() == name)?;
-        let frac: f64 = frac.parse().ok().filter(|f: &f64| *f > 0.0 && *f < 10.0)?;
-        eprintln!(
-            "warning: DSMPC_PLANT_SLOWDOWN is set: {name} is made {:.0}% slower on purpose",
-            frac * 100.0
-        );
-        Some((phase, frac))
-    })
-}
-
 /// A measurement in progress on this thread: CPU, wall time and counted operations since
 /// [`Stopwatch::start`].
 #[derive(Clone, Copy, Debug)]
@@ -143,24 +146,18 @@ pub struct Stopwatch {
 impl Stopwatch {
     /// Start measuring on this thread.
     pub fn start() -> Self {
-        Stopwatch {
+        let w = Stopwatch {
             ops: counters::snapshot(),
             cpu: thread_cpu_seconds(),
             wall: Instant::now(),
-        }
+        };
+        callgrind::zero_stats();
+        w
     }
 
     /// Stop: what `phase` cost since the start (on the same thread).
     pub fn stop(self, phase: Phase) -> Sample {
-        if let Some((p, frac)) = planted_slowdown()
-            && p == phase
-        {
-            let spent = thread_cpu_seconds() - self.cpu;
-            let until = thread_cpu_seconds() + spent * frac;
-            while thread_cpu_seconds() < until {
-                std::hint::spin_loop();
-            }
-        }
+        callgrind::dump_stats_at(phase.dump_label());
         Sample {
             cpu: thread_cpu_seconds() - self.cpu,
             wall: self.wall.elapsed().as_secs_f64(),
@@ -246,4 +243,63 @@ pub struct MessageStats {
     pub max_bytes: u64,
     /// Payload bytes of the largest single message.
     pub max_payload_bytes: u64,
+}
+
+/// Instruction counts per phase under valgrind's callgrind, through callgrind's client
+/// requests (the protocol of `valgrind/callgrind.h`, written out here because the crates that
+/// wrap it are not among the project's dependencies).
+///
+/// [`Stopwatch::start`] zeroes callgrind's counters and [`Stopwatch::stop`] dumps them with the
+/// label `dsmpc-phase:<phase>` ([`Phase::dump_label`]), so that each dump of a run holds
+/// exactly the instructions of one measured stretch of one phase. `dsmpc-reports` sums the
+/// dumps per phase. Run it with one thread (`--jobs 1 --session-threads 1`): counters are
+/// per process, so stretches measured at once on two threads would mix.
+///
+/// Outside valgrind a client request is a no-op: four rotations of `rdi` by 128 bits in
+/// total and `xchg rbx, rbx`, which valgrind recognises as a request and a CPU executes in
+/// a few cycles. On other architectures the functions do nothing.
+pub mod callgrind {
+    use std::ffi::CStr;
+
+    /// `VG_USERREQ_TOOL_BASE('C','T')`: callgrind's first request code.
+    const BASE: u64 = (b'C' as u64) << 24 | (b'T' as u64) << 16;
+    /// `VG_USERREQ__ZERO_STATS`.
+    const ZERO_STATS: u64 = BASE + 1;
+    /// `VG_USERREQ__DUMP_STATS_AT`.
+    const DUMP_STATS_AT: u64 = BASE + 3;
+
+    #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
+    fn request(code: u64, arg1: u64) {
+        let args: [u64; 6] = [code, arg1, 0, 0, 0, 0];
+        let mut result: u64 = 0;
+        // SAFETY: the sequence leaves every register as it was (rdi is rotated by 128 bits in
+        // all, i.e. not changed; xchg of rbx with itself) except rdx, declared as an output;
+        // valgrind reads the six words at rax, which live until the asm block ends.
+        unsafe {
+            std::arch::asm!(
+                "rol rdi, 3",
+                "rol rdi, 13",
+                "rol rdi, 61",
+                "rol rdi, 51",
+                "xchg rbx, rbx",
+                in("rax") args.as_ptr(),
+                inout("rdx") result,
+                options(nostack),
+            );
+        }
+        let _ = result;
+    }
+
+    #[cfg(not(all(target_arch = "x86_64", target_os = "linux")))]
+    fn request(_code: u64, _arg1: u64) {}
+
+    /// Zero callgrind's counters (the start of a measured stretch).
+    pub fn zero_stats() {
+        request(ZERO_STATS, 0);
+    }
+
+    /// Dump callgrind's counters with `label` as the dump's trigger, and zero them.
+    pub fn dump_stats_at(label: &CStr) {
+        request(DUMP_STATS_AT, label.as_ptr() as u64);
+    }
 }

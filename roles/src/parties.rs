@@ -20,7 +20,7 @@
 //! Work is attributed to measured phases through a [`Probe`] the driver passes in: a party says
 //! which phase (and instance) the work that follows belongs to.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
@@ -179,7 +179,7 @@ impl Outbox {
 #[derive(Debug, Default)]
 pub struct Parked {
     held: VecDeque<(PartyId, Vec<u8>)>,
-    per_sender: HashMap<PartyId, usize>,
+    per_sender: BTreeMap<PartyId, usize>,
 }
 
 impl Parked {

@@ -1,7 +1,7 @@
 //! Algorithm 1 at the level of single parties, one test per path: honest selection and the
 //! roster; the Cloud's refusals (unknown VID, VID already selected, a token that does not decrypt
-//! or is bound to another task, a bad signature, stale and future timestamps, a replayed nonce,
-//! a request for another task) and capacity exhaustion (a "not selected" answer); a token naming
+//! or is bound to another task, a bad signature, stale and future timestamps (up to 2^64 - 1,
+//! without overflow), a replayed nonce, a request for another task) and capacity exhaustion (a "not selected" answer); a token naming
 //! another VID than the vehicle the network authenticated (impersonation); senders that are not
 //! vehicles; requests after the selection closed; too few selected for t; and the candidate's
 //! side (the announcement and its index only from the Cloud, once). A refused request is an
@@ -190,6 +190,36 @@ fn stale_and_future_timestamps_are_not_selected() {
     let req = w.request(2, NOW + WINDOW_S * 1000);
     let out = w.auth(3, &req);
     selected_as(&mut w, &out, 3, 2);
+}
+
+#[test]
+fn timestamps_at_and_past_two_to_the_63_are_stale_not_an_overflow() {
+    let mut w = world::<B>(3, 3, 2, 1, VerifyMode::Batch);
+    let sk = w.keys.sign_key(&w.suite, "vid1").unwrap();
+    let task = w.task();
+    let honest = w.request(0, NOW);
+    for ts in [1u64 << 63, u64::MAX] {
+        // Signed properly, so only the freshness check can refuse it.
+        let req = edit_request(&honest, |r| {
+            r.ts = ts;
+            r.sig = w
+                .suite
+                .sign(
+                    &sk,
+                    &labels::auth_statement(&task, 1, &r.nonce, ts),
+                    &mut rng::seeded(3, "ts"),
+                )
+                .unwrap();
+        });
+        // `ts as i64 - now as i64` would overflow; the skew is exact, or i64::MAX past it.
+        let skew = (i128::from(ts) - i128::from(NOW / 1000)).min(i128::from(i64::MAX));
+        not_selected(
+            &w.auth(1, &req),
+            1,
+            &format!("timestamp {ts} of VID 1 is {skew} s away"),
+        );
+    }
+    assert!(w.cloud.selected().is_empty());
 }
 
 #[test]

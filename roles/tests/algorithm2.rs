@@ -1,7 +1,7 @@
 //! Algorithm 2 and the reconstruction at the level of single parties, in the paper's modes, one
 //! test per path: honest shares summed and reconstructed in every mode; a tampered or relabelled
-//! share ciphertext, a PVSS failure (wrong E, C or r, E not in the group) in every mode and a
-//! share not below q end the session at the CP (`Event::Failed`), as in the paper; a tampered
+//! share ciphertext (and one of 511 valid blocks, refused before any decryption), a PVSS failure
+//! (wrong E, C or r, E not in the group) in every mode and a share not below q end the session at the CP (`Event::Failed`), as in the paper; a tampered
 //! result is skipped by the Edge; fewer than t results; malformed or truncated messages of every
 //! kind at the party that receives them. The authenticated sender: a share packet claiming
 //! another DP, addressed to another CP, sent twice or from a DP number outside the task; an
@@ -85,6 +85,42 @@ fn honest_shares_are_summed_and_reconstructed_in_every_mode() {
         assert_eq!(o.sum, BigUint::from(100u32), "{mode}");
         assert_eq!((o.n, o.check), (2, Check::CrossChecked(3)), "{mode}");
         assert_eq!(o.average(1), "50.0");
+    }
+}
+
+#[test]
+fn a_share_ciphertext_of_511_valid_blocks_is_refused_before_any_decryption() {
+    use dsmpc_core::counters::{Op, snapshot};
+    for mode in [VerifyMode::Batch, VerifyMode::Vss] {
+        let mut w = world::<B>(3, 3, 2, 2, mode);
+        w.select_all();
+        let dealt = w.deal(1, 5);
+        // Anyone can build it from the roster: 511 OAEP blocks under CP 1's key, each with its
+        // right label, so every block would decrypt.
+        let pk = w.suite.enc_public(&w.keys.enc_key(&w.suite, "vid1").unwrap());
+        let label = labels::share(&w.task(), 1, 1);
+        let long = w
+            .suite
+            .encrypt(&pk, &label, &vec![7u8; 511 * 62], &mut rng::seeded(5, "long"))
+            .unwrap();
+        assert_eq!(long.len(), 511 * 128);
+        let bad = edit_share(dealt.to(1), |p| p.eshare = long);
+        let before = snapshot().get(Op::Decrypt);
+        let (sent, events) = deliver(&mut w.cps[0], PartyId::Dp(1), &bad);
+        assert_eq!(snapshot().get(Op::Decrypt), before, "{mode}: not one block decrypted");
+        assert!(sent.is_empty());
+        if mode == VerifyMode::Vss {
+            let d = detections(&events);
+            assert!(
+                d.iter().any(|d| d.reason.contains("does not decrypt")),
+                "{mode}: {events:?}"
+            );
+        } else {
+            assert!(
+                matches!(failure(&events), RolesError::ShareUndecryptable { dp: 1, cp: 1 }),
+                "{mode}: {events:?}"
+            );
+        }
     }
 }
 

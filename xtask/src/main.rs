@@ -6,14 +6,19 @@
 //!   `--slurm`, the same sweep as a Slurm job array of shards plus a dependent merge job;
 //! - `merge`: check and join the shards of a sweep, then its figures and report;
 //! - `figures`, `report`: redraw from an existing sweep folder;
-//! - `regress`: run the fixed regression grid and compare it with the committed baseline.
+//! - `regress`: A/B regression check of the work tree against a git revision built and run on
+//!   the same machine (instructions, CPU time, exact counts);
+//! - `regress-validate`: check that `regress` catches real slowdowns, committed as patches in a
+//!   scratch worktree.
 //!
 //! Heavy work happens in the crates it calls (`dsmpc-bench`, `dsmpc-reports`); this crate
 //! only spawns cargo with the right features, so it has no dependencies.
 
 mod gmp;
+mod regress;
 mod slurm;
 mod tasks;
+mod validate;
 
 use std::process::ExitCode;
 
@@ -31,9 +36,14 @@ Tasks:
                           then draw the figures and write the report; see `cargo xtask merge --help`
   figures --from DIR      (re)draw the figures of a sweep folder into DIR/figures
   report --from DIR       (re)write DIR/report.md
-  regress [--save] [--no-time] [--time-threshold F]
-                          run the fixed regression grid and compare with reports/baselines/;
-                          --save writes a new baseline instead
+  regress [--base REV] [OPTIONS]
+                          A/B check of the work tree against revision REV (default HEAD when the
+                          work tree has changes, else HEAD~1), both built and run here, interleaved:
+                          instructions (callgrind) and CPU time per phase, exact op counts and bytes;
+                          see `cargo xtask regress --help`; --save writes the committed record
+  regress-validate        commit real slowdowns (15% CPU in each of the three largest phases, 3%
+                          instructions in one) in a scratch worktree and check that regress flags
+                          that phase and no other; see `cargo xtask regress-validate --help`
   help                    this text
 
 Sharded sweeps: `cargo xtask sweep --shard I/N --out DIR` runs shard I of N (1-based) into
@@ -93,7 +103,8 @@ fn main() -> ExitCode {
         "merge" => tasks::merge(&args),
         "figures" => tasks::reports_cmd("figures", &args).map_err(TaskError::from),
         "report" => tasks::reports_cmd("report", &args).map_err(TaskError::from),
-        "regress" => tasks::regress(&args).map_err(TaskError::from),
+        "regress" => regress::regress(&args),
+        "regress-validate" => validate::validate(&args),
         "help" | "-h" | "--help" => {
             print!("{}", help());
             Ok(())

@@ -85,7 +85,7 @@ fn value_of(args: &[String], flag: &str) -> Option<String> {
     })
 }
 
-fn sweep_cmd(gmp: bool) -> Command {
+pub(crate) fn sweep_cmd(gmp: bool) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.args([
         "run",
@@ -241,34 +241,5 @@ pub fn reports_cmd(sub: &str, args: &[String]) -> Result<(), String> {
     let mut cmd = Command::new("cargo");
     cmd.args(["run", "--quiet", "--release", "-p", "dsmpc-reports", "--", sub]);
     cmd.args(args);
-    run(&mut cmd)
-}
-
-/// `cargo xtask regress`.
-pub fn regress(args: &[String]) -> Result<(), String> {
-    let gmp = gmp_or_warn();
-    let baseline = PathBuf::from("reports/baselines/current");
-    let save = args.iter().any(|a| a == "--save");
-    // One folder, replaced by every run.
-    let dir = PathBuf::from("target/regress/last");
-    let _ = std::fs::remove_dir_all(&dir);
-    let mut cmd = sweep_cmd(gmp);
-    cmd.args(["--grid", "reports/baselines/grid.toml", "--jobs", "1", "--out"])
-        .arg(&dir);
-    run(&mut cmd)?;
-    let mut cmd = Command::new("cargo");
-    cmd.args(["run", "--quiet", "--release", "-p", "dsmpc-reports", "--"]);
-    if save {
-        cmd.args(["save-baseline", "--from"])
-            .arg(&dir)
-            .arg("--to")
-            .arg(&baseline);
-    } else {
-        cmd.args(["compare", "--baseline"])
-            .arg(&baseline)
-            .arg("--current")
-            .arg(&dir);
-        cmd.args(args.iter().filter(|a| *a != "--save"));
-    }
     run(&mut cmd)
 }

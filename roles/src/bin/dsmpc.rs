@@ -3,7 +3,10 @@
 //! `dsmpc run` prints the plaintext and reconstructed sum and average, the per-phase table and
 //! the bytes per message kind, writes the JSON Lines log if asked, and exits 0 only when the
 //! reconstruction matches. `dsmpc params` prints p, q, g, h of a group. Exit codes: 0 success,
-//! 1 the run failed or the result did not match, 2 bad command line or input.
+//! 1 the run failed or the result did not match (a protocol outcome such as too few CPs
+//! selected, whatever caused it), 2 bad command line or input (sizes beyond the limits, a bad
+//! values file, a log target that is not a new or writable regular file: all checked before
+//! the run, leaving nothing written).
 //!
 //! `--inject KIND` (repeatable) makes parties misbehave (see `dsmpc_roles::adversary`); the output
 //! then lists what was detected and which DPs were excluded, and the exit code is 0 exactly
@@ -51,10 +54,10 @@ enum Command {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Number of data providers n.
+    /// Number of data providers n (at most 1,000,000).
     #[arg(long = "dps", value_name = "N", default_value_t = 20)]
     dps: usize,
-    /// Number of candidate computing parties m (VIDs 1..=m).
+    /// Number of candidate computing parties m (VIDs 1..=m; at most 1,000).
     #[arg(long = "cps", value_name = "M", default_value_t = 5)]
     cps: usize,
     /// Cloud capacity k: at most this many CPs are selected [default: M].
@@ -102,14 +105,16 @@ struct RunArgs {
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
     /// File with the DPs' values, one non-negative integer per line (N of them; blank lines and
-    /// `#` comments ignored). Without it values are drawn at random.
+    /// `#` comments ignored; lines of at most 1,024 bytes). Without it values are drawn at
+    /// random.
     #[arg(long, value_name = "FILE")]
     values: Option<PathBuf>,
     /// Bits of each value: values must be below 2^V.
     #[arg(long, value_name = "V", default_value_t = 32)]
     value_bits: u32,
-    /// Write the JSON Lines protocol log here (reference format); only a successful run
-    /// leaves FILE, a failed one leaves FILE.failed.
+    /// Write the JSON Lines protocol log here (reference format), through FILE.partial beside
+    /// it; only a successful run leaves FILE, a failed one leaves FILE.failed. FILE must be new
+    /// or a writable regular file in an existing directory (checked before the run; exit 2).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
     /// Cloud's freshness window for auth-request timestamps, seconds.
@@ -117,7 +122,7 @@ struct RunArgs {
     freshness: u64,
     /// Threads for the parties of this session: the parties that have messages to handle run
     /// in parallel. Per-party CPU times and the transcript are the same; only the wall time
-    /// shrinks.
+    /// shrinks. At most 1,024.
     #[arg(long, value_name = "N", default_value_t = 1)]
     threads: usize,
 }

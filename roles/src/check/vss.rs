@@ -4,7 +4,7 @@
 //! agreement round a CP uploads `(sum, blinding sum)` over the agreed DPs, which the Edge checks
 //! against the product of their commitments: every result used is verified.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
@@ -52,8 +52,8 @@ impl<B: Backend> Verification<B> for Vss {
     }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         Box::new(Held::<B> {
-            commitments: HashMap::new(),
-            unchecked: HashMap::new(),
+            commitments: BTreeMap::new(),
+            unchecked: BTreeMap::new(),
             verified: BTreeMap::new(),
         })
     }
@@ -81,8 +81,8 @@ impl<B: Backend> Verification<B> for Vss {
 /// A CP's share pairs and commitments, each held until the other arrives, then the verified
 /// pairs until the agreed set is known.
 struct Held<B: Backend> {
-    commitments: HashMap<u32, Vec<B::Int>>,
-    unchecked: HashMap<u32, Dealt<B>>,
+    commitments: BTreeMap<u32, Vec<B::Int>>,
+    unchecked: BTreeMap<u32, Dealt<B>>,
     verified: BTreeMap<u32, Dealt<B>>,
 }
 
@@ -126,9 +126,8 @@ impl<B: Backend> Acceptor<B> for Held<B> {
     }
     fn finish(&mut self, _ctx: &CpCtx<'_, B>, _rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
         self.commitments.clear();
-        let mut out: Vec<(u32, Verdict)> = self
-            .unchecked
-            .drain()
+        let mut out: Vec<(u32, Verdict)> = std::mem::take(&mut self.unchecked)
+            .into_iter()
             .map(|(d, _)| (d, Verdict::Rejected(Rejection::NoCommitments)))
             .collect();
         out.sort_by_key(|(d, _)| *d);

@@ -9,7 +9,7 @@
 //! an impostor cannot burn nonces; nothing is recorded for a request that fails. A valid request
 //! past capacity gets a "not selected" answer.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dsmpc_core::rng::DsmpcRng;
@@ -44,7 +44,7 @@ pub struct Cloud<S: CipherSuite> {
     window_s: u64,
     timeouts: Timeouts,
     registry: BTreeMap<u32, Registration<S>>,
-    seen_nonces: HashSet<[u8; 16]>,
+    seen_nonces: BTreeSet<[u8; 16]>,
     heard: BTreeSet<u32>,
     selected: BTreeMap<u16, u32>,
     not_selected: Vec<u32>,
@@ -82,7 +82,7 @@ impl<S: CipherSuite> Cloud<S> {
             window_s,
             timeouts,
             registry: BTreeMap::new(),
-            seen_nonces: HashSet::new(),
+            seen_nonces: BTreeSet::new(),
             heard: BTreeSet::new(),
             selected: BTreeMap::new(),
             not_selected: Vec::new(),

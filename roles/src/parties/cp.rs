@@ -15,7 +15,7 @@
 //! authentic packet that fails its check ends the session, as in the paper; in `vss` that DP is
 //! rejected and the CP goes on. The PVSS secret key lives in a [`CpKeyPair`], wiped on drop.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
@@ -77,8 +77,8 @@ pub struct ComputingParty<B: Backend, S: CipherSuite> {
     cloud_pk: Option<S::EncPublic>,
     index: u16,
     acceptor: Box<dyn Acceptor<B>>,
-    shares: HashSet<u32>,
-    commitments: HashSet<u32>,
+    shares: BTreeSet<u32>,
+    commitments: BTreeSet<u32>,
     accepted: BTreeSet<u32>,
     rejected: BTreeMap<u32, Rejection>,
     parked: Parked,
@@ -117,8 +117,8 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             cloud_pk: None,
             index: 0,
             acceptor,
-            shares: HashSet::new(),
-            commitments: HashSet::new(),
+            shares: BTreeSet::new(),
+            commitments: BTreeSet::new(),
             accepted: BTreeSet::new(),
             rejected: BTreeMap::new(),
             parked: Parked::default(),

@@ -1,0 +1,510 @@
+//! `cargo xtask regress`: A/B regression check of the work tree (the candidate) against a git
+//! revision (the base), both built and run on this machine in one run.
+//!
+//! 1. The base revision is checked out in a temporary git worktree and its `dsmpc-sweep` built
+//!    (release, sharing `target/` so that dependencies are built once); the binary is cached in
+//!    `target/regress/builds/<sha>/` and reused by later runs.
+//! 2. The candidate's `dsmpc-sweep` is built from its source tree.
+//! 3. Time: the regression grid (`reports/baselines/grid.toml`, one repetition per run) runs
+//!    `--pairs` times per binary, interleaved (base, cand, cand, base, base, cand, ...).
+//! 4. Instructions: the small grid `reports/baselines/icount.toml` runs under callgrind with one
+//!    thread, `--icount-runs` times per binary (base and candidate at the same time, one core
+//!    each); the dumps labelled `dsmpc-phase:<phase>` are summed into `icount.csv`.
+//! 5. `dsmpc-reports ab` judges (table, `verdicts.csv`); the candidate's exact counts are also
+//!    checked against the committed record `reports/baselines/current`.
+//!
+//! Where the base revision is not in the clone (a shallow clone), only the exact checks run.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use crate::TaskError;
+use crate::tasks::{gmp_or_warn, run};
+
+/// `cargo xtask regress --help`.
+pub const HELP: &str = "\
+cargo xtask regress [--base REV] [--pairs N] [--icount-runs N] [--time-threshold F]
+                    [--icount-threshold F] [--no-icount] [--no-time] [--out DIR]
+cargo xtask regress --save
+
+A/B check of the work tree against the git revision REV, both built and run on this machine in one run.
+REV defaults to HEAD when the work tree has changes, otherwise HEAD~1; any revision git knows (a tag, a
+branch, a sha). The base build is cached in target/regress/builds/<sha>/.
+
+Judged per phase:
+  instructions   callgrind counts of reports/baselines/icount.toml (one thread, seeded); SLOWER above
+                 max(--icount-threshold, 3 x the spread between repeated counts of one binary)
+  cpu time       work_cpu_s of reports/baselines/grid.toml, --pairs interleaved runs per binary; SLOWER
+                 when the median ratio cand/base > 1+T and its 95% bootstrap interval starts above 1+T/2
+  exact          op counts and bytes: changes between base and candidate are listed; the candidate must
+                 equal the committed record reports/baselines/current (update it with --save when a
+                 protocol change is meant, and say why in reports/baselines/CHANGES.md)
+
+Options:
+  --base REV              the base revision (see above)
+  --pairs N               interleaved time runs per binary (default 5)
+  --icount-runs N         callgrind runs per binary (default 2; 0 = --no-icount)
+  --time-threshold F      T (default 0.10)
+  --icount-threshold F    smallest instruction threshold (default 0.01)
+  --no-icount, --no-time  skip a measure
+  --out DIR               the A/B folder (default target/regress/ab, replaced)
+  --save                  run the regression grid once (5 repetitions) and save it as the committed record
+
+Exit status: 0 no regression, 1 a phase slower or the record differs, 2 bad input (unknown revision).
+Without the base revision in the clone (shallow clone) it says so and runs the exact checks only.
+";
+
+/// What `regress` was asked to do.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Base revision as given (`None`: the default rule).
+    pub base: Option<String>,
+    /// Interleaved time pairs.
+    pub pairs: usize,
+    /// Callgrind runs per binary.
+    pub icount_runs: usize,
+    /// Time threshold.
+    pub time_threshold: String,
+    /// Instruction threshold.
+    pub icount_threshold: String,
+    /// The A/B folder.
+    pub out: PathBuf,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            base: None,
+            pairs: 5,
+            icount_runs: 2,
+            time_threshold: "0.10".into(),
+            icount_threshold: "0.01".into(),
+            out: PathBuf::from("target/regress/ab"),
+        }
+    }
+}
+
+fn parse(args: &[String]) -> Result<Options, TaskError> {
+    let mut o = Options::default();
+    let mut it = args.iter();
+    let bad = |m: String| TaskError::usage(format!("{m}\n\n{HELP}"));
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| bad(format!("{name} needs a value")));
+        let count = |name: &str, v: String| {
+            v.parse::<usize>()
+                .map_err(|_| bad(format!("{name}: not a count: {v:?}")))
+        };
+        let number = |name: &str, v: String| match v.parse::<f64>() {
+            Ok(x) if x.is_finite() && x >= 0.0 => Ok(v),
+            _ => Err(bad(format!("{name}: not a non-negative number: {v:?}"))),
+        };
+        match a.as_str() {
+            "--base" => o.base = Some(value("--base")?),
+            "--pairs" => o.pairs = count("--pairs", value("--pairs")?)?,
+            "--icount-runs" => o.icount_runs = count("--icount-runs", value("--icount-runs")?)?,
+            "--time-threshold" => o.time_threshold = number("--time-threshold", value("--time-threshold")?)?,
+            "--icount-threshold" => o.icount_threshold = number("--icount-threshold", value("--icount-threshold")?)?,
+            "--no-icount" => o.icount_runs = 0,
+            "--no-time" => o.pairs = 0,
+            "--out" => o.out = PathBuf::from(value("--out")?),
+            other => return Err(bad(format!("regress: unknown option {other:?}"))),
+        }
+    }
+    Ok(o)
+}
+
+pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    } else {
+        Err(format!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+fn root() -> PathBuf {
+    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+}
+
+/// The full sha of `rev`, or why it cannot be had.
+pub(crate) fn resolve(dir: &Path, rev: &str) -> Result<String, String> {
+    git(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
+        .map_err(|_| format!("revision {rev:?} is not in this clone"))
+}
+
+/// Build `dsmpc-sweep` from the source tree `src` (release, `target/` shared) and copy it to
+/// `target/regress/builds/<key>/dsmpc-sweep`; with `cache`, an existing copy is reused.
+pub(crate) fn build_sweep(src: &Path, key: &str, cache: bool, gmp: bool) -> Result<PathBuf, String> {
+    let dir = root().join("target/regress/builds").join(key);
+    let bin = dir.join("dsmpc-sweep");
+    if cache && bin.exists() {
+        eprintln!("regress: using the cached build {}", bin.display());
+        return Ok(bin);
+    }
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(src)
+        .env("CARGO_TARGET_DIR", root().join("target"))
+        .args([
+            "build",
+            "--release",
+            "-p",
+            "dsmpc-bench",
+            "--bin",
+            "dsmpc-sweep",
+            "--message-format=json-render-diagnostics",
+        ]);
+    if gmp {
+        cmd.args(["--features", "gmp"]);
+    }
+    eprintln!(
+        "+ (in {}) cargo build --release -p dsmpc-bench --bin dsmpc-sweep",
+        src.display()
+    );
+    let out = cmd
+        .stderr(Stdio::inherit())
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("building dsmpc-sweep in {} failed", src.display()));
+    }
+    // The artifact message of the binary names its executable.
+    let text = String::from_utf8_lossy(&out.stdout);
+    let exe = text
+        .lines()
+        .filter(|l| l.contains("\"executable\":\"") && l.contains("dsmpc-sweep"))
+        .filter_map(|l| {
+            let start = l.find("\"executable\":\"")? + "\"executable\":\"".len();
+            let end = l[start..].find('"')? + start;
+            Some(PathBuf::from(&l[start..end]))
+        })
+        .next_back()
+        .ok_or("cargo did not name the dsmpc-sweep executable")?;
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::copy(&exe, &bin).map_err(|e| format!("cannot copy {} to {}: {e}", exe.display(), bin.display()))?;
+    Ok(bin)
+}
+
+/// Build revision `sha` in a temporary worktree (cached per revision).
+pub(crate) fn build_revision(sha: &str, gmp: bool) -> Result<PathBuf, String> {
+    let cached = root().join("target/regress/builds").join(sha).join("dsmpc-sweep");
+    if cached.exists() {
+        eprintln!(
+            "regress: using the cached build of {} ({})",
+            &sha[..12.min(sha.len())],
+            cached.display()
+        );
+        return Ok(cached);
+    }
+    let src = root().join("target/regress/src").join(sha);
+    if src.exists() {
+        let _ = git(&root(), &["worktree", "remove", "--force", &src.to_string_lossy()]);
+        let _ = std::fs::remove_dir_all(&src);
+    }
+    let _ = git(&root(), &["worktree", "prune"]);
+    git(
+        &root(),
+        &["worktree", "add", "--detach", "--force", &src.to_string_lossy(), sha],
+    )?;
+    let built = build_sweep(&src, sha, true, gmp);
+    let _ = git(&root(), &["worktree", "remove", "--force", &src.to_string_lossy()]);
+    built
+}
+
+fn sweep_args(cmd: &mut Command, grid: &Path, out: &Path) {
+    cmd.arg("--grid")
+        .arg(grid)
+        .args([
+            "--reps",
+            "1",
+            "--jobs",
+            "1",
+            "--quick-calibration",
+            "--no-progress",
+            "--out",
+        ])
+        .arg(out)
+        .stdout(Stdio::null());
+}
+
+/// One interleaved time run of `bin` into `out`.
+pub(crate) fn time_run(bin: &Path, grid: &Path, out: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(out);
+    let mut cmd = Command::new(bin);
+    sweep_args(&mut cmd, grid, out);
+    run(&mut cmd)
+}
+
+/// Start `bin` on the instruction grid under callgrind, dumps into `out/cg/`.
+fn start_icount(bin: &Path, grid: &Path, out: &Path) -> Result<Child, String> {
+    let _ = std::fs::remove_dir_all(out);
+    let cg = out.join("cg");
+    std::fs::create_dir_all(&cg).map_err(|e| format!("cannot create {}: {e}", cg.display()))?;
+    let mut cmd = Command::new("valgrind");
+    cmd.args(["--tool=callgrind", "--dump-instr=no", "--dump-line=no"])
+        .arg(format!("--log-file={}", out.join("valgrind.log").display()))
+        .arg(format!("--callgrind-out-file={}/callgrind.out.%p", cg.display()))
+        .arg(bin);
+    sweep_args(&mut cmd, grid, &out.join("sweep"));
+    cmd.args(["--session-threads", "1"]);
+    eprintln!(
+        "+ valgrind --tool=callgrind ... {} (log {})",
+        bin.display(),
+        out.join("valgrind.log").display()
+    );
+    cmd.spawn().map_err(|e| format!("cannot run valgrind: {e}"))
+}
+
+/// Sum the callgrind dumps in `out/cg/` per phase label into `out/icount.csv`, then delete them.
+fn collect_icount(out: &Path) -> Result<(), String> {
+    let cg = out.join("cg");
+    let mut sums: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    let entries = std::fs::read_dir(&cg).map_err(|e| format!("cannot read {}: {e}", cg.display()))?;
+    for e in entries.flatten() {
+        let text = std::fs::read_to_string(e.path()).map_err(|err| format!("{}: {err}", e.path().display()))?;
+        let mut label = None;
+        for line in text.lines() {
+            if let Some(l) = line.strip_prefix("desc: Trigger: Client Request: dsmpc-phase:") {
+                label = Some(l.trim().to_string());
+            } else if let Some(v) = line.strip_prefix("summary:") {
+                if let (Some(l), Ok(v)) = (label.take(), v.trim().parse::<u64>()) {
+                    let s = sums.entry(l).or_default();
+                    s.0 += 1;
+                    s.1 += v;
+                }
+                break;
+            }
+        }
+    }
+    let mut csv = String::from("phase,dumps,instructions\n");
+    for (p, (d, ir)) in &sums {
+        csv += &format!("{p},{d},{ir}\n");
+    }
+    let path = out.join("icount.csv");
+    std::fs::write(&path, csv).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    let _ = std::fs::remove_dir_all(&cg);
+    Ok(())
+}
+
+/// Run `bins` (label, binary) under callgrind at the same time into `dir/<label>/icount-<i>`.
+pub(crate) fn icount_runs(bins: &[(&str, &Path)], grid: &Path, dir: &Path, i: usize) -> Result<(), String> {
+    let mut children = vec![];
+    for (label, bin) in bins {
+        let out = dir.join(label).join(format!("icount-{i}"));
+        children.push((out.clone(), start_icount(bin, grid, &out)?));
+    }
+    for (out, mut child) in children {
+        let status = child.wait().map_err(|e| format!("valgrind: {e}"))?;
+        if !status.success() {
+            return Err(format!(
+                "the callgrind run into {} failed ({status}); see its valgrind.log",
+                out.display()
+            ));
+        }
+        collect_icount(&out)?;
+    }
+    Ok(())
+}
+
+fn valgrind_available() -> bool {
+    Command::new("valgrind")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn reports_bin(args: &[&str]) -> Command {
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root())
+        .args(["run", "--quiet", "--release", "-p", "dsmpc-reports", "--"])
+        .args(args);
+    cmd
+}
+
+/// The exit status of a command of ours as a task result (2 = bad input, 1 = failure).
+fn status_of(cmd: &mut Command, what: &str) -> Result<(), TaskError> {
+    let status = cmd
+        .status()
+        .map_err(|e| TaskError::run(format!("cannot run {what}: {e}")))?;
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(2) => Err(TaskError::usage(format!("{what} refused its input (see above)"))),
+        _ => Err(TaskError::run(format!("{what}: see above"))),
+    }
+}
+
+/// The base revision by the default rule, or the one asked for.
+fn choose_base(asked: Option<&str>) -> Result<(String, Result<String, String>), TaskError> {
+    let dirty = !git(&root(), &["status", "--porcelain", "--untracked-files=no"])
+        .map_err(TaskError::run)?
+        .is_empty();
+    let rev = asked.map_or_else(|| if dirty { "HEAD" } else { "HEAD~1" }.to_string(), str::to_string);
+    let sha = resolve(&root(), &rev);
+    if asked.is_some()
+        && let Err(e) = &sha
+    {
+        return Err(TaskError::usage(format!("--base: {e}")));
+    }
+    Ok((rev, sha))
+}
+
+/// `cargo xtask regress`.
+pub fn regress(args: &[String]) -> Result<(), TaskError> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{HELP}");
+        return Ok(());
+    }
+    if args.iter().any(|a| a == "--save") {
+        return save(args);
+    }
+    let opts = parse(args)?;
+    let (rev, sha) = choose_base(opts.base.as_deref())?;
+    let gmp = gmp_or_warn();
+    match sha {
+        Ok(sha) => ab(&opts, &rev, &sha, &root(), None, gmp),
+        Err(why) => exact_only(&why, gmp),
+    }
+}
+
+/// The A/B run of the candidate in `cand_src` (the work tree, or a commit `cand_key`) against
+/// base `sha`; `Ok` when nothing regressed.
+pub(crate) fn ab(
+    opts: &Options,
+    rev: &str,
+    sha: &str,
+    cand_src: &Path,
+    cand_key: Option<&str>,
+    gmp: bool,
+) -> Result<(), TaskError> {
+    eprintln!("regress: base {rev} = {}", &sha[..12]);
+    let base = build_revision(sha, gmp).map_err(TaskError::run)?;
+    let cand = match cand_key {
+        Some(key) => build_sweep(cand_src, key, true, gmp),
+        None => build_sweep(cand_src, "worktree", false, gmp),
+    }
+    .map_err(TaskError::run)?;
+    // Build the judge before measuring, so that its build does not disturb the runs.
+    run(reports_bin(&["--help"]).stdout(Stdio::null())).map_err(TaskError::run)?;
+    let dir = root().join(&opts.out);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| TaskError::run(format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::write(dir.join("base.txt"), format!("{rev} {sha}\n")).map_err(|e| TaskError::run(e.to_string()))?;
+    let grid = root().join("reports/baselines/grid.toml");
+    let icount_grid = root().join("reports/baselines/icount.toml");
+    if opts.icount_runs > 0 {
+        if valgrind_available() {
+            for i in 1..=opts.icount_runs {
+                icount_runs(&[("base", &base), ("cand", &cand)], &icount_grid, &dir, i).map_err(TaskError::run)?;
+            }
+        } else {
+            eprintln!("regress: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
+        }
+    }
+    for i in 1..=opts.pairs {
+        // base-cand, cand-base, ...: a drift of the machine during the run falls on both sides.
+        let order: [(&str, &Path); 2] = if i % 2 == 1 {
+            [("base", &base), ("cand", &cand)]
+        } else {
+            [("cand", &cand), ("base", &base)]
+        };
+        for (label, bin) in order {
+            time_run(bin, &grid, &dir.join(label).join(format!("time-{i}"))).map_err(TaskError::run)?;
+        }
+    }
+    let dir_s = dir.to_string_lossy().into_owned();
+    let judged = status_of(
+        &mut reports_bin(&[
+            "ab",
+            "--dir",
+            &dir_s,
+            "--time-threshold",
+            &opts.time_threshold,
+            "--icount-threshold",
+            &opts.icount_threshold,
+        ]),
+        "dsmpc-reports ab",
+    );
+    let record = if opts.pairs > 0 {
+        record_check(&dir.join("cand/time-1"))
+    } else {
+        Ok(())
+    };
+    judged.and(record)
+}
+
+/// The candidate's exact counts against the committed record.
+fn record_check(run_dir: &Path) -> Result<(), TaskError> {
+    eprintln!("\nregress: exact op counts and bytes against the committed record reports/baselines/current");
+    status_of(
+        &mut reports_bin(&[
+            "compare",
+            "--baseline",
+            "reports/baselines/current",
+            "--current",
+            &run_dir.to_string_lossy(),
+            "--no-time",
+        ]),
+        "the record check",
+    )
+    .map_err(|e| {
+        if e.code == 1 {
+            TaskError::run(
+                "op counts or bytes differ from the committed record reports/baselines/current: if the protocol \
+                 changed on purpose, run `cargo xtask regress --save` and say why in reports/baselines/CHANGES.md"
+                    .into(),
+            )
+        } else {
+            e
+        }
+    })
+}
+
+fn exact_only(why: &str, gmp: bool) -> Result<(), TaskError> {
+    eprintln!(
+        "regress: {why} (a shallow clone?): no A/B comparison; checking exact op counts and bytes against the \
+         committed record only (fetch the history, e.g. `git fetch --unshallow`, for the A/B check)"
+    );
+    let mut cmd = Command::new("cargo");
+    cmd.current_dir(root())
+        .args(["build", "--release", "-p", "dsmpc-bench", "--bin", "dsmpc-sweep"]);
+    if gmp {
+        cmd.args(["--features", "gmp"]);
+    }
+    run(&mut cmd).map_err(TaskError::run)?;
+    let out = root().join("target/regress/exact");
+    time_run(
+        &root().join("target/release/dsmpc-sweep"),
+        &root().join("reports/baselines/grid.toml"),
+        &out,
+    )
+    .map_err(TaskError::run)?;
+    record_check(&out)
+}
+
+/// `cargo xtask regress --save`: a new committed record.
+fn save(args: &[String]) -> Result<(), TaskError> {
+    if let Some(other) = args.iter().find(|a| *a != "--save") {
+        return Err(TaskError::usage(format!(
+            "regress --save takes no other option, got {other:?}"
+        )));
+    }
+    let gmp = gmp_or_warn();
+    let dir = PathBuf::from("target/regress/last");
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut cmd = crate::tasks::sweep_cmd(gmp);
+    cmd.args(["--grid", "reports/baselines/grid.toml", "--jobs", "1", "--out"])
+        .arg(&dir);
+    run(&mut cmd).map_err(TaskError::run)?;
+    let mut cmd = reports_bin(&["save-baseline", "--from"]);
+    cmd.arg(&dir).arg("--to").arg("reports/baselines/current");
+    run(&mut cmd).map_err(TaskError::run)
+}

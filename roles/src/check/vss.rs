@@ -127,8 +127,8 @@ impl<B: Backend> Acceptor<B> for Held<B> {
     fn finish(&mut self, _ctx: &CpCtx<'_, B>, _rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
         self.commitments.clear();
         let mut out: Vec<(u32, Verdict)> = std::mem::take(&mut self.unchecked)
-            .into_iter()
-            .map(|(d, _)| (d, Verdict::Rejected(Rejection::NoCommitments)))
+            .into_keys()
+            .map(|d| (d, Verdict::Rejected(Rejection::NoCommitments)))
             .collect();
         out.sort_by_key(|(d, _)| *d);
         out

@@ -7,7 +7,10 @@
 //! the fate of each message in transit. Later networks (simulated time, TLS between processes)
 //! drive the same parties.
 
+pub mod deploy;
 pub mod memory;
+pub mod process;
+pub mod tls;
 
 use std::sync::Arc;
 

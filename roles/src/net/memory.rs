@@ -89,13 +89,13 @@ struct Handled<'a> {
 
 /// Measures the phases a party enters while it handles its inputs.
 #[derive(Default)]
-struct Recorder {
+pub(crate) struct Recorder {
     open: Option<(Phase, u32, Stopwatch)>,
-    samples: Vec<(Phase, u32, Sample)>,
+    pub(crate) samples: Vec<(Phase, u32, Sample)>,
 }
 
 impl Recorder {
-    fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         if let Some((p, i, w)) = self.open.take() {
             self.samples.push((p, i, w.stop(p)));
         }

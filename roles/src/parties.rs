@@ -86,7 +86,11 @@ impl std::str::FromStr for Timeouts {
                 "selection" => t.selection_ms = ms,
                 "shares" => t.shares_ms = ms,
                 "round" => t.round_ms = ms,
-                other => return Err(format!("timeouts: unknown deadline {other:?} (selection, shares, round)")),
+                other => {
+                    return Err(format!(
+                        "timeouts: unknown deadline {other:?} (selection, shares, round)"
+                    ));
+                }
             }
         }
         Ok(t)

@@ -30,7 +30,9 @@ use crate::log::EventSink;
 use crate::metrics::{MessageStats, PhaseStats};
 use crate::net::memory::{BoxedParty, MemoryNetwork, Record};
 use crate::net::{Adversary, Honest, Stack};
-use crate::parties::{PartyId, Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, Registration, Timeouts};
+use crate::parties::{
+    Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, PartyId, Registration, Timeouts,
+};
 use crate::suite::p256::P256Suite;
 use crate::suite::rsa::RsaSuite;
 use crate::suite::{CipherSuite, SuiteKind};

@@ -20,13 +20,13 @@ use dsmpc_roles::adversary::Fault;
 use dsmpc_roles::event::Detection;
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
-use dsmpc_roles::parties::exact_average;
-use dsmpc_roles::suite::SuiteKind;
-use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::net::deploy::{self, Deployment, Layout};
 use dsmpc_roles::net::process::{NetStats, ProcessOptions};
 use dsmpc_roles::net::tls::{self, NodeOptions};
 use dsmpc_roles::parties::Timeouts;
+use dsmpc_roles::parties::exact_average;
+use dsmpc_roles::suite::SuiteKind;
+use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::{RolesError, SessionConfig, session, values};
 
 #[derive(Parser)]
@@ -104,6 +104,9 @@ struct NodeArgs {
     /// Give up after this many seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     max_wall: u64,
+    /// Print a line on stderr for every message received: `NAME: recv KIND from PARTY`.
+    #[arg(long)]
+    trace: bool,
 }
 
 #[derive(Args)]
@@ -268,9 +271,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         "memory" => false,
         "process" => true,
         other => {
-            return Err(RolesError::Config(format!(
-                "--net {other:?}: choose memory or process"
-            )));
+            return Err(RolesError::Config(format!("--net {other:?}: choose memory or process")));
         }
     };
     if process && a.values.is_some() {
@@ -561,6 +562,7 @@ fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
         control: a.control,
         connect_timeout: std::time::Duration::from_secs(a.connect_timeout),
         max_wall: std::time::Duration::from_secs(a.max_wall),
+        trace: a.trace,
     };
     let r = tls::run_node(&opts, &d, hosted.parties, hosted.setup_s)?;
     let json = serde_json::to_string(&r).map_err(|e| RolesError::Config(e.to_string()))?;

@@ -172,7 +172,11 @@ impl Deployment {
             if !names.insert(h.name.as_str()) {
                 return Err(bad(format!("host {:?} appears twice", h.name)));
             }
-            if h.addr.rsplit_once(':').and_then(|(_, p)| p.parse::<u16>().ok()).is_none() {
+            if h.addr
+                .rsplit_once(':')
+                .and_then(|(_, p)| p.parse::<u16>().ok())
+                .is_none()
+            {
                 return Err(bad(format!("host {}: address {:?} is not host:port", h.name, h.addr)));
             }
             if h.dps.is_some() && !h.name.starts_with("dps-") {
@@ -183,13 +187,19 @@ impl Deployment {
                 Some(Role::Edge) => edge += 1,
                 Some(Role::Cp(v)) => {
                     if v as usize > cfg.m {
-                        return Err(bad(format!("host {}: VID {v} but only {} candidate CPs", h.name, cfg.m)));
+                        return Err(bad(format!(
+                            "host {}: VID {v} but only {} candidate CPs",
+                            h.name, cfg.m
+                        )));
                     }
                     cps.insert(v);
                 }
                 Some(Role::Dps(a, b)) => {
                     if a == 0 || a > b || b as usize > cfg.n {
-                        return Err(bad(format!("host {}: dps = [{a}, {b}] not within 1..={}", h.name, cfg.n)));
+                        return Err(bad(format!(
+                            "host {}: dps = [{a}, {b}] not within 1..={}",
+                            h.name, cfg.n
+                        )));
                     }
                     dps.push((a, b, h.name.as_str()));
                 }
@@ -260,7 +270,10 @@ impl Deployment {
     pub fn host(&self, name: &str) -> Result<&Host> {
         self.hosts.iter().find(|h| h.name == name).ok_or_else(|| {
             let all: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
-            RolesError::Config(format!("no host {name:?} in this deployment (hosts: {})", all.join(", ")))
+            RolesError::Config(format!(
+                "no host {name:?} in this deployment (hosts: {})",
+                all.join(", ")
+            ))
         })
     }
 
@@ -327,10 +340,13 @@ pub fn hosts(cfg: &SessionConfig, layout: &Layout) -> Result<Vec<Host>> {
             u16::try_from(u32::from(layout.base_port) + i as u32)
                 .map_err(|_| RolesError::Config("ports run past 65535: choose a lower --base-port".into()))?
         };
-        let dps = name.strip_prefix("dps-").and_then(|g| g.parse::<usize>().ok()).map(|g| {
-            let first = (g - 1) * per + 1;
-            [first as u32, (g * per).min(cfg.n) as u32]
-        });
+        let dps = name
+            .strip_prefix("dps-")
+            .and_then(|g| g.parse::<usize>().ok())
+            .map(|g| {
+                let first = (g - 1) * per + 1;
+                [first as u32, (g * per).min(cfg.n) as u32]
+            });
         out.push(Host {
             name,
             addr: format!("{ip}:{port}"),
@@ -435,7 +451,8 @@ impl Pki {
     pub fn new() -> std::result::Result<Pki, rcgen::Error> {
         let mut p = rcgen::CertificateParams::new(Vec::<String>::new())?;
         p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        p.distinguished_name.push(rcgen::DnType::CommonName, "dsmpc deployment CA");
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "dsmpc deployment CA");
         p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
         let issuer = rcgen::CertifiedIssuer::self_signed(p, rcgen::KeyPair::generate()?)?;
         Ok(Pki { issuer })

@@ -222,9 +222,8 @@ impl Tls {
 
     /// From a CA file, a certificate file and a key file (PEM).
     pub fn from_files(ca: &Path, cert: &Path, key: &Path) -> Result<Tls> {
-        let read = |p: &Path| {
-            std::fs::read(p).map_err(|e| RolesError::Config(format!("cannot read {}: {e}", p.display())))
-        };
+        let read =
+            |p: &Path| std::fs::read(p).map_err(|e| RolesError::Config(format!("cannot read {}: {e}", p.display())));
         let (ca_pem, cert_pem, key_pem) = (read(ca)?, read(cert)?, read(key)?);
         let mut roots = rustls::RootCertStore::empty();
         for c in CertificateDer::pem_slice_iter(&ca_pem) {
@@ -279,7 +278,9 @@ pub async fn dial(
     addr: &str,
     counters: (Arc<AtomicU64>, Arc<AtomicU64>),
 ) -> std::result::Result<tokio_rustls::client::TlsStream<Counted<TcpStream>>, String> {
-    let tcp = TcpStream::connect(addr).await.map_err(|e| format!("cannot reach {to} at {addr}: {e}"))?;
+    let tcp = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("cannot reach {to} at {addr}: {e}"))?;
     let _ = tcp.set_nodelay(true);
     let name = ServerName::try_from(to.to_string()).map_err(|e| format!("host name {to:?}: {e}"))?;
     let connector = tokio_rustls::TlsConnector::from(tls.client.clone());
@@ -316,6 +317,8 @@ pub struct NodeOptions {
     pub connect_timeout: Duration,
     /// Give up after this long.
     pub max_wall: Duration,
+    /// Print a line on stderr for every message received (`NAME: recv KIND from PARTY`).
+    pub trace: bool,
 }
 
 /// What one host did: written as one JSON line by `dsmpc node --report`.
@@ -412,15 +415,29 @@ pub fn check_from_name(s: &str) -> Option<Check> {
 
 /// What reaches the host's loop.
 enum Inbound {
-    Msg { host: String, from: PartyId, to: PartyId, bytes: Vec<u8> },
-    End { host: String, ok: bool, reason: String },
+    Msg {
+        host: String,
+        from: PartyId,
+        to: PartyId,
+        bytes: Vec<u8>,
+    },
+    End {
+        host: String,
+        ok: bool,
+        reason: String,
+    },
     Refused(Refusal),
     Unreachable(Refusal),
     Accepted,
 }
 
 /// Run host `opts.host` of the deployment with its `parties` (see [`crate::session::hosted`]).
-pub fn run_node(opts: &NodeOptions, d: &Deployment, parties: Vec<BoxedParty<'static>>, setup_s: f64) -> Result<NodeReport> {
+pub fn run_node(
+    opts: &NodeOptions,
+    d: &Deployment,
+    parties: Vec<BoxedParty<'static>>,
+    setup_s: f64,
+) -> Result<NodeReport> {
     let me = d.host(&opts.host)?.clone();
     let tls = Tls::load(&opts.dir, &me.name)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
@@ -601,6 +618,9 @@ impl Node {
                 };
                 if let Ok(m) = Message::decode(&bytes) {
                     self.report.last_recv_us.insert(m.kind().name().to_string(), unix_us());
+                    if self.opts.trace {
+                        eprintln!("{}: recv {} from {from}", self.me.name, m.kind().name());
+                    }
                 }
                 self.handle(s, |p, now, rec| p.handle_input(now, from, &bytes, rec));
             }
@@ -683,7 +703,10 @@ impl Node {
         e[2] += payload;
         e[3] = e[3].max(len);
         e[4] = e[4].max(payload);
-        self.report.first_sent_us.entry(kind.name().to_string()).or_insert_with(unix_us);
+        self.report
+            .first_sent_us
+            .entry(kind.name().to_string())
+            .or_insert_with(unix_us);
     }
 
     fn event(&mut self, e: Event) {
@@ -820,7 +843,9 @@ async fn accept_loop(
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls.server.clone());
     loop {
-        let Ok((tcp, peer)) = listener.accept().await else { continue };
+        let Ok((tcp, peer)) = listener.accept().await else {
+            continue;
+        };
         let _ = tcp.set_nodelay(true);
         let (acceptor, d, tx) = (acceptor.clone(), d.clone(), tx.clone());
         let counted = Counted::new(tcp, read.clone(), written.clone());

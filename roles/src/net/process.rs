@@ -102,6 +102,9 @@ impl Drop for Children {
     }
 }
 
+/// The started hosts, their stdins, and their stdout lines (host index, line).
+type Spawned = (Children, Vec<Option<ChildStdin>>, mpsc::Receiver<(usize, String)>);
+
 /// Start the hosts of `d` in `dir` as `dsmpc node --control` processes; every host's stdin and a
 /// channel of its stdout lines.
 fn spawn(
@@ -109,7 +112,7 @@ fn spawn(
     dir: &Path,
     d: &Deployment,
     max_wall: Duration,
-) -> Result<(Children, Vec<Option<ChildStdin>>, mpsc::Receiver<(usize, String)>)> {
+) -> Result<Spawned> {
     let (tx, rx) = mpsc::channel();
     let mut children = Children(Vec::new());
     let mut stdins = Vec::new();

@@ -45,6 +45,8 @@ use crate::wire::MessageKind;
 pub enum Net {
     /// The in-memory network, with these deadlines.
     Memory(Timeouts),
+    /// Simulated time over emulated links.
+    Sim(crate::net::sim::SimConfig),
 }
 
 impl Default for Net {
@@ -58,6 +60,7 @@ impl Net {
     pub fn timeouts(&self) -> Timeouts {
         match self {
             Net::Memory(t) => *t,
+            Net::Sim(s) => s.timeouts,
         }
     }
 }
@@ -247,6 +250,8 @@ pub struct SessionReport {
     pub setup_s: f64,
     /// Whether the PVSS group is the weak 1024-bit one.
     pub weak_group: bool,
+    /// Latencies, on networks with time (`sim`, `process`).
+    pub timing: Option<crate::net::Timing>,
 }
 
 impl SessionReport {
@@ -370,6 +375,9 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     };
     let (outcome, record) = match net {
         Net::Memory(_) => MemoryNetwork::new(parties, adversary, cfg.threads, sink)?.run(clock.now_ms()),
+        Net::Sim(sim) => {
+            crate::net::sim::SimNetwork::new(parties, adversary, sim, src.stream("links")?, sink).run(clock.now_ms())
+        }
     };
     let weak_group = world.group.is_weak();
     report(outcome?, record, &values, setup_s, weak_group)
@@ -659,5 +667,6 @@ pub(crate) fn report(
         transcript_sha256: record.transcript_sha256,
         setup_s,
         weak_group,
+        timing: record.timing,
     })
 }

@@ -22,6 +22,7 @@ use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
 use dsmpc_roles::net::deploy::{self, Deployment, Layout};
 use dsmpc_roles::net::process::{NetStats, ProcessOptions};
+use dsmpc_roles::net::sim::SimConfig;
 use dsmpc_roles::net::tls::{self, NodeOptions};
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::parties::exact_average;
@@ -184,10 +185,12 @@ struct RunArgs {
     /// shrinks.
     #[arg(long, value_name = "N", default_value_t = 1)]
     threads: usize,
-    /// The network: memory (all parties in this process), or process (every host an OS
+    /// The network: memory (all parties in this process), sim:PROFILE (in this process on a
+    /// virtual clock over emulated links: lan, wan, lte, dsrc from roles/profiles.toml; each
+    /// handling advances its party's clock by its CPU time), or process (every host an OS
     /// process, mutual TLS 1.3 over 127.0.0.1; the Cloud, the Edge and each CP alone, DPs
     /// --dps-per-process to a process).
-    #[arg(long, value_name = "memory|process", default_value = "memory")]
+    #[arg(long, value_name = "memory|sim:PROFILE|process", default_value = "memory")]
     net: String,
     /// DPs per process with --net process.
     #[arg(long, value_name = "N", default_value_t = 50)]
@@ -267,12 +270,17 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     };
     cfg.validate()?;
     let timeouts = a.session.timeouts.unwrap_or_default();
-    let process = match a.net.as_str() {
-        "memory" => false,
-        "process" => true,
-        other => {
-            return Err(RolesError::Config(format!("--net {other:?}: choose memory or process")));
-        }
+    let (process, net) = match a.net.as_str() {
+        "memory" => (false, session::Net::Memory(timeouts)),
+        "process" => (true, session::Net::Memory(timeouts)),
+        other => match other.strip_prefix("sim:") {
+            Some(p) => (false, session::Net::Sim(SimConfig::named(p, timeouts)?)),
+            None => {
+                return Err(RolesError::Config(format!(
+                    "--net {other:?}: choose memory, process or sim:PROFILE"
+                )));
+            }
+        },
     };
     if process && a.values.is_some() {
         return Err(RolesError::Config(
@@ -363,7 +371,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     } else {
         session::run_on(
             &cfg,
-            &session::Net::Memory(timeouts),
+            &net,
             vals.as_deref(),
             Some(&mut sink),
             Box::new(dsmpc_roles::net::Honest),
@@ -467,6 +475,16 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     if let Some(st) = &net_stats {
         print_net_stats(st);
     } else {
+        if let (Some(t), session::Net::Sim(s)) = (&report.timing, &net) {
+            println!();
+            println!(
+                "  simulated on link profile {}: end-to-end (announcement to result) {:.3} s",
+                s.name, t.e2e_s
+            );
+            for (kind, x) in &t.rounds {
+                println!("  round {:<14} first sent to last received {:.3} s", kind.name(), x);
+            }
+        }
         let digest: String = report.transcript_sha256.iter().map(|b| format!("{b:02x}")).collect();
         println!("  transcript sha256 {digest}");
     }

@@ -107,12 +107,7 @@ type Spawned = (Children, Vec<Option<ChildStdin>>, mpsc::Receiver<(usize, String
 
 /// Start the hosts of `d` in `dir` as `dsmpc node --control` processes; every host's stdin and a
 /// channel of its stdout lines.
-fn spawn(
-    exe: &Path,
-    dir: &Path,
-    d: &Deployment,
-    max_wall: Duration,
-) -> Result<Spawned> {
+fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration) -> Result<Spawned> {
     let (tx, rx) = mpsc::channel();
     let mut children = Children(Vec::new());
     let mut stdins = Vec::new();
@@ -351,6 +346,10 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
             stats.rounds.insert(kind, t1.saturating_sub(*t0) as f64 * 1e-6);
         }
     }
+    record.timing = Some(super::Timing {
+        e2e_s: stats.e2e_s,
+        rounds: stats.rounds.clone(),
+    });
     let report = match outcome {
         Some(o) => session::report(o, record, values, setup_s, weak_group),
         None => Err(RolesError::Stalled(

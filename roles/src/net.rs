@@ -14,6 +14,7 @@
 pub mod deploy;
 pub mod link;
 pub mod memory;
+pub mod netns;
 pub mod process;
 pub mod sim;
 pub mod tls;

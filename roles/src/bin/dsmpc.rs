@@ -108,6 +108,10 @@ struct NodeArgs {
     /// Print a line on stderr for every message received: `NAME: recv KIND from PARTY`.
     #[arg(long)]
     trace: bool,
+    /// Delay every message by this link profile's latency and jitter (roles/profiles.toml)
+    /// before it is written (used by --net netns, where the kernel has no netem).
+    #[arg(long, value_name = "PROFILE")]
+    link: Option<String>,
 }
 
 #[derive(Args)]
@@ -189,8 +193,14 @@ struct RunArgs {
     /// virtual clock over emulated links: lan, wan, lte, dsrc from roles/profiles.toml; each
     /// handling advances its party's clock by its CPU time), or process (every host an OS
     /// process, mutual TLS 1.3 over 127.0.0.1; the Cloud, the Edge and each CP alone, DPs
-    /// --dps-per-process to a process).
-    #[arg(long, value_name = "memory|sim:PROFILE|process", default_value = "memory")]
+    /// --dps-per-process to a process), or netns:PROFILE (as root: as process, each host in its
+    /// own network namespace on a bridge, bandwidth shaped by tbf, latency applied by the
+    /// transport; everything made is removed at the end).
+    #[arg(
+        long,
+        value_name = "memory|sim:PROFILE|process|netns:PROFILE",
+        default_value = "memory"
+    )]
     net: String,
     /// DPs per process with --net process.
     #[arg(long, value_name = "N", default_value_t = 50)]
@@ -270,17 +280,23 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     };
     cfg.validate()?;
     let timeouts = a.session.timeouts.unwrap_or_default();
+    let mut netns = None;
     let (process, net) = match a.net.as_str() {
         "memory" => (false, session::Net::Memory(timeouts)),
         "process" => (true, session::Net::Memory(timeouts)),
-        other => match other.strip_prefix("sim:") {
-            Some(p) => (false, session::Net::Sim(SimConfig::named(p, timeouts)?)),
-            None => {
+        other => {
+            if let Some(p) = other.strip_prefix("sim:") {
+                (false, session::Net::Sim(SimConfig::named(p, timeouts)?))
+            } else if let Some(p) = other.strip_prefix("netns:") {
+                dsmpc_roles::net::link::profile(p)?;
+                netns = Some(p.to_string());
+                (true, session::Net::Memory(timeouts))
+            } else {
                 return Err(RolesError::Config(format!(
-                    "--net {other:?}: choose memory, process or sim:PROFILE"
+                    "--net {other:?}: choose memory, sim:PROFILE, process or netns:PROFILE"
                 )));
             }
-        },
+        }
     };
     if process && a.values.is_some() {
         return Err(RolesError::Config(
@@ -354,7 +370,10 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             timeouts,
             ..ProcessOptions::new(exe)
         };
-        let run = dsmpc_roles::net::process::run(&cfg, &opts)?;
+        let run = match &netns {
+            Some(p) => dsmpc_roles::net::netns::run(&cfg, &opts, p)?,
+            None => dsmpc_roles::net::process::run(&cfg, &opts)?,
+        };
         net_stats = Some(run.stats);
         if let Ok(r) = &run.report {
             for d in &r.detections {
@@ -551,6 +570,12 @@ fn print_net_stats(st: &NetStats) {
     for (kind, s) in &st.rounds {
         println!("  round {:<14} first sent to last received {:.3} s", kind.name(), s);
     }
+    if let Some(b) = st.interface_bytes {
+        println!(
+            "  bytes sent on the hosts' interfaces (Ethernet, IP, TCP, TLS): {b}; latency applied by {}",
+            st.latency_by.as_deref().unwrap_or("?")
+        );
+    }
     for (h, cpu, wall) in &st.per_host {
         println!("  host {h:<10} cpu {cpu:.3} s  wall {wall:.3} s");
     }
@@ -581,6 +606,7 @@ fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
         connect_timeout: std::time::Duration::from_secs(a.connect_timeout),
         max_wall: std::time::Duration::from_secs(a.max_wall),
         trace: a.trace,
+        link: a.link.as_deref().map(dsmpc_roles::net::link::profile).transpose()?,
     };
     let r = tls::run_node(&opts, &d, hosted.parties, hosted.setup_s)?;
     let json = serde_json::to_string(&r).map_err(|e| RolesError::Config(e.to_string()))?;

@@ -146,11 +146,18 @@ impl<R: Rng> Emulator<R> {
         let start = depart.max(*free);
         let done = start + bytes as f64 * 8.0 / (l.bandwidth_mbps * 1e6);
         *free = done;
+        done + self.latency(from, to)
+    }
+
+    /// The one-way latency plus jitter of one message from `from` to `to`, seconds (what the
+    /// netns transport waits before writing; the bandwidth is the kernel's, tbf).
+    pub fn latency(&mut self, from: PartyId, to: PartyId) -> f64 {
+        let l = *self.profile.link(Class::of(from, to));
         let jitter = if l.jitter_ms > 0.0 {
             (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 * l.jitter_ms
         } else {
             0.0
         };
-        done + (l.latency_ms + jitter) * 1e-3
+        (l.latency_ms + jitter) * 1e-3
     }
 }

@@ -76,6 +76,10 @@ pub struct NetStats {
     pub party_cpu_s: f64,
     /// Per host: (name, process CPU s, wall s).
     pub per_host: Vec<(String, f64, f64)>,
+    /// `netns`: bytes the hosts' interfaces sent (Ethernet frames: IP, TCP, TLS, protocol).
+    pub interface_bytes: Option<u64>,
+    /// `netns`: how latency was applied (`netem` or `transport`).
+    pub latency_by: Option<String>,
 }
 
 /// A session run as processes: the report (if there was an outcome), what each host said.
@@ -107,15 +111,17 @@ type Spawned = (Children, Vec<Option<ChildStdin>>, mpsc::Receiver<(usize, String
 
 /// Start the hosts of `d` in `dir` as `dsmpc node --control` processes; every host's stdin and a
 /// channel of its stdout lines.
-fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration) -> Result<Spawned> {
+fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration, env: &dyn Env) -> Result<Spawned> {
     let (tx, rx) = mpsc::channel();
     let mut children = Children(Vec::new());
     let mut stdins = Vec::new();
     for (i, h) in d.hosts.iter().enumerate() {
-        let mut c = Command::new(exe)
+        let mut c = env
+            .command(i, exe)
             .args(["node", "--control", "--deployment"])
             .arg(dir)
             .args(["--host", &h.name, "--max-wall", &max_wall.as_secs().to_string()])
+            .args(env.node_args())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -139,8 +145,69 @@ fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration) -> Result<S
     Ok((children, stdins, rx))
 }
 
-/// Run `cfg` as processes.
+/// Where the hosts run: how they are addressed and started, what is measured around them.
+pub(crate) trait Env {
+    /// Addresses for `hosts` hosts.
+    fn layout(&mut self, hosts: usize, dps_per_host: usize) -> Result<Layout>;
+    /// Set up what the hosts need once the deployment is known.
+    fn prepare(&mut self, _d: &Deployment) -> Result<()> {
+        Ok(())
+    }
+    /// The command that runs `exe` as host `i`.
+    fn command(&self, _i: usize, exe: &Path) -> Command {
+        Command::new(exe)
+    }
+    /// More arguments for `dsmpc node`.
+    fn node_args(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Add what the environment measured.
+    fn measure(&mut self, _stats: &mut NetStats) {}
+}
+
+/// Every host on 127.0.0.1.
+struct Loopback;
+
+impl Env for Loopback {
+    fn layout(&mut self, _hosts: usize, dps_per_host: usize) -> Result<Layout> {
+        Ok(Layout {
+            dps_per_host,
+            addrs: vec!["127.0.0.1".into()],
+            base_port: 0,
+        })
+    }
+}
+
+/// Set by SIGINT while a controller runs: it then stops, and every child, namespace and link
+/// is removed on the way out.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn catch_sigint() {
+    // SAFETY: the handler only stores into an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    }
+}
+
+fn interrupted() -> Result<()> {
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(RolesError::Stalled("interrupted (Ctrl-C): every host stopped".into()));
+    }
+    Ok(())
+}
+
+/// Run `cfg` as processes on 127.0.0.1.
 pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
+    run_in(cfg, opts, &mut Loopback)
+}
+
+/// Run `cfg` as processes in `env`.
+pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> Result<ProcessRun> {
+    catch_sigint();
     cfg.validate()?;
     if !cfg.faults.is_empty() {
         return Err(RolesError::Config(
@@ -162,24 +229,25 @@ pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
         seed: Some(cfg.seed.unwrap_or_else(rand_seed)),
         ..cfg.clone()
     };
-    let layout = Layout {
-        dps_per_host: opts.dps_per_host,
-        addrs: vec!["127.0.0.1".into()],
-        base_port: 0,
-    };
+    let hosts = 2 + cfg.m + cfg.n.div_ceil(opts.dps_per_host.max(1));
+    let layout = env.layout(hosts, opts.dps_per_host)?;
     let d = deploy::init(&dir, &seeded, opts.timeouts, &layout)?;
+    env.prepare(&d)?;
     let values = session::values_of(&seeded)?;
-    let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall)?;
+    let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
     let n = d.hosts.len();
     // Wait until every host listens.
     let mut ready = vec![false; n];
     let mut reports: Vec<Option<NodeReport>> = vec![None; n];
     let setup_deadline = Instant::now() + opts.max_wall;
     while ready.iter().any(|r| !r) {
+        interrupted()?;
         let left = setup_deadline.saturating_duration_since(Instant::now());
-        let (i, line) = rx
-            .recv_timeout(left)
-            .map_err(|_| RolesError::Stalled("hosts did not all start listening in time".into()))?;
+        let (i, line) = match rx.recv_timeout(left.min(Duration::from_millis(200))) {
+            Ok(x) => x,
+            Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => continue,
+            Err(_) => return Err(RolesError::Stalled("hosts did not all start listening in time".into())),
+        };
         if line.starts_with("ready ") {
             ready[i] = true;
         } else if line == "exit" {
@@ -198,6 +266,7 @@ pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
     let mut first_done: Option<Instant> = None;
     let mut told_to_stop = false;
     while exited.iter().any(|e| !e) {
+        interrupted()?;
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok((i, line)) => {
                 if let Some(json) = line.strip_prefix("report ") {
@@ -239,7 +308,9 @@ pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
             })
         })
         .collect();
-    Ok(merge(hosts, &values, cfg.group_bits < 2048))
+    let mut run = merge(hosts, &values, cfg.group_bits < 2048);
+    env.measure(&mut run.stats);
+    Ok(run)
 }
 
 /// A seed for a run without one (the deployment needs one; it is printed with the deployment).

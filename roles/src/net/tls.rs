@@ -319,6 +319,9 @@ pub struct NodeOptions {
     pub max_wall: Duration,
     /// Print a line on stderr for every message received (`NAME: recv KIND from PARTY`).
     pub trace: bool,
+    /// Emulate this link profile's latency and jitter in the transport (netns; the bandwidth
+    /// is shaped by the kernel).
+    pub link: Option<super::link::Profile>,
 }
 
 /// What one host did: written as one JSON line by `dsmpc node --report`.
@@ -413,6 +416,9 @@ pub fn check_from_name(s: &str) -> Option<Check> {
     }
 }
 
+/// A frame queued for a host, to be written at (not before) its instant.
+type Queued = (tokio::time::Instant, Vec<u8>);
+
 /// What reaches the host's loop.
 enum Inbound {
     Msg {
@@ -458,7 +464,8 @@ struct Node {
     tls: Tls,
     parties: Vec<BoxedParty<'static>>,
     slot: HashMap<PartyId, usize>,
-    writers: HashMap<String, mpsc::UnboundedSender<Vec<u8>>>,
+    writers: HashMap<String, mpsc::UnboundedSender<Queued>>,
+    links: Option<super::link::Emulator<dsmpc_core::rng::DsmpcRng>>,
     writer_tasks: Vec<tokio::task::JoinHandle<()>>,
     tx: mpsc::UnboundedSender<Inbound>,
     rx: mpsc::UnboundedReceiver<Inbound>,
@@ -472,6 +479,10 @@ impl Node {
     fn new(opts: NodeOptions, d: Deployment, me: Host, tls: Tls, parties: Vec<BoxedParty<'static>>) -> Node {
         let (tx, rx) = mpsc::unbounded_channel();
         let slot = parties.iter().enumerate().map(|(i, p)| (p.id(), i)).collect();
+        let links = opts.link.clone().map(|p| {
+            let seed = d.session.seed ^ me.name.bytes().fold(0u64, |h, b| h.rotate_left(8) ^ u64::from(b));
+            super::link::Emulator::new(p, dsmpc_core::rng::seeded(seed, "links"))
+        });
         let report = NodeReport {
             host: me.name.clone(),
             ..NodeReport::default()
@@ -484,6 +495,7 @@ impl Node {
             parties,
             slot,
             writers: HashMap::new(),
+            links,
             writer_tasks: Vec::new(),
             tx,
             rx,
@@ -745,11 +757,13 @@ impl Node {
             bytes: bytes.to_vec(),
         }
         .encode();
+        let delay = self.links.as_mut().map_or(0.0, |l| l.latency(from, to));
+        let due = tokio::time::Instant::now() + Duration::from_secs_f64(delay);
         let w = self.writer(&host);
-        let _ = w.send(frame);
+        let _ = w.send((due, frame));
     }
 
-    fn writer(&mut self, host: &str) -> mpsc::UnboundedSender<Vec<u8>> {
+    fn writer(&mut self, host: &str) -> mpsc::UnboundedSender<Queued> {
         if let Some(w) = self.writers.get(host) {
             return w.clone();
         }
@@ -786,8 +800,9 @@ impl Node {
             .filter(|h| h.name != self.me.name)
             .map(|h| h.name.clone())
             .collect();
+        let now = tokio::time::Instant::now();
         for h in others {
-            let _ = self.writer(&h).send(frame.clone());
+            let _ = self.writer(&h).send((now, frame.clone()));
         }
     }
 }
@@ -799,7 +814,7 @@ async fn write_loop(
     me: String,
     to: String,
     addr: String,
-    mut rx: mpsc::UnboundedReceiver<Vec<u8>>,
+    mut rx: mpsc::UnboundedReceiver<Queued>,
     tx: mpsc::UnboundedSender<Inbound>,
     counters: (Arc<AtomicU64>, Arc<AtomicU64>),
     connect_timeout: Duration,
@@ -819,7 +834,8 @@ async fn write_loop(
             }
         }
     };
-    while let Some(frame) = rx.recv().await {
+    while let Some((due, frame)) = rx.recv().await {
+        tokio::time::sleep_until(due).await;
         if let Err(e) = stream.write_all(&frame).await {
             let _ = tx.send(Inbound::Unreachable(Refusal {
                 peer: to.clone(),

@@ -90,14 +90,16 @@ pub trait Backend: Copy + Clone + fmt::Debug + Default + Send + Sync + 'static {
 
     /// `x` as exactly `len` big-endian bytes, or an error if it does not fit.
     fn to_be_bytes_padded(x: &Self::Int, len: usize) -> Result<Vec<u8>> {
-        let raw = Self::to_be_bytes(x);
+        // The minimal encoding is wiped once copied (x is often a secret).
+        let raw = zeroize::Zeroizing::new(Self::to_be_bytes(x));
         if raw.len() > len {
             return Err(CoreError::TooLarge {
                 bytes: raw.len(),
                 max: len,
             });
         }
-        let mut out = vec![0u8; len - raw.len()];
+        let mut out = Vec::with_capacity(len);
+        out.resize(len - raw.len(), 0);
         out.extend_from_slice(&raw);
         Ok(out)
     }

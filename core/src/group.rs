@@ -9,8 +9,9 @@
 //!
 //! Exponentiations go through [`SchnorrGroup`] so they are counted (see [`crate::counters`]):
 //! plain (`pow`), secret (`pow_secret`, constant-time on GMP), fixed-base from a precomputed
-//! [`FixedBaseTable`] (`pow_g`, `pow_h`, [`FixedBaseTable::pow`]) and multi-exponentiation with
-//! small exponents ([`SchnorrGroup::multi_exp_small`]).
+//! [`FixedBaseTable`] (`pow_g`, `pow_h`, [`FixedBaseTable::pow`]: constant-time table lookups,
+//! for the secret exponents the protocol has; [`FixedBaseTable::pow_vartime`] only for public
+//! ones) and multi-exponentiation with small exponents ([`SchnorrGroup::multi_exp_small`]).
 
 pub mod derive;
 pub mod params;
@@ -242,12 +243,14 @@ impl<B: Backend> SchnorrGroup<B> {
             .get_or_init(|| FixedBaseTable::new(self, &self.h, GENERATOR_TABLE_WINDOW))
     }
 
-    /// `g^e` from the table; counted as [`Op::ModExpFixed`].
+    /// `g^e` from the table, constant-time lookups (e may be secret); counted as
+    /// [`Op::ModExpFixed`].
     pub fn pow_g(&self, e: &B::Int) -> B::Int {
         self.g_table().pow(self, e)
     }
 
-    /// `h^e` from the table; counted as [`Op::ModExpFixed`].
+    /// `h^e` from the table, constant-time lookups (e may be secret); counted as
+    /// [`Op::ModExpFixed`].
     pub fn pow_h(&self, e: &B::Int) -> B::Int {
         self.h_table().pow(self, e)
     }
@@ -318,18 +321,37 @@ impl<B: Backend> SchnorrGroup<B> {
     }
 }
 
-/// Precomputed powers of one fixed base for exponents below q:
-/// `rows[i][j-1] = base^(j * 2^(w*i))` for `j` in `1..2^w`. An exponentiation is then one
-/// multiplication per window (no squarings).
+/// Window (bits) of the constant-time lookup tables: 64 windows of 16 entries. Every entry of
+/// a window is read for each digit, so a smaller window than the variable-time table's is
+/// cheaper overall (measured in `core/README.md`).
+pub const CT_WINDOW: u32 = 4;
+
+/// Precomputed powers of one fixed base for exponents below q, in two layouts:
+///
+/// - for secret exponents ([`FixedBaseTable::pow`], what the protocol uses): `2^CT_WINDOW`
+///   entries `base^(j * 2^(4i))`, `j = 0..16`, per 4-bit window i, each as fixed-length 64-bit
+///   limbs. For each window every entry is read and the one wanted is selected by mask
+///   (`subtle`), and one multiplication is done per window whatever the digit (0 included), so
+///   neither the memory accessed nor the number of operations depends on the exponent;
+/// - for public exponents ([`FixedBaseTable::pow_vartime`]): `rows[i][j-1] =
+///   base^(j * 2^(w*i))` for `j` in `1..2^w`, one multiplication per non-zero digit.
+///
+/// The modular multiplications are the backend's (num-bigint or GMP `mpz_mul` and `mpz_tdiv_r`
+/// on full-size operands), which the table does not make constant-time.
 #[derive(Clone, Debug)]
 pub struct FixedBaseTable<B: Backend> {
     window: u32,
     rows: Vec<Vec<B::Int>>,
+    /// Constant-time layout: `ct_windows` x 16 entries x `limbs` u64, little-endian limbs.
+    ct: Vec<u64>,
+    ct_windows: usize,
+    limbs: usize,
+    element_len: usize,
 }
 
 impl<B: Backend> FixedBaseTable<B> {
-    /// Build the table of `base` with `window`-bit digits (1..=12). Costs about
-    /// `ceil(256/w) * 2^w` multiplications mod p and as many elements of memory.
+    /// Build the table of `base` with `window`-bit digits (1..=12) for public exponents, plus
+    /// the constant-time table. Costs about `ceil(256/w) * 2^w + 64 * 16` multiplications mod p.
     pub fn new(group: &SchnorrGroup<B>, base: &B::Int, window: u32) -> Self {
         let window = window.clamp(1, 12);
         let exp_bits = B::bits(group.q()) as u32;
@@ -348,17 +370,82 @@ impl<B: Backend> FixedBaseTable<B> {
             row_base = group.mul(&row[per_row - 1], &row_base);
             rows.push(row);
         }
-        FixedBaseTable { window, rows }
+        let element_len = group.element_len();
+        let limbs = element_len.div_ceil(8);
+        let ct_windows = exp_bits.div_ceil(CT_WINDOW) as usize;
+        let entries = 1usize << CT_WINDOW;
+        let mut ct = Vec::with_capacity(ct_windows * entries * limbs);
+        let mut row_base = base.clone();
+        let one = B::from_u64(1);
+        for _ in 0..ct_windows {
+            let mut x = one.clone();
+            for _ in 0..entries {
+                push_limbs::<B>(&mut ct, &x, limbs);
+                x = group.mul(&x, &row_base);
+            }
+            // x = row_base^16: the next window's base.
+            row_base = x;
+        }
+        FixedBaseTable {
+            window,
+            rows,
+            ct,
+            ct_windows,
+            limbs,
+            element_len,
+        }
     }
 
-    /// The window size in bits.
+    /// The window size in bits of the variable-time table.
     pub fn window(&self) -> u32 {
         self.window
     }
 
-    /// `base^e mod p` for `e < 2^(w * rows)` (every exponent below q); counted as
-    /// [`Op::ModExpFixed`]. Exponents too large for the table fall back to a plain modexp.
+    /// `base^e mod p` for a secret `e < 2^256` (every exponent below q), with constant-time
+    /// table lookups; counted as [`Op::ModExpFixed`]. An exponent too large for the table goes
+    /// to the backend's constant-time exponentiation ([`Backend::pow_mod_secret`]).
     pub fn pow(&self, group: &SchnorrGroup<B>, e: &B::Int) -> B::Int {
+        use subtle::{ConditionallySelectable, ConstantTimeEq};
+        counters::record(Op::ModExpFixed);
+        let exp_bytes = self.ct_windows * CT_WINDOW as usize / 8;
+        let Ok(mut be) = B::to_be_bytes_padded(e, exp_bytes) else {
+            return B::pow_mod_secret(&self.rows[0][0], e, group.p());
+        };
+        let entries = 1usize << CT_WINDOW;
+        let mut sel = vec![0u64; self.limbs];
+        let mut bytes = vec![0u8; self.limbs * 8];
+        let mut acc = B::from_u64(1);
+        for i in 0..self.ct_windows {
+            let d = digit(&be, i as u32 * CT_WINDOW, CT_WINDOW) as u64;
+            sel.iter_mut().for_each(|l| *l = 0);
+            let window = &self.ct[i * entries * self.limbs..(i + 1) * entries * self.limbs];
+            for (j, entry) in window.chunks_exact(self.limbs).enumerate() {
+                let choice = (j as u64).ct_eq(&d);
+                for (s, l) in sel.iter_mut().zip(entry) {
+                    s.conditional_assign(l, choice);
+                }
+            }
+            for (k, l) in sel.iter().rev().enumerate() {
+                bytes[k * 8..k * 8 + 8].copy_from_slice(&l.to_be_bytes());
+            }
+            let mut t = B::from_be_bytes(&bytes[bytes.len() - self.element_len..]);
+            let next = group.mul(&acc, &t);
+            B::wipe(&mut t);
+            B::wipe(&mut acc);
+            acc = next;
+        }
+        zeroize::Zeroize::zeroize(&mut be);
+        zeroize::Zeroize::zeroize(&mut sel);
+        zeroize::Zeroize::zeroize(&mut bytes);
+        acc
+    }
+
+    /// `base^e mod p` for a **public** `e`, variable-time: one multiplication per non-zero
+    /// digit of the larger window. The protocol has no public fixed-base exponent (every one
+    /// is a share, a coefficient or a sum of shares) and uses [`FixedBaseTable::pow`]; this is
+    /// the comparison the property tests and the benchmark make. Counted as
+    /// [`Op::ModExpFixed`]; exponents too large for the table fall back to a plain modexp.
+    pub fn pow_vartime(&self, group: &SchnorrGroup<B>, e: &B::Int) -> B::Int {
         counters::record(Op::ModExpFixed);
         let capacity_bits = self.window as u64 * self.rows.len() as u64;
         if B::bits(e) > capacity_bits {
@@ -382,8 +469,18 @@ impl<B: Backend> FixedBaseTable<B> {
     }
 }
 
+/// Append `x` as `limbs` little-endian u64 limbs.
+fn push_limbs<B: Backend>(out: &mut Vec<u64>, x: &B::Int, limbs: usize) {
+    let be = B::to_be_bytes_padded(x, limbs * 8).unwrap_or_else(|_| vec![0; limbs * 8]);
+    for chunk in be.rchunks_exact(8) {
+        let mut a = [0u8; 8];
+        a.copy_from_slice(chunk);
+        out.push(u64::from_be_bytes(a));
+    }
+}
+
 /// The `width`-bit digit of a big-endian byte string starting at bit `lsb` (bit 0 = least
-/// significant).
+/// significant), without branching on the bits.
 fn digit(be: &[u8], lsb: u32, width: u32) -> usize {
     let mut d = 0usize;
     for k in 0..width {
@@ -393,9 +490,7 @@ fn digit(be: &[u8], lsb: u32, width: u32) -> usize {
             break;
         }
         let byte = be[be.len() - 1 - byte_from_end];
-        if (byte >> (bit % 8)) & 1 == 1 {
-            d |= 1 << k;
-        }
+        d |= (((byte >> (bit % 8)) & 1) as usize) << k;
     }
     d
 }

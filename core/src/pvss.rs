@@ -113,7 +113,9 @@ pub struct Attachment<B: Backend> {
     pub r: B::Int,
 }
 
-/// Paper-literal attachment: three plain exponentiations.
+/// Paper-literal attachment: three exponentiations without tables (`pk^y` and `g^y` on the
+/// backend's constant-time path, as y is secret; `h^r` variable-time, as r is sent in the
+/// clear).
 pub fn attach_paper<B: Backend, R: Rng + ?Sized>(
     group: &SchnorrGroup<B>,
     pk: &B::Int,
@@ -121,8 +123,9 @@ pub fn attach_paper<B: Backend, R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Attachment<B> {
     let r = group.zq().random(rng);
-    let e = group.pow(pk, y);
-    let gy = group.pow(group.g(), y);
+    // y is secret: the backend's constant-time path. r travels in the clear: variable-time.
+    let e = group.pow_secret(pk, y);
+    let gy = group.pow_secret(group.g(), y);
     let hr = group.pow(group.h(), &r);
     Attachment {
         e,
@@ -131,8 +134,9 @@ pub fn attach_paper<B: Backend, R: Rng + ?Sized>(
     }
 }
 
-/// Faster attachment with the same output for the same randomness: `pk^y` plain (each DP
-/// uses each pk once, so a table would not pay off) and `g^y h^r` from the fixed-base tables.
+/// Faster attachment with the same output for the same randomness: `pk^y` on the backend's
+/// constant-time path (each DP uses each pk once, so a table would not pay off) and `g^y h^r`
+/// from the fixed-base tables (constant-time lookups).
 pub fn attach_fast<B: Backend, R: Rng + ?Sized>(
     group: &SchnorrGroup<B>,
     pk: &B::Int,
@@ -140,7 +144,7 @@ pub fn attach_fast<B: Backend, R: Rng + ?Sized>(
     rng: &mut R,
 ) -> Attachment<B> {
     let r = group.zq().random(rng);
-    let e = group.pow(pk, y);
+    let e = group.pow_secret(pk, y);
     let c = group.commit(y, &r);
     Attachment { e, c, r }
 }
@@ -259,7 +263,7 @@ pub fn verify_paper<B: Backend>(
 ) -> std::result::Result<(), PvssFailure> {
     precheck(group, p)?;
     let d = group.pow_secret(&p.att.e, &keys.sk_inv);
-    if d != group.pow(group.g(), p.y) {
+    if d != group.pow_secret(group.g(), p.y) {
         return Err(PvssFailure::WrongE);
     }
     let dhr = group.mul(&d, &group.pow(group.h(), &p.att.r));
@@ -332,8 +336,12 @@ pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
             bases.push(&p.att.c);
             exps.push(e);
             let (dv, ev) = (B::from_u64(d), B::from_u64(e));
-            sum_dy = zq.add(&sum_dy, &zq.mul(&dv, p.y));
-            sum_ey = zq.add(&sum_ey, &zq.mul(&ev, p.y));
+            let (mut dy, mut ey) = (zq.mul(&dv, p.y), zq.mul(&ev, p.y));
+            let (next_dy, next_ey) = (zq.add(&sum_dy, &dy), zq.add(&sum_ey, &ey));
+            for x in [&mut dy, &mut ey, &mut sum_dy, &mut sum_ey] {
+                B::wipe(x);
+            }
+            (sum_dy, sum_ey) = (next_dy, next_ey);
             sum_er = zq.add(&sum_er, &zq.mul(&ev, &p.att.r));
         }
         let lhs = group.multi_exp_small(&bases, &exps);
@@ -341,6 +349,8 @@ pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
             &keys.pk_table(group).pow(group, &sum_dy),
             &group.commit(&sum_ey, &sum_er),
         );
+        B::wipe(&mut sum_dy);
+        B::wipe(&mut sum_ey);
         if lhs != rhs {
             for &i in &good {
                 if let Err(f) = verify_fast(group, keys, packets[i]) {

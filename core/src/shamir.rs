@@ -77,12 +77,17 @@ impl<B: Backend> Polynomial<B> {
         &self.coeffs
     }
 
-    /// `f(x)` by Horner's rule.
+    /// `f(x)` by Horner's rule; the intermediate values (secret) are wiped as they are
+    /// replaced.
     pub fn eval(&self, zq: &Zq<B>, x: u64) -> B::Int {
         let xv = zq.from_u64(x);
         let mut acc = B::from_u64(0);
         for c in self.coeffs.iter().rev() {
-            acc = zq.add(&zq.mul(&acc, &xv), c);
+            let mut prod = zq.mul(&acc, &xv);
+            let next = zq.add(&prod, c);
+            B::wipe(&mut prod);
+            B::wipe(&mut acc);
+            acc = next;
         }
         acc
     }

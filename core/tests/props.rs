@@ -1,7 +1,8 @@
 //! Property tests, written once and instantiated per backend by `backend_props!`: field laws,
 //! Shamir round trips from any t-subset, fixed-base and multi-exponentiation against plain
-//! modexp, and the three PVSS verification paths accepting and rejecting exactly the same
-//! packets (for the same reason) under random tampering.
+//! modexp, the constant-time and variable-time fixed-base paths agreeing, and the three PVSS
+//! verification paths accepting and rejecting exactly the same packets (for the same reason)
+//! under random tampering.
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::{FixedBaseTable, SchnorrGroup};
@@ -167,6 +168,30 @@ macro_rules! backend_props {
                         want = B::mul_mod(&want, &B::pow_mod(b, &B::from_u64(*e), g.p()), g.p());
                     }
                     prop_assert_eq!(g.multi_exp_small(&refs, &exps), want);
+                }
+
+                #[test]
+                fn constant_time_and_variable_time_fixed_base_agree(seed in any::<u64>(), window in 1u32..9, small in any::<u64>(), which in 0usize..4) {
+                    let g = group();
+                    let mut r = rng::seeded(seed, "ct");
+                    let base = g.pow(g.g(), &g.zq().random(&mut r));
+                    let table = FixedBaseTable::new(g, &base, window);
+                    let q1 = B::sub(g.q(), &B::from_u64(1));
+                    // Random exponents below q, and the edges: 0, 1, a small one, q - 1.
+                    let e = match which {
+                        0 => g.zq().random(&mut r),
+                        1 => B::from_u64(small % 2),
+                        2 => B::from_u64(small),
+                        _ => q1.clone(),
+                    };
+                    let ct = table.pow(g, &e);
+                    prop_assert_eq!(&ct, &table.pow_vartime(g, &e));
+                    prop_assert_eq!(&ct, &B::pow_mod(&base, &e, g.p()));
+                    prop_assert_eq!(g.pow_g(&e), g.g_table().pow_vartime(g, &e));
+                    prop_assert_eq!(g.pow_h(&e), g.h_table().pow_vartime(g, &e));
+                    // Past the table (2^256 and more): the backend's secret exponentiation.
+                    let big = B::add(&B::mul(g.q(), &B::from_u64(1 << 20)), &e);
+                    prop_assert_eq!(table.pow(g, &big), B::pow_mod(&base, &big, g.p()));
                 }
 
                 #[test]

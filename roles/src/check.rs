@@ -40,7 +40,9 @@ impl<B: Backend> Dealing<B> {
     /// The scalars CP `x` gets: `f(x)`, and `b(x)` in `vss`.
     pub fn scalars(&self, group: &SchnorrGroup<B>, x: u64) -> Dealt<B> {
         let zq = group.zq();
-        let mut s = vec![self.f.eval(zq, x)];
+        // Allocated once at its final size: growing would free a copy of the first share.
+        let mut s = Vec::with_capacity(2);
+        s.push(self.f.eval(zq, x));
         if let Some(b) = &self.b {
             s.push(b.eval(zq, x));
         }
@@ -205,7 +207,11 @@ impl<B: Backend> Sum<B> {
     pub(crate) fn add(&mut self, group: &SchnorrGroup<B>, y: &B::Int) {
         let zq = group.zq();
         self.sum = Some(match self.sum.take() {
-            Some(s) => zq.add(&s, y),
+            Some(mut s) => {
+                let next = zq.add(&s, y);
+                B::wipe(&mut s);
+                next
+            }
             None => y.clone(),
         });
     }

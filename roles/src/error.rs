@@ -240,6 +240,14 @@ pub enum RolesError {
     /// A cipher-suite failure outside the cases above (key generation, encoding).
     #[error("cipher suite: {0}")]
     Suite(String),
+    /// A `--log` target that cannot be written as a log (checked before the run; bad input).
+    #[error("--log {path}: {reason}")]
+    LogTarget {
+        /// The target given.
+        path: String,
+        /// Why it is refused.
+        reason: String,
+    },
     /// File system trouble (log, key cache, values file).
     #[error("{path}: {source}")]
     Io {
@@ -248,6 +256,23 @@ pub enum RolesError {
         /// The underlying error.
         source: std::io::Error,
     },
+}
+
+impl RolesError {
+    /// Whether the error is bad input (exit code 2 of `dsmpc`: the command line, a values file,
+    /// a log target), as opposed to a run or protocol failure (exit code 1). A protocol
+    /// outcome such as too few CPs selected is never bad input, whatever faults caused it.
+    pub fn is_usage(&self) -> bool {
+        matches!(
+            self,
+            RolesError::Config(_)
+                | RolesError::Values { .. }
+                | RolesError::BadThreshold { .. }
+                | RolesError::SumMayOverflow { .. }
+                | RolesError::LogTarget { .. }
+                | RolesError::Core(_)
+        )
+    }
 }
 
 /// Result type of this crate.

@@ -12,9 +12,12 @@
 //! "subject", "reason"}`, with `event` one of `not_selected`, `ignored`, `rejected`,
 //! `excluded`, `skipped`, `silent`.
 //!
-//! The log is written to `FILE.partial` and renamed to `FILE` only when the run succeeds; a
-//! failed run leaves `FILE.failed` ending in an `{"error": ...}` line, never a file that looks
-//! complete.
+//! The log is written to `FILE.partial` beside its target and renamed to `FILE` only when the
+//! run succeeds; a failed run leaves `FILE.failed` ending in an `{"error": ...}` line, never a
+//! file that looks complete. The target is checked before the run ([`JsonlLog::create`]): its
+//! directory must exist, and `FILE` must be new or a writable regular file (not a directory, a
+//! device, a FIFO, a socket or a symbolic link); only a regular file is ever written or
+//! replaced, and a refused target (exit code 2) leaves nothing behind.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -76,13 +79,32 @@ pub struct JsonlLog {
 }
 
 impl JsonlLog {
-    /// Start a log that will become `path` when [`JsonlLog::finish`] is called.
+    /// Start a log that will become `path` when [`JsonlLog::finish`] is called, after checking
+    /// the target ([`RolesError::LogTarget`] if it cannot be a log: nothing is then written).
     pub fn create(path: &Path) -> Result<Self> {
+        check_target(path)?;
         let partial = sibling(path, "partial");
-        let file = File::create(&partial).map_err(|source| RolesError::Io {
-            path: partial.display().to_string(),
-            source,
-        })?;
+        let refuse = |reason: String| RolesError::LogTarget {
+            path: path.display().to_string(),
+            reason,
+        };
+        // A `.partial` left by a killed run is replaced only if it is a regular file.
+        match std::fs::symlink_metadata(&partial) {
+            Ok(m) if m.file_type().is_file() => std::fs::remove_file(&partial)
+                .map_err(|e| refuse(format!("cannot remove the stale {}: {e}", partial.display())))?,
+            Ok(_) => {
+                return Err(refuse(format!(
+                    "{} exists and is not a regular file",
+                    partial.display()
+                )));
+            }
+            Err(_) => {}
+        }
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&partial)
+            .map_err(|e| refuse(format!("cannot create {} beside it: {e}", partial.display())))?;
         Ok(JsonlLog {
             path: path.to_path_buf(),
             partial,
@@ -109,6 +131,11 @@ impl JsonlLog {
             return Err(io(e, &self.partial));
         }
         self.out.flush().map_err(|e| io(e, &self.partial))?;
+        // The target may have changed during the run: still only a regular file is replaced.
+        if let Err(e) = check_target(&self.path) {
+            let _ = std::fs::remove_file(&self.partial);
+            return Err(e);
+        }
         std::fs::rename(&self.partial, &self.path).map_err(|e| io(e, &self.path))?;
         Ok(self.path)
     }
@@ -122,6 +149,46 @@ impl JsonlLog {
             let _ = std::fs::remove_file(&self.partial);
         }
         failed
+    }
+}
+
+/// Whether `path` can be a log: its directory exists, and it is new or a writable regular file.
+pub fn check_target(path: &Path) -> Result<()> {
+    let refuse = |reason: String| {
+        Err(RolesError::LogTarget {
+            path: path.display().to_string(),
+            reason,
+        })
+    };
+    if path.file_name().is_none() {
+        return refuse("names no file".into());
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return refuse(format!("{} is not a directory", dir.display())),
+        Err(e) => return refuse(format!("directory {}: {e}", dir.display())),
+    }
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => refuse(e.to_string()),
+        Ok(m) => {
+            let t = m.file_type();
+            if t.is_symlink() {
+                refuse("is a symbolic link; give the file itself".into())
+            } else if t.is_dir() {
+                refuse("is a directory; give a file name".into())
+            } else if !t.is_file() {
+                refuse("is not a regular file (a device, FIFO or socket); only regular files are written".into())
+            } else if m.permissions().readonly() {
+                refuse("is read-only".into())
+            } else {
+                Ok(())
+            }
+        }
     }
 }
 

@@ -65,6 +65,16 @@ impl Net {
     }
 }
 
+/// The most DPs a session takes (`--dps`): checked by [`SessionConfig::validate`] before
+/// anything is allocated (each DP is a party with its own state and messages in flight).
+pub const MAX_DPS: usize = 1_000_000;
+/// The most candidate CPs and the largest capacity a session takes (`--cps`, `--capacity`):
+/// each candidate needs two key pairs, and a roster of k entries must stay below
+/// [`crate::wire::MAX_MESSAGE_LEN`].
+pub const MAX_CPS: usize = 1_000;
+/// The most threads a session runs its parties on (`--threads`).
+pub const MAX_THREADS: usize = 1_024;
+
 /// Everything that defines a run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionConfig {
@@ -134,17 +144,23 @@ impl SessionConfig {
         if self.n == 0 {
             return cfg("--dps must be at least 1".into());
         }
-        if self.n > u32::MAX as usize {
-            return cfg("--dps is too large".into());
+        if self.n > MAX_DPS {
+            return cfg(format!(
+                "--dps {} is too large: at most {MAX_DPS} DPs per session",
+                self.n
+            ));
         }
-        if self.threads == 0 {
-            return cfg("threads must be at least 1".into());
+        if self.threads == 0 || self.threads > MAX_THREADS {
+            return cfg(format!("threads must be between 1 and {MAX_THREADS}"));
         }
         if self.m == 0 || self.capacity == 0 {
             return cfg("--cps and --capacity must be at least 1".into());
         }
-        if self.m > u16::MAX as usize || self.capacity > u16::MAX as usize {
-            return cfg("--cps and --capacity must be at most 65535".into());
+        if self.m > MAX_CPS || self.capacity > MAX_CPS {
+            return cfg(format!(
+                "--cps {} / --capacity {} is too large: at most {MAX_CPS} candidate CPs per session",
+                self.m, self.capacity
+            ));
         }
         if !(1..=256).contains(&self.value_bits) {
             return cfg(format!("value bits {} must be between 1 and 256", self.value_bits));

@@ -90,6 +90,8 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     /// Private key from bytes.
     fn sign_private_from_bytes(&self, bytes: &[u8]) -> Result<Self::SignPrivate>;
 
+    /// Encoding of a public verification key (the key store's fingerprint of a signing key).
+    fn encode_sign_public(&self, pk: &Self::SignPublic) -> Vec<u8>;
     /// Wire encoding of a public encryption key.
     fn encode_enc_public(&self, pk: &Self::EncPublic) -> Vec<u8>;
     /// Decode a public encryption key.

@@ -2,7 +2,10 @@
 //! lines starting with `#` are skipped) or drawn from the run's randomness.
 //!
 //! Every problem names the file and the line: a negative, non-numeric or too-large entry, or
-//! the wrong number of entries.
+//! the wrong number of entries. Bounds come before work: a line longer than
+//! [`MAX_LINE_LEN`] bytes is refused before it is parsed (a value has at most 78 digits), a
+//! file larger than [`max_file_len`] before it is read, and an error quotes at most
+//! [`QUOTE_LEN`] bytes of the offending line.
 
 use std::path::Path;
 
@@ -11,6 +14,30 @@ use rand_core::Rng;
 
 use crate::error::{Result, RolesError};
 
+/// The longest line taken (bytes, before trimming): a 256-bit value has 78 decimal digits;
+/// leading zeros, a sign and blanks leave room up to this.
+pub const MAX_LINE_LEN: usize = 1_024;
+/// How much of an offending line an error message quotes.
+pub const QUOTE_LEN: usize = 40;
+
+/// The largest values file read for `n` DPs: `MAX_LINE_LEN` bytes per value, and 1 MiB more
+/// for comments and blank lines.
+pub fn max_file_len(n: usize) -> u64 {
+    (n as u64).saturating_mul(MAX_LINE_LEN as u64).saturating_add(1 << 20)
+}
+
+/// At most [`QUOTE_LEN`] bytes of `line`, quoted, with the length when cut.
+fn quote(line: &str) -> String {
+    if line.len() <= QUOTE_LEN {
+        return format!("{line:?}");
+    }
+    let mut end = QUOTE_LEN;
+    while !line.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{:?}... ({} bytes)", &line[..end], line.len())
+}
+
 /// Parse values text (the file's contents) for `n` DPs with values below `2^value_bits`.
 pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<BigUint>> {
     let err = |reason: String| RolesError::Values {
@@ -18,26 +45,40 @@ pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<Bi
         reason,
     };
     let max = max_value(value_bits);
-    let mut out = Vec::with_capacity(n);
+    let mut out = Vec::with_capacity(n.min(text.len() / 2 + 1));
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
         let lineno = i + 1;
+        if raw.len() > MAX_LINE_LEN {
+            return Err(err(format!(
+                "line {lineno}: {} is longer than {MAX_LINE_LEN} bytes; a value has at most {} digits",
+                quote(line),
+                max_value(value_bits).to_string().len()
+            )));
+        }
+        if out.len() == n {
+            return Err(err(format!(
+                "has more than {n} values (line {lineno}), but --dps is {n}: give exactly one value per DP"
+            )));
+        }
         if line.starts_with('-') {
             return Err(err(format!(
-                "line {lineno}: {line:?} is negative; values must be non-negative integers"
+                "line {lineno}: {} is negative; values must be non-negative integers",
+                quote(line)
             )));
         }
         let digits = line.strip_prefix('+').unwrap_or(line);
         let v = (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
             .then(|| BigUint::parse_bytes(digits.as_bytes(), 10))
             .flatten()
-            .ok_or_else(|| err(format!("line {lineno}: {line:?} is not a non-negative integer")))?;
+            .ok_or_else(|| err(format!("line {lineno}: {} is not a non-negative integer", quote(line))))?;
         if v > max {
             return Err(err(format!(
-                "line {lineno}: {v} is too large: values must be below 2^{value_bits} (at most {max})"
+                "line {lineno}: {} is too large: values must be below 2^{value_bits} (at most {max})",
+                quote(line)
             )));
         }
         out.push(v);
@@ -53,11 +94,24 @@ pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<Bi
 
 /// Read and parse a values file.
 pub fn read(path: &Path, n: usize, value_bits: u32) -> Result<Vec<BigUint>> {
+    use std::io::Read;
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| RolesError::Values {
+    let err = |reason: String| RolesError::Values {
         path: shown.clone(),
-        reason: format!("cannot read the values file: {e}"),
-    })?;
+        reason,
+    };
+    let max = max_file_len(n);
+    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read the values file: {e}")))?;
+    let mut text = String::new();
+    // Read at most one byte past the bound, so a huge file (or an endless device) costs nothing.
+    file.take(max + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| err(format!("cannot read the values file: {e}")))?;
+    if text.len() as u64 > max {
+        return Err(err(format!(
+            "is larger than {max} bytes, more than {n} values of at most {MAX_LINE_LEN} bytes a line need"
+        )));
+    }
     parse(&text, &shown, n, value_bits)
 }
 
@@ -111,7 +165,9 @@ mod tests {
         let e = parse("1\n4294967296\n", "v", 2, 32).unwrap_err().to_string();
         assert!(e.contains("line 2") && e.contains("too large"), "{e}");
         let e = parse("1\n2\n3\n", "v", 2, 32).unwrap_err().to_string();
-        assert!(e.contains("has 3 values but --dps is 2"), "{e}");
+        assert!(e.contains("more than 2 values (line 3)"), "{e}");
+        let e = parse("1\n", "v", 2, 32).unwrap_err().to_string();
+        assert!(e.contains("has 1 values but --dps is 2"), "{e}");
         let e = parse("1.5\n", "v", 1, 32).unwrap_err().to_string();
         assert!(e.contains("line 1"), "{e}");
     }

@@ -15,6 +15,13 @@ pub const TASK_ID_LEN: usize = 16;
 /// Bytes of an auth-request nonce.
 pub const NONCE_LEN: usize = 16;
 
+/// The longest message any party decodes (16 MiB): checked before anything in it is read.
+/// The largest honest messages stay well below it: a roster of [`crate::session::MAX_CPS`]
+/// entries at 4096 bits is about 1 MiB, a `vss` report or agreed set for
+/// [`crate::session::MAX_DPS`] DPs at most 5 MB; every `bytes` field is below 64 KiB by its
+/// `u16` length.
+pub const MAX_MESSAGE_LEN: usize = 16 << 20;
+
 /// A task id.
 pub type TaskId = [u8; TASK_ID_LEN];
 
@@ -391,6 +398,9 @@ impl<'a> Reader<'a> {
         self.pos += n;
         Ok(s)
     }
+    fn left(&self) -> usize {
+        self.buf.len() - self.pos
+    }
     fn u8(&mut self, what: &str) -> Result<u8, WireError> {
         Ok(self.take(1, what)?[0])
     }
@@ -555,6 +565,12 @@ impl Message {
 
     /// Decode any message.
     pub fn decode(bytes: &[u8]) -> Result<Message, WireError> {
+        if bytes.len() > MAX_MESSAGE_LEN {
+            return Err(WireError(format!(
+                "{} bytes is longer than any message ({MAX_MESSAGE_LEN} bytes at most)",
+                bytes.len()
+            )));
+        }
         let mut r = Reader { buf: bytes, pos: 0 };
         let version = r.u8("version")?;
         if version != VERSION {
@@ -596,8 +612,9 @@ impl Message {
             }
             MessageKind::Roster => {
                 let t = r.u16("threshold")?;
-                let count = r.u16("entry count")?;
-                let mut entries = Vec::with_capacity(count as usize);
+                // Each entry is at least 10 bytes (index, VID, two empty `bytes`).
+                let count = r.u16("entry count")? as usize;
+                let mut entries = Vec::with_capacity(count.min(r.left() / 10));
                 for _ in 0..count {
                     let index = r.u16("index")?;
                     let vid = r.u32("VID")?;
@@ -637,7 +654,7 @@ impl Message {
             MessageKind::Commitments => {
                 let dp = r.u32("DP number")?;
                 let count = r.u16("commitment count")? as usize;
-                let mut elements = Vec::with_capacity(count.min(r.buf.len() / 2));
+                let mut elements = Vec::with_capacity(count.min(r.left() / 2));
                 for _ in 0..count {
                     elements.push(r.bytes("commitment")?);
                 }

@@ -2,8 +2,9 @@
 //!
 //! num-bigint has no constant-time exponentiation, so [`Num::pow_mod_secret`] is the ordinary
 //! (Montgomery, variable-time) `modpow`; use the `gmp` backend where exponent timing matters.
-//! [`Num::wipe`] overwrites the digits in place before truncating, which clears the current
-//! allocation but not copies an earlier reallocation may have left behind.
+//! [`Num::wipe`] overwrites the digits in place (no copy of them is made) before truncating,
+//! which clears the current allocation but not copies that num-bigint's own arithmetic (a
+//! reallocation, the scratch of a division) may have left behind.
 
 use num_bigint::BigUint;
 
@@ -22,7 +23,15 @@ impl Backend for Num {
         BigUint::from(v)
     }
     fn from_be_bytes(bytes: &[u8]) -> BigUint {
-        BigUint::from_bytes_be(bytes)
+        // `BigUint::from_bytes_be` reverses a copy of the bytes and frees it unwiped; build the
+        // digits in a buffer that is wiped instead (the bytes are often a secret).
+        let mut digits: Vec<u32> = bytes
+            .rchunks(4)
+            .map(|c| c.iter().fold(0u32, |acc, b| (acc << 8) | u32::from(*b)))
+            .collect();
+        let x = BigUint::from_slice(&digits);
+        zeroize::Zeroize::zeroize(&mut digits);
+        x
     }
     fn to_be_bytes(x: &BigUint) -> Vec<u8> {
         if x.bits() == 0 { Vec::new() } else { x.to_bytes_be() }
@@ -53,6 +62,13 @@ impl Backend for Num {
     fn div(a: &BigUint, b: &BigUint) -> BigUint {
         a / b
     }
+    fn mul_mod(a: &BigUint, b: &BigUint, m: &BigUint) -> BigUint {
+        // The unreduced product may be a secret (a share times 1): wiped, not just freed.
+        let mut t = a * b;
+        let r = &t % m;
+        Num::wipe(&mut t);
+        r
+    }
     fn pow_mod(base: &BigUint, exp: &BigUint, m: &BigUint) -> BigUint {
         base.modpow(exp, m)
     }
@@ -70,8 +86,13 @@ impl Backend for Num {
         super::miller_rabin::<Num>(x, reps)
     }
     fn wipe(x: &mut BigUint) {
-        let words = x.to_u32_digits().len();
-        x.assign_from_slice(&vec![0u32; words.max(1)]);
+        // Count the digits without copying them, then overwrite them in place: as many zero
+        // u32 words as the value has, so the allocation is reused (never grown, which would
+        // move the secret first).
+        let words = x.iter_u32_digits().len();
+        if words > 0 {
+            x.assign_from_slice(&vec![0u32; words]);
+        }
     }
 }
 

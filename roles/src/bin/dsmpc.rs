@@ -232,15 +232,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");
-            let usage = matches!(
-                e,
-                RolesError::Config(_)
-                    | RolesError::Values { .. }
-                    | RolesError::BadThreshold { .. }
-                    | RolesError::SumMayOverflow { .. }
-                    | RolesError::Core(_)
-            );
-            ExitCode::from(if usage { 2 } else { 1 })
+            ExitCode::from(if e.is_usage() { 2 } else { 1 })
         }
     }
 }
@@ -307,6 +299,11 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
         None => None,
     };
+    // The log target is checked (and its `.partial` created) before any work.
+    let log = match &a.log {
+        Some(p) => Some(JsonlLog::create(p)?),
+        None => None,
+    };
     let weak = |bits: u32| if bits < 2048 { " (WEAK: comparison only)" } else { "" };
     println!(
         "D-SMPC run: n={} DPs, m={} candidate CPs, capacity k={}, t={}",
@@ -355,10 +352,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         }
     }
     let mut sink = Sink {
-        log: match &a.log {
-            Some(p) => Some(JsonlLog::create(p)?),
-            None => None,
-        },
+        log,
         detections: Vec::new(),
     };
     let mut net_stats = None;

@@ -139,8 +139,10 @@ impl<B: Backend> Acceptor<B> for Held<B> {
         let (mut sum, mut blind) = (B::from_u64(0), B::from_u64(0));
         for (d, pair) in &self.verified {
             if excluded.binary_search(d).is_err() {
-                sum = zq.add(&sum, &pair.0[0]);
-                blind = zq.add(&blind, &pair.0[1]);
+                let (next_sum, next_blind) = (zq.add(&sum, &pair.0[0]), zq.add(&blind, &pair.0[1]));
+                B::wipe(&mut sum);
+                B::wipe(&mut blind);
+                (sum, blind) = (next_sum, next_blind);
             }
         }
         self.verified.clear();

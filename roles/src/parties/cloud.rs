@@ -111,9 +111,13 @@ impl<S: CipherSuite> Cloud<S> {
     /// Step 3: check one auth request from vehicle `vid` at `now_s`; the answer, or why not.
     fn check_auth(&mut self, vid: u32, req: &AuthRequest, now_s: u64) -> Result<Vec<u8>, RolesError> {
         let from = PartyId::Cp(vid).to_string();
-        let token = self
-            .suite
-            .decrypt(&self.sk, &labels::token(&self.task), &req.token, &mut self.rng)
+        // The token's length (RSA: one block) is checked before any decryption.
+        let token = (req.token.len() == self.suite.ciphertext_len(4))
+            .then(|| {
+                self.suite
+                    .decrypt(&self.sk, &labels::token(&self.task), &req.token, &mut self.rng)
+            })
+            .flatten()
             .and_then(|b| <[u8; 4]>::try_from(b.as_slice()).ok())
             .map(u32::from_be_bytes)
             .ok_or_else(|| RolesError::TokenUndecryptable { from: from.clone() })?;

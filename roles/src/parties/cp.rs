@@ -216,9 +216,12 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             return;
         };
         let task = m.task;
-        let index = self
-            .suite
-            .decrypt(&self.keys.enc, &labels::index(&task, self.vid), ct, &mut self.rng)
+        let index = (ct.len() == self.suite.ciphertext_len(2))
+            .then(|| {
+                self.suite
+                    .decrypt(&self.keys.enc, &labels::index(&task, self.vid), ct, &mut self.rng)
+            })
+            .flatten()
             .and_then(|p| <[u8; 2]>::try_from(p.as_slice()).ok())
             .map(u16::from_be_bytes)
             .filter(|i| *i > 0);
@@ -252,21 +255,29 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         let task = self.task.unwrap_or_default();
         let sl = self.group.zq().element_len();
         let el = self.group.element_len();
-        let plain = self.suite.decrypt(
-            &self.keys.enc,
-            &labels::share(&task, d, self.index),
-            &m.eshare,
-            &mut self.rng,
-        );
-        let Some(mut plain) = plain else {
+        let n = self.check.share_scalars();
+        // The number of blocks is checked against what the plaintext needs before any
+        // decryption: a ciphertext of hundreds of valid blocks costs nothing.
+        let plain = (m.eshare.len() == self.suite.ciphertext_len(n * sl))
+            .then(|| {
+                self.suite.decrypt(
+                    &self.keys.enc,
+                    &labels::share(&task, d, self.index),
+                    &m.eshare,
+                    &mut self.rng,
+                )
+            })
+            .flatten()
+            .map(zeroize::Zeroizing::new);
+        let Some(plain) = plain else {
             return self.decide(vec![(d, Verdict::Rejected(Rejection::Undecryptable))], now, probe);
         };
-        let n = self.check.share_scalars();
         let zq = self.group.zq();
-        let scalars: Option<Vec<B::Int>> = (plain.len() == n * sl)
+        let scalars: Option<Dealt<B>> = (plain.len() == n * sl)
             .then(|| plain.chunks(sl).map(|c| zq.from_bytes(c, "share").ok()).collect())
-            .flatten();
-        zeroize::Zeroize::zeroize(&mut plain);
+            .flatten()
+            .map(Dealt);
+        drop(plain);
         let attached = !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty());
         let att = if attached && m.e.len() == el && m.c.len() == el && m.r.len() == sl {
             Some(Attachment {
@@ -284,7 +295,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                     pvss: &self.keys.pvss,
                     index: self.index,
                 };
-                self.acceptor.share(&ctx, d, Dealt(s), att, &mut self.rng)
+                self.acceptor.share(&ctx, d, s, att, &mut self.rng)
             }
             _ if self.check.commits() => vec![(d, Verdict::Rejected(Rejection::Malformed))],
             _ => {

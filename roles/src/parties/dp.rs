@@ -4,9 +4,10 @@
 //! with the mode's attachment (Algorithm 2, steps 1-2). In `vss` mode it also signs its
 //! commitments (ECDSA P-256, bound to the task) and sends them to the Edge for relaying.
 //!
-//! Only a roster from the Cloud is taken, once; anything else is ignored and reported. The
-//! polynomials are wiped when sharing is done (see [`crate::check::Dealing`]), the value when
-//! the DP is dropped.
+//! Only a roster from the Cloud is taken, once; anything else is ignored and reported.
+//! Secrets are wiped on every path, success or error: the polynomials when sharing is done (see
+//! [`crate::check::Dealing`]), each share's scalars and plaintext as soon as it is encrypted,
+//! the value when the DP is dropped (`tests/wipe.rs` checks that no freed memory holds them).
 
 use std::sync::Arc;
 
@@ -14,6 +15,7 @@ use dsmpc_core::backend::{Backend, Num};
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::rng::DsmpcRng;
 use num_bigint::BigUint;
+use zeroize::Zeroizing;
 
 use super::{Outbox, Party, PartyId, Probe, Time, decode_for, dp_name, unexpected};
 use crate::check::{ShareTo, Verification};
@@ -111,9 +113,9 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
     /// commitments for the Edge in `vss` mode).
     fn share(&mut self, r: &Roster, roster: &[RosterCp<B, S>]) -> Result<()> {
         let task = r.task;
-        let mut bytes = self.value.to_bytes_be();
+        let bytes = Zeroizing::new(Num::to_be_bytes(&self.value));
         let mut secret = B::from_be_bytes(&bytes);
-        zeroize::Zeroize::zeroize(&mut bytes);
+        drop(bytes);
         let dealing = self.check.deal(&self.group, &secret, r.t as usize, &mut self.rng);
         B::wipe(&mut secret);
         let dealing = dealing?;
@@ -126,15 +128,17 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
                 pos: (pos, roster.len()),
             };
             let scalars = self.check.scalars(&self.group, &dealing, &to);
-            let mut plain: Vec<u8> = scalars.0.iter().flat_map(|x| zq.to_bytes(x)).collect();
+            // The share plaintext, built in place and wiped (each scalar's encoding too).
+            let mut plain = Zeroizing::new(Vec::with_capacity(scalars.0.len() * zq.element_len()));
+            for x in &scalars.0 {
+                plain.extend_from_slice(&Zeroizing::new(zq.to_bytes(x)));
+            }
             let eshare = self.suite.encrypt(
                 &cp.enc_pk,
                 &labels::share(&task, self.d, cp.index),
                 &plain,
                 &mut self.rng,
-            );
-            zeroize::Zeroize::zeroize(&mut plain);
-            let eshare = eshare?;
+            )?;
             let att = self
                 .check
                 .attach(&self.group, &to, &cp.pvss_pk, &scalars.0[0], &mut self.rng);

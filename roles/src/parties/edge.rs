@@ -382,11 +382,16 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             return Err("it took no part in the agreement round".into());
         }
         let task = self.task.unwrap_or_default();
+        let sl = self.group.zq().element_len();
+        // The ciphertext's length (RSA: its number of blocks) before any decryption.
+        let want = self.suite.ciphertext_len(self.check.share_scalars() * sl);
+        if m.ct.len() != want {
+            return Err(format!("a result ciphertext of {} bytes, not {want}", m.ct.len()));
+        }
         let mut plain = self
             .suite
             .decrypt(&self.sk, &labels::result(&task, m.index), &m.ct, &mut self.rng)
             .ok_or("the result does not decrypt under the Cloud's key for this task and index")?;
-        let sl = self.group.zq().element_len();
         let zq = self.group.zq();
         let scalars: Option<Vec<B::Int>> = (plain.len() == self.check.share_scalars() * sl)
             .then(|| plain.chunks(sl).map(|c| zq.from_bytes(c, "sum-share").ok()).collect())

@@ -223,6 +223,9 @@ impl CipherSuite for P256Suite {
     fn encode_enc_public(&self, pk: &PublicKey) -> Vec<u8> {
         compressed(pk).to_vec()
     }
+    fn encode_sign_public(&self, pk: &VerifyingKey) -> Vec<u8> {
+        compressed(&PublicKey::from(*pk)).to_vec()
+    }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
         if bytes.len() != POINT_LEN {
             return Err(RolesError::Suite(format!(

@@ -101,6 +101,9 @@ impl CipherSuite for RsaSuite {
         out.extend_from_slice(&n);
         out
     }
+    fn encode_sign_public(&self, pk: &PublicKey) -> Vec<u8> {
+        self.encode_enc_public(pk)
+    }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
         if bytes.len() != self.bytes() {
             return Err(RolesError::Suite(format!(
@@ -133,13 +136,15 @@ impl CipherSuite for RsaSuite {
             counters::record(Op::Decrypt);
             return None;
         }
-        let mut out = Vec::new();
+        // Plaintexts are secrets: each block's is wiped once copied, and the result is
+        // allocated at its largest size so that it never moves.
+        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(ct.len()));
         for (i, block) in ct.chunks(self.bytes()).enumerate() {
             counters::record(Op::Decrypt);
             let plain = sk.decrypt_blinded(rng, Oaep::<Sha256>::new_with_label(block_label(label, i)), block);
-            out.extend_from_slice(&plain.ok()?);
+            out.extend_from_slice(&zeroize::Zeroizing::new(plain.ok()?));
         }
-        Some(out)
+        Some(std::mem::take(&mut *out))
     }
     fn sign(&self, sk: &PrivateKey, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);

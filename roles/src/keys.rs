@@ -227,8 +227,11 @@ pub struct KeyCache {
 
 type MemKey = (Option<PathBuf>, Binding);
 
-fn memory() -> &'static Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>> {
-    static M: OnceLock<Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>>> = OnceLock::new();
+/// Keys held in memory for this process.
+type MemKeys = Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>>;
+
+fn memory() -> &'static MemKeys {
+    static M: OnceLock<MemKeys> = OnceLock::new();
     M.get_or_init(|| Mutex::new(HashMap::new()))
 }
 

@@ -96,7 +96,7 @@ pub fn parse(text: &str) -> Result<BTreeMap<String, Profile>> {
         ] {
             let l = p.link(c);
             let ok = |x: f64| x.is_finite() && x >= 0.0;
-            if !ok(l.latency_ms) || !ok(l.jitter_ms) || !(l.bandwidth_mbps.is_finite() && l.bandwidth_mbps > 0.0) {
+            if !(ok(l.latency_ms) && ok(l.jitter_ms) && l.bandwidth_mbps.is_finite() && l.bandwidth_mbps > 0.0) {
                 return Err(RolesError::Config(format!(
                     "link profile {name}, {c:?}: latency and jitter must be >= 0 and bandwidth > 0"
                 )));

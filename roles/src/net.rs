@@ -2,16 +2,37 @@
 //! collect what it sends, and fire its deadlines. The network, not the message, says who sent
 //! what: a party learns the sender as a [`PartyId`] from the network.
 //!
+//! [`sim`] is the in-process network with simulated time over emulated links ([`link`]);
+//! [`tls`] runs one host of a [`deploy`]ment as a process over mutual TLS, and [`process`] a
+//! whole session as such processes on this machine.
+//!
 //! [`memory`] is the in-process network: deterministic for a seed, parallel across parties
 //! (rayon), counting, logging and hashing every message once, with an [`Adversary`] deciding
 //! the fate of each message in transit. Later networks (simulated time, TLS between processes)
 //! drive the same parties.
 
+pub mod deploy;
+pub mod link;
 pub mod memory;
+pub mod netns;
+pub mod process;
+pub mod sim;
+pub mod tls;
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::parties::PartyId;
+use crate::wire::MessageKind;
+
+/// How long a session took on a network that has time (simulated or measured).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timing {
+    /// From the Cloud's announcement to the Edge's outcome, seconds.
+    pub e2e_s: f64,
+    /// Per message kind: from its first send to its last arrival, seconds.
+    pub rounds: BTreeMap<MessageKind, f64>,
+}
 
 /// One message in transit: who sent it (as the network authenticated it), to whom, what.
 #[derive(Clone, Debug)]

@@ -62,6 +62,41 @@ impl Default for Timeouts {
     }
 }
 
+impl std::str::FromStr for Timeouts {
+    type Err = String;
+    /// `selection=MS,shares=MS,round=MS`, any subset (the rest default); a value may end in
+    /// `ms` or `s`.
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        let mut t = Timeouts::default();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("timeouts: {part:?} is not NAME=MS (names: selection, shares, round)"))?;
+            let v = v.trim();
+            let ms = if let Some(x) = v.strip_suffix("ms") {
+                x.trim().parse::<u64>().ok()
+            } else if let Some(x) = v.strip_suffix('s') {
+                x.trim().parse::<u64>().ok().and_then(|x| x.checked_mul(1000))
+            } else {
+                v.parse::<u64>().ok()
+            }
+            .filter(|ms| *ms > 0)
+            .ok_or_else(|| format!("timeouts: {k}={v}: a positive number of milliseconds (or 5s) is needed"))?;
+            match k.trim() {
+                "selection" => t.selection_ms = ms,
+                "shares" => t.shares_ms = ms,
+                "round" => t.round_ms = ms,
+                other => {
+                    return Err(format!(
+                        "timeouts: unknown deadline {other:?} (selection, shares, round)"
+                    ));
+                }
+            }
+        }
+        Ok(t)
+    }
+}
+
 /// A party's identity on the network: what the network authenticated, not what a message says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PartyId {

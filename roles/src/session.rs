@@ -31,10 +31,38 @@ use crate::log::EventSink;
 use crate::metrics::{MessageStats, PhaseStats};
 use crate::net::memory::{BoxedParty, MemoryNetwork, Record};
 use crate::net::{Adversary, Honest, Stack};
-use crate::parties::{Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, Registration, Timeouts};
+use crate::parties::{
+    Clock, Cloud, ComputingParty, CpKeys, DataProvider, Edge, Outcome, PartyId, Registration, Timeouts,
+};
 use crate::suite::{CipherSuite, Provider, SuiteKind, awslc, rustcrypto};
 use crate::values;
 use crate::wire::MessageKind;
+
+/// The in-process network a session runs on ([`run_on`]); the networks between processes are
+/// in [`crate::net::process`].
+#[derive(Clone, Debug)]
+pub enum Net {
+    /// The in-memory network, with these deadlines.
+    Memory(Timeouts),
+    /// Simulated time over emulated links.
+    Sim(crate::net::sim::SimConfig),
+}
+
+impl Default for Net {
+    fn default() -> Self {
+        Net::Memory(Timeouts::default())
+    }
+}
+
+impl Net {
+    /// The parties' deadlines.
+    pub fn timeouts(&self) -> Timeouts {
+        match self {
+            Net::Memory(t) => *t,
+            Net::Sim(s) => s.timeouts,
+        }
+    }
+}
 
 /// The most DPs a session takes (`--dps`): checked by [`SessionConfig::validate`] before
 /// anything is allocated (each DP is a party with its own state and messages in flight).
@@ -250,6 +278,8 @@ pub struct SessionReport {
     pub setup_s: f64,
     /// Whether the PVSS group is the weak 1024-bit one.
     pub weak_group: bool,
+    /// Latencies, on networks with time (`sim`, `process`).
+    pub timing: Option<crate::net::Timing>,
 }
 
 impl SessionReport {
@@ -278,11 +308,23 @@ pub fn run_against<'a>(
     sink: Option<&'a mut dyn EventSink>,
     extra: Box<dyn Adversary + 'a>,
 ) -> Result<SessionReport> {
+    run_on(cfg, &Net::default(), values, sink, extra)
+}
+
+/// [`run_against`] on the in-process network `net` (memory or simulated time).
+pub fn run_on<'a>(
+    cfg: &SessionConfig,
+    net: &Net,
+    values: Option<&[BigUint]>,
+    sink: Option<&'a mut dyn EventSink>,
+    extra: Box<dyn Adversary + 'a>,
+) -> Result<SessionReport> {
     cfg.validate()?;
     with_types(
         cfg,
         Whole {
             cfg,
+            net: net.clone(),
             values,
             sink,
             extra,
@@ -319,6 +361,7 @@ pub fn with_types<W: WithTypes>(cfg: &SessionConfig, work: W) -> Result<W::Outpu
 /// A whole session, as [`with_types`] work.
 struct Whole<'a, 'c> {
     cfg: &'c SessionConfig,
+    net: Net,
     values: Option<&'c [BigUint]>,
     sink: Option<&'a mut dyn EventSink>,
     extra: Box<dyn Adversary + 'a>,
@@ -327,13 +370,14 @@ struct Whole<'a, 'c> {
 impl WithTypes for Whole<'_, '_> {
     type Output = SessionReport;
     fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<SessionReport> {
-        run_with::<B, S>(self.cfg, suite, self.values, self.sink, self.extra)
+        run_with::<B, S>(self.cfg, &self.net, suite, self.values, self.sink, self.extra)
     }
 }
 
 /// Run a session with a fixed backend and suite.
 pub fn run_with<'a, B: Backend, S: CipherSuite>(
     cfg: &SessionConfig,
+    net: &Net,
     suite: S,
     values: Option<&[BigUint]>,
     sink: Option<&'a mut dyn EventSink>,
@@ -351,19 +395,96 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
         group.g_table();
         group.h_table();
     }
-    let world = World { cfg, suite, group, src };
+    let world = World {
+        cfg,
+        suite,
+        group,
+        src,
+        timeouts: net.timeouts(),
+        keep: &keep_all,
+    };
     let (parties, scripted) = world.parties(&values)?;
     let setup_s = setup0.elapsed().as_secs_f64();
     let adversary = Box::new(Stack(vec![Box::new(scripted), extra]));
-    let net = MemoryNetwork::new(parties, adversary, cfg.threads, sink)?;
     let clock = if cfg.seed.is_some() {
         Clock::SEEDED
     } else {
         Clock::System
     };
-    let (outcome, record) = net.run(clock.now_ms());
+    let (outcome, record) = match net {
+        Net::Memory(_) => MemoryNetwork::new(parties, adversary, cfg.threads, sink)?.run(clock.now_ms()),
+        Net::Sim(sim) => {
+            crate::net::sim::SimNetwork::new(parties, adversary, sim, src.stream("links")?, sink).run(clock.now_ms())
+        }
+    };
     let weak_group = world.group.is_weak();
     report(outcome?, record, &values, setup_s, weak_group)
+}
+
+/// The parties of a session that a node hosts (`keep`), built exactly as a whole session
+/// builds them (same seed, same keys, same values), and the DPs' values.
+pub struct Hosted {
+    /// The parties, ready to be driven.
+    pub parties: Vec<BoxedParty<'static>>,
+    /// Every DP's value (a node compares the outcome with their sum).
+    pub values: Vec<BigUint>,
+    /// Seconds spent building them (keys, tables).
+    pub setup_s: f64,
+    /// Whether the PVSS group is the weak one.
+    pub weak_group: bool,
+}
+
+/// The DPs' values of a seeded or OS-random session (as [`run`] draws them).
+pub fn values_of(cfg: &SessionConfig) -> Result<Vec<BigUint>> {
+    values_for(cfg, None, cfg.rng_source())
+}
+
+/// Build the parties `keep` selects for `cfg` (no faults: a node runs honest parties).
+pub fn hosted(cfg: &SessionConfig, timeouts: Timeouts, keep: &(dyn Fn(PartyId) -> bool + Sync)) -> Result<Hosted> {
+    cfg.validate()?;
+    if !cfg.faults.is_empty() {
+        return Err(RolesError::Config(
+            "--inject is for in-process networks (memory, sim); a node runs honest parties".into(),
+        ));
+    }
+    with_types(cfg, Build { cfg, timeouts, keep })
+}
+
+/// Building a node's parties, as [`with_types`] work.
+struct Build<'c> {
+    cfg: &'c SessionConfig,
+    timeouts: Timeouts,
+    keep: &'c (dyn Fn(PartyId) -> bool + Sync),
+}
+
+impl WithTypes for Build<'_> {
+    type Output = Hosted;
+    fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<Hosted> {
+        let cfg = self.cfg;
+        let src = cfg.rng_source();
+        let values = values_for(cfg, None, src)?;
+        let setup0 = Instant::now();
+        let group = shared_group::<B>(cfg.group_bits)?;
+        if cfg.verify != VerifyMode::Paper {
+            group.g_table();
+            group.h_table();
+        }
+        let world = World {
+            cfg,
+            suite,
+            group,
+            src,
+            timeouts: self.timeouts,
+            keep: self.keep,
+        };
+        let (parties, _) = world.parties(&values)?;
+        Ok(Hosted {
+            parties,
+            values,
+            setup_s: setup0.elapsed().as_secs_f64(),
+            weak_group: world.group.is_weak(),
+        })
+    }
 }
 
 /// The standard group of `bits` for backend `B`, one per process: sessions share it and its
@@ -411,6 +532,14 @@ struct World<'c, B: Backend, S: CipherSuite> {
     suite: S,
     group: Arc<SchnorrGroup<B>>,
     src: RngSource,
+    timeouts: Timeouts,
+    /// The parties to build (a node builds only those it hosts); the others are left out.
+    keep: &'c (dyn Fn(PartyId) -> bool + Sync),
+}
+
+/// Keep every party (a whole session in one process).
+fn keep_all(_: PartyId) -> bool {
+    true
 }
 
 impl<B: Backend, S: CipherSuite> World<'_, B, S> {
@@ -426,7 +555,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
             ((0..cfg.n).map(|_| None).collect(), None)
         };
         let keys = KeyCache::new(self.src);
-        let t = Timeouts::default();
+        let t = self.timeouts;
         let mut cloud = Cloud::new(
             self.suite.clone(),
             keys.enc_key(&self.suite, "cloud")?,
@@ -458,12 +587,23 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
                     pvss_pk: cp.pvss_pk_bytes(),
                 },
             );
-            cps.push(adversary::corrupt_party(&cfg.faults, Box::new(cp)));
+            if (self.keep)(PartyId::Cp(vid)) {
+                cps.push(adversary::corrupt_party(&cfg.faults, Box::new(cp)));
+            }
         }
-        let mut parties: Vec<BoxedParty<'a>> = vec![Box::new(cloud), Box::new(edge)];
+        let mut parties: Vec<BoxedParty<'a>> = Vec::new();
+        if (self.keep)(PartyId::Cloud) {
+            parties.push(Box::new(cloud));
+        }
+        if (self.keep)(PartyId::Edge) {
+            parties.push(Box::new(edge));
+        }
         parties.extend(cps);
         for (i, (value, key)) in values.iter().zip(dp_signing).enumerate() {
             let d = i as u32 + 1;
+            if !(self.keep)(PartyId::Dp(d)) {
+                continue;
+            }
             let dealing = adversary::corrupt_dealing(&cfg.faults, d, honest.clone());
             let dp = DataProvider::new(
                 self.suite.clone(),
@@ -489,7 +629,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
     ) -> Result<ComputingParty<B, S>> {
         let party = format!("vid{vid}");
         let pvss = CpKeyPair::generate(&self.group, &mut self.src.stream(&format!("pvss/{party}"))?);
-        if self.cfg.verify.uses_pvss() && self.cfg.verify != VerifyMode::Paper {
+        if self.cfg.verify.uses_pvss() && self.cfg.verify != VerifyMode::Paper && (self.keep)(PartyId::Cp(vid)) {
             pvss.pk_table(&self.group);
         }
         let cp_keys = CpKeys {
@@ -505,7 +645,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
             cp_keys,
             self.cfg.n as u32,
             dp_keys,
-            Timeouts::default(),
+            self.timeouts,
             self.src.stream(&format!("cp/{party}"))?,
         ))
     }
@@ -540,7 +680,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
 }
 
 /// The report of a session that gave an outcome.
-fn report(
+pub(crate) fn report(
     outcome: Outcome,
     record: Record,
     values: &[BigUint],
@@ -565,5 +705,6 @@ fn report(
         transcript_sha256: record.transcript_sha256,
         setup_s,
         weak_group,
+        timing: record.timing,
     })
 }

@@ -23,6 +23,11 @@ use dsmpc_roles::adversary::Fault;
 use dsmpc_roles::event::Detection;
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
+use dsmpc_roles::net::deploy::{self, Deployment, Layout};
+use dsmpc_roles::net::process::{NetStats, ProcessOptions};
+use dsmpc_roles::net::sim::SimConfig;
+use dsmpc_roles::net::tls::{self, NodeOptions};
+use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::parties::exact_average;
 use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::wire::MessageKind;
@@ -50,10 +55,70 @@ enum Command {
     Run(RunArgs),
     /// Print the parameters (p, q, g, h) of a shipped Schnorr group.
     Params(ParamsArgs),
+    /// Make a deployment directory: parameters, every host's address, a CA and a certificate
+    /// per host (`deploy init DIR ...`).
+    #[command(subcommand)]
+    Deploy(DeployCommand),
+    /// Run one host of a deployment (its parties) over TCP with mutual TLS 1.3.
+    Node(NodeArgs),
+}
+
+#[derive(Subcommand)]
+enum DeployCommand {
+    /// Write a new deployment into DIR (which must not hold one).
+    Init(DeployArgs),
 }
 
 #[derive(Args)]
-struct RunArgs {
+struct DeployArgs {
+    /// The directory to write.
+    dir: PathBuf,
+    #[command(flatten)]
+    session: SessionArgs,
+    /// DPs per `dps-G` host (a fleet behind one link).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    dps_per_host: usize,
+    /// Address of every host (one for all, or one per host in the order cloud, edge, cp-1..,
+    /// dps-1..); edit deployment.toml afterwards to move hosts.
+    #[arg(long = "addr", value_name = "IP", default_value = "127.0.0.1")]
+    addrs: Vec<String>,
+    /// Port of the first host; host i listens on PORT + i.
+    #[arg(long, value_name = "PORT", default_value_t = 7100)]
+    base_port: u16,
+}
+
+#[derive(Args)]
+struct NodeArgs {
+    /// The deployment directory (from `dsmpc deploy init`).
+    #[arg(long, value_name = "DIR")]
+    deployment: PathBuf,
+    /// Which host of it to run: cloud, edge, cp-V or dps-G.
+    #[arg(long, value_name = "NAME")]
+    host: String,
+    /// Controlled by a parent (`run --net process`): print `ready`, start on a `go` line, stop
+    /// when stdin closes, print the report as one JSON line.
+    #[arg(long)]
+    control: bool,
+    /// Write the host's report (JSON) to FILE.
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Seconds to keep dialling a host that is not up yet.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    connect_timeout: u64,
+    /// Give up after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    max_wall: u64,
+    /// Print a line on stderr for every message received: `NAME: recv KIND from PARTY`.
+    #[arg(long)]
+    trace: bool,
+    /// Delay every message by this link profile's latency and jitter (roles/profiles.toml)
+    /// before it is written (used by --net netns, where the kernel has no netem).
+    #[arg(long, value_name = "PROFILE")]
+    link: Option<String>,
+}
+
+#[derive(Args)]
+struct SessionArgs {
     /// Number of data providers n (at most 1,000,000).
     #[arg(long = "dps", value_name = "N", default_value_t = 20)]
     dps: usize,
@@ -91,6 +156,26 @@ struct RunArgs {
     /// aggregation, cheaters named and excluded).
     #[arg(long, value_name = "paper|fast|batch|vss", default_value = "batch")]
     verify: VerifyMode,
+    /// Seed for reproducible runs (keys, values, protocol randomness and a fixed protocol
+    /// clock); without it everything comes from the operating system.
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
+    /// Bits of each value: values must be below 2^V.
+    #[arg(long, value_name = "V", default_value_t = 32)]
+    value_bits: u32,
+    /// Cloud's freshness window for auth-request timestamps, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    freshness: u64,
+    /// The parties' deadlines: selection=MS,shares=MS,round=MS (any of them; defaults
+    /// 30000, 120000, 30000). A party that says nothing by its deadline is silent.
+    #[arg(long, value_name = "LIST")]
+    timeouts: Option<Timeouts>,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    session: SessionArgs,
     /// Inject a fault (repeatable), for tests and demonstrations. Corrupt parties:
     /// bad-share:dp=D,cp=I, inconsistent-dealing:dp=D, bad-result:cp=I, drop-cp:cp=I,
     /// drop-dp:dp=D,reach=R, bad-signature:cp=I. Network attacks: replay:cp=I (every message to
@@ -100,31 +185,37 @@ struct RunArgs {
     /// candidate, VID I has index i = I.
     #[arg(long = "inject", value_name = "KIND")]
     inject: Vec<Fault>,
-    /// Seed for reproducible runs (keys, values, protocol randomness and a fixed protocol
-    /// clock); without it everything comes from the operating system.
-    #[arg(long, value_name = "S")]
-    seed: Option<u64>,
     /// File with the DPs' values, one non-negative integer per line (N of them; blank lines and
     /// `#` comments ignored; lines of at most 1,024 bytes). Without it values are drawn at
     /// random.
     #[arg(long, value_name = "FILE")]
     values: Option<PathBuf>,
-    /// Bits of each value: values must be below 2^V.
-    #[arg(long, value_name = "V", default_value_t = 32)]
-    value_bits: u32,
     /// Write the JSON Lines protocol log here (reference format), through FILE.partial beside
     /// it; only a successful run leaves FILE, a failed one leaves FILE.failed. FILE must be new
     /// or a writable regular file in an existing directory (checked before the run; exit 2).
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
-    /// Cloud's freshness window for auth-request timestamps, seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
-    freshness: u64,
     /// Threads for the parties of this session: the parties that have messages to handle run
     /// in parallel. Per-party CPU times and the transcript are the same; only the wall time
     /// shrinks. At most 1,024.
     #[arg(long, value_name = "N", default_value_t = 1)]
     threads: usize,
+    /// The network: memory (all parties in this process), sim:PROFILE (in this process on a
+    /// virtual clock over emulated links: lan, wan, lte, dsrc from roles/profiles.toml; each
+    /// handling advances its party's clock by its CPU time), or process (every host an OS
+    /// process, mutual TLS 1.3 over 127.0.0.1; the Cloud, the Edge and each CP alone, DPs
+    /// --dps-per-process to a process), or netns:PROFILE (as root: as process, each host in its
+    /// own network namespace on a bridge, bandwidth shaped by tbf, latency applied by the
+    /// transport; everything made is removed at the end).
+    #[arg(
+        long,
+        value_name = "memory|sim:PROFILE|process|netns:PROFILE",
+        default_value = "memory"
+    )]
+    net: String,
+    /// DPs per process with --net process.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    dps_per_process: usize,
 }
 
 #[derive(Args)]
@@ -145,6 +236,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(a) => run(a),
         Command::Params(a) => params(a),
+        Command::Deploy(DeployCommand::Init(a)) => deploy_init(a),
+        Command::Node(a) => node(a),
     };
     match result {
         Ok(code) => code,
@@ -155,30 +248,65 @@ fn main() -> ExitCode {
     }
 }
 
+impl SessionArgs {
+    /// The session these flags describe.
+    fn config(&self) -> SessionConfig {
+        let backend = self.backend.unwrap_or(if BackendKind::Gmp.is_available() {
+            BackendKind::Gmp
+        } else {
+            BackendKind::Num
+        });
+        SessionConfig {
+            n: self.dps,
+            m: self.cps,
+            capacity: self.capacity.unwrap_or(self.cps),
+            t: self.threshold,
+            suite: self.suite,
+            provider: self.provider,
+            rsa_bits: self.rsa_bits,
+            group_bits: self.group_bits,
+            backend,
+            verify: self.verify,
+            seed: self.seed,
+            value_bits: self.value_bits,
+            freshness_s: self.freshness,
+            threads: 1,
+            faults: Vec::new(),
+        }
+    }
+}
+
 fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
-    let backend = a.backend.unwrap_or(if BackendKind::Gmp.is_available() {
-        BackendKind::Gmp
-    } else {
-        BackendKind::Num
-    });
     let cfg = SessionConfig {
-        n: a.dps,
-        m: a.cps,
-        capacity: a.capacity.unwrap_or(a.cps),
-        t: a.threshold,
-        suite: a.suite,
-        provider: a.provider,
-        rsa_bits: a.rsa_bits,
-        group_bits: a.group_bits,
-        backend,
-        verify: a.verify,
-        seed: a.seed,
-        value_bits: a.value_bits,
-        freshness_s: a.freshness,
         threads: a.threads,
         faults: a.inject.clone(),
+        ..a.session.config()
     };
     cfg.validate()?;
+    let timeouts = a.session.timeouts.unwrap_or_default();
+    let mut netns = None;
+    let (process, net) = match a.net.as_str() {
+        "memory" => (false, session::Net::Memory(timeouts)),
+        "process" => (true, session::Net::Memory(timeouts)),
+        other => {
+            if let Some(p) = other.strip_prefix("sim:") {
+                (false, session::Net::Sim(SimConfig::named(p, timeouts)?))
+            } else if let Some(p) = other.strip_prefix("netns:") {
+                dsmpc_roles::net::link::profile(p)?;
+                netns = Some(p.to_string());
+                (true, session::Net::Memory(timeouts))
+            } else {
+                return Err(RolesError::Config(format!(
+                    "--net {other:?}: choose memory, sim:PROFILE, process or netns:PROFILE"
+                )));
+            }
+        }
+    };
+    if process && a.values.is_some() {
+        return Err(RolesError::Config(
+            "--values works with --net memory only (with --net process the values come from the seed)".into(),
+        ));
+    }
     let vals = match &a.values {
         Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
         None => None,
@@ -240,7 +368,41 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         log,
         detections: Vec::new(),
     };
-    let outcome = session::run(&cfg, vals.as_deref(), Some(&mut sink));
+    let mut net_stats = None;
+    let outcome = if process {
+        let exe = std::env::current_exe()
+            .map_err(|e| RolesError::Config(format!("cannot find the dsmpc executable: {e}")))?;
+        let opts = ProcessOptions {
+            dps_per_host: a.dps_per_process,
+            timeouts,
+            ..ProcessOptions::new(exe)
+        };
+        let run = match &netns {
+            Some(p) => dsmpc_roles::net::netns::run(&cfg, &opts, p)?,
+            None => dsmpc_roles::net::process::run(&cfg, &opts)?,
+        };
+        net_stats = Some(run.stats);
+        if let Ok(r) = &run.report {
+            for d in &r.detections {
+                sink.detection(d);
+            }
+        } else {
+            for h in &run.hosts {
+                for d in dsmpc_roles::net::tls::detections(h) {
+                    sink.detection(&d);
+                }
+            }
+        }
+        run.report
+    } else {
+        session::run_on(
+            &cfg,
+            &net,
+            vals.as_deref(),
+            Some(&mut sink),
+            Box::new(dsmpc_roles::net::Honest),
+        )
+    };
     let report = match outcome {
         Ok(r) => r,
         Err(e) => {
@@ -336,8 +498,22 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             }
         );
     }
-    let digest: String = report.transcript_sha256.iter().map(|b| format!("{b:02x}")).collect();
-    println!("  transcript sha256 {digest}");
+    if let Some(st) = &net_stats {
+        print_net_stats(st);
+    } else {
+        if let (Some(t), session::Net::Sim(s)) = (&report.timing, &net) {
+            println!();
+            println!(
+                "  simulated on link profile {}: end-to-end (announcement to result) {:.3} s",
+                s.name, t.e2e_s
+            );
+            for (kind, x) in &t.rounds {
+                println!("  round {:<14} first sent to last received {:.3} s", kind.name(), x);
+            }
+        }
+        let digest: String = report.transcript_sha256.iter().map(|b| format!("{b:02x}")).collect();
+        println!("  transcript sha256 {digest}");
+    }
     if let Some(l) = log {
         let path = if report.matches() {
             l.finish()?
@@ -376,6 +552,105 @@ impl EventSink for Sink {
         }
         self.detections.push(d.clone());
     }
+}
+
+fn print_net_stats(st: &NetStats) {
+    println!();
+    println!(
+        "  network: {} processes, {} TLS connections; end-to-end (announcement to result) {:.3} s",
+        st.hosts, st.connections, st.e2e_s
+    );
+    println!(
+        "  bytes: protocol {}, on TCP (TLS records and handshakes) {} ({:+.1}%)",
+        st.protocol_bytes,
+        st.tls_bytes,
+        if st.protocol_bytes > 0 {
+            100.0 * (st.tls_bytes as f64 / st.protocol_bytes as f64 - 1.0)
+        } else {
+            0.0
+        }
+    );
+    println!(
+        "  cpu: parties {:.3} s, processes {:.3} s (TLS, framing and I/O included)",
+        st.party_cpu_s, st.process_cpu_s
+    );
+    for (kind, s) in &st.rounds {
+        println!("  round {:<14} first sent to last received {:.3} s", kind.name(), s);
+    }
+    if let Some(b) = st.interface_bytes {
+        println!(
+            "  bytes sent on the hosts' interfaces (Ethernet, IP, TCP, TLS): {b}; latency applied by {}",
+            st.latency_by.as_deref().unwrap_or("?")
+        );
+    }
+    for (h, cpu, wall) in &st.per_host {
+        println!("  host {h:<10} cpu {cpu:.3} s  wall {wall:.3} s");
+    }
+}
+
+fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
+    let cfg = a.session.config();
+    cfg.validate()?;
+    let layout = Layout {
+        dps_per_host: a.dps_per_host,
+        addrs: a.addrs.clone(),
+        base_port: a.base_port,
+    };
+    let d = deploy::init(&a.dir, &cfg, a.session.timeouts.unwrap_or_default(), &layout)?;
+    print!("{}", deploy::describe(&d, &a.dir));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
+    let d = Deployment::load(&a.deployment)?;
+    let host = d.host(&a.host)?.clone();
+    let cfg = d.config()?;
+    let hosted = session::hosted(&cfg, d.timeouts(), &|p| host.hosts(p))?;
+    let opts = NodeOptions {
+        dir: a.deployment.clone(),
+        host: a.host.clone(),
+        control: a.control,
+        connect_timeout: std::time::Duration::from_secs(a.connect_timeout),
+        max_wall: std::time::Duration::from_secs(a.max_wall),
+        trace: a.trace,
+        link: a.link.as_deref().map(dsmpc_roles::net::link::profile).transpose()?,
+    };
+    let r = tls::run_node(&opts, &d, hosted.parties, hosted.setup_s)?;
+    let json = serde_json::to_string(&r).map_err(|e| RolesError::Config(e.to_string()))?;
+    if let Some(p) = &a.report {
+        std::fs::write(p, &json).map_err(|e| RolesError::Config(format!("cannot write {}: {e}", p.display())))?;
+    }
+    if a.control {
+        println!("report {json}");
+    } else {
+        println!("host {}: {}", r.host, r.ended);
+        for d in tls::detections(&r) {
+            println!("  detected: {d}");
+        }
+        for x in &r.refused {
+            println!("  refused {}: {}", x.peer, x.reason);
+        }
+        for x in &r.unreachable {
+            println!("  unreachable {}: {}", x.peer, x.reason);
+        }
+        if let Some(o) = tls::outcome(&r) {
+            let expected = values::sum(&hosted.values);
+            println!("  sum = {}  average = {}  ({})", o.sum, o.average(6), o.check);
+            if r.excluded.is_empty() {
+                println!("  {}", if o.sum == expected { "MATCH" } else { "MISMATCH" });
+            }
+        }
+        println!(
+            "  cpu {:.3} s, wall {:.3} s, TLS bytes out {} in {}, connections out {} in {}",
+            r.process_cpu_s, r.wall_s, r.tls_bytes_out, r.tls_bytes_in, r.connections_out, r.connections_in
+        );
+    }
+    Ok(if let Some(f) = &r.failed {
+        eprintln!("error: {f}");
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn print_detections(detections: &[Detection]) {

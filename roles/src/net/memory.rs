@@ -50,6 +50,8 @@ pub struct Record {
     pub transcript_sha256: [u8; 32],
     /// Measured phases.
     pub meter: Meter,
+    /// Latencies, where the network measures or simulates time (not the memory network).
+    pub timing: Option<super::Timing>,
 }
 
 /// The in-memory network.
@@ -58,14 +60,88 @@ pub struct MemoryNetwork<'a> {
     slot: HashMap<PartyId, usize>,
     adversary: Box<dyn Adversary + 'a>,
     pool: Option<rayon::ThreadPool>,
-    sink: Option<&'a mut dyn EventSink>,
-    names: HashMap<PartyId, String>,
     queue: BTreeMap<u64, VecDeque<Wire>>,
     delayed: Vec<Wire>,
     now: Time,
+    books: Books<'a>,
+}
+
+/// What a network records: every message counted, logged and hashed once, every event taken in;
+/// shared by the in-process networks.
+pub(crate) struct Books<'a> {
+    sink: Option<&'a mut dyn EventSink>,
+    names: HashMap<PartyId, String>,
     transcript: Sha256,
-    record: Record,
-    end: Option<Result<Outcome>>,
+    pub(crate) record: Record,
+    pub(crate) end: Option<Result<Outcome>>,
+}
+
+impl<'a> Books<'a> {
+    /// Books that send log events to `sink`.
+    pub(crate) fn new(sink: Option<&'a mut dyn EventSink>) -> Self {
+        Books {
+            sink,
+            names: HashMap::new(),
+            transcript: Sha256::new(),
+            record: Record::default(),
+            end: None,
+        }
+    }
+
+    /// Close the books: phases to the log, the transcript hash; the outcome and the record.
+    pub(crate) fn close(mut self, end: Result<Outcome>) -> (Result<Outcome>, Record) {
+        if let Some(sink) = self.sink.as_deref_mut() {
+            for p in self.record.meter.summary() {
+                sink.phase(&p);
+            }
+        }
+        self.record.transcript_sha256 = self.transcript.finalize().into();
+        (end, self.record)
+    }
+
+    /// Take in one event.
+    pub(crate) fn event(&mut self, e: Event) {
+        match e {
+            Event::Detection(d) => {
+                if let Some(sink) = self.sink.as_deref_mut() {
+                    sink.detection(&d);
+                }
+                self.record.detections.push(d);
+            }
+            Event::Selected { selected, not_selected } => {
+                for (i, vid) in &selected {
+                    self.names.insert(PartyId::Cp(*vid), cp_name(*i));
+                }
+                self.record.selected = selected;
+                self.record.not_selected = not_selected;
+            }
+            Event::Agreed { excluded } => self.record.excluded = excluded,
+            Event::Outcome(o) => {
+                self.end.get_or_insert(Ok(o));
+            }
+            Event::Failed(e) => {
+                self.end.get_or_insert(Err(e));
+            }
+        }
+    }
+
+    /// Count, log and hash one message on the wire.
+    pub(crate) fn account(&mut self, w: &Wire) {
+        self.transcript.update((w.bytes.len() as u64).to_be_bytes());
+        self.transcript.update(&w.bytes);
+        let Ok(m) = Message::decode(&w.bytes) else { return };
+        let (kind, payload) = (m.kind(), m.payload_len());
+        let s = self.record.messages.entry(kind).or_default();
+        s.count += 1;
+        s.bytes += w.bytes.len() as u64;
+        s.payload_bytes += payload as u64;
+        s.max_bytes = s.max_bytes.max(w.bytes.len() as u64);
+        s.max_payload_bytes = s.max_payload_bytes.max(payload as u64);
+        if let Some(sink) = self.sink.as_deref_mut() {
+            let name = |id: PartyId| self.names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+            sink.message(&name(w.from), &name(w.to), kind, w.bytes.len(), payload);
+        }
+    }
 }
 
 /// What a party is asked to do.
@@ -89,13 +165,13 @@ struct Handled<'a> {
 
 /// Measures the phases a party enters while it handles its inputs.
 #[derive(Default)]
-struct Recorder {
+pub(crate) struct Recorder {
     open: Option<(Phase, u32, Stopwatch)>,
-    samples: Vec<(Phase, u32, Sample)>,
+    pub(crate) samples: Vec<(Phase, u32, Sample)>,
 }
 
 impl Recorder {
-    fn close(&mut self) {
+    pub(crate) fn close(&mut self) {
         if let Some((p, i, w)) = self.open.take() {
             self.samples.push((p, i, w.stop(p)));
         }
@@ -159,14 +235,10 @@ impl<'a> MemoryNetwork<'a> {
             slot,
             adversary,
             pool,
-            sink,
-            names: HashMap::new(),
             queue: BTreeMap::new(),
             delayed: Vec::new(),
             now: 0,
-            transcript: Sha256::new(),
-            record: Record::default(),
-            end: None,
+            books: Books::new(sink),
         })
     }
 
@@ -176,7 +248,7 @@ impl<'a> MemoryNetwork<'a> {
         let all = (0..self.parties.len()).map(|s| (s, Job::Start)).collect();
         self.step(all, 0);
         let end = loop {
-            if let Some(end) = self.end.take() {
+            if let Some(end) = self.books.end.take() {
                 break end;
             }
             if let Some((generation, batch)) = self.next_batch() {
@@ -190,13 +262,7 @@ impl<'a> MemoryNetwork<'a> {
                 ));
             }
         };
-        if let Some(sink) = self.sink.as_deref_mut() {
-            for p in self.record.meter.summary() {
-                sink.phase(&p);
-            }
-        }
-        self.record.transcript_sha256 = self.transcript.finalize().into();
-        (end, self.record)
+        self.books.close(end)
     }
 
     /// The oldest messages of the newest generation, at most [`BATCH`].
@@ -279,39 +345,13 @@ impl<'a> MemoryNetwork<'a> {
         for h in handled {
             self.parties[h.slot] = Some(h.party);
             for (phase, instance, s) in h.samples {
-                self.record.meter.add(phase, instance, s);
+                self.books.record.meter.add(phase, instance, s);
             }
             for e in h.events {
-                self.event(e);
+                self.books.event(e);
             }
             for w in h.sent {
                 self.send(w, generation);
-            }
-        }
-    }
-
-    /// Take in one event.
-    fn event(&mut self, e: Event) {
-        match e {
-            Event::Detection(d) => {
-                if let Some(sink) = self.sink.as_deref_mut() {
-                    sink.detection(&d);
-                }
-                self.record.detections.push(d);
-            }
-            Event::Selected { selected, not_selected } => {
-                for (i, vid) in &selected {
-                    self.names.insert(PartyId::Cp(*vid), cp_name(*i));
-                }
-                self.record.selected = selected;
-                self.record.not_selected = not_selected;
-            }
-            Event::Agreed { excluded } => self.record.excluded = excluded,
-            Event::Outcome(o) => {
-                self.end.get_or_insert(Ok(o));
-            }
-            Event::Failed(e) => {
-                self.end.get_or_insert(Err(e));
             }
         }
     }
@@ -323,10 +363,10 @@ impl<'a> MemoryNetwork<'a> {
         let route = self.adversary.route(&w);
         let replays = if route.drop { 0 } else { route.replays };
         for b in &route.before {
-            self.account(b);
+            self.books.account(b);
         }
         for _ in 0..=replays {
-            self.account(&w);
+            self.books.account(&w);
         }
         let q = self.queue.entry(generation).or_default();
         q.extend(route.before);
@@ -340,24 +380,6 @@ impl<'a> MemoryNetwork<'a> {
         }
         for _ in 0..replays {
             q.push_back(w.clone());
-        }
-    }
-
-    /// Count, log and hash one message on the wire.
-    fn account(&mut self, w: &Wire) {
-        self.transcript.update((w.bytes.len() as u64).to_be_bytes());
-        self.transcript.update(&w.bytes);
-        let Ok(m) = Message::decode(&w.bytes) else { return };
-        let (kind, payload) = (m.kind(), m.payload_len());
-        let s = self.record.messages.entry(kind).or_default();
-        s.count += 1;
-        s.bytes += w.bytes.len() as u64;
-        s.payload_bytes += payload as u64;
-        s.max_bytes = s.max_bytes.max(w.bytes.len() as u64);
-        s.max_payload_bytes = s.max_payload_bytes.max(payload as u64);
-        if let Some(sink) = self.sink.as_deref_mut() {
-            let name = |id: PartyId| self.names.get(&id).cloned().unwrap_or_else(|| id.to_string());
-            sink.message(&name(w.from), &name(w.to), kind, w.bytes.len(), payload);
         }
     }
 }

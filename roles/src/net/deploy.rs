@@ -1,0 +1,507 @@
+//! Deployment directories: what `dsmpc deploy init` writes and `dsmpc node` reads.
+//!
+//! ```text
+//! DIR/deployment.toml       parameters, deadlines, every host's name, address and parties
+//! DIR/ca.pem                the deployment's CA certificate (its private key is not kept)
+//! DIR/hosts/NAME/cert.pem   NAME's certificate (subject alternative name: NAME), signed by the CA
+//! DIR/hosts/NAME/key.pem    NAME's TLS private key (mode 0600)
+//! ```
+//!
+//! A *host* is one process: `cloud`, `edge`, `cp-V` (the candidate CP with VID V) or `dps-G`
+//! (a fleet of DPs, numbers `dps = [first, last]`, behind one link). Its certificate names it,
+//! and the network takes that name, checked by TLS, as who sent what: a host may send as the
+//! parties it hosts and as nobody else ([`Host::hosts`]).
+//!
+//! The protocol keys and the DPs' values are derived from the deployment's seed, exactly as a
+//! seeded in-process session derives them, so every host builds the same keys; **anyone who
+//! holds `deployment.toml` can derive every party's protocol keys**. Per-party protocol key files
+//! are not done; the TLS keys are per host.
+//!
+//! [`Deployment::parse`] is a pure function from bytes (fuzzable); [`init`] writes a directory.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use dsmpc_core::backend::BackendKind;
+use dsmpc_core::pvss::VerifyMode;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Result, RolesError};
+use crate::parties::{PartyId, Timeouts};
+use crate::session::SessionConfig;
+use crate::suite::{Provider, SuiteKind};
+
+/// The largest deployment file accepted.
+pub const MAX_FILE: usize = 4 << 20;
+
+/// The session parameters of a deployment (as in `dsmpc run`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// n.
+    pub dps: usize,
+    /// m.
+    pub cps: usize,
+    /// k.
+    pub capacity: usize,
+    /// t.
+    pub threshold: usize,
+    /// `rsa` or `p256`.
+    pub suite: String,
+    /// `awslc` or `rustcrypto` (every host uses the same provider).
+    #[serde(default = "default_provider")]
+    pub provider: String,
+    /// RSA bits.
+    pub rsa_bits: u32,
+    /// PVSS group bits.
+    pub group_bits: u32,
+    /// `num` or `gmp`.
+    pub backend: String,
+    /// `paper`, `fast`, `batch` or `vss`.
+    pub verify: String,
+    /// The seed every host derives keys and values from.
+    pub seed: u64,
+    /// Bits of each value.
+    pub value_bits: u32,
+    /// Cloud's freshness window, seconds.
+    pub freshness_s: u64,
+}
+
+/// Deployments written before providers existed used RustCrypto.
+fn default_provider() -> String {
+    "rustcrypto".into()
+}
+
+/// The parties' deadlines, milliseconds.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutsMs {
+    /// See [`Timeouts::selection_ms`].
+    pub selection_ms: u64,
+    /// See [`Timeouts::shares_ms`].
+    pub shares_ms: u64,
+    /// See [`Timeouts::round_ms`].
+    pub round_ms: u64,
+}
+
+/// One host of a deployment.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Host {
+    /// `cloud`, `edge`, `cp-V` or `dps-G`.
+    pub name: String,
+    /// Where the others reach it, `host:port`.
+    pub addr: String,
+    /// Where it listens, if not `addr` (for example `0.0.0.0:7000` behind NAT).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen: Option<String>,
+    /// `dps-G` only: the first and last DP number it hosts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dps: Option<[u32; 2]>,
+}
+
+impl Host {
+    /// Whether this host may send as (and receives for) `p`.
+    pub fn hosts(&self, p: PartyId) -> bool {
+        match (p, self.role()) {
+            (PartyId::Cloud, Some(Role::Cloud)) | (PartyId::Edge, Some(Role::Edge)) => true,
+            (PartyId::Cp(v), Some(Role::Cp(w))) => v == w,
+            (PartyId::Dp(d), Some(Role::Dps(a, b))) => (a..=b).contains(&d),
+            _ => false,
+        }
+    }
+
+    /// What the name says this host is.
+    pub fn role(&self) -> Option<Role> {
+        match self.name.as_str() {
+            "cloud" => Some(Role::Cloud),
+            "edge" => Some(Role::Edge),
+            n => {
+                if let Some(v) = n.strip_prefix("cp-") {
+                    v.parse().ok().filter(|v| *v > 0).map(Role::Cp)
+                } else if n.starts_with("dps-") {
+                    self.dps.map(|[a, b]| Role::Dps(a, b))
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// The address to listen on.
+    pub fn listen_addr(&self) -> &str {
+        self.listen.as_deref().unwrap_or(&self.addr)
+    }
+}
+
+/// What a host is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// The Cloud.
+    Cloud,
+    /// The Edge.
+    Edge,
+    /// Candidate CP with this VID.
+    Cp(u32),
+    /// DPs first..=last.
+    Dps(u32, u32),
+}
+
+/// A deployment file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Deployment {
+    /// Parameters.
+    pub session: Params,
+    /// Deadlines.
+    pub timeouts: TimeoutsMs,
+    /// Every host.
+    pub hosts: Vec<Host>,
+}
+
+impl Deployment {
+    /// Parse and check a deployment file: every field, every party hosted exactly once, names
+    /// unique and well formed, the parameters a valid session.
+    pub fn parse(bytes: &[u8]) -> Result<Deployment> {
+        let bad = |s: String| RolesError::Config(format!("deployment.toml: {s}"));
+        if bytes.len() > MAX_FILE {
+            return Err(bad(format!("larger than {MAX_FILE} bytes")));
+        }
+        let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8".into()))?;
+        let d: Deployment = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        let cfg = d.config()?;
+        cfg.validate().map_err(|e| bad(e.to_string()))?;
+        let mut names = BTreeSet::new();
+        let mut cps = BTreeSet::new();
+        let mut dps: Vec<(u32, u32, &str)> = Vec::new();
+        let (mut cloud, mut edge) = (0, 0);
+        for h in &d.hosts {
+            if !names.insert(h.name.as_str()) {
+                return Err(bad(format!("host {:?} appears twice", h.name)));
+            }
+            if h.addr
+                .rsplit_once(':')
+                .and_then(|(_, p)| p.parse::<u16>().ok())
+                .is_none()
+            {
+                return Err(bad(format!("host {}: address {:?} is not host:port", h.name, h.addr)));
+            }
+            if h.dps.is_some() && !h.name.starts_with("dps-") {
+                return Err(bad(format!("host {}: only dps-G hosts have `dps`", h.name)));
+            }
+            match h.role() {
+                Some(Role::Cloud) => cloud += 1,
+                Some(Role::Edge) => edge += 1,
+                Some(Role::Cp(v)) => {
+                    if v as usize > cfg.m {
+                        return Err(bad(format!(
+                            "host {}: VID {v} but only {} candidate CPs",
+                            h.name, cfg.m
+                        )));
+                    }
+                    cps.insert(v);
+                }
+                Some(Role::Dps(a, b)) => {
+                    if a == 0 || a > b || b as usize > cfg.n {
+                        return Err(bad(format!(
+                            "host {}: dps = [{a}, {b}] not within 1..={}",
+                            h.name, cfg.n
+                        )));
+                    }
+                    dps.push((a, b, h.name.as_str()));
+                }
+                None => {
+                    return Err(bad(format!(
+                        "host name {:?}: use cloud, edge, cp-V or dps-G (with dps = [first, last])",
+                        h.name
+                    )));
+                }
+            }
+        }
+        if cloud != 1 || edge != 1 {
+            return Err(bad("exactly one cloud and one edge host are needed".into()));
+        }
+        if cps.len() != cfg.m {
+            let missing: Vec<u32> = (1..=cfg.m as u32).filter(|v| !cps.contains(v)).collect();
+            return Err(bad(format!("no host for candidate CPs {missing:?}")));
+        }
+        dps.sort();
+        let mut next = 1u32;
+        for (a, b, name) in &dps {
+            if *a != next {
+                return Err(bad(format!(
+                    "DPs from {next} are not hosted where {name} starts at {a} (ranges must cover 1..={} once)",
+                    cfg.n
+                )));
+            }
+            next = b + 1;
+        }
+        if next as usize != cfg.n + 1 {
+            return Err(bad(format!("DPs {next}..={} have no host", cfg.n)));
+        }
+        Ok(d)
+    }
+
+    /// The session configuration.
+    pub fn config(&self) -> Result<SessionConfig> {
+        let p = &self.session;
+        let bad = |s: String| RolesError::Config(format!("deployment.toml: {s}"));
+        Ok(SessionConfig {
+            n: p.dps,
+            m: p.cps,
+            capacity: p.capacity,
+            t: p.threshold,
+            suite: p.suite.parse::<SuiteKind>().map_err(bad)?,
+            provider: p.provider.parse::<Provider>().map_err(bad)?,
+            rsa_bits: p.rsa_bits,
+            group_bits: p.group_bits,
+            backend: p.backend.parse::<BackendKind>().map_err(|e| bad(e.to_string()))?,
+            verify: p.verify.parse::<VerifyMode>().map_err(|e| bad(e.to_string()))?,
+            seed: Some(p.seed),
+            value_bits: p.value_bits,
+            freshness_s: p.freshness_s,
+            threads: 1,
+            faults: Vec::new(),
+        })
+    }
+
+    /// The deadlines.
+    pub fn timeouts(&self) -> Timeouts {
+        Timeouts {
+            selection_ms: self.timeouts.selection_ms,
+            shares_ms: self.timeouts.shares_ms,
+            round_ms: self.timeouts.round_ms,
+        }
+    }
+
+    /// The host named `name`.
+    pub fn host(&self, name: &str) -> Result<&Host> {
+        self.hosts.iter().find(|h| h.name == name).ok_or_else(|| {
+            let all: Vec<&str> = self.hosts.iter().map(|h| h.name.as_str()).collect();
+            RolesError::Config(format!(
+                "no host {name:?} in this deployment (hosts: {})",
+                all.join(", ")
+            ))
+        })
+    }
+
+    /// The host of party `p`.
+    pub fn host_of(&self, p: PartyId) -> Option<&Host> {
+        self.hosts.iter().find(|h| h.hosts(p))
+    }
+
+    /// The file's text.
+    pub fn to_toml(&self) -> Result<String> {
+        let body = toml::to_string(self).map_err(|e| RolesError::Config(format!("deployment.toml: {e}")))?;
+        Ok(format!(
+            "# dsmpc deployment (dsmpc deploy init). Addresses may be edited (certificates name hosts,\n\
+             # not addresses); anything else: run init again.\n{body}"
+        ))
+    }
+
+    /// Read `DIR/deployment.toml`.
+    pub fn load(dir: &Path) -> Result<Deployment> {
+        let f = dir.join("deployment.toml");
+        let bytes = std::fs::read(&f).map_err(|e| {
+            RolesError::Config(format!(
+                "cannot read {}: {e} (make one with `dsmpc deploy init DIR`)",
+                f.display()
+            ))
+        })?;
+        Deployment::parse(&bytes)
+    }
+}
+
+/// How to lay a deployment out.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// DPs per `dps-G` host.
+    pub dps_per_host: usize,
+    /// IP or name every host gets (all on one machine), or one per host in order.
+    pub addrs: Vec<String>,
+    /// First port; host i listens on `base_port + i` (0: a free port each, chosen now).
+    pub base_port: u16,
+}
+
+/// The hosts of a session `cfg` laid out as `layout` says.
+pub fn hosts(cfg: &SessionConfig, layout: &Layout) -> Result<Vec<Host>> {
+    let mut names = vec!["cloud".to_string(), "edge".to_string()];
+    names.extend((1..=cfg.m).map(|v| format!("cp-{v}")));
+    let per = layout.dps_per_host.max(1);
+    let groups = cfg.n.div_ceil(per);
+    names.extend((1..=groups).map(|g| format!("dps-{g}")));
+    let mut out = Vec::new();
+    for (i, name) in names.into_iter().enumerate() {
+        let ip = match layout.addrs.len() {
+            0 => "127.0.0.1".to_string(),
+            1 => layout.addrs[0].clone(),
+            _ => layout.addrs.get(i).cloned().ok_or_else(|| {
+                RolesError::Config(format!(
+                    "{} addresses for more hosts; give one, or one per host",
+                    layout.addrs.len()
+                ))
+            })?,
+        };
+        let port = if layout.base_port == 0 {
+            free_port(&ip)?
+        } else {
+            u16::try_from(u32::from(layout.base_port) + i as u32)
+                .map_err(|_| RolesError::Config("ports run past 65535: choose a lower --base-port".into()))?
+        };
+        let dps = name
+            .strip_prefix("dps-")
+            .and_then(|g| g.parse::<usize>().ok())
+            .map(|g| {
+                let first = (g - 1) * per + 1;
+                [first as u32, (g * per).min(cfg.n) as u32]
+            });
+        out.push(Host {
+            name,
+            addr: format!("{ip}:{port}"),
+            listen: None,
+            dps,
+        });
+    }
+    Ok(out)
+}
+
+/// A port free on `ip` now (the OS picks it).
+fn free_port(ip: &str) -> Result<u16> {
+    let l = std::net::TcpListener::bind((ip, 0))
+        .map_err(|e| RolesError::Config(format!("cannot find a free port on {ip}: {e}")))?;
+    Ok(l.local_addr().map_err(|e| RolesError::Config(e.to_string()))?.port())
+}
+
+/// Write a deployment directory: `deployment.toml`, a fresh CA, a certificate and key per host.
+/// Refuses a directory that already holds a deployment.
+pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout) -> Result<Deployment> {
+    let seed = cfg
+        .seed
+        .ok_or_else(|| RolesError::Config("a deployment needs --seed (its keys and values derive from it)".into()))?;
+    let d = Deployment {
+        session: Params {
+            dps: cfg.n,
+            cps: cfg.m,
+            capacity: cfg.capacity,
+            threshold: cfg.t,
+            suite: cfg.suite.name().into(),
+            provider: cfg.provider.to_string(),
+            rsa_bits: cfg.rsa_bits,
+            group_bits: cfg.group_bits,
+            backend: cfg.backend.to_string(),
+            verify: cfg.verify.to_string(),
+            seed,
+            value_bits: cfg.value_bits,
+            freshness_s: cfg.freshness_s,
+        },
+        timeouts: TimeoutsMs {
+            selection_ms: timeouts.selection_ms,
+            shares_ms: timeouts.shares_ms,
+            round_ms: timeouts.round_ms,
+        },
+        hosts: hosts(cfg, layout)?,
+    };
+    let text = d.to_toml()?;
+    // What we write must be what we read.
+    Deployment::parse(text.as_bytes())?;
+    if dir.join("deployment.toml").exists() {
+        return Err(RolesError::Config(format!(
+            "{} already holds a deployment; choose a new directory",
+            dir.display()
+        )));
+    }
+    let io = |what: &Path, e: std::io::Error| RolesError::Config(format!("cannot write {}: {e}", what.display()));
+    std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
+    let pki = Pki::new().map_err(tls_err)?;
+    write(&dir.join("ca.pem"), pki.ca_pem().as_bytes(), false)?;
+    for h in &d.hosts {
+        let (cert, key) = pki.issue(&h.name).map_err(tls_err)?;
+        let hd = host_dir(dir, &h.name);
+        std::fs::create_dir_all(&hd).map_err(|e| io(&hd, e))?;
+        write(&hd.join("cert.pem"), cert.as_bytes(), false)?;
+        write(&hd.join("key.pem"), key.as_bytes(), true)?;
+    }
+    write(&dir.join("deployment.toml"), text.as_bytes(), false)?;
+    Ok(d)
+}
+
+/// The directory of host `name`'s certificate and key.
+pub fn host_dir(dir: &Path, name: &str) -> PathBuf {
+    dir.join("hosts").join(name)
+}
+
+fn tls_err(e: rcgen::Error) -> RolesError {
+    RolesError::Config(format!("certificate generation: {e}"))
+}
+
+/// Write a file; `private`: mode 0600 from the start.
+fn write(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    if private {
+        o.mode(0o600);
+    }
+    let mut f = o
+        .open(path)
+        .map_err(|e| RolesError::Config(format!("cannot create {}: {e}", path.display())))?;
+    f.write_all(bytes)
+        .map_err(|e| RolesError::Config(format!("cannot write {}: {e}", path.display())))
+}
+
+/// A per-deployment certificate authority (ECDSA P-256), in memory only.
+pub struct Pki {
+    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
+}
+
+impl Pki {
+    /// A new CA.
+    pub fn new() -> std::result::Result<Pki, rcgen::Error> {
+        let mut p = rcgen::CertificateParams::new(Vec::<String>::new())?;
+        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        p.distinguished_name
+            .push(rcgen::DnType::CommonName, "dsmpc deployment CA");
+        p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
+        let issuer = rcgen::CertifiedIssuer::self_signed(p, rcgen::KeyPair::generate()?)?;
+        Ok(Pki { issuer })
+    }
+
+    /// The CA certificate, PEM.
+    pub fn ca_pem(&self) -> String {
+        self.issuer.pem()
+    }
+
+    /// A certificate for host `name` (SAN and CN `name`, client and server use) and its key, PEM.
+    pub fn issue(&self, name: &str) -> std::result::Result<(String, String), rcgen::Error> {
+        let mut p = rcgen::CertificateParams::new(vec![name.to_string()])?;
+        p.distinguished_name.push(rcgen::DnType::CommonName, name);
+        p.extended_key_usages = vec![
+            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+        ];
+        let key = rcgen::KeyPair::generate()?;
+        let cert = p.signed_by(&key, &self.issuer)?;
+        Ok((cert.pem(), key.serialize_pem()))
+    }
+}
+
+/// A short summary of a deployment (printed by `deploy init`).
+pub fn describe(d: &Deployment, dir: &Path) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "deployment in {}: {} hosts", dir.display(), d.hosts.len());
+    for h in &d.hosts {
+        let what = match h.dps {
+            Some([a, b]) => format!("  DP{a}..=DP{b}"),
+            None => String::new(),
+        };
+        let _ = writeln!(s, "  {:<10} {}{what}", h.name, h.addr);
+    }
+    let _ = writeln!(
+        s,
+        "start each host with: dsmpc node --deployment {} --host NAME",
+        dir.display()
+    );
+    s
+}

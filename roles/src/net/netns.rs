@@ -1,0 +1,194 @@
+//! `dsmpc run --net netns:PROFILE` (as root): every host a process in its own network
+//! namespace, joined by a veth pair to one bridge, TLS over real interfaces.
+//!
+//! Per host: namespace `dsmpc-ID-I`, veth `dID-I` (bridge side) / `dID-Ip` (host side, address
+//! 10.77.x.y/16), its egress shaped by a token bucket (`tc qdisc ... tbf`) at the profile's
+//! bandwidth for the host's link (vehicles: vehicle_edge; the Edge: vehicle_edge; the Cloud:
+//! edge_cloud). Latency and jitter are applied by the hosts' transport with the link emulator the
+//! `sim` network uses (`dsmpc node --link PROFILE`): this kernel has no netem (`sch_netem`), and
+//! the run records which applied it ([`super::process::NetStats::latency_by`]). Interface
+//! counters give the bytes on the wire with IP and TCP overhead.
+//!
+//! Everything made is removed when the run ends, on success, on failure and on Ctrl-C
+//! ([`Topology`]'s drop: processes first, then namespaces, veths and the bridge).
+
+use std::path::Path;
+use std::process::Command;
+
+use super::deploy::{Deployment, Layout};
+use super::link::{Class, Profile};
+use super::process::{self, Env, NetStats, ProcessOptions, ProcessRun};
+use crate::error::{Result, RolesError};
+use crate::session::SessionConfig;
+
+/// Run `ip`/`tc` with `args`; an error names the command.
+fn sh(cmd: &str, args: &[&str]) -> Result<()> {
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .map_err(|e| RolesError::Config(format!("cannot run {cmd}: {e} (netns needs iproute2)")))?;
+    if !out.status.success() {
+        return Err(RolesError::Config(format!(
+            "{cmd} {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether network namespaces can be made here (root, iproute2, kernel support).
+pub fn available() -> std::result::Result<(), String> {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        return Err("network namespaces need root".into());
+    }
+    let probe = format!("dsmpc-probe-{}", std::process::id());
+    sh("ip", &["netns", "add", &probe]).map_err(|e| e.to_string())?;
+    let _ = sh("ip", &["netns", "del", &probe]);
+    Ok(())
+}
+
+/// The namespaces, links and bridge of one run; removed on drop.
+pub struct Topology {
+    id: u32,
+    name: String,
+    profile: Profile,
+    hosts: usize,
+    made_ns: Vec<String>,
+    made_links: Vec<String>,
+    bridge: Option<String>,
+}
+
+impl Topology {
+    fn new(name: &str, profile: Profile) -> Topology {
+        Topology {
+            id: {
+                static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                (std::process::id() % 1000) * 100 + run % 100
+            },
+            name: name.to_string(),
+            profile,
+            hosts: 0,
+            made_ns: Vec::new(),
+            made_links: Vec::new(),
+            bridge: None,
+        }
+    }
+
+    /// The namespace of host `i`.
+    pub fn ns(&self, i: usize) -> String {
+        format!("dsmpc-{}-{i}", self.id)
+    }
+
+    fn veth(&self, i: usize) -> (String, String) {
+        (format!("d{}-{i}", self.id), format!("d{}-{i}p", self.id))
+    }
+
+    fn addr(i: usize) -> String {
+        format!("10.77.{}.{}", (i + 1) / 250, (i + 1) % 250 + 1)
+    }
+
+    /// Bytes the hosts sent, from the bridge side's receive counters.
+    fn sent_bytes(&self) -> Option<u64> {
+        let mut total = 0;
+        for i in 0..self.hosts {
+            let (bridge_side, _) = self.veth(i);
+            let f = format!("/sys/class/net/{bridge_side}/statistics/rx_bytes");
+            total += std::fs::read_to_string(f).ok()?.trim().parse::<u64>().ok()?;
+        }
+        Some(total)
+    }
+
+    /// The egress bandwidth of host `name`.
+    fn rate_mbps(&self, name: &str) -> f64 {
+        let class = match name {
+            "cloud" => Class::EdgeCloud,
+            _ => Class::VehicleEdge,
+        };
+        self.profile.link(class).bandwidth_mbps
+    }
+}
+
+impl Drop for Topology {
+    fn drop(&mut self) {
+        for ns in self.made_ns.drain(..).rev() {
+            let _ = sh("ip", &["netns", "del", &ns]);
+        }
+        for l in self.made_links.drain(..).rev() {
+            let _ = sh("ip", &["link", "del", &l]);
+        }
+        if let Some(b) = self.bridge.take() {
+            let _ = sh("ip", &["link", "del", &b]);
+        }
+    }
+}
+
+impl Env for Topology {
+    fn layout(&mut self, hosts: usize, dps_per_host: usize) -> Result<Layout> {
+        Ok(Layout {
+            dps_per_host,
+            addrs: (0..hosts).map(Topology::addr).collect(),
+            base_port: 7100,
+        })
+    }
+
+    fn prepare(&mut self, d: &Deployment) -> Result<()> {
+        let bridge = format!("d{}-br", self.id);
+        sh("ip", &["link", "add", &bridge, "type", "bridge"])?;
+        self.bridge = Some(bridge.clone());
+        sh("ip", &["link", "set", &bridge, "up"])?;
+        for (i, h) in d.hosts.iter().enumerate() {
+            let ns = self.ns(i);
+            sh("ip", &["netns", "add", &ns])?;
+            self.made_ns.push(ns.clone());
+            let (b, p) = self.veth(i);
+            sh("ip", &["link", "add", &b, "type", "veth", "peer", "name", &p])?;
+            self.made_links.push(b.clone());
+            self.hosts = i + 1;
+            sh("ip", &["link", "set", &p, "netns", &ns])?;
+            sh("ip", &["link", "set", &b, "master", &bridge])?;
+            sh("ip", &["link", "set", &b, "up"])?;
+            let inside = |args: &[&str]| {
+                let mut all = vec!["netns", "exec", ns.as_str(), "ip"];
+                all.extend_from_slice(args);
+                sh("ip", &all)
+            };
+            inside(&["addr", "add", &format!("{}/16", Topology::addr(i)), "dev", &p])?;
+            inside(&["link", "set", &p, "up"])?;
+            inside(&["link", "set", "lo", "up"])?;
+            let rate = format!("{}kbit", (self.rate_mbps(&h.name) * 1000.0).round().max(8.0) as u64);
+            sh(
+                "ip",
+                &[
+                    "netns", "exec", &ns, "tc", "qdisc", "add", "dev", &p, "root", "tbf", "rate", &rate, "burst",
+                    "64kb", "latency", "1000ms",
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    fn command(&self, i: usize, exe: &Path) -> Command {
+        let mut c = Command::new("ip");
+        c.args(["netns", "exec", &self.ns(i)]).arg(exe);
+        c
+    }
+
+    fn node_args(&self) -> Vec<String> {
+        vec!["--link".into(), self.name.clone()]
+    }
+
+    fn measure(&mut self, stats: &mut NetStats) {
+        stats.interface_bytes = self.sent_bytes();
+        stats.latency_by = Some("transport (no netem in this kernel); bandwidth: tbf".into());
+    }
+}
+
+/// Run `cfg` with every host in its own namespace, links as profile `name` says.
+pub fn run(cfg: &SessionConfig, opts: &ProcessOptions, name: &str) -> Result<ProcessRun> {
+    available().map_err(|e| RolesError::Config(format!("--net netns: {e}")))?;
+    let mut topo = Topology::new(name, super::link::profile(name)?);
+    process::run_in(cfg, opts, &mut topo)
+}

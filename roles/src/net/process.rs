@@ -1,0 +1,431 @@
+//! `dsmpc run --net process`: a whole session on this machine, every host an OS process
+//! (`dsmpc node --control`) talking mutual TLS 1.3 over 127.0.0.1.
+//!
+//! The controller writes a deployment into a temporary directory ([`super::deploy::init`]: free
+//! ports, a fresh CA), starts one process per host (the Cloud, the Edge and each candidate CP
+//! alone, DPs `dps_per_host` to a process), waits until every one listens (`ready`), says `go`
+//! to all, and collects each one's [`NodeReport`] (one JSON line on its stdout) when it ends.
+//! The hosts end on their own when the Edge has the outcome (or a party fails); a host that
+//! has not ended 10 s after the others is told to stop (stdin closed), and killed 5 s later.
+//! Every child is killed and reaped when the controller returns, whatever happened
+//! ([`Children`]); on Ctrl-C the terminal interrupts the children too, and a child whose
+//! controller died sees its stdin close and stops.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use super::deploy::{self, Deployment, Layout};
+use super::memory::Record;
+use super::tls::{self, NodeReport};
+use crate::error::{Result, RolesError};
+use crate::metrics::{MessageStats, Sample};
+use crate::parties::Timeouts;
+use crate::session::{self, SessionConfig, SessionReport};
+use crate::wire::MessageKind;
+
+/// How to run a session as processes.
+#[derive(Clone, Debug)]
+pub struct ProcessOptions {
+    /// The `dsmpc` executable to start hosts with.
+    pub exe: PathBuf,
+    /// DPs per process.
+    pub dps_per_host: usize,
+    /// The parties' deadlines.
+    pub timeouts: Timeouts,
+    /// Give up after this long (every host).
+    pub max_wall: Duration,
+    /// Keep the deployment directory here instead of a temporary one.
+    pub keep_dir: Option<PathBuf>,
+}
+
+impl ProcessOptions {
+    /// Defaults: this executable, 50 DPs per process, the default deadlines, 30 minutes.
+    pub fn new(exe: PathBuf) -> Self {
+        ProcessOptions {
+            exe,
+            dps_per_host: 50,
+            timeouts: Timeouts::default(),
+            max_wall: Duration::from_secs(1800),
+            keep_dir: None,
+        }
+    }
+}
+
+/// What the network measured, over all hosts.
+#[derive(Clone, Debug, Default)]
+pub struct NetStats {
+    /// Hosts (processes).
+    pub hosts: usize,
+    /// Announcement to outcome, seconds.
+    pub e2e_s: f64,
+    /// Per message kind: first sent to last received, seconds.
+    pub rounds: BTreeMap<MessageKind, f64>,
+    /// Bytes on TCP (TLS records and handshakes), summed over hosts' sending side.
+    pub tls_bytes: u64,
+    /// Protocol bytes (encoded messages).
+    pub protocol_bytes: u64,
+    /// TCP connections.
+    pub connections: u64,
+    /// CPU seconds of every process (TLS and I/O included).
+    pub process_cpu_s: f64,
+    /// CPU seconds of the parties' handling only.
+    pub party_cpu_s: f64,
+    /// Per host: (name, process CPU s, wall s).
+    pub per_host: Vec<(String, f64, f64)>,
+    /// `netns`: bytes the hosts' interfaces sent (Ethernet frames: IP, TCP, TLS, protocol).
+    pub interface_bytes: Option<u64>,
+    /// `netns`: how latency was applied (`netem` or `transport`).
+    pub latency_by: Option<String>,
+}
+
+/// A session run as processes: the report (if there was an outcome), what each host said.
+pub struct ProcessRun {
+    /// The session report, as `--net memory` gives it.
+    pub report: Result<SessionReport>,
+    /// Network measurements.
+    pub stats: NetStats,
+    /// Every host's report.
+    pub hosts: Vec<NodeReport>,
+}
+
+/// Children that are killed and reaped however the controller leaves.
+struct Children(Vec<(String, Child)>);
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        for (_, c) in &mut self.0 {
+            if matches!(c.try_wait(), Ok(None)) {
+                let _ = c.kill();
+            }
+            let _ = c.wait();
+        }
+    }
+}
+
+/// The started hosts, their stdins, and their stdout lines (host index, line).
+type Spawned = (Children, Vec<Option<ChildStdin>>, mpsc::Receiver<(usize, String)>);
+
+/// Start the hosts of `d` in `dir` as `dsmpc node --control` processes; every host's stdin and a
+/// channel of its stdout lines.
+fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration, env: &dyn Env) -> Result<Spawned> {
+    let (tx, rx) = mpsc::channel();
+    let mut children = Children(Vec::new());
+    let mut stdins = Vec::new();
+    for (i, h) in d.hosts.iter().enumerate() {
+        let mut c = env
+            .command(i, exe)
+            .args(["node", "--control", "--deployment"])
+            .arg(dir)
+            .args(["--host", &h.name, "--max-wall", &max_wall.as_secs().to_string()])
+            .args(env.node_args())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|e| RolesError::Config(format!("cannot start {} for host {}: {e}", exe.display(), h.name)))?;
+        stdins.push(c.stdin.take());
+        if let Some(out) = c.stdout.take() {
+            let tx = tx.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(out).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send((i, line)).is_err() {
+                        break;
+                    }
+                }
+                let _ = tx.send((i, "exit".into()));
+            });
+        }
+        children.0.push((h.name.clone(), c));
+    }
+    Ok((children, stdins, rx))
+}
+
+/// Where the hosts run: how they are addressed and started, what is measured around them.
+pub(crate) trait Env {
+    /// Addresses for `hosts` hosts.
+    fn layout(&mut self, hosts: usize, dps_per_host: usize) -> Result<Layout>;
+    /// Set up what the hosts need once the deployment is known.
+    fn prepare(&mut self, _d: &Deployment) -> Result<()> {
+        Ok(())
+    }
+    /// The command that runs `exe` as host `i`.
+    fn command(&self, _i: usize, exe: &Path) -> Command {
+        Command::new(exe)
+    }
+    /// More arguments for `dsmpc node`.
+    fn node_args(&self) -> Vec<String> {
+        Vec::new()
+    }
+    /// Add what the environment measured.
+    fn measure(&mut self, _stats: &mut NetStats) {}
+}
+
+/// Every host on 127.0.0.1.
+struct Loopback;
+
+impl Env for Loopback {
+    fn layout(&mut self, _hosts: usize, dps_per_host: usize) -> Result<Layout> {
+        Ok(Layout {
+            dps_per_host,
+            addrs: vec!["127.0.0.1".into()],
+            base_port: 0,
+        })
+    }
+}
+
+/// Set by SIGINT while a controller runs: it then stops, and every child, namespace and link
+/// is removed on the way out.
+static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+fn catch_sigint() {
+    // SAFETY: the handler only stores into an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
+    }
+}
+
+fn interrupted() -> Result<()> {
+    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
+        return Err(RolesError::Stalled("interrupted (Ctrl-C): every host stopped".into()));
+    }
+    Ok(())
+}
+
+/// Run `cfg` as processes on 127.0.0.1.
+pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
+    run_in(cfg, opts, &mut Loopback)
+}
+
+/// Run `cfg` as processes in `env`.
+pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> Result<ProcessRun> {
+    catch_sigint();
+    cfg.validate()?;
+    if !cfg.faults.is_empty() {
+        return Err(RolesError::Config(
+            "--inject works on the in-process network only (--net memory)".into(),
+        ));
+    }
+    let tmp;
+    let dir = match &opts.keep_dir {
+        Some(d) => d.clone(),
+        None => {
+            tmp = tempfile::Builder::new()
+                .prefix("dsmpc-deploy-")
+                .tempdir()
+                .map_err(|e| RolesError::Config(format!("cannot make a temporary directory: {e}")))?;
+            tmp.path().to_path_buf()
+        }
+    };
+    let seeded = SessionConfig {
+        seed: Some(cfg.seed.unwrap_or_else(rand_seed)),
+        ..cfg.clone()
+    };
+    let hosts = 2 + cfg.m + cfg.n.div_ceil(opts.dps_per_host.max(1));
+    let layout = env.layout(hosts, opts.dps_per_host)?;
+    let d = deploy::init(&dir, &seeded, opts.timeouts, &layout)?;
+    env.prepare(&d)?;
+    let values = session::values_of(&seeded)?;
+    let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
+    let n = d.hosts.len();
+    // Wait until every host listens.
+    let mut ready = vec![false; n];
+    let mut reports: Vec<Option<NodeReport>> = vec![None; n];
+    let setup_deadline = Instant::now() + opts.max_wall;
+    while ready.iter().any(|r| !r) {
+        interrupted()?;
+        let left = setup_deadline.saturating_duration_since(Instant::now());
+        let (i, line) = match rx.recv_timeout(left.min(Duration::from_millis(200))) {
+            Ok(x) => x,
+            Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => continue,
+            Err(_) => return Err(RolesError::Stalled("hosts did not all start listening in time".into())),
+        };
+        if line.starts_with("ready ") {
+            ready[i] = true;
+        } else if line == "exit" {
+            return Err(RolesError::Config(format!(
+                "host {} exited before it was ready (see its error above)",
+                d.hosts[i].name
+            )));
+        }
+    }
+    for s in stdins.iter_mut().flatten() {
+        let _ = writeln!(s, "go");
+        let _ = s.flush();
+    }
+    // Collect reports until every host has exited; stop stragglers once the others are done.
+    let mut exited = vec![false; n];
+    let mut first_done: Option<Instant> = None;
+    let mut told_to_stop = false;
+    while exited.iter().any(|e| !e) {
+        interrupted()?;
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok((i, line)) => {
+                if let Some(json) = line.strip_prefix("report ") {
+                    reports[i] = serde_json::from_str(json).ok();
+                    first_done.get_or_insert_with(Instant::now);
+                } else if line == "exit" {
+                    exited[i] = true;
+                    first_done.get_or_insert_with(Instant::now);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if let Some(t) = first_done {
+            if !told_to_stop && t.elapsed() > Duration::from_secs(10) {
+                stdins.iter_mut().for_each(|s| drop(s.take()));
+                told_to_stop = true;
+            }
+            if t.elapsed() > Duration::from_secs(15) {
+                break;
+            }
+        }
+    }
+    drop(stdins);
+    for (_, c) in &mut children.0 {
+        if matches!(c.try_wait(), Ok(None)) {
+            let _ = c.kill();
+        }
+    }
+    drop(children);
+    let hosts: Vec<NodeReport> = reports
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| NodeReport {
+                host: d.hosts[i].name.clone(),
+                failed: Some("no report (the process died or was killed)".into()),
+                ..NodeReport::default()
+            })
+        })
+        .collect();
+    let mut run = merge(hosts, &values, cfg.group_bits < 2048);
+    env.measure(&mut run.stats);
+    Ok(run)
+}
+
+/// A seed for a run without one (the deployment needs one; it is printed with the deployment).
+fn rand_seed() -> u64 {
+    let mut b = [0u8; 8];
+    if getrandom_fill(&mut b) {
+        u64::from_le_bytes(b)
+    } else {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(1)
+    }
+}
+
+fn getrandom_fill(b: &mut [u8]) -> bool {
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, b))
+        .is_ok()
+}
+
+/// Merge the hosts' reports into a session report and network measurements.
+pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group: bool) -> ProcessRun {
+    let mut record = Record::default();
+    let mut stats = NetStats {
+        hosts: hosts.len(),
+        ..NetStats::default()
+    };
+    let mut outcome = None;
+    let mut failure: Option<String> = None;
+    let mut first_sent: BTreeMap<String, u64> = BTreeMap::new();
+    let mut last_recv: BTreeMap<String, u64> = BTreeMap::new();
+    let (mut announce, mut end) = (None, None);
+    let mut setup_s: f64 = 0.0;
+    for h in &hosts {
+        record.detections.extend(tls::detections(h));
+        if !h.selected.is_empty() {
+            record.selected = h.selected.iter().copied().collect();
+            record.not_selected = h.not_selected.clone();
+        }
+        if !h.excluded.is_empty() {
+            record.excluded = h.excluded.iter().cloned().collect();
+        }
+        for (kind, m) in &h.messages {
+            let Some(k) = MessageKind::ALL.into_iter().find(|k| k.name() == kind) else {
+                continue;
+            };
+            let s: &mut MessageStats = record.messages.entry(k).or_default();
+            s.count += m[0];
+            s.bytes += m[1];
+            s.payload_bytes += m[2];
+            s.max_bytes = s.max_bytes.max(m[3]);
+            s.max_payload_bytes = s.max_payload_bytes.max(m[4]);
+            stats.protocol_bytes += m[1];
+        }
+        for (phase, inst, cpu, wall, ops) in &h.samples {
+            let Some(p) = tls::phase_named(phase) else { continue };
+            let mut s = Sample {
+                cpu: *cpu,
+                wall: *wall,
+                ..Sample::default()
+            };
+            for (dst, src) in s.ops.0.iter_mut().zip(ops) {
+                *dst = *src;
+            }
+            record.meter.add(p, *inst, s);
+        }
+        for (k, t) in &h.first_sent_us {
+            let e = first_sent.entry(k.clone()).or_insert(*t);
+            *e = (*e).min(*t);
+        }
+        for (k, t) in &h.last_recv_us {
+            let e = last_recv.entry(k.clone()).or_insert(*t);
+            *e = (*e).max(*t);
+        }
+        announce = announce.or(h.announce_us);
+        if h.outcome.is_some() {
+            outcome = tls::outcome(h);
+            end = h.end_us;
+        }
+        if let Some(f) = &h.failed
+            && h.outcome.is_none()
+        {
+            let named = format!("{}: {f}", h.host);
+            if h.end_us.is_some() {
+                end = end.or(h.end_us);
+                failure = Some(named);
+            } else {
+                failure.get_or_insert(named);
+            }
+        }
+        stats.tls_bytes += h.tls_bytes_out;
+        stats.connections += h.connections_out;
+        stats.process_cpu_s += h.process_cpu_s;
+        stats.party_cpu_s += h.party_cpu_s.values().sum::<f64>();
+        stats.per_host.push((h.host.clone(), h.process_cpu_s, h.wall_s));
+        setup_s = setup_s.max(h.setup_s);
+    }
+    if let (Some(a), Some(e)) = (announce, end) {
+        stats.e2e_s = e.saturating_sub(a) as f64 * 1e-6;
+    }
+    for (k, t0) in &first_sent {
+        if let (Some(t1), Some(kind)) = (last_recv.get(k), MessageKind::ALL.into_iter().find(|m| m.name() == k)) {
+            stats.rounds.insert(kind, t1.saturating_sub(*t0) as f64 * 1e-6);
+        }
+    }
+    record.timing = Some(super::Timing {
+        e2e_s: stats.e2e_s,
+        rounds: stats.rounds.clone(),
+    });
+    let report = match outcome {
+        Some(o) => session::report(o, record, values, setup_s, weak_group),
+        None => Err(RolesError::Stalled(
+            failure.unwrap_or_else(|| "no host reported an outcome".into()),
+        )),
+    };
+    ProcessRun { report, stats, hosts }
+}

@@ -1,0 +1,242 @@
+//! The simulated-time network (`--net sim:PROFILE`): every party in this process, one event at a
+//! time, on a virtual clock.
+//!
+//! Each party is its own machine with one CPU: an event (the start, a message, a deadline) is
+//! handled when it is due and the party is free, and the party's clock then advances by the
+//! thread CPU time the handling measurably took. What it sent leaves when the handling ends and
+//! crosses an emulated link ([`super::link::Emulator`]: the sender's interface queue, bandwidth,
+//! latency, jitter from the seed). Deadlines are the parties' own, on the virtual clock. Messages
+//! are counted, logged and hashed as in the memory network, and the network adversary routes
+//! them the same way (a delayed message arrives one round deadline later).
+//!
+//! The result is the end-to-end latency (announcement to outcome) and per-round latencies the
+//! session would have on the profile's links with this machine's CPU speed per party.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use dsmpc_core::rng::DsmpcRng;
+
+use super::link::{Emulator, Profile};
+use super::memory::{Books, BoxedParty, Record, Recorder};
+use super::{Adversary, Timing, Wire};
+use crate::error::{Result, RolesError};
+use crate::log::EventSink;
+use crate::metrics::thread_cpu_seconds;
+use crate::parties::{Outcome, PartyId, Time, Timeouts};
+use crate::wire::{Message, MessageKind};
+
+/// What a simulation needs.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// The profile's name.
+    pub name: String,
+    /// The links.
+    pub profile: Profile,
+    /// The parties' deadlines.
+    pub timeouts: Timeouts,
+}
+
+impl SimConfig {
+    /// The shipped profile `name`.
+    pub fn named(name: &str, timeouts: Timeouts) -> Result<SimConfig> {
+        Ok(SimConfig {
+            name: name.to_string(),
+            profile: super::link::profile(name)?,
+            timeouts,
+        })
+    }
+}
+
+/// What happens at a virtual time.
+enum Ev {
+    Start,
+    Deliver(Wire),
+    Timeout,
+}
+
+/// The simulated-time network.
+pub struct SimNetwork<'a> {
+    parties: Vec<BoxedParty<'a>>,
+    slot: HashMap<PartyId, usize>,
+    adversary: Box<dyn Adversary + 'a>,
+    links: Emulator<DsmpcRng>,
+    delay_s: f64,
+    /// Events by (time in ns, sequence): the party slot and what happens.
+    queue: BinaryHeap<Reverse<(u64, u64, usize)>>,
+    events: HashMap<u64, Ev>,
+    seq: u64,
+    /// When each party's CPU is free, seconds.
+    busy: Vec<f64>,
+    /// The deadline each party has an event queued for.
+    armed: Vec<Option<Time>>,
+    start_ms: Time,
+    books: Books<'a>,
+    first_sent: BTreeMap<MessageKind, f64>,
+    last_arrival: BTreeMap<MessageKind, f64>,
+    announced: Option<f64>,
+    ended: Option<f64>,
+}
+
+fn ns(t: f64) -> u64 {
+    (t * 1e9).round().max(0.0) as u64
+}
+
+impl<'a> SimNetwork<'a> {
+    /// A simulation of `parties` with `adversary` in the middle, links as `cfg` says, jitter
+    /// from `rng`, log events to `sink`.
+    pub fn new(
+        parties: Vec<BoxedParty<'a>>,
+        adversary: Box<dyn Adversary + 'a>,
+        cfg: &SimConfig,
+        rng: DsmpcRng,
+        sink: Option<&'a mut dyn EventSink>,
+    ) -> Self {
+        let slot = parties.iter().enumerate().map(|(i, p)| (p.id(), i)).collect();
+        let n = parties.len();
+        SimNetwork {
+            parties,
+            slot,
+            adversary,
+            links: Emulator::new(cfg.profile.clone(), rng),
+            delay_s: cfg.timeouts.round_ms as f64 * 1e-3,
+            queue: BinaryHeap::new(),
+            events: HashMap::new(),
+            seq: 0,
+            busy: vec![0.0; n],
+            armed: vec![None; n],
+            start_ms: 0,
+            books: Books::new(sink),
+            first_sent: BTreeMap::new(),
+            last_arrival: BTreeMap::new(),
+            announced: None,
+            ended: None,
+        }
+    }
+
+    fn push(&mut self, at: f64, slot: usize, ev: Ev) {
+        self.seq += 1;
+        self.queue.push(Reverse((ns(at), self.seq, slot)));
+        self.events.insert(self.seq, ev);
+    }
+
+    /// Run from protocol time `start` until the outcome or a failure.
+    pub fn run(mut self, start: Time) -> (Result<Outcome>, Record) {
+        self.start_ms = start;
+        for s in 0..self.parties.len() {
+            self.push(0.0, s, Ev::Start);
+        }
+        let end = loop {
+            if let Some(end) = self.books.end.take() {
+                break end;
+            }
+            let Some(Reverse((at, seq, s))) = self.queue.pop() else {
+                break Err(RolesError::Stalled(
+                    "nothing in flight and no party waiting for a deadline, but no outcome".into(),
+                ));
+            };
+            let Some(ev) = self.events.remove(&seq) else { continue };
+            let due = at as f64 * 1e-9;
+            self.handle(s, due, ev);
+        };
+        let mut timing = Timing {
+            e2e_s: self.ended.unwrap_or(0.0) - self.announced.unwrap_or(0.0),
+            rounds: BTreeMap::new(),
+        };
+        for (k, t0) in &self.first_sent {
+            if let Some(t1) = self.last_arrival.get(k) {
+                timing.rounds.insert(*k, t1 - t0);
+            }
+        }
+        let (end, mut record) = self.books.close(end);
+        record.timing = Some(timing);
+        (end, record)
+    }
+
+    /// Party `s` takes `ev`, due at `due`, when its CPU is free.
+    fn handle(&mut self, s: usize, due: f64, ev: Ev) {
+        let begin = due.max(self.busy[s]);
+        let now = self.start_ms + (begin * 1e3) as Time;
+        let mut rec = Recorder::default();
+        let party = &mut self.parties[s];
+        let cpu0 = thread_cpu_seconds();
+        match ev {
+            Ev::Start => party.start(now, &mut rec),
+            Ev::Deliver(w) => {
+                if let Ok(m) = Message::decode(&w.bytes) {
+                    let e = self.last_arrival.entry(m.kind()).or_insert(due);
+                    *e = e.max(due);
+                }
+                party.handle_input(now, w.from, &w.bytes, &mut rec);
+            }
+            Ev::Timeout => {
+                self.armed[s] = None;
+                if party.poll_timeout().is_some_and(|t| t <= now) {
+                    party.handle_timeout(now, &mut rec);
+                }
+            }
+        }
+        rec.close();
+        let done = begin + (thread_cpu_seconds() - cpu0);
+        self.busy[s] = done;
+        for (phase, instance, sample) in rec.samples {
+            self.books.record.meter.add(phase, instance, sample);
+        }
+        let from = self.parties[s].id();
+        let mut sent = Vec::new();
+        while let Some(t) = self.parties[s].poll_transmit() {
+            sent.push(Wire {
+                from,
+                to: t.to,
+                bytes: t.bytes,
+            });
+        }
+        while let Some(e) = self.parties[s].poll_event() {
+            self.books.event(e);
+        }
+        if self.books.end.is_some() {
+            self.ended.get_or_insert(done);
+        }
+        for w in sent {
+            self.send(w, done);
+        }
+        if let Some(t) = self.parties[s].poll_timeout()
+            && self.armed[s] != Some(t)
+        {
+            self.armed[s] = Some(t);
+            let at = (t.saturating_sub(self.start_ms)) as f64 * 1e-3;
+            self.push(at.max(done), s, Ev::Timeout);
+        }
+    }
+
+    /// A message leaves its sender at `at`: routed by the adversary, accounted, put on its link.
+    fn send(&mut self, w: Wire, at: f64) {
+        let route = self.adversary.route(&w);
+        let replays = if route.drop { 0 } else { route.replays };
+        for b in &route.before {
+            self.books.account(b);
+        }
+        for _ in 0..=replays {
+            self.books.account(&w);
+        }
+        if let Ok(m) = Message::decode(&w.bytes) {
+            if m.kind() == MessageKind::TaskAnnounce && w.from == PartyId::Cloud {
+                self.announced.get_or_insert(at);
+            }
+            self.first_sent.entry(m.kind()).or_insert(at);
+        }
+        let mut out: Vec<(Wire, f64)> = route.before.into_iter().map(|b| (b, 0.0)).collect();
+        if !route.drop {
+            let extra = if route.delay { self.delay_s } else { 0.0 };
+            for _ in 0..=replays {
+                out.push((w.clone(), extra));
+            }
+        }
+        for (w, extra) in out {
+            // Messages to nobody in this network (an unknown host) are lost.
+            let Some(&slot) = self.slot.get(&w.to) else { continue };
+            let arrive = self.links.arrival(w.from, w.to, w.bytes.len(), at) + extra;
+            self.push(arrive, slot, Ev::Deliver(w));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! `--net netns:PROFILE` (as root): the same sum and protocol bytes per kind as the memory
+//! network for a seed, at n = 20 and n = 100, with interface counters above the TLS bytes; and
+//! nothing left behind (no namespace, veth or bridge of the run). Where namespaces cannot be
+//! made (not root, no iproute2, no kernel support) each test says so and passes without running.
+
+use std::time::Duration;
+
+use dsmpc_core::backend::BackendKind;
+use dsmpc_core::pvss::VerifyMode;
+use dsmpc_roles::net::netns;
+use dsmpc_roles::net::process::ProcessOptions;
+use dsmpc_roles::parties::Timeouts;
+use dsmpc_roles::{SessionConfig, session};
+
+fn leftovers() -> Vec<String> {
+    let ns = std::process::Command::new("ip")
+        .args(["netns", "list"])
+        .output()
+        .unwrap();
+    let links = std::process::Command::new("ip").args(["-o", "link"]).output().unwrap();
+    let mut all: Vec<String> = String::from_utf8_lossy(&ns.stdout)
+        .lines()
+        .filter(|l| l.starts_with("dsmpc-"))
+        .map(str::to_string)
+        .collect();
+    // Our links are named dID-I, dID-Ip and dID-br (ID: digits).
+    let ours = |name: &str| {
+        name.strip_prefix('d')
+            .and_then(|r| r.split_once('-'))
+            .is_some_and(|(id, rest)| {
+                !id.is_empty()
+                    && id.bytes().all(|b| b.is_ascii_digit())
+                    && (rest == "br" || rest.trim_end_matches('p').bytes().all(|b| b.is_ascii_digit()))
+            })
+    };
+    all.extend(
+        String::from_utf8_lossy(&links.stdout)
+            .lines()
+            .filter_map(|l| l.split(": ").nth(1))
+            .map(|n| n.split('@').next().unwrap_or(n))
+            .filter(|n| ours(n))
+            .map(str::to_string),
+    );
+    all
+}
+
+/// One netns run at a time (the leftover check looks at every namespace).
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn same_as_memory(n: usize, verify: VerifyMode) {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = netns::available() {
+        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
+        return;
+    }
+    let c = SessionConfig {
+        n,
+        rsa_bits: 1024,
+        group_bits: 1024,
+        backend: BackendKind::Num,
+        verify,
+        seed: Some(11),
+        ..SessionConfig::default()
+    };
+    let mem = session::run(&c, None, None).unwrap();
+    let opts = ProcessOptions {
+        dps_per_host: 25,
+        timeouts: Timeouts {
+            selection_ms: 20_000,
+            shares_ms: 30_000,
+            round_ms: 5_000,
+        },
+        max_wall: Duration::from_secs(300),
+        ..ProcessOptions::new(env!("CARGO_BIN_EXE_dsmpc").into())
+    };
+    let run = netns::run(&c, &opts, "lan").unwrap();
+    let r = run.report.unwrap();
+    assert!(r.matches());
+    assert_eq!(r.outcome.sum, mem.outcome.sum);
+    assert_eq!(r.messages, mem.messages, "n={n}: bytes per kind differ from memory");
+    let wire = run.stats.interface_bytes.unwrap();
+    assert!(
+        wire > run.stats.tls_bytes && run.stats.tls_bytes > run.stats.protocol_bytes,
+        "interface {wire} > TLS {} > protocol {}",
+        run.stats.tls_bytes,
+        run.stats.protocol_bytes
+    );
+    assert!(leftovers().is_empty(), "left behind: {:?}", leftovers());
+}
+
+#[test]
+fn netns_n20_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
+    same_as_memory(20, VerifyMode::Batch);
+}
+
+#[test]
+fn netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
+    same_as_memory(100, VerifyMode::Vss);
+}
+
+#[test]
+fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if netns::available().is_err() {
+        eprintln!("SKIPPED: network namespaces cannot be made here");
+        return;
+    }
+    let c = SessionConfig::default();
+    let opts = ProcessOptions::new(env!("CARGO_BIN_EXE_dsmpc").into());
+    let e = netns::run(&c, &opts, "moon").err().unwrap().to_string();
+    assert!(e.contains("unknown link profile"), "{e}");
+    assert!(leftovers().is_empty());
+}

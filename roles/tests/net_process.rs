@@ -1,0 +1,414 @@
+//! Parties as OS processes over mutual TLS 1.3 (`dsmpc node`, `dsmpc run --net process`): the
+//! same sum and protocol bytes per kind as the in-memory network; certificates from another
+//! CA, for another identity, and impersonation refused and named; unreachable peers and ports in
+//! use reported; a CP killed with SIGKILL mid-session is a silent CP (vss: right sum; paper
+//! modes with k = t: a clean abort). Every child process is killed and reaped (no leftovers).
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+use std::time::{Duration, Instant};
+
+use dsmpc_core::backend::BackendKind;
+use dsmpc_core::pvss::VerifyMode;
+use dsmpc_roles::net::deploy::{self, Deployment, Layout};
+use dsmpc_roles::net::process::{self, ProcessOptions};
+use dsmpc_roles::net::tls::{self, Frame, NodeReport, Tls};
+use dsmpc_roles::parties::{PartyId, Timeouts};
+use dsmpc_roles::wire::MessageKind;
+use dsmpc_roles::{SessionConfig, session};
+use tokio::io::AsyncWriteExt;
+
+const EXE: &str = env!("CARGO_BIN_EXE_dsmpc");
+
+fn cfg(n: usize, verify: VerifyMode, k: usize, t: usize) -> SessionConfig {
+    SessionConfig {
+        n,
+        m: k,
+        capacity: k,
+        t,
+        rsa_bits: 1024,
+        group_bits: 1024,
+        backend: BackendKind::Num,
+        verify,
+        seed: Some(7),
+        ..SessionConfig::default()
+    }
+}
+
+fn quick() -> Timeouts {
+    Timeouts {
+        selection_ms: 20_000,
+        shares_ms: 20_000,
+        round_ms: 3_000,
+    }
+}
+
+/// Bytes per kind (count, bytes, payload bytes).
+fn per_kind(r: &session::SessionReport) -> Vec<(MessageKind, u64, u64, u64)> {
+    r.messages
+        .iter()
+        .map(|(k, m)| (*k, m.count, m.bytes, m.payload_bytes))
+        .collect()
+}
+
+fn same_as_memory(n: usize, verify: VerifyMode, dps_per_host: usize) {
+    let c = cfg(n, verify, 5, 3);
+    let mem = session::run(&c, None, None).unwrap();
+    let opts = ProcessOptions {
+        dps_per_host,
+        timeouts: quick(),
+        max_wall: Duration::from_secs(300),
+        ..ProcessOptions::new(EXE.into())
+    };
+    let run = process::run(&c, &opts).unwrap();
+    let r = run.report.unwrap();
+    assert!(r.matches(), "process run: the sum does not match the plaintext");
+    assert_eq!(r.outcome.sum, mem.outcome.sum, "n={n} {verify}: different sums");
+    assert_eq!(per_kind(&r), per_kind(&mem), "n={n} {verify}: different bytes per kind");
+    // Indices go in order of arrival, which differs between processes; the CPs are the same.
+    let vids =
+        |s: &std::collections::BTreeMap<u16, u32>| s.values().copied().collect::<std::collections::BTreeSet<u32>>();
+    assert_eq!(vids(&r.selected), vids(&mem.selected));
+    let hosts = 2 + 5 + n.div_ceil(dps_per_host);
+    assert_eq!(run.stats.hosts, hosts);
+    assert!(run.stats.e2e_s > 0.0, "no end-to-end latency measured");
+    assert!(
+        run.stats.tls_bytes > run.stats.protocol_bytes,
+        "TLS bytes {} should exceed the protocol bytes {}",
+        run.stats.tls_bytes,
+        run.stats.protocol_bytes
+    );
+    assert!(run.stats.connections >= (hosts - 1) as u64);
+    assert!(run.hosts.iter().all(|h| h.failed.is_none() && h.refused.is_empty()));
+}
+
+#[test]
+fn process_n20_gives_the_memory_sum_and_bytes() {
+    same_as_memory(20, VerifyMode::Batch, 10);
+}
+
+#[test]
+fn process_n100_vss_gives_the_memory_sum_and_bytes() {
+    same_as_memory(100, VerifyMode::Vss, 50);
+}
+
+/// A deployment in a fresh directory.
+fn deployment(dir: &Path, c: &SessionConfig) -> Deployment {
+    let layout = Layout {
+        dps_per_host: 10,
+        addrs: vec!["127.0.0.1".into()],
+        base_port: 0,
+    };
+    deploy::init(dir, c, quick(), &layout).unwrap()
+}
+
+/// Host processes, killed and reaped on drop.
+struct Hosts(Vec<(String, Child)>);
+
+impl Drop for Hosts {
+    fn drop(&mut self) {
+        for (_, c) in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// Start `dsmpc node --control` for `host`; wait for `ready`.
+fn start(dir: &Path, host: &str, extra: &[&str]) -> (Child, ChildStdin, BufReader<std::process::ChildStdout>) {
+    let mut c = Command::new(EXE)
+        .args([
+            "node",
+            "--control",
+            "--connect-timeout",
+            "2",
+            "--max-wall",
+            "120",
+            "--deployment",
+        ])
+        .arg(dir)
+        .args(["--host", host])
+        .args(extra)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = c.stdin.take().unwrap();
+    let mut out = BufReader::new(c.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), format!("ready {host}"));
+    (c, stdin, out)
+}
+
+/// Read the `report` line.
+fn report(out: &mut BufReader<std::process::ChildStdout>) -> NodeReport {
+    for line in out.lines() {
+        let line = line.unwrap();
+        if let Some(j) = line.strip_prefix("report ") {
+            return serde_json::from_str(j).unwrap();
+        }
+    }
+    panic!("no report");
+}
+
+/// A lone Cloud host of deployment `dir`, started; attacks are run against it, then it is
+/// stopped and its report read.
+fn against_cloud(dir: &Path, attack: impl FnOnce(&Deployment)) -> NodeReport {
+    let d = Deployment::load(dir).unwrap();
+    let (child, mut stdin, mut out) = start(dir, "cloud", &[]);
+    let mut hosts = Hosts(vec![("cloud".into(), child)]);
+    writeln!(stdin, "go").unwrap();
+    attack(&d);
+    drop(stdin);
+    let r = report(&mut out);
+    let _ = hosts.0[0].1.wait();
+    drop(hosts);
+    r
+}
+
+fn counters() -> (Arc<AtomicU64>, Arc<AtomicU64>) {
+    (Arc::default(), Arc::default())
+}
+
+fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn a_certificate_from_another_ca_is_refused_and_named() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let c = cfg(20, VerifyMode::Batch, 5, 3);
+    deployment(a.path(), &c);
+    deployment(b.path(), &c);
+    let mut client_err = String::new();
+    let r = against_cloud(a.path(), |d| {
+        let cloud = d.host("cloud").unwrap().addr.clone();
+        // cp-1 of deployment B dials the Cloud of deployment A.
+        let foreign = Tls::load(b.path(), "cp-1").unwrap();
+        rt().block_on(async {
+            match tls::dial(&foreign, "cp-1", "cloud", &cloud, counters()).await {
+                Err(e) => client_err = e,
+                Ok(mut s) => {
+                    // TLS 1.3: the server checks the client certificate after the client has
+                    // finished; the refusal shows on the next read or write.
+                    let _ = s.write_all(&Frame::Hello("cp-1".into()).encode()).await;
+                    let _ = s.flush().await;
+                    tokio::time::sleep(Duration::from_millis(300)).await;
+                }
+            }
+        });
+    });
+    // The dialler refuses A's Cloud, whose certificate is from another CA.
+    assert!(
+        client_err.contains("TLS with cloud") && client_err.contains("invalid peer certificate"),
+        "{client_err}"
+    );
+    let _ = r;
+    // And A's Cloud refuses B's certificate when it is presented.
+    let r = against_cloud(a.path(), |d| {
+        let cloud = d.host("cloud").unwrap().addr.clone();
+        let foreign = Tls::load(b.path(), "cp-1").unwrap();
+        // Trust A's CA for the server so that the handshake reaches the client certificate.
+        let mixed = Tls::from_files(
+            &a.path().join("ca.pem"),
+            &b.path().join("hosts/cp-1/cert.pem"),
+            &b.path().join("hosts/cp-1/key.pem"),
+        )
+        .unwrap();
+        let _ = foreign;
+        rt().block_on(async {
+            if let Ok(mut s) = tls::dial(&mixed, "cp-1", "cloud", &cloud, counters()).await {
+                let _ = s.flush().await;
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+        });
+    });
+    assert!(
+        r.refused
+            .iter()
+            .any(|x| x.peer.starts_with("127.0.0.1:") && x.reason.contains("invalid peer certificate")),
+        "{:?}",
+        r.refused
+    );
+}
+
+#[test]
+fn a_certificate_for_another_identity_and_impersonation_are_refused() {
+    let a = tempfile::tempdir().unwrap();
+    let c = cfg(20, VerifyMode::Batch, 5, 3);
+    let d = deployment(a.path(), &c);
+    // Dialling the Cloud's address while expecting the Edge: the Cloud's certificate is not
+    // the Edge's.
+    let cp3 = Tls::load(a.path(), "cp-3").unwrap();
+    let r = against_cloud(a.path(), |d| {
+        let cloud = d.host("cloud").unwrap().addr.clone();
+        rt().block_on(async {
+            let e = tls::dial(&cp3, "cp-3", "edge", &cloud, counters()).await.err().unwrap();
+            assert!(
+                e.contains("TLS with edge") && e.contains("not valid for name \"edge\""),
+                "{e}"
+            );
+            // cp-3's certificate, claiming to be cp-4.
+            let mut s = tls::dial(&cp3, "cp-4", "cloud", &cloud, counters()).await.unwrap();
+            let _ = s.flush().await;
+            // cp-3, as itself, sending a message as CP 4.
+            let mut s2 = tls::dial(&cp3, "cp-3", "cloud", &cloud, counters()).await.unwrap();
+            let frame = Frame::Msg {
+                from: PartyId::Cp(4),
+                to: PartyId::Cloud,
+                bytes: vec![1, 2, 3],
+            };
+            s2.write_all(&frame.encode()).await.unwrap();
+            s2.flush().await.unwrap();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+        });
+    });
+    let said = |what: &str| r.refused.iter().any(|x| x.peer == "cp-3" && x.reason.contains(what));
+    assert!(
+        said("claims to be \"cp-4\" but its certificate is for \"cp-3\""),
+        "{:?}",
+        r.refused
+    );
+    assert!(
+        said("sent a message as CP(VID=4), a party cp-3 does not host"),
+        "{:?}",
+        r.refused
+    );
+    // The Cloud dialled the CPs to announce; none was up.
+    assert!(
+        r.unreachable
+            .iter()
+            .any(|x| x.peer == "cp-1" && x.reason.contains("cannot reach cp-1 at 127.0.0.1:")),
+        "{:?}",
+        r.unreachable
+    );
+    drop(d);
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error() {
+    let a = tempfile::tempdir().unwrap();
+    let d = deployment(a.path(), &cfg(20, VerifyMode::Batch, 5, 3));
+    let addr = d.host("edge").unwrap().addr.clone();
+    let _hold = std::net::TcpListener::bind(&addr).unwrap();
+    let out = Command::new(EXE)
+        .args(["node", "--deployment"])
+        .arg(a.path())
+        .args(["--host", "edge"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!("host edge cannot listen on {addr}")) && err.contains("another process holds the port"),
+        "{err}"
+    );
+}
+
+/// Run every host of `dir`, kill `victim` with SIGKILL once it has received a share, and
+/// return every report (the victim has none).
+fn kill_mid_session(dir: &Path, victim: &str) -> Vec<NodeReport> {
+    let d = Deployment::load(dir).unwrap();
+    let mut hosts = Hosts(Vec::new());
+    let mut ins = Vec::new();
+    let mut outs = Vec::new();
+    let mut victim_err = None;
+    for h in &d.hosts {
+        let extra: &[&str] = if h.name == victim { &["--trace"] } else { &[] };
+        let (mut c, i, o) = start(dir, &h.name, extra);
+        if h.name == victim {
+            victim_err = c.stderr.take();
+        }
+        hosts.0.push((h.name.clone(), c));
+        ins.push(i);
+        outs.push((h.name.clone(), o));
+    }
+    for i in &mut ins {
+        writeln!(i, "go").unwrap();
+    }
+    let t0 = Instant::now();
+    for line in BufReader::new(victim_err.unwrap()).lines() {
+        if line.unwrap().contains("recv share_packet") {
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(60));
+    }
+    let v = hosts.0.iter_mut().find(|(n, _)| n == victim).unwrap();
+    // kill -9
+    v.1.kill().unwrap();
+    v.1.wait().unwrap();
+    let mut reports = Vec::new();
+    for (name, mut o) in outs {
+        if name != victim {
+            reports.push(report(&mut o));
+        }
+    }
+    drop(ins);
+    reports
+}
+
+fn edge(reports: &[NodeReport]) -> &NodeReport {
+    reports.iter().find(|r| r.host == "edge").unwrap()
+}
+
+/// The Edge's name for the CP with `vid` (indices go in order of arrival).
+fn cp_named(reports: &[NodeReport], vid: u32) -> String {
+    let cloud = reports.iter().find(|r| r.host == "cloud").unwrap();
+    let (i, _) = cloud.selected.iter().find(|(_, v)| *v == vid).unwrap();
+    format!("CP(i={i})")
+}
+
+#[test]
+fn a_cp_killed_mid_session_is_silent_and_vss_still_gives_the_sum() {
+    let a = tempfile::tempdir().unwrap();
+    let c = cfg(20, VerifyMode::Vss, 5, 3);
+    deployment(a.path(), &c);
+    let reports = kill_mid_session(a.path(), "cp-2");
+    let e = edge(&reports);
+    let o = tls::outcome(e).unwrap_or_else(|| panic!("no outcome: {:?}", e.failed));
+    let values = session::values_of(&c).unwrap();
+    assert_eq!(o.sum, dsmpc_roles::values::sum(&values));
+    assert!(
+        e.detections
+            .iter()
+            .any(|(by, subject, action, _)| by == "Edge" && *subject == cp_named(&reports, 2) && action == "silent"),
+        "{:?}",
+        e.detections
+    );
+}
+
+#[test]
+fn a_cp_killed_mid_session_with_k_equal_t_is_a_clean_abort_in_paper_modes() {
+    let a = tempfile::tempdir().unwrap();
+    let c = cfg(20, VerifyMode::Paper, 3, 3);
+    deployment(a.path(), &c);
+    let reports = kill_mid_session(a.path(), "cp-2");
+    let e = edge(&reports);
+    assert!(e.outcome.is_none());
+    let f = e.failed.as_deref().unwrap_or_default();
+    assert!(
+        f.contains("2") && f.contains("3"),
+        "the abort says how many results of how many: {f}"
+    );
+    assert!(
+        e.detections
+            .iter()
+            .any(|(_, subject, action, _)| *subject == cp_named(&reports, 2) && action == "silent"),
+        "{:?}",
+        e.detections
+    );
+    // Every other host stopped because the Edge ended the session.
+    assert!(
+        reports
+            .iter()
+            .all(|r| r.host == "edge" || r.ended.contains("edge ended the session"))
+    );
+}

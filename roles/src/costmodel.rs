@@ -2,7 +2,9 @@
 //! lower bound `sum(count x unit cost)` that a phase's measured time is compared against.
 //!
 //! Units are measured as thread CPU time, as medians over several batches, on the same group,
-//! backend and keys the session uses, so `measured / bound` isolates what the protocol code
+//! backend, crypto provider and keys the session uses (the suite's `enc`, `dec`, `sign` and
+//! `sig_verify` are calibrated per provider: [`calibrate_for`] goes through the same dispatch
+//! as a session), so `measured / bound` isolates what the protocol code
 //! adds on top of its expensive operations (encoding, hashing, allocation, bookkeeping).
 //!
 //! The DPs' commitment signatures of `vss` mode (`dp_sign`, `dp_sig_verify`) are ECDSA P-256

@@ -226,8 +226,7 @@ pub struct KeyCache {
 }
 
 type MemKey = (Option<PathBuf>, Binding);
-
-/// Keys already loaded or derived in this process.
+/// Seeded keys already loaded or generated in this process, by store and binding.
 type Memory = Mutex<HashMap<MemKey, Arc<Zeroizing<Vec<u8>>>>>;
 
 fn memory() -> &'static Memory {

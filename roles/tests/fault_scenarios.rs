@@ -13,6 +13,8 @@
 //!   aborts cleanly or outputs the right sum, except where the outcome itself says it could not
 //!   be cross-checked (exactly t results).
 //!
+//! The scenarios alternate the crypto provider (`rustcrypto` for even seeds, `awslc` for odd).
+//!
 //! Each scenario has its own seed (so its own keys and randomness): P-256 keys, which cost
 //! nothing to make, held in memory only.
 
@@ -23,7 +25,7 @@ use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng;
 use dsmpc_roles::adversary::{Chaos, ChaosLog, Fault};
 use dsmpc_roles::parties::{Check, PartyId};
-use dsmpc_roles::suite::SuiteKind;
+use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::{RolesError, SessionConfig, session};
 use num_bigint::BigUint;
 use rand_core::Rng;
@@ -113,6 +115,12 @@ fn scenario(i: u64, verify: VerifyMode) -> Scenario {
         capacity: k,
         t,
         suite: SuiteKind::P256,
+        // Both crypto providers, alternately (every property must hold with either).
+        provider: if i.is_multiple_of(2) {
+            Provider::RustCrypto
+        } else {
+            Provider::AwsLc
+        },
         group_bits: 1024,
         backend: if BackendKind::Gmp.is_available() {
             BackendKind::Gmp

@@ -170,7 +170,16 @@ fn dsmpc_reports_a_swapped_key_file_and_uses_the_right_key() {
     let run = || {
         Command::new(env!("CARGO_BIN_EXE_dsmpc"))
             .args(["run", "--dps", "3", "--cps", "3", "-t", "2", "--seed", "506"])
-            .args(["--rsa-bits", "1024", "--group-bits", "1024", "--backend", "num"])
+            .args([
+                "--rsa-bits",
+                "1024",
+                "--provider",
+                "rustcrypto",
+                "--group-bits",
+                "1024",
+                "--backend",
+                "num",
+            ])
             .env("DSMPC_KEY_CACHE", &dir)
             .output()
             .unwrap()

@@ -30,6 +30,7 @@ fn run(extra: &[&str]) -> Output {
         ("-t", "2"),
         ("--seed", "1"),
         ("--rsa-bits", "1024"),
+        ("--provider", "rustcrypto"),
         ("--group-bits", "1024"),
         ("--backend", "num"),
     ] {

@@ -40,6 +40,22 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// (op, unit_s) of every row of a units.csv, by header name.
+fn unit_costs(path: &std::path::Path) -> Vec<(String, f64)> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| {
+        h.iter()
+            .position(|x| x == name)
+            .unwrap_or_else(|| panic!("units.csv lacks column {name}"))
+    };
+    let (op, unit) = (col("op"), col("unit_s"));
+    r.records()
+        .map(|x| x.unwrap())
+        .map(|x| (x[op].to_string(), x[unit].parse().unwrap()))
+        .collect()
+}
+
 fn rows(path: &std::path::Path) -> Vec<csv::StringRecord> {
     csv::Reader::from_path(path)
         .unwrap()
@@ -83,14 +99,14 @@ fn tiny_sweep_writes_every_file() {
     }
     let messages = rows(&out.join("messages.csv"));
     assert_eq!(messages.len(), 2 * 6, "points x message kinds");
-    let units = rows(&out.join("units.csv"));
+    let units = unit_costs(&out.join("units.csv"));
     assert_eq!(units.len(), 11, "one calibration: eleven operation kinds");
     for op in ["dp_sign", "dp_sig_verify"] {
         let u = units
             .iter()
-            .find(|u| &u[4] == op)
+            .find(|u| u.0 == op)
             .unwrap_or_else(|| panic!("units.csv lacks {op}"));
-        assert!(u[5].parse::<f64>().unwrap() > 0.0, "{op} not calibrated");
+        assert!(u.1 > 0.0, "{op} not calibrated");
     }
     let meta: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("meta.json")).unwrap()).unwrap();
@@ -160,8 +176,8 @@ threshold = [2]
     let mut r = csv::Reader::from_path(out.join("phases.csv")).unwrap();
     let header = r.headers().unwrap().clone();
     let idx = |name: &str| header.iter().position(|h| h == name).unwrap();
-    let units = rows(&out.join("units.csv"));
-    let unit = |op: &str| -> f64 { units.iter().find(|u| &u[4] == op).unwrap()[5].parse().unwrap() };
+    let units = unit_costs(&out.join("units.csv"));
+    let unit = |op: &str| -> f64 { units.iter().find(|u| u.0 == op).unwrap().1 };
     let (mut signs, mut verifies) = (std::collections::BTreeMap::new(), std::collections::BTreeMap::new());
     for row in r.records().map(|x| x.unwrap()) {
         let phase = row[idx("phase")].to_string();

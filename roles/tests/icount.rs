@@ -36,6 +36,8 @@ fn count(dir: &Path, verify: &str) -> BTreeMap<String, u64> {
             "1024",
             "--backend",
             "num",
+            "--provider",
+            "rustcrypto",
             "--threads",
             "1",
             "--seed",

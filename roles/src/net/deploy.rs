@@ -119,9 +119,16 @@ impl Host {
             "edge" => Some(Role::Edge),
             n => {
                 if let Some(v) = n.strip_prefix("cp-") {
-                    v.parse().ok().filter(|v| *v > 0).map(Role::Cp)
-                } else if n.starts_with("dps-") {
-                    self.dps.map(|[a, b]| Role::Dps(a, b))
+                    // One spelling per VID (no sign, no leading zero): `cp-1` and `cp-01`
+                    // would otherwise be two hosts for one CP.
+                    let canonical = v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0');
+                    v.parse().ok().filter(|v| canonical && *v > 0).map(Role::Cp)
+                } else if let Some(g) = n.strip_prefix("dps-") {
+                    // The name is a directory and a certificate name: one path component.
+                    let safe = !g.is_empty()
+                        && g.len() <= 60
+                        && g.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                    self.dps.filter(|_| safe).map(|[a, b]| Role::Dps(a, b))
                 } else {
                     None
                 }
@@ -213,7 +220,7 @@ impl Deployment {
                 }
                 None => {
                     return Err(bad(format!(
-                        "host name {:?}: use cloud, edge, cp-V or dps-G (with dps = [first, last])",
+                        "host name {:?}: use cloud, edge, cp-V (V = 1, 2, ... without leading zeros) or dps-G (G: letters, digits, - or _; with dps = [first, last])",
                         h.name
                     )));
                 }

@@ -12,6 +12,8 @@
 //!   honest session and writes it in that script form: the seed corpus.
 //! - [`values`]: the values-file parser, with the DP count and value bits from the input.
 //! - [`grid`]: the sweep grid TOML parser (`dsmpc_bench::grid::expand`).
+//! - [`deployment`]: the deployment file of the TLS network (`dsmpc deploy init` writes it,
+//!   `dsmpc node` reads it).
 //! - [`reports`]: the reports crate's readers of `phases.csv`, `messages.csv`, `units.csv` and
 //!   `meta.json` (the first byte picks one; the rest is the file).
 
@@ -71,6 +73,56 @@ pub fn grid(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = dsmpc_bench::grid::expand(text, "fuzz", &dsmpc_bench::grid::Overrides::default());
     }
+}
+
+/// Fuzz target `deployment`: the deployment file `dsmpc node` reads
+/// (`dsmpc_roles::net::deploy::Deployment::parse`). What it accepts must be what the rest of the
+/// network code relies on: every host name a single safe path component in its one canonical
+/// form (it names the host's directory and its certificate), the Cloud, the Edge and every
+/// candidate CP hosted exactly once, the DP ranges covering 1..=n once, and the file written
+/// back by `to_toml` parsing to the same deployment.
+pub fn deployment(data: &[u8]) {
+    use dsmpc_roles::net::deploy::{Deployment, Role};
+    let Ok(d) = Deployment::parse(data) else { return };
+    let (n, m) = (d.session.dps, d.session.cps);
+    let (mut cloud, mut edge) = (0, 0);
+    let mut cps = vec![0u32; m + 1];
+    let mut dps: Vec<(u32, u32)> = Vec::new();
+    for h in &d.hosts {
+        let role = h.role().unwrap_or_else(|| panic!("accepted host {:?} has no role", h.name));
+        let canonical = match role {
+            Role::Cloud => "cloud".to_string(),
+            Role::Edge => "edge".to_string(),
+            Role::Cp(v) => format!("cp-{v}"),
+            Role::Dps(..) => h.name.clone(),
+        };
+        assert_eq!(h.name, canonical, "host name not in its canonical form");
+        assert!(
+            !h.name.is_empty()
+                && h.name.len() <= 64
+                && h.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            "host name {:?} is not a safe path component",
+            h.name
+        );
+        match role {
+            Role::Cloud => cloud += 1,
+            Role::Edge => edge += 1,
+            Role::Cp(v) => cps[v as usize] += 1,
+            Role::Dps(a, b) => dps.push((a, b)),
+        }
+    }
+    assert_eq!((cloud, edge), (1, 1), "one Cloud and one Edge host");
+    assert!(cps[1..].iter().all(|&c| c == 1), "every candidate CP hosted once: {cps:?}");
+    dps.sort_unstable();
+    let mut next = 1u32;
+    for (a, b) in dps {
+        assert_eq!(a, next, "DP ranges cover 1..=n once");
+        next = b + 1;
+    }
+    assert_eq!(next as usize, n + 1, "DP ranges cover 1..=n");
+    let text = d.to_toml().expect("an accepted deployment writes back");
+    let again = Deployment::parse(text.as_bytes()).expect("what to_toml writes parses");
+    assert_eq!(again, d, "to_toml then parse gives the same deployment");
 }
 
 /// Fuzz target `reports`: `data[0]` picks the reader, the rest is the file it reads.

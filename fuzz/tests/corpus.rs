@@ -48,12 +48,13 @@ fn write(path: &Path, bytes: &[u8]) {
 
 #[test]
 fn every_committed_corpus_file_goes_through_its_target() {
-    let targets: [(&str, fn(&[u8])); 5] = [
+    let targets: [(&str, fn(&[u8])); 6] = [
         ("wire", dsmpc_fuzz::wire),
         ("parties", dsmpc_fuzz::parties),
         ("values", dsmpc_fuzz::values),
         ("grid", dsmpc_fuzz::grid),
         ("reports", dsmpc_fuzz::reports),
+        ("deployment", dsmpc_fuzz::deployment),
     ];
     for (target, run) in targets {
         let mut files: Vec<PathBuf> = std::fs::read_dir(corpus(target))

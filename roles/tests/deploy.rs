@@ -100,7 +100,10 @@ fn an_unseeded_deployment_runs_to_the_right_sum_over_processes() {
     assert!(r.matches());
     assert!(run.hosts.iter().all(|h| h.failed.is_none()), "{:?}", run.hosts);
     let text = std::fs::read_to_string(dir.join("deployment.toml")).unwrap();
-    assert!(!text.contains("seed ="), "an unseeded deployment records no seed:\n{text}");
+    assert!(
+        !text.contains("seed ="),
+        "an unseeded deployment records no seed:\n{text}"
+    );
 }
 
 #[test]
@@ -256,7 +259,11 @@ fn seeded_deployments_are_deterministic_and_record_their_seed() {
     let read = |dir: &Path, f: &str| std::fs::read(dir.join(f)).unwrap();
     assert_eq!(read(a.path(), "roster.toml"), read(b.path(), "roster.toml"));
     assert_ne!(read(a.path(), "roster.toml"), read(c.path(), "roster.toml"));
-    for f in ["hosts/dps-1/values", "hosts/cp-2/vid2-pvss.key", "hosts/dps-2/dp15-sign.key"] {
+    for f in [
+        "hosts/dps-1/values",
+        "hosts/cp-2/vid2-pvss.key",
+        "hosts/dps-2/dp15-sign.key",
+    ] {
         assert_eq!(read(a.path(), f), read(b.path(), f), "{f}");
     }
     assert_eq!(d.session.seed, Some(31));
@@ -277,8 +284,22 @@ fn deploy_init_without_a_seed_works_from_the_command_line() {
         .args(["deploy", "init"])
         .arg(&dir)
         .args([
-            "--dps", "12", "--cps", "3", "-t", "2", "--rsa-bits", "1024", "--group-bits", "1024", "--backend",
-            "num", "--provider", "rustcrypto", "--dps-per-host", "6",
+            "--dps",
+            "12",
+            "--cps",
+            "3",
+            "-t",
+            "2",
+            "--rsa-bits",
+            "1024",
+            "--group-bits",
+            "1024",
+            "--backend",
+            "num",
+            "--provider",
+            "rustcrypto",
+            "--dps-per-host",
+            "6",
         ])
         .output()
         .unwrap();

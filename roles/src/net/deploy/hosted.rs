@@ -102,8 +102,9 @@ impl Build<'_> {
     /// The Cloud's decryption key, from this host's copy.
     fn cloud_key<S: CipherSuite>(&self, suite: &S) -> Result<S::EncPrivate> {
         let b = self.files.binding(suite.id(), suite.bits(), "cloud", Purpose::Enc);
-        self.files
-            .read(&self.host.name, &b, &self.roster.cloud_enc, |k| secrets::enc_parse(suite, k))
+        self.files.read(&self.host.name, &b, &self.roster.cloud_enc, |k| {
+            secrets::enc_parse(suite, k)
+        })
     }
 }
 
@@ -138,13 +139,24 @@ impl WithTypes for Build<'_> {
                 let mut cloud = Cloud::new(suite.clone(), sk, k, t, n, window, self.timeouts, src.stream("cloud")?);
                 for (vid, cp) in (1u32..).zip(&self.roster.cps) {
                     let whose = format!("CP {vid}");
-                    let enc_pk = suite.decode_enc_public(&cp.enc).map_err(|e| self.bad_roster(&whose, e))?;
-                    let sign_pk = suite.decode_sign_public(&cp.sign).map_err(|e| self.bad_roster(&whose, e))?;
+                    let enc_pk = suite
+                        .decode_enc_public(&cp.enc)
+                        .map_err(|e| self.bad_roster(&whose, e))?;
+                    let sign_pk = suite
+                        .decode_sign_public(&cp.sign)
+                        .map_err(|e| self.bad_roster(&whose, e))?;
                     group
                         .element_from_bytes(&cp.pvss, "PVSS public key")
                         .map_err(|e| self.bad_roster(&whose, e))?;
                     let pvss_pk = cp.pvss.clone();
-                    cloud.register(vid, Registration { enc_pk, sign_pk, pvss_pk });
+                    cloud.register(
+                        vid,
+                        Registration {
+                            enc_pk,
+                            sign_pk,
+                            pvss_pk,
+                        },
+                    );
                 }
                 parties.push(Box::new(cloud));
             }
@@ -165,9 +177,15 @@ impl WithTypes for Build<'_> {
                 let sign_b = self.files.binding(suite.id(), suite.bits(), &party, Purpose::Sign);
                 let pvss_b = secrets::pvss_binding(&self.files, cfg.group_bits, &party);
                 let keys = CpKeys {
-                    enc: self.files.read(me, &enc_b, &public.enc, |k| secrets::enc_parse(&suite, k))?,
-                    sign: self.files.read(me, &sign_b, &public.sign, |k| secrets::sign_parse(&suite, k))?,
-                    pvss: self.files.read(me, &pvss_b, &public.pvss, |k| secrets::pvss_parse(&group, k))?,
+                    enc: self
+                        .files
+                        .read(me, &enc_b, &public.enc, |k| secrets::enc_parse(&suite, k))?,
+                    sign: self
+                        .files
+                        .read(me, &sign_b, &public.sign, |k| secrets::sign_parse(&suite, k))?,
+                    pvss: self
+                        .files
+                        .read(me, &pvss_b, &public.pvss, |k| secrets::pvss_parse(&group, k))?,
                 };
                 if cfg.verify.uses_pvss() && cfg.verify != VerifyMode::Paper {
                     keys.pvss.pk_table(&group);
@@ -181,9 +199,14 @@ impl WithTypes for Build<'_> {
                 let values = self.files.read_values(me, count, cfg.value_bits)?;
                 for (value, dp) in values.into_iter().zip(first..) {
                     let key = if super::signs_commitments(cfg.verify) {
-                        let b = self.files.binding(P256Suite.id(), P256Suite.bits(), &format!("dp{dp}"), Purpose::Sign);
+                        let b = self
+                            .files
+                            .binding(P256Suite.id(), P256Suite.bits(), &format!("dp{dp}"), Purpose::Sign);
                         let public = self.roster.dp(dp).unwrap_or_default();
-                        Some(self.files.read(me, &b, public, |k| secrets::sign_parse(&P256Suite, k))?)
+                        Some(
+                            self.files
+                                .read(me, &b, public, |k| secrets::sign_parse(&P256Suite, k))?,
+                        )
                     } else {
                         None
                     };

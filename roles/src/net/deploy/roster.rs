@@ -157,7 +157,9 @@ impl Roster {
             )));
         }
         let key = |what: String, hex: &str| {
-            from_hex(hex).filter(|b| !b.is_empty()).ok_or_else(|| bad(format!("{what}: not a hex key")))
+            from_hex(hex)
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| bad(format!("{what}: not a hex key")))
         };
         if f.cps.len() != p.cps || f.cps.iter().zip(1u32..).any(|(c, v)| c.vid != v) {
             return Err(bad(format!(
@@ -166,7 +168,11 @@ impl Roster {
                 p.cps
             )));
         }
-        let want_dps = if super::signs_commitments(d.config()?.verify) { p.dps } else { 0 };
+        let want_dps = if super::signs_commitments(d.config()?.verify) {
+            p.dps
+        } else {
+            0
+        };
         if f.dp_sign.len() != want_dps {
             return Err(bad(format!(
                 "{} DP keys, but this deployment ({} DPs, verify {}) has {want_dps}",
@@ -218,7 +224,10 @@ impl Roster {
 
     /// DP `d`'s verification key (`vss`).
     pub fn dp(&self, d: u32) -> Option<&[u8]> {
-        (d as usize).checked_sub(1).and_then(|i| self.dp_sign.get(i)).map(Vec::as_slice)
+        (d as usize)
+            .checked_sub(1)
+            .and_then(|i| self.dp_sign.get(i))
+            .map(Vec::as_slice)
     }
 }
 

@@ -98,9 +98,8 @@ impl HostFiles<'_> {
     /// Write the values of DPs `first..` into `host`'s directory (mode 0600).
     pub fn write_values(&self, host: &str, first: u32, values: &[BigUint]) -> Result<()> {
         let last = first as usize + values.len().saturating_sub(1);
-        let mut text = format!(
-            "# The values of DP{first}..=DP{last}, one per line (private: only host {host} has them).\n"
-        );
+        let mut text =
+            format!("# The values of DP{first}..=DP{last}, one per line (private: only host {host} has them).\n");
         for v in values {
             text.push_str(&v.to_string());
             text.push('\n');
@@ -148,10 +147,7 @@ pub(crate) fn pvss_binding(files: &HostFiles<'_>, group_bits: u32, party: &str) 
 /// A PVSS key pair's parts: the secret exponent (fixed length) and `g^sk`.
 pub(crate) fn pvss_parts<B: Backend>(group: &SchnorrGroup<B>, sk: &B::Int) -> Result<KeyParts> {
     let kp = CpKeyPair::from_secret(group, sk.clone())?;
-    Ok((
-        Zeroizing::new(group.zq().to_bytes(sk)),
-        group.element_to_bytes(kp.pk()),
-    ))
+    Ok((Zeroizing::new(group.zq().to_bytes(sk)), group.element_to_bytes(kp.pk())))
 }
 
 /// A PVSS key pair from its stored secret exponent, and its public encoding.

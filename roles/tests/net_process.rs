@@ -26,6 +26,7 @@ use dsmpc_roles::net::deploy::{self, Deployment, Layout, Roster};
 use dsmpc_roles::net::process::{self, ProcessOptions};
 use dsmpc_roles::net::tls::{self, Frame, NodeReport, Tls};
 use dsmpc_roles::parties::{PartyId, Timeouts};
+use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::{SessionConfig, session, values};
 use tokio::io::AsyncWriteExt;
@@ -683,4 +684,34 @@ fn deploy_init_without_a_seed_works_from_the_command_line() {
     assert_eq!(d.session.seed, None);
     assert_eq!(d.hosts.len(), 2 + 3 + 2);
     Roster::load(&dir, &d).unwrap();
+}
+
+#[test]
+fn unseeded_deployments_run_with_either_provider_and_suite() {
+    // The Cloud registers the CPs from the roster, decoding each verification key with the
+    // suite's provider, and then checks every auth request's signature with it.
+    for (suite, provider, rsa_bits) in [
+        (SuiteKind::P256, Provider::AwsLc, 1024),
+        (SuiteKind::P256, Provider::RustCrypto, 1024),
+        (SuiteKind::Rsa, Provider::AwsLc, 2048),
+    ] {
+        let c = SessionConfig {
+            suite,
+            provider,
+            rsa_bits,
+            ..unseeded(10, VerifyMode::Vss)
+        };
+        let opts = ProcessOptions {
+            dps_per_host: 10,
+            timeouts: quick(),
+            max_wall: Duration::from_secs(300),
+            ..ProcessOptions::new(EXE.into())
+        };
+        let run = process::run(&c, &opts).unwrap();
+        let r = run
+            .report
+            .unwrap_or_else(|e| panic!("{suite:?} {provider}: {e} {:?}", run.hosts));
+        assert!(r.matches(), "{suite:?} {provider}: wrong sum");
+        assert_eq!(r.selected.len(), 3, "{suite:?} {provider}: every CP authenticated");
+    }
 }

@@ -5,7 +5,9 @@
 //! store on disk (RSA-4096 key generation takes seconds per key), each stored file bound to what
 //! it is for and checked on load; without one, fresh from the operating system and kept only in
 //! memory for the run, so that asking twice for one party's key (the Cloud's, which the Edge
-//! also holds) gives the same key. Keys in memory are wiped when dropped.
+//! also holds) gives the same key. Keys in memory are wiped when dropped. The store's file
+//! format also holds a deployment's per-host keys ([`write_key_file`], [`read_key_file`];
+//! `crate::net::deploy`), where a bad file is an error rather than regenerated.
 //!
 //! [`DpKeys`]: in `vss` mode each DP signs its commitments so that a CP can check what the Edge
 //! relays. DP signatures are ECDSA P-256 whatever the suite: a key pair costs one scalar

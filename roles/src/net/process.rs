@@ -9,7 +9,7 @@
 //! The hosts end on their own when the Edge has the outcome (or a party fails); a host that
 //! has not ended 10 s after the others is told to stop (stdin closed), and killed 5 s later.
 //! Every child is killed and reaped when the controller returns, whatever happened
-//! ([`Children`]); on Ctrl-C the terminal interrupts the children too, and a child whose
+//! (`Children`); on Ctrl-C the terminal interrupts the children too, and a child whose
 //! controller died sees its stdin close and stops.
 
 use std::collections::BTreeMap;

@@ -6,7 +6,7 @@
 //! CPs and the Edge check the DPs' signatures with them). Keys are hex of the same encodings
 //! the wire and the key files' fingerprints use. Nothing in it is secret: it is copied to
 //! every host with `deployment.toml` and `ca.pem`. A host checks its own private keys against
-//! it before it starts ([`super::hosted`]).
+//! it before it starts ([`super::hosted()`]).
 //!
 //! [`Roster::parse`] is a pure function from bytes; it checks the layout against the
 //! deployment (one entry per candidate CP in VID order, one key per DP exactly when `vss`

@@ -4,7 +4,7 @@
 //! DIR/deployment.toml       parameters, deadlines, every host's name, address and parties   (public)
 //! DIR/ca.pem                the deployment's CA certificate (its private key is not kept)    (public)
 //! DIR/roster.toml           every party's public protocol keys (roster::Roster)              (public)
-//! DIR/hosts/NAME/           NAME's own private files (mode 0700; each file 0600):
+//! DIR/hosts/NAME/           NAME's own files (mode 0700; each private file 0600):
 //!     cert.pem, key.pem     its TLS certificate (subject alternative name: NAME) and key
 //!     *.key, values         its parties' protocol keys and its DPs' values (see `secrets`)
 //! ```

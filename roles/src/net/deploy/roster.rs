@@ -210,7 +210,8 @@ impl Roster {
         let f = Roster::path(dir);
         let bytes = std::fs::read(&f).map_err(|e| {
             RolesError::Config(format!(
-                "cannot read {}: {e} (every host needs the roster `dsmpc deploy init` wrote beside deployment.toml)",
+                "cannot read {}: {e} (every host needs the roster.toml that `dsmpc deploy init` wrote beside \
+                 deployment.toml; a deployment made before per-party keys has none: make it again)",
                 f.display()
             ))
         })?;

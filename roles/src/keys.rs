@@ -5,7 +5,9 @@
 //! store on disk (RSA-4096 key generation takes seconds per key), each stored file bound to what
 //! it is for and checked on load; without one, fresh from the operating system and kept only in
 //! memory for the run, so that asking twice for one party's key (the Cloud's, which the Edge
-//! also holds) gives the same key. Keys in memory are wiped when dropped.
+//! also holds) gives the same key. Keys in memory are wiped when dropped. The store's file
+//! format also holds a deployment's per-host keys ([`write_key_file`], [`read_key_file`];
+//! `crate::net::deploy`), where a bad file is an error rather than regenerated.
 //!
 //! [`DpKeys`]: in `vss` mode each DP signs its commitments so that a CP can check what the Edge
 //! relays. DP signatures are ECDSA P-256 whatever the suite: a key pair costs one scalar
@@ -56,9 +58,19 @@ impl DpKeys {
         Ok((signing, DpKeys { keys }))
     }
 
+    /// The verification keys of DP1..=DPn, as registered (a deployment's roster).
+    pub fn from_keys(keys: Vec<VerifyingKey>) -> DpKeys {
+        DpKeys { keys }
+    }
+
+    /// DP `d`'s verification key.
+    pub fn key(&self, d: u32) -> Option<&VerifyingKey> {
+        (d as usize).checked_sub(1).and_then(|i| self.keys.get(i))
+    }
+
     /// Whether `m` carries a valid signature of the DP it names (counted as `dp_sig_verify`).
     pub fn verify(&self, m: &Commitments) -> bool {
-        let Some(key) = (m.dp as usize).checked_sub(1).and_then(|i| self.keys.get(i)) else {
+        let Some(key) = self.key(m.dp) else {
             return false;
         };
         counters::record(Op::DpVerify);
@@ -89,6 +101,8 @@ pub enum Purpose {
     Enc,
     /// Signing / verification.
     Sign,
+    /// PVSS decryption (a CP's secret exponent in the Schnorr group; the public key `g^sk`).
+    Pvss,
 }
 
 impl Purpose {
@@ -97,6 +111,7 @@ impl Purpose {
         match self {
             Purpose::Enc => "enc",
             Purpose::Sign => "sign",
+            Purpose::Pvss => "pvss",
         }
     }
 }
@@ -111,8 +126,9 @@ pub const ANY_PROVIDER: &str = "any";
 /// What a stored key is for, written in its file's header and checked on load.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Binding {
-    /// The seed the key is derived from.
-    pub seed: u64,
+    /// The seed the key is derived from; `None` (written `none`): drawn from the operating
+    /// system (a deployment's keys without `--seed`).
+    pub seed: Option<u64>,
     /// The suite id (`rsa2048`, `p256`).
     pub suite: String,
     /// The crypto provider the bytes are for, or [`ANY_PROVIDER`].
@@ -126,12 +142,16 @@ pub struct Binding {
 }
 
 impl Binding {
+    fn seed_name(&self) -> String {
+        self.seed.map_or_else(|| "none".to_string(), |s| s.to_string())
+    }
+
     fn file_name(&self) -> String {
         format!(
             "{}-{}-seed{}-{}-{}.v{STORE_FORMAT}.key",
             self.suite,
             self.provider,
-            self.seed,
+            self.seed_name(),
             self.party,
             self.purpose.name()
         )
@@ -140,7 +160,7 @@ impl Binding {
     fn header(&self, fingerprint: &str) -> String {
         format!(
             "dsmpc-key-store {STORE_FORMAT}\nseed: {}\nsuite: {}\nprovider: {}\nbits: {}\nparty: {}\npurpose: {}\npublic-sha256: {fingerprint}\n\n",
-            self.seed,
+            self.seed_name(),
             self.suite,
             self.provider,
             self.bits,
@@ -167,7 +187,7 @@ impl Binding {
         }
         let fields: HashMap<&str, &str> = lines.filter_map(|l| l.split_once(": ")).collect();
         let want = [
-            ("seed", self.seed.to_string()),
+            ("seed", self.seed_name()),
             ("suite", self.suite.clone()),
             ("provider", self.provider.clone()),
             ("bits", self.bits.to_string()),
@@ -186,6 +206,56 @@ impl Binding {
             .ok_or("its header has no public-key fingerprint")?;
         Ok((&file[split + 2..], fp.to_string()))
     }
+
+    /// The private key bytes of a stored file, if its header names this binding, the key
+    /// parses (`check` gives its public key's encoding) and that public key has the
+    /// fingerprint the header records; otherwise why not.
+    fn verify(
+        &self,
+        file: &[u8],
+        check: &impl Fn(&[u8]) -> Result<Vec<u8>>,
+    ) -> std::result::Result<Zeroizing<Vec<u8>>, String> {
+        let (key, fp) = self.open(file)?;
+        let public = check(key).map_err(|e| format!("the key does not parse ({e})"))?;
+        if fingerprint(&public) != fp {
+            return Err("its public key does not match the fingerprint in its header".into());
+        }
+        Ok(Zeroizing::new(key.to_vec()))
+    }
+}
+
+/// Write private key file `f` in the key store's format: a header binding it to `binding`
+/// with the SHA-256 of `public` (the key's public encoding), then `private`. The directory is
+/// created (or narrowed) to mode 0700, the file written with mode 0600 beside its name and
+/// renamed into place. A deployment's host directories hold their keys this way.
+pub fn write_key_file(f: &Path, binding: &Binding, public: &[u8], private: &[u8]) -> Result<()> {
+    let dir = f.parent().unwrap_or(Path::new("."));
+    store(dir, f, &binding.header(&fingerprint(public)), private)
+        .map_err(|e| RolesError::Config(format!("cannot write key file {}: {e}", f.display())))
+}
+
+/// Read private key file `f` written by [`write_key_file`]: the header must name `binding`,
+/// the key must parse (`check` returns its public encoding) and match the header's
+/// fingerprint. Unlike the key store, which regenerates a bad file from its seed, a bad file
+/// here is an error that names it (there is nothing to regenerate it from).
+pub fn read_key_file(
+    f: &Path,
+    binding: &Binding,
+    check: impl Fn(&[u8]) -> Result<Vec<u8>>,
+) -> Result<Zeroizing<Vec<u8>>> {
+    let file = Zeroizing::new(
+        std::fs::read(f).map_err(|e| RolesError::Config(format!("cannot read key file {}: {e}", f.display())))?,
+    );
+    binding.verify(&file, &check).map_err(|why| {
+        RolesError::Config(format!(
+            "key file {} is not the {} key of {} ({}, seed {}): {why}",
+            f.display(),
+            binding.purpose.name(),
+            binding.party,
+            binding.suite,
+            binding.seed_name()
+        ))
+    })
 }
 
 /// SHA-256 of a public key's encoding, in hex.
@@ -322,7 +392,7 @@ impl KeyCache {
             }
             RngSource::Seed(s) => s,
         };
-        binding.seed = seed;
+        binding.seed = Some(seed);
         let mem_key = (self.dir.clone(), binding.clone());
         if let Some(b) = memory().lock().map_err(poisoned)?.get(&mem_key) {
             return Ok(Zeroizing::new(b.to_vec()));
@@ -370,14 +440,7 @@ impl KeyCache {
                 return None;
             }
         });
-        let verdict = binding.open(&file).and_then(|(key, fp)| {
-            let public = check(key).map_err(|e| format!("the key does not parse ({e})"))?;
-            if fingerprint(&public) != fp {
-                return Err("its public key does not match the fingerprint in its header".into());
-            }
-            Ok(Zeroizing::new(key.to_vec()))
-        });
-        match verdict {
+        match binding.verify(&file, check) {
             Ok(k) => Some(k),
             Err(why) => {
                 self.warn(format!(
@@ -385,7 +448,7 @@ impl KeyCache {
                     f.display(),
                     binding.purpose.name(),
                     binding.party,
-                    binding.seed,
+                    binding.seed_name(),
                     binding.suite
                 ));
                 None
@@ -395,7 +458,7 @@ impl KeyCache {
 
     fn binding<S: CipherSuite>(&self, suite: &S, party: &str, purpose: Purpose) -> Binding {
         Binding {
-            seed: 0,
+            seed: None,
             suite: suite.id(),
             provider: self.provider.clone(),
             bits: suite.bits(),

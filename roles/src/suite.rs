@@ -160,6 +160,9 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     fn encode_enc_public(&self, pk: &Self::EncPublic) -> Vec<u8>;
     /// Decode a public encryption key.
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<Self::EncPublic>;
+    /// Decode a public verification key ([`Self::encode_sign_public`]'s bytes; a deployment's
+    /// roster registers the CPs' keys this way).
+    fn decode_sign_public(&self, bytes: &[u8]) -> Result<Self::SignPublic>;
 
     /// `Enc_pk(msg)` bound to `label`; counted as `enc`.
     fn encrypt(&self, pk: &Self::EncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>>;

@@ -1,21 +1,27 @@
 //! Deployment directories: what `dsmpc deploy init` writes and `dsmpc node` reads.
 //!
 //! ```text
-//! DIR/deployment.toml       parameters, deadlines, every host's name, address and parties
-//! DIR/ca.pem                the deployment's CA certificate (its private key is not kept)
-//! DIR/hosts/NAME/cert.pem   NAME's certificate (subject alternative name: NAME), signed by the CA
-//! DIR/hosts/NAME/key.pem    NAME's TLS private key (mode 0600)
+//! DIR/deployment.toml       parameters, deadlines, every host's name, address and parties   (public)
+//! DIR/ca.pem                the deployment's CA certificate (its private key is not kept)    (public)
+//! DIR/roster.toml           every party's public protocol keys (roster::Roster)              (public)
+//! DIR/hosts/NAME/           NAME's own files (mode 0700; each private file 0600):
+//!     cert.pem, key.pem     its TLS certificate (subject alternative name: NAME) and key
+//!     *.key, values         its parties' protocol keys and its DPs' values (see `secrets`)
 //! ```
 //!
 //! A *host* is one process: `cloud`, `edge`, `cp-V` (the candidate CP with VID V) or `dps-G`
 //! (a fleet of DPs, numbers `dps = [first, last]`, behind one link). Its certificate names it,
 //! and the network takes that name, checked by TLS, as who sent what: a host may send as the
-//! parties it hosts and as nobody else ([`Host::hosts`]).
+//! parties it hosts and as nobody else ([`Host::hosts`]). A machine that runs host NAME gets
+//! the three public files and `hosts/NAME/`, and nothing else.
 //!
-//! The protocol keys and the DPs' values are derived from the deployment's seed, exactly as a
-//! seeded in-process session derives them, so every host builds the same keys; **anyone who
-//! holds `deployment.toml` can derive every party's protocol keys**. Per-party protocol key files
-//! are not done; the TLS keys are per host.
+//! [`init`] makes every party's protocol keys and the DPs' values once and writes each private
+//! key only into its host's directory (`generate`); [`hosted()`] builds a host's parties from its
+//! own directory and the roster and never derives a key. Without `--seed` keys and values come
+//! from the operating system. With a seed they are derived from it exactly as a seeded
+//! in-process session derives them (reproducible research runs): **a seeded deployment's keys
+//! are derivable by anyone who has its seed**, which `deployment.toml` records; such a
+//! deployment is for experiments only.
 //!
 //! [`Deployment::parse`] is a pure function from bytes (fuzzable); [`init`] writes a directory.
 
@@ -25,12 +31,21 @@ use std::path::{Path, PathBuf};
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
+use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Result, RolesError};
 use crate::parties::{PartyId, Timeouts};
 use crate::session::SessionConfig;
 use crate::suite::{Provider, SuiteKind};
+
+mod generate;
+mod hosted;
+pub mod roster;
+mod secrets;
+
+pub use hosted::{Hosted, hosted};
+pub use roster::Roster;
 
 /// The largest deployment file accepted.
 pub const MAX_FILE: usize = 4 << 20;
@@ -60,8 +75,11 @@ pub struct Params {
     pub backend: String,
     /// `paper`, `fast`, `batch` or `vss`.
     pub verify: String,
-    /// The seed every host derives keys and values from.
-    pub seed: u64,
+    /// The seed the protocol keys and values were derived from, and the parties' protocol
+    /// randomness comes from (reproducible experiments; anyone with it can derive every key).
+    /// Absent: everything from the operating system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// Bits of each value.
     pub value_bits: u32,
     /// Cloud's freshness window, seconds.
@@ -265,7 +283,7 @@ impl Deployment {
             group_bits: p.group_bits,
             backend: p.backend.parse::<BackendKind>().map_err(|e| bad(e.to_string()))?,
             verify: p.verify.parse::<VerifyMode>().map_err(|e| bad(e.to_string()))?,
-            seed: Some(p.seed),
+            seed: p.seed,
             value_bits: p.value_bits,
             freshness_s: p.freshness_s,
             threads: 1,
@@ -301,9 +319,18 @@ impl Deployment {
     /// The file's text.
     pub fn to_toml(&self) -> Result<String> {
         let body = toml::to_string(self).map_err(|e| RolesError::Config(format!("deployment.toml: {e}")))?;
+        let keys = match self.session.seed {
+            Some(s) => format!(
+                "# SEEDED (seed {s}): every party's protocol keys and the DPs' values derive from the seed, so\n\
+                 # anyone who has this file can derive every private key. For reproducible experiments only.\n"
+            ),
+            None => "# Protocol keys and values were drawn from the operating system; each host's private ones\n\
+                     # are only in hosts/NAME/. Copy this file, roster.toml and ca.pem to every host.\n"
+                .to_string(),
+        };
         Ok(format!(
             "# dsmpc deployment (dsmpc deploy init). Addresses may be edited (certificates name hosts,\n\
-             # not addresses); anything else: run init again.\n{body}"
+             # not addresses); anything else: run init again.\n{keys}{body}"
         ))
     }
 
@@ -380,12 +407,17 @@ fn free_port(ip: &str) -> Result<u16> {
     Ok(l.local_addr().map_err(|e| RolesError::Config(e.to_string()))?.port())
 }
 
-/// Write a deployment directory: `deployment.toml`, a fresh CA, a certificate and key per host.
+/// Whether the DPs sign their commitments (`vss`), so that the deployment gives each DP a
+/// signing key and the roster its verification key.
+pub(crate) fn signs_commitments(verify: VerifyMode) -> bool {
+    verify == VerifyMode::Vss
+}
+
+/// Write a deployment directory: `deployment.toml`, a fresh CA, a certificate and key per host,
+/// every party's protocol keys (each private key in its host's directory only, the public ones
+/// in `roster.toml`) and each DP host's values; from the OS, or from `cfg.seed` if set.
 /// Refuses a directory that already holds a deployment.
 pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout) -> Result<Deployment> {
-    let seed = cfg
-        .seed
-        .ok_or_else(|| RolesError::Config("a deployment needs --seed (its keys and values derive from it)".into()))?;
     let d = Deployment {
         session: Params {
             dps: cfg.n,
@@ -398,7 +430,7 @@ pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout
             group_bits: cfg.group_bits,
             backend: cfg.backend.to_string(),
             verify: cfg.verify.to_string(),
-            seed,
+            seed: cfg.seed,
             value_bits: cfg.value_bits,
             freshness_s: cfg.freshness_s,
         },
@@ -422,18 +454,51 @@ pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout
     std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
     let pki = Pki::new().map_err(tls_err)?;
     write(&dir.join("ca.pem"), pki.ca_pem().as_bytes(), false)?;
+    let hosts = dir.join("hosts");
+    std::fs::create_dir_all(&hosts).map_err(|e| io(&hosts, e))?;
     for h in &d.hosts {
         let (cert, key) = pki.issue(&h.name).map_err(tls_err)?;
         let hd = host_dir(dir, &h.name);
-        std::fs::create_dir_all(&hd).map_err(|e| io(&hd, e))?;
+        {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(&hd)
+                .map_err(|e| io(&hd, e))?;
+        }
         write(&hd.join("cert.pem"), cert.as_bytes(), false)?;
         write(&hd.join("key.pem"), key.as_bytes(), true)?;
     }
+    let roster = generate::keys_and_values(dir, cfg, &d)?;
+    write(&Roster::path(dir), roster.to_toml()?.as_bytes(), false)?;
     write(&dir.join("deployment.toml"), text.as_bytes(), false)?;
     Ok(d)
 }
 
-/// The directory of host `name`'s certificate and key.
+/// Every DP's value, read from the DP hosts' directories of deployment `d` in `dir` (the
+/// launcher of `run --net process`, which wrote them, compares the outcome with their sum).
+pub fn values(dir: &Path, d: &Deployment) -> Result<Vec<BigUint>> {
+    let files = secrets::HostFiles {
+        dir,
+        seed: d.session.seed,
+    };
+    let mut all = Vec::with_capacity(d.session.dps);
+    let mut dps: Vec<(u32, u32, &str)> = d
+        .hosts
+        .iter()
+        .filter_map(|h| match h.role() {
+            Some(Role::Dps(a, b)) => Some((a, b, h.name.as_str())),
+            _ => None,
+        })
+        .collect();
+    dps.sort();
+    for (a, b, name) in dps {
+        all.extend(files.read_values(name, (b - a + 1) as usize, d.session.value_bits)?);
+    }
+    Ok(all)
+}
+
+/// The directory of host `name`'s private files (certificate and TLS key, protocol keys, values).
 pub fn host_dir(dir: &Path, name: &str) -> PathBuf {
     dir.join("hosts").join(name)
 }
@@ -507,8 +572,15 @@ pub fn describe(d: &Deployment, dir: &Path) -> String {
     }
     let _ = writeln!(
         s,
-        "start each host with: dsmpc node --deployment {} --host NAME",
+        "copy deployment.toml, roster.toml, ca.pem and hosts/NAME/ (only its own) to the machine of host NAME,\n\
+         then start it there with: dsmpc node --deployment {} --host NAME",
         dir.display()
     );
+    if let Some(seed) = d.session.seed {
+        let _ = writeln!(
+            s,
+            "SEEDED with {seed}: every key and value derives from the seed; for experiments only"
+        );
+    }
     s
 }

@@ -2,13 +2,14 @@
 //! (`dsmpc node --control`) talking mutual TLS 1.3 over 127.0.0.1.
 //!
 //! The controller writes a deployment into a temporary directory ([`super::deploy::init`]: free
-//! ports, a fresh CA), starts one process per host (the Cloud, the Edge and each candidate CP
+//! ports, a fresh CA, every party's keys in its host's directory, from the seed if the run has
+//! one and from the OS otherwise), starts one process per host (the Cloud, the Edge and each candidate CP
 //! alone, DPs `dps_per_host` to a process), waits until every one listens (`ready`), says `go`
 //! to all, and collects each one's [`NodeReport`] (one JSON line on its stdout) when it ends.
 //! The hosts end on their own when the Edge has the outcome (or a party fails); a host that
 //! has not ended 10 s after the others is told to stop (stdin closed), and killed 5 s later.
 //! Every child is killed and reaped when the controller returns, whatever happened
-//! ([`Children`]); on Ctrl-C the terminal interrupts the children too, and a child whose
+//! (`Children`); on Ctrl-C the terminal interrupts the children too, and a child whose
 //! controller died sees its stdin close and stops.
 
 use std::collections::BTreeMap;
@@ -225,15 +226,13 @@ pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn E
             tmp.path().to_path_buf()
         }
     };
-    let seeded = SessionConfig {
-        seed: Some(cfg.seed.unwrap_or_else(rand_seed)),
-        ..cfg.clone()
-    };
     let hosts = 2 + cfg.m + cfg.n.div_ceil(opts.dps_per_host.max(1));
     let layout = env.layout(hosts, opts.dps_per_host)?;
-    let d = deploy::init(&dir, &seeded, opts.timeouts, &layout)?;
+    let d = deploy::init(&dir, cfg, opts.timeouts, &layout)?;
     env.prepare(&d)?;
-    let values = session::values_of(&seeded)?;
+    // The deployment made the values (from the seed, as `--net memory` does, or from the OS)
+    // and wrote them into the DP hosts' directories, where this launcher reads them back.
+    let values = deploy::values(&dir, &d)?;
     let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
     let n = d.hosts.len();
     // Wait until every host listens.
@@ -311,25 +310,6 @@ pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn E
     let mut run = merge(hosts, &values, cfg.group_bits < 2048);
     env.measure(&mut run.stats);
     Ok(run)
-}
-
-/// A seed for a run without one (the deployment needs one; it is printed with the deployment).
-fn rand_seed() -> u64 {
-    let mut b = [0u8; 8];
-    if getrandom_fill(&mut b) {
-        u64::from_le_bytes(b)
-    } else {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(1)
-    }
-}
-
-fn getrandom_fill(b: &mut [u8]) -> bool {
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| std::io::Read::read_exact(&mut f, b))
-        .is_ok()
 }
 
 /// Merge the hosts' reports into a session report and network measurements.

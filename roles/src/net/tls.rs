@@ -437,7 +437,7 @@ enum Inbound {
     Accepted,
 }
 
-/// Run host `opts.host` of the deployment with its `parties` (see [`crate::session::hosted`]).
+/// Run host `opts.host` of the deployment with its `parties` (see [`super::deploy::hosted()`]).
 pub fn run_node(
     opts: &NodeOptions,
     d: &Deployment,
@@ -451,7 +451,7 @@ pub fn run_node(
         .enable_all()
         .build()
         .map_err(|e| RolesError::Config(format!("cannot start the I/O runtime: {e}")))?;
-    let mut report = rt.block_on(Node::new(opts.clone(), d.clone(), me, tls, parties).run())?;
+    let mut report = rt.block_on(Node::new(opts.clone(), d.clone(), me, tls, parties)?.run())?;
     report.setup_s = setup_s;
     rt.shutdown_timeout(Duration::from_secs(2));
     Ok(report)
@@ -476,18 +476,28 @@ struct Node {
 }
 
 impl Node {
-    fn new(opts: NodeOptions, d: Deployment, me: Host, tls: Tls, parties: Vec<BoxedParty<'static>>) -> Node {
+    fn new(opts: NodeOptions, d: Deployment, me: Host, tls: Tls, parties: Vec<BoxedParty<'static>>) -> Result<Node> {
         let (tx, rx) = mpsc::unbounded_channel();
         let slot = parties.iter().enumerate().map(|(i, p)| (p.id(), i)).collect();
-        let links = opts.link.clone().map(|p| {
-            let seed = d.session.seed ^ me.name.bytes().fold(0u64, |h, b| h.rotate_left(8) ^ u64::from(b));
-            super::link::Emulator::new(p, dsmpc_core::rng::seeded(seed, "links"))
-        });
+        // The jitter: from the seed (per host) in a seeded deployment, else from the OS.
+        let links = match opts.link.clone() {
+            None => None,
+            Some(p) => {
+                let rng = match d.session.seed {
+                    Some(s) => {
+                        let seed = s ^ me.name.bytes().fold(0u64, |h, b| h.rotate_left(8) ^ u64::from(b));
+                        dsmpc_core::rng::seeded(seed, "links")
+                    }
+                    None => dsmpc_core::rng::from_os()?,
+                };
+                Some(super::link::Emulator::new(p, rng))
+            }
+        };
         let report = NodeReport {
             host: me.name.clone(),
             ..NodeReport::default()
         };
-        Node {
+        Ok(Node {
             opts,
             d: Arc::new(d),
             me,
@@ -503,7 +513,7 @@ impl Node {
             in_bytes: Arc::default(),
             report,
             end: None,
-        }
+        })
     }
 
     async fn run(mut self) -> Result<NodeReport> {

@@ -210,6 +210,12 @@ impl CipherSuite for P256Suite {
         }
         parse_point(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
     }
+    fn decode_sign_public(&self, bytes: &[u8]) -> Result<signature::ParsedPublicKey> {
+        use p256::elliptic_curve::sec1::ToSec1Point;
+        let point = rustcrypto::P256Suite.decode_enc_public(bytes)?.to_sec1_point(false);
+        signature::ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point.as_bytes())
+            .map_err(|e| RolesError::Suite(format!("aws-lc: P-256 verification key rejected: {e}")))
+    }
     fn encrypt(&self, pk: &P256EncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Encrypt);
         // The same draw as the `rustcrypto` provider's `EphemeralSecret::generate_from_rng`.

@@ -187,6 +187,15 @@ impl CipherSuite for RsaSuite {
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<RsaEncPublic> {
         self.import_public(&self.parser().parse_public(bytes)?)
     }
+    fn decode_sign_public(&self, bytes: &[u8]) -> Result<signature::ParsedPublicKey> {
+        use rsa::pkcs1::EncodeRsaPublicKey;
+        let der = self
+            .parser()
+            .parse_public(bytes)?
+            .to_pkcs1_der()
+            .map_err(rustcrypto::rsa::suite_err)?;
+        signature::ParsedPublicKey::new(&RSA_PSS_2048_8192_SHA256, der.as_bytes()).map_err(rejected("verification key"))
+    }
     fn encrypt(&self, pk: &RsaEncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         let max = crate::suite::rsa::max_block(self.bytes());
         let mut out = vec![0u8; self.ciphertext_len(msg.len())];

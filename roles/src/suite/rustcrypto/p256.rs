@@ -169,6 +169,9 @@ impl CipherSuite for P256Suite {
         }
         parse_point(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
     }
+    fn decode_sign_public(&self, bytes: &[u8]) -> Result<VerifyingKey> {
+        self.decode_enc_public(bytes).map(VerifyingKey::from)
+    }
     fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Encrypt);
         let ephemeral = EphemeralSecret::generate_from_rng(rng);

@@ -122,6 +122,9 @@ impl CipherSuite for RsaSuite {
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
         self.parse_public(bytes)
     }
+    fn decode_sign_public(&self, bytes: &[u8]) -> Result<PublicKey> {
+        self.parse_public(bytes)
+    }
     fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         let mut out = Vec::with_capacity(self.ciphertext_len(msg.len()));
         for (i, block) in blocks(msg, self.max_block()).enumerate() {

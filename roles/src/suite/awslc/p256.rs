@@ -27,7 +27,7 @@ use p256::elliptic_curve::Generate;
 use p256::elliptic_curve::ff::PrimeField;
 use zeroize::Zeroizing;
 
-use super::{lc_err, skip_32};
+use super::{enc_key_of, lc_err, sign_key_of, skip_32};
 use crate::error::{Result, RolesError};
 use crate::suite::p256::{
     self as spec, CIPHERTEXT_OVERHEAD, Gcm, NONCE_LEN, POINT_LEN, SCALAR_LEN, SIGNATURE_LEN, TAG_LEN, derive_key,
@@ -165,14 +165,10 @@ impl CipherSuite for P256Suite {
         256
     }
     fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<P256EncPrivate> {
-        let sk = rustcrypto::P256Suite.generate_enc(rng)?;
-        let bytes = Zeroizing::new(rustcrypto::P256Suite.enc_private_to_bytes(&sk)?);
-        self.enc_private_from_bytes(&bytes)
+        enc_key_of(&rustcrypto::P256Suite, rng, |b| self.enc_private_from_bytes(b))
     }
     fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<P256SignPrivate> {
-        let sk = rustcrypto::P256Suite.generate_sign(rng)?;
-        let bytes = Zeroizing::new(rustcrypto::P256Suite.sign_private_to_bytes(&sk)?);
-        self.sign_private_from_bytes(&bytes)
+        sign_key_of(&rustcrypto::P256Suite, rng, |b| self.sign_private_from_bytes(b))
     }
     fn enc_public(&self, sk: &P256EncPrivate) -> P256EncPublic {
         sk.public.clone()

@@ -25,7 +25,7 @@ use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::EncodePublicKey;
 use zeroize::Zeroizing;
 
-use super::{lc_err, skip_32};
+use super::{enc_key_of, lc_err, sign_key_of, skip_32};
 use crate::error::{Result, RolesError};
 use crate::suite::rsa::{check_bits, decrypt_blocks, encrypt_blocks};
 use crate::suite::{CipherSuite, Provider, SuiteKind, rustcrypto};
@@ -134,14 +134,10 @@ impl CipherSuite for RsaSuite {
         self.bits
     }
     fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<RsaEncPrivate> {
-        let p = self.parser();
-        let bytes = Zeroizing::new(p.enc_private_to_bytes(&p.generate_enc(rng)?)?);
-        self.enc_private_from_bytes(&bytes)
+        enc_key_of(&self.parser(), rng, |b| self.enc_private_from_bytes(b))
     }
     fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<RsaSignPrivate> {
-        let p = self.parser();
-        let bytes = Zeroizing::new(p.sign_private_to_bytes(&p.generate_sign(rng)?)?);
-        self.sign_private_from_bytes(&bytes)
+        sign_key_of(&self.parser(), rng, |b| self.sign_private_from_bytes(b))
     }
     fn enc_public(&self, sk: &RsaEncPrivate) -> RsaEncPublic {
         sk.public.clone()

@@ -24,8 +24,8 @@ use dsmpc_core::pvss::{Attachment, CpKeyPair};
 use dsmpc_core::rng::DsmpcRng;
 
 use super::{
-    Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, candidate_name, cp_name, decode_for, dp_name, passed,
-    unexpected,
+    Outbox, Parked, Party, PartyId, Probe, Refusal, Time, Timeouts, candidate_name, cp_name, decode_for, dp_name,
+    passed, unexpected,
 };
 use crate::check::{Acceptor, CpCtx, Dealt, Received, Verdict, Verification};
 use crate::error::RolesError;
@@ -463,6 +463,33 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         }
     }
 
+    /// Why a message this CP does not take now is ignored: a second copy of one it took, one
+    /// after it was done with the shares, or one it never takes from that sender.
+    fn not_taken(&self, m: &Message, from: PartyId) -> Refusal {
+        use crate::wire::MessageKind::{AgreedSet, IndexAssign, SharePacket, TaskAnnounce};
+        let step = self.step;
+        let kind = m.kind();
+        let again = match kind {
+            TaskAnnounce => step != Step::Candidate,
+            IndexAssign => !matches!(step, Step::Candidate | Step::Requested),
+            AgreedSet => step == Step::Done && self.index > 0,
+            _ => false,
+        };
+        if matches!((m, from), (Message::SharePacket(p), PartyId::Dp(d)) if p.dp == d && self.shares.contains(&d)) {
+            "a second share packet; only the first counts".to_string()
+        } else if let (Message::Commitments(c), PartyId::Edge) = (m, from)
+            && self.commitments.contains(&c.dp)
+        {
+            format!("second commitments of {}; only the first count", dp_name(c.dp))
+        } else if again && from == Self::source(kind) {
+            format!("a second {kind} message; only the first counts")
+        } else if step == Step::Done && kind == SharePacket {
+            format!("{kind} message after this CP was done with the shares")
+        } else {
+            unexpected(kind, from)
+        }
+    }
+
     /// Who sends this CP a message of `kind`.
     fn source(kind: crate::wire::MessageKind) -> PartyId {
         match kind {
@@ -530,28 +557,7 @@ impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
             }
             (Message::AgreedSet(m), PartyId::Edge) if step == Step::Reported && vss => self.agreed(&m, probe),
             (m, _) => {
-                use crate::wire::MessageKind::{AgreedSet, IndexAssign, SharePacket, TaskAnnounce};
-                let kind = m.kind();
-                let again = match kind {
-                    TaskAnnounce => step != Step::Candidate,
-                    IndexAssign => !matches!(step, Step::Candidate | Step::Requested),
-                    AgreedSet => step == Step::Done && self.index > 0,
-                    _ => false,
-                };
-                let why = if matches!((&m, from), (Message::SharePacket(p), PartyId::Dp(d)) if p.dp == d && self.shares.contains(&d))
-                {
-                    "a second share packet; only the first counts".to_string()
-                } else if let (Message::Commitments(c), PartyId::Edge) = (&m, from)
-                    && self.commitments.contains(&c.dp)
-                {
-                    format!("second commitments of {}; only the first count", dp_name(c.dp))
-                } else if again && from == Self::source(kind) {
-                    format!("a second {kind} message; only the first counts")
-                } else if step == Step::Done && kind == SharePacket {
-                    format!("{kind} message after this CP was done with the shares")
-                } else {
-                    unexpected(kind, from)
-                };
+                let why = self.not_taken(&m, from);
                 self.ignore(from, why);
             }
         }

@@ -9,9 +9,9 @@
 //! n = 20: 1.512 s; n = 100: 15.10 s) and the ratio, the goal being at least 45x with batch
 //! verification. Run: `cargo bench -p dsmpc-roles --features gmp --bench reference`.
 
-use std::time::Duration;
+mod common;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_roles::suite::{Provider, SuiteKind};
@@ -77,23 +77,12 @@ fn sessions(c: &mut Criterion) {
     ratio_table();
     let mut g = c.benchmark_group("reference-sizes-p256-g1024");
     for (n, m, t, _) in SIZES {
-        for p in Provider::ALL {
-            let conf = cfg(n, m, t, VerifyMode::Batch, p);
-            let id = format!("{}-{p}", conf.backend.name());
-            g.bench_function(BenchmarkId::new(id, format!("n{n}-m{m}-t{t}")), |b| {
-                b.iter(|| session::run(&conf, None, None).unwrap())
-            });
-        }
+        common::per_provider(&mut g, &format!("n{n}-m{m}-t{t}"), |p| {
+            cfg(n, m, t, VerifyMode::Batch, p)
+        });
     }
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(8))
-}
-
-criterion_group! { name = benches; config = config(); targets = sessions }
+criterion_group! { name = benches; config = common::config(8); targets = sessions }
 criterion_main!(benches);

@@ -7,9 +7,9 @@
 //!
 //! Run: `cargo bench -p dsmpc-roles --features gmp`.
 
-use std::time::Duration;
+mod common;
 
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_roles::suite::Provider;
@@ -92,22 +92,10 @@ fn whole_session(c: &mut Criterion) {
             work[0],
             work[1] / work[0]
         );
-        for p in Provider::ALL {
-            let conf = cfg(backend, p);
-            g.bench_function(BenchmarkId::new(format!("{}-{p}", backend.name()), "batch"), |b| {
-                b.iter(|| session::run(&conf, None, None).unwrap())
-            });
-        }
+        common::per_provider(&mut g, "batch", |p| cfg(backend, p));
     }
     g.finish();
 }
 
-fn config() -> Criterion {
-    Criterion::default()
-        .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(20))
-}
-
-criterion_group! { name = benches; config = config(); targets = whole_session }
+criterion_group! { name = benches; config = common::config(20); targets = whole_session }
 criterion_main!(benches);

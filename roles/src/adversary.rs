@@ -42,7 +42,7 @@ use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{Polynomial, Share};
 use rand_core::Rng;
 
-use crate::check::{Acceptor, CpCtx, Dealing, Dealt, ShareTo, Verdict, Verification};
+use crate::check::{Acceptor, Attaching, CpCtx, Dealing, Dealt, Received, ShareTo, Verdict, Verification};
 use crate::error::Result as RolesResult;
 use crate::net::memory::BoxedParty;
 use crate::net::{Adversary, Route, Wire};
@@ -282,12 +282,6 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
     fn mode(&self) -> dsmpc_core::pvss::VerifyMode {
         self.inner.mode()
     }
-    fn share_scalars(&self) -> usize {
-        self.inner.share_scalars()
-    }
-    fn commits(&self) -> bool {
-        self.inner.commits()
-    }
     fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> RolesResult<Dealing<B>> {
         let dealing = self.inner.deal(group, secret, t, rng)?;
         if self.inconsistent {
@@ -310,22 +304,14 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
         }
         s
     }
-    fn attach(
-        &self,
-        group: &SchnorrGroup<B>,
-        to: &ShareTo,
-        pk: &B::Int,
-        y: &B::Int,
-        rng: &mut DsmpcRng,
-    ) -> Option<Attachment<B>> {
+    fn attach(&self, share: &Attaching<'_, B>, rng: &mut DsmpcRng) -> Option<Attachment<B>> {
         // A cheater attaches what the honest share would carry; the second polynomial of an
         // inconsistent dealing looks honest share by share.
-        let shown = if self.bad_for.contains(&to.vid) {
-            group.zq().sub(y, &B::from_u64(1))
-        } else {
-            y.clone()
-        };
-        self.inner.attach(group, to, pk, &shown, rng)
+        if !self.bad_for.contains(&share.to.vid) {
+            return self.inner.attach(share, rng);
+        }
+        let shown = share.group.zq().sub(share.y, &B::from_u64(1));
+        self.inner.attach(&Attaching { y: &shown, ..*share }, rng)
     }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         self.inner.acceptor()
@@ -367,22 +353,6 @@ impl<B: Backend> Verification<B> for OffByOne<B> {
     fn mode(&self) -> dsmpc_core::pvss::VerifyMode {
         self.inner.mode()
     }
-    fn share_scalars(&self) -> usize {
-        self.inner.share_scalars()
-    }
-    fn commits(&self) -> bool {
-        self.inner.commits()
-    }
-    fn attach(
-        &self,
-        group: &SchnorrGroup<B>,
-        to: &ShareTo,
-        pk: &B::Int,
-        y: &B::Int,
-        rng: &mut DsmpcRng,
-    ) -> Option<Attachment<B>> {
-        self.inner.attach(group, to, pk, y, rng)
-    }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         Box::new(OffByOneAcceptor {
             inner: self.inner.acceptor(),
@@ -391,15 +361,8 @@ impl<B: Backend> Verification<B> for OffByOne<B> {
 }
 
 impl<B: Backend> Acceptor<B> for OffByOneAcceptor<B> {
-    fn share(
-        &mut self,
-        ctx: &CpCtx<'_, B>,
-        dp: u32,
-        scalars: Dealt<B>,
-        att: Option<Attachment<B>>,
-        rng: &mut DsmpcRng,
-    ) -> Vec<(u32, Verdict)> {
-        self.inner.share(ctx, dp, scalars, att, rng)
+    fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        self.inner.share(ctx, share, rng)
     }
     fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<B::Int>) -> Vec<(u32, Verdict)> {
         self.inner.commitments(ctx, dp, elements)

@@ -5,7 +5,10 @@
 //! [`fast::Fast`] (the same check with fixed-base tables), [`batch::Batch`] (a random linear
 //! combination over many packets) and [`vss::Vss`] (Pedersen commitments, beyond the paper).
 //! The parties hold an `Arc<dyn Verification<B>>` and never branch on the mode; each CP holds
-//! its own [`Acceptor`], the mode's per-CP state (a pending batch, held share pairs).
+//! its own [`Acceptor`], the mode's per-CP state (a pending batch, held share pairs). What
+//! follows from the mode alone (the DP's attachment scheme, whether DPs commit, the scalars per
+//! share) is the trait's default, so a mode states only what is its own and a wrapper (the
+//! adversary's) only what it changes.
 //!
 //! Secrets: [`Dealt`] and the acceptors wipe the share scalars they hold when dropped.
 
@@ -18,7 +21,7 @@ use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::{Attachment, CpKeyPair, PvssFailure, VerifyMode};
+use dsmpc_core::pvss::{self, Attachment, CpKeyPair, PvssFailure, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{self, Polynomial, Share};
 
@@ -72,6 +75,19 @@ pub struct ShareTo {
     pub pos: (usize, usize),
 }
 
+/// A share a DP attaches a PVSS proof to: scalar `y` for CP `to`, whose PVSS key is `pk`.
+#[derive(Clone, Copy)]
+pub struct Attaching<'a, B: Backend> {
+    /// The group.
+    pub group: &'a SchnorrGroup<B>,
+    /// The CP the share is for.
+    pub to: &'a ShareTo,
+    /// The CP's PVSS public key.
+    pub pk: &'a B::Int,
+    /// The share.
+    pub y: &'a B::Int,
+}
+
 /// What a CP decided about one DP.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -81,6 +97,16 @@ pub enum Verdict {
     Pvss(PvssFailure),
     /// `vss`: rejected for this reason (the DP is excluded, the run goes on).
     Rejected(Rejection),
+}
+
+/// One DP's share as a CP received it.
+pub struct Received<B: Backend> {
+    /// The DP.
+    pub dp: u32,
+    /// The decrypted share scalars.
+    pub scalars: Dealt<B>,
+    /// The PVSS attachment, if the packet carried one.
+    pub att: Option<Attachment<B>>,
 }
 
 /// What a CP knows that checks need.
@@ -99,12 +125,12 @@ pub trait Verification<B: Backend>: Send + Sync {
     fn mode(&self) -> VerifyMode;
     /// Scalars in a share plaintext: 1 (`y`), or 2 in `vss` (`y`, and the blinding share).
     fn share_scalars(&self) -> usize {
-        1
+        if self.commits() { 2 } else { 1 }
     }
     /// Whether DPs commit (signed, relayed by the Edge) and the CPs and the Edge run the
     /// agreement round: `vss` only.
     fn commits(&self) -> bool {
-        false
+        self.mode() == VerifyMode::Vss
     }
     /// DP: the polynomial(s) for `secret` with threshold t.
     fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> Result<Dealing<B>> {
@@ -118,16 +144,16 @@ pub trait Verification<B: Backend>: Send + Sync {
     fn scalars(&self, group: &SchnorrGroup<B>, dealing: &Dealing<B>, to: &ShareTo) -> Dealt<B> {
         dealing.scalars(group, u64::from(to.index))
     }
-    /// DP: the PVSS attachment for share `y` to CP `to` with PVSS key `pk` (`None`: no
-    /// attachment, as in `vss`).
-    fn attach(
-        &self,
-        group: &SchnorrGroup<B>,
-        to: &ShareTo,
-        pk: &B::Int,
-        y: &B::Int,
-        rng: &mut DsmpcRng,
-    ) -> Option<Attachment<B>>;
+    /// DP: the PVSS attachment for `share` (`None`: no attachment, as in `vss`). The mode fixes
+    /// the scheme: the paper-literal one in `paper`, the table one in `fast` and `batch`.
+    fn attach(&self, share: &Attaching<'_, B>, rng: &mut DsmpcRng) -> Option<Attachment<B>> {
+        let Attaching { group, pk, y, .. } = *share;
+        match self.mode() {
+            VerifyMode::Paper => Some(pvss::attach_paper(group, pk, y, rng)),
+            VerifyMode::Fast | VerifyMode::Batch => Some(pvss::attach_fast(group, pk, y, rng)),
+            VerifyMode::Vss => None,
+        }
+    }
     /// CP: a fresh per-CP acceptor.
     fn acceptor(&self) -> Box<dyn Acceptor<B>>;
     /// Edge: check one decrypted result `scalars` of CP `x` (`combined`: the agreed DPs'
@@ -161,16 +187,9 @@ pub trait Verification<B: Backend>: Send + Sync {
 /// A CP's per-session state for one mode: takes decrypted shares (and commitments), decides
 /// about DPs, and makes the plaintext of the upload.
 pub trait Acceptor<B: Backend>: Send {
-    /// DP `dp`'s decrypted share scalars and attachment; the verdicts now decided (in batch
-    /// mode possibly about earlier DPs too).
-    fn share(
-        &mut self,
-        ctx: &CpCtx<'_, B>,
-        dp: u32,
-        scalars: Dealt<B>,
-        att: Option<Attachment<B>>,
-        rng: &mut DsmpcRng,
-    ) -> Vec<(u32, Verdict)>;
+    /// A DP's decrypted share scalars and attachment; the verdicts now decided (in batch mode
+    /// possibly about earlier DPs too).
+    fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)>;
     /// `vss`: DP `dp`'s commitments (signature already checked).
     fn commitments(&mut self, _ctx: &CpCtx<'_, B>, _dp: u32, _elements: Vec<B::Int>) -> Vec<(u32, Verdict)> {
         Vec::new()

@@ -172,6 +172,11 @@ pub trait Party: Send {
     }
 }
 
+/// Whether `deadline` has passed at `now`; if so it is cleared (it fires once).
+pub(crate) fn passed(deadline: &mut Option<Time>, now: Time) -> bool {
+    deadline.take_if(|d| now >= *d).is_some()
+}
+
 /// What a party has produced and not yet handed over.
 #[derive(Debug, Default)]
 pub struct Outbox {

@@ -384,25 +384,7 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     extra: Box<dyn Adversary + 'a>,
 ) -> Result<SessionReport> {
     cfg.validate()?;
-    let src = cfg.rng_source();
-    let values = values_for(cfg, values, src)?;
-    let setup0 = Instant::now();
-    if S::PROVIDER == Provider::AwsLc {
-        awslc::warm_up();
-    }
-    let group = shared_group::<B>(cfg.group_bits)?;
-    if cfg.verify != VerifyMode::Paper {
-        group.g_table();
-        group.h_table();
-    }
-    let world = World {
-        cfg,
-        suite,
-        group,
-        src,
-        timeouts: net.timeouts(),
-        keep: &keep_all,
-    };
+    let (values, setup0, world) = prepare::<B, S>(cfg, values, suite, net.timeouts(), &keep_all)?;
     let (parties, scripted) = world.parties(&values)?;
     let setup_s = setup0.elapsed().as_secs_f64();
     let adversary = Box::new(Stack(vec![Box::new(scripted), extra]));
@@ -413,9 +395,8 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     };
     let (outcome, record) = match net {
         Net::Memory(_) => MemoryNetwork::new(parties, adversary, cfg.threads, sink)?.run(clock.now_ms()),
-        Net::Sim(sim) => {
-            crate::net::sim::SimNetwork::new(parties, adversary, sim, src.stream("links")?, sink).run(clock.now_ms())
-        }
+        Net::Sim(sim) => crate::net::sim::SimNetwork::new(parties, adversary, sim, world.src.stream("links")?, sink)
+            .run(clock.now_ms()),
     };
     let weak_group = world.group.is_weak();
     report(outcome?, record, &values, setup_s, weak_group)
@@ -460,23 +441,7 @@ struct Build<'c> {
 impl WithTypes for Build<'_> {
     type Output = Hosted;
     fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<Hosted> {
-        let cfg = self.cfg;
-        let src = cfg.rng_source();
-        let values = values_for(cfg, None, src)?;
-        let setup0 = Instant::now();
-        let group = shared_group::<B>(cfg.group_bits)?;
-        if cfg.verify != VerifyMode::Paper {
-            group.g_table();
-            group.h_table();
-        }
-        let world = World {
-            cfg,
-            suite,
-            group,
-            src,
-            timeouts: self.timeouts,
-            keep: self.keep,
-        };
+        let (values, setup0, world) = prepare::<B, S>(self.cfg, None, suite, self.timeouts, self.keep)?;
         let (parties, _) = world.parties(&values)?;
         Ok(Hosted {
             parties,
@@ -485,6 +450,38 @@ impl WithTypes for Build<'_> {
             weak_group: world.group.is_weak(),
         })
     }
+}
+
+/// The set-up a whole session and a node share: the DPs' values (given or drawn), the
+/// provider warmed up, the shared group with its fixed-base tables, and the [`World`] that
+/// builds the parties `keep` selects. Also gives the instant set-up began (after the values).
+fn prepare<'c, B: Backend, S: CipherSuite>(
+    cfg: &'c SessionConfig,
+    values: Option<&[BigUint]>,
+    suite: S,
+    timeouts: Timeouts,
+    keep: &'c (dyn Fn(PartyId) -> bool + Sync),
+) -> Result<(Vec<BigUint>, Instant, World<'c, B, S>)> {
+    let src = cfg.rng_source();
+    let values = values_for(cfg, values, src)?;
+    let setup0 = Instant::now();
+    if S::PROVIDER == Provider::AwsLc {
+        awslc::warm_up();
+    }
+    let group = shared_group::<B>(cfg.group_bits)?;
+    if cfg.verify != VerifyMode::Paper {
+        group.g_table();
+        group.h_table();
+    }
+    let world = World {
+        cfg,
+        suite,
+        group,
+        src,
+        timeouts,
+        keep,
+    };
+    Ok((values, setup0, world))
 }
 
 /// The standard group of `bits` for backend `B`, one per process: sessions share it and its

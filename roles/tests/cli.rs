@@ -3,28 +3,14 @@
 //! a failed run's log never looking complete, `--inject` (detections printed and logged, exit
 //! codes in vss and paper mode, bad fault syntax), and `params --json`.
 
-use std::path::PathBuf;
+mod common;
+
 use std::process::Command;
 
+use common::cli::{SMALL, dsmpc, seed, small_run, succeeded, tmp};
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::wire::MessageKind;
 use serde_json::Value;
-
-fn dsmpc() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_dsmpc"))
-}
-
-/// `--seed S`, or nothing: every run that takes a seed is also tried without one (fresh OS
-/// randomness, nothing cached).
-fn seed(s: Option<&'static str>) -> Vec<&'static str> {
-    s.map_or_else(Vec::new, |s| vec!["--seed", s])
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dsmpc-cli-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 #[test]
 fn run_with_values_file_writes_a_reference_shaped_log() {
@@ -34,27 +20,13 @@ fn run_with_values_file_writes_a_reference_shaped_log() {
 }
 
 fn run_with_values_file(s: Option<&'static str>) {
-    let d = tmp(if s.is_some() { "ok-seeded" } else { "ok-os" });
+    let d = tmp("cli", if s.is_some() { "ok-seeded" } else { "ok-os" });
     let values = d.join("values.txt");
     std::fs::write(&values, "# 5 DPs\n25\n20\n31\n79\n61\n").unwrap();
     let log = d.join("flow.log");
     let out = dsmpc()
-        .args([
-            "run",
-            "--dps",
-            "5",
-            "--cps",
-            "4",
-            "--threshold",
-            "3",
-            "--rsa-bits",
-            "1024",
-            "--provider",
-            "rustcrypto",
-            "--group-bits",
-            "1024",
-        ])
-        .args(["--backend", "num"])
+        .args(["run", "--dps", "5", "--cps", "4", "--threshold", "3"])
+        .args(SMALL)
         .args(seed(s))
         .arg("--values")
         .arg(&values)
@@ -62,12 +34,7 @@ fn run_with_values_file(s: Option<&'static str>) {
         .arg(&log)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out, "values file");
     assert!(stdout.contains("reconstructed  sum = 216"), "{stdout}");
     assert!(stdout.contains("average = 43.200000"), "{stdout}");
     assert!(stdout.contains("MATCH"));
@@ -121,7 +88,7 @@ fn run_with_values_file(s: Option<&'static str>) {
 
 #[test]
 fn bad_values_files_are_refused_naming_the_line() {
-    let d = tmp("bad");
+    let d = tmp("cli", "bad");
     let cases = [
         ("neg.txt", "1\n-4\n3\n", "line 2", "negative"),
         ("nan.txt", "1\n2\nthree\n", "line 3", "not a non-negative integer"),
@@ -132,24 +99,7 @@ fn bad_values_files_are_refused_naming_the_line() {
         let path = d.join(file);
         std::fs::write(&path, body).unwrap();
         let log = d.join(format!("{file}.log"));
-        let out = dsmpc()
-            .args([
-                "run",
-                "--dps",
-                "3",
-                "--cps",
-                "3",
-                "-t",
-                "2",
-                "--rsa-bits",
-                "1024",
-                "--provider",
-                "rustcrypto",
-                "--group-bits",
-                "1024",
-                "--backend",
-                "num",
-            ])
+        let out = small_run(3, 3, 2)
             .args(seed(s))
             .arg("--values")
             .arg(&path)
@@ -223,12 +173,7 @@ fn the_default_awslc_provider_runs_both_suites() {
             .args(seed(s))
             .output()
             .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{suite} {s:?}: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let stdout = succeeded(&out, &format!("{suite} {s:?}"));
         assert!(stdout.contains(" by awslc, "), "{stdout}");
         assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
     }
@@ -244,25 +189,10 @@ fn impossible_threshold_is_a_usage_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("need 2 <= t <= 3"));
 }
 
-fn small_run(verify: &str, s: Option<&'static str>) -> Command {
-    let mut c = dsmpc();
-    c.args([
-        "run",
-        "--dps",
-        "5",
-        "--cps",
-        "4",
-        "-t",
-        "2",
-        "--rsa-bits",
-        "1024",
-        "--provider",
-        "rustcrypto",
-        "--group-bits",
-        "1024",
-    ])
-    .args(["--backend", "num", "--verify", verify])
-    .args(seed(s));
+/// `dsmpc run` with 5 DPs, 4 candidate CPs, t = 2, checking as `verify`, seeded with `s`.
+fn five_dps(verify: &str, s: Option<&'static str>) -> Command {
+    let mut c = small_run(5, 4, 2);
+    c.args(["--verify", verify]).args(seed(s));
     c
 }
 
@@ -274,19 +204,14 @@ fn injected_faults_are_detected_printed_and_logged_in_vss_mode() {
 }
 
 fn injected_faults_in_vss_mode(s: Option<&'static str>) {
-    let d = tmp(if s.is_some() { "inject-seeded" } else { "inject-os" });
+    let d = tmp("cli", if s.is_some() { "inject-seeded" } else { "inject-os" });
     let log = d.join("vss.log");
-    let out = small_run("vss", s)
+    let out = five_dps("vss", s)
         .args(["--inject", "bad-share:dp=2,cp=3", "--inject", "drop-cp:cp=4", "--log"])
         .arg(&log)
         .output()
         .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = succeeded(&out, "vss with faults");
     assert!(
         stdout.contains("injected faults: bad-share:dp=2,cp=3 drop-cp:cp=4"),
         "{stdout}"
@@ -319,13 +244,16 @@ fn an_injected_fault_aborts_the_paper_mode_cleanly() {
 }
 
 fn injected_fault_in_paper_mode(s: Option<&'static str>) {
-    let d = tmp(if s.is_some() {
-        "inject-paper-seeded"
-    } else {
-        "inject-paper-os"
-    });
+    let d = tmp(
+        "cli",
+        if s.is_some() {
+            "inject-paper-seeded"
+        } else {
+            "inject-paper-os"
+        },
+    );
     let log = d.join("paper.log");
-    let out = small_run("paper", s)
+    let out = five_dps("paper", s)
         .args(["--inject", "inconsistent-dealing:dp=1", "--log"])
         .arg(&log)
         .output()
@@ -350,7 +278,7 @@ fn bad_fault_syntax_is_a_usage_error() {
         ("explode:cp=1", "unknown fault kind"),
         ("drop-cp:cp=9", "only 4 candidate CPs"),
     ] {
-        let out = small_run("vss", None).args(["--inject", arg]).output().unwrap();
+        let out = five_dps("vss", None).args(["--inject", arg]).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{arg}");
         assert!(
             String::from_utf8_lossy(&out.stderr).contains(want),
@@ -362,7 +290,7 @@ fn bad_fault_syntax_is_a_usage_error() {
 
 #[test]
 fn a_failed_run_never_leaves_a_complete_looking_log() {
-    let d = tmp("fail");
+    let d = tmp("cli", "fail");
     let path = d.join("run.log");
     let mut log = JsonlLog::create(&path).unwrap();
     log.message("Cloud", "CP(VID=1)", MessageKind::TaskAnnounce, 276, 256);
@@ -399,17 +327,12 @@ fn params_json_prints_hex_group() {
 fn the_new_attacks_are_refused_and_printed_with_and_without_a_seed() {
     for s in [Some("5"), None] {
         for verify in ["paper", "vss"] {
-            let out = small_run(verify, s)
+            let out = five_dps(verify, s)
                 .args(["--inject", "impersonate:dp=2", "--inject", "garbage:cp=1"])
                 .args(["--inject", "garbage-upload:cp=3", "--inject", "replay:cp=2"])
                 .output()
                 .unwrap();
-            let stdout = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                out.status.success(),
-                "{verify} {s:?}: {stdout}\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            let stdout = succeeded(&out, &format!("{verify} {s:?}"));
             assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
             assert!(!stdout.contains("excluded DPs"), "nothing excluded: {stdout}");
             for line in [
@@ -427,13 +350,8 @@ fn the_new_attacks_are_refused_and_printed_with_and_without_a_seed() {
 #[test]
 fn a_run_without_a_seed_matches_every_time() {
     for verify in ["paper", "fast", "batch", "vss"] {
-        let out = small_run(verify, None).output().unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "{verify}: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = five_dps(verify, None).output().unwrap();
+        let stdout = succeeded(&out, verify);
         assert!(stdout.contains("randomness from the OS"), "{stdout}");
         assert!(stdout.contains("MATCH") && !stdout.contains("MISMATCH"), "{stdout}");
     }

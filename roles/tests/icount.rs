@@ -6,9 +6,13 @@
 //!
 //! Skipped with a message where valgrind is not installed.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::{Command, Stdio};
+
+use common::cli::SMALL;
 
 /// Instructions per phase of one callgrind run of `dsmpc run` (dumps `dsmpc-phase:<phase>`).
 fn count(dir: &Path, verify: &str) -> BTreeMap<String, u64> {
@@ -22,29 +26,9 @@ fn count(dir: &Path, verify: &str) -> BTreeMap<String, u64> {
         ])
         .arg(format!("--callgrind-out-file={}/callgrind.out.%p", dir.display()))
         .arg(env!("CARGO_BIN_EXE_dsmpc"))
-        .args([
-            "run",
-            "--dps",
-            "4",
-            "--cps",
-            "3",
-            "-t",
-            "2",
-            "--rsa-bits",
-            "1024",
-            "--group-bits",
-            "1024",
-            "--backend",
-            "num",
-            "--provider",
-            "rustcrypto",
-            "--threads",
-            "1",
-            "--seed",
-            "7",
-            "--verify",
-        ])
-        .arg(verify)
+        .args(["run", "--dps", "4", "--cps", "3", "-t", "2"])
+        .args(SMALL)
+        .args(["--threads", "1", "--seed", "7", "--verify", verify])
         .env("DSMPC_KEY_CACHE", "off")
         .stdout(Stdio::null())
         .status()

@@ -5,21 +5,16 @@
 //! store. And the same through `dsmpc run`: a swapped key file is reported and the run still
 //! uses the right keys.
 
+mod common;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use common::cli::{small_run, tmp};
 use dsmpc_core::rng::RngSource;
 use dsmpc_roles::keys::KeyCache;
 use dsmpc_roles::suite::CipherSuite;
 use dsmpc_roles::suite::rustcrypto::RsaSuite;
-
-fn tmp(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("dsmpc-keystore-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn suite() -> RsaSuite {
     RsaSuite::new(1024).unwrap()
@@ -45,7 +40,7 @@ fn mode(p: &Path) -> u32 {
 
 #[test]
 fn key_files_are_private_and_say_what_they_are_for() {
-    let dir = tmp("perm").join("keys");
+    let dir = tmp("keystore", "perm").join("keys");
     let store = KeyCache::at(&dir, RngSource::Seed(501));
     public(&store, "cloud", false);
     public(&store, "vid1", true);
@@ -77,7 +72,7 @@ fn key_files_are_private_and_say_what_they_are_for() {
 #[test]
 fn swapped_corrupt_or_empty_files_are_named_and_regenerated() {
     let seed = 503;
-    let base = tmp("swap");
+    let base = tmp("keystore", "swap");
     let good = base.join("good");
     let store = KeyCache::at(&good, RngSource::Seed(seed));
     let want_cloud = public(&store, "cloud", false);
@@ -137,7 +132,7 @@ fn swapped_corrupt_or_empty_files_are_named_and_regenerated() {
 
 #[test]
 fn a_key_stored_for_another_provider_is_not_taken() {
-    let dir = tmp("provider").join("keys");
+    let dir = tmp("keystore", "provider").join("keys");
     let store = KeyCache::at(&dir, RngSource::Seed(504));
     let want = public(&store, "cloud", false);
     let src = file(&dir, 504, "cloud", "enc");
@@ -151,7 +146,7 @@ fn a_key_stored_for_another_provider_is_not_taken() {
 
 #[test]
 fn os_randomness_never_reads_or_writes_the_store() {
-    let dir = tmp("os").join("keys");
+    let dir = tmp("keystore", "os").join("keys");
     let store = KeyCache::at(&dir, RngSource::Os);
     let a = public(&store, "cloud", false);
     assert_eq!(public(&store, "cloud", false), a, "the same key for the whole run");
@@ -166,20 +161,10 @@ fn os_randomness_never_reads_or_writes_the_store() {
 
 #[test]
 fn dsmpc_reports_a_swapped_key_file_and_uses_the_right_key() {
-    let dir = tmp("cli").join("keys");
+    let dir = tmp("keystore", "cli").join("keys");
     let run = || {
-        Command::new(env!("CARGO_BIN_EXE_dsmpc"))
-            .args(["run", "--dps", "3", "--cps", "3", "-t", "2", "--seed", "506"])
-            .args([
-                "--rsa-bits",
-                "1024",
-                "--provider",
-                "rustcrypto",
-                "--group-bits",
-                "1024",
-                "--backend",
-                "num",
-            ])
+        small_run(3, 3, 2)
+            .args(["--seed", "506"])
             .env("DSMPC_KEY_CACHE", &dir)
             .output()
             .unwrap()

@@ -3,11 +3,10 @@
 //! culprits. The sum only ever includes verified shares.
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{self, Attachment, Packet, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
 
-use super::{Acceptor, CpCtx, Dealt, ShareTo, Sum, Verdict, Verification};
+use super::{Acceptor, CpCtx, Dealt, Received, Sum, Verdict, Verification};
 
 /// Packets a CP verifies together.
 pub const BATCH: usize = 128;
@@ -19,16 +18,6 @@ pub struct Batch;
 impl<B: Backend> Verification<B> for Batch {
     fn mode(&self) -> VerifyMode {
         VerifyMode::Batch
-    }
-    fn attach(
-        &self,
-        group: &SchnorrGroup<B>,
-        _to: &ShareTo,
-        pk: &B::Int,
-        y: &B::Int,
-        rng: &mut DsmpcRng,
-    ) -> Option<Attachment<B>> {
-        Some(pvss::attach_fast(group, pk, y, rng))
     }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         Box::new(Batched::<B> {
@@ -66,14 +55,8 @@ impl<B: Backend> Batched<B> {
 }
 
 impl<B: Backend> Acceptor<B> for Batched<B> {
-    fn share(
-        &mut self,
-        ctx: &CpCtx<'_, B>,
-        dp: u32,
-        scalars: Dealt<B>,
-        att: Option<Attachment<B>>,
-        rng: &mut DsmpcRng,
-    ) -> Vec<(u32, Verdict)> {
+    fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        let Received { dp, scalars, att } = share;
         let Some(att) = att.filter(|_| scalars.0.len() == 1) else {
             return vec![(dp, Verdict::Pvss(dsmpc_core::pvss::PvssFailure::MalformedE))];
         };

@@ -1,13 +1,14 @@
 //! `paper`: the PVSS check of the paper's Eq. (4), literally (`D = E^(sk^-1)`, `D == g^y`,
-//! `C == D h^r`), packet by packet, with the paper-literal attachment on the DP side. Also home
+//! `C == D h^r`), packet by packet (the DP side attaches the paper-literal way, the
+//! [`super::Verification::attach`] default for this mode). Also home
 //! of the per-packet acceptor that [`super::fast`] shares.
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::{self, Attachment, CpKeyPair, Packet, PvssFailure, VerifyMode};
+use dsmpc_core::pvss::{self, CpKeyPair, Packet, PvssFailure, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
 
-use super::{Acceptor, CpCtx, Dealt, ShareTo, Sum, Verdict, Verification};
+use super::{Acceptor, CpCtx, Received, Sum, Verdict, Verification};
 
 /// Eq. (4), literally.
 #[derive(Clone, Copy, Debug, Default)]
@@ -17,21 +18,8 @@ impl<B: Backend> Verification<B> for Paper {
     fn mode(&self) -> VerifyMode {
         VerifyMode::Paper
     }
-    fn attach(
-        &self,
-        group: &SchnorrGroup<B>,
-        _to: &ShareTo,
-        pk: &B::Int,
-        y: &B::Int,
-        rng: &mut DsmpcRng,
-    ) -> Option<Attachment<B>> {
-        Some(pvss::attach_paper(group, pk, y, rng))
-    }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
-        Box::new(PerPacket::<B> {
-            verify: pvss::verify_paper::<B>,
-            sum: Sum::default(),
-        })
+        PerPacket::boxed(pvss::verify_paper::<B>)
     }
 }
 
@@ -39,19 +27,23 @@ type VerifyFn<B> = fn(&SchnorrGroup<B>, &CpKeyPair<B>, Packet<'_, B>) -> Result<
 
 /// Checks each packet as it arrives and adds it to the sum once verified.
 pub(crate) struct PerPacket<B: Backend> {
-    pub(crate) verify: VerifyFn<B>,
-    pub(crate) sum: Sum<B>,
+    verify: VerifyFn<B>,
+    sum: Sum<B>,
+}
+
+impl<B: Backend> PerPacket<B> {
+    /// An acceptor that checks each packet with `verify`.
+    pub(crate) fn boxed(verify: VerifyFn<B>) -> Box<dyn Acceptor<B>> {
+        Box::new(PerPacket {
+            verify,
+            sum: Sum::default(),
+        })
+    }
 }
 
 impl<B: Backend> Acceptor<B> for PerPacket<B> {
-    fn share(
-        &mut self,
-        ctx: &CpCtx<'_, B>,
-        dp: u32,
-        scalars: Dealt<B>,
-        att: Option<Attachment<B>>,
-        _rng: &mut DsmpcRng,
-    ) -> Vec<(u32, Verdict)> {
+    fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, _rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        let Received { dp, scalars, att } = share;
         let (Some(y), Some(att)) = (scalars.0.first(), att) else {
             return vec![(dp, Verdict::Pvss(PvssFailure::MalformedE))];
         };

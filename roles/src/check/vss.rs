@@ -8,12 +8,12 @@ use std::collections::BTreeMap;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::{Attachment, VerifyMode};
+use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::Share;
 use dsmpc_core::vss;
 
-use super::{Acceptor, CpCtx, Dealing, Dealt, ShareTo, Verdict, Verification};
+use super::{Acceptor, CpCtx, Dealing, Dealt, Received, Verdict, Verification};
 use crate::error::Result;
 use crate::parties::Check;
 use crate::wire::Rejection;
@@ -26,12 +26,6 @@ impl<B: Backend> Verification<B> for Vss {
     fn mode(&self) -> VerifyMode {
         VerifyMode::Vss
     }
-    fn share_scalars(&self) -> usize {
-        2
-    }
-    fn commits(&self) -> bool {
-        true
-    }
     fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> Result<Dealing<B>> {
         let d = vss::deal(group, secret, t, rng)?;
         Ok(Dealing {
@@ -39,16 +33,6 @@ impl<B: Backend> Verification<B> for Vss {
             b: Some(d.b),
             commitments: Some(d.commitments),
         })
-    }
-    fn attach(
-        &self,
-        _: &SchnorrGroup<B>,
-        _: &ShareTo,
-        _: &B::Int,
-        _: &B::Int,
-        _: &mut DsmpcRng,
-    ) -> Option<Attachment<B>> {
-        None
     }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         Box::new(Held::<B> {
@@ -106,14 +90,8 @@ impl<B: Backend> Held<B> {
 }
 
 impl<B: Backend> Acceptor<B> for Held<B> {
-    fn share(
-        &mut self,
-        ctx: &CpCtx<'_, B>,
-        dp: u32,
-        scalars: Dealt<B>,
-        att: Option<Attachment<B>>,
-        _rng: &mut DsmpcRng,
-    ) -> Vec<(u32, Verdict)> {
+    fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, _rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        let Received { dp, scalars, att } = share;
         if att.is_some() || scalars.0.len() != 2 {
             return vec![(dp, Verdict::Rejected(Rejection::Malformed))];
         }

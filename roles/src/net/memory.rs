@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::{Adversary, Wire};
+use super::{Adversary, Route, Wire};
 use crate::error::{Result, RolesError};
 use crate::event::{Detection, Event};
 use crate::log::EventSink;
@@ -125,22 +125,41 @@ impl<'a> Books<'a> {
         }
     }
 
-    /// Count, log and hash one message on the wire.
-    pub(crate) fn account(&mut self, w: &Wire) {
-        self.transcript.update((w.bytes.len() as u64).to_be_bytes());
-        self.transcript.update(&w.bytes);
-        let Ok(m) = Message::decode(&w.bytes) else { return };
-        let (kind, payload) = (m.kind(), m.payload_len());
-        let s = self.record.messages.entry(kind).or_default();
-        s.count += 1;
-        s.bytes += w.bytes.len() as u64;
-        s.payload_bytes += payload as u64;
-        s.max_bytes = s.max_bytes.max(w.bytes.len() as u64);
-        s.max_payload_bytes = s.max_payload_bytes.max(payload as u64);
-        if let Some(sink) = self.sink.as_deref_mut() {
-            let name = |id: PartyId| self.names.get(&id).cloned().unwrap_or_else(|| id.to_string());
-            sink.message(&name(w.from), &name(w.to), kind, w.bytes.len(), payload);
+    /// One message leaves its sender: `adversary` routes it, and every message that goes on the
+    /// wire (what the adversary injects ahead of it; the message and its replays unless it is
+    /// dropped) is counted, logged and hashed once. The route (no replays when dropped) and the
+    /// message's kind, if it decodes.
+    pub(crate) fn route(&mut self, adversary: &mut (dyn Adversary + '_), w: &Wire) -> (Route, Option<MessageKind>) {
+        let mut route = adversary.route(w);
+        if route.drop {
+            route.replays = 0;
         }
+        for b in &route.before {
+            self.account(b, 1);
+        }
+        let kind = self.account(w, route.replays as usize + 1);
+        (route, kind)
+    }
+
+    /// Count, log and hash `copies` copies of one message on the wire (decoded once); its kind.
+    fn account(&mut self, w: &Wire, copies: usize) -> Option<MessageKind> {
+        let decoded = Message::decode(&w.bytes).ok().map(|m| (m.kind(), m.payload_len()));
+        for _ in 0..copies {
+            self.transcript.update((w.bytes.len() as u64).to_be_bytes());
+            self.transcript.update(&w.bytes);
+            let Some((kind, payload)) = decoded else { continue };
+            let s = self.record.messages.entry(kind).or_default();
+            s.count += 1;
+            s.bytes += w.bytes.len() as u64;
+            s.payload_bytes += payload as u64;
+            s.max_bytes = s.max_bytes.max(w.bytes.len() as u64);
+            s.max_payload_bytes = s.max_payload_bytes.max(payload as u64);
+            if let Some(sink) = self.sink.as_deref_mut() {
+                let name = |id: PartyId| self.names.get(&id).cloned().unwrap_or_else(|| id.to_string());
+                sink.message(&name(w.from), &name(w.to), kind, w.bytes.len(), payload);
+            }
+        }
+        decoded.map(|(kind, _)| kind)
     }
 }
 
@@ -356,18 +375,10 @@ impl<'a> MemoryNetwork<'a> {
         }
     }
 
-    /// One message leaves its sender: the adversary routes it; every message on the wire
-    /// (the original, what the adversary injects, replays delivered) is counted, logged and
-    /// hashed once; then it is queued (or held, or lost).
+    /// One message leaves its sender: routed and accounted ([`Books::route`]), then queued (or
+    /// held, or lost).
     fn send(&mut self, w: Wire, generation: u64) {
-        let route = self.adversary.route(&w);
-        let replays = if route.drop { 0 } else { route.replays };
-        for b in &route.before {
-            self.books.account(b);
-        }
-        for _ in 0..=replays {
-            self.books.account(&w);
-        }
+        let (route, _) = self.books.route(&mut *self.adversary, &w);
         let q = self.queue.entry(generation).or_default();
         q.extend(route.before);
         if route.drop {
@@ -378,7 +389,7 @@ impl<'a> MemoryNetwork<'a> {
         } else {
             q.push_back(w.clone());
         }
-        for _ in 0..replays {
+        for _ in 0..route.replays {
             q.push_back(w.clone());
         }
     }

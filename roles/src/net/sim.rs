@@ -211,24 +211,17 @@ impl<'a> SimNetwork<'a> {
 
     /// A message leaves its sender at `at`: routed by the adversary, accounted, put on its link.
     fn send(&mut self, w: Wire, at: f64) {
-        let route = self.adversary.route(&w);
-        let replays = if route.drop { 0 } else { route.replays };
-        for b in &route.before {
-            self.books.account(b);
-        }
-        for _ in 0..=replays {
-            self.books.account(&w);
-        }
-        if let Ok(m) = Message::decode(&w.bytes) {
-            if m.kind() == MessageKind::TaskAnnounce && w.from == PartyId::Cloud {
+        let (route, kind) = self.books.route(&mut *self.adversary, &w);
+        if let Some(kind) = kind {
+            if kind == MessageKind::TaskAnnounce && w.from == PartyId::Cloud {
                 self.announced.get_or_insert(at);
             }
-            self.first_sent.entry(m.kind()).or_insert(at);
+            self.first_sent.entry(kind).or_insert(at);
         }
         let mut out: Vec<(Wire, f64)> = route.before.into_iter().map(|b| (b, 0.0)).collect();
         if !route.drop {
             let extra = if route.delay { self.delay_s } else { 0.0 };
-            for _ in 0..=replays {
+            for _ in 0..=route.replays {
                 out.push((w.clone(), extra));
             }
         }

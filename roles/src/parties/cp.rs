@@ -24,9 +24,10 @@ use dsmpc_core::pvss::{Attachment, CpKeyPair};
 use dsmpc_core::rng::DsmpcRng;
 
 use super::{
-    Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, candidate_name, cp_name, decode_for, dp_name, unexpected,
+    Outbox, Parked, Party, PartyId, Probe, Refusal, Time, Timeouts, candidate_name, cp_name, decode_for, dp_name,
+    passed, unexpected,
 };
-use crate::check::{Acceptor, CpCtx, Dealt, Verdict, Verification};
+use crate::check::{Acceptor, CpCtx, Dealt, Received, Verdict, Verification};
 use crate::error::RolesError;
 use crate::event::{Action, Event};
 use crate::keys::DpKeys;
@@ -290,12 +291,8 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         };
         let verdicts = match scalars {
             Some(s) if attached == att.is_some() => {
-                let ctx = CpCtx {
-                    group: &self.group,
-                    pvss: &self.keys.pvss,
-                    index: self.index,
-                };
-                self.acceptor.share(&ctx, d, s, att, &mut self.rng)
+                let share = Received { dp: d, scalars: s, att };
+                self.accept(|a, ctx, rng| a.share(ctx, share, rng))
             }
             _ if self.check.commits() => vec![(d, Verdict::Rejected(Rejection::Malformed))],
             _ => {
@@ -337,13 +334,18 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         }
         self.commitments.insert(d);
         let elements = m.elements.iter().map(|e| B::from_be_bytes(e)).collect();
+        let verdicts = self.accept(|a, ctx, _| a.commitments(ctx, d, elements));
+        self.decide(verdicts, now, probe);
+    }
+
+    /// Hand the acceptor what its checks need: this CP's [`CpCtx`] and rng.
+    fn accept<R>(&mut self, f: impl FnOnce(&mut dyn Acceptor<B>, &CpCtx<'_, B>, &mut DsmpcRng) -> R) -> R {
         let ctx = CpCtx {
             group: &self.group,
             pvss: &self.keys.pvss,
             index: self.index,
         };
-        let verdicts = self.acceptor.commitments(&ctx, d, elements);
-        self.decide(verdicts, now, probe);
+        f(&mut *self.acceptor, &ctx, &mut self.rng)
     }
 
     /// Record verdicts; in the paper's modes a failed check ends the session. Once every DP
@@ -403,12 +405,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                 dps: missing,
             });
         }
-        let ctx = CpCtx {
-            group: &self.group,
-            pvss: &self.keys.pvss,
-            index: self.index,
-        };
-        let verdicts = self.acceptor.finish(&ctx, &mut self.rng);
+        let verdicts = self.accept(|a, ctx, rng| a.finish(ctx, rng));
         self.step = Step::Reported;
         if !self.record(verdicts) {
             return;
@@ -439,12 +436,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// Algorithm 2, step 4: `Enc_Cpk(sum_i)` (with the blinding sum in `vss`), bound to the
     /// task and i.
     fn upload(&mut self, excluded: &[u32]) {
-        let ctx = CpCtx {
-            group: &self.group,
-            pvss: &self.keys.pvss,
-            index: self.index,
-        };
-        let mut plain = self.acceptor.upload(&ctx, excluded);
+        let mut plain = self.accept(|a, ctx, _| a.upload(ctx, excluded));
         let task = self.task.unwrap_or_default();
         let ct = match &self.cloud_pk {
             Some(pk) => self
@@ -468,6 +460,33 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                 self.out.send(PartyId::Edge, Message::ResultUpload(up).encode());
             }
             Err(e) => self.fail(e),
+        }
+    }
+
+    /// Why a message this CP does not take now is ignored: a second copy of one it took, one
+    /// after it was done with the shares, or one it never takes from that sender.
+    fn not_taken(&self, m: &Message, from: PartyId) -> Refusal {
+        use crate::wire::MessageKind::{AgreedSet, IndexAssign, SharePacket, TaskAnnounce};
+        let step = self.step;
+        let kind = m.kind();
+        let again = match kind {
+            TaskAnnounce => step != Step::Candidate,
+            IndexAssign => !matches!(step, Step::Candidate | Step::Requested),
+            AgreedSet => step == Step::Done && self.index > 0,
+            _ => false,
+        };
+        if matches!((m, from), (Message::SharePacket(p), PartyId::Dp(d)) if p.dp == d && self.shares.contains(&d)) {
+            "a second share packet; only the first counts".to_string()
+        } else if let (Message::Commitments(c), PartyId::Edge) = (m, from)
+            && self.commitments.contains(&c.dp)
+        {
+            format!("second commitments of {}; only the first count", dp_name(c.dp))
+        } else if again && from == Self::source(kind) {
+            format!("a second {kind} message; only the first counts")
+        } else if step == Step::Done && kind == SharePacket {
+            format!("{kind} message after this CP was done with the shares")
+        } else {
+            unexpected(kind, from)
         }
     }
 
@@ -538,38 +557,16 @@ impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
             }
             (Message::AgreedSet(m), PartyId::Edge) if step == Step::Reported && vss => self.agreed(&m, probe),
             (m, _) => {
-                use crate::wire::MessageKind::{AgreedSet, IndexAssign, SharePacket, TaskAnnounce};
-                let kind = m.kind();
-                let again = match kind {
-                    TaskAnnounce => step != Step::Candidate,
-                    IndexAssign => !matches!(step, Step::Candidate | Step::Requested),
-                    AgreedSet => step == Step::Done && self.index > 0,
-                    _ => false,
-                };
-                let why = if matches!((&m, from), (Message::SharePacket(p), PartyId::Dp(d)) if p.dp == d && self.shares.contains(&d))
-                {
-                    "a second share packet; only the first counts".to_string()
-                } else if let (Message::Commitments(c), PartyId::Edge) = (&m, from)
-                    && self.commitments.contains(&c.dp)
-                {
-                    format!("second commitments of {}; only the first count", dp_name(c.dp))
-                } else if again && from == Self::source(kind) {
-                    format!("a second {kind} message; only the first counts")
-                } else if step == Step::Done && kind == SharePacket {
-                    format!("{kind} message after this CP was done with the shares")
-                } else {
-                    unexpected(kind, from)
-                };
+                let why = self.not_taken(&m, from);
                 self.ignore(from, why);
             }
         }
     }
 
     fn handle_timeout(&mut self, now: Time, probe: &mut dyn Probe) {
-        if self.deadline.is_none_or(|d| now < d) {
+        if !passed(&mut self.deadline, now) {
             return;
         }
-        self.deadline = None;
         match self.step {
             Step::Selected => {
                 probe.enter(Phase::CpDecryptPvssVerifyLocalCompute, self.vid);

@@ -18,7 +18,7 @@ use num_bigint::BigUint;
 use zeroize::Zeroizing;
 
 use super::{Outbox, Party, PartyId, Probe, Time, decode_for, dp_name, unexpected};
-use crate::check::{ShareTo, Verification};
+use crate::check::{Attaching, ShareTo, Verification};
 use crate::error::{Result, RolesError};
 use crate::event::{Action, Event};
 use crate::keys::{self, DpSigningKey};
@@ -139,9 +139,13 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
                 &plain,
                 &mut self.rng,
             )?;
-            let att = self
-                .check
-                .attach(&self.group, &to, &cp.pvss_pk, &scalars.0[0], &mut self.rng);
+            let share = Attaching {
+                group: &self.group,
+                to: &to,
+                pk: &cp.pvss_pk,
+                y: &scalars.0[0],
+            };
+            let att = self.check.attach(&share, &mut self.rng);
             let (e, c, r) = match att {
                 Some(a) => (
                     self.group.element_to_bytes(&a.e),

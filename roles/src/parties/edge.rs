@@ -28,7 +28,7 @@ use dsmpc_core::shamir::{self, Share};
 use dsmpc_core::vss;
 use num_bigint::BigUint;
 
-use super::{Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, cp_name, decode_for, dp_name, unexpected};
+use super::{Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, cp_name, decode_for, dp_name, passed, unexpected};
 use crate::check::Verification;
 use crate::error::RolesError;
 use crate::event::{Action, Event};
@@ -543,10 +543,9 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
     }
 
     fn handle_timeout(&mut self, now: Time, probe: &mut dyn Probe) {
-        if self.deadline.is_none_or(|d| now < d) {
+        if !passed(&mut self.deadline, now) {
             return;
         }
-        self.deadline = None;
         match self.step {
             Step::Reports => {
                 probe.enter(Phase::DpSetAgreement, 0);

@@ -8,6 +8,9 @@
 //! pair) is encrypted block by block, each block's label extended with its position.
 //! The providers: [`crate::suite::rustcrypto::RsaSuite`], [`crate::suite::awslc::RsaSuite`].
 
+use dsmpc_core::counters::{self, Op};
+use zeroize::Zeroizing;
+
 use crate::error::{Result, RolesError};
 
 /// Supported modulus sizes (1024 is weak, for comparison only, and `rustcrypto` only).
@@ -57,4 +60,46 @@ pub(crate) fn block_label(label: &[u8], i: usize) -> Vec<u8> {
         l.extend_from_slice(&(i as u32).to_be_bytes());
     }
     l
+}
+
+/// `msg` encrypted block by block under `bytes`-byte moduli, counted as one [`Op::Encrypt`] a
+/// block: `seal(block, label, dst)` is the provider's OAEP encryption of one [`blocks`] item
+/// with its [`block_label`] into `dst` (a modulus long), and gives the length it wrote.
+pub(crate) fn encrypt_blocks(
+    bytes: usize,
+    label: &[u8],
+    msg: &[u8],
+    mut seal: impl FnMut(&[u8], &[u8], &mut [u8]) -> Result<usize>,
+) -> Result<Vec<u8>> {
+    let mut out = vec![0u8; ciphertext_len(bytes, msg.len())];
+    for (i, (block, dst)) in blocks(msg, max_block(bytes)).zip(out.chunks_mut(bytes)).enumerate() {
+        counters::record(Op::Encrypt);
+        if seal(block, &block_label(label, i), dst)? != bytes {
+            return Err(RolesError::Suite("RSA-OAEP ciphertext of unexpected length".into()));
+        }
+    }
+    Ok(out)
+}
+
+/// The plaintext of `ct` (blocks of `bytes`-byte moduli), counted as one [`Op::Decrypt`] a
+/// block (one for a ciphertext of no whole block); `None` on any failure.
+/// `open(block, label, out)` is the provider's OAEP decryption of one block with its
+/// [`block_label`], appending the plaintext to `out`. Plaintexts are secrets: the result is
+/// allocated at its largest size so that it never moves, and wiped if a later block fails.
+pub(crate) fn decrypt_blocks(
+    bytes: usize,
+    label: &[u8],
+    ct: &[u8],
+    mut open: impl FnMut(&[u8], &[u8], &mut Vec<u8>) -> Option<()>,
+) -> Option<Vec<u8>> {
+    if ct.is_empty() || !ct.len().is_multiple_of(bytes) {
+        counters::record(Op::Decrypt);
+        return None;
+    }
+    let mut out = Zeroizing::new(Vec::with_capacity(ct.len()));
+    for (i, block) in ct.chunks(bytes).enumerate() {
+        counters::record(Op::Decrypt);
+        open(block, &block_label(label, i), &mut out)?;
+    }
+    Some(std::mem::take(&mut *out))
 }

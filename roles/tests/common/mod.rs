@@ -5,6 +5,8 @@
 
 #![allow(dead_code, missing_docs)]
 
+pub mod cli;
+
 use std::collections::VecDeque;
 use std::sync::Arc;
 

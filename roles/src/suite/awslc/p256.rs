@@ -11,7 +11,7 @@
 //! Secrets: AWS-LC clears private keys when they are freed (`EC_KEY_free` clears the scalar);
 //! the ephemeral scalar's bytes and the derived AES key are held in [`Zeroizing`] here.
 //! Decryption's early returns depend only on public data (length, point encoding) or on
-//! whether the tag check passed.
+//! whether the tag check passed (the ECIES framing is shared, in [`crate::suite::p256`]).
 
 use std::fmt;
 
@@ -25,14 +25,13 @@ use dsmpc_core::rng::DsmpcRng;
 use p256::NonZeroScalar;
 use p256::elliptic_curve::Generate;
 use p256::elliptic_curve::ff::PrimeField;
-use rand_core::Rng;
 use zeroize::Zeroizing;
 
-use super::{lc_err, skip_32};
+use super::{enc_key_of, lc_err, sign_key_of, skip_32};
 use crate::error::{Result, RolesError};
 use crate::suite::p256::{
-    CIPHERTEXT_OVERHEAD, NONCE_LEN, POINT_LEN, SCALAR_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, is_compressed_shape,
-    scalar_error,
+    self as spec, CIPHERTEXT_OVERHEAD, Gcm, NONCE_LEN, POINT_LEN, SCALAR_LEN, SIGNATURE_LEN, TAG_LEN, derive_key,
+    is_compressed_shape, scalar_error,
 };
 use crate::suite::rustcrypto;
 use crate::suite::{CipherSuite, Provider, SuiteKind};
@@ -123,9 +122,22 @@ fn parse_point(bytes: &[u8]) -> Option<P256EncPublic> {
     })
 }
 
-/// The AES-256-GCM key of `key`.
-fn aead(key: &[u8; 32]) -> Option<LessSafeKey> {
-    UnboundKey::new(&AES_256_GCM, key).ok().map(LessSafeKey::new)
+impl Gcm for LessSafeKey {
+    fn new(key: &[u8; 32]) -> Option<Self> {
+        UnboundKey::new(&AES_256_GCM, key).ok().map(LessSafeKey::new)
+    }
+    fn seal(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], body: &mut [u8]) -> Option<[u8; TAG_LEN]> {
+        let tag = self
+            .seal_in_place_separate_tag(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), body)
+            .ok()?;
+        tag.as_ref().try_into().ok()
+    }
+    fn open(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], sealed: &mut [u8]) -> Option<usize> {
+        let plain = self
+            .open_in_place(Nonce::assume_unique_for_key(*nonce), Aad::from(aad), sealed)
+            .ok()?;
+        Some(plain.len())
+    }
 }
 
 /// `x(Z)` of `my · peer`, into the ECIES key with the two compressed points.
@@ -153,14 +165,10 @@ impl CipherSuite for P256Suite {
         256
     }
     fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<P256EncPrivate> {
-        let sk = rustcrypto::P256Suite.generate_enc(rng)?;
-        let bytes = Zeroizing::new(rustcrypto::P256Suite.enc_private_to_bytes(&sk)?);
-        self.enc_private_from_bytes(&bytes)
+        enc_key_of(&rustcrypto::P256Suite, rng, |b| self.enc_private_from_bytes(b))
     }
     fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<P256SignPrivate> {
-        let sk = rustcrypto::P256Suite.generate_sign(rng)?;
-        let bytes = Zeroizing::new(rustcrypto::P256Suite.sign_private_to_bytes(&sk)?);
-        self.sign_private_from_bytes(&bytes)
+        sign_key_of(&rustcrypto::P256Suite, rng, |b| self.sign_private_from_bytes(b))
     }
     fn enc_public(&self, sk: &P256EncPrivate) -> P256EncPublic {
         sk.public.clone()
@@ -202,13 +210,7 @@ impl CipherSuite for P256Suite {
         compress(pk.as_ref()).map_or_else(|_| pk.as_ref().to_vec(), |c| c.to_vec())
     }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<P256EncPublic> {
-        if bytes.len() != POINT_LEN {
-            return Err(RolesError::Suite(format!(
-                "P-256 public key of {} bytes, expected a {POINT_LEN}-byte compressed point",
-                bytes.len()
-            )));
-        }
-        parse_point(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
+        spec::decode_public(bytes, parse_point)
     }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<signature::ParsedPublicKey> {
         use p256::elliptic_curve::sec1::ToSec1Point;
@@ -217,55 +219,26 @@ impl CipherSuite for P256Suite {
             .map_err(|e| RolesError::Suite(format!("aws-lc: P-256 verification key rejected: {e}")))
     }
     fn encrypt(&self, pk: &P256EncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        counters::record(Op::Encrypt);
-        // The same draw as the `rustcrypto` provider's `EphemeralSecret::generate_from_rng`.
-        let e = NonZeroScalar::generate_from_rng(rng);
-        let e_bytes = Zeroizing::new(e.to_repr());
-        let (eph, eph_public) = import_scalar(&e_bytes, "ephemeral")?;
-        let eph_point = compress(&eph_public)?;
-        let key = ecies_key(&eph, pk.parsed.clone(), &eph_point, &pk.compressed)
-            .ok_or_else(|| RolesError::Suite("aws-lc: ECDH failed".into()))?;
-        let mut nonce = [0u8; NONCE_LEN];
-        rng.fill_bytes(&mut nonce);
-        let cipher = aead(&key).ok_or_else(|| RolesError::Suite("AES-256-GCM key setup failed".into()))?;
-        let mut out = Vec::with_capacity(self.ciphertext_len(msg.len()));
-        out.extend_from_slice(&eph_point);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(msg);
-        let tag = cipher
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(label),
-                &mut out[POINT_LEN + NONCE_LEN..],
-            )
-            .map_err(|_| RolesError::Suite(format!("AES-256-GCM cannot encrypt {} bytes", msg.len())))?;
-        out.extend_from_slice(tag.as_ref());
-        Ok(out)
+        spec::encrypt::<LessSafeKey>(label, msg, rng, |rng| {
+            // The same draw as the `rustcrypto` provider's `EphemeralSecret::generate_from_rng`.
+            let e = NonZeroScalar::generate_from_rng(rng);
+            let e_bytes = Zeroizing::new(e.to_repr());
+            let (eph, eph_public) = import_scalar(&e_bytes, "ephemeral")?;
+            let eph_point = compress(&eph_public)?;
+            let key = ecies_key(&eph, pk.parsed.clone(), &eph_point, &pk.compressed)
+                .ok_or_else(|| RolesError::Suite("aws-lc: ECDH failed".into()))?;
+            Ok((eph_point, key))
+        })
     }
     fn decrypt(&self, sk: &P256EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        counters::record(Op::Decrypt);
-        if ct.len() < CIPHERTEXT_OVERHEAD {
-            return None;
-        }
-        let (eph_bytes, rest) = ct.split_at(POINT_LEN);
-        let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        if !is_compressed_shape(eph_bytes) {
-            return None;
-        }
-        let key = ecies_key(
-            &sk.key,
-            UnparsedPublicKey::new(&ECDH_P256, eph_bytes),
-            eph_bytes,
-            &sk.public.compressed,
-        )?;
-        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
-        // The buffer holds the plaintext: wiped unless it is returned (a failed tag check
-        // leaves nothing secret in it, but the path is the same).
-        let mut buf = Zeroizing::new(sealed.to_vec());
-        let plain_len = aead(&key)?.open_in_place(nonce, Aad::from(label), &mut buf).ok()?.len();
-        debug_assert_eq!(plain_len + TAG_LEN, sealed.len());
-        buf.truncate(plain_len);
-        Some(std::mem::take(&mut *buf))
+        spec::decrypt::<LessSafeKey>(label, ct, |eph| {
+            ecies_key(
+                &sk.key,
+                UnparsedPublicKey::new(&ECDH_P256, eph),
+                eph,
+                &sk.public.compressed,
+            )
+        })
     }
     fn sign(&self, sk: &P256SignPrivate, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);

@@ -23,12 +23,11 @@ use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::DsmpcRng;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::pkcs8::EncodePublicKey;
-use rsa::traits::PublicKeyParts;
 use zeroize::Zeroizing;
 
-use super::{lc_err, skip_32};
+use super::{enc_key_of, lc_err, sign_key_of, skip_32};
 use crate::error::{Result, RolesError};
-use crate::suite::rsa::{block_label, blocks, check_bits};
+use crate::suite::rsa::{check_bits, decrypt_blocks, encrypt_blocks};
 use crate::suite::{CipherSuite, Provider, SuiteKind, rustcrypto};
 
 /// RSA with the given modulus size (2048, 3072 or 4096 bits).
@@ -108,12 +107,9 @@ impl RsaSuite {
         let der = pk.to_public_key_der().map_err(rustcrypto::rsa::suite_err)?;
         let key = PublicEncryptingKey::from_der(der.as_bytes()).map_err(rejected("public key"))?;
         let key = OaepPublicEncryptingKey::new(key).map_err(lc_err("RSA-OAEP public key"))?;
-        let n = pk.n_bytes();
-        let mut modulus = vec![0u8; self.bytes().saturating_sub(n.len())];
-        modulus.extend_from_slice(&n);
         Ok(RsaEncPublic {
             key: Arc::new(key),
-            modulus,
+            modulus: self.parser().encode_enc_public(pk),
         })
     }
 
@@ -138,14 +134,10 @@ impl CipherSuite for RsaSuite {
         self.bits
     }
     fn generate_enc(&self, rng: &mut DsmpcRng) -> Result<RsaEncPrivate> {
-        let p = self.parser();
-        let bytes = Zeroizing::new(p.enc_private_to_bytes(&p.generate_enc(rng)?)?);
-        self.enc_private_from_bytes(&bytes)
+        enc_key_of(&self.parser(), rng, |b| self.enc_private_from_bytes(b))
     }
     fn generate_sign(&self, rng: &mut DsmpcRng) -> Result<RsaSignPrivate> {
-        let p = self.parser();
-        let bytes = Zeroizing::new(p.sign_private_to_bytes(&p.generate_sign(rng)?)?);
-        self.sign_private_from_bytes(&bytes)
+        sign_key_of(&self.parser(), rng, |b| self.sign_private_from_bytes(b))
     }
     fn enc_public(&self, sk: &RsaEncPrivate) -> RsaEncPublic {
         sk.public.clone()
@@ -197,41 +189,26 @@ impl CipherSuite for RsaSuite {
         signature::ParsedPublicKey::new(&RSA_PSS_2048_8192_SHA256, der.as_bytes()).map_err(rejected("verification key"))
     }
     fn encrypt(&self, pk: &RsaEncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        let max = crate::suite::rsa::max_block(self.bytes());
-        let mut out = vec![0u8; self.ciphertext_len(msg.len())];
-        for (i, (block, dst)) in blocks(msg, max).zip(out.chunks_mut(self.bytes())).enumerate() {
-            counters::record(Op::Encrypt);
+        encrypt_blocks(self.bytes(), label, msg, |block, label, dst| {
             skip_32(rng);
             let ct = pk
                 .key
-                .encrypt(&OAEP_SHA256_MGF1SHA256, block, dst, Some(&block_label(label, i)))
+                .encrypt(&OAEP_SHA256_MGF1SHA256, block, dst, Some(label))
                 .map_err(lc_err("RSA-OAEP encryption"))?;
-            if ct.len() != self.bytes() {
-                return Err(RolesError::Suite(
-                    "aws-lc: RSA-OAEP ciphertext of unexpected length".into(),
-                ));
-            }
-        }
-        Ok(out)
+            Ok(ct.len())
+        })
     }
     fn decrypt(&self, sk: &RsaEncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        if ct.is_empty() || !ct.len().is_multiple_of(self.bytes()) {
-            counters::record(Op::Decrypt);
-            return None;
-        }
-        // Plaintexts are secrets: the block buffer is wiped, and the result is allocated at
-        // its largest size so that it never moves (and is wiped if a later block fails).
-        let mut out = Zeroizing::new(Vec::with_capacity(ct.len()));
+        // The block buffer holds a plaintext: wiped.
         let mut buf = Zeroizing::new(vec![0u8; self.bytes()]);
-        for (i, block) in ct.chunks(self.bytes()).enumerate() {
-            counters::record(Op::Decrypt);
+        decrypt_blocks(self.bytes(), label, ct, |block, label, out| {
             let plain = sk
                 .key
-                .decrypt(&OAEP_SHA256_MGF1SHA256, block, &mut buf, Some(&block_label(label, i)))
+                .decrypt(&OAEP_SHA256_MGF1SHA256, block, &mut buf, Some(label))
                 .ok()?;
             out.extend_from_slice(plain);
-        }
-        Some(std::mem::take(&mut *out))
+            Some(())
+        })
     }
     fn sign(&self, sk: &RsaSignPrivate, msg: &[u8], _rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);

@@ -4,8 +4,9 @@
 //! SHA-256 for `Sign`. All curve arithmetic comes from the RustCrypto `p256` 0.14 crate
 //! (constant-time field and scalar arithmetic), and AES-GCM from `aes-gcm` 0.11
 //! (constant-time tag comparison). This file adds no branches that depend on secrets: the
-//! early returns in [`P256Suite::decrypt`] depend only on public data (length, point encoding)
-//! or on whether the tag check passed.
+//! early returns in [`P256Suite::decrypt`] (the ECIES framing shared in
+//! [`crate::suite::p256`]) depend only on public data (length, point encoding) or on whether
+//! the tag check passed.
 //!
 //! The format (ECIES layout, KDF, signature encoding) is [`crate::suite::p256`].
 //!
@@ -26,7 +27,7 @@
 
 use std::fmt;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{AeadInOut, KeyInit, Tag};
 use aes_gcm::{Aes256Gcm, Nonce};
 use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::DsmpcRng;
@@ -35,12 +36,12 @@ use p256::ecdsa::signature::{RandomizedSigner, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
 use p256::{CompressedPoint, PublicKey, SecretKey};
-use rand_core::Rng;
 use zeroize::ZeroizeOnDrop;
 
 use crate::error::{Result, RolesError};
 use crate::suite::p256::{
-    CIPHERTEXT_OVERHEAD, NONCE_LEN, POINT_LEN, SIGNATURE_LEN, derive_key, is_compressed_shape, scalar_error,
+    self as spec, CIPHERTEXT_OVERHEAD, Gcm, NONCE_LEN, SIGNATURE_LEN, TAG_LEN, derive_key, is_compressed_shape,
+    scalar_error,
 };
 use crate::suite::{CipherSuite, Provider, SuiteKind};
 
@@ -104,8 +105,24 @@ fn parse_point(bytes: &[u8]) -> Option<PublicKey> {
     PublicKey::from_sec1_bytes(bytes).ok()
 }
 
-fn aead(key: &[u8; 32]) -> Option<Aes256Gcm> {
-    Aes256Gcm::new_from_slice(key).ok()
+impl Gcm for Aes256Gcm {
+    fn new(key: &[u8; 32]) -> Option<Self> {
+        Aes256Gcm::new_from_slice(key).ok()
+    }
+    fn seal(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], body: &mut [u8]) -> Option<[u8; TAG_LEN]> {
+        let tag = self
+            .encrypt_inout_detached(&Nonce::from(*nonce), aad, body.into())
+            .ok()?;
+        Some(tag.into())
+    }
+    fn open(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], sealed: &mut [u8]) -> Option<usize> {
+        let plain_len = sealed.len().checked_sub(TAG_LEN)?;
+        let (body, tag) = sealed.split_at_mut(plain_len);
+        let tag = Tag::<Aes256Gcm>::try_from(&*tag).ok()?;
+        self.decrypt_inout_detached(&Nonce::from(*nonce), aad, body.into(), &tag)
+            .ok()?;
+        Some(plain_len)
+    }
 }
 
 /// The secret scalar of a private key, checked: exactly 32 bytes, `0 < d < n`.
@@ -161,55 +178,25 @@ impl CipherSuite for P256Suite {
         compressed(&PublicKey::from(*pk)).to_vec()
     }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
-        if bytes.len() != POINT_LEN {
-            return Err(RolesError::Suite(format!(
-                "P-256 public key of {} bytes, expected a {POINT_LEN}-byte compressed point",
-                bytes.len()
-            )));
-        }
-        parse_point(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
+        spec::decode_public(bytes, parse_point)
     }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<VerifyingKey> {
         self.decode_enc_public(bytes).map(VerifyingKey::from)
     }
     fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        counters::record(Op::Encrypt);
-        let ephemeral = EphemeralSecret::generate_from_rng(rng);
-        let eph_point = compressed(&ephemeral.public_key());
-        let shared = ephemeral.diffie_hellman(pk);
-        let key = derive_key(shared.raw_secret_bytes(), &eph_point, &compressed(pk));
-        let mut nonce = [0u8; NONCE_LEN];
-        rng.fill_bytes(&mut nonce);
-        let cipher = aead(&key).ok_or_else(|| RolesError::Suite("AES-256-GCM key setup failed".into()))?;
-        let sealed = cipher
-            .encrypt(&Nonce::from(nonce), Payload { msg, aad: label })
-            .map_err(|_| RolesError::Suite(format!("AES-256-GCM cannot encrypt {} bytes", msg.len())))?;
-        let mut out = Vec::with_capacity(POINT_LEN + NONCE_LEN + sealed.len());
-        out.extend_from_slice(&eph_point);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&sealed);
-        Ok(out)
+        spec::encrypt::<Aes256Gcm>(label, msg, rng, |rng| {
+            let ephemeral = EphemeralSecret::generate_from_rng(rng);
+            let eph_point = compressed(&ephemeral.public_key());
+            let shared = ephemeral.diffie_hellman(pk);
+            let key = derive_key(shared.raw_secret_bytes(), &eph_point, &compressed(pk));
+            Ok((eph_point.into(), key))
+        })
     }
     fn decrypt(&self, sk: &P256EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        counters::record(Op::Decrypt);
-        if ct.len() < CIPHERTEXT_OVERHEAD {
-            return None;
-        }
-        let (eph_bytes, rest) = ct.split_at(POINT_LEN);
-        let (nonce, sealed) = rest.split_at(NONCE_LEN);
-        let ephemeral = parse_point(eph_bytes)?;
-        let shared = sk.secret.diffie_hellman(&ephemeral);
-        let key = derive_key(shared.raw_secret_bytes(), eph_bytes, &compressed(&sk.public));
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().ok()?;
-        aead(&key)?
-            .decrypt(
-                &Nonce::from(nonce),
-                Payload {
-                    msg: sealed,
-                    aad: label,
-                },
-            )
-            .ok()
+        spec::decrypt::<Aes256Gcm>(label, ct, |eph| {
+            let shared = sk.secret.diffie_hellman(&parse_point(eph)?);
+            Some(derive_key(shared.raw_secret_bytes(), eph, &compressed(&sk.public)))
+        })
     }
     fn sign(&self, sk: &SigningKey, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);
@@ -234,6 +221,7 @@ impl CipherSuite for P256Suite {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aes_gcm::aead::{Aead, Payload};
     use dsmpc_core::rng::seeded;
     use sha2::{Digest, Sha256};
 

@@ -12,7 +12,7 @@ use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::DsmpcRng;
 
 use crate::error::{Result, RolesError};
-use crate::suite::rsa::{block_label, blocks, check_bits};
+use crate::suite::rsa::{check_bits, decrypt_blocks, encrypt_blocks};
 use crate::suite::{CipherSuite, Provider, SuiteKind};
 
 /// RSA with the given modulus size.
@@ -29,10 +29,6 @@ impl RsaSuite {
 
     fn bytes(&self) -> usize {
         self.bits as usize / 8
-    }
-
-    fn max_block(&self) -> usize {
-        crate::suite::rsa::max_block(self.bytes())
     }
 
     /// Parses a cached private key (PKCS#8 DER) and checks its size.
@@ -126,30 +122,22 @@ impl CipherSuite for RsaSuite {
         self.parse_public(bytes)
     }
     fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
-        let mut out = Vec::with_capacity(self.ciphertext_len(msg.len()));
-        for (i, block) in blocks(msg, self.max_block()).enumerate() {
-            counters::record(Op::Encrypt);
+        encrypt_blocks(self.bytes(), label, msg, |block, label, dst| {
             let ct = pk
-                .encrypt(rng, Oaep::<Sha256>::new_with_label(block_label(label, i)), block)
+                .encrypt(rng, Oaep::<Sha256>::new_with_label(label.to_vec()), block)
                 .map_err(suite_err)?;
-            out.extend_from_slice(&ct);
-        }
-        Ok(out)
+            let n = ct.len().min(dst.len());
+            dst[..n].copy_from_slice(&ct[..n]);
+            Ok(ct.len())
+        })
     }
     fn decrypt(&self, sk: &PrivateKey, label: &[u8], ct: &[u8], rng: &mut DsmpcRng) -> Option<Vec<u8>> {
-        if ct.is_empty() || !ct.len().is_multiple_of(self.bytes()) {
-            counters::record(Op::Decrypt);
-            return None;
-        }
-        // Plaintexts are secrets: each block's is wiped once copied, and the result is
-        // allocated at its largest size so that it never moves.
-        let mut out = zeroize::Zeroizing::new(Vec::with_capacity(ct.len()));
-        for (i, block) in ct.chunks(self.bytes()).enumerate() {
-            counters::record(Op::Decrypt);
-            let plain = sk.decrypt_blinded(rng, Oaep::<Sha256>::new_with_label(block_label(label, i)), block);
+        decrypt_blocks(self.bytes(), label, ct, |block, label, out| {
+            // Each block's plaintext is wiped once copied.
+            let plain = sk.decrypt_blinded(rng, Oaep::<Sha256>::new_with_label(label.to_vec()), block);
             out.extend_from_slice(&zeroize::Zeroizing::new(plain.ok()?));
-        }
-        Some(std::mem::take(&mut *out))
+            Some(())
+        })
     }
     fn sign(&self, sk: &PrivateKey, msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         counters::record(Op::Sign);

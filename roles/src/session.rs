@@ -402,57 +402,12 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     report(outcome?, record, &values, setup_s, weak_group)
 }
 
-/// The parties of a session that a node hosts (`keep`), built exactly as a whole session
-/// builds them (same seed, same keys, same values), and the DPs' values.
-pub struct Hosted {
-    /// The parties, ready to be driven.
-    pub parties: Vec<BoxedParty<'static>>,
-    /// Every DP's value (a node compares the outcome with their sum).
-    pub values: Vec<BigUint>,
-    /// Seconds spent building them (keys, tables).
-    pub setup_s: f64,
-    /// Whether the PVSS group is the weak one.
-    pub weak_group: bool,
-}
-
 /// The DPs' values of a seeded or OS-random session (as [`run`] draws them).
 pub fn values_of(cfg: &SessionConfig) -> Result<Vec<BigUint>> {
     values_for(cfg, None, cfg.rng_source())
 }
 
-/// Build the parties `keep` selects for `cfg` (no faults: a node runs honest parties).
-pub fn hosted(cfg: &SessionConfig, timeouts: Timeouts, keep: &(dyn Fn(PartyId) -> bool + Sync)) -> Result<Hosted> {
-    cfg.validate()?;
-    if !cfg.faults.is_empty() {
-        return Err(RolesError::Config(
-            "--inject is for in-process networks (memory, sim); a node runs honest parties".into(),
-        ));
-    }
-    with_types(cfg, Build { cfg, timeouts, keep })
-}
-
-/// Building a node's parties, as [`with_types`] work.
-struct Build<'c> {
-    cfg: &'c SessionConfig,
-    timeouts: Timeouts,
-    keep: &'c (dyn Fn(PartyId) -> bool + Sync),
-}
-
-impl WithTypes for Build<'_> {
-    type Output = Hosted;
-    fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<Hosted> {
-        let (values, setup0, world) = prepare::<B, S>(self.cfg, None, suite, self.timeouts, self.keep)?;
-        let (parties, _) = world.parties(&values)?;
-        Ok(Hosted {
-            parties,
-            values,
-            setup_s: setup0.elapsed().as_secs_f64(),
-            weak_group: world.group.is_weak(),
-        })
-    }
-}
-
-/// The set-up a whole session and a node share: the DPs' values (given or drawn), the
+/// The set-up of a whole session: the DPs' values (given or drawn), the
 /// provider warmed up, the shared group with its fixed-base tables, and the [`World`] that
 /// builds the parties `keep` selects. Also gives the instant set-up began (after the values).
 fn prepare<'c, B: Backend, S: CipherSuite>(
@@ -465,14 +420,7 @@ fn prepare<'c, B: Backend, S: CipherSuite>(
     let src = cfg.rng_source();
     let values = values_for(cfg, values, src)?;
     let setup0 = Instant::now();
-    if S::PROVIDER == Provider::AwsLc {
-        awslc::warm_up();
-    }
-    let group = shared_group::<B>(cfg.group_bits)?;
-    if cfg.verify != VerifyMode::Paper {
-        group.g_table();
-        group.h_table();
-    }
+    let group = provider_and_group::<B, S>(cfg)?;
     let world = World {
         cfg,
         suite,
@@ -482,6 +430,20 @@ fn prepare<'c, B: Backend, S: CipherSuite>(
         keep,
     };
     Ok((values, setup0, world))
+}
+
+/// The set-up every process that runs parties does first, a whole session or a node: the
+/// provider warmed up and the shared group with the fixed-base tables the mode uses.
+pub(crate) fn provider_and_group<B: Backend, S: CipherSuite>(cfg: &SessionConfig) -> Result<Arc<SchnorrGroup<B>>> {
+    if S::PROVIDER == Provider::AwsLc {
+        awslc::warm_up();
+    }
+    let group = shared_group::<B>(cfg.group_bits)?;
+    if cfg.verify != VerifyMode::Paper {
+        group.g_table();
+        group.h_table();
+    }
+    Ok(group)
 }
 
 /// The standard group of `bits` for backend `B`, one per process: sessions share it and its

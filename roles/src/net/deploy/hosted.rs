@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::VerifyMode;
 use p256::ecdsa::VerifyingKey;
 
@@ -124,11 +123,7 @@ impl WithTypes for Build<'_> {
         }
         let src = cfg.rng_source();
         let n = cfg.n as u32;
-        let group = Arc::new(SchnorrGroup::<B>::standard(cfg.group_bits)?);
-        if cfg.verify != VerifyMode::Paper {
-            group.g_table();
-            group.h_table();
-        }
+        let group = crate::session::provider_and_group::<B, S>(cfg)?;
         let honest = check::for_mode::<B>(cfg.verify);
         let me = self.host.name.as_str();
         let mut parties: Vec<BoxedParty<'static>> = Vec::new();

@@ -9,6 +9,8 @@ pub mod ab;
 pub mod data;
 pub mod error;
 pub mod figures;
+pub mod format;
+pub mod history;
 pub mod regress;
 pub mod report;
 mod slice;

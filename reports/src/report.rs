@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use crate::data::{Dataset, Dim, DimValue, HasParams, MessagePoint, OP_COLUMNS, PointSummary, UnitRow};
 use crate::error::{Error, Result};
 use crate::figures;
+use crate::format::{bytes_text, exponent, pct, pct1, plural, sig, stat_text};
 use crate::slice;
 use crate::stats::{self, Stat};
 
@@ -25,65 +26,12 @@ pub fn write_report(dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Significant-digit formatting for seconds and ratios in tables.
-fn sig(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let a = v.abs();
-    if a >= 1000.0 {
-        return format!("{v:.0}");
-    }
-    if a < 1e-4 {
-        return format!("{v:.2e}");
-    }
-    let digits = (3 - a.log10().floor() as i32).max(0) as usize;
-    format!("{v:.digits$}")
-}
-
-/// An exponent with two decimals, never "-0.00".
-fn exponent(x: f64) -> String {
-    let v = if x.abs() < 0.005 { 0.0 } else { x };
-    format!("{v:.2}")
-}
-
-/// `"1 point"`, `"3 points"`.
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// The point id, marked when it uses a weak 1024-bit size.
 fn point_label(p: &crate::data::Params, id: &str) -> String {
     if p.rsa_bits == 1024 || p.group_bits == 1024 {
         format!("{id} (weak)")
     } else {
         id.to_string()
-    }
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.0}%", 100.0 * v)
-}
-
-fn stat_text(s: &Stat) -> String {
-    if s.count > 1 && s.max > s.min {
-        format!("{} [{}–{}]", sig(s.median), sig(s.min), sig(s.max))
-    } else {
-        sig(s.median)
-    }
-}
-
-fn bytes_text(b: f64) -> String {
-    if b >= 1e6 {
-        format!("{:.2} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} kB", b / 1e3)
-    } else {
-        format!("{b:.0} B")
     }
 }
 
@@ -770,11 +718,6 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
 /// The op columns of the DPs' commitment signatures (`vss` only; ECDSA P-256 whatever the suite).
 const DP_SIGN: &str = "dp_sign";
 const DP_SIG_VERIFY: &str = "dp_sig_verify";
-
-/// `"4.1%"`; shares of a few percent need the decimal.
-fn pct1(v: f64) -> String {
-    format!("{:.1}%", 100.0 * v)
-}
 
 /// The measured cost of the DPs' commitment signatures at each matched `vss` point: the
 /// `dp_sign` and `dp_sig_verify` counts (summed over phases), their unit costs from

@@ -104,16 +104,16 @@ fn parse(args: &[String]) -> Result<Options, TaskError> {
             "--no-time" => o.runs = 0,
             "--remeasure" => o.remeasure = true,
             "--out" => o.out = Some(PathBuf::from(value("--out")?)),
-            other if other.starts_with('-') => return Err(bad(format!("history: unknown option {other:?}"))),
+            other if other.starts_with('-') => return Err(bad(format!("unknown option {other:?}"))),
             rev => o.revs.push(rev.to_string()),
         }
     }
     if o.revs.is_empty() {
-        return Err(bad("history: name the revisions (REV..REV or REV REV ...)".into()));
+        return Err(bad("name the revisions (REV..REV or REV REV ...)".into()));
     }
     if o.runs == 0 && o.icount_runs == 0 {
         return Err(bad(
-            "history: --no-time and --no-icount together leave nothing to measure".into(),
+            "--no-time and --no-icount together leave nothing to measure".into(),
         ));
     }
     Ok(o)
@@ -150,11 +150,11 @@ fn expand(specs: &[String]) -> Result<Vec<String>, TaskError> {
         let shas = if let Some((a, b)) = spec.split_once("..") {
             if a.is_empty() || b.is_empty() || b.starts_with('.') {
                 return Err(TaskError::usage(format!(
-                    "history: {spec:?}: a range is FROM..TO with both ends named (e.g. HEAD~5..HEAD)"
+                    "{spec:?}: a range is FROM..TO with both ends named (e.g. HEAD~5..HEAD)"
                 )));
             }
-            let from = regress::resolve(&dir, a).map_err(|e| TaskError::usage(format!("history: {e}")))?;
-            let to = regress::resolve(&dir, b).map_err(|e| TaskError::usage(format!("history: {e}")))?;
+            let from = regress::resolve(&dir, a).map_err(|e| TaskError::usage(e.to_string()))?;
+            let to = regress::resolve(&dir, b).map_err(|e| TaskError::usage(e.to_string()))?;
             let list = git(
                 &dir,
                 &["rev-list", "--reverse", "--first-parent", &format!("{from}..{to}")],
@@ -169,12 +169,12 @@ fn expand(specs: &[String]) -> Result<Vec<String>, TaskError> {
             shas.extend(list.lines().map(str::to_string));
             if shas.len() < 2 && from != to {
                 return Err(TaskError::usage(format!(
-                    "history: the range {spec} has no commits after {a} on {b}'s line (reversed ends?)"
+                    "the range {spec} has no commits after {a} on {b}'s line (reversed ends?)"
                 )));
             }
             shas
         } else {
-            vec![regress::resolve(&dir, spec).map_err(|e| TaskError::usage(format!("history: {e}")))?]
+            vec![regress::resolve(&dir, spec).map_err(|e| TaskError::usage(e.to_string()))?]
         };
         for s in shas {
             if !out.contains(&s) {

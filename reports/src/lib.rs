@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod ab;
+pub mod analysis;
 pub mod data;
 pub mod error;
 pub mod figures;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::{self, ModePair, OverheadRatio, matched};
 use crate::data::{Dataset, Dim, DimValue, HasParams, MessagePoint, OP_COLUMNS, PointSummary, UnitRow};
 use crate::error::{Error, Result};
 use crate::figures;
@@ -125,20 +126,6 @@ fn parameters(out: &mut String, ds: &Dataset, points: &[PointSummary]) {
     let _ = writeln!(out);
 }
 
-/// Groups items by every dimension except `skip`, returning the groups with at least two members.
-fn matched<'a, T: HasParams>(items: &'a [T], skip: &[Dim]) -> Vec<Vec<&'a T>> {
-    let mut g: BTreeMap<Vec<DimValue>, Vec<&'a T>> = BTreeMap::new();
-    for it in items {
-        let key = Dim::ALL
-            .iter()
-            .filter(|d| !skip.contains(d))
-            .map(|d| it.params().get(*d))
-            .collect();
-        g.entry(key).or_default().push(it);
-    }
-    g.into_values().filter(|v| v.len() >= 2).collect()
-}
-
 /// The phases of `points`, in protocol order.
 fn phase_names<'a>(points: impl IntoIterator<Item = &'a PointSummary>) -> Vec<String> {
     let mut v: Vec<String> = points
@@ -166,91 +153,55 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
     let phases = phase_names(points);
 
     // Dominant phase.
-    let mut wins: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut shares: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for p in points {
-        let total = p.total_work();
-        if total <= 0.0 {
-            continue;
-        }
-        if let Some(top) = p
-            .phases
-            .iter()
-            .max_by(|a, b| a.work_cpu.median.total_cmp(&b.work_cpu.median))
-        {
-            *wins.entry(top.phase.as_str()).or_default() += 1;
-        }
-        for ph in &p.phases {
-            shares
-                .entry(ph.phase.as_str())
-                .or_default()
-                .push(ph.work_cpu.median / total);
-        }
-    }
-    if let Some((top, n)) = wins.iter().max_by_key(|(_, n)| **n) {
-        let s = Stat::of(&shares[top]).unwrap_or(Stat {
-            median: 0.0,
-            min: 0.0,
-            max: 0.0,
-            count: 0,
-        });
+    if let Some(d) = analysis::dominant_phase(points) {
         let _ = writeln!(
             out,
-            "- **Dominant phase:** `{top}` takes the largest share of session work in {n} of {} points (median share {}, range {}–{}).",
-            points.len(),
-            pct(s.median),
-            pct(s.min),
-            pct(s.max)
+            "- **Dominant phase:** `{}` takes the largest share of session work in {} of {} points (median share {}, range {}–{}).",
+            d.phase,
+            d.wins,
+            d.points,
+            pct(d.share.median),
+            pct(d.share.min),
+            pct(d.share.max)
         );
-        let mut ranked: Vec<(&str, f64)> = shares
-            .iter()
-            .filter(|(k, _)| *k != top)
-            .filter_map(|(k, v)| Some((*k, stats::median(v)?)))
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        if let Some((second, sh)) = ranked.first() {
+        if let Some((second, sh)) = &d.next {
             let _ = writeln!(out, "  The next largest is `{second}` (median share {}).", pct(*sh));
         }
     }
 
     // Scaling in n.
-    if slice::values(points, Dim::N).len() >= 2 {
-        let _ = writeln!(
-            out,
-            "- **Scaling with n** (least-squares slope of log(work) against log(n), other parameters held fixed):"
-        );
-        let groups = matched(points, &[Dim::N]);
-        for ph in &phases {
-            let data: Vec<Vec<(f64, f64)>> = groups
-                .iter()
-                .map(|g| {
-                    g.iter()
-                        .filter_map(|p| Some((p.params.n as f64, p.phase(ph)?.work_cpu.median)))
-                        .collect()
-                })
-                .collect();
-            match stats::pooled_loglog_fit(&data) {
-                Some(f) => {
-                    let _ = writeln!(
-                        out,
-                        "  - `{ph}`: ~ n^{} (R² {:.2}, {} in {}){}",
-                        exponent(f.slope),
-                        f.r2,
-                        plural(f.points, "point"),
-                        plural(data.iter().filter(|g| g.len() >= 2).count(), "group"),
-                        scaling_word(f.slope)
-                    );
-                }
-                None => {
-                    let _ = writeln!(out, "  - `{ph}`: not enough points to fit");
+    match analysis::scaling_in_n(points, &phases) {
+        Some(fits) => {
+            let _ = writeln!(
+                out,
+                "- **Scaling with n** (least-squares slope of log(work) against log(n), other parameters held fixed):"
+            );
+            for s in fits {
+                match s.fit {
+                    Some(f) => {
+                        let _ = writeln!(
+                            out,
+                            "  - `{}`: ~ n^{} (R² {:.2}, {} in {}){}",
+                            s.phase,
+                            exponent(f.slope),
+                            f.r2,
+                            plural(f.points, "point"),
+                            plural(s.groups, "group"),
+                            scaling_word(f.slope)
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(out, "  - `{}`: not enough points to fit", s.phase);
+                    }
                 }
             }
         }
-    } else {
-        let _ = writeln!(
-            out,
-            "- **Scaling with n:** n has a single value in this sweep, so no exponent is fitted."
-        );
+        None => {
+            let _ = writeln!(
+                out,
+                "- **Scaling with n:** n has a single value in this sweep, so no exponent is fitted."
+            );
+        }
     }
 
     // Backend and provider speedups.
@@ -521,29 +472,18 @@ fn ratio_text(r: &[f64]) -> Option<String> {
     })
 }
 
-/// The `paper` and `vss` values of one matched point (`None` where that mode lacks the phase
-/// or kind).
-type Pair = (Option<f64>, Option<f64>);
+type Pair = ModePair;
 
-/// One row of an overhead table: the paper and vss values over the pairs that have them, and
-/// the vss / paper ratios over the pairs that have both (with a positive paper value).
+/// One row of an overhead table, from [`analysis::mode_overhead`].
 fn overhead_row(out: &mut String, name: &str, values: &[Pair], show: impl Fn(&Stat) -> String) {
-    let side = |f: fn(&Pair) -> Option<f64>| Stat::of(&values.iter().filter_map(f).collect::<Vec<_>>());
-    let (paper, vss) = (side(|v| v.0), side(|v| v.1));
-    let ratios: Vec<f64> = values
-        .iter()
-        .filter_map(|v| match v {
-            (Some(p), Some(x)) if *p > 0.0 => Some(x / p),
-            _ => None,
-        })
-        .collect();
-    let ratio = match (&paper, &vss) {
-        (None, Some(_)) => format!("only in {VSS}"),
-        (Some(_), None) => format!("only in {PAPER}"),
-        _ => ratio_text(&ratios).unwrap_or_else(|| "-".into()),
+    let o = analysis::mode_overhead(values);
+    let ratio = match &o.ratio {
+        OverheadRatio::OnlyVss => format!("only in {VSS}"),
+        OverheadRatio::OnlyPaper => format!("only in {PAPER}"),
+        OverheadRatio::Ratios(r) => ratio_text(r).unwrap_or_else(|| "-".into()),
     };
     let cell = |s: &Option<Stat>| s.as_ref().map_or("-".into(), &show);
-    let _ = writeln!(out, "| {name} | {} | {} | {ratio} |", cell(&paper), cell(&vss));
+    let _ = writeln!(out, "| {name} | {} | {} | {ratio} |", cell(&o.paper), cell(&o.vss));
 }
 
 /// `## Overhead of vss over paper`: written only when the data hold `paper` and `vss` points

@@ -112,9 +112,7 @@ fn parse(args: &[String]) -> Result<Options, TaskError> {
         return Err(bad("name the revisions (REV..REV or REV REV ...)".into()));
     }
     if o.runs == 0 && o.icount_runs == 0 {
-        return Err(bad(
-            "--no-time and --no-icount together leave nothing to measure".into(),
-        ));
+        return Err(bad("--no-time and --no-icount together leave nothing to measure".into()));
     }
     Ok(o)
 }

@@ -1,5 +1,6 @@
 //! The trend figures of `cargo xtask history`: one figure per phase, `history-<phase>.svg`
-//! and `.png`, with (a) the instructions counted under callgrind and (b) the work CPU time
+//! and `.png`, with (a) the instructions counted under callgrind, as the change in percent from
+//! the first commit that has them (its count in the legend), and (b) the work CPU time
 //! (median, min-max over the time runs) at each measured commit, oldest on the left. The y
 //! axes are fitted to the data rather than started at 0, so that a step of a few percent is
 //! visible; read the tick values.
@@ -10,6 +11,7 @@ use super::chart::{Chart, FigureSpec, Glyph, LegendEntry, LinePanel, LineSpec, P
 use super::style::{self, SIZE_TWO};
 use super::{write_png, write_svg};
 use crate::error::{Error, Result};
+use crate::format::fmt_si;
 use crate::history::{History, PhaseTrend};
 use crate::stats::Stat;
 
@@ -68,25 +70,36 @@ fn phase_figure(history: &History, trend: &PhaseTrend, measured: &[usize]) -> Op
     let labels = commit_labels(history, measured);
     let x_of = |ri: usize| measured.iter().position(|m| *m == ri).map(|i| i as f64);
     let colour = style::phase_colour(&trend.phase);
-    let instructions: Vec<(f64, Stat)> = trend
+    // Instructions as the change from the first commit that has them: counts differ by a
+    // fraction of a percent between commits, which SI ticks (589M, 589M, ...) cannot show.
+    let counted: Vec<(usize, f64)> = trend
         .points
         .iter()
-        .filter_map(|p| Some((x_of(p.revision)?, Stat::of(&[p.instructions? as f64])?)))
+        .filter_map(|p| Some((p.revision, p.instructions? as f64)))
         .collect();
+    let base = counted.iter().find(|(_, v)| *v > 0.0).copied();
+    let instructions: Vec<(f64, Stat)> = match base {
+        Some((_, b)) => counted
+            .iter()
+            .filter_map(|(ri, v)| Some((x_of(*ri)?, Stat::of(&[100.0 * (v / b - 1.0)])?)))
+            .collect(),
+        None => vec![],
+    };
     let cpu: Vec<(f64, Stat)> = trend
         .points
         .iter()
         .filter_map(|p| Some((x_of(p.revision)?, p.cpu_s?)))
         .collect();
     let mut panels = vec![];
-    if !instructions.is_empty() {
+    if let (false, Some((bi, b))) = (instructions.is_empty(), base) {
+        let short = history.revisions[bi].short();
         panels.push(panel(
             "(a) instructions (callgrind, history-icount grid)",
-            "instructions",
-            Unit::Si,
+            &format!("instructions vs {} (%)", &short[..7.min(short.len())]),
+            Unit::Plain,
             &labels,
             instructions,
-            "instructions",
+            &format!("{} = 0%", fmt_si(b)),
             colour,
         ));
     }

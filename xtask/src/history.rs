@@ -216,7 +216,7 @@ pub(crate) fn host_name() -> String {
 
 /// The first commit that added `path`, as a short sha and subject, for messages.
 fn first_commit_with(path: &str) -> String {
-    git(&root(), &["log", "--diff-filter=A", "--format=%h (%s)", "--", path])
+    git(&root(), &["log", "--diff-filter=A", "--format=%h", "--", path])
         .ok()
         .and_then(|s| s.lines().last().map(str::to_string))
         .unwrap_or_else(|| "a later commit".into())

@@ -75,37 +75,15 @@ fn meta(path: &Path) -> serde_json::Value {
 fn deterministic_phases(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
-    let keep: Vec<usize> = [
-        "point",
-        "rep",
-        "backend",
-        "suite",
-        "verify",
-        "n",
-        "m",
-        "k",
-        "t",
-        "rsa_bits",
-        "group_bits",
-        "value_bits",
-        "seed",
-        "phase",
-        "instances",
-        "modexp_var",
-        "modexp_fixed",
-        "modexp_secret",
-        "multiexp_term",
-        "jacobi",
-        "enc",
-        "dec",
-        "sign",
-        "sig_verify",
-        "crate_version",
-        "git_rev",
-    ]
-    .iter()
-    .map(|c| h.iter().position(|x| x == *c).unwrap())
-    .collect();
+    // The deterministic columns (no times, no host facts), by their schema names.
+    let keep: Vec<usize> = ["point", "rep"]
+        .into_iter()
+        .chain(dsmpc_schema::PARAM_COLUMNS.into_iter().filter(|c| *c != "provider"))
+        .chain(["phase", "instances"])
+        .chain(dsmpc_schema::OP_COLUMNS[..9].iter().copied())
+        .chain(["crate_version", "git_rev"])
+        .map(|c| h.iter().position(|x| x == c).unwrap())
+        .collect();
     r.records()
         .map(|x| {
             let x = x.unwrap();

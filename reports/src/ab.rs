@@ -292,7 +292,8 @@ pub fn read_icount(path: &Path) -> Result<BTreeMap<String, u64>> {
     Ok(out)
 }
 
-fn numbered(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
+/// The entries `<prefix><N>` of `dir`, by N (none when `dir` cannot be read).
+pub(crate) fn numbered(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
     let mut out: Vec<(u32, PathBuf)> = vec![];
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(vec![]);

@@ -224,24 +224,10 @@ pub struct MessageRow {
     pub ref_compatible: bool,
 }
 
-/// One row of `units.csv`: the calibrated cost of one operation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UnitRow {
-    /// Backend.
-    pub backend: String,
-    /// Cipher suite.
-    pub suite: String,
-    /// Crypto provider (`rustcrypto` in files written before the column existed).
-    pub provider: String,
-    /// RSA modulus bits.
-    pub rsa_bits: u64,
-    /// Group modulus bits.
-    pub group_bits: u64,
-    /// Operation (one of [`OP_COLUMNS`]).
-    pub op: String,
-    /// Seconds per operation.
-    pub unit_s: f64,
-}
+/// One row of `units.csv`: the calibrated cost of one operation, the schema's row (`provider`
+/// is `rustcrypto` in files written before the column existed; an `op` named `verify`, the older
+/// name, reads as `sig_verify`).
+pub use dsmpc_schema::UnitRow;
 
 /// `meta.json`: how and where the sweep ran. Keys beyond the required ones are kept in `extra`.
 #[derive(Clone, Debug, Deserialize)]
@@ -658,6 +644,12 @@ impl Row<'_> {
             .map_err(|_| self.err(col, i, v, "a non-negative integer"))
     }
 
+    fn u32(&self, col: &str) -> Result<u32> {
+        let (i, v) = self.raw(col);
+        v.parse::<u32>()
+            .map_err(|_| self.err(col, i, v, "a non-negative integer below 2^32"))
+    }
+
     fn seconds(&self, col: &str) -> Result<f64> {
         let (i, v) = self.raw(col);
         match v.parse::<f64>() {
@@ -878,8 +870,8 @@ pub fn read_units(path: &Path) -> Result<Vec<UnitRow>> {
             backend: r.text("backend")?,
             suite: r.text("suite")?,
             provider: r.provider()?,
-            rsa_bits: r.u64("rsa_bits")?,
-            group_bits: r.u64("group_bits")?,
+            rsa_bits: r.u32("rsa_bits")?,
+            group_bits: r.u32("group_bits")?,
             op: match r.text("op")? {
                 // older name of the signature-verification op
                 op if op == "verify" => "sig_verify".to_string(),

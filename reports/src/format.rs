@@ -148,10 +148,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_read_as_documented() {
+    fn tick_text() {
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(0.001), "0.001");
+        assert_eq!(fmt_num(0.25), "0.25");
+        assert_eq!(fmt_num(2.5), "2.5");
+        assert_eq!(fmt_num(1e-4), "0.0001");
+        assert_eq!(fmt_num(1e-5), "1e-5");
+        assert_eq!(fmt_si(1500.0), "1.5k");
+        assert_eq!(fmt_si(2_000_000.0), "2M");
+    }
+
+    #[test]
+    fn table_numbers() {
+        assert_eq!(sig(0.012345), "0.01235");
+        assert_eq!(sig(1.5), "1.500");
+        assert_eq!(sig(2.0e-5), "2.00e-5");
         assert_eq!(sig(1.23456), "1.235");
         assert_eq!(sig(1234.5), "1234");
-        assert_eq!(sig(0.00001234), "1.23e-5");
         assert_eq!(exponent(-0.001), "0.00");
         assert_eq!(plural(1, "point"), "1 point");
         assert_eq!(plural(3, "point"), "3 points");
@@ -164,9 +178,7 @@ mod tests {
         assert_eq!(opt(None, 2), "-");
         assert_eq!(opt(Some(1.0), 2), "1.00");
         assert_eq!(opt_giga(Some(1_234_500_000)), "1.2345G");
-        assert_eq!(fmt_num(0.5), "0.5");
         assert_eq!(fmt_num(12345.0), "12.3k");
-        assert_eq!(fmt_si(2.0e7), "20M");
         let s = Stat::of(&[1.0, 2.0, 3.0]).unwrap();
         assert_eq!(stat_text(&s), "2.000 [1.000–3.000]");
     }

@@ -11,7 +11,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use crate::ab::read_icount;
+use crate::ab::{numbered, read_icount};
 use crate::data::{phase_rank, read_phases};
 use crate::error::{Error, Result};
 use crate::stats::Stat;
@@ -73,22 +73,6 @@ pub struct History {
     pub revisions: Vec<Revision>,
     /// Per phase.
     pub phases: Vec<PhaseTrend>,
-}
-
-fn numbered(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
-    let mut out: Vec<(u32, PathBuf)> = vec![];
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(vec![]);
-    };
-    for e in entries {
-        let e = e.map_err(|e| Error::io(dir, e))?;
-        let name = e.file_name().to_string_lossy().into_owned();
-        if let Some(i) = name.strip_prefix(prefix).and_then(|s| s.parse::<u32>().ok()) {
-            out.push((i, e.path()));
-        }
-    }
-    out.sort();
-    Ok(out.into_iter().map(|(_, p)| p).collect())
 }
 
 /// Reads `revisions.csv`.

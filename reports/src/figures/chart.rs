@@ -759,18 +759,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn tick_text() {
-        assert_eq!(fmt_num(0.0), "0");
-        assert_eq!(fmt_num(0.001), "0.001");
-        assert_eq!(fmt_num(0.25), "0.25");
-        assert_eq!(fmt_num(2.5), "2.5");
-        assert_eq!(fmt_num(1e-4), "0.0001");
-        assert_eq!(fmt_num(1e-5), "1e-5");
-        assert_eq!(fmt_si(1500.0), "1.5k");
-        assert_eq!(fmt_si(2_000_000.0), "2M");
-    }
-
-    #[test]
     fn log_only_for_wide_ranges() {
         assert!(!Axis::values(&[10.0, 20.0, 40.0], Unit::Si, false, true).is_log());
         assert!(Axis::values(&[0.001, 0.5], Unit::Plain, true, false).is_log());

@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::error::{BenchError, Result};
+use dsmpc_schema::files::{MESSAGES, META, PHASES, UNITS};
+
+use crate::error::{BenchError, Result, csv_err, io};
 use crate::shard::Shard;
 
 /// How to merge.
@@ -44,25 +46,6 @@ pub struct MergeSummary {
     pub problems: Vec<String>,
     /// Distinct hosts that ran the merged shards.
     pub hosts: Vec<String>,
-}
-
-const PHASES: &str = "phases.csv";
-const MESSAGES: &str = "messages.csv";
-const UNITS: &str = "units.csv";
-const META: &str = "meta.json";
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
-    move |source| BenchError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-fn csv_err(path: &Path) -> impl FnOnce(csv::Error) -> BenchError + '_ {
-    move |source| BenchError::Csv {
-        path: path.display().to_string(),
-        source,
-    }
 }
 
 /// A CSV file as its header and complete rows (a row cut off by an interruption is dropped).

@@ -25,7 +25,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::error::{BenchError, Result};
+use dsmpc_schema::files::{MESSAGES, META, PHASES, UNITS};
+
+use crate::error::{BenchError, Result, csv_err, io};
 use crate::grid::{Grid, Point};
 use crate::host;
 use crate::rows::{Env, MessageRow, PhaseRow, UnitRow};
@@ -72,25 +74,6 @@ pub struct SweepSummary {
     pub failed: Vec<String>,
     /// Notes: skipped invalid points, failures.
     pub notes: Vec<String>,
-}
-
-const PHASES: &str = "phases.csv";
-const MESSAGES: &str = "messages.csv";
-const UNITS: &str = "units.csv";
-const META: &str = "meta.json";
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
-    move |source| BenchError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-fn csv_err(path: &Path) -> impl FnOnce(csv::Error) -> BenchError + '_ {
-    move |source| BenchError::Csv {
-        path: path.display().to_string(),
-        source,
-    }
 }
 
 /// Append-only CSV writer that writes the header only into an empty file.

@@ -59,16 +59,7 @@ impl Table {
         if !path.exists() {
             return Ok(None);
         }
-        let mut r = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(csv_err(path))?;
-        let header = r.headers().map_err(csv_err(path))?.clone();
-        let rows = r
-            .records()
-            .map_while(|x| x.ok())
-            .filter(|x| x.len() == header.len())
-            .collect();
+        let (header, rows) = crate::rows::read_complete_rows(path)?;
         Ok(Some(Table { header, rows }))
     }
 

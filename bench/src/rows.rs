@@ -1,7 +1,11 @@
 //! The rows of the CSV files a sweep writes: the types are those of `dsmpc-schema`, the
 //! contract with `dsmpc-reports` (column names and meanings also in `bench/README.md`).
 
+use std::path::Path;
+
 use serde::Serialize;
+
+use crate::error::{Result, csv_err};
 
 pub use dsmpc_schema::{Env, MessageRow, PhaseRow, UnitRow};
 
@@ -16,4 +20,20 @@ pub fn header<T: Serialize + Default>() -> Vec<String> {
         .headers()
         .map(|h| h.iter().map(str::to_string).collect())
         .unwrap_or_default()
+}
+
+/// The header and the complete rows of a CSV file that a sweep may have been writing when it
+/// was interrupted: reading stops at the first row cut off (wrong width or unparsable).
+pub fn read_complete_rows(path: &Path) -> Result<(csv::StringRecord, Vec<csv::StringRecord>)> {
+    let mut r = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(path)
+        .map_err(csv_err(path))?;
+    let header = r.headers().map_err(csv_err(path))?.clone();
+    let rows = r
+        .records()
+        .map_while(|x| x.ok())
+        .filter(|x| x.len() == header.len())
+        .collect();
+    Ok((header, rows))
 }

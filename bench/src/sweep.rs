@@ -116,20 +116,8 @@ fn recover(out: &Path) -> Result<BTreeSet<String>> {
         let _ = std::fs::remove_file(&ppath);
         return Ok(BTreeSet::new());
     }
-    let read_all = |path: &Path| -> Result<(csv::StringRecord, Vec<csv::StringRecord>)> {
-        let mut r = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(csv_err(path))?;
-        let header = r.headers().map_err(csv_err(path))?.clone();
-        // A row cut off by an interruption has the wrong width or fails to parse: stop there.
-        let rows = r
-            .records()
-            .map_while(|x| x.ok())
-            .filter(|x| x.len() == header.len())
-            .collect();
-        Ok((header, rows))
-    };
+    // A row cut off by an interruption has the wrong width or fails to parse: stop there.
+    let read_all = crate::rows::read_complete_rows;
     let (mh, mrows) = read_all(&mpath)?;
     let done: BTreeSet<String> = mrows.iter().filter_map(|r| r.get(0).map(str::to_string)).collect();
     let rewrite = |path: &Path, header: &csv::StringRecord, rows: &[csv::StringRecord]| -> Result<()> {

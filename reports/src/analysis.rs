@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::data::{Dim, DimValue, HasParams, PointSummary};
+use crate::data::{Dim, DimValue, HasParams, MessagePoint, PointSummary};
 use crate::stats::{self, Fit, Stat};
 
 /// Groups items by every dimension except `skip`, returning the groups with at least two members.
@@ -167,6 +167,108 @@ pub fn mode_overhead(values: &[ModePair]) -> ModeOverhead {
         ),
     };
     ModeOverhead { paper, vss, ratio }
+}
+
+/// Work ratios between two values of one dimension over points that differ only in it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Speedup {
+    /// The first value of the dimension in display order (the one divided by).
+    pub fast: DimValue,
+    /// The second value.
+    pub slow: DimValue,
+    /// Matched pairs of points.
+    pub pairs: usize,
+    /// Per pair, session work of `slow` / session work of `fast`.
+    pub session: Vec<f64>,
+    /// Per phase (in the order given), the same ratio over the pairs that have the phase.
+    pub phases: Vec<(String, Vec<f64>)>,
+}
+
+/// [`Speedup`] along `d`; `None` when `d` has one value or no pair of points matches.
+pub fn speedup(points: &[PointSummary], phases: &[String], d: Dim) -> Option<Speedup> {
+    let values = crate::slice::values(points, d);
+    if values.len() < 2 {
+        return None;
+    }
+    let (fast, slow) = (values[0].clone(), values[1].clone());
+    let pairs: Vec<(&PointSummary, &PointSummary)> = matched(points, &[d])
+        .into_iter()
+        .filter_map(|g| {
+            let a = g.iter().find(|p| p.params.get(d) == fast)?;
+            let b = g.iter().find(|p| p.params.get(d) == slow)?;
+            Some((*a, *b))
+        })
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    Some(Speedup {
+        pairs: pairs.len(),
+        session: pairs.iter().map(|(f, s)| s.total_work() / f.total_work()).collect(),
+        phases: phases
+            .iter()
+            .map(|ph| {
+                let r = pairs
+                    .iter()
+                    .filter_map(|(f, s)| Some(s.phase(ph)?.work_cpu.median / f.phase(ph)?.work_cpu.median))
+                    .collect();
+                (ph.clone(), r)
+            })
+            .collect(),
+        fast,
+        slow,
+    })
+}
+
+/// What the messages say about bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ByteFindings {
+    /// The kind with the largest median share of a session's encoded bytes, and that share.
+    pub top_kind: Option<(String, f64)>,
+    /// Pooled log-log fit of session bytes against n (`None` with a single n).
+    pub scaling: Option<Fit>,
+    /// Encoded wire bytes over the payload bytes the reference prototype counted, over the
+    /// kinds it counted (`None` when it counted none).
+    pub wire_over_payload: Option<f64>,
+}
+
+/// [`ByteFindings`] of `messages`; `None` without messages.
+pub fn byte_findings(messages: &[MessagePoint]) -> Option<ByteFindings> {
+    if messages.is_empty() {
+        return None;
+    }
+    let mut kind_share: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for mp in messages {
+        let t = mp.total_bytes() as f64;
+        if t > 0.0 {
+            for r in &mp.rows {
+                kind_share.entry(r.kind.as_str()).or_default().push(r.bytes as f64 / t);
+            }
+        }
+    }
+    let top_kind = kind_share
+        .iter()
+        .filter_map(|(k, v)| Some((k.to_string(), stats::median(v)?)))
+        .max_by(|a, b| a.1.total_cmp(&b.1));
+    let scaling = if crate::slice::values(messages, Dim::N).len() >= 2 {
+        let data: Vec<Vec<(f64, f64)>> = matched(messages, &[Dim::N])
+            .iter()
+            .map(|g| g.iter().map(|p| (p.params.n as f64, p.total_bytes() as f64)).collect())
+            .collect();
+        stats::pooled_loglog_fit(&data)
+    } else {
+        None
+    };
+    let (enc, pay): (u64, u64) = messages
+        .iter()
+        .flat_map(|m| m.rows.iter())
+        .filter(|r| r.ref_compatible)
+        .fold((0, 0), |(a, b), r| (a + r.bytes, b + r.payload_bytes));
+    Some(ByteFindings {
+        top_kind,
+        scaling,
+        wire_over_payload: (pay > 0).then(|| enc as f64 / pay as f64),
+    })
 }
 
 #[cfg(test)]

@@ -324,51 +324,26 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
     }
 
     // Bytes.
-    if !messages.is_empty() {
-        let mut kind_share: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-        for mp in messages {
-            let t = mp.total_bytes() as f64;
-            if t > 0.0 {
-                for r in &mp.rows {
-                    kind_share.entry(r.kind.as_str()).or_default().push(r.bytes as f64 / t);
-                }
-            }
-        }
-        if let Some((k, v)) = kind_share
-            .iter()
-            .filter_map(|(k, v)| Some((*k, stats::median(v)?)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-        {
+    if let Some(b) = analysis::byte_findings(messages) {
+        if let Some((k, v)) = &b.top_kind {
             let _ = writeln!(
                 out,
                 "- **Bytes:** `{k}` carries the most bytes (median share {} of a session's encoded bytes).",
-                pct(v)
+                pct(*v)
             );
         }
-        if slice::values(messages, Dim::N).len() >= 2 {
-            let data: Vec<Vec<(f64, f64)>> = matched(messages, &[Dim::N])
-                .iter()
-                .map(|g| g.iter().map(|p| (p.params.n as f64, p.total_bytes() as f64)).collect())
-                .collect();
-            if let Some(f) = stats::pooled_loglog_fit(&data) {
-                let _ = writeln!(
-                    out,
-                    "  Session bytes scale as ~ n^{} (R² {:.2}).",
-                    exponent(f.slope),
-                    f.r2
-                );
-            }
-        }
-        let (enc, pay): (u64, u64) = messages
-            .iter()
-            .flat_map(|m| m.rows.iter())
-            .filter(|r| r.ref_compatible)
-            .fold((0, 0), |(a, b), r| (a + r.bytes, b + r.payload_bytes));
-        if pay > 0 {
+        if let Some(f) = b.scaling {
             let _ = writeln!(
                 out,
-                "  Over the kinds the reference prototype counted, encoded wire bytes are {:.3}x the cryptographic payload it reported.",
-                enc as f64 / pay as f64
+                "  Session bytes scale as ~ n^{} (R² {:.2}).",
+                exponent(f.slope),
+                f.r2
+            );
+        }
+        if let Some(r) = b.wire_over_payload {
+            let _ = writeln!(
+                out,
+                "  Over the kinds the reference prototype counted, encoded wire bytes are {r:.3}x the cryptographic payload it reported."
             );
         }
     }
@@ -378,35 +353,18 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
 /// `- **{title}** fast over slow`: the session's and each phase's work ratio over points
 /// that differ only in `d` (the first two values of `d` in display order).
 fn speedup(out: &mut String, points: &[PointSummary], phases: &[String], d: Dim, title: &str) {
-    let values = slice::values(points, d);
-    if values.len() < 2 {
+    let Some(s) = analysis::speedup(points, phases, d) else {
         return;
-    }
-    let (fast, slow) = (values[0].clone(), values[1].clone());
-    let pairs: Vec<(&PointSummary, &PointSummary)> = matched(points, &[d])
-        .into_iter()
-        .filter_map(|g| {
-            let a = g.iter().find(|p| p.params.get(d) == fast)?;
-            let b = g.iter().find(|p| p.params.get(d) == slow)?;
-            Some((*a, *b))
-        })
-        .collect();
-    if pairs.is_empty() {
-        return;
-    }
+    };
+    let (fast, slow) = (&s.fast, &s.slow);
     let _ = writeln!(
         out,
         "- **{title}** {fast} over {slow} (work of {slow} / work of {fast}; geometric mean over {}, range):",
-        plural(pairs.len(), "matched point")
+        plural(s.pairs, "matched point")
     );
-    let total: Vec<f64> = pairs.iter().map(|(f, s)| s.total_work() / f.total_work()).collect();
-    ratio_line(out, "whole session", &total);
-    for ph in phases {
-        let r: Vec<f64> = pairs
-            .iter()
-            .filter_map(|(f, s)| Some(s.phase(ph)?.work_cpu.median / f.phase(ph)?.work_cpu.median))
-            .collect();
-        ratio_line(out, &format!("`{ph}`"), &r);
+    ratio_line(out, "whole session", &s.session);
+    for (ph, r) in &s.phases {
+        ratio_line(out, &format!("`{ph}`"), r);
     }
 }
 

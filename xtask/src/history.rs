@@ -520,6 +520,41 @@ mod tests {
         assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
     }
 
+    /// A stand-in `dsmpc-sweep` (a shell script) that accepts `--grid FILE --dry-run` only when
+    /// FILE has no line starting with `reject`.
+    #[cfg(unix)]
+    fn fake_sweep(dir: &Path, reject: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let bin = dir.join(format!("fake-sweep-{reject}"));
+        std::fs::write(&bin, format!("#!/bin/sh\n! grep -q '^{reject}' \"$2\"\n")).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        bin
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn grids_fall_back_to_the_form_without_provider() {
+        let dir = std::env::temp_dir().join(format!("xtask-history-grid-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let text = "name = \"h\"\nprovider = [\"rustcrypto\"]\nbackend = [\"gmp\"]\n";
+        // A binary that knows the provider axis reads the grid as is.
+        let new = fake_sweep(&dir, "nothing");
+        let g = grid_for(&new, text, &dir, "a.toml").unwrap().unwrap();
+        assert_eq!(std::fs::read_to_string(g).unwrap(), text);
+        // One from before the axis gets it without the provider line.
+        let old = fake_sweep(&dir, "provider");
+        let g = grid_for(&old, text, &dir, "b.toml").unwrap().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(g).unwrap(),
+            "name = \"h\"\nbackend = [\"gmp\"]\n"
+        );
+        // One that reads neither form: no grid, and no file left behind.
+        let none = fake_sweep(&dir, "name");
+        assert!(grid_for(&none, text, &dir, "c.toml").unwrap().is_none());
+        assert!(!dir.join("c.toml").exists());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn host_name_is_a_folder_name() {
         let h = host_name();

@@ -138,26 +138,36 @@ fn recover(out: &Path) -> Result<BTreeSet<String>> {
     Ok(done)
 }
 
+/// A row of type `$row` for point `$p`: the point's columns (id and parameters, the same in
+/// `phases.csv` and `messages.csv`) and the given fields.
+macro_rules! with_point {
+    ($row:ident, $p:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        $row {
+            point: $p.point_id(),
+            backend: $p.backend.name().into(),
+            suite: $p.suite.name().into(),
+            provider: $p.provider.name().into(),
+            verify: $p.verify.name().into(),
+            n: $p.n,
+            m: $p.m,
+            k: $p.capacity,
+            t: $p.t,
+            rsa_bits: $p.rsa_bits,
+            group_bits: $p.group_bits,
+            value_bits: $p.value_bits,
+            seed: $p.seed.unwrap_or(0),
+            $($field: $value),*
+        }
+    };
+}
+
 fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: &Env) -> Vec<PhaseRow> {
     r.phases
         .iter()
         .map(|s| {
             let bound = units.bound(&s.ops);
-            PhaseRow {
-                point: p.point_id(),
-                rep,
-                backend: p.backend.name().into(),
-                suite: p.suite.name().into(),
-                provider: p.provider.name().into(),
-                verify: p.verify.name().into(),
-                n: p.n,
-                m: p.m,
-                k: p.capacity,
-                t: p.t,
-                rsa_bits: p.rsa_bits,
-                group_bits: p.group_bits,
-                value_bits: p.value_bits,
-                seed: p.seed.unwrap_or(0),
+            with_point!(PhaseRow, p, {
+                rep: rep,
                 phase: s.phase.name().into(),
                 instances: s.instances,
                 work_cpu_s: s.work_cpu_s,
@@ -182,7 +192,7 @@ fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: 
                 git_rev: env.git_rev.clone(),
                 host_cpu: env.host_cpu.clone(),
                 cores: env.cores,
-            }
+            })
         })
         .collect()
 }
@@ -192,20 +202,7 @@ fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
         .iter()
         .map(|(kind, m)| {
             let (src, dst) = kind.roles();
-            MessageRow {
-                point: p.point_id(),
-                backend: p.backend.name().into(),
-                suite: p.suite.name().into(),
-                provider: p.provider.name().into(),
-                verify: p.verify.name().into(),
-                n: p.n,
-                m: p.m,
-                k: p.capacity,
-                t: p.t,
-                rsa_bits: p.rsa_bits,
-                group_bits: p.group_bits,
-                value_bits: p.value_bits,
-                seed: p.seed.unwrap_or(0),
+            with_point!(MessageRow, p, {
                 kind: kind.name().into(),
                 src_role: src.into(),
                 dst_role: dst.into(),
@@ -213,7 +210,7 @@ fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
                 bytes: m.bytes,
                 payload_bytes: m.payload_bytes,
                 ref_compatible: kind.reference_counted(),
-            }
+            })
         })
         .collect()
 }

@@ -1,5 +1,7 @@
 //! Errors of the sweep harness.
 
+use std::path::Path;
+
 use thiserror::Error;
 
 /// Everything that can stop a sweep (a failing point does not: it is recorded and skipped).
@@ -39,3 +41,19 @@ pub enum BenchError {
 
 /// Result type of this crate.
 pub type Result<T> = std::result::Result<T, BenchError>;
+
+/// The [`BenchError::Io`] of an operation on `path`, for `map_err`.
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
+    move |source| BenchError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// The [`BenchError::Csv`] of reading or writing `path`, for `map_err`.
+pub(crate) fn csv_err(path: &Path) -> impl FnOnce(csv::Error) -> BenchError + '_ {
+    move |source| BenchError::Csv {
+        path: path.display().to_string(),
+        source,
+    }
+}

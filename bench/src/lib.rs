@@ -5,7 +5,6 @@ pub mod error;
 pub mod grid;
 pub mod host;
 pub mod merge;
-#[allow(missing_docs)]
 pub mod rows;
 pub mod shard;
 pub mod sweep;

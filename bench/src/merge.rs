@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use crate::error::{BenchError, Result};
+use dsmpc_schema::files::{MESSAGES, META, PHASES, UNITS};
+
+use crate::error::{BenchError, Result, csv_err, io};
 use crate::shard::Shard;
 
 /// How to merge.
@@ -46,25 +48,6 @@ pub struct MergeSummary {
     pub hosts: Vec<String>,
 }
 
-const PHASES: &str = "phases.csv";
-const MESSAGES: &str = "messages.csv";
-const UNITS: &str = "units.csv";
-const META: &str = "meta.json";
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
-    move |source| BenchError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-fn csv_err(path: &Path) -> impl FnOnce(csv::Error) -> BenchError + '_ {
-    move |source| BenchError::Csv {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
 /// A CSV file as its header and complete rows (a row cut off by an interruption is dropped).
 struct Table {
     header: csv::StringRecord,
@@ -76,16 +59,7 @@ impl Table {
         if !path.exists() {
             return Ok(None);
         }
-        let mut r = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(csv_err(path))?;
-        let header = r.headers().map_err(csv_err(path))?.clone();
-        let rows = r
-            .records()
-            .map_while(|x| x.ok())
-            .filter(|x| x.len() == header.len())
-            .collect();
+        let (header, rows) = crate::rows::read_complete_rows(path)?;
         Ok(Some(Table { header, rows }))
     }
 

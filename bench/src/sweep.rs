@@ -25,7 +25,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::json;
 
-use crate::error::{BenchError, Result};
+use dsmpc_schema::files::{MESSAGES, META, PHASES, UNITS};
+
+use crate::error::{BenchError, Result, csv_err, io};
 use crate::grid::{Grid, Point};
 use crate::host;
 use crate::rows::{Env, MessageRow, PhaseRow, UnitRow};
@@ -74,25 +76,6 @@ pub struct SweepSummary {
     pub notes: Vec<String>,
 }
 
-const PHASES: &str = "phases.csv";
-const MESSAGES: &str = "messages.csv";
-const UNITS: &str = "units.csv";
-const META: &str = "meta.json";
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> BenchError + '_ {
-    move |source| BenchError::Io {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-fn csv_err(path: &Path) -> impl FnOnce(csv::Error) -> BenchError + '_ {
-    move |source| BenchError::Csv {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
 /// Append-only CSV writer that writes the header only into an empty file.
 struct Appender {
     path: PathBuf,
@@ -133,20 +116,8 @@ fn recover(out: &Path) -> Result<BTreeSet<String>> {
         let _ = std::fs::remove_file(&ppath);
         return Ok(BTreeSet::new());
     }
-    let read_all = |path: &Path| -> Result<(csv::StringRecord, Vec<csv::StringRecord>)> {
-        let mut r = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_path(path)
-            .map_err(csv_err(path))?;
-        let header = r.headers().map_err(csv_err(path))?.clone();
-        // A row cut off by an interruption has the wrong width or fails to parse: stop there.
-        let rows = r
-            .records()
-            .map_while(|x| x.ok())
-            .filter(|x| x.len() == header.len())
-            .collect();
-        Ok((header, rows))
-    };
+    // A row cut off by an interruption has the wrong width or fails to parse: stop there.
+    let read_all = crate::rows::read_complete_rows;
     let (mh, mrows) = read_all(&mpath)?;
     let done: BTreeSet<String> = mrows.iter().filter_map(|r| r.get(0).map(str::to_string)).collect();
     let rewrite = |path: &Path, header: &csv::StringRecord, rows: &[csv::StringRecord]| -> Result<()> {
@@ -167,26 +138,36 @@ fn recover(out: &Path) -> Result<BTreeSet<String>> {
     Ok(done)
 }
 
+/// A row of type `$row` for point `$p`: the point's columns (id and parameters, the same in
+/// `phases.csv` and `messages.csv`) and the given fields.
+macro_rules! with_point {
+    ($row:ident, $p:expr, { $($field:ident: $value:expr),* $(,)? }) => {
+        $row {
+            point: $p.point_id(),
+            backend: $p.backend.name().into(),
+            suite: $p.suite.name().into(),
+            provider: $p.provider.name().into(),
+            verify: $p.verify.name().into(),
+            n: $p.n,
+            m: $p.m,
+            k: $p.capacity,
+            t: $p.t,
+            rsa_bits: $p.rsa_bits,
+            group_bits: $p.group_bits,
+            value_bits: $p.value_bits,
+            seed: $p.seed.unwrap_or(0),
+            $($field: $value),*
+        }
+    };
+}
+
 fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: &Env) -> Vec<PhaseRow> {
     r.phases
         .iter()
         .map(|s| {
             let bound = units.bound(&s.ops);
-            PhaseRow {
-                point: p.point_id(),
-                rep,
-                backend: p.backend.name().into(),
-                suite: p.suite.name().into(),
-                provider: p.provider.name().into(),
-                verify: p.verify.name().into(),
-                n: p.n,
-                m: p.m,
-                k: p.capacity,
-                t: p.t,
-                rsa_bits: p.rsa_bits,
-                group_bits: p.group_bits,
-                value_bits: p.value_bits,
-                seed: p.seed.unwrap_or(0),
+            with_point!(PhaseRow, p, {
+                rep: rep,
                 phase: s.phase.name().into(),
                 instances: s.instances,
                 work_cpu_s: s.work_cpu_s,
@@ -211,7 +192,7 @@ fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: 
                 git_rev: env.git_rev.clone(),
                 host_cpu: env.host_cpu.clone(),
                 cores: env.cores,
-            }
+            })
         })
         .collect()
 }
@@ -221,20 +202,7 @@ fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
         .iter()
         .map(|(kind, m)| {
             let (src, dst) = kind.roles();
-            MessageRow {
-                point: p.point_id(),
-                backend: p.backend.name().into(),
-                suite: p.suite.name().into(),
-                provider: p.provider.name().into(),
-                verify: p.verify.name().into(),
-                n: p.n,
-                m: p.m,
-                k: p.capacity,
-                t: p.t,
-                rsa_bits: p.rsa_bits,
-                group_bits: p.group_bits,
-                value_bits: p.value_bits,
-                seed: p.seed.unwrap_or(0),
+            with_point!(MessageRow, p, {
                 kind: kind.name().into(),
                 src_role: src.into(),
                 dst_role: dst.into(),
@@ -242,7 +210,7 @@ fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
                 bytes: m.bytes,
                 payload_bytes: m.payload_bytes,
                 ref_compatible: kind.reference_counted(),
-            }
+            })
         })
         .collect()
 }

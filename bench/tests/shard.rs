@@ -6,6 +6,9 @@
 //! than points) merge too. Also the command-line errors
 //! (exit status 2) of `dsmpc-sweep --shard` and `dsmpc-merge`.
 
+#[macro_use]
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -15,20 +18,18 @@ use dsmpc_bench::shard::{self, Shard};
 use dsmpc_bench::sweep::{self, ShardRun, SweepOptions};
 
 /// 12 points of unequal cost (n, t and the verification mode vary), 2 repetitions.
-const GRID: &str = r#"
+const GRID: &str = tiny_grid!(
+    r#"
 name = "tiny-shards"
 reps = 2
 seed = 5
-rsa_bits = [1024]
-provider = ["rustcrypto"]
-group_bits = [1024]
-backend = ["num"]
-cps = [3]
-[[sweep]]
+"#,
+    r#"[[sweep]]
 dps = [3, 4, 6]
 threshold = [2, 3]
 verify = ["batch", "fast"]
-"#;
+"#
+);
 
 fn tmp(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("dsmpc-shard-{}-{name}", std::process::id()));
@@ -75,37 +76,15 @@ fn meta(path: &Path) -> serde_json::Value {
 fn deterministic_phases(path: &Path) -> Vec<Vec<String>> {
     let mut r = csv::Reader::from_path(path).unwrap();
     let h = r.headers().unwrap().clone();
-    let keep: Vec<usize> = [
-        "point",
-        "rep",
-        "backend",
-        "suite",
-        "verify",
-        "n",
-        "m",
-        "k",
-        "t",
-        "rsa_bits",
-        "group_bits",
-        "value_bits",
-        "seed",
-        "phase",
-        "instances",
-        "modexp_var",
-        "modexp_fixed",
-        "modexp_secret",
-        "multiexp_term",
-        "jacobi",
-        "enc",
-        "dec",
-        "sign",
-        "sig_verify",
-        "crate_version",
-        "git_rev",
-    ]
-    .iter()
-    .map(|c| h.iter().position(|x| x == *c).unwrap())
-    .collect();
+    // The deterministic columns (no times, no host facts), by their schema names.
+    let keep: Vec<usize> = ["point", "rep"]
+        .into_iter()
+        .chain(dsmpc_schema::PARAM_COLUMNS.into_iter().filter(|c| *c != "provider"))
+        .chain(["phase", "instances"])
+        .chain(dsmpc_schema::OP_COLUMNS[..9].iter().copied())
+        .chain(["crate_version", "git_rev"])
+        .map(|c| h.iter().position(|x| x == c).unwrap())
+        .collect();
     r.records()
         .map(|x| {
             let x = x.unwrap();
@@ -186,19 +165,17 @@ fn sharded_and_merged_equals_unsharded() {
 }
 
 /// A 4-point grid split in two, for the refusals.
-const SMALL: &str = r#"
+const SMALL: &str = tiny_grid!(
+    r#"
 name = "tiny-refusals"
 reps = 1
 seed = 5
-rsa_bits = [1024]
-provider = ["rustcrypto"]
-group_bits = [1024]
-backend = ["num"]
-cps = [3]
-[[sweep]]
+"#,
+    r#"[[sweep]]
 dps = [3, 4]
 threshold = [2, 3]
-"#;
+"#
+);
 
 fn split_two(name: &str, seeds: [u64; 2]) -> (PathBuf, Grid) {
     let dir = tmp(name);

@@ -2,24 +2,25 @@
 //! invalid points skipped with a reason, an existing folder refused, and resume running only
 //! the missing points after a simulated interruption.
 
+#[macro_use]
+mod common;
+
 use std::path::PathBuf;
 
 use dsmpc_bench::grid::{self, Overrides};
 use dsmpc_bench::sweep::{self, SweepOptions};
 
-const GRID: &str = r#"
+const GRID: &str = tiny_grid!(
+    r#"
 name = "tiny"
 reps = 2
 seed = 5
-rsa_bits = [1024]
-provider = ["rustcrypto"]
-group_bits = [1024]
-backend = ["num"]
-cps = [3]
-[[sweep]]
+"#,
+    r#"[[sweep]]
 dps = [3, 5]
 threshold = [2, 4]
-"#;
+"#
+);
 
 fn opts(out: PathBuf, resume: bool) -> SweepOptions {
     SweepOptions {
@@ -154,20 +155,18 @@ fn resume_runs_only_missing_points_and_drops_partial_rows() {
 /// the calibrated ECDSA P-256 unit costs, also under the RSA suite.
 #[test]
 fn vss_counts_and_prices_dp_signatures() {
-    const VSS: &str = r#"
+    const VSS: &str = tiny_grid!(
+        r#"
 name = "tiny-vss"
 reps = 1
 seed = 9
-rsa_bits = [1024]
-provider = ["rustcrypto"]
-group_bits = [1024]
-backend = ["num"]
 verify = ["vss"]
-cps = [3]
-[[sweep]]
+"#,
+        r#"[[sweep]]
 dps = [4]
 threshold = [2]
-"#;
+"#
+    );
     let g = grid::expand(VSS, "tiny-vss", &Overrides::default()).unwrap();
     assert_eq!(g.points.len(), 1);
     let out = tmp("vss");

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 
 use crate::data::{Dataset, phase_rank};
 use crate::error::{Error, Result};
+use crate::format::{opt, opt_giga};
 use crate::regress::{self, CompareOptions};
 use crate::stats::median;
 
@@ -194,14 +195,6 @@ impl AbJudgement {
     }
 }
 
-fn opt(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "-".to_string(), |x| format!("{x:.digits$}"))
-}
-
-fn giga(v: Option<u64>) -> String {
-    v.map_or_else(|| "-".to_string(), |x| format!("{:.4}G", x as f64 / 1e9))
-}
-
 impl fmt::Display for AbJudgement {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hw = self.phases.iter().map(|p| p.phase.len()).max().unwrap_or(5).max(5);
@@ -228,8 +221,8 @@ impl fmt::Display for AbJudgement {
                 f,
                 "{:<hw$}  {:>10} {:>10} {:>7} {:>7} | {:>9} {:>9} {:>6} {:>15} {:>7}",
                 p.phase,
-                giga(p.icount.base),
-                giga(p.icount.cand),
+                opt_giga(p.icount.base),
+                opt_giga(p.icount.cand),
                 opt(p.icount.ratio, 4),
                 p.icount.verdict,
                 opt(p.time.base, 4),
@@ -299,7 +292,8 @@ pub fn read_icount(path: &Path) -> Result<BTreeMap<String, u64>> {
     Ok(out)
 }
 
-fn numbered(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
+/// The entries `<prefix><N>` of `dir`, by N (none when `dir` cannot be read).
+pub(crate) fn numbered(dir: &Path, prefix: &str) -> Result<Vec<PathBuf>> {
     let mut out: Vec<(u32, PathBuf)> = vec![];
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(vec![]);

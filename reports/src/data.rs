@@ -14,78 +14,11 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::stats::Stat;
 
-/// The protocol phases, in protocol order (the order used in every table and figure).
-/// `dp_set_agreement` exists only in `vss` mode (the CPs report which DPs they accepted and
-/// the Edge announces the agreed set); data without it read as before.
-pub const PHASES: [&str; 8] = [
-    "cp_auth_request",
-    "party_auth_verify",
-    "cp_index_decrypt",
-    "share_encrypt_pvss_attach",
-    "cp_decrypt_pvss_verify_local_compute",
-    "dp_set_agreement",
-    "cp_result_encrypt",
-    "edge_reconstruct",
-];
-
-/// The operation-count columns of `phases.csv`, also the `op` values of `units.csv`.
-/// The signature-verification count is `sig_verify`; an older form of the schema called it
-/// `verify` (a second column of that name after `sign`), which is read as well. `dp_sign` and
-/// `dp_sig_verify` (the DPs' ECDSA P-256 signatures over their `vss` commitments, whatever the
-/// suite) are [`OPTIONAL_OP_COLUMNS`]: sweeps written before they existed read as 0.
-pub const OP_COLUMNS: [&str; 11] = [
-    "modexp_var",
-    "modexp_fixed",
-    "modexp_secret",
-    "multiexp_term",
-    "jacobi",
-    "enc",
-    "dec",
-    "sign",
-    "sig_verify",
-    "dp_sign",
-    "dp_sig_verify",
-];
-
-/// Op columns that a `phases.csv` may lack (older sweeps, the committed baseline): read as 0.
-/// Before they were counted, the DP commitment signatures of `vss` points were in `sign` and
-/// `sig_verify`.
-pub const OPTIONAL_OP_COLUMNS: [&str; 2] = ["dp_sign", "dp_sig_verify"];
-
-/// Index of an op column in [`OP_COLUMNS`] (and in every `ops` array).
-pub fn op_index(name: &str) -> Option<usize> {
-    OP_COLUMNS.iter().position(|c| *c == name)
-}
-
-/// The message kinds of `messages.csv`, in protocol order. `commitments`, `dp_report` and
-/// `agreed_set` exist only in `vss` mode.
-pub const MESSAGE_KINDS: [&str; 9] = [
-    "task_announce",
-    "auth_request",
-    "index_assign",
-    "roster",
-    "share_packet",
-    "commitments",
-    "dp_report",
-    "agreed_set",
-    "result_upload",
-];
-
-/// The four roles, in the order figures list them.
-pub const ROLES: [&str; 4] = ["Cloud", "CP", "DP", "Edge"];
-
-/// Sort key of a phase name: protocol order, unknown phases after the known ones.
-pub fn phase_rank(phase: &str) -> usize {
-    PHASES.iter().position(|p| *p == phase).unwrap_or(PHASES.len())
-}
-
-/// Sort key of a message kind: protocol order, unknown kinds last.
-pub fn kind_rank(kind: &str) -> usize {
-    MESSAGE_KINDS
-        .iter()
-        .position(|p| *p == kind)
-        .unwrap_or(MESSAGE_KINDS.len())
-}
+// The names of the files' phases, ops, message kinds and roles are the schema's (the
+// contract with dsmpc-bench); re-exported here, where the readers and figures use them.
+pub use dsmpc_schema::{
+    MESSAGE_KINDS, OP_COLUMNS, OPTIONAL_OP_COLUMNS, PHASES, ROLES, kind_rank, op_index, phase_rank,
+};
 
 /// The parameters that define a sweep point (everything but the repetition).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -291,24 +224,10 @@ pub struct MessageRow {
     pub ref_compatible: bool,
 }
 
-/// One row of `units.csv`: the calibrated cost of one operation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct UnitRow {
-    /// Backend.
-    pub backend: String,
-    /// Cipher suite.
-    pub suite: String,
-    /// Crypto provider (`rustcrypto` in files written before the column existed).
-    pub provider: String,
-    /// RSA modulus bits.
-    pub rsa_bits: u64,
-    /// Group modulus bits.
-    pub group_bits: u64,
-    /// Operation (one of [`OP_COLUMNS`]).
-    pub op: String,
-    /// Seconds per operation.
-    pub unit_s: f64,
-}
+/// One row of `units.csv`: the calibrated cost of one operation, the schema's row (`provider`
+/// is `rustcrypto` in files written before the column existed; an `op` named `verify`, the older
+/// name, reads as `sig_verify`).
+pub use dsmpc_schema::UnitRow;
 
 /// `meta.json`: how and where the sweep ran. Keys beyond the required ones are kept in `extra`.
 #[derive(Clone, Debug, Deserialize)]
@@ -725,6 +644,12 @@ impl Row<'_> {
             .map_err(|_| self.err(col, i, v, "a non-negative integer"))
     }
 
+    fn u32(&self, col: &str) -> Result<u32> {
+        let (i, v) = self.raw(col);
+        v.parse::<u32>()
+            .map_err(|_| self.err(col, i, v, "a non-negative integer below 2^32"))
+    }
+
     fn seconds(&self, col: &str) -> Result<f64> {
         let (i, v) = self.raw(col);
         match v.parse::<f64>() {
@@ -778,37 +703,11 @@ impl Row<'_> {
     }
 }
 
-const PARAM_COLUMNS: [&str; 11] = [
-    "backend",
-    "suite",
-    "verify",
-    "n",
-    "m",
-    "k",
-    "t",
-    "rsa_bits",
-    "group_bits",
-    "value_bits",
-    "seed",
-];
-
-const PHASE_COLUMNS: [&str; 15] = [
-    "point",
-    "rep",
-    "phase",
-    "instances",
-    "work_cpu_s",
-    "work_wall_s",
-    "max_cpu_s",
-    "max_wall_s",
-    "bound_s",
-    "overhead",
-    "jobs",
-    "crate_version",
-    "git_rev",
-    "host_cpu",
-    "cores",
-];
+/// The point columns every file must have: the schema's, less `provider` (absent from files
+/// written before the provider axis, read as `rustcrypto`).
+fn param_columns() -> impl Iterator<Item = &'static str> {
+    dsmpc_schema::PARAM_COLUMNS.into_iter().filter(|c| *c != "provider")
+}
 
 /// Checks that every row of one point carries the same parameters.
 fn check_params(
@@ -833,11 +732,11 @@ fn check_params(
 
 /// Reads `phases.csv`.
 pub fn read_phases(path: &Path) -> Result<Vec<PhaseRow>> {
-    let required: Vec<&str> = PHASE_COLUMNS
+    let required: Vec<&str> = dsmpc_schema::PHASE_COLUMNS
         .iter()
-        .chain(PARAM_COLUMNS.iter())
-        .chain(&OP_COLUMNS[..8])
         .copied()
+        .chain(param_columns())
+        .chain(OP_COLUMNS[..8].iter().copied())
         .collect();
     let table = Table::read(path, &required)?;
     // The signature-verification count is `sig_verify`, or, in the older form of the schema,
@@ -917,20 +816,11 @@ pub fn read_phases(path: &Path) -> Result<Vec<PhaseRow>> {
 
 /// Reads `messages.csv`.
 pub fn read_messages(path: &Path) -> Result<Vec<MessageRow>> {
-    let required: Vec<&str> = [
-        "point",
-        "kind",
-        "src_role",
-        "dst_role",
-        "count",
-        "bytes",
-        "payload_bytes",
-        "ref_compatible",
-    ]
-    .iter()
-    .chain(PARAM_COLUMNS.iter())
-    .copied()
-    .collect();
+    let required: Vec<&str> = dsmpc_schema::MESSAGE_COLUMNS
+        .iter()
+        .copied()
+        .chain(param_columns())
+        .collect();
     let table = Table::read(path, &required)?;
     let mut out = Vec::with_capacity(table.records.len());
     let mut seen_params = HashMap::new();
@@ -966,7 +856,13 @@ pub fn read_messages(path: &Path) -> Result<Vec<MessageRow>> {
 
 /// Reads `units.csv`.
 pub fn read_units(path: &Path) -> Result<Vec<UnitRow>> {
-    let table = Table::read(path, &["backend", "suite", "rsa_bits", "group_bits", "op", "unit_s"])?;
+    // `provider` may be absent (older files: rustcrypto).
+    let required: Vec<&str> = dsmpc_schema::UNIT_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| *c != "provider")
+        .collect();
+    let table = Table::read(path, &required)?;
     let mut out = Vec::with_capacity(table.records.len());
     for (line, rec) in &table.records {
         let r = table.row(*line, rec);
@@ -974,8 +870,8 @@ pub fn read_units(path: &Path) -> Result<Vec<UnitRow>> {
             backend: r.text("backend")?,
             suite: r.text("suite")?,
             provider: r.provider()?,
-            rsa_bits: r.u64("rsa_bits")?,
-            group_bits: r.u64("group_bits")?,
+            rsa_bits: r.u32("rsa_bits")?,
+            group_bits: r.u32("group_bits")?,
             op: match r.text("op")? {
                 // older name of the signature-verification op
                 op if op == "verify" => "sig_verify".to_string(),

@@ -5,9 +5,12 @@
 //! fixed map in `style`. See the crate README for the list of figures.
 
 mod chart;
+mod history;
 mod style;
 
 use std::path::{Path, PathBuf};
+
+pub use self::history::render_history;
 
 use plotters::prelude::*;
 
@@ -15,6 +18,7 @@ use self::chart::{Bar, BarPanel, Chart, FigureSpec, Glyph, LegendEntry, LinePane
 use self::style::{DARK, SIZE_ONE, SIZE_TWO, STYLES};
 use crate::data::{Dataset, Dim, DimValue, MessagePoint, PointSummary, ROLES, kind_rank};
 use crate::error::{Error, Result};
+use crate::format::{bytes_si, fmt_num};
 use crate::slice::{self, Slice};
 use crate::stats::Stat;
 
@@ -361,6 +365,8 @@ fn phase_lines(ctx: &Ctx, x: Dim, series: Option<Dim>, what: &str) -> Built {
         y_label: "work CPU time (s)".to_string(),
         y_unit: Unit::Plain,
         lines,
+        x_categories: None,
+        y_zero: true,
     };
     Ok(spec(
         caption,
@@ -406,6 +412,7 @@ fn phase_groups(ctx: &Ctx, items: &[PointSummary], x: Dim) -> Option<(BarPanel, 
                     whisker: Some((w.min, w.max)),
                     fill: c,
                     outline: c,
+                    label: None,
                 });
             }
         }
@@ -543,6 +550,8 @@ fn fig4(ctx: &Ctx) -> Built {
         y_label: "bytes per session".to_string(),
         y_unit: Unit::Si,
         lines,
+        x_categories: None,
+        y_zero: true,
     };
     let caption = format!(
         "Encoded wire bytes per session against n: (a) per message kind, (b) per sending role{}.",
@@ -604,6 +613,7 @@ fn fig5(ctx: &Ctx) -> Built {
                     whisker: None,
                     fill: c,
                     outline: c,
+                    label: None,
                 });
                 acc += share;
             }
@@ -630,8 +640,8 @@ fn fig5(ctx: &Ctx) -> Built {
     let caption = format!(
         "Breakdown of a session's work (median CPU seconds summed over instances) by phase, one bar per point; \
          session work ranges from {} s to {} s{}.",
-        chart::fmt_num(tmin),
-        chart::fmt_num(tmax),
+        fmt_num(tmin),
+        fmt_num(tmax),
         fixed_suffix(&s)
     );
     Ok(bars_figure(caption, panel, phase_legend(&phases)))
@@ -658,6 +668,9 @@ fn hbar_panel(rows: &Rows, value_label: &str, reference: Option<f64>) -> BarPane
                     whisker: Some((st.min, st.max)),
                     fill: style::tint(*colour, style::variant_amount(vi, rows.variants.len())),
                     outline: *colour,
+                    // The shade alone is ambiguous where a variant lacks a row or the
+                    // category colour is dark (a vss-only kind): name every bar's variant.
+                    label: (rows.variants.len() > 1).then(|| rows.variants[vi].clone()),
                 });
             }
         }
@@ -724,7 +737,7 @@ fn variants_of<'a>(ctx: &'a Ctx, d: Dim, free: &[Dim]) -> Option<(Vec<(String, &
 fn session_text(variants: &[(String, &PointSummary)]) -> String {
     variants
         .iter()
-        .map(|(n, p)| format!("{n} {} s", chart::fmt_num(p.total_work())))
+        .map(|(n, p)| format!("{n} {} s", fmt_num(p.total_work())))
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -811,15 +824,6 @@ fn fig9(ctx: &Ctx) -> Built {
     compare_fig(ctx, Dim::Suite, &[Dim::RsaBits], "Cipher-suite comparison")
 }
 
-/// Bytes with an SI prefix: `"534 B"`, `"12.3 kB"`.
-fn bytes_si(b: f64) -> String {
-    let s = chart::fmt_si(b);
-    match s.char_indices().last() {
-        Some((i, c)) if c.is_alphabetic() => format!("{} {c}B", &s[..i]),
-        _ => format!("{s} B"),
-    }
-}
-
 /// `" (vss / paper x1.50)"` when both modes are among the `(mode, value)` pairs and paper's
 /// value is positive; empty otherwise.
 fn vss_over_paper(values: &[(String, f64)]) -> String {
@@ -900,7 +904,7 @@ fn fig10(ctx: &Ctx) -> Built {
     let size = if panels.len() == 2 { SIZE_TWO } else { SIZE_ONE };
     let work: Vec<(String, f64)> = variants.iter().map(|(n, p)| (n.clone(), p.total_work())).collect();
     let caption = format!(
-        "Verification modes ({}, solid to pale): (a) per-phase work (CPU seconds), session work {}{}; {}{fixed}{bytes_text}.",
+        "Verification modes ({}, solid to pale, each bar labelled with its mode): (a) per-phase work (CPU seconds), session work {}{}; {}{fixed}{bytes_text}.",
         names.join(", "),
         session_text(&variants),
         vss_over_paper(&work),

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use dsmpc_reports::ab;
 use dsmpc_reports::regress::{self, CompareOptions};
-use dsmpc_reports::{figures, report};
+use dsmpc_reports::{figures, history, report};
 
 /// Figures, report and regression checks for D-SMPC sweeps.
 ///
@@ -78,6 +78,19 @@ enum Command {
         /// Smallest instruction-count threshold (raised to 3x the spread of repeated counts).
         #[arg(long, value_name = "F", default_value_t = 0.01)]
         icount_threshold: f64,
+    },
+    /// Trend across commits of `cargo xtask history`: reads its revisions.csv and each
+    /// measured revision's runs, writes DIR/history.csv and one figure per phase
+    /// (DIR/figures/history-<phase>.svg and .png).
+    ///
+    /// Exit status: 0 when written, 2 when an input cannot be read.
+    History {
+        /// The list written by `cargo xtask history`.
+        #[arg(long, value_name = "FILE")]
+        revisions: PathBuf,
+        /// Output folder.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Copy the CSVs and meta.json of a sweep folder into a baseline folder.
     SaveBaseline {
@@ -161,6 +174,35 @@ fn run(cli: Cli) -> dsmpc_reports::Result<ExitCode> {
             } else {
                 ExitCode::from(1)
             });
+        }
+        Command::History { revisions, out } => {
+            let h = history::History::load(&revisions)?;
+            for r in &h.revisions {
+                let status = if r.measured { "measured" } else { "skipped " };
+                let note = if r.note.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.note)
+                };
+                println!("{} {} {status} {}{note}", r.short(), r.date, r.subject);
+            }
+            std::fs::create_dir_all(&out).map_err(|e| dsmpc_reports::Error::Io {
+                path: out.clone(),
+                source: e,
+            })?;
+            let csv = out.join("history.csv");
+            std::fs::write(&csv, h.to_csv()).map_err(|e| dsmpc_reports::Error::Io {
+                path: csv.clone(),
+                source: e,
+            })?;
+            println!("wrote {}", csv.display());
+            let files = figures::render_history(&h, &out.join("figures"))?;
+            if files.is_empty() {
+                println!("no figure: no revision was measured");
+            }
+            for f in files {
+                println!("wrote {}", f.display());
+            }
         }
         Command::SaveBaseline { from, to } => {
             for f in regress::save_baseline(&from, &to)? {

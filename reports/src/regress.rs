@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::data::{Dataset, FILES, MessageRow, OP_COLUMNS, PhaseRow, kind_rank, phase_rank};
 use crate::error::{Error, Result};
+use crate::format::opt;
 use crate::stats::{Stat, median};
 
 /// Knobs of [`compare`]. `Default` gives the documented values.
@@ -278,10 +279,6 @@ impl Comparison {
         }
         format!("{}: {}", if self.passed() { "PASS" } else { "FAIL" }, parts.join("; "))
     }
-}
-
-fn opt(v: Option<f64>, digits: usize) -> String {
-    v.map_or_else(|| "-".to_string(), |x| format!("{x:.digits$}"))
 }
 
 impl fmt::Display for Comparison {

@@ -9,9 +9,11 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::analysis::{self, ModePair, OverheadRatio, matched};
 use crate::data::{Dataset, Dim, DimValue, HasParams, MessagePoint, OP_COLUMNS, PointSummary, UnitRow};
 use crate::error::{Error, Result};
 use crate::figures;
+use crate::format::{bytes_text, exponent, pct, pct1, plural, sig, stat_text};
 use crate::slice;
 use crate::stats::{self, Stat};
 
@@ -25,65 +27,12 @@ pub fn write_report(dir: &Path) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Significant-digit formatting for seconds and ratios in tables.
-fn sig(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let a = v.abs();
-    if a >= 1000.0 {
-        return format!("{v:.0}");
-    }
-    if a < 1e-4 {
-        return format!("{v:.2e}");
-    }
-    let digits = (3 - a.log10().floor() as i32).max(0) as usize;
-    format!("{v:.digits$}")
-}
-
-/// An exponent with two decimals, never "-0.00".
-fn exponent(x: f64) -> String {
-    let v = if x.abs() < 0.005 { 0.0 } else { x };
-    format!("{v:.2}")
-}
-
-/// `"1 point"`, `"3 points"`.
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("{n} {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 /// The point id, marked when it uses a weak 1024-bit size.
 fn point_label(p: &crate::data::Params, id: &str) -> String {
     if p.rsa_bits == 1024 || p.group_bits == 1024 {
         format!("{id} (weak)")
     } else {
         id.to_string()
-    }
-}
-
-fn pct(v: f64) -> String {
-    format!("{:.0}%", 100.0 * v)
-}
-
-fn stat_text(s: &Stat) -> String {
-    if s.count > 1 && s.max > s.min {
-        format!("{} [{}–{}]", sig(s.median), sig(s.min), sig(s.max))
-    } else {
-        sig(s.median)
-    }
-}
-
-fn bytes_text(b: f64) -> String {
-    if b >= 1e6 {
-        format!("{:.2} MB", b / 1e6)
-    } else if b >= 1e3 {
-        format!("{:.1} kB", b / 1e3)
-    } else {
-        format!("{b:.0} B")
     }
 }
 
@@ -177,20 +126,6 @@ fn parameters(out: &mut String, ds: &Dataset, points: &[PointSummary]) {
     let _ = writeln!(out);
 }
 
-/// Groups items by every dimension except `skip`, returning the groups with at least two members.
-fn matched<'a, T: HasParams>(items: &'a [T], skip: &[Dim]) -> Vec<Vec<&'a T>> {
-    let mut g: BTreeMap<Vec<DimValue>, Vec<&'a T>> = BTreeMap::new();
-    for it in items {
-        let key = Dim::ALL
-            .iter()
-            .filter(|d| !skip.contains(d))
-            .map(|d| it.params().get(*d))
-            .collect();
-        g.entry(key).or_default().push(it);
-    }
-    g.into_values().filter(|v| v.len() >= 2).collect()
-}
-
 /// The phases of `points`, in protocol order.
 fn phase_names<'a>(points: impl IntoIterator<Item = &'a PointSummary>) -> Vec<String> {
     let mut v: Vec<String> = points
@@ -218,91 +153,55 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
     let phases = phase_names(points);
 
     // Dominant phase.
-    let mut wins: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut shares: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for p in points {
-        let total = p.total_work();
-        if total <= 0.0 {
-            continue;
-        }
-        if let Some(top) = p
-            .phases
-            .iter()
-            .max_by(|a, b| a.work_cpu.median.total_cmp(&b.work_cpu.median))
-        {
-            *wins.entry(top.phase.as_str()).or_default() += 1;
-        }
-        for ph in &p.phases {
-            shares
-                .entry(ph.phase.as_str())
-                .or_default()
-                .push(ph.work_cpu.median / total);
-        }
-    }
-    if let Some((top, n)) = wins.iter().max_by_key(|(_, n)| **n) {
-        let s = Stat::of(&shares[top]).unwrap_or(Stat {
-            median: 0.0,
-            min: 0.0,
-            max: 0.0,
-            count: 0,
-        });
+    if let Some(d) = analysis::dominant_phase(points) {
         let _ = writeln!(
             out,
-            "- **Dominant phase:** `{top}` takes the largest share of session work in {n} of {} points (median share {}, range {}–{}).",
-            points.len(),
-            pct(s.median),
-            pct(s.min),
-            pct(s.max)
+            "- **Dominant phase:** `{}` takes the largest share of session work in {} of {} points (median share {}, range {}–{}).",
+            d.phase,
+            d.wins,
+            d.points,
+            pct(d.share.median),
+            pct(d.share.min),
+            pct(d.share.max)
         );
-        let mut ranked: Vec<(&str, f64)> = shares
-            .iter()
-            .filter(|(k, _)| *k != top)
-            .filter_map(|(k, v)| Some((*k, stats::median(v)?)))
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
-        if let Some((second, sh)) = ranked.first() {
+        if let Some((second, sh)) = &d.next {
             let _ = writeln!(out, "  The next largest is `{second}` (median share {}).", pct(*sh));
         }
     }
 
     // Scaling in n.
-    if slice::values(points, Dim::N).len() >= 2 {
-        let _ = writeln!(
-            out,
-            "- **Scaling with n** (least-squares slope of log(work) against log(n), other parameters held fixed):"
-        );
-        let groups = matched(points, &[Dim::N]);
-        for ph in &phases {
-            let data: Vec<Vec<(f64, f64)>> = groups
-                .iter()
-                .map(|g| {
-                    g.iter()
-                        .filter_map(|p| Some((p.params.n as f64, p.phase(ph)?.work_cpu.median)))
-                        .collect()
-                })
-                .collect();
-            match stats::pooled_loglog_fit(&data) {
-                Some(f) => {
-                    let _ = writeln!(
-                        out,
-                        "  - `{ph}`: ~ n^{} (R² {:.2}, {} in {}){}",
-                        exponent(f.slope),
-                        f.r2,
-                        plural(f.points, "point"),
-                        plural(data.iter().filter(|g| g.len() >= 2).count(), "group"),
-                        scaling_word(f.slope)
-                    );
-                }
-                None => {
-                    let _ = writeln!(out, "  - `{ph}`: not enough points to fit");
+    match analysis::scaling_in_n(points, &phases) {
+        Some(fits) => {
+            let _ = writeln!(
+                out,
+                "- **Scaling with n** (least-squares slope of log(work) against log(n), other parameters held fixed):"
+            );
+            for s in fits {
+                match s.fit {
+                    Some(f) => {
+                        let _ = writeln!(
+                            out,
+                            "  - `{}`: ~ n^{} (R² {:.2}, {} in {}){}",
+                            s.phase,
+                            exponent(f.slope),
+                            f.r2,
+                            plural(f.points, "point"),
+                            plural(s.groups, "group"),
+                            scaling_word(f.slope)
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(out, "  - `{}`: not enough points to fit", s.phase);
+                    }
                 }
             }
         }
-    } else {
-        let _ = writeln!(
-            out,
-            "- **Scaling with n:** n has a single value in this sweep, so no exponent is fitted."
-        );
+        None => {
+            let _ = writeln!(
+                out,
+                "- **Scaling with n:** n has a single value in this sweep, so no exponent is fitted."
+            );
+        }
     }
 
     // Backend and provider speedups.
@@ -425,51 +324,26 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
     }
 
     // Bytes.
-    if !messages.is_empty() {
-        let mut kind_share: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-        for mp in messages {
-            let t = mp.total_bytes() as f64;
-            if t > 0.0 {
-                for r in &mp.rows {
-                    kind_share.entry(r.kind.as_str()).or_default().push(r.bytes as f64 / t);
-                }
-            }
-        }
-        if let Some((k, v)) = kind_share
-            .iter()
-            .filter_map(|(k, v)| Some((*k, stats::median(v)?)))
-            .max_by(|a, b| a.1.total_cmp(&b.1))
-        {
+    if let Some(b) = analysis::byte_findings(messages) {
+        if let Some((k, v)) = &b.top_kind {
             let _ = writeln!(
                 out,
                 "- **Bytes:** `{k}` carries the most bytes (median share {} of a session's encoded bytes).",
-                pct(v)
+                pct(*v)
             );
         }
-        if slice::values(messages, Dim::N).len() >= 2 {
-            let data: Vec<Vec<(f64, f64)>> = matched(messages, &[Dim::N])
-                .iter()
-                .map(|g| g.iter().map(|p| (p.params.n as f64, p.total_bytes() as f64)).collect())
-                .collect();
-            if let Some(f) = stats::pooled_loglog_fit(&data) {
-                let _ = writeln!(
-                    out,
-                    "  Session bytes scale as ~ n^{} (R² {:.2}).",
-                    exponent(f.slope),
-                    f.r2
-                );
-            }
-        }
-        let (enc, pay): (u64, u64) = messages
-            .iter()
-            .flat_map(|m| m.rows.iter())
-            .filter(|r| r.ref_compatible)
-            .fold((0, 0), |(a, b), r| (a + r.bytes, b + r.payload_bytes));
-        if pay > 0 {
+        if let Some(f) = b.scaling {
             let _ = writeln!(
                 out,
-                "  Over the kinds the reference prototype counted, encoded wire bytes are {:.3}x the cryptographic payload it reported.",
-                enc as f64 / pay as f64
+                "  Session bytes scale as ~ n^{} (R² {:.2}).",
+                exponent(f.slope),
+                f.r2
+            );
+        }
+        if let Some(r) = b.wire_over_payload {
+            let _ = writeln!(
+                out,
+                "  Over the kinds the reference prototype counted, encoded wire bytes are {r:.3}x the cryptographic payload it reported."
             );
         }
     }
@@ -479,35 +353,18 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
 /// `- **{title}** fast over slow`: the session's and each phase's work ratio over points
 /// that differ only in `d` (the first two values of `d` in display order).
 fn speedup(out: &mut String, points: &[PointSummary], phases: &[String], d: Dim, title: &str) {
-    let values = slice::values(points, d);
-    if values.len() < 2 {
+    let Some(s) = analysis::speedup(points, phases, d) else {
         return;
-    }
-    let (fast, slow) = (values[0].clone(), values[1].clone());
-    let pairs: Vec<(&PointSummary, &PointSummary)> = matched(points, &[d])
-        .into_iter()
-        .filter_map(|g| {
-            let a = g.iter().find(|p| p.params.get(d) == fast)?;
-            let b = g.iter().find(|p| p.params.get(d) == slow)?;
-            Some((*a, *b))
-        })
-        .collect();
-    if pairs.is_empty() {
-        return;
-    }
+    };
+    let (fast, slow) = (&s.fast, &s.slow);
     let _ = writeln!(
         out,
         "- **{title}** {fast} over {slow} (work of {slow} / work of {fast}; geometric mean over {}, range):",
-        plural(pairs.len(), "matched point")
+        plural(s.pairs, "matched point")
     );
-    let total: Vec<f64> = pairs.iter().map(|(f, s)| s.total_work() / f.total_work()).collect();
-    ratio_line(out, "whole session", &total);
-    for ph in phases {
-        let r: Vec<f64> = pairs
-            .iter()
-            .filter_map(|(f, s)| Some(s.phase(ph)?.work_cpu.median / f.phase(ph)?.work_cpu.median))
-            .collect();
-        ratio_line(out, &format!("`{ph}`"), &r);
+    ratio_line(out, "whole session", &s.session);
+    for (ph, r) in &s.phases {
+        ratio_line(out, &format!("`{ph}`"), r);
     }
 }
 
@@ -573,29 +430,18 @@ fn ratio_text(r: &[f64]) -> Option<String> {
     })
 }
 
-/// The `paper` and `vss` values of one matched point (`None` where that mode lacks the phase
-/// or kind).
-type Pair = (Option<f64>, Option<f64>);
+type Pair = ModePair;
 
-/// One row of an overhead table: the paper and vss values over the pairs that have them, and
-/// the vss / paper ratios over the pairs that have both (with a positive paper value).
+/// One row of an overhead table, from [`analysis::mode_overhead`].
 fn overhead_row(out: &mut String, name: &str, values: &[Pair], show: impl Fn(&Stat) -> String) {
-    let side = |f: fn(&Pair) -> Option<f64>| Stat::of(&values.iter().filter_map(f).collect::<Vec<_>>());
-    let (paper, vss) = (side(|v| v.0), side(|v| v.1));
-    let ratios: Vec<f64> = values
-        .iter()
-        .filter_map(|v| match v {
-            (Some(p), Some(x)) if *p > 0.0 => Some(x / p),
-            _ => None,
-        })
-        .collect();
-    let ratio = match (&paper, &vss) {
-        (None, Some(_)) => format!("only in {VSS}"),
-        (Some(_), None) => format!("only in {PAPER}"),
-        _ => ratio_text(&ratios).unwrap_or_else(|| "-".into()),
+    let o = analysis::mode_overhead(values);
+    let ratio = match &o.ratio {
+        OverheadRatio::OnlyVss => format!("only in {VSS}"),
+        OverheadRatio::OnlyPaper => format!("only in {PAPER}"),
+        OverheadRatio::Ratios(r) => ratio_text(r).unwrap_or_else(|| "-".into()),
     };
     let cell = |s: &Option<Stat>| s.as_ref().map_or("-".into(), &show);
-    let _ = writeln!(out, "| {name} | {} | {} | {ratio} |", cell(&paper), cell(&vss));
+    let _ = writeln!(out, "| {name} | {} | {} | {ratio} |", cell(&o.paper), cell(&o.vss));
 }
 
 /// `## Overhead of vss over paper`: written only when the data hold `paper` and `vss` points
@@ -771,11 +617,6 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
 const DP_SIGN: &str = "dp_sign";
 const DP_SIG_VERIFY: &str = "dp_sig_verify";
 
-/// `"4.1%"`; shares of a few percent need the decimal.
-fn pct1(v: f64) -> String {
-    format!("{:.1}%", 100.0 * v)
-}
-
 /// The measured cost of the DPs' commitment signatures at each matched `vss` point: the
 /// `dp_sign` and `dp_sig_verify` counts (summed over phases), their unit costs from
 /// `units.csv` (for the point's backend, suite and sizes), count x unit in seconds, and that
@@ -794,8 +635,8 @@ fn dp_signature_costs(
                 u.op == op
                     && u.backend == p.backend
                     && u.suite == p.suite
-                    && u.rsa_bits == p.rsa_bits
-                    && u.group_bits == p.group_bits
+                    && u64::from(u.rsa_bits) == p.rsa_bits
+                    && u64::from(u.group_bits) == p.group_bits
             })
             .map(|u| u.unit_s)
     };
@@ -1019,7 +860,7 @@ fn units_table(out: &mut String, ds: &Dataset) {
     }
     let _ = writeln!(out, "Calibrated in the same run; microseconds per operation.\n");
     /// (backend, suite, provider, RSA bits, group bits).
-    type Config = (String, String, String, u64, u64);
+    type Config = (String, String, String, u32, u32);
     let mut configs: BTreeMap<Config, BTreeMap<&str, f64>> = BTreeMap::new();
     for u in &ds.units {
         configs
@@ -1047,16 +888,4 @@ fn units_table(out: &mut String, ds: &Dataset) {
         let _ = writeln!(out, "| {b} | {s} | {p} | {r} | {g} | {} |", cells.join(" | "));
     }
     let _ = writeln!(out);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sig_digits() {
-        assert_eq!(sig(0.012345), "0.01235");
-        assert_eq!(sig(1.5), "1.500");
-        assert_eq!(sig(2.0e-5), "2.00e-5");
-    }
 }

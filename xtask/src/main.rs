@@ -9,12 +9,15 @@
 //! - `regress`: A/B regression check of the work tree against a git revision built and run on
 //!   the same machine (instructions, CPU time, exact counts);
 //! - `regress-validate`: check that `regress` catches real slowdowns, committed as patches in a
-//!   scratch worktree.
+//!   scratch worktree;
+//! - `history`: measure a range or list of revisions on this machine (instructions and CPU time
+//!   per phase, cached per host and revision) and draw a trend figure per phase.
 //!
 //! Heavy work happens in the crates it calls (`dsmpc-bench`, `dsmpc-reports`); this crate
 //! only spawns cargo with the right features, so it has no dependencies.
 
 mod gmp;
+mod history;
 mod regress;
 mod slurm;
 mod tasks;
@@ -44,6 +47,12 @@ Tasks:
   regress-validate        commit real slowdowns (15% CPU in each of the three largest phases, 3%
                           instructions in one) in a scratch worktree and check that regress flags
                           that phase and no other; see `cargo xtask regress-validate --help`
+  history REV..REV | REV [REV ..] [OPTIONS]
+                          measure each revision here in one run (instructions by callgrind and CPU
+                          time per phase; builds and measurements cached per host and revision in
+                          target/dsmpc-history/<host>/<sha>/), write revisions.csv and history.csv
+                          and draw a trend figure per phase (SVG, PNG); A..B includes A; revisions
+                          without the regression grid are skipped; see `cargo xtask history --help`
   help                    this text
 
 Sharded sweeps: `cargo xtask sweep --shard I/N --out DIR` runs shard I of N (1-based) into
@@ -105,6 +114,7 @@ fn main() -> ExitCode {
         "report" => tasks::reports_cmd("report", &args).map_err(TaskError::from),
         "regress" => regress::regress(&args),
         "regress-validate" => validate::validate(&args),
+        "history" => history::history(&args),
         "help" | "-h" | "--help" => {
             print!("{}", help());
             Ok(())

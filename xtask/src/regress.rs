@@ -130,7 +130,7 @@ pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
     }
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
 }
 
@@ -149,6 +149,13 @@ pub(crate) fn build_sweep(src: &Path, key: &str, cache: bool, gmp: bool) -> Resu
         eprintln!("regress: using the cached build {}", bin.display());
         return Ok(bin);
     }
+    build_sweep_into(src, &dir, gmp)
+}
+
+/// Build `dsmpc-sweep` from the source tree `src` (release, `target/` shared) and copy it to
+/// `dir/dsmpc-sweep`.
+pub(crate) fn build_sweep_into(src: &Path, dir: &Path, gmp: bool) -> Result<PathBuf, String> {
+    let bin = dir.join("dsmpc-sweep");
     let mut cmd = Command::new("cargo");
     cmd.current_dir(src)
         .env("CARGO_TARGET_DIR", root().join("target"))
@@ -187,33 +194,40 @@ pub(crate) fn build_sweep(src: &Path, key: &str, cache: bool, gmp: bool) -> Resu
         })
         .next_back()
         .ok_or("cargo did not name the dsmpc-sweep executable")?;
-    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     std::fs::copy(&exe, &bin).map_err(|e| format!("cannot copy {} to {}: {e}", exe.display(), bin.display()))?;
     Ok(bin)
 }
 
 /// Build revision `sha` in a temporary worktree (cached per revision).
 pub(crate) fn build_revision(sha: &str, gmp: bool) -> Result<PathBuf, String> {
-    let cached = root().join("target/regress/builds").join(sha).join("dsmpc-sweep");
+    let bins = root().join("target/regress/builds").join(sha);
+    let src = root().join("target/regress/src").join(sha);
+    build_revision_in(sha, &bins, &src, gmp)
+}
+
+/// Build revision `sha` in a temporary git worktree `src` into `bins/dsmpc-sweep`, unless that
+/// binary is already there.
+pub(crate) fn build_revision_in(sha: &str, bins: &Path, src: &Path, gmp: bool) -> Result<PathBuf, String> {
+    let cached = bins.join("dsmpc-sweep");
     if cached.exists() {
         eprintln!(
-            "regress: using the cached build of {} ({})",
+            "using the cached build of {} ({})",
             &sha[..12.min(sha.len())],
             cached.display()
         );
         return Ok(cached);
     }
-    let src = root().join("target/regress/src").join(sha);
     if src.exists() {
         let _ = git(&root(), &["worktree", "remove", "--force", &src.to_string_lossy()]);
-        let _ = std::fs::remove_dir_all(&src);
+        let _ = std::fs::remove_dir_all(src);
     }
     let _ = git(&root(), &["worktree", "prune"]);
     git(
         &root(),
         &["worktree", "add", "--detach", "--force", &src.to_string_lossy(), sha],
     )?;
-    let built = build_sweep(&src, sha, true, gmp);
+    let built = build_sweep_into(src, bins, gmp);
     let _ = git(&root(), &["worktree", "remove", "--force", &src.to_string_lossy()]);
     built
 }
@@ -295,10 +309,19 @@ fn collect_icount(out: &Path) -> Result<(), String> {
 
 /// Run `bins` (label, binary) under callgrind at the same time into `dir/<label>/icount-<i>`.
 pub(crate) fn icount_runs(bins: &[(&str, &Path)], grid: &Path, dir: &Path, i: usize) -> Result<(), String> {
+    let jobs: Vec<(&Path, &Path, PathBuf)> = bins
+        .iter()
+        .map(|(label, bin)| (*bin, grid, dir.join(label).join(format!("icount-{i}"))))
+        .collect();
+    icount_jobs(&jobs)
+}
+
+/// Run each (binary, grid, output folder) under callgrind, all at the same time, and sum each
+/// run's dumps into `<output folder>/icount.csv`.
+pub(crate) fn icount_jobs(jobs: &[(&Path, &Path, PathBuf)]) -> Result<(), String> {
     let mut children = vec![];
-    for (label, bin) in bins {
-        let out = dir.join(label).join(format!("icount-{i}"));
-        children.push((out.clone(), start_icount(bin, grid, &out)?));
+    for (bin, grid, out) in jobs {
+        children.push((out.clone(), start_icount(bin, grid, out)?));
     }
     for (out, mut child) in children {
         let status = child.wait().map_err(|e| format!("valgrind: {e}"))?;
@@ -313,7 +336,7 @@ pub(crate) fn icount_runs(bins: &[(&str, &Path)], grid: &Path, dir: &Path, i: us
     Ok(())
 }
 
-fn valgrind_available() -> bool {
+pub(crate) fn valgrind_available() -> bool {
     Command::new("valgrind")
         .arg("--version")
         .stdout(Stdio::null())
@@ -322,7 +345,7 @@ fn valgrind_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-fn reports_bin(args: &[&str]) -> Command {
+pub(crate) fn reports_bin(args: &[&str]) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(root())
         .args(["run", "--quiet", "--release", "-p", "dsmpc-reports", "--"])
@@ -331,7 +354,7 @@ fn reports_bin(args: &[&str]) -> Command {
 }
 
 /// The exit status of a command of ours as a task result (2 = bad input, 1 = failure).
-fn status_of(cmd: &mut Command, what: &str) -> Result<(), TaskError> {
+pub(crate) fn status_of(cmd: &mut Command, what: &str) -> Result<(), TaskError> {
     let status = cmd
         .status()
         .map_err(|e| TaskError::run(format!("cannot run {what}: {e}")))?;

@@ -85,17 +85,15 @@ fn value_of(args: &[String], flag: &str) -> Option<String> {
     })
 }
 
-pub(crate) fn sweep_cmd(gmp: bool) -> Command {
+/// `cargo run --quiet --release -p dsmpc-bench --bin BIN`.
+fn bench_bin(bin: &str) -> Command {
     let mut cmd = Command::new("cargo");
-    cmd.args([
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "dsmpc-bench",
-        "--bin",
-        "dsmpc-sweep",
-    ]);
+    cmd.args(["run", "--quiet", "--release", "-p", "dsmpc-bench", "--bin", bin]);
+    cmd
+}
+
+pub(crate) fn sweep_cmd(gmp: bool) -> Command {
+    let mut cmd = bench_bin("dsmpc-sweep");
     cmd.args(features(gmp));
     cmd.arg("--");
     cmd
@@ -185,18 +183,8 @@ pub fn merge(args: &[String]) -> Result<(), TaskError> {
         }
     }
     let dir = dir.ok_or_else(|| TaskError::usage(format!("merge: give the sweep folder DIR\n\n{MERGE_HELP}")))?;
-    let mut cmd = Command::new("cargo");
-    cmd.args([
-        "run",
-        "--quiet",
-        "--release",
-        "-p",
-        "dsmpc-bench",
-        "--bin",
-        "dsmpc-merge",
-        "--",
-    ]);
-    cmd.args(args);
+    let mut cmd = bench_bin("dsmpc-merge");
+    cmd.arg("--").args(args);
     let shown = "dsmpc-merge".to_string();
     eprintln!(
         "+ cargo run --quiet --release -p dsmpc-bench --bin dsmpc-merge -- {}",

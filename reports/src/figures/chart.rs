@@ -12,7 +12,10 @@ use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::style::{self, DARK, DESC_SIZE, FONT, LEGEND_SIZE, LEGEND_WIDTH, STYLES, TICK_SIZE, TITLE_SIZE};
+use super::style::{
+    self, BAR_LABEL_SIZE, DARK, DESC_SIZE, FONT, LEGEND_SIZE, LEGEND_WIDTH, STYLES, TICK_SIZE, TITLE_SIZE,
+};
+use crate::format::{fmt_num, fmt_si};
 use crate::stats::Stat;
 
 /// How tick labels are written.
@@ -36,59 +39,6 @@ pub(crate) struct Axis {
     unit: Unit,
     /// For a categorical axis: the label at tick position i.
     categories: Option<Vec<String>>,
-}
-
-/// Compact decimal text for a tick value.
-pub(crate) fn fmt_num(v: f64) -> String {
-    let a = v.abs();
-    if a == 0.0 {
-        return "0".into();
-    }
-    if a >= 1e4 {
-        return fmt_si(v);
-    }
-    if a >= 1e-4 {
-        let digits = if a >= 100.0 {
-            0
-        } else if a >= 1.0 {
-            2
-        } else {
-            (-(a.log10().floor()) as usize) + 2
-        };
-        let s = format!("{v:.digits$}");
-        return trim_zeros(&s);
-    }
-    let s = format!("{v:.1e}");
-    s.replace(".0e", "e")
-}
-
-fn trim_zeros(s: &str) -> String {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s.to_string()
-    }
-}
-
-/// SI-suffixed text (1.5k, 20M) for counts and bytes.
-pub(crate) fn fmt_si(v: f64) -> String {
-    let a = v.abs();
-    let (div, suf) = if a >= 1e9 {
-        (1e9, "G")
-    } else if a >= 1e6 {
-        (1e6, "M")
-    } else if a >= 1e3 {
-        (1e3, "k")
-    } else {
-        (1.0, "")
-    };
-    let x = v / div;
-    let s = if x.abs() >= 100.0 {
-        format!("{x:.0}")
-    } else {
-        trim_zeros(&format!("{x:.1}"))
-    };
-    format!("{s}{suf}")
 }
 
 /// Nice linear ticks covering [lo, hi].
@@ -314,6 +264,10 @@ pub(crate) struct LinePanel {
     pub y_unit: Unit,
     /// The lines.
     pub lines: Vec<LineSpec>,
+    /// Categorical x: the label of x = 0, 1, 2, ... (e.g. commits); `None`: numeric x.
+    pub x_categories: Option<Vec<String>>,
+    /// Whether a linear y axis starts at 0 (false: fitted to the data, to show small changes).
+    pub y_zero: bool,
 }
 
 /// One bar of a bar panel.
@@ -333,6 +287,8 @@ pub(crate) struct Bar {
     pub fill: RGBColor,
     /// Outline colour.
     pub outline: RGBColor,
+    /// A short text drawn just past the end of the bar (e.g. the variant it shows).
+    pub label: Option<String>,
 }
 
 /// A bar chart: grouped (several slots per category) or stacked (bars with explicit starts).
@@ -516,10 +472,11 @@ fn line_axes(l: &LinePanel) -> (Axis, Axis) {
         .iter()
         .flat_map(|s| s.points.iter().flat_map(|p| [p.1.min, p.1.max]))
         .collect();
-    (
-        Axis::values(&xs, Unit::Si, false, true),
-        Axis::values(&ys, l.y_unit, true, false),
-    )
+    let x = match &l.x_categories {
+        Some(labels) => Axis::categories(labels, false),
+        None => Axis::values(&xs, Unit::Si, false, true),
+    };
+    (x, Axis::values(&ys, l.y_unit, l.y_zero, false))
 }
 
 fn bar_axes(b: &BarPanel) -> (Axis, Axis) {
@@ -534,6 +491,12 @@ fn bar_axes(b: &BarPanel) -> (Axis, Axis) {
                 .flatten()
                 .collect();
             vs.extend(b.reference);
+            // Room past the longest bar for the bar labels.
+            if b.bars.iter().any(|r| r.label.is_some())
+                && let Some(max) = vs.iter().copied().filter(|v| v.is_finite()).reduce(f64::max)
+            {
+                vs.push(max * 1.22);
+            }
             Axis::values(&vs, b.unit, true, false)
         }
     };
@@ -680,6 +643,21 @@ fn draw_bars<DB: DrawingBackend>(chart: &mut Chart2d<'_, DB>, b: &BarPanel, valu
                     .map_err(de)?;
             }
         }
+        if let Some(label) = &bar.label {
+            let end = bar.whisker.map_or(to, |(_, hi)| hi.max(to));
+            let mid = (c0 + c1) / 2.0;
+            let (at, offset, pos) = if b.horizontal {
+                ((end, mid), (4, 0), Pos::new(HPos::Left, VPos::Center))
+            } else {
+                ((mid, end), (0, -3), Pos::new(HPos::Center, VPos::Bottom))
+            };
+            let font = (FONT, BAR_LABEL_SIZE).into_font().color(&DARK).pos(pos);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at(at) + Text::new(label.clone(), offset, font),
+                ))
+                .map_err(de)?;
+        }
     }
     if let Some(r) = b.reference {
         let (a, z) = (-0.5, ncat as f64 - 0.5);
@@ -779,18 +757,6 @@ fn fit_label<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, label: &str, siz
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tick_text() {
-        assert_eq!(fmt_num(0.0), "0");
-        assert_eq!(fmt_num(0.001), "0.001");
-        assert_eq!(fmt_num(0.25), "0.25");
-        assert_eq!(fmt_num(2.5), "2.5");
-        assert_eq!(fmt_num(1e-4), "0.0001");
-        assert_eq!(fmt_num(1e-5), "1e-5");
-        assert_eq!(fmt_si(1500.0), "1.5k");
-        assert_eq!(fmt_si(2_000_000.0), "2M");
-    }
 
     #[test]
     fn log_only_for_wide_ranges() {

@@ -38,6 +38,8 @@ pub(crate) const TICK_SIZE: u32 = 12;
 pub(crate) const DESC_SIZE: u32 = 13;
 /// Legend font size.
 pub(crate) const LEGEND_SIZE: u32 = 12;
+/// Labels drawn beside bars (the variant of each bar in fig10).
+pub(crate) const BAR_LABEL_SIZE: u32 = 10;
 /// Panel-title font size.
 pub(crate) const TITLE_SIZE: u32 = 13;
 

@@ -1,0 +1,24 @@
+//! `dsmpc-schema`: what a sweep folder holds, shared by its writer (`dsmpc-bench`) and its
+//! reader (`dsmpc-reports`). The row types serialise to the CSV headers listed here; the name
+//! lists are the values of the `phase`, `kind`, `src_role` / `dst_role` and `op` columns (and
+//! the op-count column names). The crate README follows.
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod names;
+mod rows;
+
+pub use names::{MESSAGE_KINDS, OP_COLUMNS, OPTIONAL_OP_COLUMNS, PHASES, ROLES, kind_rank, op_index, phase_rank};
+pub use rows::{Env, MESSAGE_COLUMNS, MessageRow, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, UNIT_COLUMNS, UnitRow};
+
+/// File names of a sweep folder.
+pub mod files {
+    /// One row per point x repetition x phase ([`crate::PhaseRow`]).
+    pub const PHASES: &str = "phases.csv";
+    /// One row per point x message kind ([`crate::MessageRow`]).
+    pub const MESSAGES: &str = "messages.csv";
+    /// Calibrated unit costs ([`crate::UnitRow`]).
+    pub const UNITS: &str = "units.csv";
+    /// Run facts (grid, seed, host, calibration).
+    pub const META: &str = "meta.json";
+}

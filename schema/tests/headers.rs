@@ -1,0 +1,53 @@
+//! The column lists of `dsmpc-schema` are the headers its row types serialise to (with the
+//! csv crate, as bench writes them): a field added to a row without its column in the list,
+//! or the other way round, fails here.
+
+use dsmpc_schema::{
+    MESSAGE_COLUMNS, MessageRow, OP_COLUMNS, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, UNIT_COLUMNS, UnitRow,
+};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+fn header<T: Serialize + Default>() -> Vec<String> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.serialize(T::default()).unwrap();
+    let bytes = w.into_inner().unwrap();
+    csv::Reader::from_reader(bytes.as_slice())
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect()
+}
+
+fn set<'a>(parts: &[&[&'a str]]) -> BTreeSet<&'a str> {
+    parts.iter().flat_map(|p| p.iter().copied()).collect()
+}
+
+#[test]
+fn phase_row_header_is_the_listed_columns() {
+    let h = header::<PhaseRow>();
+    let got: BTreeSet<&str> = h.iter().map(String::as_str).collect();
+    assert_eq!(got.len(), h.len(), "duplicate column in {h:?}");
+    assert_eq!(got, set(&[&PHASE_COLUMNS, &PARAM_COLUMNS, &OP_COLUMNS]));
+    // The op counts are written in OP_COLUMNS order.
+    let ops: Vec<&str> = h
+        .iter()
+        .map(String::as_str)
+        .filter(|c| OP_COLUMNS.contains(c))
+        .collect();
+    assert_eq!(ops, OP_COLUMNS);
+}
+
+#[test]
+fn message_row_header_is_the_listed_columns() {
+    let h = header::<MessageRow>();
+    let got: BTreeSet<&str> = h.iter().map(String::as_str).collect();
+    assert_eq!(got.len(), h.len());
+    assert_eq!(got, set(&[&MESSAGE_COLUMNS, &PARAM_COLUMNS]));
+}
+
+#[test]
+fn unit_row_header_is_the_listed_columns_in_order() {
+    assert_eq!(header::<UnitRow>(), UNIT_COLUMNS);
+}

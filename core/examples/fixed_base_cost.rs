@@ -48,7 +48,9 @@ fn main() -> ExitCode {
         "num" => run::<dsmpc_core::backend::Num>(bits, path, n).map(|x| dsmpc_core::backend::Num::bits(&x)),
         #[cfg(feature = "gmp")]
         "gmp" => run::<dsmpc_core::backend::Gmp>(bits, path, n).map(|x| dsmpc_core::backend::Gmp::bits(&x)),
-        other => Err(format!("backend {other:?} is not compiled in (num, or gmp with --features gmp)")),
+        other => Err(format!(
+            "backend {other:?} is not compiled in (num, or gmp with --features gmp)"
+        )),
     };
     match out {
         Ok(b) => {

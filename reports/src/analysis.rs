@@ -1,11 +1,14 @@
 //! Analysis behind the report's findings and its `vss` overhead section, as typed results:
-//! which phase dominates, how each phase scales with n, and the paper / vss comparison of one
-//! quantity over matched points. `report` only formats these (through `format`), so the
-//! numbers can be tested and reused without parsing Markdown.
+//! which phase dominates, how each phase scales with n, backend and provider speedups,
+//! comparisons by verification mode and suite, overhead over the cost model, work over
+//! latency, what the messages say about bytes, and the paper / vss comparison (sessions,
+//! where the added work goes, per phase and per kind, the DPs' commitment signatures priced
+//! from `units.csv`). `report` only formats these (through `format`), so the numbers can be
+//! tested and reused without parsing Markdown.
 
 use std::collections::BTreeMap;
 
-use crate::data::{Dim, DimValue, HasParams, MessagePoint, PointSummary};
+use crate::data::{Dim, DimValue, HasParams, MessagePoint, Params, PointSummary, UnitRow, kind_rank, phase_rank};
 use crate::stats::{self, Fit, Stat};
 
 /// Groups items by every dimension except `skip`, returning the groups with at least two members.
@@ -271,6 +274,482 @@ pub fn byte_findings(messages: &[MessagePoint]) -> Option<ByteFindings> {
     })
 }
 
+/// Work and bytes of every value of one dimension relative to a reference value, over points
+/// that differ only in the `free` dimensions (the report's "Session work by ..." findings).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Comparison {
+    /// The value compared against: `paper` when present, else the first in display order.
+    pub reference: DimValue,
+    /// Every other value, in display order.
+    pub others: Vec<Compared>,
+}
+
+/// One value of a [`Comparison`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compared {
+    /// The value.
+    pub value: DimValue,
+    /// Per matched point, its session work over the reference's.
+    pub work: Vec<f64>,
+    /// Geometric mean over matched message points of its session bytes over the reference's
+    /// (`None` without matched message points).
+    pub bytes: Option<f64>,
+}
+
+/// [`Comparison`] along `d` with the `free` dimensions (which include `d`) allowed to differ;
+/// `None` when `d` has a single value.
+pub fn comparison(points: &[PointSummary], messages: &[MessagePoint], d: Dim, free: &[Dim]) -> Option<Comparison> {
+    let vals = crate::slice::values(points, d);
+    if vals.len() < 2 {
+        return None;
+    }
+    let reference = vals.iter().find(|v| v.to_string() == PAPER).unwrap_or(&vals[0]).clone();
+    let groups = matched(points, free);
+    let message_groups = matched(messages, free);
+    let others = vals
+        .iter()
+        .filter(|v| **v != reference)
+        .map(|v| {
+            let work = groups
+                .iter()
+                .filter_map(|g| {
+                    let a = g.iter().find(|p| p.params.get(d) == reference)?;
+                    let b = g.iter().find(|p| p.params.get(d) == *v)?;
+                    Some(b.total_work() / a.total_work())
+                })
+                .collect();
+            let bytes: Vec<f64> = message_groups
+                .iter()
+                .filter_map(|g| {
+                    let a = g.iter().find(|p| p.params.get(d) == reference)?;
+                    let b = g.iter().find(|p| p.params.get(d) == *v)?;
+                    Some(b.total_bytes() as f64 / a.total_bytes() as f64)
+                })
+                .collect();
+            Compared {
+                value: v.clone(),
+                work,
+                bytes: stats::geometric_mean(&bytes),
+            }
+        })
+        .collect();
+    Some(Comparison { reference, others })
+}
+
+/// Measured work over the cost-model bound.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CostModelOverhead {
+    /// The point with the largest median overhead of any phase ...
+    pub worst_point: String,
+    /// ... its parameters ...
+    pub worst_params: Params,
+    /// ... that phase ...
+    pub worst_phase: String,
+    /// ... and its overhead over repetitions.
+    pub worst: Stat,
+    /// Per phase (in protocol order), the median over points of its median overhead.
+    pub per_phase: Vec<(String, f64)>,
+}
+
+/// [`CostModelOverhead`] of `points`; `None` when no phase has a non-zero bound.
+pub fn cost_model_overhead(points: &[PointSummary]) -> Option<CostModelOverhead> {
+    let mut worst: Option<(&PointSummary, &str, Stat)> = None;
+    let mut per_phase: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for p in points {
+        for ph in &p.phases {
+            if let Some(o) = ph.overhead {
+                per_phase.entry(ph.phase.as_str()).or_default().push(o.median);
+                if worst.as_ref().is_none_or(|w| o.median > w.2.median) {
+                    worst = Some((p, ph.phase.as_str(), o));
+                }
+            }
+        }
+    }
+    let (p, phase, o) = worst?;
+    let mut per_phase: Vec<(String, f64)> = per_phase
+        .iter()
+        .filter_map(|(k, v)| Some((k.to_string(), stats::median(v)?)))
+        .collect();
+    per_phase.sort_by_key(|(k, _)| phase_rank(k));
+    Some(CostModelOverhead {
+        worst_point: p.point.clone(),
+        worst_params: p.params.clone(),
+        worst_phase: phase.to_string(),
+        worst: o,
+        per_phase,
+    })
+}
+
+/// Per phase of `phases` (in protocol order) run by several party instances, the median over
+/// points of work / slowest instance's CPU time: how much of the work runs in parallel.
+pub fn work_over_latency(points: &[PointSummary], phases: &[String]) -> Vec<(String, f64)> {
+    let mut par: Vec<(String, f64)> = phases
+        .iter()
+        .filter_map(|ph| {
+            let r: Vec<f64> = points
+                .iter()
+                .filter_map(|p| p.phase(ph))
+                .filter(|s| s.max_cpu.median > 0.0 && s.instances > 1)
+                .map(|s| s.work_cpu.median / s.max_cpu.median)
+                .collect();
+            Some((ph.clone(), stats::median(&r)?))
+        })
+        .collect();
+    par.sort_by_key(|(k, _)| phase_rank(k));
+    par
+}
+
+/// The phases of `points`, in protocol order.
+pub fn phase_names<'a>(points: impl IntoIterator<Item = &'a PointSummary>) -> Vec<String> {
+    let mut v: Vec<String> = points
+        .into_iter()
+        .flat_map(|p| p.phases.iter().map(|ph| ph.phase.clone()))
+        .collect();
+    v.sort_by(|a, b| phase_rank(a).cmp(&phase_rank(b)).then(a.cmp(b)));
+    v.dedup();
+    v
+}
+
+/// The verification mode whose overhead [`vss_overhead`] measures (Pedersen VSS, beyond the paper) ...
+pub const VSS: &str = "vss";
+/// ... and the mode it is measured against.
+pub const PAPER: &str = "paper";
+
+/// Matched (`paper`, `vss`) pairs: points with the same value of every other dimension.
+pub fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
+    matched(items, &[Dim::Verify])
+        .into_iter()
+        .filter_map(|g| {
+            let a = g.iter().find(|p| p.params().verify == PAPER)?;
+            let b = g.iter().find(|p| p.params().verify == VSS)?;
+            Some((*a, *b))
+        })
+        .collect()
+}
+
+/// The values of every dimension but the verification mode.
+pub fn pair_key(p: &Params) -> Vec<(Dim, DimValue)> {
+    Dim::ALL
+        .iter()
+        .filter(|d| **d != Dim::Verify)
+        .map(|d| (*d, p.get(*d)))
+        .collect()
+}
+
+/// The `vss` overhead over `paper`: everything the report's "Overhead of vss over paper"
+/// section shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VssOverhead {
+    /// One row per matched parameter point, in order of [`pair_key`].
+    pub sessions: Vec<VssSession>,
+    /// The (dimension, value) pairs every row shares.
+    pub common: Vec<(Dim, DimValue)>,
+    /// Where the added (or saved) work goes; `None` without matched work or when the
+    /// session and phase changes disagree in sign.
+    pub work_change: Option<WorkChange>,
+    /// Work of the whole session over the matched pairs (`None` without matched work).
+    pub session_work: Option<ModeOverhead>,
+    /// Work per phase (protocol order) over the matched pairs; empty without matched work.
+    pub phase_work: Vec<(String, ModeOverhead)>,
+    /// The DP commitment signatures; `None` without matched work.
+    pub dp_signatures: Option<DpSignatures>,
+    /// Encoded bytes of the whole session over the matched message pairs (`None` without them).
+    pub session_bytes: Option<ModeOverhead>,
+    /// Encoded bytes per message kind (protocol order).
+    pub kind_bytes: Vec<(String, ModeOverhead)>,
+}
+
+impl VssOverhead {
+    /// Whether there are several parameter points (values are then summarised over them).
+    pub fn several(&self) -> bool {
+        self.sessions.len() > 1
+    }
+}
+
+/// One matched parameter point of [`VssOverhead`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct VssSession {
+    /// Every dimension but the verification mode.
+    pub key: Vec<(Dim, DimValue)>,
+    /// Whether it uses a weak 1024-bit size.
+    pub weak: bool,
+    /// Session work (`paper`, `vss`), when both modes' phases were matched.
+    pub work: Option<(f64, f64)>,
+    /// Session bytes (`paper`, `vss`), when both modes' messages were matched.
+    pub bytes: Option<(u64, u64)>,
+}
+
+/// Where `vss` changes the session's work (medians over matched points).
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkChange {
+    /// `vss` adds `total` seconds, most of it (`delta`) in `phase`.
+    Adds {
+        /// Added seconds per session.
+        total: f64,
+        /// The phase with the largest increase.
+        phase: String,
+        /// Its increase, seconds.
+        delta: f64,
+    },
+    /// `vss` saves `total` seconds (positive), the most (`delta`, positive) in `phase`.
+    Saves {
+        /// Saved seconds per session.
+        total: f64,
+        /// The phase with the largest saving.
+        phase: String,
+        /// Its saving, seconds.
+        delta: f64,
+    },
+}
+
+/// Whether a point uses a weak 1024-bit RSA or group size.
+pub fn is_weak(p: &Params) -> bool {
+    p.rsa_bits == 1024 || p.group_bits == 1024
+}
+
+/// [`VssOverhead`] of the data; `None` without matched `paper` and `vss` points.
+pub fn vss_overhead(points: &[PointSummary], messages: &[MessagePoint], units: &[UnitRow]) -> Option<VssOverhead> {
+    let work_pairs = mode_pairs(points);
+    let byte_pairs = mode_pairs(messages);
+    if work_pairs.is_empty() && byte_pairs.is_empty() {
+        return None;
+    }
+    let mut rows: BTreeMap<Vec<(Dim, DimValue)>, VssSession> = BTreeMap::new();
+    fn row<'a>(rows: &'a mut BTreeMap<Vec<(Dim, DimValue)>, VssSession>, p: &Params) -> &'a mut VssSession {
+        rows.entry(pair_key(p)).or_insert_with(|| VssSession {
+            key: pair_key(p),
+            weak: is_weak(p),
+            work: None,
+            bytes: None,
+        })
+    }
+    for (a, b) in &work_pairs {
+        row(&mut rows, &b.params).work = Some((a.total_work(), b.total_work()));
+    }
+    for (a, b) in &byte_pairs {
+        row(&mut rows, &b.params).bytes = Some((a.total_bytes(), b.total_bytes()));
+    }
+    let sessions: Vec<VssSession> = rows.into_values().collect();
+    let common: Vec<(Dim, DimValue)> = sessions[0]
+        .key
+        .iter()
+        .filter(|dv| sessions.iter().all(|s| s.key.contains(dv)))
+        .cloned()
+        .collect();
+
+    let phases = phase_names(work_pairs.iter().flat_map(|(a, b)| [*a, *b]));
+    let work = |p: &PointSummary, ph: &str| p.phase(ph).map(|s| s.work_cpu.median);
+    let session_work = (!work_pairs.is_empty()).then(|| {
+        mode_overhead(
+            &work_pairs
+                .iter()
+                .map(|(a, b)| (Some(a.total_work()), Some(b.total_work())))
+                .collect::<Vec<_>>(),
+        )
+    });
+    let phase_work = if work_pairs.is_empty() {
+        vec![]
+    } else {
+        phases
+            .iter()
+            .map(|ph| {
+                let v: Vec<ModePair> = work_pairs.iter().map(|(a, b)| (work(a, ph), work(b, ph))).collect();
+                (ph.clone(), mode_overhead(&v))
+            })
+            .collect()
+    };
+
+    // Where the work goes: the phases with the largest median increase and decrease (vss - paper).
+    let added = stats::median(
+        &work_pairs
+            .iter()
+            .map(|(a, b)| b.total_work() - a.total_work())
+            .collect::<Vec<_>>(),
+    );
+    let mut diffs: Vec<(&String, f64)> = phases
+        .iter()
+        .filter_map(|ph| {
+            let d: Vec<f64> = work_pairs
+                .iter()
+                .map(|(a, b)| work(b, ph).unwrap_or(0.0) - work(a, ph).unwrap_or(0.0))
+                .collect();
+            Some((ph, stats::median(&d)?))
+        })
+        .collect();
+    diffs.sort_by(|x, y| y.1.total_cmp(&x.1));
+    let work_change = match (added, diffs.first(), diffs.last()) {
+        (Some(total), Some((ph, d)), _) if total > 0.0 && *d > 0.0 => Some(WorkChange::Adds {
+            total,
+            phase: ph.to_string(),
+            delta: *d,
+        }),
+        (Some(total), _, Some((ph, d))) if total < 0.0 && *d < 0.0 => Some(WorkChange::Saves {
+            total: -total,
+            phase: ph.to_string(),
+            delta: -d,
+        }),
+        _ => None,
+    };
+
+    let dp_signatures = (!work_pairs.is_empty()).then(|| dp_signatures(&work_pairs, units));
+
+    let (session_bytes, kind_bytes) = if byte_pairs.is_empty() {
+        (None, vec![])
+    } else {
+        let mut kinds: Vec<&str> = byte_pairs
+            .iter()
+            .flat_map(|(a, b)| a.rows.iter().chain(&b.rows).map(|r| r.kind.as_str()))
+            .collect();
+        kinds.sort_by(|a, b| kind_rank(a).cmp(&kind_rank(b)).then(a.cmp(b)));
+        kinds.dedup();
+        let bytes = |p: &MessagePoint, k: &str| p.rows.iter().find(|r| r.kind == k).map(|r| r.bytes as f64);
+        let total: Vec<ModePair> = byte_pairs
+            .iter()
+            .map(|(a, b)| (Some(a.total_bytes() as f64), Some(b.total_bytes() as f64)))
+            .collect();
+        let per_kind = kinds
+            .into_iter()
+            .map(|k| {
+                let v: Vec<ModePair> = byte_pairs.iter().map(|(a, b)| (bytes(a, k), bytes(b, k))).collect();
+                (k.to_string(), mode_overhead(&v))
+            })
+            .collect();
+        (Some(mode_overhead(&total)), per_kind)
+    };
+
+    Some(VssOverhead {
+        sessions,
+        common,
+        work_change,
+        session_work,
+        phase_work,
+        dp_signatures,
+        session_bytes,
+        kind_bytes,
+    })
+}
+
+/// The op column of the DPs' commitment signatures (`vss` only; ECDSA P-256 whatever the suite) ...
+pub const DP_SIGN: &str = "dp_sign";
+/// ... and of their verifications.
+pub const DP_SIG_VERIFY: &str = "dp_sig_verify";
+
+/// The measured cost of the DPs' commitment signatures at the matched `vss` points.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DpSignatures {
+    /// The data count no `dp_sign` or `dp_sig_verify` (written before they were counted on
+    /// their own).
+    NotCounted,
+    /// Counted at some point.
+    Counted(DpSignatureCosts),
+}
+
+/// [`DpSignatures::Counted`]: one row per `vss` point and a summary over the priced ones.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DpSignatureCosts {
+    /// One per matched `vss` point, in the order of the pairs.
+    pub rows: Vec<DpSignatureRow>,
+    /// Seconds of CPU per session over the points where both unit costs are known and the
+    /// session work is positive, and their share of the `vss` work (`None` without such points).
+    pub cost: Option<(Stat, Stat)>,
+    /// Points without both unit costs in `units.csv`.
+    pub unpriced: usize,
+}
+
+/// The DP signatures at one `vss` point.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DpSignatureRow {
+    /// The point's parameters.
+    pub params: Params,
+    /// `dp_sign` count (summed over phases), its unit cost in seconds and count x unit.
+    pub sign: OpCost,
+    /// The same for `dp_sig_verify`.
+    pub verify: OpCost,
+    /// Seconds of both, when both unit costs are known.
+    pub total_s: Option<f64>,
+    /// `total_s` as a share of the point's session work (when that is positive).
+    pub share: Option<f64>,
+}
+
+/// The count of one operation, its unit cost and their product.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OpCost {
+    /// How many.
+    pub count: u64,
+    /// Seconds each, from `units.csv` (`None` when not calibrated for the point).
+    pub unit_s: Option<f64>,
+    /// `count x unit_s`.
+    pub seconds: Option<f64>,
+}
+
+/// [`DpSignatures`] of the `vss` side of `work_pairs`, priced from `units` (the unit costs
+/// for each point's backend, suite and sizes).
+pub fn dp_signatures(work_pairs: &[(&PointSummary, &PointSummary)], units: &[UnitRow]) -> DpSignatures {
+    let unit = |p: &Params, op: &str| {
+        units
+            .iter()
+            .find(|u| {
+                u.op == op
+                    && u.backend == p.backend
+                    && u.suite == p.suite
+                    && u64::from(u.rsa_bits) == p.rsa_bits
+                    && u64::from(u.group_bits) == p.group_bits
+            })
+            .map(|u| u.unit_s)
+    };
+    let vss_points: Vec<&PointSummary> = work_pairs.iter().map(|(_, b)| *b).collect();
+    if vss_points
+        .iter()
+        .all(|b| b.op_total(DP_SIGN) == 0 && b.op_total(DP_SIG_VERIFY) == 0)
+    {
+        return DpSignatures::NotCounted;
+    }
+    let mut rows = vec![];
+    let mut costs: Vec<(f64, f64)> = vec![];
+    let mut unpriced = 0;
+    for b in &vss_points {
+        let p = &b.params;
+        let op = |name: &str| {
+            let (count, unit_s) = (b.op_total(name), unit(p, name));
+            OpCost {
+                count,
+                unit_s,
+                seconds: unit_s.map(|u| count as f64 * u),
+            }
+        };
+        let (sign, verify) = (op(DP_SIGN), op(DP_SIG_VERIFY));
+        let (total_s, share) = match (sign.seconds, verify.seconds) {
+            (Some(a), Some(c)) => {
+                let t = a + c;
+                let work = b.total_work();
+                let share = (work > 0.0).then(|| t / work);
+                if let Some(sh) = share {
+                    costs.push((t, sh));
+                }
+                (Some(t), share)
+            }
+            _ => {
+                unpriced += 1;
+                (None, None)
+            }
+        };
+        rows.push(DpSignatureRow {
+            params: p.clone(),
+            sign,
+            verify,
+            total_s,
+            share,
+        });
+    }
+    let secs: Vec<f64> = costs.iter().map(|c| c.0).collect();
+    let shares: Vec<f64> = costs.iter().map(|c| c.1).collect();
+    DpSignatures::Counted(DpSignatureCosts {
+        rows,
+        cost: Stat::of(&secs).zip(Stat::of(&shares)),
+        unpriced,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -288,5 +767,273 @@ mod tests {
             mode_overhead(&[(Some(0.0), Some(1.0))]).ratio,
             OverheadRatio::Ratios(vec![])
         );
+    }
+
+    // A small hand-made data set: points built directly, each phase with one repetition.
+
+    const AUTH: &str = "cp_auth_request";
+    const SHARE: &str = "share_encrypt_pvss_attach";
+    const AGREE: &str = "dp_set_agreement";
+
+    fn params(verify: &str, n: u64) -> Params {
+        Params {
+            backend: "num".into(),
+            suite: "rsa".into(),
+            provider: "rustcrypto".into(),
+            verify: verify.into(),
+            n,
+            m: 5,
+            k: 5,
+            t: 3,
+            rsa_bits: 2048,
+            group_bits: 2048,
+            value_bits: 32,
+            seed: 1,
+        }
+    }
+
+    fn one(x: f64) -> Stat {
+        Stat::of(&[x]).unwrap()
+    }
+
+    /// `(phase, work, slowest instance, instances, overhead)`.
+    type Phase = (&'static str, f64, f64, u64, Option<f64>);
+
+    fn point(verify: &str, n: u64, phases: &[Phase]) -> PointSummary {
+        PointSummary {
+            point: format!("n{n}-{verify}"),
+            params: params(verify, n),
+            reps: 1,
+            phases: phases
+                .iter()
+                .map(|&(phase, work, max, instances, overhead)| crate::data::PhaseSummary {
+                    phase: phase.into(),
+                    instances,
+                    work_cpu: one(work),
+                    work_wall: one(work),
+                    max_cpu: one(max),
+                    max_wall: one(max),
+                    bound_s: overhead.map_or(0.0, |o| work / o),
+                    overhead: overhead.map(one),
+                    ops: [0; crate::data::OP_COLUMNS.len()],
+                })
+                .collect(),
+        }
+    }
+
+    /// Sets op `op` of `phase` at `p` to `count`.
+    fn with_op(mut p: PointSummary, phase: &str, op: &str, count: u64) -> PointSummary {
+        let i = crate::data::op_index(op).unwrap();
+        p.phases.iter_mut().find(|ph| ph.phase == phase).unwrap().ops[i] = count;
+        p
+    }
+
+    fn messages(verify: &str, n: u64, kinds: &[(&str, u64)]) -> MessagePoint {
+        MessagePoint {
+            point: format!("n{n}-{verify}"),
+            params: params(verify, n),
+            rows: kinds
+                .iter()
+                .map(|&(kind, bytes)| crate::data::MessageRow {
+                    line: 2,
+                    point: format!("n{n}-{verify}"),
+                    params: params(verify, n),
+                    kind: kind.into(),
+                    src_role: "DP".into(),
+                    dst_role: "CP".into(),
+                    count: 1,
+                    bytes,
+                    payload_bytes: bytes,
+                    ref_compatible: true,
+                })
+                .collect(),
+        }
+    }
+
+    fn unit(op: &str, unit_s: f64) -> UnitRow {
+        UnitRow {
+            backend: "num".into(),
+            suite: "rsa".into(),
+            provider: "rustcrypto".into(),
+            rsa_bits: 2048,
+            group_bits: 2048,
+            op: op.into(),
+            unit_s,
+        }
+    }
+
+    /// paper and vss at n = 20 and 40; vss doubles `SHARE` and adds `AGREE`.
+    fn paper_and_vss() -> Vec<PointSummary> {
+        vec![
+            point(
+                PAPER,
+                20,
+                &[(AUTH, 1.0, 0.25, 4, Some(1.5)), (SHARE, 1.0, 1.0, 1, Some(3.0))],
+            ),
+            point(
+                PAPER,
+                40,
+                &[(AUTH, 2.0, 1.0, 4, Some(2.5)), (SHARE, 2.0, 2.0, 1, Some(2.0))],
+            ),
+            point(
+                VSS,
+                20,
+                &[
+                    (AUTH, 1.0, 0.25, 4, None),
+                    (SHARE, 2.0, 2.0, 1, None),
+                    (AGREE, 0.5, 0.1, 5, None),
+                ],
+            ),
+            point(
+                VSS,
+                40,
+                &[
+                    (AUTH, 2.0, 1.0, 4, None),
+                    (SHARE, 4.0, 4.0, 1, None),
+                    (AGREE, 1.0, 0.5, 5, None),
+                ],
+            ),
+        ]
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn comparison_by_mode_work_and_bytes_over_matched_points() {
+        let points = paper_and_vss();
+        let msgs = [
+            messages(PAPER, 20, &[("share_packet", 100)]),
+            messages(VSS, 20, &[("share_packet", 100), ("commitments", 50)]),
+            messages(VSS, 40, &[("share_packet", 200)]),
+        ];
+        let c = comparison(&points, &msgs, Dim::Verify, &[Dim::Verify]).unwrap();
+        assert_eq!(c.reference, DimValue::Text(PAPER.into()));
+        assert_eq!(c.others.len(), 1);
+        let vss = &c.others[0];
+        assert_eq!(vss.value, DimValue::Text(VSS.into()));
+        // (1 + 2 + 0.5) / 2 and (2 + 4 + 1) / 4
+        assert_eq!(vss.work, vec![1.75, 1.75]);
+        // only n = 20 has messages in both modes
+        assert!(close(vss.bytes.unwrap(), 1.5));
+        // one suite only: nothing to compare
+        assert_eq!(
+            comparison(&points, &msgs, Dim::Suite, &[Dim::Suite, Dim::RsaBits]),
+            None
+        );
+    }
+
+    #[test]
+    fn cost_model_overhead_worst_and_median_per_phase() {
+        let o = cost_model_overhead(&paper_and_vss()).unwrap();
+        assert_eq!((o.worst_point.as_str(), o.worst_phase.as_str()), ("n20-paper", SHARE));
+        assert_eq!(o.worst_params, params(PAPER, 20));
+        assert_eq!(o.worst.median, 3.0);
+        // protocol order, median over points
+        assert_eq!(o.per_phase, vec![(AUTH.to_string(), 2.0), (SHARE.to_string(), 2.5)]);
+        assert_eq!(cost_model_overhead(&paper_and_vss()[2..]), None);
+    }
+
+    #[test]
+    fn work_over_latency_only_of_phases_run_by_several_instances() {
+        let points = paper_and_vss();
+        let r = work_over_latency(&points, &phase_names(&points));
+        // AUTH: 4, 2, 4, 2 -> 3; SHARE has one instance; AGREE: 5, 2 -> 3.5
+        assert_eq!(r, vec![(AUTH.to_string(), 3.0), (AGREE.to_string(), 3.5)]);
+    }
+
+    #[test]
+    fn vss_overhead_sessions_work_change_and_per_phase() {
+        let points = paper_and_vss();
+        let msgs = [
+            messages(PAPER, 20, &[("share_packet", 100)]),
+            messages(VSS, 20, &[("share_packet", 100), ("commitments", 50)]),
+        ];
+        let v = vss_overhead(&points, &msgs, &[]).unwrap();
+        assert!(v.several());
+        assert_eq!(v.sessions.len(), 2);
+        assert_eq!(v.sessions[0].work, Some((2.0, 3.5)));
+        assert_eq!(v.sessions[0].bytes, Some((100, 150)));
+        assert_eq!(v.sessions[1].work, Some((4.0, 7.0)));
+        assert_eq!(v.sessions[1].bytes, None);
+        assert!(!v.common.iter().any(|(d, _)| *d == Dim::N || *d == Dim::Verify));
+        assert!(v.common.contains(&(Dim::T, DimValue::Num(3))));
+        // added: 1.5 and 3 -> 2.25; SHARE +1 and +2 -> 1.5; AGREE +0.5 and +1 -> 0.75
+        assert_eq!(
+            v.work_change,
+            Some(WorkChange::Adds {
+                total: 2.25,
+                phase: SHARE.into(),
+                delta: 1.5
+            })
+        );
+        let phases: Vec<&str> = v.phase_work.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(phases, [AUTH, SHARE, AGREE]);
+        assert_eq!(v.phase_work[1].1.ratio, OverheadRatio::Ratios(vec![2.0, 2.0]));
+        assert_eq!(v.phase_work[2].1.ratio, OverheadRatio::OnlyVss);
+        assert_eq!(
+            v.session_work.as_ref().unwrap().ratio,
+            OverheadRatio::Ratios(vec![1.75, 1.75])
+        );
+        let kinds: Vec<&str> = v.kind_bytes.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds, ["share_packet", "commitments"]);
+        assert_eq!(v.kind_bytes[1].1.ratio, OverheadRatio::OnlyVss);
+        assert_eq!(v.dp_signatures, Some(DpSignatures::NotCounted));
+        // vss cheaper: the saving is reported as positive seconds
+        let cheaper = [
+            point(PAPER, 20, &[(AUTH, 1.0, 1.0, 1, None), (SHARE, 3.0, 3.0, 1, None)]),
+            point(VSS, 20, &[(AUTH, 1.0, 1.0, 1, None), (SHARE, 2.0, 2.0, 1, None)]),
+        ];
+        assert_eq!(
+            vss_overhead(&cheaper, &[], &[]).unwrap().work_change,
+            Some(WorkChange::Saves {
+                total: 1.0,
+                phase: SHARE.into(),
+                delta: 1.0
+            })
+        );
+        // no vss point: no section
+        assert_eq!(vss_overhead(&points[..2], &msgs[..1], &[]), None);
+    }
+
+    #[test]
+    fn dp_signatures_priced_from_unit_costs() {
+        let mut points = paper_and_vss();
+        points[2] = with_op(
+            with_op(points[2].clone(), AGREE, DP_SIGN, 20),
+            AGREE,
+            DP_SIG_VERIFY,
+            120,
+        );
+        points[3] = with_op(
+            with_op(points[3].clone(), AGREE, DP_SIGN, 40),
+            AGREE,
+            DP_SIG_VERIFY,
+            240,
+        );
+        let pairs = mode_pairs(&points);
+        let units = [unit(DP_SIGN, 1e-4), unit(DP_SIG_VERIFY, 5e-5)];
+        let DpSignatures::Counted(c) = dp_signatures(&pairs, &units) else {
+            panic!("dp_sign is counted");
+        };
+        assert_eq!(c.unpriced, 0);
+        let r = &c.rows[0];
+        assert_eq!((r.sign.count, r.verify.count), (20, 120));
+        assert_eq!((r.sign.unit_s, r.verify.unit_s), (Some(1e-4), Some(5e-5)));
+        // 20 x 100 µs + 120 x 50 µs = 8 ms, of 3.5 s of vss work
+        assert!(close(r.total_s.unwrap(), 0.008));
+        assert!(close(r.share.unwrap(), 0.008 / 3.5));
+        let (secs, share) = c.cost.unwrap();
+        // 8 ms and 16 ms over two points
+        assert!(close(secs.median, 0.012) && close(secs.min, 0.008) && close(secs.max, 0.016));
+        assert!(close(share.max, 0.016 / 7.0));
+        // without the verify unit cost: counted, not priced
+        let DpSignatures::Counted(c) = dp_signatures(&pairs, &units[..1]) else {
+            panic!("dp_sign is counted");
+        };
+        assert_eq!((c.unpriced, c.cost), (2, None));
+        assert_eq!(c.rows[1].sign.seconds, Some(40.0 * 1e-4));
+        assert_eq!(c.rows[1].total_s, None);
     }
 }

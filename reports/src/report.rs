@@ -3,14 +3,18 @@
 //! speedups, worst overhead over the cost model, ...), the overhead of the `vss`
 //! verification mode over `paper` (only when matched points of both ran), the figures with
 //! their captions, and tables of per-phase medians, bytes per message kind and unit costs.
-//! Every sentence with a number in it is computed here from the CSVs; nothing is canned.
+//! Every number comes from the CSVs, computed by `analysis` (findings, `vss` overhead) or read
+//! off the per-point summaries (tables) and written by `format`; nothing is canned. This module
+//! only lays out text.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{self, ModePair, OverheadRatio, matched};
-use crate::data::{Dataset, Dim, DimValue, HasParams, MessagePoint, OP_COLUMNS, PointSummary, UnitRow};
+use crate::analysis::{
+    self, DP_SIG_VERIFY, DP_SIGN, DpSignatures, ModeOverhead, OverheadRatio, PAPER, VSS, WorkChange, is_weak, pair_key,
+};
+use crate::data::{Dataset, Dim, DimValue, MessagePoint, OP_COLUMNS, PointSummary, UnitRow};
 use crate::error::{Error, Result};
 use crate::figures;
 use crate::format::{bytes_text, exponent, pct, pct1, plural, sig, stat_text};
@@ -29,7 +33,7 @@ pub fn write_report(dir: &Path) -> Result<PathBuf> {
 
 /// The point id, marked when it uses a weak 1024-bit size.
 fn point_label(p: &crate::data::Params, id: &str) -> String {
-    if p.rsa_bits == 1024 || p.group_bits == 1024 {
+    if is_weak(p) {
         format!("{id} (weak)")
     } else {
         id.to_string()
@@ -108,9 +112,7 @@ fn parameters(out: &mut String, ds: &Dataset, points: &[PointSummary]) {
         let text: Vec<String> = vals.iter().map(|v| v.to_string()).collect();
         let _ = writeln!(out, "- {}: {}", d.name(), text.join(", "));
     }
-    let weak = points
-        .iter()
-        .any(|p| p.params.rsa_bits == 1024 || p.params.group_bits == 1024);
+    let weak = points.iter().any(|p| is_weak(&p.params));
     if weak {
         let _ = writeln!(
             out,
@@ -126,21 +128,6 @@ fn parameters(out: &mut String, ds: &Dataset, points: &[PointSummary]) {
     let _ = writeln!(out);
 }
 
-/// The phases of `points`, in protocol order.
-fn phase_names<'a>(points: impl IntoIterator<Item = &'a PointSummary>) -> Vec<String> {
-    let mut v: Vec<String> = points
-        .into_iter()
-        .flat_map(|p| p.phases.iter().map(|ph| ph.phase.clone()))
-        .collect();
-    v.sort_by(|a, b| {
-        crate::data::phase_rank(a)
-            .cmp(&crate::data::phase_rank(b))
-            .then(a.cmp(b))
-    });
-    v.dedup();
-    v
-}
-
 fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: &[MessagePoint]) {
     let _ = writeln!(out, "## Findings\n");
     if points.is_empty() {
@@ -150,7 +137,7 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
         );
         return;
     }
-    let phases = phase_names(points);
+    let phases = analysis::phase_names(points);
 
     // Dominant phase.
     if let Some(d) = analysis::dominant_phase(points) {
@@ -213,46 +200,23 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
         (Dim::Verify, vec![Dim::Verify], "verification mode"),
         (Dim::Suite, vec![Dim::Suite, Dim::RsaBits], "cipher suite"),
     ] {
-        let vals = slice::values(points, d);
-        if vals.len() < 2 {
+        let Some(c) = analysis::comparison(points, messages, d, &free) else {
             continue;
-        }
-        let reference = vals
-            .iter()
-            .find(|v| v.to_string() == "paper")
-            .unwrap_or(&vals[0])
-            .clone();
-        let groups = matched(points, &free);
+        };
         let _ = writeln!(
             out,
-            "- **Session work by {what}**, relative to `{reference}` (geometric mean over matched points):"
+            "- **Session work by {what}**, relative to `{}` (geometric mean over matched points):",
+            c.reference
         );
-        for v in vals.iter().filter(|v| **v != reference) {
-            let r: Vec<f64> = groups
-                .iter()
-                .filter_map(|g| {
-                    let a = g.iter().find(|p| p.params.get(d) == reference)?;
-                    let b = g.iter().find(|p| p.params.get(d) == *v)?;
-                    Some(b.total_work() / a.total_work())
-                })
-                .collect();
-            let mr: Vec<f64> = matched(messages, &free)
-                .iter()
-                .filter_map(|g| {
-                    let a = g.iter().find(|p| p.params.get(d) == reference)?;
-                    let b = g.iter().find(|p| p.params.get(d) == *v)?;
-                    Some(b.total_bytes() as f64 / a.total_bytes() as f64)
-                })
-                .collect();
-            let bytes = stats::geometric_mean(&mr)
-                .map(|g| format!("; bytes x{g:.2}"))
-                .unwrap_or_default();
-            match stats::geometric_mean(&r) {
+        for o in &c.others {
+            let v = &o.value;
+            let bytes = o.bytes.map(|g| format!("; bytes x{g:.2}")).unwrap_or_default();
+            match stats::geometric_mean(&o.work) {
                 Some(g) => {
                     let _ = writeln!(
                         out,
                         "  - `{v}`: work x{g:.2} over {}{bytes}",
-                        plural(r.len(), "matched point")
+                        plural(o.work.len(), "matched point")
                     );
                 }
                 None => {
@@ -263,38 +227,19 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
     }
 
     // Overhead.
-    let mut worst: Option<(&PointSummary, &str, Stat)> = None;
-    let mut per_phase: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for p in points {
-        for ph in &p.phases {
-            if let Some(o) = ph.overhead {
-                per_phase.entry(ph.phase.as_str()).or_default().push(o.median);
-                if worst.as_ref().is_none_or(|w| o.median > w.2.median) {
-                    worst = Some((p, ph.phase.as_str(), o));
-                }
-            }
-        }
-    }
-    match worst {
-        Some((p, ph, o)) => {
+    match analysis::cost_model_overhead(points) {
+        Some(o) => {
             let _ = writeln!(
                 out,
-                "- **Worst overhead over the cost-model bound:** `{ph}` at `{}` runs {:.2}x its bound (repetitions {:.2}–{:.2}).",
-                point_label(&p.params, &p.point),
-                o.median,
-                o.min,
-                o.max
+                "- **Worst overhead over the cost-model bound:** `{}` at `{}` runs {:.2}x its bound (repetitions {:.2}–{:.2}).",
+                o.worst_phase,
+                point_label(&o.worst_params, &o.worst_point),
+                o.worst.median,
+                o.worst.min,
+                o.worst.max
             );
-            let mut list: Vec<(usize, String)> = per_phase
-                .iter()
-                .filter_map(|(k, v)| Some((crate::data::phase_rank(k), format!("`{k}` {:.2}x", stats::median(v)?))))
-                .collect();
-            list.sort();
-            let _ = writeln!(
-                out,
-                "  Median overhead per phase: {}.",
-                list.into_iter().map(|x| x.1).collect::<Vec<_>>().join(", ")
-            );
+            let list: Vec<String> = o.per_phase.iter().map(|(k, m)| format!("`{k}` {m:.2}x")).collect();
+            let _ = writeln!(out, "  Median overhead per phase: {}.", list.join(", "));
         }
         None => {
             let _ = writeln!(out, "- **Overhead:** no phase has a non-zero cost-model bound.");
@@ -302,24 +247,13 @@ fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary], messages: 
     }
 
     // Work vs latency.
-    let mut par: Vec<(usize, String)> = vec![];
-    for ph in &phases {
-        let r: Vec<f64> = points
-            .iter()
-            .filter_map(|p| p.phase(ph))
-            .filter(|s| s.max_cpu.median > 0.0 && s.instances > 1)
-            .map(|s| s.work_cpu.median / s.max_cpu.median)
-            .collect();
-        if let Some(m) = stats::median(&r) {
-            par.push((crate::data::phase_rank(ph), format!("`{ph}` {m:.1}x")));
-        }
-    }
+    let par = analysis::work_over_latency(points, &phases);
     if !par.is_empty() {
-        par.sort();
+        let list: Vec<String> = par.iter().map(|(ph, m)| format!("`{ph}` {m:.1}x")).collect();
         let _ = writeln!(
             out,
             "- **Work over latency** (median of work / slowest instance, phases run by several parties): {}.",
-            par.into_iter().map(|x| x.1).collect::<Vec<_>>().join(", ")
+            list.join(", ")
         );
     }
 
@@ -386,32 +320,6 @@ fn ratio_line(out: &mut String, name: &str, r: &[f64]) {
     }
 }
 
-/// The verification mode whose overhead [`vss_overhead`] measures (Pedersen VSS, beyond the paper) ...
-const VSS: &str = "vss";
-/// ... and the mode it is measured against.
-const PAPER: &str = "paper";
-
-/// Matched (`paper`, `vss`) pairs: points with the same value of every other dimension.
-fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
-    matched(items, &[Dim::Verify])
-        .into_iter()
-        .filter_map(|g| {
-            let a = g.iter().find(|p| p.params().verify == PAPER)?;
-            let b = g.iter().find(|p| p.params().verify == VSS)?;
-            Some((*a, *b))
-        })
-        .collect()
-}
-
-/// The values of every dimension but the verification mode.
-fn pair_key(p: &crate::data::Params) -> Vec<(Dim, DimValue)> {
-    Dim::ALL
-        .iter()
-        .filter(|d| **d != Dim::Verify)
-        .map(|d| (*d, p.get(*d)))
-        .collect()
-}
-
 fn dims_text(dims: &[&(Dim, DimValue)]) -> String {
     dims.iter()
         .map(|(d, v)| format!("{}={v}", d.name()))
@@ -430,11 +338,8 @@ fn ratio_text(r: &[f64]) -> Option<String> {
     })
 }
 
-type Pair = ModePair;
-
-/// One row of an overhead table, from [`analysis::mode_overhead`].
-fn overhead_row(out: &mut String, name: &str, values: &[Pair], show: impl Fn(&Stat) -> String) {
-    let o = analysis::mode_overhead(values);
+/// One row of an overhead table.
+fn overhead_row(out: &mut String, name: &str, o: &ModeOverhead, show: impl Fn(&Stat) -> String) {
     let ratio = match &o.ratio {
         OverheadRatio::OnlyVss => format!("only in {VSS}"),
         OverheadRatio::OnlyPaper => format!("only in {PAPER}"),
@@ -444,35 +349,27 @@ fn overhead_row(out: &mut String, name: &str, values: &[Pair], show: impl Fn(&St
     let _ = writeln!(out, "| {name} | {} | {} | {ratio} |", cell(&o.paper), cell(&o.vss));
 }
 
-/// `## Overhead of vss over paper`: written only when the data hold `paper` and `vss` points
-/// matched on every other parameter. Session work and bytes per matched point, then work per
-/// phase, the cost of the DPs' commitment signatures, and bytes per message kind (ratios, or
-/// absolute values for what only one mode has).
+/// `## Overhead of vss over paper` from [`analysis::vss_overhead`]: written only when the
+/// data hold `paper` and `vss` points matched on every other parameter. Session work and bytes
+/// per matched point, then work per phase, the cost of the DPs' commitment signatures, and
+/// bytes per message kind (ratios, or absolute values for what only one mode has).
 fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePoint], units: &[UnitRow]) {
-    let work_pairs = mode_pairs(points);
-    let byte_pairs = mode_pairs(messages);
-    if work_pairs.is_empty() && byte_pairs.is_empty() {
+    let Some(v) = analysis::vss_overhead(points, messages, units) else {
         return;
-    }
-    // One table row per parameter point, named by the dimensions that differ between pairs.
-    type Row = (Option<(f64, f64)>, Option<(u64, u64)>, bool);
-    let mut rows: BTreeMap<Vec<(Dim, DimValue)>, Row> = BTreeMap::new();
-    let weak = |p: &crate::data::Params| p.rsa_bits == 1024 || p.group_bits == 1024;
-    for (a, b) in &work_pairs {
-        let e = rows.entry(pair_key(&b.params)).or_insert((None, None, weak(&b.params)));
-        e.0 = Some((a.total_work(), b.total_work()));
-    }
-    for (a, b) in &byte_pairs {
-        let e = rows.entry(pair_key(&b.params)).or_insert((None, None, weak(&b.params)));
-        e.1 = Some((a.total_bytes(), b.total_bytes()));
-    }
-    let keys: Vec<&Vec<(Dim, DimValue)>> = rows.keys().collect();
-    let common: Vec<&(Dim, DimValue)> = keys[0]
-        .iter()
-        .filter(|dv| keys.iter().all(|k| k.contains(dv)))
-        .collect();
+    };
+    let common: Vec<&(Dim, DimValue)> = v.common.iter().collect();
     let common_text = dims_text(&common);
-    let several = rows.len() > 1;
+    let several = v.several();
+    // A row is named by the dimensions that differ between rows.
+    let name_of = |key: &[(Dim, DimValue)], is_weak: bool| {
+        let varying: Vec<&(Dim, DimValue)> = key.iter().filter(|dv| !common.contains(dv)).collect();
+        let name = if varying.is_empty() {
+            common_text.clone()
+        } else {
+            dims_text(&varying)
+        };
+        if is_weak { format!("{name} (weak)") } else { name }
+    };
 
     let _ = writeln!(out, "## Overhead of {VSS} over {PAPER}\n");
     let _ = writeln!(
@@ -481,7 +378,7 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
          each `{VSS}` point matched with the `{PAPER}` point that has the same value of every other parameter{}. \
          Ratios are {VSS} / {PAPER} of medians over repetitions{}; phases and message kinds that only one mode has \
          are shown in absolute terms.\n",
-        plural(rows.len(), "parameter point"),
+        plural(v.sessions.len(), "parameter point"),
         if several && !common_text.is_empty() {
             format!(" (all at {common_text})")
         } else {
@@ -498,21 +395,12 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
         "| parameters | work {PAPER} (s) | work {VSS} (s) | work {VSS} / {PAPER} | bytes {PAPER} | bytes {VSS} | bytes {VSS} / {PAPER} |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|");
-    let name_of = |key: &Vec<(Dim, DimValue)>, is_weak: bool| {
-        let varying: Vec<&(Dim, DimValue)> = key.iter().filter(|dv| !common.contains(dv)).collect();
-        let name = if varying.is_empty() {
-            common_text.clone()
-        } else {
-            dims_text(&varying)
-        };
-        if is_weak { format!("{name} (weak)") } else { name }
-    };
-    for (key, (work, bytes, is_weak)) in &rows {
-        let name = name_of(key, *is_weak);
-        let (wp, wv, wr) = work.map_or(("-".into(), "-".into(), "-".into()), |(p, v)| {
+    for s in &v.sessions {
+        let name = name_of(&s.key, s.weak);
+        let (wp, wv, wr) = s.work.map_or(("-".into(), "-".into(), "-".into()), |(p, v)| {
             (sig(p), sig(v), ratio_text(&[v / p]).unwrap_or_else(|| "-".into()))
         });
-        let (bp, bv, br) = bytes.map_or(("-".into(), "-".into(), "-".into()), |(p, v)| {
+        let (bp, bv, br) = s.bytes.map_or(("-".into(), "-".into(), "-".into()), |(p, v)| {
             (
                 bytes_text(p as f64),
                 bytes_text(v as f64),
@@ -523,73 +411,43 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
     }
     let _ = writeln!(out);
 
-    if !work_pairs.is_empty() {
-        let phases = phase_names(work_pairs.iter().flat_map(|(a, b)| [*a, *b]));
-        let work = |p: &PointSummary, ph: &str| p.phase(ph).map(|s| s.work_cpu.median);
-        // Where the work goes: the phases with the largest median increase and decrease (vss - paper).
-        let added = stats::median(
-            &work_pairs
-                .iter()
-                .map(|(a, b)| b.total_work() - a.total_work())
-                .collect::<Vec<_>>(),
-        );
-        let mut diffs: Vec<(&String, f64)> = phases
-            .iter()
-            .filter_map(|ph| {
-                let d: Vec<f64> = work_pairs
-                    .iter()
-                    .map(|(a, b)| work(b, ph).unwrap_or(0.0) - work(a, ph).unwrap_or(0.0))
-                    .collect();
-                Some((ph, stats::median(&d)?))
-            })
-            .collect();
-        diffs.sort_by(|x, y| y.1.total_cmp(&x.1));
+    if let Some(session_work) = &v.session_work {
         let over = if several { " (median over points)" } else { "" };
-        match (added, diffs.first(), diffs.last()) {
-            (Some(total), Some((ph, d)), _) if total > 0.0 && *d > 0.0 => {
+        match &v.work_change {
+            Some(WorkChange::Adds { total, phase, delta }) => {
                 let _ = writeln!(
                     out,
-                    "`{VSS}` adds {} s of work per session{over}; most of it in `{ph}` (+{} s, {} of the added work).\n",
-                    sig(total),
-                    sig(*d),
-                    pct(d / total)
+                    "`{VSS}` adds {} s of work per session{over}; most of it in `{phase}` (+{} s, {} of the added work).\n",
+                    sig(*total),
+                    sig(*delta),
+                    pct(delta / total)
                 );
             }
-            (Some(total), _, Some((ph, d))) if total < 0.0 && *d < 0.0 => {
+            Some(WorkChange::Saves { total, phase, delta }) => {
                 let _ = writeln!(
                     out,
-                    "`{VSS}` needs {} s less work per session than `{PAPER}`{over}; the largest saving is in `{ph}` \
+                    "`{VSS}` needs {} s less work per session than `{PAPER}`{over}; the largest saving is in `{phase}` \
                      ({} s less).\n",
-                    sig(-total),
-                    sig(-d)
+                    sig(*total),
+                    sig(*delta)
                 );
             }
-            _ => {}
+            None => {}
         }
         let _ = writeln!(out, "Work per phase (CPU seconds summed over party instances):\n");
         let _ = writeln!(out, "| phase | {PAPER} (s) | {VSS} (s) | {VSS} / {PAPER} |");
         let _ = writeln!(out, "|---|---:|---:|---:|");
-        let total: Vec<Pair> = work_pairs
-            .iter()
-            .map(|(a, b)| (Some(a.total_work()), Some(b.total_work())))
-            .collect();
-        overhead_row(out, "**whole session**", &total, stat_text);
-        for ph in &phases {
-            let v: Vec<Pair> = work_pairs.iter().map(|(a, b)| (work(a, ph), work(b, ph))).collect();
-            overhead_row(out, &format!("`{ph}`"), &v, stat_text);
+        overhead_row(out, "**whole session**", session_work, stat_text);
+        for (ph, o) in &v.phase_work {
+            overhead_row(out, &format!("`{ph}`"), o, stat_text);
         }
         let _ = writeln!(out);
-        dp_signature_costs(out, &work_pairs, units, |p| name_of(&pair_key(p), weak(p)), several);
+        if let Some(dp) = &v.dp_signatures {
+            dp_signature_costs(out, dp, |p| name_of(&pair_key(p), is_weak(p)), several);
+        }
     }
 
-    if !byte_pairs.is_empty() {
-        let mut kinds: Vec<&str> = byte_pairs
-            .iter()
-            .flat_map(|(a, b)| a.rows.iter().chain(&b.rows).map(|r| r.kind.as_str()))
-            .collect();
-        kinds.sort_by(|a, b| crate::data::kind_rank(a).cmp(&crate::data::kind_rank(b)).then(a.cmp(b)));
-        kinds.dedup();
-        let bytes = |p: &MessagePoint, k: &str| p.rows.iter().find(|r| r.kind == k).map(|r| r.bytes as f64);
+    if let Some(session_bytes) = &v.session_bytes {
         let show = |s: &Stat| {
             if s.count > 1 && s.max > s.min {
                 format!("{} [{}–{}]", s.median, s.min, s.max)
@@ -600,115 +458,70 @@ fn vss_overhead(out: &mut String, points: &[PointSummary], messages: &[MessagePo
         let _ = writeln!(out, "Encoded bytes per message kind (per session):\n");
         let _ = writeln!(out, "| kind | {PAPER} (bytes) | {VSS} (bytes) | {VSS} / {PAPER} |");
         let _ = writeln!(out, "|---|---:|---:|---:|");
-        let total: Vec<Pair> = byte_pairs
-            .iter()
-            .map(|(a, b)| (Some(a.total_bytes() as f64), Some(b.total_bytes() as f64)))
-            .collect();
-        overhead_row(out, "**whole session**", &total, show);
-        for k in kinds {
-            let v: Vec<Pair> = byte_pairs.iter().map(|(a, b)| (bytes(a, k), bytes(b, k))).collect();
-            overhead_row(out, &format!("`{k}`"), &v, show);
+        overhead_row(out, "**whole session**", session_bytes, show);
+        for (k, o) in &v.kind_bytes {
+            overhead_row(out, &format!("`{k}`"), o, show);
         }
         let _ = writeln!(out);
     }
 }
 
-/// The op columns of the DPs' commitment signatures (`vss` only; ECDSA P-256 whatever the suite).
-const DP_SIGN: &str = "dp_sign";
-const DP_SIG_VERIFY: &str = "dp_sig_verify";
-
-/// The measured cost of the DPs' commitment signatures at each matched `vss` point: the
-/// `dp_sign` and `dp_sig_verify` counts (summed over phases), their unit costs from
-/// `units.csv` (for the point's backend, suite and sizes), count x unit in seconds, and that
-/// as a share of the point's `vss` session work.
+/// The DP commitment signatures of [`analysis::dp_signatures`]: a table with one row per
+/// `vss` point (named by `name_of`, sorted by name) and a sentence on their cost.
 fn dp_signature_costs(
     out: &mut String,
-    work_pairs: &[(&PointSummary, &PointSummary)],
-    units: &[UnitRow],
+    dp: &DpSignatures,
     name_of: impl Fn(&crate::data::Params) -> String,
     several: bool,
 ) {
-    let unit = |p: &crate::data::Params, op: &str| {
-        units
-            .iter()
-            .find(|u| {
-                u.op == op
-                    && u.backend == p.backend
-                    && u.suite == p.suite
-                    && u64::from(u.rsa_bits) == p.rsa_bits
-                    && u64::from(u.group_bits) == p.group_bits
-            })
-            .map(|u| u.unit_s)
-    };
     let _ = writeln!(
         out,
         "DP commitment signatures (ECDSA P-256 whatever the suite; `{VSS}` only):\n"
     );
-    let vss_points: Vec<&PointSummary> = work_pairs.iter().map(|(_, b)| *b).collect();
-    if vss_points
-        .iter()
-        .all(|b| b.op_total(DP_SIGN) == 0 && b.op_total(DP_SIG_VERIFY) == 0)
-    {
-        let _ = writeln!(
-            out,
-            "The data count no `{DP_SIGN}` or `{DP_SIG_VERIFY}` (a sweep written before they were counted on their own: \
-             there the DP signatures are inside `sign` and `sig_verify`, priced at the suite's unit costs).\n"
-        );
-        return;
-    }
+    let costs = match dp {
+        DpSignatures::NotCounted => {
+            let _ = writeln!(
+                out,
+                "The data count no `{DP_SIGN}` or `{DP_SIG_VERIFY}` (a sweep written before they were counted on their own: \
+                 there the DP signatures are inside `sign` and `sig_verify`, priced at the suite's unit costs).\n"
+            );
+            return;
+        }
+        DpSignatures::Counted(c) => c,
+    };
     let _ = writeln!(
         out,
         "| parameters | {DP_SIGN} | unit (µs) | {DP_SIGN} (s) | {DP_SIG_VERIFY} | unit (µs) | {DP_SIG_VERIFY} (s) \
          | signatures (s) | share of {VSS} work |"
     );
     let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let mut rows: Vec<(String, String)> = vec![];
-    // (seconds, share of the vss work) at the points whose two unit costs are known
-    let mut costs: Vec<(f64, f64)> = vec![];
-    let mut unpriced = 0;
-    for b in &vss_points {
-        let p = &b.params;
-        let (ns, nv) = (b.op_total(DP_SIGN), b.op_total(DP_SIG_VERIFY));
-        let (us, uv) = (unit(p, DP_SIGN), unit(p, DP_SIG_VERIFY));
-        let secs = |n: u64, u: Option<f64>| u.map(|u| n as f64 * u);
-        let (ss, sv) = (secs(ns, us), secs(nv, uv));
-        let micro = |u: Option<f64>| u.map_or("-".into(), |u| sig(u * 1e6));
-        let show = |s: Option<f64>| s.map_or("-".into(), sig);
-        let (total, share) = match (ss, sv) {
-            (Some(a), Some(c)) => {
-                let t = a + c;
-                let work = b.total_work();
-                let share = (work > 0.0).then(|| t / work);
-                if let Some(sh) = share {
-                    costs.push((t, sh));
-                }
-                (sig(t), share.map_or("-".into(), pct1))
-            }
-            _ => {
-                unpriced += 1;
-                ("-".into(), "-".into())
-            }
-        };
-        let name = name_of(p);
-        rows.push((
-            name.clone(),
-            format!(
-                "| {name} | {ns} | {} | {} | {nv} | {} | {} | {total} | {share} |",
-                micro(us),
-                show(ss),
-                micro(uv),
-                show(sv)
-            ),
-        ));
-    }
+    let micro = |u: Option<f64>| u.map_or("-".into(), |u| sig(u * 1e6));
+    let show = |s: Option<f64>| s.map_or("-".into(), sig);
+    let mut rows: Vec<(String, String)> = costs
+        .rows
+        .iter()
+        .map(|r| {
+            let name = name_of(&r.params);
+            let row = format!(
+                "| {name} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                r.sign.count,
+                micro(r.sign.unit_s),
+                show(r.sign.seconds),
+                r.verify.count,
+                micro(r.verify.unit_s),
+                show(r.verify.seconds),
+                show(r.total_s),
+                r.share.map_or("-".into(), pct1)
+            );
+            (name, row)
+        })
+        .collect();
     rows.sort();
     for (_, row) in &rows {
         let _ = writeln!(out, "{row}");
     }
     let _ = writeln!(out);
-    let secs: Vec<f64> = costs.iter().map(|c| c.0).collect();
-    let shares: Vec<f64> = costs.iter().map(|c| c.1).collect();
-    if let (Some(s), Some(sh)) = (Stat::of(&secs), Stat::of(&shares)) {
+    if let Some((s, sh)) = &costs.cost {
         let (secs_text, share_text) = if several && s.count > 1 {
             (
                 format!("{} s [{}–{}]", sig(s.median), sig(s.min), sig(s.max)),
@@ -727,10 +540,10 @@ fn dp_signature_costs(
             } else {
                 ""
             },
-            if unpriced > 0 {
+            if costs.unpriced > 0 {
                 format!(
                     " ({} without the unit costs of `{DP_SIGN}` and `{DP_SIG_VERIFY}` in units.csv, not priced.)",
-                    plural(unpriced, "point")
+                    plural(costs.unpriced, "point")
                 )
             } else {
                 String::new()

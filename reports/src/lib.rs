@@ -3,7 +3,7 @@
 //! against a baseline ([`regress`]), the A/B judgement of `cargo xtask regress` ([`ab`]) and the
 //! trend across commits of `cargo xtask history` ([`history`]); [`data`] reads the files,
 //! [`stats`] aggregates repetitions and fits slopes, [`analysis`] computes the report's findings
-//! as typed results and [`format`] writes every number. Nothing here re-runs a sweep. The crate
+//! as typed results and [`format`](mod@format) writes every number. Nothing here re-runs a sweep. The crate
 //! README follows.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]

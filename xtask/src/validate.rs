@@ -71,7 +71,7 @@ fn patch(kind: &str, phase: &str) -> Option<String> {
         "ir3" => format!(
             "        if phase == Phase::{v} {{
             let mut x = std::hint::black_box(1u64);
-            for i in 0..190_000u64 {{
+            for i in 0..39_000u64 {{
                 x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(i));
             }}
             std::hint::black_box(x);
@@ -216,7 +216,13 @@ pub fn validate(args: &[String]) -> Result<(), TaskError> {
         let measure = if kind == "cpu15" { "cpu_time" } else { "instructions" };
         // Caught: the phase on the targeted measure; nothing else flagged except the same
         // phase on the other measure (a spin loop also runs instructions).
-        let ok = got.iter().any(|(p, m)| p == phase && m == measure) && got.iter().all(|(p, _)| p == phase);
+        let caught = got.iter().any(|(p, m)| p == phase && m == measure) && got.iter().all(|(p, _)| p == phase);
+        // The instruction case must be a small change, or it shows nothing about the threshold:
+        // its ratio has to be about 3% (the loop is sized for the instruction grid; a grid that
+        // changes the phase's size shows up here as a patch to resize).
+        let ir = ratio_of(&verdicts, phase, "instructions").parse::<f64>().ok();
+        let sized = kind != "ir3" || ir.is_some_and(|r| (1.015..=1.06).contains(&r));
+        let ok = caught && sized;
         all_ok &= ok;
         let shown: Vec<String> = got.iter().map(|(p, m)| format!("{p} ({m})")).collect();
         lines.push(format!(
@@ -228,7 +234,13 @@ pub fn validate(args: &[String]) -> Result<(), TaskError> {
             },
             ratio_of(&verdicts, phase, "instructions"),
             ratio_of(&verdicts, phase, "cpu_time"),
-            if ok { "caught" } else { "NOT AS EXPECTED" }
+            if ok {
+                "caught"
+            } else if caught {
+                "caught, but the patch is not about 3% of the phase's instructions: resize its loop"
+            } else {
+                "NOT AS EXPECTED"
+            }
         ));
     }
     let summary = lines.join("\n") + "\n";

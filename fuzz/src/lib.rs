@@ -130,13 +130,17 @@ pub fn reports(data: &[u8]) {
     use dsmpc_reports::data;
     let Some((&which, file)) = data.split_first() else { return };
     // The readers take a path; a file in memory (tmpfs) where there is one keeps the executions
-    // fast (on ext4, rewriting the file costs about 100 times the parsing).
-    let shm = std::path::Path::new("/dev/shm");
-    let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
-    let dir = base.join(format!("dsmpc-fuzz-reports-{}", std::process::id()));
-    if std::fs::create_dir_all(&dir).is_err() {
+    // fast (on ext4, rewriting the file costs about 100 times the parsing). The directory is
+    // chosen and made once per process, not once per execution.
+    static DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    let Some(dir) = DIR.get_or_init(|| {
+        let shm = std::path::Path::new("/dev/shm");
+        let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+        let dir = base.join(format!("dsmpc-fuzz-reports-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).ok().map(|()| dir)
+    }) else {
         return;
-    }
+    };
     let name = ["phases.csv", "messages.csv", "units.csv", "meta.json"][which as usize % 4];
     let path = dir.join(name);
     if std::fs::write(&path, file).is_err() {

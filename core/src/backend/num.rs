@@ -3,8 +3,8 @@
 //! num-bigint has no constant-time exponentiation, so [`Num::pow_mod_secret`] is the ordinary
 //! (Montgomery, variable-time) `modpow`; use the `gmp` backend where exponent timing matters.
 //! [`Num::wipe`] overwrites the digits in place (no copy of them is made) before truncating,
-//! which clears the current allocation but not copies that num-bigint's own arithmetic (a
-//! reallocation, the scratch of a division) may have left behind.
+//! which clears the digits in use but not copies that num-bigint's own arithmetic (a
+//! reallocation, the scratch of a division, the spare capacity of a buffer) may have left behind.
 
 use num_bigint::BigUint;
 

@@ -90,10 +90,18 @@ unsafe impl GlobalAlloc for ScanAlloc {
     }
 }
 
+/// One watch at a time: the needles and the hit count are global, so two test threads
+/// watching at once would count each other's frees (a flaky failure, seen with the num and gmp
+/// tests of `core/tests/wipe.rs` running in parallel).
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Run `f` with the search armed on this thread for `needles` (non-zero 8-byte patterns);
-/// the number of hits in blocks freed meanwhile.
+/// the number of hits in blocks freed meanwhile. Watches on several threads wait for each
+/// other.
 pub fn watch<T>(needles: &[u64], f: impl FnOnce() -> T) -> (T, usize) {
     assert!(needles.len() <= MAX_NEEDLES && needles.iter().all(|n| *n != 0));
+    // A test that failed inside a watch poisons the lock; the state it guards is reset below.
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     for (slot, n) in NEEDLES.iter().zip(needles) {
         slot.store(*n, Ordering::Relaxed);
     }
@@ -111,7 +119,9 @@ pub fn watch<T>(needles: &[u64], f: impl FnOnce() -> T) -> (T, usize) {
 /// skipping windows with a zero byte run (too common to mean anything).
 pub fn needles_of(be: &[u8]) -> Vec<u64> {
     let mut out = Vec::new();
-    let mut le = be.to_vec();
+    // The reversed copy is wiped when dropped: a freed block still holding the secret would be
+    // found again when a later allocation reuses it and is freed while armed (a false hit).
+    let mut le = zeroize::Zeroizing::new(be.to_vec());
     le.reverse();
     for bytes in [&le[..], be] {
         for c in bytes.chunks_exact(8) {

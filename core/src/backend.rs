@@ -88,6 +88,15 @@ pub trait Backend: Copy + Clone + fmt::Debug + Default + Send + Sync + 'static {
     /// Overwrite the integer's storage with zeros, then leave it equal to zero.
     fn wipe(x: &mut Self::Int);
 
+    /// The integer whose 64-bit limbs, least significant first, are `limbs`. Callers pass
+    /// secrets (a constant-time table's selected entry), so the default's byte copy is wiped.
+    fn from_limbs_le(limbs: &[u64]) -> Self::Int {
+        let mut be = zeroize::Zeroizing::new(Vec::with_capacity(limbs.len() * 8));
+        for l in limbs.iter().rev() {
+            be.extend_from_slice(&l.to_be_bytes());
+        }
+        Self::from_be_bytes(&be)
+    }
     /// `x` as exactly `len` big-endian bytes, or an error if it does not fit.
     fn to_be_bytes_padded(x: &Self::Int, len: usize) -> Result<Vec<u8>> {
         // The minimal encoding is wiped once copied (x is often a secret).

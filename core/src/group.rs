@@ -346,7 +346,6 @@ pub struct FixedBaseTable<B: Backend> {
     ct: Vec<u64>,
     ct_windows: usize,
     limbs: usize,
-    element_len: usize,
 }
 
 impl<B: Backend> FixedBaseTable<B> {
@@ -370,8 +369,7 @@ impl<B: Backend> FixedBaseTable<B> {
             row_base = group.mul(&row[per_row - 1], &row_base);
             rows.push(row);
         }
-        let element_len = group.element_len();
-        let limbs = element_len.div_ceil(8);
+        let limbs = group.element_len().div_ceil(8);
         let ct_windows = exp_bits.div_ceil(CT_WINDOW) as usize;
         let entries = 1usize << CT_WINDOW;
         let mut ct = Vec::with_capacity(ct_windows * entries * limbs);
@@ -392,7 +390,6 @@ impl<B: Backend> FixedBaseTable<B> {
             ct,
             ct_windows,
             limbs,
-            element_len,
         }
     }
 
@@ -405,7 +402,7 @@ impl<B: Backend> FixedBaseTable<B> {
     /// table lookups; counted as [`Op::ModExpFixed`]. An exponent too large for the table goes
     /// to the backend's constant-time exponentiation ([`Backend::pow_mod_secret`]).
     pub fn pow(&self, group: &SchnorrGroup<B>, e: &B::Int) -> B::Int {
-        use subtle::{ConditionallySelectable, ConstantTimeEq};
+        use subtle::ConstantTimeEq;
         counters::record(Op::ModExpFixed);
         let exp_bytes = self.ct_windows * CT_WINDOW as usize / 8;
         let Ok(mut be) = B::to_be_bytes_padded(e, exp_bytes) else {
@@ -413,22 +410,21 @@ impl<B: Backend> FixedBaseTable<B> {
         };
         let entries = 1usize << CT_WINDOW;
         let mut sel = vec![0u64; self.limbs];
-        let mut bytes = vec![0u8; self.limbs * 8];
         let mut acc = B::from_u64(1);
         for i in 0..self.ct_windows {
             let d = digit(&be, i as u32 * CT_WINDOW, CT_WINDOW) as u64;
             sel.iter_mut().for_each(|l| *l = 0);
             let window = &self.ct[i * entries * self.limbs..(i + 1) * entries * self.limbs];
             for (j, entry) in window.chunks_exact(self.limbs).enumerate() {
-                let choice = (j as u64).ct_eq(&d);
+                // All ones for the wanted entry, zero for the others: `subtle` makes the
+                // comparison (no branch on the digit), then a plain and/or over the limbs,
+                // which the compiler vectorises.
+                let mask = u64::from((j as u64).ct_eq(&d).unwrap_u8()).wrapping_neg();
                 for (s, l) in sel.iter_mut().zip(entry) {
-                    s.conditional_assign(l, choice);
+                    *s |= l & mask;
                 }
             }
-            for (k, l) in sel.iter().rev().enumerate() {
-                bytes[k * 8..k * 8 + 8].copy_from_slice(&l.to_be_bytes());
-            }
-            let mut t = B::from_be_bytes(&bytes[bytes.len() - self.element_len..]);
+            let mut t = B::from_limbs_le(&sel);
             let next = group.mul(&acc, &t);
             B::wipe(&mut t);
             B::wipe(&mut acc);
@@ -436,7 +432,6 @@ impl<B: Backend> FixedBaseTable<B> {
         }
         zeroize::Zeroize::zeroize(&mut be);
         zeroize::Zeroize::zeroize(&mut sel);
-        zeroize::Zeroize::zeroize(&mut bytes);
         acc
     }
 

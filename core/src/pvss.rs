@@ -136,7 +136,8 @@ pub fn attach_paper<B: Backend, R: Rng + ?Sized>(
 
 /// Faster attachment with the same output for the same randomness: `pk^y` on the backend's
 /// constant-time path (each DP uses each pk once, so a table would not pay off) and `g^y h^r`
-/// from the fixed-base tables (constant-time lookups).
+/// from the fixed-base tables: `g^y` with constant-time lookups (y is secret), `h^r`
+/// variable-time, as in [`attach_paper`] (r travels in the clear, in the attachment).
 pub fn attach_fast<B: Backend, R: Rng + ?Sized>(
     group: &SchnorrGroup<B>,
     pk: &B::Int,
@@ -145,7 +146,9 @@ pub fn attach_fast<B: Backend, R: Rng + ?Sized>(
 ) -> Attachment<B> {
     let r = group.zq().random(rng);
     let e = group.pow_secret(pk, y);
-    let c = group.commit(y, &r);
+    let gy = group.pow_g(y);
+    let hr = group.h_table().pow_vartime(group, &r);
+    let c = group.mul(&gy, &hr);
     Attachment { e, c, r }
 }
 

@@ -25,6 +25,11 @@ impl Backend for Gmp {
     fn from_be_bytes(bytes: &[u8]) -> Integer {
         Integer::from_digits(bytes, Order::Msf)
     }
+    fn from_limbs_le(limbs: &[u64]) -> Integer {
+        // Whole native limbs, least significant first: GMP copies them (no byte shuffling, no
+        // intermediate buffer to wipe).
+        Integer::from_digits(limbs, Order::Lsf)
+    }
     fn to_be_bytes(x: &Integer) -> Vec<u8> {
         x.to_digits::<u8>(Order::Msf)
     }

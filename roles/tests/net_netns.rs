@@ -3,6 +3,8 @@
 //! nothing left behind (no namespace, veth or bridge of the run). Where namespaces cannot be
 //! made (not root, no iproute2, no kernel support) each test says so and passes without running.
 
+mod common;
+
 use std::time::Duration;
 
 use dsmpc_core::backend::BackendKind;
@@ -110,4 +112,28 @@ fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
     let e = netns::run(&c, &opts, "moon").err().unwrap().to_string();
     assert!(e.contains("unknown link profile"), "{e}");
     assert!(leftovers().is_empty());
+}
+
+/// Ctrl-C during a `--net netns:lan` session, as a terminal sends it (SIGINT to the whole
+/// process group) and as `kill -INT` sends it to the run alone: the run ends with a failure that
+/// says it was interrupted, and no host process, namespace, veth or bridge of it is left.
+#[test]
+fn ctrl_c_mid_session_removes_every_namespace_link_and_process() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = netns::available() {
+        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
+        return;
+    }
+    for whole_group in [true, false] {
+        let r = common::cli::interrupt_run("netns:lan", whole_group);
+        assert!(!r.status.success(), "an interrupted run must not report success");
+        assert!(
+            r.stderr.contains("interrupted"),
+            "the error should say the run was interrupted: {}",
+            r.stderr
+        );
+        let left: Vec<u32> = r.children.iter().copied().filter(|p| common::cli::alive(*p)).collect();
+        assert!(left.is_empty(), "host processes left running after Ctrl-C: {left:?}");
+        assert!(leftovers().is_empty(), "left behind: {:?}", leftovers());
+    }
 }

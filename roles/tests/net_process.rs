@@ -11,6 +11,8 @@
 //! seeded deployment is deterministic (same roster and values for the same seed) and records
 //! its seed.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -714,4 +716,26 @@ fn unseeded_deployments_run_with_either_provider_and_suite() {
         assert!(r.matches(), "{suite:?} {provider}: wrong sum");
         assert_eq!(r.selected.len(), 3, "{suite:?} {provider}: every CP authenticated");
     }
+}
+
+/// Ctrl-C during a `--net process` session, as a terminal sends it (SIGINT to the whole process
+/// group) and as `kill -INT` sends it to the run alone: the run ends with a failure that says
+/// it was interrupted, and none of the host processes it started is left running.
+#[test]
+fn ctrl_c_mid_session_stops_every_host_process() {
+    for whole_group in [true, false] {
+        interrupted_leaves_no_host("process", whole_group);
+    }
+}
+
+fn interrupted_leaves_no_host(net: &str, whole_group: bool) {
+    let r = common::cli::interrupt_run(net, whole_group);
+    assert!(!r.status.success(), "an interrupted run must not report success");
+    assert!(
+        r.stderr.contains("interrupted"),
+        "the error should say the run was interrupted: {}",
+        r.stderr
+    );
+    let left: Vec<u32> = r.children.iter().copied().filter(|p| common::cli::alive(*p)).collect();
+    assert!(left.is_empty(), "host processes left running after Ctrl-C: {left:?}");
 }

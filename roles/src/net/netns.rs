@@ -21,8 +21,19 @@ use super::process::{self, Env, NetStats, ProcessOptions, ProcessRun};
 use crate::error::{Result, RolesError};
 use crate::session::SessionConfig;
 
-/// Run `ip`/`tc` with `args`; an error names the command.
+/// Run `ip`/`tc` with `args` to build the topology; an error names the command. After Ctrl-C no
+/// further command starts, and a command that failed because Ctrl-C reached it too is
+/// reported as the interruption, not as a configuration error.
 fn sh(cmd: &str, args: &[&str]) -> Result<()> {
+    process::interrupted()?;
+    run_sh(cmd, args).or_else(|e| {
+        process::interrupted()?;
+        Err(e)
+    })
+}
+
+/// Run `ip`/`tc` with `args`, whatever happened before (the teardown uses this).
+fn run_sh(cmd: &str, args: &[&str]) -> Result<()> {
     let out = Command::new(cmd)
         .args(args)
         .output()
@@ -45,7 +56,7 @@ pub fn available() -> std::result::Result<(), String> {
     }
     let probe = format!("dsmpc-probe-{}", std::process::id());
     sh("ip", &["netns", "add", &probe]).map_err(|e| e.to_string())?;
-    let _ = sh("ip", &["netns", "del", &probe]);
+    let _ = run_sh("ip", &["netns", "del", &probe]);
     Ok(())
 }
 
@@ -114,13 +125,13 @@ impl Topology {
 impl Drop for Topology {
     fn drop(&mut self) {
         for ns in self.made_ns.drain(..).rev() {
-            let _ = sh("ip", &["netns", "del", &ns]);
+            let _ = run_sh("ip", &["netns", "del", &ns]);
         }
         for l in self.made_links.drain(..).rev() {
-            let _ = sh("ip", &["link", "del", &l]);
+            let _ = run_sh("ip", &["link", "del", &l]);
         }
         if let Some(b) = self.bridge.take() {
-            let _ = sh("ip", &["link", "del", &b]);
+            let _ = run_sh("ip", &["link", "del", &b]);
         }
     }
 }

@@ -194,7 +194,7 @@ fn catch_sigint() {
     }
 }
 
-fn interrupted() -> Result<()> {
+pub(crate) fn interrupted() -> Result<()> {
     if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
         return Err(RolesError::Stalled("interrupted (Ctrl-C): every host stopped".into()));
     }
@@ -206,9 +206,18 @@ pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
     run_in(cfg, opts, &mut Loopback)
 }
 
-/// Run `cfg` as processes in `env`.
+/// Run `cfg` as processes in `env`. After Ctrl-C, whatever failed on the way out (a host that
+/// got the signal too and exited, a command cut short) is reported as the interruption.
 pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> Result<ProcessRun> {
     catch_sigint();
+    let run = run_hosts(cfg, opts, env);
+    if run.is_err() {
+        interrupted()?;
+    }
+    run
+}
+
+fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> Result<ProcessRun> {
     cfg.validate()?;
     if !cfg.faults.is_empty() {
         return Err(RolesError::Config(

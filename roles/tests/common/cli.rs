@@ -64,3 +64,110 @@ pub fn succeeded(out: &Output, what: &str) -> String {
     );
     stdout
 }
+
+/// What [`interrupt_run`] saw.
+pub struct Interrupted {
+    /// The run's exit status.
+    pub status: std::process::ExitStatus,
+    /// Its standard error.
+    pub stderr: String,
+    /// The processes it had started (its children) when it was interrupted.
+    pub children: Vec<u32>,
+}
+
+/// The `dsmpc node` processes whose parent is `pid` (from `/proc`; in `netns`, `ip netns exec`
+/// becomes the node, so helper commands such as `ip link` are not counted).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|p| {
+            std::fs::read_to_string(format!("/proc/{p}/status")).is_ok_and(|s| {
+                s.lines()
+                    .find_map(|l| l.strip_prefix("PPid:"))
+                    .is_some_and(|v| v.trim() == pid.to_string())
+            })
+        })
+        .filter(|p| {
+            std::fs::read(format!("/proc/{p}/cmdline"))
+                .is_ok_and(|c| c.split(|b| *b == 0).nth(1) == Some(b"node".as_slice()))
+        })
+        .collect()
+}
+
+/// Whether `pid` is still a live process (not gone, not a zombie).
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .is_ok_and(|s| !s.lines().any(|l| l.starts_with("State:") && l.contains("zombie")))
+}
+
+/// Start `dsmpc run --net NET` (n = 300: 6 DP hosts, 5 CPs, t = 3, small configuration; 13
+/// hosts) in a process group of its own, wait until it has started its 13 hosts and a little
+/// more, then press Ctrl-C as a terminal does (SIGINT to the whole group) and wait up to a
+/// minute for it to end. With `whole_group` false, only the run itself gets SIGINT (`kill -INT
+/// PID`), so its hosts stop only if it stops them.
+pub fn interrupt_run(net: &str, whole_group: bool) -> Interrupted {
+    use std::os::unix::process::CommandExt;
+    use std::time::{Duration, Instant};
+    let hosts = 13;
+    let mut cmd = small_run(300, 5, 3);
+    cmd.args(["--net", net, "--seed", "5"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .process_group(0);
+    let mut child = cmd.spawn().expect("start dsmpc run");
+    let pid = child.id();
+    let start = Instant::now();
+    let mut children = Vec::new();
+    while children.len() < hosts {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "dsmpc run --net {net} started {} of {hosts} processes in a minute",
+            children.len()
+        );
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("dsmpc run --net {net} ended ({status}) before it could be interrupted");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+        for c in children_of(pid) {
+            if !children.contains(&c) {
+                children.push(c);
+            }
+        }
+    }
+    // Mid-session, not mid-start: the hosts are up and dealing.
+    std::thread::sleep(Duration::from_millis(300));
+    for c in children_of(pid) {
+        if !children.contains(&c) {
+            children.push(c);
+        }
+    }
+    // SAFETY: kill(2) on the group this test made; no memory is involved.
+    let target = if whole_group { -(pid as i32) } else { pid as i32 };
+    let rc = unsafe { libc::kill(target, libc::SIGINT) };
+    assert_eq!(rc, 0, "SIGINT to the run (whole group: {whole_group})");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait for dsmpc run") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            // SAFETY: as above; the test fails below.
+            unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
+            panic!("dsmpc run --net {net} did not end within a minute of Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut stderr);
+    }
+    // Give orphans (if any) a moment to be reaped before the caller looks.
+    std::thread::sleep(Duration::from_millis(200));
+    Interrupted {
+        status,
+        stderr,
+        children,
+    }
+}

@@ -724,18 +724,6 @@ fn unseeded_deployments_run_with_either_provider_and_suite() {
 #[test]
 fn ctrl_c_mid_session_stops_every_host_process() {
     for whole_group in [true, false] {
-        interrupted_leaves_no_host("process", whole_group);
+        common::cli::interrupted_leaves_no_host("process", whole_group);
     }
-}
-
-fn interrupted_leaves_no_host(net: &str, whole_group: bool) {
-    let r = common::cli::interrupt_run(net, whole_group);
-    assert!(!r.status.success(), "an interrupted run must not report success");
-    assert!(
-        r.stderr.contains("interrupted"),
-        "the error should say the run was interrupted: {}",
-        r.stderr
-    );
-    let left: Vec<u32> = r.children.iter().copied().filter(|p| common::cli::alive(*p)).collect();
-    assert!(left.is_empty(), "host processes left running after Ctrl-C: {left:?}");
 }

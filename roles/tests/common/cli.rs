@@ -171,3 +171,17 @@ pub fn interrupt_run(net: &str, whole_group: bool) -> Interrupted {
         children,
     }
 }
+
+/// [`interrupt_run`], then what every interrupted run must show: a failure that says it was
+/// interrupted, and none of the host processes it started still running.
+pub fn interrupted_leaves_no_host(net: &str, whole_group: bool) {
+    let r = interrupt_run(net, whole_group);
+    assert!(!r.status.success(), "an interrupted run must not report success");
+    assert!(
+        r.stderr.contains("interrupted"),
+        "the error should say the run was interrupted: {}",
+        r.stderr
+    );
+    let left: Vec<u32> = r.children.iter().copied().filter(|p| alive(*p)).collect();
+    assert!(left.is_empty(), "host processes left running after Ctrl-C: {left:?}");
+}

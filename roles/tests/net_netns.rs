@@ -1,6 +1,8 @@
 //! `--net netns:PROFILE` (as root): the same sum and protocol bytes per kind as the memory
 //! network for a seed, at n = 20 and n = 100, with interface counters above the TLS bytes; and
-//! nothing left behind (no namespace, veth or bridge of the run). Where namespaces cannot be
+//! nothing left behind (no namespace, veth or bridge of the run). 72 hosts (more than the
+//! kernel's shared neighbour table holds by default) connect without one "No route to host",
+//! and the table's limits are as they were afterwards. Where namespaces cannot be
 //! made (not root, no iproute2, no kernel support) each test says so and passes without running.
 
 mod common;
@@ -98,6 +100,55 @@ fn netns_n20_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
 #[test]
 fn netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
     same_as_memory(100, VerifyMode::Vss);
+}
+
+fn neigh_limits() -> Vec<String> {
+    ["gc_thresh1", "gc_thresh2", "gc_thresh3"]
+        .map(|f| std::fs::read_to_string(format!("/proc/sys/net/ipv4/neigh/default/{f}")).unwrap_or_default())
+        .to_vec()
+}
+
+/// 72 hosts whose ARP entries (every DP host knows the Cloud, the Edge and 10 CPs; every CP all
+/// DP hosts) overflow the default limit of 1,024 entries all namespaces share: before the run
+/// raised it, some DP hosts could not reach any CP ("No route to host") or waited out SYN
+/// back-offs of half a minute.
+#[test]
+fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = netns::available() {
+        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
+        return;
+    }
+    let before = neigh_limits();
+    let c = SessionConfig {
+        n: 600,
+        m: 10,
+        capacity: 10,
+        t: 5,
+        rsa_bits: 1024,
+        group_bits: 1024,
+        backend: BackendKind::Num,
+        seed: Some(12),
+        ..SessionConfig::default()
+    };
+    let opts = ProcessOptions {
+        dps_per_host: 10,
+        timeouts: Timeouts {
+            selection_ms: 20_000,
+            shares_ms: 60_000,
+            round_ms: 20_000,
+        },
+        max_wall: Duration::from_secs(300),
+        ..ProcessOptions::new(env!("CARGO_BIN_EXE_dsmpc").into())
+    };
+    let run = netns::run(&c, &opts, "lan").unwrap();
+    assert_eq!(run.stats.hosts, 72);
+    let unreachable: Vec<_> = run.hosts.iter().flat_map(|h| h.unreachable.clone()).collect();
+    assert!(unreachable.is_empty(), "{unreachable:?}");
+    let r = run.report.unwrap();
+    assert!(r.matches());
+    assert_eq!(neigh_limits(), before, "the neighbour table's limits were not put back");
+    assert!(leftovers().is_empty(), "left behind: {:?}", leftovers());
 }
 
 #[test]

@@ -11,6 +11,14 @@
 //!
 //! Everything made is removed when the run ends, on success, on failure and on Ctrl-C
 //! ([`Topology`]'s drop: processes first, then namespaces, veths and the bridge).
+//!
+//! The kernel keeps one neighbour (ARP) table for all namespaces, bounded by the initial
+//! namespace's `net.ipv4.neigh.default.gc_thresh2/3` (by default 512 and 1,024 entries). Hosts
+//! that each know every other overflow it beyond about 32 hosts ("neighbor table overflow" in
+//! the kernel log; connections then fail with "No route to host" or wait out SYN back-offs:
+//! n = 500 at 10 DPs per host took 38 s instead of 5 s, or failed). The run raises the two
+//! limits to cover every pair of hosts when they are lower, and puts them back at the end if
+//! nobody changed them meanwhile.
 
 use std::path::Path;
 use std::process::Command;
@@ -69,7 +77,15 @@ pub struct Topology {
     made_ns: Vec<String>,
     made_links: Vec<String>,
     bridge: Option<String>,
+    /// Kernel limits raised for the run: (file, value before, value set).
+    raised: Vec<(String, String, String)>,
 }
+
+/// The neighbour-table limits (in the initial namespace, for all namespaces).
+const NEIGH_LIMITS: [&str; 2] = [
+    "/proc/sys/net/ipv4/neigh/default/gc_thresh2",
+    "/proc/sys/net/ipv4/neigh/default/gc_thresh3",
+];
 
 impl Topology {
     fn new(name: &str, profile: Profile) -> Topology {
@@ -85,6 +101,7 @@ impl Topology {
             made_ns: Vec::new(),
             made_links: Vec::new(),
             bridge: None,
+            raised: Vec::new(),
         }
     }
 
@@ -122,8 +139,37 @@ impl Topology {
     }
 }
 
+impl Topology {
+    /// Make room in the neighbour table for `hosts` that may each know all others (and what
+    /// else the machine has): raise the limits that leave less than that and half the table
+    /// for the rest, remembering them.
+    fn raise_neigh_limits(&mut self, hosts: usize) -> Result<()> {
+        let need = hosts * hosts + 1024;
+        for f in NEIGH_LIMITS {
+            let Ok(old) = std::fs::read_to_string(f) else { continue };
+            let old = old.trim().to_string();
+            // Room for half the table for others (the machine's own, other runs) will do.
+            if old.parse::<usize>().is_ok_and(|v| hosts * hosts <= v / 2) {
+                continue;
+            }
+            std::fs::write(f, need.to_string()).map_err(|e| {
+                RolesError::Config(format!(
+                    "{hosts} namespaces need {need} entries in the kernel's neighbour table but {f} is {old} and cannot be raised: {e}"
+                ))
+            })?;
+            self.raised.push((f.to_string(), old, need.to_string()));
+        }
+        Ok(())
+    }
+}
+
 impl Drop for Topology {
     fn drop(&mut self) {
+        for (f, old, ours) in self.raised.drain(..).rev() {
+            if std::fs::read_to_string(&f).is_ok_and(|v| v.trim() == ours) {
+                let _ = std::fs::write(&f, old);
+            }
+        }
         for ns in self.made_ns.drain(..).rev() {
             let _ = run_sh("ip", &["netns", "del", &ns]);
         }
@@ -146,6 +192,7 @@ impl Env for Topology {
     }
 
     fn prepare(&mut self, d: &Deployment) -> Result<()> {
+        self.raise_neigh_limits(d.hosts.len())?;
         let bridge = format!("d{}-br", self.id);
         sh("ip", &["link", "add", &bridge, "type", "bridge"])?;
         self.bridge = Some(bridge.clone());

@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod link;
 pub mod memory;
 pub mod netns;
+pub mod overhead;
 pub mod process;
 pub mod sim;
 pub mod tls;

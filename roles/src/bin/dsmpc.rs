@@ -24,8 +24,9 @@ use dsmpc_roles::event::Detection;
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
 use dsmpc_roles::net::deploy::{self, Deployment, Layout};
+use dsmpc_roles::net::overhead;
 use dsmpc_roles::net::process::{NetStats, ProcessOptions};
-use dsmpc_roles::net::sim::SimConfig;
+use dsmpc_roles::net::sim::{Placement, SimConfig};
 use dsmpc_roles::net::tls::{self, NodeOptions};
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::parties::exact_average;
@@ -216,9 +217,17 @@ struct RunArgs {
         default_value = "memory"
     )]
     net: String,
-    /// DPs per process with --net process.
+    /// DPs per process with --net process and netns (and per simulated host with --sim-cores).
     #[arg(long, value_name = "N", default_value_t = 50)]
     dps_per_process: usize,
+    /// With --net sim:PROFILE: simulate the hosts as --net process lays them out (the Cloud, the
+    /// Edge and each CP alone, DPs --dps-per-process to a host) sharing N cores of one machine,
+    /// as process and netns run on this machine (`here`: this machine's cores), and charge the
+    /// mutual TLS handshakes and records (their CPU measured here at start-up, two RTTs per
+    /// new connection). Without it every party has a machine with one CPU of its own and
+    /// messages travel without TLS.
+    #[arg(long, value_name = "N|here")]
+    sim_cores: Option<String>,
 }
 
 #[derive(Args)]
@@ -293,7 +302,15 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         "process" => (true, session::Net::Memory(timeouts)),
         other => {
             if let Some(p) = other.strip_prefix("sim:") {
-                (false, session::Net::Sim(SimConfig::named(p, timeouts)?))
+                let mut sim = SimConfig::named(p, timeouts)?;
+                if let Some(c) = &a.sim_cores {
+                    sim = sim.placed(Placement {
+                        dps_per_host: a.dps_per_process.max(1),
+                        cores: sim_cores(c)?,
+                        tls: Some(overhead::measure(5)?),
+                    });
+                }
+                (false, session::Net::Sim(sim))
             } else if let Some(p) = other.strip_prefix("netns:") {
                 dsmpc_roles::net::link::profile(p)?;
                 netns = Some(p.to_string());
@@ -305,6 +322,12 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             }
         }
     };
+    if a.sim_cores.is_some() && !a.net.starts_with("sim:") {
+        return Err(RolesError::Config(format!(
+            "--sim-cores works with --net sim:PROFILE only, not --net {}",
+            a.net
+        )));
+    }
     if process && a.values.is_some() {
         return Err(RolesError::Config(
             "--values works with --net memory only (with --net process the deployment draws the values: from --seed, or from the OS)".into(),
@@ -506,10 +529,23 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     } else {
         if let (Some(t), session::Net::Sim(s)) = (&report.timing, &net) {
             println!();
-            println!(
-                "  simulated on link profile {}: end-to-end (announcement to result) {:.3} s",
-                s.name, t.e2e_s
-            );
+            let placed = s.placement.map_or("every party on a machine of its own".to_string(), |p| {
+                let tls = p.tls.map_or(String::new(), |c| {
+                    format!(
+                        ";\n  transport CPU as measured here: connection {:.2} ms dialler + {:.2} ms listener, message {:.1} us + {:.2} ns/byte",
+                        c.handshake_client_s * 1e3,
+                        c.handshake_server_s * 1e3,
+                        c.per_message_s * 1e6,
+                        c.per_byte_s * 1e9
+                    )
+                });
+                format!(
+                    "hosts as --net process lays them out ({} DPs to a host) sharing {} cores{tls}",
+                    p.dps_per_host, p.cores
+                )
+            });
+            println!("  simulated on link profile {}, {placed}", s.name);
+            println!("  end-to-end (announcement to result) {:.3} s", t.e2e_s);
             for (kind, x) in &t.rounds {
                 println!("  round {:<14} first sent to last received {:.3} s", kind.name(), x);
             }
@@ -554,6 +590,19 @@ impl EventSink for Sink {
             l.detection(d);
         }
         self.detections.push(d.clone());
+    }
+}
+
+/// `--sim-cores`: a count from 1 to 1,024, or `here`.
+fn sim_cores(s: &str) -> Result<usize, RolesError> {
+    if s == "here" {
+        return Ok(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    }
+    match s.parse::<usize>() {
+        Ok(n) if (1..=1024).contains(&n) => Ok(n),
+        _ => Err(RolesError::Config(format!(
+            "--sim-cores {s:?}: give a number of cores from 1 to 1024, or `here` for this machine's"
+        ))),
     }
 }
 

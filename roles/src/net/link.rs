@@ -141,12 +141,23 @@ impl<R: Rng> Emulator<R> {
     /// When a message of `bytes` that `from` hands to its interface at `depart` (seconds) reaches
     /// `to`.
     pub fn arrival(&mut self, from: PartyId, to: PartyId, bytes: usize, depart: f64) -> f64 {
+        self.arrival_via(from, from, to, bytes, depart)
+    }
+
+    /// As [`Emulator::arrival`], the message leaving by the interface of `iface` (the party whose
+    /// host's interface it is, when several parties share a host and its link).
+    pub fn arrival_via(&mut self, iface: PartyId, from: PartyId, to: PartyId, bytes: usize, depart: f64) -> f64 {
         let l = *self.profile.link(Class::of(from, to));
-        let free = self.free.entry(from).or_insert(0.0);
+        let free = self.free.entry(iface).or_insert(0.0);
         let start = depart.max(*free);
         let done = start + bytes as f64 * 8.0 / (l.bandwidth_mbps * 1e6);
         *free = done;
         done + self.latency(from, to)
+    }
+
+    /// The one-way latency of the link from `from` to `to` without jitter, seconds.
+    pub fn base_latency(&self, from: PartyId, to: PartyId) -> f64 {
+        self.profile.link(Class::of(from, to)).latency_ms * 1e-3
     }
 
     /// The one-way latency plus jitter of one message from `from` to `to`, seconds (what the

@@ -35,6 +35,46 @@ pub struct SimConfig {
     pub profile: Profile,
     /// The parties' deadlines.
     pub timeouts: Timeouts,
+    /// Where the parties run: `None`, each party on a machine of its own with one CPU; or
+    /// grouped into hosts on one machine, as `--net process` and `netns` run them.
+    pub placement: Option<Placement>,
+}
+
+/// Parties grouped into hosts that share one machine's cores, as the `process` and `netns`
+/// networks lay a session out on this machine: the Cloud, the Edge and each candidate CP a host
+/// of its own, the DPs `dps_per_host` to a host (DP d on host `(d - 1) / dps_per_host`).
+///
+/// A host handles one event at a time (its parties' handling is serial, as in `dsmpc node`),
+/// and at most `cores` handlings run at once: an event waits until its host is free, then
+/// takes the core that is free first (first come, first served). The hosts' messages leave by
+/// the host's interface (one queue per host, as one veth per namespace).
+///
+/// With `tls`, the hosts also pay what `dsmpc node` pays for mutual TLS: the first message from
+/// one host to another opens a connection (a TCP round trip, then the TLS 1.3 handshake's round
+/// trip and both sides' handshake CPU, the dialler's in the sending handling, the listener's in
+/// its host's next one) and every message between hosts costs its sender and its receiver half
+/// of the measured transport CPU of a message of its size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Placement {
+    /// DPs per host (at least 1).
+    pub dps_per_host: usize,
+    /// Cores the hosts share (at least 1).
+    pub cores: usize,
+    /// What TLS costs on this machine ([`super::overhead::measure`]); `None`: nothing.
+    pub tls: Option<super::overhead::TlsCost>,
+}
+
+impl Placement {
+    /// The host of party `p`: a key equal for the parties of one host.
+    fn host(&self, p: PartyId) -> (u8, u32) {
+        match p {
+            PartyId::Cloud => (0, 0),
+            PartyId::Edge => (1, 0),
+            PartyId::Cp(v) => (2, v),
+            PartyId::Dp(d) => (3, d.saturating_sub(1) / self.dps_per_host.max(1) as u32),
+            PartyId::Outsider(o) => (4, o),
+        }
+    }
 }
 
 impl SimConfig {
@@ -44,7 +84,14 @@ impl SimConfig {
             name: name.to_string(),
             profile: super::link::profile(name)?,
             timeouts,
+            placement: None,
         })
+    }
+
+    /// The same, the parties placed as `placement` says.
+    pub fn placed(mut self, placement: Placement) -> SimConfig {
+        self.placement = Some(placement);
+        self
     }
 }
 
@@ -66,8 +113,19 @@ pub struct SimNetwork<'a> {
     queue: BinaryHeap<Reverse<(u64, u64, usize)>>,
     events: HashMap<u64, Ev>,
     seq: u64,
-    /// When each party's CPU is free, seconds.
+    /// The host of each party (its own index without a placement).
+    host: Vec<usize>,
+    /// The party whose interface each host's messages leave by.
+    iface: Vec<PartyId>,
+    /// When each host is free, seconds.
     busy: Vec<f64>,
+    /// With a placement: when each shared core is free, seconds.
+    cores: Option<Vec<f64>>,
+    /// With a placement's TLS costs: the costs, when each (dialler, listener) host pair's
+    /// connection carries data, and the listener CPU each host owes its next handling.
+    tls: Option<super::overhead::TlsCost>,
+    conn_ready: HashMap<(usize, usize), f64>,
+    owed: Vec<f64>,
     /// The deadline each party has an event queued for.
     armed: Vec<Option<Time>>,
     start_ms: Time,
@@ -94,6 +152,19 @@ impl<'a> SimNetwork<'a> {
     ) -> Self {
         let slot = parties.iter().enumerate().map(|(i, p)| (p.id(), i)).collect();
         let n = parties.len();
+        let mut host = Vec::with_capacity(n);
+        let mut iface = Vec::new();
+        let mut hosts = HashMap::new();
+        for p in &parties {
+            let key = cfg.placement.map_or((5, host.len() as u32), |pl| pl.host(p.id()));
+            let next = hosts.len();
+            let h = *hosts.entry(key).or_insert(next);
+            if h == iface.len() {
+                iface.push(p.id());
+            }
+            host.push(h);
+        }
+        let hosts = iface.len();
         SimNetwork {
             parties,
             slot,
@@ -103,7 +174,13 @@ impl<'a> SimNetwork<'a> {
             queue: BinaryHeap::new(),
             events: HashMap::new(),
             seq: 0,
-            busy: vec![0.0; n],
+            busy: vec![0.0; hosts],
+            host,
+            iface,
+            cores: cfg.placement.map(|pl| vec![0.0; pl.cores.max(1)]),
+            tls: cfg.placement.and_then(|pl| pl.tls),
+            conn_ready: HashMap::new(),
+            owed: vec![0.0; hosts],
             armed: vec![None; n],
             start_ms: 0,
             books: Books::new(sink),
@@ -137,6 +214,13 @@ impl<'a> SimNetwork<'a> {
             };
             let Some(ev) = self.events.remove(&seq) else { continue };
             let due = at as f64 * 1e-9;
+            let h = self.host[s];
+            if self.cores.is_some() && ns(self.busy[h]) > at {
+                // Its host is busy: the event waits in line for it.
+                let free = self.busy[h];
+                self.push(free, s, ev);
+                continue;
+            }
             self.handle(s, due, ev);
         };
         let mut timing = Timing {
@@ -153,16 +237,30 @@ impl<'a> SimNetwork<'a> {
         (end, record)
     }
 
-    /// Party `s` takes `ev`, due at `due`, when its CPU is free.
+    /// Party `s` takes `ev`, due at `due`, when its host (and with a placement, a core) is free.
     fn handle(&mut self, s: usize, due: f64, ev: Ev) {
-        let begin = due.max(self.busy[s]);
+        let h = self.host[s];
+        let core = self.cores.as_ref().map(|c| {
+            let (i, free) = c
+                .iter()
+                .enumerate()
+                .fold((0, f64::INFINITY), |b, (i, &f)| if f < b.1 { (i, f) } else { b });
+            (i, free)
+        });
+        let begin = due.max(self.busy[h]).max(core.map_or(0.0, |c| c.1));
         let now = self.start_ms + (begin * 1e3) as Time;
         let mut rec = Recorder::default();
+        let mut extra = std::mem::take(&mut self.owed[h]);
         let party = &mut self.parties[s];
         let cpu0 = thread_cpu_seconds();
         match ev {
             Ev::Start => party.start(now, &mut rec),
             Ev::Deliver(w) => {
+                // The receiving end's half of the transport's cost (none between parties
+                // of one host: the node hands those over in memory).
+                if self.slot.get(&w.from).is_none_or(|&f| self.host[f] != h) {
+                    extra += self.tls.map_or(0.0, |c| c.message_s(w.bytes.len()) / 2.0);
+                }
                 if let Ok(m) = Message::decode(&w.bytes) {
                     let e = self.last_arrival.entry(m.kind()).or_insert(due);
                     *e = e.max(due);
@@ -177,8 +275,7 @@ impl<'a> SimNetwork<'a> {
             }
         }
         rec.close();
-        let done = begin + (thread_cpu_seconds() - cpu0);
-        self.busy[s] = done;
+        let cpu = thread_cpu_seconds() - cpu0;
         for (phase, instance, sample) in rec.samples {
             self.books.record.meter.add(phase, instance, sample);
         }
@@ -191,6 +288,37 @@ impl<'a> SimNetwork<'a> {
                 bytes: t.bytes,
             });
         }
+        // What TLS costs the sender: records, and the dialler's side of each new connection.
+        let mut dials = Vec::new();
+        if let Some(c) = self.tls {
+            for w in &sent {
+                let Some(to) = self.slot.get(&w.to).map(|&t| self.host[t]) else {
+                    continue;
+                };
+                if to == h {
+                    continue;
+                }
+                extra += c.message_s(w.bytes.len()) / 2.0;
+                if !self.conn_ready.contains_key(&(h, to)) && !dials.contains(&to) {
+                    extra += c.handshake_client_s;
+                    dials.push(to);
+                }
+            }
+        }
+        let done = begin + cpu + extra;
+        self.busy[h] = done;
+        if let (Some(cores), Some((i, _))) = (self.cores.as_mut(), core) {
+            cores[i] = done;
+        }
+        if let Some(c) = self.tls {
+            for to in dials {
+                // TCP's round trip, then TLS 1.3's (the listener's first flight after its CPU).
+                let (a, b) = (self.iface[h], self.iface[to]);
+                let rtt = 2.0 * self.links.base_latency(a, b);
+                self.conn_ready.insert((h, to), done + 2.0 * rtt + c.handshake_server_s);
+                self.owed[to] += c.handshake_server_s;
+            }
+        }
         while let Some(e) = self.parties[s].poll_event() {
             self.books.event(e);
         }
@@ -198,7 +326,11 @@ impl<'a> SimNetwork<'a> {
             self.ended.get_or_insert(done);
         }
         for w in sent {
-            self.send(w, done);
+            let at = match self.slot.get(&w.to) {
+                Some(&t) => self.conn_ready.get(&(h, self.host[t])).map_or(done, |&r| r.max(done)),
+                None => done,
+            };
+            self.send(w, at);
         }
         if let Some(t) = self.parties[s].poll_timeout()
             && self.armed[s] != Some(t)
@@ -228,7 +360,8 @@ impl<'a> SimNetwork<'a> {
         for (w, extra) in out {
             // Messages to nobody in this network (an unknown host) are lost.
             let Some(&slot) = self.slot.get(&w.to) else { continue };
-            let arrive = self.links.arrival(w.from, w.to, w.bytes.len(), at) + extra;
+            let iface = self.slot.get(&w.from).map_or(w.from, |&s| self.iface[self.host[s]]);
+            let arrive = self.links.arrival_via(iface, w.from, w.to, w.bytes.len(), at) + extra;
             self.push(arrive, slot, Ev::Deliver(w));
         }
     }

@@ -225,15 +225,27 @@ impl Tls {
         let read =
             |p: &Path| std::fs::read(p).map_err(|e| RolesError::Config(format!("cannot read {}: {e}", p.display())));
         let (ca_pem, cert_pem, key_pem) = (read(ca)?, read(cert)?, read(key)?);
+        Tls::from_pem(
+            &ca_pem,
+            &cert_pem,
+            &key_pem,
+            [ca, cert, key].map(|p| p.display().to_string()),
+        )
+    }
+
+    /// From PEM bytes of the CA, the certificate and the key; `names` say where each came from
+    /// (for errors).
+    pub fn from_pem(ca_pem: &[u8], cert_pem: &[u8], key_pem: &[u8], names: [String; 3]) -> Result<Tls> {
+        let [ca, cert, key] = names;
         let mut roots = rustls::RootCertStore::empty();
-        for c in CertificateDer::pem_slice_iter(&ca_pem) {
-            let c = c.map_err(|e| tls_cfg(&ca.display().to_string(), e))?;
-            roots.add(c).map_err(|e| tls_cfg(&ca.display().to_string(), e))?;
+        for c in CertificateDer::pem_slice_iter(ca_pem) {
+            let c = c.map_err(|e| tls_cfg(&ca, e))?;
+            roots.add(c).map_err(|e| tls_cfg(&ca, e))?;
         }
-        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem)
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
             .collect::<std::result::Result<_, _>>()
-            .map_err(|e| tls_cfg(&cert.display().to_string(), e))?;
-        let key_der = PrivateKeyDer::from_pem_slice(&key_pem).map_err(|e| tls_cfg(&key.display().to_string(), e))?;
+            .map_err(|e| tls_cfg(&cert, e))?;
+        let key_der = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| tls_cfg(&key, e))?;
         let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
         let roots = Arc::new(roots);
         let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone())
@@ -244,13 +256,13 @@ impl Tls {
             .map_err(|e| tls_cfg("TLS", e))?
             .with_client_cert_verifier(verifier)
             .with_single_cert(chain.clone(), key_der.clone_key())
-            .map_err(|e| tls_cfg(&cert.display().to_string(), e))?;
+            .map_err(|e| tls_cfg(&cert, e))?;
         let client = rustls::ClientConfig::builder_with_provider(provider)
             .with_protocol_versions(&[&rustls::version::TLS13])
             .map_err(|e| tls_cfg("TLS", e))?
             .with_root_certificates(roots)
             .with_client_auth_cert(chain, key_der)
-            .map_err(|e| tls_cfg(&cert.display().to_string(), e))?;
+            .map_err(|e| tls_cfg(&cert, e))?;
         Ok(Tls {
             server: Arc::new(server),
             client: Arc::new(client),

@@ -6,7 +6,9 @@
 //! bandwidth for the host's link (vehicles: vehicle_edge; the Edge: vehicle_edge; the Cloud:
 //! edge_cloud). Latency and jitter are applied by the hosts' transport with the link emulator the
 //! `sim` network uses (`dsmpc node --link PROFILE`): this kernel has no netem (`sch_netem`), and
-//! the run records which applied it ([`super::process::NetStats::latency_by`]). Interface
+//! the run records which applied it ([`super::process::NetStats::latency_by`]). The transport
+//! also holds a new connection's first message for the two round trips of TCP and TLS 1.3
+//! set-up, which netem would have imposed on the handshake packets. Interface
 //! counters give the bytes on the wire with IP and TCP overhead.
 //!
 //! Everything made is removed when the run ends, on success, on failure and on Ctrl-C
@@ -240,7 +242,8 @@ impl Env for Topology {
 
     fn measure(&mut self, stats: &mut NetStats) {
         stats.interface_bytes = self.sent_bytes();
-        stats.latency_by = Some("transport (no netem in this kernel); bandwidth: tbf".into());
+        stats.latency_by =
+            Some("transport (no netem in this kernel; connection set-up round trips included); bandwidth: tbf".into());
     }
 }
 

@@ -332,7 +332,8 @@ pub struct NodeOptions {
     /// Print a line on stderr for every message received (`NAME: recv KIND from PARTY`).
     pub trace: bool,
     /// Emulate this link profile's latency and jitter in the transport (netns; the bandwidth
-    /// is shaped by the kernel).
+    /// is shaped by the kernel): every message waits its one-way latency, and a new
+    /// connection's first message also the two round trips of TCP and TLS 1.3 set-up.
     pub link: Option<super::link::Profile>,
 }
 
@@ -779,7 +780,18 @@ impl Node {
             bytes: bytes.to_vec(),
         }
         .encode();
-        let delay = self.links.as_mut().map_or(0.0, |l| l.latency(from, to));
+        let new = !self.writers.contains_key(&host);
+        let delay = self.links.as_mut().map_or(0.0, |l| {
+            // A new connection's first data leaves after TCP's and TLS 1.3's round trips,
+            // which the emulated link would have delayed too (no netem: the handshake packets
+            // themselves cross the bridge at once).
+            let setup = if new {
+                2.0 * (l.base_latency(from, to) + l.base_latency(to, from))
+            } else {
+                0.0
+            };
+            setup + l.latency(from, to)
+        });
         let due = tokio::time::Instant::now() + Duration::from_secs_f64(delay);
         let w = self.writer(&host);
         let _ = w.send((due, frame));

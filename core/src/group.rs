@@ -234,13 +234,13 @@ impl<B: Backend> SchnorrGroup<B> {
     /// The fixed-base table for g (built on first use).
     pub fn g_table(&self) -> &FixedBaseTable<B> {
         self.g_table
-            .get_or_init(|| FixedBaseTable::new(self, &self.g, GENERATOR_TABLE_WINDOW))
+            .get_or_init(|| FixedBaseTable::with_ct_window(self, &self.g, GENERATOR_TABLE_WINDOW, GENERATOR_CT_WINDOW))
     }
 
     /// The fixed-base table for h (built on first use).
     pub fn h_table(&self) -> &FixedBaseTable<B> {
         self.h_table
-            .get_or_init(|| FixedBaseTable::new(self, &self.h, GENERATOR_TABLE_WINDOW))
+            .get_or_init(|| FixedBaseTable::with_ct_window(self, &self.h, GENERATOR_TABLE_WINDOW, GENERATOR_CT_WINDOW))
     }
 
     /// `g^e` from the table, constant-time lookups (e may be secret); counted as
@@ -321,16 +321,23 @@ impl<B: Backend> SchnorrGroup<B> {
     }
 }
 
-/// Window (bits) of the constant-time lookup tables: 64 windows of 16 entries. Every entry of
-/// a window is read for each digit, so a smaller window than the variable-time table's is
-/// cheaper overall (measured in `core/README.md`).
+/// Window (bits) of the constant-time lookups of a table made with [`FixedBaseTable::new`] (the
+/// per-CP `pk` tables): 64 windows of 16 entries. Every entry of a window is read for each
+/// digit, so a smaller window than the variable-time table's is cheaper overall, and the table
+/// is cheap to build (1,024 multiplications).
 pub const CT_WINDOW: u32 = 4;
+
+/// Window (bits) of the constant-time lookups of the g and h tables, which are built once per
+/// process and used for every share: 52 windows of 32 entries, 52 multiplications per
+/// exponentiation instead of 64, for reading 1.6x the entries. Fewer instructions than 4 or 6
+/// bits on both backends at 1024 and 2048 bits (measured in `core/README.md`).
+pub const GENERATOR_CT_WINDOW: u32 = 5;
 
 /// Precomputed powers of one fixed base for exponents below q, in two layouts:
 ///
-/// - for secret exponents ([`FixedBaseTable::pow`], what the protocol uses): `2^CT_WINDOW`
-///   entries `base^(j * 2^(4i))`, `j = 0..16`, per 4-bit window i, each as fixed-length 64-bit
-///   limbs. For each window every entry is read and the one wanted is selected by mask
+/// - for secret exponents ([`FixedBaseTable::pow`], what the protocol uses): `2^c` entries
+///   `base^(j * 2^(c i))`, `j = 0..2^c`, per c-bit window i (c = [`CT_WINDOW`], or
+///   [`GENERATOR_CT_WINDOW`] for g and h), each as fixed-length 64-bit limbs. For each window every entry is read and the one wanted is selected by mask
 ///   (`subtle`), and one multiplication is done per window whatever the digit (0 included), so
 ///   neither the memory accessed nor the number of operations depends on the exponent;
 /// - for public exponents ([`FixedBaseTable::pow_vartime`]): `rows[i][j-1] =
@@ -342,17 +349,28 @@ pub const CT_WINDOW: u32 = 4;
 pub struct FixedBaseTable<B: Backend> {
     window: u32,
     rows: Vec<Vec<B::Int>>,
-    /// Constant-time layout: `ct_windows` x 16 entries x `limbs` u64, little-endian limbs.
+    /// Constant-time layout: `ct_windows` x `2^ct_window` entries x `limbs` u64, little-endian
+    /// limbs.
     ct: Vec<u64>,
+    ct_window: u32,
     ct_windows: usize,
     limbs: usize,
 }
 
 impl<B: Backend> FixedBaseTable<B> {
     /// Build the table of `base` with `window`-bit digits (1..=12) for public exponents, plus
-    /// the constant-time table. Costs about `ceil(256/w) * 2^w + 64 * 16` multiplications mod p.
+    /// the constant-time table with [`CT_WINDOW`]-bit digits. Costs about
+    /// `ceil(256/w) * 2^w + 64 * 16` multiplications mod p.
     pub fn new(group: &SchnorrGroup<B>, base: &B::Int, window: u32) -> Self {
+        Self::with_ct_window(group, base, window, CT_WINDOW)
+    }
+
+    /// As [`FixedBaseTable::new`], with `ct_window`-bit digits (1..=8) for the constant-time
+    /// lookups: `ceil(256/c)` multiplications per exponentiation, each after reading `2^c`
+    /// entries; the table costs `ceil(256/c) * 2^c` multiplications to build.
+    pub fn with_ct_window(group: &SchnorrGroup<B>, base: &B::Int, window: u32, ct_window: u32) -> Self {
         let window = window.clamp(1, 12);
+        let ct_window = ct_window.clamp(1, 8);
         let exp_bits = B::bits(group.q()) as u32;
         let windows = exp_bits.div_ceil(window) as usize;
         let per_row = (1usize << window) - 1;
@@ -370,8 +388,8 @@ impl<B: Backend> FixedBaseTable<B> {
             rows.push(row);
         }
         let limbs = group.element_len().div_ceil(8);
-        let ct_windows = exp_bits.div_ceil(CT_WINDOW) as usize;
-        let entries = 1usize << CT_WINDOW;
+        let ct_windows = exp_bits.div_ceil(ct_window) as usize;
+        let entries = 1usize << ct_window;
         let mut ct = Vec::with_capacity(ct_windows * entries * limbs);
         let mut row_base = base.clone();
         let one = B::from_u64(1);
@@ -381,13 +399,14 @@ impl<B: Backend> FixedBaseTable<B> {
                 push_limbs::<B>(&mut ct, &x, limbs);
                 x = group.mul(&x, &row_base);
             }
-            // x = row_base^16: the next window's base.
+            // x = row_base^(2^ct_window): the next window's base.
             row_base = x;
         }
         FixedBaseTable {
             window,
             rows,
             ct,
+            ct_window,
             ct_windows,
             limbs,
         }
@@ -398,21 +417,28 @@ impl<B: Backend> FixedBaseTable<B> {
         self.window
     }
 
+    /// The window size in bits of the constant-time lookups.
+    pub fn ct_window(&self) -> u32 {
+        self.ct_window
+    }
+
     /// `base^e mod p` for a secret `e < 2^256` (every exponent below q), with constant-time
     /// table lookups; counted as [`Op::ModExpFixed`]. An exponent too large for the table goes
     /// to the backend's constant-time exponentiation ([`Backend::pow_mod_secret`]).
     pub fn pow(&self, group: &SchnorrGroup<B>, e: &B::Int) -> B::Int {
         use subtle::ConstantTimeEq;
         counters::record(Op::ModExpFixed);
-        let exp_bytes = self.ct_windows * CT_WINDOW as usize / 8;
+        // Whole bytes the windows cover (rounded down: a larger exponent goes to the fallback,
+        // never past the table).
+        let exp_bytes = self.ct_windows * self.ct_window as usize / 8;
         let Ok(mut be) = B::to_be_bytes_padded(e, exp_bytes) else {
             return B::pow_mod_secret(&self.rows[0][0], e, group.p());
         };
-        let entries = 1usize << CT_WINDOW;
+        let entries = 1usize << self.ct_window;
         let mut sel = vec![0u64; self.limbs];
         let mut acc = B::from_u64(1);
         for i in 0..self.ct_windows {
-            let d = digit(&be, i as u32 * CT_WINDOW, CT_WINDOW) as u64;
+            let d = digit(&be, i as u32 * self.ct_window, self.ct_window) as u64;
             sel.iter_mut().for_each(|l| *l = 0);
             let window = &self.ct[i * entries * self.limbs..(i + 1) * entries * self.limbs];
             for (j, entry) in window.chunks_exact(self.limbs).enumerate() {

@@ -171,11 +171,12 @@ macro_rules! backend_props {
                 }
 
                 #[test]
-                fn constant_time_and_variable_time_fixed_base_agree(seed in any::<u64>(), window in 1u32..9, small in any::<u64>(), which in 0usize..4) {
+                fn constant_time_and_variable_time_fixed_base_agree(seed in any::<u64>(), window in 1u32..9, ct_window in 1u32..9, small in any::<u64>(), which in 0usize..4) {
                     let g = group();
                     let mut r = rng::seeded(seed, "ct");
                     let base = g.pow(g.g(), &g.zq().random(&mut r));
-                    let table = FixedBaseTable::new(g, &base, window);
+                    let table = FixedBaseTable::with_ct_window(g, &base, window, ct_window);
+                    prop_assert_eq!(table.ct_window(), ct_window);
                     let q1 = B::sub(g.q(), &B::from_u64(1));
                     // Random exponents below q, and the edges: 0, 1, a small one, q - 1.
                     let e = match which {

@@ -574,7 +574,12 @@ fn network_section(out: &mut String, ds: &Dataset) {
     );
     let _ = writeln!(
         out,
-        "One row per point, medians over its sessions (`sessions.csv` has every session). Latency is from the Cloud's          announcement to the Edge's result: simulated on `sim`, measured on `process` and `netns`. TLS bytes are          the records and handshakes on TCP (+% over the protocol's bytes); wire bytes are the `netns` interface          counters (Ethernet, IP, TCP, TLS). Transport CPU is the host processes' CPU beyond the parties' handling          (measured) or what `sim` charged for TLS; the TLS handshake CPU is connections x the handshake CPU measured          on this machine, and the record CPU what `sim` charged for the records.\n"
+        "One row per point, medians over its sessions (`sessions.csv` has every session). Latency is from the Cloud's \
+         announcement to the Edge's result: simulated on `sim`, measured on `process` and `netns`. TLS bytes are \
+         the records and handshakes on TCP (+% over the protocol's bytes); wire bytes are the `netns` interface \
+         counters (Ethernet, IP, TCP, TLS). Transport CPU is the host processes' CPU beyond the parties' handling \
+         (measured) or what `sim` charged for TLS; the TLS handshake CPU is connections x the handshake CPU measured \
+         on this machine, and the record CPU what `sim` charged for the records.\n"
     );
     let _ = writeln!(
         out,

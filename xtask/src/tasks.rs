@@ -166,7 +166,8 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
 /// `--dry-run` listing); a grid the sweep refuses says so when it runs for real.
 fn grid_has_process_points(gmp: bool, args: &[String]) -> bool {
     let mut dry = sweep_cmd(gmp);
-    dry.args(args).arg("--dry-run");
+    // stderr shows cargo building dsmpc-sweep (the first time, the longest step).
+    dry.args(args).arg("--dry-run").stderr(std::process::Stdio::inherit());
     dry.output().is_ok_and(|o| {
         o.status.success()
             && String::from_utf8_lossy(&o.stdout)

@@ -8,7 +8,10 @@
 //! integer, `"k"`, a fraction of k like `"0.5k"` or a percentage like `"50%"`, rounded up and
 //! at least 2), `rsa_bits`, `group_bits`, `backend` (`num`, `gmp`), `verify` (`paper`, `fast`,
 //! `batch`), `suite` (`rsa`, `p256`; P-256 points ignore `rsa_bits`), `provider` (`awslc`,
-//! `rustcrypto`; default `awslc`; RSA-1024 is `rustcrypto` only). Scalars: `reps`, `seed`, `value_bits`, `session_threads`
+//! `rustcrypto`; default `awslc`; RSA-1024 is `rustcrypto` only), `net` (`memory`, the default,
+//! `sim:PROFILE`, `process`, `netns:PROFILE`: names and profiles are checked here, whether a
+//! network can run on this machine only when its point runs, so expanding has no side effects).
+//! Scalars: `reps`, `seed`, `value_bits`, `session_threads`
 //! (threads within one session: for a few huge points, instead of points in parallel).
 
 use std::collections::BTreeSet;
@@ -17,6 +20,7 @@ use std::str::FromStr;
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_roles::SessionConfig;
+use dsmpc_roles::net::NetSpec;
 use dsmpc_roles::suite::{Provider, SuiteKind};
 use serde::Deserialize;
 
@@ -94,6 +98,7 @@ struct Axes {
     verify: Option<Vec<String>>,
     suite: Option<Vec<String>>,
     provider: Option<Vec<String>>,
+    net: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -134,6 +139,8 @@ pub struct Overrides {
     pub suite: Option<Vec<SuiteKind>>,
     /// crypto providers.
     pub provider: Option<Vec<Provider>>,
+    /// networks.
+    pub net: Option<Vec<NetSpec>>,
     /// repetitions.
     pub reps: Option<usize>,
     /// seed.
@@ -142,8 +149,42 @@ pub struct Overrides {
     pub session_threads: Option<usize>,
 }
 
-/// One parameter point of a sweep.
-pub type Point = SessionConfig;
+/// One parameter point of a sweep: a session's configuration and the network it runs on.
+/// Dereferences to the configuration (`p.n`, `p.backend`, ...).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Point {
+    /// The session.
+    pub cfg: SessionConfig,
+    /// The network.
+    pub net: NetSpec,
+}
+
+impl std::ops::Deref for Point {
+    type Target = SessionConfig;
+    fn deref(&self) -> &SessionConfig {
+        &self.cfg
+    }
+}
+
+impl Point {
+    /// A point on the in-memory network.
+    pub fn memory(cfg: SessionConfig) -> Point {
+        Point {
+            cfg,
+            net: NetSpec::Memory,
+        }
+    }
+
+    /// The session's id ([`SessionConfig::point_id`]), with the network appended unless it is
+    /// `memory` (so ids of sweeps before the net axis stay the same): `...-sim-lan`,
+    /// `...-process`, `...-netns-lan`.
+    pub fn point_id(&self) -> String {
+        match &self.net {
+            NetSpec::Memory => self.cfg.point_id(),
+            net => format!("{}-{}", self.cfg.point_id(), net.to_string().replace(':', "-")),
+        }
+    }
+}
 
 /// An expanded grid.
 #[derive(Clone, Debug)]
@@ -163,10 +204,11 @@ pub struct Grid {
 }
 
 /// The shipped presets: name, TOML text.
-pub const PRESETS: [(&str, &str); 3] = [
+pub const PRESETS: [(&str, &str); 4] = [
     ("quick", include_str!("../grids/quick.toml")),
     ("paper", include_str!("../grids/paper.toml")),
     ("scale", include_str!("../grids/scale.toml")),
+    ("net", include_str!("../grids/net.toml")),
 ];
 
 /// The TOML text of a preset.
@@ -175,7 +217,7 @@ pub fn preset(name: &str) -> Result<&'static str> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
-        .ok_or_else(|| BenchError::Grid(format!("unknown preset {name:?}: choose quick, paper or scale")))
+        .ok_or_else(|| BenchError::Grid(format!("unknown preset {name:?}: choose quick, paper, scale or net")))
 }
 
 fn parse_list<T: FromStr>(xs: &[String], what: &str) -> Result<Vec<T>>
@@ -292,6 +334,17 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                 "provider",
             )?,
         };
+        let nets: Vec<NetSpec> = match ov.net.clone() {
+            Some(v) => v,
+            None => parse_list(
+                &table
+                    .net
+                    .clone()
+                    .or_else(|| file.defaults.net.clone())
+                    .unwrap_or_else(|| vec!["memory".into()]),
+                "net",
+            )?,
+        };
         for &n in &dps {
             for &m in &cps {
                 let caps = if capacity.is_empty() { vec![m] } else { capacity.clone() };
@@ -304,7 +357,7 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                                         for (&s, &pv) in
                                             suites.iter().flat_map(|s| providers.iter().map(move |pv| (s, pv)))
                                         {
-                                            let p = SessionConfig {
+                                            let cfg = SessionConfig {
                                                 n,
                                                 m,
                                                 capacity: k,
@@ -322,13 +375,19 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
                                                 threads,
                                                 faults: Vec::new(),
                                             };
-                                            let id = p.point_id();
-                                            if !seen.insert(id.clone()) {
-                                                continue;
-                                            }
-                                            match p.validate() {
-                                                Ok(()) => points.push(p),
-                                                Err(e) => skipped.push(format!("{id}: skipped: {e}")),
+                                            for net in &nets {
+                                                let p = Point {
+                                                    cfg: cfg.clone(),
+                                                    net: net.clone(),
+                                                };
+                                                let id = p.point_id();
+                                                if !seen.insert(id.clone()) {
+                                                    continue;
+                                                }
+                                                match p.validate() {
+                                                    Ok(()) => points.push(p),
+                                                    Err(e) => skipped.push(format!("{id}: skipped: {e}")),
+                                                }
                                             }
                                         }
                                     }
@@ -433,6 +492,36 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("mpir"), "{e}");
+    }
+
+    #[test]
+    fn nets_are_an_axis_with_checked_names() {
+        let text = "reps = 1\nbackend = [\"num\"]\nnet = [\"memory\", \"sim:lan\", \"process\", \"netns:lte\"]\n";
+        let g = expand(text, "t", &Overrides::default()).unwrap();
+        let nets: Vec<String> = g.points.iter().map(|p| p.net.to_string()).collect();
+        assert_eq!(nets, ["memory", "sim:lan", "process", "netns:lte"]);
+        let ids: Vec<String> = g.points.iter().map(|p| p.point_id()).collect();
+        assert_eq!(ids[0], g.points[0].cfg.point_id(), "memory keeps the old id");
+        assert!(ids[1].ends_with("-sim-lan") && ids[2].ends_with("-process") && ids[3].ends_with("-netns-lte"));
+        // Without the axis: memory only; the override replaces it.
+        let g = expand("backend = [\"num\"]\n", "t", &Overrides::default()).unwrap();
+        assert!(g.points.iter().all(|p| p.net == NetSpec::Memory));
+        let ov = Overrides {
+            net: Some(vec![NetSpec::Sim("wan".into())]),
+            ..Overrides::default()
+        };
+        let g = expand(text, "t", &ov).unwrap();
+        assert!(g.points.iter().all(|p| p.net == NetSpec::Sim("wan".into())));
+        // Bad names fail with the valid ones listed.
+        for bad in ["sim:moon", "tcp", "netns:", "sim"] {
+            let e = expand(&format!("net = [\"{bad}\"]\n"), "t", &Overrides::default())
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("net:") && e.contains("sim:lan") && e.contains("netns:dsrc"),
+                "{bad}: {e}"
+            );
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Merging the shards of a sweep (`crate::shard`) into one sweep folder. A merge checks that
 //! every shard `shard-I-of-N/` is there, finished and without failed points, and that all
 //! came from the same grid, seed, repetitions, crate version and git revision (naming the
-//! shard and what differs); then writes `phases.csv`, `messages.csv` and `units.csv` into the
+//! shard and what differs); then writes `phases.csv`, `messages.csv`, `sessions.csv` and `units.csv` into the
 //! sweep folder with the points in grid order (the order an unsharded run with `--jobs 1`
 //! writes), and a `meta.json` that records every shard's host, start and end.
 //!
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
 
-use dsmpc_schema::files::{MESSAGES, META, PHASES, UNITS};
+use dsmpc_schema::files::{MESSAGES, META, PHASES, SESSIONS, UNITS};
 
 use crate::error::{BenchError, Result, csv_err, io};
 use crate::shard::Shard;
@@ -85,6 +85,8 @@ struct ShardData {
     phases: HashMap<String, Vec<csv::StringRecord>>,
     /// Point -> its messages rows (a point is complete when it has them).
     messages: HashMap<String, Vec<csv::StringRecord>>,
+    /// Point -> its sessions rows (none in shards written before `sessions.csv`).
+    sessions: HashMap<String, Vec<csv::StringRecord>>,
     units: Vec<csv::StringRecord>,
 }
 
@@ -311,15 +313,16 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
 
     // The rows, by point.
     let mut data: Vec<ShardData> = Vec::new();
-    let mut headers: [Option<(csv::StringRecord, Shard)>; 3] = [None, None, None];
+    let mut headers: [Option<(csv::StringRecord, Shard)>; 4] = [None, None, None, None];
     for &(f, _) in &with_meta {
         let mut d = ShardData {
             shard: f.shard,
             phases: HashMap::new(),
             messages: HashMap::new(),
+            sessions: HashMap::new(),
             units: Vec::new(),
         };
-        for (slot, file) in [PHASES, MESSAGES, UNITS].iter().enumerate() {
+        for (slot, file) in [PHASES, MESSAGES, UNITS, SESSIONS].iter().enumerate() {
             let path = f.dir.join(file);
             let Some(t) = Table::read(&path)? else { continue };
             if t.header.is_empty() {
@@ -340,10 +343,10 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
                 continue;
             }
             let pc = t.col("point", &path)?;
-            let map = if *file == PHASES {
-                &mut d.phases
-            } else {
-                &mut d.messages
+            let map = match *file {
+                PHASES => &mut d.phases,
+                SESSIONS => &mut d.sessions,
+                _ => &mut d.messages,
             };
             for r in t.rows {
                 map.entry(r[pc].to_string()).or_default().push(r);
@@ -355,6 +358,7 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
     // Join in grid order.
     let mut phases_out = Vec::new();
     let mut messages_out = Vec::new();
+    let mut sessions_out = Vec::new();
     let mut missing = Vec::new();
     let mut merged_from: BTreeMap<usize, usize> = BTreeMap::new();
     // Unit-cost key -> the shard whose calibration the merged units.csv keeps.
@@ -411,6 +415,7 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
         }
         phases_out.extend(ph);
         messages_out.extend(d.messages[p].iter().cloned());
+        sessions_out.extend(d.sessions.get(p).into_iter().flatten().cloned());
     }
     if phases_out.is_empty() && messages_out.is_empty() {
         return Err(BenchError::Shards(format!(
@@ -468,6 +473,12 @@ pub fn merge(dir: &Path, opts: &MergeOptions) -> Result<MergeSummary> {
     write(PHASES, &headers[0], &phases_out)?;
     write(MESSAGES, &headers[1], &messages_out)?;
     write(UNITS, &headers[2], &units_out)?;
+    if headers[3].is_some() {
+        write(SESSIONS, &headers[3], &sessions_out)?;
+    } else {
+        // Shards from before sessions.csv: no stale file from an earlier merge.
+        let _ = std::fs::remove_file(dir.join(SESSIONS));
+    }
 
     // meta.json: the reference shard's description of the sweep, every shard's host and times.
     let merged_metas: Vec<(&Found, &Value)> = with_meta

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::error::{Result, csv_err};
 
-pub use dsmpc_schema::{Env, MessageRow, PhaseRow, UnitRow};
+pub use dsmpc_schema::{Env, MessageRow, PhaseRow, SessionRow, UnitRow};
 
 /// The header line (column names) that rows of type `T` are written with.
 pub fn header<T: Serialize + Default>() -> Vec<String> {

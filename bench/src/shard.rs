@@ -19,10 +19,11 @@ use std::str::FromStr;
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
+use dsmpc_roles::SessionConfig;
 use dsmpc_roles::suite::SuiteKind;
 
 use crate::error::{BenchError, Result};
-use crate::grid::{Grid, Point};
+use crate::grid::Grid;
 
 /// One shard of a sweep: number `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -177,7 +178,7 @@ impl ShardSpec {
 /// GMP. Only the ratios between points matter. Against the measured work CPU of the committed
 /// regression baseline (`reports/baselines/current`, 12 points, both backends, paper, batch
 /// and vss, 2048-bit sizes), estimate and measurement agree within about 25%.
-pub fn estimated_cost(p: &Point) -> u64 {
+pub fn estimated_cost(p: &SessionConfig) -> u64 {
     let (n, k, m, t) = (p.n as u128, p.capacity.min(p.m) as u128, p.m as u128, p.t as u128);
     let (dec, enc) = match p.suite {
         SuiteKind::Rsa => {
@@ -333,7 +334,7 @@ mod tests {
                 assert_eq!(parts, assign(&g, count), "deterministic");
                 let cost = |s: &Vec<usize>| s.iter().map(|&i| estimated_cost(&g.points[i])).sum::<u64>();
                 let total: u64 = parts.iter().map(cost).sum();
-                let largest = g.points.iter().map(estimated_cost).max().unwrap();
+                let largest = g.points.iter().map(|p| estimated_cost(p)).max().unwrap();
                 for s in &parts {
                     assert!(
                         cost(s) <= total / count as u64 + largest,
@@ -346,19 +347,19 @@ mod tests {
 
     #[test]
     fn costs_grow_with_sizes() {
-        let base = Point {
+        let base = SessionConfig {
             n: 100,
             m: 10,
             capacity: 10,
             t: 5,
-            ..Point::default()
+            ..SessionConfig::default()
         };
-        let bigger_n = Point { n: 200, ..base.clone() };
-        let bigger_rsa = Point {
+        let bigger_n = SessionConfig { n: 200, ..base.clone() };
+        let bigger_rsa = SessionConfig {
             rsa_bits: 4096,
             ..base.clone()
         };
-        let paper = Point {
+        let paper = SessionConfig {
             verify: VerifyMode::Paper,
             ..base.clone()
         };

@@ -3,9 +3,17 @@
 //! clean), and append its rows to the CSV files as soon as the point finishes. Interrupting
 //! a sweep loses only the points in flight; `resume` skips the points already written.
 //!
-//! Files in the output folder: `phases.csv`, `messages.csv`, `units.csv`, `meta.json`
-//! (columns in `bench/README.md`). A point whose session fails is recorded in
-//! `meta.json`'s notes and skipped, never written as a row.
+//! Files in the output folder: `phases.csv`, `messages.csv`, `sessions.csv`, `units.csv`,
+//! `meta.json` (columns in `bench/README.md`). A point whose session fails is recorded in
+//! `meta.json`'s notes and skipped, never written as a row; so is a point whose network cannot
+//! run here (`netns` without root), found when the point is due to run.
+//!
+//! Points on `memory` and `sim:` networks run in parallel on the worker threads; points on
+//! `process` and `netns` (whose host processes would compete with one another for the cores)
+//! run one at a time after them. `sim:` points lay the parties out as `process` does (hosts of
+//! [`DPS_PER_HOST`] DPs on this machine's cores) and charge the TLS costs measured once per
+//! sweep ([`dsmpc_roles::net::sim::Placement::measured`], as `dsmpc run --sim-cores here`), so
+//! that simulated and measured latencies compare.
 //!
 //! A shard of a sweep (`crate::shard`) runs the same way on its part of the grid, into its
 //! own folder, and records in `meta.json` which shard it is, its points and the whole grid's
@@ -19,18 +27,23 @@ use std::sync::{Arc, Mutex};
 
 use dsmpc_core::counters::Op;
 use dsmpc_roles::costmodel::{self, UnitCosts};
+use dsmpc_roles::net::overhead::TlsCost;
+use dsmpc_roles::net::process::{NetStats, ProcessOptions};
+use dsmpc_roles::net::sim::{Placement, SimConfig};
+use dsmpc_roles::net::{self, NetSpec};
+use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::session::{self, SessionReport};
 use dsmpc_roles::suite::Provider;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use serde_json::json;
 
-use dsmpc_schema::files::{MESSAGES, META, PHASES, UNITS};
+use dsmpc_schema::files::{MESSAGES, META, PHASES, SESSIONS, UNITS};
 
 use crate::error::{BenchError, Result, csv_err, io};
 use crate::grid::{Grid, Point};
 use crate::host;
-use crate::rows::{Env, MessageRow, PhaseRow, UnitRow};
+use crate::rows::{Env, MessageRow, PhaseRow, SessionRow, UnitRow};
 use crate::shard::Shard;
 
 /// How to run a sweep.
@@ -104,16 +117,22 @@ impl Appender {
 struct Outputs {
     phases: Appender,
     messages: Appender,
+    sessions: Appender,
     units: Appender,
 }
+
+/// DPs per host on the `process` and `netns` networks, and per simulated host on `sim:`.
+pub const DPS_PER_HOST: usize = 50;
 
 /// Points whose messages rows exist: those are complete (messages are written last).
 /// Rewrites the files keeping only complete points, dropping a point cut off mid-write.
 fn recover(out: &Path) -> Result<BTreeSet<String>> {
     let mpath = out.join(MESSAGES);
     let ppath = out.join(PHASES);
+    let spath = out.join(SESSIONS);
     if !mpath.exists() {
         let _ = std::fs::remove_file(&ppath);
+        let _ = std::fs::remove_file(&spath);
         return Ok(BTreeSet::new());
     }
     // A row cut off by an interruption has the wrong width or fails to parse: stop there.
@@ -131,9 +150,11 @@ fn recover(out: &Path) -> Result<BTreeSet<String>> {
         std::fs::rename(&tmp, path).map_err(io(path))
     };
     rewrite(&mpath, &mh, &mrows)?;
-    if ppath.exists() {
-        let (ph, prows) = read_all(&ppath)?;
-        rewrite(&ppath, &ph, &prows)?;
+    for path in [&ppath, &spath] {
+        if path.exists() {
+            let (h, rows) = read_all(path)?;
+            rewrite(path, &h, &rows)?;
+        }
     }
     Ok(done)
 }
@@ -144,6 +165,7 @@ macro_rules! with_point {
     ($row:ident, $p:expr, { $($field:ident: $value:expr),* $(,)? }) => {
         $row {
             point: $p.point_id(),
+            net: $p.net.to_string(),
             backend: $p.backend.name().into(),
             suite: $p.suite.name().into(),
             provider: $p.provider.name().into(),
@@ -228,29 +250,169 @@ fn unit_key(p: &Point) -> UnitKey {
     )
 }
 
-/// Run one point: `reps` sessions; the rows, or why it failed.
+/// Why a point produced no rows.
+#[derive(Debug)]
+enum PointError {
+    /// Its session failed.
+    Failed(String),
+    /// Its network cannot run on this machine (e.g. `netns` without root).
+    Skipped(String),
+}
+
+impl From<String> for PointError {
+    fn from(e: String) -> Self {
+        PointError::Failed(e)
+    }
+}
+
+/// What a point's sessions need beyond the point: the TLS costs measured on this machine
+/// (once per sweep, when a point needs them) and the `dsmpc` executable.
+#[derive(Default)]
+struct NetContext {
+    tls: std::sync::OnceLock<std::result::Result<TlsCost, String>>,
+}
+
+impl NetContext {
+    fn tls(&self) -> std::result::Result<TlsCost, String> {
+        self.tls
+            .get_or_init(|| net::overhead::measure(5).map_err(|e| e.to_string()))
+            .clone()
+    }
+}
+
+/// One session of `p` on its network: the report, and what a network of processes measured.
+fn run_session(p: &Point, ctx: &NetContext) -> std::result::Result<(SessionReport, Option<NetStats>), PointError> {
+    let failed = |e: dsmpc_roles::RolesError| PointError::Failed(e.to_string());
+    match &p.net {
+        NetSpec::Memory => Ok((session::run(&p.cfg, None, None).map_err(failed)?, None)),
+        NetSpec::Sim(profile) => {
+            // As `dsmpc run --sim-cores here` (`Placement::measured`), with the costs measured
+            // once for the whole sweep.
+            let placement = Placement {
+                dps_per_host: DPS_PER_HOST,
+                cores: Placement::cores_here(),
+                tls: Some(ctx.tls()?),
+            };
+            let sim = SimConfig::named(profile, Timeouts::default())
+                .map_err(failed)?
+                .placed(placement);
+            let r =
+                session::run_on(&p.cfg, &session::Net::Sim(sim), None, None, Box::new(net::Honest)).map_err(failed)?;
+            Ok((r, None))
+        }
+        NetSpec::Process | NetSpec::Netns(_) => {
+            if let NetSpec::Netns(_) = p.net {
+                net::netns::available().map_err(PointError::Skipped)?;
+            }
+            let exe = net::process::find_dsmpc().map_err(|e| PointError::Skipped(e.to_string()))?;
+            let opts = ProcessOptions {
+                dps_per_host: DPS_PER_HOST,
+                ..ProcessOptions::new(exe)
+            };
+            let run = match &p.net {
+                NetSpec::Netns(profile) => net::netns::run(&p.cfg, &opts, profile),
+                _ => net::process::run(&p.cfg, &opts),
+            }
+            .map_err(failed)?;
+            Ok((run.report.map_err(failed)?, Some(run.stats)))
+        }
+    }
+}
+
+/// `kind=seconds;...` in protocol order.
+fn rounds_text(t: &net::Timing) -> String {
+    t.rounds
+        .iter()
+        .map(|(k, s)| format!("{}={s:.6}", k.name()))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+fn session_row(
+    p: &Point,
+    rep: usize,
+    r: &SessionReport,
+    stats: Option<&NetStats>,
+    tls: Option<TlsCost>,
+    env: &Env,
+) -> SessionRow {
+    let timing = r.timing.as_ref();
+    let sim = timing.and_then(|t| t.sim_tls);
+    let protocol_bytes: u64 = r.messages.values().map(|m| m.bytes).sum();
+    let phases_cpu: f64 = r.phases.iter().map(|s| s.work_cpu_s).sum();
+    let (tls_bytes, wire_bytes, connections, hosts, party, process, transport, handshake, record) = match stats {
+        Some(st) => (
+            Some(st.tls_bytes),
+            Some(st.interface_bytes.unwrap_or(st.tls_bytes)),
+            Some(st.connections),
+            Some(st.hosts as u64),
+            Some(st.party_cpu_s),
+            Some(st.process_cpu_s),
+            Some((st.process_cpu_s - st.party_cpu_s).max(0.0)),
+            tls.map(|c| st.connections as f64 * (c.handshake_client_s + c.handshake_server_s)),
+            None,
+        ),
+        None => (
+            None,
+            None,
+            sim.map(|s| s.connections),
+            sim.map(|s| s.hosts),
+            Some(phases_cpu),
+            None,
+            sim.map(|s| s.handshake_cpu_s + s.record_cpu_s),
+            sim.map(|s| s.handshake_cpu_s),
+            sim.map(|s| s.record_cpu_s),
+        ),
+    };
+    with_point!(SessionRow, p, {
+        rep: rep,
+        profile: p.net.profile().unwrap_or("").to_string(),
+        e2e_s: timing.map(|t| t.e2e_s),
+        rounds_s: timing.map(rounds_text).unwrap_or_default(),
+        protocol_bytes: protocol_bytes,
+        tls_bytes: tls_bytes,
+        wire_bytes: wire_bytes,
+        connections: connections,
+        hosts: hosts,
+        party_cpu_s: party,
+        process_cpu_s: process,
+        transport_cpu_s: transport,
+        tls_handshake_cpu_s: handshake,
+        tls_record_cpu_s: record,
+        git_rev: env.git_rev.clone(),
+    })
+}
+
+/// The rows of one point.
+type PointRows = (Vec<PhaseRow>, Vec<SessionRow>, Vec<MessageRow>);
+
+/// Run one point: `reps` sessions; the rows, or why it failed or was skipped.
 fn run_point(
     p: &Point,
     reps: usize,
     units: &UnitCosts,
     env: &Env,
-) -> std::result::Result<(Vec<PhaseRow>, Vec<MessageRow>), String> {
+    ctx: &NetContext,
+) -> std::result::Result<PointRows, PointError> {
     let mut phases = Vec::new();
+    let mut sessions = Vec::new();
     let mut messages = None;
     let mut transcript = None;
     for rep in 0..reps {
-        let r = session::run(p, None, None).map_err(|e| e.to_string())?;
+        let (r, stats) = run_session(p, ctx)?;
         if !r.matches() {
-            return Err(format!(
+            return Err(PointError::Failed(format!(
                 "reconstructed sum {} != plaintext sum {}",
                 r.outcome.sum, r.expected_sum
-            ));
+            )));
         }
         // With `rustcrypto` a seed fixes every byte; `awslc` draws RSA-OAEP and signature
-        // randomness from AWS-LC's own generator, so there the bytes per kind must agree.
-        let same = match p.provider {
-            Provider::RustCrypto => Some(r.transcript_sha256.to_vec()),
-            Provider::AwsLc => {
+        // randomness from AWS-LC's own generator, so there the bytes per kind must agree. So
+        // must they on the networks with time: on `sim` the order of messages follows the
+        // measured CPU time of each handling, and processes hash no common transcript.
+        let same = match (p.provider, &p.net) {
+            (Provider::RustCrypto, NetSpec::Memory) => Some(r.transcript_sha256.to_vec()),
+            _ => {
                 let counts: Vec<_> = r
                     .messages
                     .iter()
@@ -260,13 +422,17 @@ fn run_point(
             }
         };
         if transcript.is_some() && transcript != same {
-            return Err("repetitions with the same seed produced different transcripts (or byte counts)".into());
+            return Err(PointError::Failed(
+                "repetitions with the same seed produced different transcripts (or byte counts)".into(),
+            ));
         }
         transcript = same;
+        let tls = if stats.is_some() { ctx.tls().ok() } else { None };
+        sessions.push(session_row(p, rep, &r, stats.as_ref(), tls, env));
         phases.extend(phase_rows(p, rep, &r, units, env));
         messages.get_or_insert_with(|| message_rows(p, &r));
     }
-    Ok((phases, messages.unwrap_or_default()))
+    Ok((phases, sessions, messages.unwrap_or_default()))
 }
 
 /// Run a sweep.
@@ -352,6 +518,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
     let outputs = Mutex::new(Outputs {
         phases: Appender::open(opts.out.join(PHASES))?,
         messages: Appender::open(opts.out.join(MESSAGES))?,
+        sessions: Appender::open(opts.out.join(SESSIONS))?,
         units: Appender::open(opts.out.join(UNITS))?,
     });
     // Unit costs already written (resume) are reused so every row of a folder shares them.
@@ -385,85 +552,96 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
         }
     };
     let poisoned = || BenchError::Output("a worker thread panicked while writing results".into());
-    pool.install(|| {
-        pending.par_iter().for_each(|p| {
-            let id = p.point_id();
-            bar.set_message(id.clone());
-            let key = unit_key(p);
-            let cached = units.lock().ok().and_then(|u| u.get(&key).cloned());
-            let u = match cached {
-                Some(u) => u,
-                None => match costmodel::calibrate_for(p, opts.quick_calibration) {
-                    Ok(c) => {
-                        let c = Arc::new(c);
-                        let fresh = units
-                            .lock()
-                            .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
-                            .unwrap_or(false);
-                        if fresh {
-                            let rows: Vec<UnitRow> =
-                                c.0.iter()
-                                    .map(|(op, s)| UnitRow {
-                                        backend: key.0.clone(),
-                                        suite: key.1.clone(),
-                                        provider: key.2.clone(),
-                                        rsa_bits: key.3,
-                                        group_bits: key.4,
-                                        op: op.name().into(),
-                                        unit_s: *s,
-                                    })
-                                    .collect();
-                            if let Err(e) = outputs
-                                .lock()
-                                .map_err(|_| poisoned())
-                                .and_then(|mut o| o.units.write(&rows))
-                            {
-                                record_error(e);
-                            }
-                        }
-                        c
-                    }
-                    Err(e) => {
-                        failures
-                            .lock()
-                            .map(|mut f| f.push(format!("{id}: calibration failed: {e}")))
-                            .ok();
-                        bar.inc(1);
-                        return;
-                    }
-                },
-            };
-            let t0 = std::time::Instant::now();
-            let outcome = run_point(p, grid.reps, &u, &env);
-            let wall = t0.elapsed().as_secs_f64();
-            if let Ok(mut w) = point_walls.lock() {
-                w.insert(id.clone(), wall);
-            }
-            match outcome {
-                Ok((ph, ms)) => {
-                    say(format!("{id}: {} repetitions in {wall:.1} s wall", grid.reps));
-                    let res = outputs
+    let ctx = NetContext::default();
+    let skips = Mutex::new(Vec::new());
+    let handle = |p: &Point| {
+        let id = p.point_id();
+        bar.set_message(id.clone());
+        let key = unit_key(p);
+        let cached = units.lock().ok().and_then(|u| u.get(&key).cloned());
+        let u = match cached {
+            Some(u) => u,
+            None => match costmodel::calibrate_for(p, opts.quick_calibration) {
+                Ok(c) => {
+                    let c = Arc::new(c);
+                    let fresh = units
                         .lock()
-                        .map_err(|_| poisoned())
-                        .and_then(|mut o| o.phases.write(&ph).and_then(|()| o.messages.write(&ms)));
-                    if let Err(e) = res {
-                        record_error(e);
+                        .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
+                        .unwrap_or(false);
+                    if fresh {
+                        let rows: Vec<UnitRow> =
+                            c.0.iter()
+                                .map(|(op, s)| UnitRow {
+                                    backend: key.0.clone(),
+                                    suite: key.1.clone(),
+                                    provider: key.2.clone(),
+                                    rsa_bits: key.3,
+                                    group_bits: key.4,
+                                    op: op.name().into(),
+                                    unit_s: *s,
+                                })
+                                .collect();
+                        if let Err(e) = outputs
+                            .lock()
+                            .map_err(|_| poisoned())
+                            .and_then(|mut o| o.units.write(&rows))
+                        {
+                            record_error(e);
+                        }
                     }
+                    c
                 }
                 Err(e) => {
-                    say(format!("point {id} failed: {e}"));
-                    failures.lock().map(|mut f| f.push(format!("{id}: {e}"))).ok();
+                    failures
+                        .lock()
+                        .map(|mut f| f.push(format!("{id}: calibration failed: {e}")))
+                        .ok();
+                    bar.inc(1);
+                    return;
+                }
+            },
+        };
+        let t0 = std::time::Instant::now();
+        let outcome = run_point(p, grid.reps, &u, &env, &ctx);
+        let wall = t0.elapsed().as_secs_f64();
+        if let Ok(mut w) = point_walls.lock() {
+            w.insert(id.clone(), wall);
+        }
+        match outcome {
+            Ok((ph, se, ms)) => {
+                say(format!("{id}: {} repetitions in {wall:.1} s wall", grid.reps));
+                let res = outputs.lock().map_err(|_| poisoned()).and_then(|mut o| {
+                    o.phases.write(&ph)?;
+                    o.sessions.write(&se)?;
+                    o.messages.write(&ms)
+                });
+                if let Err(e) = res {
+                    record_error(e);
                 }
             }
-            bar.inc(1);
-        })
-    });
+            Err(PointError::Skipped(why)) => {
+                say(format!("point {id} skipped: {why}"));
+                skips.lock().map(|mut s| s.push(format!("{id}: skipped: {why}"))).ok();
+            }
+            Err(PointError::Failed(e)) => {
+                say(format!("point {id} failed: {e}"));
+                failures.lock().map(|mut f| f.push(format!("{id}: {e}"))).ok();
+            }
+        }
+        bar.inc(1);
+    };
+    // In-process networks in parallel; networks of processes one at a time, after them.
+    let (measured, local): (Vec<&Point>, Vec<&Point>) = pending.iter().partition(|p| p.net.uses_processes());
+    pool.install(|| local.par_iter().for_each(|p| handle(p)));
+    measured.iter().for_each(|p| handle(p));
     bar.finish_and_clear();
     if let Some(e) = first_error.into_inner().ok().flatten() {
         return Err(e);
     }
     summary.failed = failures.into_inner().unwrap_or_default();
-    summary.ran = pending.len() - summary.failed.len();
+    let skipped = skips.into_inner().unwrap_or_default();
+    summary.ran = pending.len() - summary.failed.len() - skipped.len();
+    summary.notes.extend(skipped);
     summary
         .notes
         .extend(summary.failed.iter().map(|f| format!("failed: {f}")));

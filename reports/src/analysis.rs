@@ -427,11 +427,12 @@ pub fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
         .collect()
 }
 
-/// The values of every dimension but the verification mode.
+/// The values of every dimension but the verification mode (and the network when it is
+/// `memory`, the only one before the net axis, so that names of points stay as they were).
 pub fn pair_key(p: &Params) -> Vec<(Dim, DimValue)> {
     Dim::ALL
         .iter()
-        .filter(|d| **d != Dim::Verify)
+        .filter(|d| **d != Dim::Verify && !(**d == Dim::Net && p.net == "memory"))
         .map(|d| (*d, p.get(*d)))
         .collect()
 }
@@ -777,6 +778,7 @@ mod tests {
 
     fn params(verify: &str, n: u64) -> Params {
         Params {
+            net: "memory".into(),
             backend: "num".into(),
             suite: "rsa".into(),
             provider: "rustcrypto".into(),

@@ -6,6 +6,7 @@
 
 mod chart;
 mod history;
+pub(crate) mod net;
 mod style;
 
 use std::path::{Path, PathBuf};
@@ -16,7 +17,7 @@ use plotters::prelude::*;
 
 use self::chart::{Bar, BarPanel, Chart, FigureSpec, Glyph, LegendEntry, LinePanel, LineSpec, PanelSpec, Unit};
 use self::style::{DARK, SIZE_ONE, SIZE_TWO, STYLES};
-use crate::data::{Dataset, Dim, DimValue, MessagePoint, PointSummary, ROLES, kind_rank};
+use crate::data::{Dataset, Dim, DimValue, MessagePoint, PointSummary, ROLES, SessionPoint, kind_rank};
 use crate::error::{Error, Result};
 use crate::format::{bytes_si, fmt_num};
 use crate::slice::{self, Slice};
@@ -25,7 +26,7 @@ use crate::stats::Stat;
 /// A figure that was drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderedFigure {
-    /// `fig1` ... `fig11`.
+    /// `fig1` ... `fig14`.
     pub id: String,
     /// One-line caption.
     pub caption: String,
@@ -38,7 +39,7 @@ pub struct RenderedFigure {
 /// A figure that was not drawn, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkippedFigure {
-    /// `fig1` ... `fig11`.
+    /// `fig1` ... `fig14`.
     pub id: String,
     /// Why the data does not support it.
     pub reason: String,
@@ -56,7 +57,7 @@ pub struct FigureOutcome {
 /// A figure as planned from the data, without drawing it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FigurePlan {
-    /// `fig1` ... `fig11`.
+    /// `fig1` ... `fig14`.
     pub id: String,
     /// `Ok(caption)` or `Err(reason it is skipped)`.
     pub caption: std::result::Result<String, String>,
@@ -155,6 +156,7 @@ type Builder = (&'static str, fn(&Ctx) -> Built);
 struct Ctx {
     points: Vec<PointSummary>,
     messages: Vec<MessagePoint>,
+    sessions: Vec<SessionPoint>,
     phases: Vec<String>,
     reps: String,
 }
@@ -173,10 +175,11 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
     let ctx = Ctx {
         points,
         messages: ds.message_points(),
+        sessions: ds.session_points(),
         phases: ds.phase_names(),
         reps,
     };
-    let figs: [Builder; 11] = [
+    let figs: [Builder; 14] = [
         ("fig1", fig1),
         ("fig2", fig2),
         ("fig3", fig3),
@@ -188,10 +191,14 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
         ("fig9", fig9),
         ("fig10", fig10),
         ("fig11", fig11),
+        ("fig12", net::fig12),
+        ("fig13", net::fig13),
+        ("fig14", net::fig14),
     ];
     figs.iter()
         .map(|(id, f)| {
-            let built = if ctx.points.is_empty() && *id != "fig4" {
+            let from_sessions = matches!(*id, "fig12" | "fig13" | "fig14");
+            let built = if ctx.points.is_empty() && *id != "fig4" && !from_sessions {
                 Err("phases.csv has no rows".to_string())
             } else {
                 f(&ctx).and_then(|mut s| {
@@ -286,6 +293,7 @@ fn dim_axis_label(d: Dim) -> &'static str {
         Dim::Verify => "verification mode",
         Dim::Suite => "cipher suite",
         Dim::Provider => "crypto provider",
+        Dim::Net => "network",
     }
 }
 

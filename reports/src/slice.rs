@@ -37,6 +37,7 @@ fn text_preference(d: Dim) -> &'static [&'static str] {
         Dim::Suite => &["rsa", "p256"],
         Dim::Provider => &["awslc", "rustcrypto"],
         Dim::Verify => &["batch", "fast", "vss", "paper"],
+        Dim::Net => &["memory"],
         _ => &[],
     }
 }

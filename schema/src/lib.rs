@@ -9,7 +9,10 @@ mod names;
 mod rows;
 
 pub use names::{MESSAGE_KINDS, OP_COLUMNS, OPTIONAL_OP_COLUMNS, PHASES, ROLES, kind_rank, op_index, phase_rank};
-pub use rows::{Env, MESSAGE_COLUMNS, MessageRow, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, UNIT_COLUMNS, UnitRow};
+pub use rows::{
+    Env, MESSAGE_COLUMNS, MessageRow, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, SESSION_COLUMNS, SessionRow,
+    UNIT_COLUMNS, UnitRow,
+};
 
 /// File names of a sweep folder.
 pub mod files {
@@ -17,6 +20,9 @@ pub mod files {
     pub const PHASES: &str = "phases.csv";
     /// One row per point x message kind ([`crate::MessageRow`]).
     pub const MESSAGES: &str = "messages.csv";
+    /// One row per point x repetition: latency, bytes and transport CPU of the session on its
+    /// network ([`crate::SessionRow`]).
+    pub const SESSIONS: &str = "sessions.csv";
     /// Calibrated unit costs ([`crate::UnitRow`]).
     pub const UNITS: &str = "units.csv";
     /// Run facts (grid, seed, host, calibration).

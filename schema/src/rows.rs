@@ -4,9 +4,12 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The columns that define a sweep point, shared by `phases.csv` and `messages.csv` (besides
-/// `point` itself); `provider` is absent from sweeps written before the provider axis.
-pub const PARAM_COLUMNS: [&str; 12] = [
+/// The columns that define a sweep point, shared by `phases.csv`, `messages.csv` and
+/// `sessions.csv` (besides `point` itself); `provider` is absent from sweeps written before the
+/// provider axis (read as `rustcrypto`), `net` from sweeps written before the net axis (read as
+/// `memory`).
+pub const PARAM_COLUMNS: [&str; 13] = [
+    "net",
     "backend",
     "suite",
     "provider",
@@ -53,6 +56,26 @@ pub const MESSAGE_COLUMNS: [&str; 8] = [
     "ref_compatible",
 ];
 
+/// The columns of `sessions.csv` other than [`PARAM_COLUMNS`].
+pub const SESSION_COLUMNS: [&str; 16] = [
+    "point",
+    "rep",
+    "profile",
+    "e2e_s",
+    "rounds_s",
+    "protocol_bytes",
+    "tls_bytes",
+    "wire_bytes",
+    "connections",
+    "hosts",
+    "party_cpu_s",
+    "process_cpu_s",
+    "transport_cpu_s",
+    "tls_handshake_cpu_s",
+    "tls_record_cpu_s",
+    "git_rev",
+];
+
 /// The columns of `units.csv`.
 pub const UNIT_COLUMNS: [&str; 7] = ["backend", "suite", "provider", "rsa_bits", "group_bits", "op", "unit_s"];
 
@@ -78,6 +101,8 @@ pub struct PhaseRow {
     pub point: String,
     /// 0-based repetition.
     pub rep: usize,
+    /// The network the session ran on: `memory`, `sim:PROFILE`, `process`, `netns:PROFILE`.
+    pub net: String,
     /// Big-integer backend: `num` or `gmp`.
     pub backend: String,
     /// Cipher suite: `rsa` or `p256`.
@@ -157,6 +182,8 @@ pub struct PhaseRow {
 pub struct MessageRow {
     /// Point id.
     pub point: String,
+    /// The network the session ran on.
+    pub net: String,
     /// Big-integer backend.
     pub backend: String,
     /// Cipher suite.
@@ -195,6 +222,71 @@ pub struct MessageRow {
     pub payload_bytes: u64,
     /// Whether the reference prototype counted this kind.
     pub ref_compatible: bool,
+}
+
+/// `sessions.csv`: one row per point x repetition, what the network measured about the session.
+/// Empty fields: not measured on that network (`memory` has no time, `sim` no TLS bytes).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+pub struct SessionRow {
+    /// Point id.
+    pub point: String,
+    /// 0-based repetition.
+    pub rep: usize,
+    /// The network: `memory`, `sim:PROFILE`, `process` or `netns:PROFILE`.
+    pub net: String,
+    /// Its link profile (`sim`, `netns`; empty otherwise).
+    pub profile: String,
+    /// Big-integer backend.
+    pub backend: String,
+    /// Cipher suite.
+    pub suite: String,
+    /// Crypto provider.
+    pub provider: String,
+    /// Verification mode.
+    pub verify: String,
+    /// Data providers.
+    pub n: usize,
+    /// Candidate computing parties.
+    pub m: usize,
+    /// Selected computing parties.
+    pub k: usize,
+    /// Reconstruction threshold.
+    pub t: usize,
+    /// RSA modulus bits.
+    pub rsa_bits: u32,
+    /// Group modulus bits.
+    pub group_bits: u32,
+    /// Value bits.
+    pub value_bits: u32,
+    /// The session's seed.
+    pub seed: u64,
+    /// From the Cloud's announcement to the Edge's outcome, seconds (simulated or measured).
+    pub e2e_s: Option<f64>,
+    /// Per message kind, first sent to last received: `kind=seconds` joined by `;`.
+    pub rounds_s: String,
+    /// Encoded protocol bytes of every message.
+    pub protocol_bytes: u64,
+    /// Bytes on TCP: TLS records and handshakes, every host's sending side (`process`, `netns`).
+    pub tls_bytes: Option<u64>,
+    /// Bytes on the wire: `netns` the hosts' interface counters (Ethernet, IP, TCP, TLS);
+    /// `process` the TLS bytes (loopback has no frames to count).
+    pub wire_bytes: Option<u64>,
+    /// TCP/TLS connections opened (`process`, `netns`; `sim` with a placement: simulated).
+    pub connections: Option<u64>,
+    /// Hosts (processes, or simulated hosts with a placement).
+    pub hosts: Option<u64>,
+    /// CPU seconds of the parties' handling, summed.
+    pub party_cpu_s: Option<f64>,
+    /// CPU seconds of the host processes (TLS, framing, I/O included).
+    pub process_cpu_s: Option<f64>,
+    /// `process_cpu_s - party_cpu_s` (measured), or what `sim` charged for TLS.
+    pub transport_cpu_s: Option<f64>,
+    /// TLS handshake CPU: connections x both sides' handshake CPU measured on this machine.
+    pub tls_handshake_cpu_s: Option<f64>,
+    /// TLS record CPU: messages and bytes x the per-message and per-byte CPU measured here.
+    pub tls_record_cpu_s: Option<f64>,
+    /// Git revision that produced the row.
+    pub git_rev: String,
 }
 
 /// `units.csv`: unit costs of the cost model, calibrated in the same run.

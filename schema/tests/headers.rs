@@ -3,7 +3,8 @@
 //! or the other way round, fails here.
 
 use dsmpc_schema::{
-    MESSAGE_COLUMNS, MessageRow, OP_COLUMNS, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, UNIT_COLUMNS, UnitRow,
+    MESSAGE_COLUMNS, MessageRow, OP_COLUMNS, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, SESSION_COLUMNS, SessionRow,
+    UNIT_COLUMNS, UnitRow,
 };
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -50,4 +51,12 @@ fn message_row_header_is_the_listed_columns() {
 #[test]
 fn unit_row_header_is_the_listed_columns_in_order() {
     assert_eq!(header::<UnitRow>(), UNIT_COLUMNS);
+}
+
+#[test]
+fn session_row_header_is_the_listed_columns() {
+    let h = header::<SessionRow>();
+    let got: BTreeSet<&str> = h.iter().map(String::as_str).collect();
+    assert_eq!(got.len(), h.len(), "duplicate column in {h:?}");
+    assert_eq!(got, set(&[&SESSION_COLUMNS, &PARAM_COLUMNS]));
 }

@@ -225,6 +225,8 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
         "dsmpc-bench",
         "-p",
         "dsmpc-reports",
+        "-p",
+        "dsmpc-roles",
         "--bins",
     ]);
     if gmp {

@@ -139,6 +139,9 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
     let given = value_of(args, "--out")
         .or_else(|| value_of(args, "--resume"))
         .map(PathBuf::from);
+    if grid_has_process_points(gmp, args) {
+        build_dsmpc(gmp)?;
+    }
     run_ours(&mut cmd)?;
     // Without --out the sweep picks results/<UTC time> and points results/latest at it.
     let dir = match given {
@@ -153,10 +156,33 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
     // `report` draws the figures first, then writes report.md.
     reports("report", &dir)?;
     eprintln!(
-        "\nsweep done: {}/ (phases.csv, messages.csv, units.csv, meta.json, figures/, report.md)",
+        "\nsweep done: {}/ (phases.csv, messages.csv, sessions.csv, units.csv, meta.json, figures/, report.md)",
         dir.display()
     );
     Ok(())
+}
+
+/// Whether the sweep `args` describe has points on the `process` or `netns` network (from its
+/// `--dry-run` listing); a grid the sweep refuses says so when it runs for real.
+fn grid_has_process_points(gmp: bool, args: &[String]) -> bool {
+    let mut dry = sweep_cmd(gmp);
+    // stderr shows cargo building dsmpc-sweep (the first time, the longest step).
+    dry.args(args).arg("--dry-run").stderr(std::process::Stdio::inherit());
+    dry.output().is_ok_and(|o| {
+        o.status.success()
+            && String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .any(|l| l.contains("\tnet process") || l.contains("\tnet netns:"))
+    })
+}
+
+/// Build the `dsmpc` binary that `process` and `netns` points start as hosts, beside
+/// `dsmpc-sweep` in `target/release/` and with the same features.
+pub(crate) fn build_dsmpc(gmp: bool) -> Result<(), String> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["build", "--quiet", "--release", "-p", "dsmpc-roles", "--bin", "dsmpc"]);
+    cmd.args(features(gmp));
+    run(&mut cmd)
 }
 
 /// `cargo xtask merge DIR [--allow-partial]`: check and join the shards, then figures and report.
@@ -205,7 +231,7 @@ pub fn merge(args: &[String]) -> Result<(), TaskError> {
     }
     reports("report", &dir)?;
     eprintln!(
-        "\nmerge done: {}/ (phases.csv, messages.csv, units.csv, meta.json, figures/, report.md)",
+        "\nmerge done: {}/ (phases.csv, messages.csv, sessions.csv, units.csv, meta.json, figures/, report.md)",
         dir.display()
     );
     Ok(())

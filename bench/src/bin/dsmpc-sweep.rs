@@ -19,7 +19,7 @@ use dsmpc_core::pvss::VerifyMode;
 )]
 #[command(
     after_help = "Output (in --out): phases.csv (point x repetition x phase), messages.csv (point x message kind), \
-units.csv (cost-model unit costs), meta.json (host, git revision, command line, calibration). \
+sessions.csv (point x repetition: latency, protocol/TLS/wire bytes, transport CPU on its network), units.csv (cost-model unit costs), meta.json (host, git revision, command line, calibration). \
 Columns are documented in bench/README.md. Rows are appended as points finish: interrupt at any time \
 and continue with --resume DIR.
 
@@ -31,7 +31,8 @@ from their sizes. `cargo xtask sweep --slurm` submits the shards as a Slurm job 
 )]
 struct Cli {
     /// Preset grid: quick (a first look, about a minute), paper (the full evaluation), scale
-    /// (large n and k).
+    /// (large n and k), net (one small point on every network: memory, sim:lan, process,
+    /// netns:lan).
     #[arg(long, default_value = "quick", conflicts_with = "grid")]
     preset: String,
     /// A grid file (TOML, as in bench/grids/) instead of a preset.
@@ -84,6 +85,11 @@ struct Cli {
     /// Replace the crypto-provider axis (awslc, rustcrypto; RSA-1024 is rustcrypto only).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     provider: Option<Vec<dsmpc_roles::suite::Provider>>,
+    /// Replace the network axis: memory, sim:PROFILE, process, netns:PROFILE (profiles lan, wan,
+    /// lte, dsrc from roles/profiles.toml). process and netns start the `dsmpc` binary built
+    /// beside this one (or $DSMPC_BIN); netns needs root, and its points are skipped otherwise.
+    #[arg(long, value_delimiter = ',', value_name = "LIST")]
+    net: Option<Vec<dsmpc_roles::net::NetSpec>>,
     /// Repetitions per point.
     #[arg(long)]
     reps: Option<usize>,
@@ -162,6 +168,7 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
         verify: cli.verify,
         suite: cli.suite,
         provider: cli.provider,
+        net: cli.net,
         reps: cli.reps,
         seed: cli.seed,
         session_threads: cli.session_threads,
@@ -189,8 +196,13 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
     if cli.dry_run {
         for p in &g.points {
             match shard {
-                Some(_) => println!("{}\testimated cost {}", p.point_id(), shard::estimated_cost(p)),
-                None => println!("{}", p.point_id()),
+                Some(_) => println!(
+                    "{}\tnet {}\testimated cost {}",
+                    p.point_id(),
+                    p.net,
+                    shard::estimated_cost(p)
+                ),
+                None => println!("{}\tnet {}", p.point_id(), p.net),
             }
         }
         match shard {

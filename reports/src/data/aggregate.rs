@@ -171,3 +171,79 @@ pub(super) fn group_messages(rows: &[MessageRow]) -> Vec<MessagePoint> {
     v.sort_by(|a, b| a.params.cmp(&b.params).then(a.point.cmp(&b.point)));
     v
 }
+
+/// One point's `sessions.csv` rows, summarised over its repetitions.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionPoint {
+    /// Point id.
+    pub point: String,
+    /// Parameters (`net` among them).
+    pub params: Params,
+    /// Link profile (`sim`, `netns`) or empty.
+    pub profile: String,
+    /// Repetitions.
+    pub reps: usize,
+    /// End-to-end latency, seconds (`None` on `memory`).
+    pub e2e: Option<Stat>,
+    /// Protocol bytes (the same in every repetition; the median).
+    pub protocol_bytes: f64,
+    /// TLS bytes, median.
+    pub tls_bytes: Option<f64>,
+    /// Wire bytes, median.
+    pub wire_bytes: Option<f64>,
+    /// Connections, median.
+    pub connections: Option<f64>,
+    /// Transport CPU seconds.
+    pub transport_cpu: Option<Stat>,
+    /// Party CPU seconds, median.
+    pub party_cpu_s: Option<f64>,
+    /// TLS handshake CPU seconds, median.
+    pub tls_handshake_cpu_s: Option<f64>,
+    /// TLS record CPU seconds, median.
+    pub tls_record_cpu_s: Option<f64>,
+}
+
+impl SessionPoint {
+    /// The network's kind: `memory`, `sim`, `process` or `netns`.
+    pub fn net_kind(&self) -> &str {
+        self.params.net.split(':').next().unwrap_or("")
+    }
+}
+
+impl HasParams for SessionPoint {
+    fn params(&self) -> &Params {
+        &self.params
+    }
+}
+
+/// `sessions.csv` rows grouped per point (medians over repetitions), sorted by parameters.
+pub fn session_points(rows: &[super::SessionRow]) -> Vec<SessionPoint> {
+    let mut by: BTreeMap<(Params, String), Vec<&super::SessionRow>> = BTreeMap::new();
+    for r in rows {
+        by.entry((r.params.clone(), r.point.clone())).or_default().push(r);
+    }
+    let med = |v: Vec<f64>| Stat::of(&v).map(|s| s.median);
+    by.into_iter()
+        .map(|((params, point), rs)| {
+            let all = |f: &dyn Fn(&super::SessionRow) -> Option<f64>| -> Option<Vec<f64>> {
+                let v: Vec<f64> = rs.iter().filter_map(|r| f(r)).collect();
+                (!v.is_empty()).then_some(v)
+            };
+            SessionPoint {
+                point,
+                profile: rs[0].profile.clone(),
+                reps: rs.iter().map(|r| r.rep).collect::<BTreeSet<_>>().len(),
+                e2e: all(&|r| r.e2e_s).and_then(|v| Stat::of(&v)),
+                protocol_bytes: med(rs.iter().map(|r| r.protocol_bytes as f64).collect()).unwrap_or(0.0),
+                tls_bytes: all(&|r| r.tls_bytes.map(|x| x as f64)).and_then(med),
+                wire_bytes: all(&|r| r.wire_bytes.map(|x| x as f64)).and_then(med),
+                connections: all(&|r| r.connections.map(|x| x as f64)).and_then(med),
+                transport_cpu: all(&|r| r.transport_cpu_s).and_then(|v| Stat::of(&v)),
+                party_cpu_s: all(&|r| r.party_cpu_s).and_then(med),
+                tls_handshake_cpu_s: all(&|r| r.tls_handshake_cpu_s).and_then(med),
+                tls_record_cpu_s: all(&|r| r.tls_record_cpu_s).and_then(med),
+                params,
+            }
+        })
+        .collect()
+}

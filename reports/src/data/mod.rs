@@ -1,5 +1,5 @@
 //! Reading a sweep folder written by `dsmpc-bench`: `phases.csv`, `messages.csv`,
-//! `units.csv` and `meta.json`, into typed rows, plus the per-point summaries (median, min
+//! `units.csv`, `meta.json` and (when present) `sessions.csv`, into typed rows, plus the per-point summaries (median, min
 //! and max over repetitions) that figures, report and regression check all start from.
 //!
 //! Columns are looked up by header name, so their order does not matter and extra columns
@@ -18,9 +18,9 @@ mod read;
 mod rows;
 mod table;
 
-pub use aggregate::{HasParams, MessagePoint, PhaseSummary, PointSummary, summarize};
-pub use read::{read_messages, read_meta, read_phases, read_units};
-pub use rows::{Dim, DimValue, MessageRow, Meta, Params, PhaseRow, UnitRow};
+pub use aggregate::{HasParams, MessagePoint, PhaseSummary, PointSummary, SessionPoint, session_points, summarize};
+pub use read::{read_messages, read_meta, read_phases, read_sessions, read_units};
+pub use rows::{Dim, DimValue, MessageRow, Meta, Params, PhaseRow, SessionRow, UnitRow};
 
 // The names of the files' phases, ops, message kinds and roles are the schema's (the
 // contract with dsmpc-bench); re-exported here, where the readers and figures use them.
@@ -42,6 +42,9 @@ pub struct Dataset {
     pub messages: Vec<MessageRow>,
     /// Rows of `units.csv`, in file order.
     pub units: Vec<UnitRow>,
+    /// Rows of `sessions.csv`, in file order (empty when the folder has none: sweeps written
+    /// before the file existed).
+    pub sessions: Vec<SessionRow>,
     /// `meta.json`.
     pub meta: Meta,
 }
@@ -60,6 +63,14 @@ impl Dataset {
             phases: read_phases(&dir.join("phases.csv"))?,
             messages: read_messages(&dir.join("messages.csv"))?,
             units: read_units(&dir.join("units.csv"))?,
+            sessions: {
+                let path = dir.join("sessions.csv");
+                if path.exists() {
+                    read_sessions(&path)?
+                } else {
+                    Vec::new()
+                }
+            },
             meta: read_meta(&dir.join("meta.json"))?,
         })
     }
@@ -72,6 +83,11 @@ impl Dataset {
     /// Message rows grouped per point, sorted by parameters.
     pub fn message_points(&self) -> Vec<MessagePoint> {
         aggregate::group_messages(&self.messages)
+    }
+
+    /// `sessions.csv` rows grouped per point, sorted by parameters.
+    pub fn session_points(&self) -> Vec<SessionPoint> {
+        session_points(&self.sessions)
     }
 
     /// Phase names present, in protocol order.

@@ -7,13 +7,16 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::table::Table;
-use super::{MessageRow, Meta, OP_COLUMNS, OPTIONAL_OP_COLUMNS, Params, PhaseRow, UnitRow};
+use super::{MessageRow, Meta, OP_COLUMNS, OPTIONAL_OP_COLUMNS, Params, PhaseRow, SessionRow, UnitRow};
 use crate::error::{Error, Result};
 
 /// The point columns every file must have: the schema's, less `provider` (absent from files
-/// written before the provider axis, read as `rustcrypto`).
+/// written before the provider axis, read as `rustcrypto`) and `net` (absent before the net
+/// axis, read as `memory`).
 fn param_columns() -> impl Iterator<Item = &'static str> {
-    dsmpc_schema::PARAM_COLUMNS.into_iter().filter(|c| *c != "provider")
+    dsmpc_schema::PARAM_COLUMNS
+        .into_iter()
+        .filter(|c| *c != "provider" && *c != "net")
 }
 
 /// Checks that every row of one point carries the same parameters.
@@ -153,6 +156,75 @@ pub fn read_messages(path: &Path) -> Result<Vec<MessageRow>> {
                 format!(
                     "line {line}: duplicate row for point `{}`, kind `{}` (first on line {first})",
                     row.point, row.kind
+                ),
+            ));
+        }
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Reads `sessions.csv` (one row per point and repetition; `rounds_s` as `kind=seconds;...`).
+pub fn read_sessions(path: &Path) -> Result<Vec<SessionRow>> {
+    let required: Vec<&str> = ["point", "rep", "protocol_bytes"]
+        .into_iter()
+        .chain(param_columns())
+        .collect();
+    let table = Table::read(path, &required)?;
+    let has = |c: &str| table.index.contains_key(c);
+    let mut out = Vec::with_capacity(table.records.len());
+    let mut seen_params = HashMap::new();
+    let mut seen_keys: HashMap<(String, u64), u64> = HashMap::new();
+    for (line, rec) in &table.records {
+        let r = table.row(*line, rec);
+        let opt_s = |c: &str| if has(c) { r.opt_seconds(c) } else { Ok(None) };
+        let opt_n = |c: &str| if has(c) { r.opt_u64(c) } else { Ok(None) };
+        let rounds_s = if has("rounds_s") {
+            let (i, text) = r.raw("rounds_s");
+            let mut v = Vec::new();
+            for part in text.split(';').filter(|p| !p.is_empty()) {
+                let parsed = part.split_once('=').and_then(|(k, x)| {
+                    x.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && *x >= 0.0)
+                        .map(|x| (k.to_string(), x))
+                });
+                v.push(parsed.ok_or_else(|| r.err("rounds_s", i, text, "kind=seconds pairs joined by `;`"))?);
+            }
+            v
+        } else {
+            Vec::new()
+        };
+        let row = SessionRow {
+            line: *line,
+            point: r.text("point")?,
+            rep: u32::try_from(r.u64("rep")?).unwrap_or(u32::MAX),
+            params: r.params()?,
+            profile: if has("profile") {
+                r.text_or_empty("profile")
+            } else {
+                String::new()
+            },
+            e2e_s: opt_s("e2e_s")?,
+            rounds_s,
+            protocol_bytes: r.u64("protocol_bytes")?,
+            tls_bytes: opt_n("tls_bytes")?,
+            wire_bytes: opt_n("wire_bytes")?,
+            connections: opt_n("connections")?,
+            hosts: opt_n("hosts")?,
+            party_cpu_s: opt_s("party_cpu_s")?,
+            process_cpu_s: opt_s("process_cpu_s")?,
+            transport_cpu_s: opt_s("transport_cpu_s")?,
+            tls_handshake_cpu_s: opt_s("tls_handshake_cpu_s")?,
+            tls_record_cpu_s: opt_s("tls_record_cpu_s")?,
+        };
+        check_params(path, &mut seen_params, &row.point, &row.params, *line)?;
+        if let Some(first) = seen_keys.insert((row.point.clone(), u64::from(row.rep)), *line) {
+            return Err(Error::invalid(
+                path,
+                format!(
+                    "line {line}: duplicate row for point `{}`, rep {} (first on line {first})",
+                    row.point, row.rep
                 ),
             ));
         }

@@ -13,6 +13,9 @@ use super::OP_COLUMNS;
 /// The parameters that define a sweep point (everything but the repetition).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Params {
+    /// The network: `memory`, `sim:PROFILE`, `process` or `netns:PROFILE` (`memory` for files
+    /// written before the column existed).
+    pub net: String,
     /// Big-integer backend: `num` or `gmp`.
     pub backend: String,
     /// Cipher suite: `rsa` or `p256`.
@@ -43,6 +46,8 @@ pub struct Params {
 /// A sweep dimension: one of the parameters a grid can vary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Dim {
+    /// The network sessions ran on.
+    Net,
     /// Big-integer backend.
     Backend,
     /// Verification mode.
@@ -69,7 +74,8 @@ pub enum Dim {
 
 impl Dim {
     /// Every dimension, in the order captions list them.
-    pub const ALL: [Dim; 11] = [
+    pub const ALL: [Dim; 12] = [
+        Dim::Net,
         Dim::Backend,
         Dim::Verify,
         Dim::Suite,
@@ -86,6 +92,7 @@ impl Dim {
     /// The column name of the dimension.
     pub fn name(self) -> &'static str {
         match self {
+            Dim::Net => "net",
             Dim::Backend => "backend",
             Dim::Verify => "verify",
             Dim::Suite => "suite",
@@ -133,6 +140,7 @@ impl Params {
     /// The value of dimension `d`.
     pub fn get(&self, d: Dim) -> DimValue {
         match d {
+            Dim::Net => DimValue::Text(self.net.clone()),
             Dim::Backend => DimValue::Text(self.backend.clone()),
             Dim::Verify => DimValue::Text(self.verify.clone()),
             Dim::Suite => DimValue::Text(self.suite.clone()),
@@ -212,6 +220,58 @@ pub struct MessageRow {
     pub payload_bytes: u64,
     /// Whether the reference prototype counted this kind.
     pub ref_compatible: bool,
+}
+
+/// One row of `sessions.csv`: what the network measured about one repetition of one point.
+/// `None`: not measured on that network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionRow {
+    /// Line in the file.
+    pub line: u64,
+    /// Point id.
+    pub point: String,
+    /// 0-based repetition.
+    pub rep: u32,
+    /// The point's parameters (`net` among them).
+    pub params: Params,
+    /// The link profile (`sim`, `netns`), or empty.
+    pub profile: String,
+    /// Announcement to outcome, seconds.
+    pub e2e_s: Option<f64>,
+    /// Per message kind: first sent to last received, seconds.
+    pub rounds_s: Vec<(String, f64)>,
+    /// Encoded protocol bytes.
+    pub protocol_bytes: u64,
+    /// TLS records and handshakes on TCP.
+    pub tls_bytes: Option<u64>,
+    /// Bytes on the wire (`netns`: interface counters; `process`: the TLS bytes).
+    pub wire_bytes: Option<u64>,
+    /// Connections opened.
+    pub connections: Option<u64>,
+    /// Hosts.
+    pub hosts: Option<u64>,
+    /// CPU of the parties' handling.
+    pub party_cpu_s: Option<f64>,
+    /// CPU of the host processes.
+    pub process_cpu_s: Option<f64>,
+    /// Transport CPU (measured for processes, charged by `sim`).
+    pub transport_cpu_s: Option<f64>,
+    /// TLS handshake CPU.
+    pub tls_handshake_cpu_s: Option<f64>,
+    /// TLS record CPU.
+    pub tls_record_cpu_s: Option<f64>,
+}
+
+impl SessionRow {
+    /// The network's kind: `memory`, `sim`, `process` or `netns`.
+    pub fn net_kind(&self) -> &str {
+        self.params.net.split(':').next().unwrap_or("")
+    }
+
+    /// Whether the latency was measured (processes) rather than simulated.
+    pub fn measured(&self) -> bool {
+        matches!(self.net_kind(), "process" | "netns")
+    }
 }
 
 /// One row of `units.csv`: the calibrated cost of one operation, the schema's row (`provider`

@@ -186,8 +186,27 @@ impl Row<'_> {
         }
     }
 
+    /// The `net` column, or `memory` in files written before it existed.
+    pub(super) fn net(&self) -> Result<String> {
+        if self.table.index.contains_key("net") {
+            self.text("net")
+        } else {
+            Ok("memory".to_string())
+        }
+    }
+
+    /// An optional non-negative integer (empty: `None`).
+    pub(super) fn opt_u64(&self, col: &str) -> Result<Option<u64>> {
+        if self.raw(col).1.is_empty() {
+            Ok(None)
+        } else {
+            self.u64(col).map(Some)
+        }
+    }
+
     pub(super) fn params(&self) -> Result<Params> {
         Ok(Params {
+            net: self.net()?,
             backend: self.text("backend")?,
             suite: self.text("suite")?,
             provider: self.provider()?,

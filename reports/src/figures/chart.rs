@@ -314,6 +314,33 @@ pub(crate) struct BarPanel {
     pub fixed_range: Option<(f64, f64)>,
 }
 
+/// One point of a scatter panel.
+#[derive(Clone, Debug)]
+pub(crate) struct ScatterPoint {
+    /// x value.
+    pub x: f64,
+    /// y value.
+    pub y: f64,
+    /// Colour.
+    pub colour: RGBColor,
+    /// Marker index, 0..[`STYLES`].
+    pub style: usize,
+}
+
+/// A scatter of y against x on one common scale, with the line y = x and a band of
+/// `band` (relative, e.g. 0.15) around it: for comparing two estimates of one quantity.
+#[derive(Clone, Debug)]
+pub(crate) struct ScatterPanel {
+    /// x axis title, with unit.
+    pub x_label: String,
+    /// y axis title, with unit.
+    pub y_label: String,
+    /// The points.
+    pub points: Vec<ScatterPoint>,
+    /// Half-width of the band around y = x, relative.
+    pub band: f64,
+}
+
 /// What a panel draws.
 #[derive(Clone, Debug)]
 pub(crate) enum Chart {
@@ -321,6 +348,8 @@ pub(crate) enum Chart {
     Lines(LinePanel),
     /// Bars.
     Bars(BarPanel),
+    /// Points against the diagonal.
+    Scatter(ScatterPanel),
 }
 
 /// The glyph in front of a legend label.
@@ -373,6 +402,7 @@ impl FigureSpec {
         self.panels.iter().all(|p| match &p.chart {
             Chart::Lines(l) => l.lines.iter().all(|s| s.points.iter().all(|(_, st)| st.max <= 0.0)),
             Chart::Bars(b) => b.bars.iter().all(|r| r.to - r.from.unwrap_or(0.0) <= 0.0),
+            Chart::Scatter(sc) => sc.points.iter().all(|p| p.x <= 0.0 && p.y <= 0.0),
         })
     }
 }
@@ -413,6 +443,7 @@ fn draw_panel<DB: DrawingBackend>(panel: &PanelSpec, area: &DrawingArea<DB, Shif
     let (x_axis, y_axis) = match &panel.chart {
         Chart::Lines(l) => line_axes(l),
         Chart::Bars(b) => bar_axes(b),
+        Chart::Scatter(sc) => scatter_axes(sc),
     };
     let y_tick_w = y_axis
         .labels()
@@ -434,6 +465,7 @@ fn draw_panel<DB: DrawingBackend>(panel: &PanelSpec, area: &DrawingArea<DB, Shif
     let mut chart = builder.build_cartesian_2d(x_axis.clone(), y_axis.clone()).map_err(de)?;
     let (x_desc, y_desc, cat_x, cat_y) = match &panel.chart {
         Chart::Lines(l) => (l.x_label.clone(), l.y_label.clone(), false, false),
+        Chart::Scatter(sc) => (sc.x_label.clone(), sc.y_label.clone(), false, false),
         Chart::Bars(b) if b.horizontal => (b.value_label.clone(), b.category_label.clone(), false, true),
         Chart::Bars(b) => (b.category_label.clone(), b.value_label.clone(), true, false),
     };
@@ -457,6 +489,7 @@ fn draw_panel<DB: DrawingBackend>(panel: &PanelSpec, area: &DrawingArea<DB, Shif
     mesh.draw().map_err(de)?;
     match &panel.chart {
         Chart::Lines(l) => draw_lines(&mut chart, l)?,
+        Chart::Scatter(sc) => draw_scatter(&mut chart, sc, &x_axis)?,
         Chart::Bars(b) => draw_bars(&mut chart, b, if b.horizontal { &x_axis } else { &y_axis })?,
     }
     if let Some(legend) = legend {
@@ -477,6 +510,50 @@ fn line_axes(l: &LinePanel) -> (Axis, Axis) {
         None => Axis::values(&xs, Unit::Si, false, true),
     };
     (x, Axis::values(&ys, l.y_unit, l.y_zero, false))
+}
+
+/// One scale for both axes, covering the points and the band around them.
+fn scatter_axes(sc: &ScatterPanel) -> (Axis, Axis) {
+    let vs: Vec<f64> = sc
+        .points
+        .iter()
+        .flat_map(|p| [p.x, p.y, p.x * (1.0 + sc.band), p.x * (1.0 - sc.band)])
+        .filter(|v| *v > 0.0)
+        .collect();
+    let a = Axis::values(&vs, Unit::Plain, false, false);
+    (a.clone(), a)
+}
+
+fn draw_scatter<DB: DrawingBackend>(chart: &mut Chart2d<'_, DB>, sc: &ScatterPanel, axis: &Axis) -> DrawResult {
+    let (lo, hi) = (axis.lo.max(f64::MIN_POSITIVE), axis.hi);
+    let (a, b) = ((1.0 - sc.band).max(1e-3), 1.0 + sc.band);
+    // The band a x <= y <= b x, clipped to the square [lo, hi]^2 (the axis spans at least b / a,
+    // since it covers every point's band).
+    let clamp = |v: f64| v.clamp(lo, hi);
+    let band = vec![
+        (clamp(lo / a), lo),
+        (hi, clamp(a * hi)),
+        (hi, hi),
+        (clamp(hi / b), hi),
+        (lo, clamp(b * lo)),
+        (lo, lo),
+    ];
+    chart
+        .draw_series(std::iter::once(Polygon::new(band, RGBColor(232, 232, 232).filled())))
+        .map_err(de)?;
+    let st = ShapeStyle::from(&DARK).stroke_width(1);
+    chart
+        .draw_series(std::iter::once(DashedPathElement::new(
+            vec![(lo, lo), (hi, hi)],
+            6,
+            4,
+            st,
+        )))
+        .map_err(de)?;
+    for p in &sc.points {
+        draw_marker(chart, p.style, (p.x, p.y), p.colour)?;
+    }
+    Ok(())
 }
 
 fn bar_axes(b: &BarPanel) -> (Axis, Axis) {

@@ -23,8 +23,8 @@ use dsmpc_roles::adversary::Fault;
 use dsmpc_roles::event::Detection;
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
+use dsmpc_roles::net::NetSpec;
 use dsmpc_roles::net::deploy::{self, Deployment, Layout};
-use dsmpc_roles::net::overhead;
 use dsmpc_roles::net::process::{NetStats, ProcessOptions};
 use dsmpc_roles::net::sim::{Placement, SimConfig};
 use dsmpc_roles::net::tls::{self, NodeOptions};
@@ -296,31 +296,21 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     };
     cfg.validate()?;
     let timeouts = a.session.timeouts.unwrap_or_default();
-    let mut netns = None;
-    let (process, net) = match a.net.as_str() {
-        "memory" => (false, session::Net::Memory(timeouts)),
-        "process" => (true, session::Net::Memory(timeouts)),
-        other => {
-            if let Some(p) = other.strip_prefix("sim:") {
-                let mut sim = SimConfig::named(p, timeouts)?;
-                if let Some(c) = &a.sim_cores {
-                    sim = sim.placed(Placement {
-                        dps_per_host: a.dps_per_process.max(1),
-                        cores: sim_cores(c)?,
-                        tls: Some(overhead::measure(5)?),
-                    });
-                }
-                (false, session::Net::Sim(sim))
-            } else if let Some(p) = other.strip_prefix("netns:") {
-                dsmpc_roles::net::link::profile(p)?;
-                netns = Some(p.to_string());
-                (true, session::Net::Memory(timeouts))
-            } else {
-                return Err(RolesError::Config(format!(
-                    "--net {other:?}: choose memory, sim:PROFILE, process or netns:PROFILE"
-                )));
+    let spec: NetSpec = a.net.parse()?;
+    let netns = match &spec {
+        NetSpec::Netns(p) => Some(p.clone()),
+        _ => None,
+    };
+    let process = spec.uses_processes();
+    let net = match &spec {
+        NetSpec::Sim(p) => {
+            let mut sim = SimConfig::named(p, timeouts)?;
+            if let Some(c) = &a.sim_cores {
+                sim = sim.placed(Placement::measured(a.dps_per_process, sim_cores(c)?)?);
             }
+            session::Net::Sim(sim)
         }
+        _ => session::Net::Memory(timeouts),
     };
     if a.sim_cores.is_some() && !a.net.starts_with("sim:") {
         return Err(RolesError::Config(format!(
@@ -596,7 +586,7 @@ impl EventSink for Sink {
 /// `--sim-cores`: a count from 1 to 1,024, or `here`.
 fn sim_cores(s: &str) -> Result<usize, RolesError> {
     if s == "here" {
-        return Ok(std::thread::available_parallelism().map_or(1, |n| n.get()));
+        return Ok(Placement::cores_here());
     }
     match s.parse::<usize>() {
         Ok(n) if (1..=1024).contains(&n) => Ok(n),

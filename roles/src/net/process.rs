@@ -56,6 +56,31 @@ impl ProcessOptions {
     }
 }
 
+/// The `dsmpc` executable for programs other than `dsmpc` itself (the sweep, tests): `$DSMPC_BIN`
+/// if set, else `dsmpc` beside the running executable or one folder up (cargo puts test binaries
+/// in `target/PROFILE/deps/`, the binaries in `target/PROFILE/`). The error says how to build it.
+pub fn find_dsmpc() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("DSMPC_BIN") {
+        let p = PathBuf::from(p);
+        return if p.is_file() {
+            Ok(p)
+        } else {
+            Err(RolesError::Config(format!("DSMPC_BIN={}: no such file", p.display())))
+        };
+    }
+    let me =
+        std::env::current_exe().map_err(|e| RolesError::Config(format!("cannot find the running executable: {e}")))?;
+    let name = format!("dsmpc{}", std::env::consts::EXE_SUFFIX);
+    let dirs: Vec<&Path> = me.ancestors().skip(1).take(2).collect();
+    dirs.iter().map(|d| d.join(&name)).find(|p| p.is_file()).ok_or_else(|| {
+        RolesError::Config(format!(
+            "no {name} beside {} (nor one folder up): build it with the same profile and features, \
+                 e.g. `cargo build --release -p dsmpc-roles --bin dsmpc`, or set DSMPC_BIN",
+            me.display()
+        ))
+    })
+}
+
 /// What the network measured, over all hosts.
 #[derive(Clone, Debug, Default)]
 pub struct NetStats {
@@ -409,6 +434,7 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
     record.timing = Some(super::Timing {
         e2e_s: stats.e2e_s,
         rounds: stats.rounds.clone(),
+        sim_tls: None,
     });
     let report = match outcome {
         Some(o) => session::report(o, record, values, setup_s, weak_group),

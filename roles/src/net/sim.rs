@@ -65,6 +65,22 @@ pub struct Placement {
 }
 
 impl Placement {
+    /// Hosts of `dps_per_host` DPs sharing `cores` cores, charged the TLS costs measured on this
+    /// machine now ([`super::overhead::measure`], medians of 5): what `dsmpc run --sim-cores`
+    /// and the sweep's `sim:` points use.
+    pub fn measured(dps_per_host: usize, cores: usize) -> Result<Placement> {
+        Ok(Placement {
+            dps_per_host: dps_per_host.max(1),
+            cores: cores.max(1),
+            tls: Some(super::overhead::measure(5)?),
+        })
+    }
+
+    /// This machine's cores (`--sim-cores here`).
+    pub fn cores_here() -> usize {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    }
+
     /// The host of party `p`: a key equal for the parties of one host.
     fn host(&self, p: PartyId) -> (u8, u32) {
         match p {
@@ -126,6 +142,8 @@ pub struct SimNetwork<'a> {
     tls: Option<super::overhead::TlsCost>,
     conn_ready: HashMap<(usize, usize), f64>,
     owed: Vec<f64>,
+    /// TLS CPU charged so far: handshakes, records.
+    charged: (f64, f64),
     /// The deadline each party has an event queued for.
     armed: Vec<Option<Time>>,
     start_ms: Time,
@@ -180,6 +198,7 @@ impl<'a> SimNetwork<'a> {
             cores: cfg.placement.map(|pl| vec![0.0; pl.cores.max(1)]),
             tls: cfg.placement.and_then(|pl| pl.tls),
             conn_ready: HashMap::new(),
+            charged: (0.0, 0.0),
             owed: vec![0.0; hosts],
             armed: vec![None; n],
             start_ms: 0,
@@ -226,6 +245,12 @@ impl<'a> SimNetwork<'a> {
         let mut timing = Timing {
             e2e_s: self.ended.unwrap_or(0.0) - self.announced.unwrap_or(0.0),
             rounds: BTreeMap::new(),
+            sim_tls: self.tls.map(|_| super::SimTls {
+                hosts: self.busy.len() as u64,
+                connections: self.conn_ready.len() as u64,
+                handshake_cpu_s: self.charged.0,
+                record_cpu_s: self.charged.1,
+            }),
         };
         for (k, t0) in &self.first_sent {
             if let Some(t1) = self.last_arrival.get(k) {
@@ -259,7 +284,9 @@ impl<'a> SimNetwork<'a> {
                 // The receiving end's half of the transport's cost (none between parties
                 // of one host: the node hands those over in memory).
                 if self.slot.get(&w.from).is_none_or(|&f| self.host[f] != h) {
-                    extra += self.tls.map_or(0.0, |c| c.message_s(w.bytes.len()) / 2.0);
+                    let x = self.tls.map_or(0.0, |c| c.message_s(w.bytes.len()) / 2.0);
+                    extra += x;
+                    self.charged.1 += x;
                 }
                 if let Ok(m) = Message::decode(&w.bytes) {
                     let e = self.last_arrival.entry(m.kind()).or_insert(due);
@@ -299,8 +326,10 @@ impl<'a> SimNetwork<'a> {
                     continue;
                 }
                 extra += c.message_s(w.bytes.len()) / 2.0;
+                self.charged.1 += c.message_s(w.bytes.len()) / 2.0;
                 if !self.conn_ready.contains_key(&(h, to)) && !dials.contains(&to) {
                     extra += c.handshake_client_s;
+                    self.charged.0 += c.handshake_client_s;
                     dials.push(to);
                 }
             }
@@ -317,6 +346,7 @@ impl<'a> SimNetwork<'a> {
                 let rtt = 2.0 * self.links.base_latency(a, b);
                 self.conn_ready.insert((h, to), done + 2.0 * rtt + c.handshake_server_s);
                 self.owed[to] += c.handshake_server_s;
+                self.charged.0 += c.handshake_server_s;
             }
         }
         while let Some(e) = self.parties[s].poll_event() {

@@ -727,3 +727,72 @@ fn ctrl_c_mid_session_stops_every_host_process() {
         common::cli::interrupted_leaves_no_host("process", whole_group);
     }
 }
+
+/// A frame written while the transport is full arrives whole and is not held back until the
+/// next write. Over a pipe with a 16 KiB buffer (in place of a socket whose buffers are full),
+/// the reader takes all but the last 40 KiB of a 1 MiB frame and pauses: the writer's last
+/// records no longer fit the pipe. `write_frame` must not return with records still held in
+/// rustls (as a bare `write_all` does: they would leave only with a later write, and the
+/// dialler writes nothing more, as a DP host after its last shares); the reader resumes after
+/// a second and must get the whole frame. Before `tls::write_frame` flushed, the `netns`
+/// sweep point stalled this way ("got no share from DP19, DP20").
+#[test]
+fn a_frame_written_while_the_transport_is_full_arrives_without_a_later_write() {
+    use tokio::io::AsyncReadExt;
+    let a = tempfile::tempdir().unwrap();
+    let c = cfg(20, VerifyMode::Batch, 5, 3);
+    deployment(a.path(), &c);
+    let cloud = Tls::load(a.path(), "cloud").unwrap();
+    let cp1 = Tls::load(a.path(), "cp-1").unwrap();
+    let big = Frame::Msg {
+        from: PartyId::Cp(1),
+        to: PartyId::Cloud,
+        bytes: (0..1u32 << 20).map(|i| (i % 251) as u8).collect(),
+    };
+    let encoded = big.encode();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let (got, returned_before_read) = rt.block_on(async {
+        let (client_io, server_io) = tokio::io::duplex(16 << 10);
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        let total = encoded.len();
+        let server = tokio::spawn(async move {
+            let mut s = tokio_rustls::TlsAcceptor::from(cloud.server.clone())
+                .accept(server_io)
+                .await
+                .unwrap();
+            let mut got = vec![0u8; total - (40 << 10)];
+            let first = tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut got)).await;
+            if !matches!(first, Ok(Ok(_))) {
+                return (Vec::new(), true); // stalled before the pause: more than 40 KiB held
+            }
+            // Pause: the writer either returns now (records held) or waits in its flush.
+            let returned = tokio::time::timeout(Duration::from_secs(1), done_rx).await.is_ok();
+            let mut rest = vec![0u8; 40 << 10];
+            match tokio::time::timeout(Duration::from_secs(5), s.read_exact(&mut rest)).await {
+                Ok(Ok(_)) => got.extend_from_slice(&rest),
+                _ => return (got, returned), // stalled: the tail never came
+            }
+            (got, returned)
+        });
+        let name = rustls::pki_types::ServerName::try_from("cloud".to_string()).unwrap();
+        let mut s = tokio_rustls::TlsConnector::from(cp1.client.clone())
+            .connect(name, client_io)
+            .await
+            .unwrap();
+        tls::write_frame(&mut s, &encoded).await.unwrap();
+        let _ = done_tx.send(());
+        // Write nothing more; keep the stream open until the reader is done.
+        let got = server.await.unwrap();
+        drop(s);
+        got
+    });
+    assert!(
+        !returned_before_read,
+        "write_frame returned while the transport was full: its last records were still held"
+    );
+    assert_eq!(got.len(), encoded.len(), "the frame's tail was held back");
+    assert_eq!(got, encoded);
+}

@@ -18,7 +18,7 @@ use rustls::pki_types::ServerName;
 use tokio::io::AsyncWriteExt;
 
 use super::deploy::Pki;
-use super::tls::{Frame, Tls, dial, process_cpu_seconds, read_frame};
+use super::tls::{Frame, Tls, dial, process_cpu_seconds, read_frame, write_frame};
 use crate::error::{Result, RolesError};
 use crate::metrics::thread_cpu_seconds;
 use crate::parties::PartyId;
@@ -163,7 +163,7 @@ async fn loopback(a: &Tls, b: &Tls, reps: usize, sizes: [usize; 2]) -> Result<(f
             .encode();
             let t0 = process_cpu_seconds();
             for _ in 0..frames {
-                s.write_all(&frame).await.map_err(|e| err("write", e))?;
+                write_frame(&mut s, &frame).await.map_err(|e| err("write", e))?;
                 got.recv().await.ok_or_else(|| err("read", "listener gone"))?;
             }
             per[i].push((process_cpu_seconds() - t0) / frames as f64);

@@ -300,10 +300,19 @@ pub async fn dial(
         .connect(name, Counted::new(tcp, counters.0, counters.1))
         .await
         .map_err(|e| format!("TLS with {to} at {addr} refused: {e}"))?;
-    s.write_all(&Frame::Hello(me.to_string()).encode())
+    write_frame(&mut s, &Frame::Hello(me.to_string()).encode())
         .await
         .map_err(|e| format!("{to} at {addr}: {e}"))?;
     Ok(s)
+}
+
+/// Write one encoded frame and flush it. The flush matters: when the socket is full, a TLS
+/// stream's `write_all` returns once rustls holds the last records, and they leave only on the
+/// next write or flush; a frame that is the last one for a while (a DP host's last shares) would
+/// otherwise wait for ever, which is what the shaped `netns` links showed.
+pub async fn write_frame<S: AsyncWrite + Unpin>(s: &mut S, frame: &[u8]) -> io::Result<()> {
+    s.write_all(frame).await?;
+    s.flush().await
 }
 
 /// Something a host refused: who (the TLS-authenticated host, or an address), and why.
@@ -870,7 +879,7 @@ async fn write_loop(
     };
     while let Some((due, frame)) = rx.recv().await {
         tokio::time::sleep_until(due).await;
-        if let Err(e) = stream.write_all(&frame).await {
+        if let Err(e) = write_frame(&mut stream, &frame).await {
             let _ = tx.send(Inbound::Unreachable(Refusal {
                 peer: to.clone(),
                 reason: format!("connection to {to} at {addr} lost: {e}"),

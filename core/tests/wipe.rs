@@ -23,3 +23,31 @@ fn num_wipes_without_copies() {
     wipe_checks::wipe_leaves_no_copy::<Num>();
     wipe_checks::polynomial_leaves_no_copy::<Num>(false);
 }
+
+/// The search itself: a copy of a secret made and freed unwiped while armed is found, at an
+/// unaligned offset and after a reallocation moved it (the check would pass vacuously if the
+/// allocator stopped looking).
+#[test]
+fn the_search_finds_a_secret_freed_unwiped() {
+    let secret = [0x5cu8, 0xa1, 0x37, 0xe9, 0x02, 0xbb, 0x4d, 0x86, 0x71];
+    let needles = scan_alloc::needles_of(&secret);
+    let ((), hits) = scan_alloc::watch(&needles, || {
+        let mut v = vec![0u8; 3];
+        v.extend_from_slice(&secret);
+        drop(v);
+    });
+    assert!(hits >= 1, "a freed unwiped copy was not found");
+    let ((), hits) = scan_alloc::watch(&needles, || {
+        let mut v = vec![0u8; 3];
+        v.extend_from_slice(&secret);
+        v.reserve(4096);
+        zeroize::Zeroize::zeroize(&mut v);
+    });
+    assert!(hits >= 1, "the block a reallocation moved away from was not searched");
+    let ((), hits) = scan_alloc::watch(&needles, || {
+        let mut v = vec![0u8; 3];
+        v.extend_from_slice(&secret);
+        zeroize::Zeroize::zeroize(&mut v);
+    });
+    assert_eq!(hits, 0, "a wiped block was counted");
+}

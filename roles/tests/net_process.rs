@@ -113,6 +113,7 @@ fn deployment(dir: &Path, c: &SessionConfig) -> Deployment {
         dps_per_host: 10,
         addrs: vec!["127.0.0.1".into()],
         base_port: 0,
+        ports: Vec::new(),
     };
     deploy::init(dir, c, quick(), &layout).unwrap()
 }
@@ -323,6 +324,26 @@ fn a_port_in_use_is_a_clear_error() {
         err.contains(&format!("host edge cannot listen on {addr}")) && err.contains("another process holds the port"),
         "{err}"
     );
+}
+
+/// `--listen-fd` (how `run --net process` hands each host the socket it bound, so that no other
+/// process takes the port first) refuses a descriptor that is not a listening socket, saying so.
+#[test]
+fn a_listen_fd_that_is_not_a_listening_socket_is_a_clear_error() {
+    let a = tempfile::tempdir().unwrap();
+    deployment(a.path(), &cfg(20, VerifyMode::Batch, 5, 3));
+    for (fd, why) in [("0", "not a socket"), ("97", "Bad file descriptor")] {
+        let out = Command::new(EXE)
+            .args(["node", "--deployment"])
+            .arg(a.path())
+            .args(["--host", "edge", "--listen-fd", fd])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(&format!("--listen-fd {fd}")) && err.contains(why), "{err}");
+    }
 }
 
 /// Run every host of `dir`, kill `victim` with SIGKILL once it has received a share, and

@@ -119,6 +119,11 @@ struct NodeArgs {
     /// before it is written (used by --net netns, where the kernel has no netem).
     #[arg(long, value_name = "PROFILE")]
     link: Option<String>,
+    /// Listen on the bound socket inherited as file descriptor FD (passed by `run --net
+    /// process`, so that no other process can take the port before the host starts) instead
+    /// of binding the host's address in deployment.toml.
+    #[arg(long, value_name = "FD")]
+    listen_fd: Option<i32>,
 }
 
 #[derive(Args)]
@@ -637,6 +642,7 @@ fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
         dps_per_host: a.dps_per_host,
         addrs: a.addrs.clone(),
         base_port: a.base_port,
+        ports: Vec::new(),
     };
     let d = deploy::init(&a.dir, &cfg, a.session.timeouts.unwrap_or_default(), &layout)?;
     print!("{}", deploy::describe(&d, &a.dir));
@@ -656,6 +662,7 @@ fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
         max_wall: std::time::Duration::from_secs(a.max_wall),
         trace: a.trace,
         link: a.link.as_deref().map(dsmpc_roles::net::link::profile).transpose()?,
+        listen_fd: a.listen_fd,
     };
     let r = tls::run_node(&opts, &d, hosted.parties, hosted.setup_s)?;
     let json = serde_json::to_string(&r).map_err(|e| RolesError::Config(e.to_string()))?;

@@ -356,6 +356,10 @@ pub struct Layout {
     pub addrs: Vec<String>,
     /// First port; host i listens on `base_port + i` (0: a free port each, chosen now).
     pub base_port: u16,
+    /// Host i's port, where given (overrides `base_port`): `--net process` binds every host's
+    /// listener itself and hands it to the host, so that no other process can take the port
+    /// between the choice and the host's start.
+    pub ports: Vec<u16>,
 }
 
 /// The hosts of a session `cfg` laid out as `layout` says.
@@ -377,7 +381,9 @@ pub fn hosts(cfg: &SessionConfig, layout: &Layout) -> Result<Vec<Host>> {
                 ))
             })?,
         };
-        let port = if layout.base_port == 0 {
+        let port = if let Some(p) = layout.ports.get(i) {
+            *p
+        } else if layout.base_port == 0 {
             free_port(&ip)?
         } else {
             u16::try_from(u32::from(layout.base_port) + i as u32)

@@ -190,6 +190,7 @@ impl Env for Topology {
             dps_per_host,
             addrs: (0..hosts).map(Topology::addr).collect(),
             base_port: 7100,
+            ports: Vec::new(),
         })
     }
 
@@ -236,7 +237,7 @@ impl Env for Topology {
         c
     }
 
-    fn node_args(&self) -> Vec<String> {
+    fn node_args(&self, _i: usize) -> Vec<String> {
         vec!["--link".into(), self.name.clone()]
     }
 

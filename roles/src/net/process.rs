@@ -147,7 +147,7 @@ fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration, env: &dyn E
             .args(["node", "--control", "--deployment"])
             .arg(dir)
             .args(["--host", &h.name, "--max-wall", &max_wall.as_secs().to_string()])
-            .args(env.node_args())
+            .args(env.node_args(i))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -183,24 +183,82 @@ pub(crate) trait Env {
     fn command(&self, _i: usize, exe: &Path) -> Command {
         Command::new(exe)
     }
-    /// More arguments for `dsmpc node`.
-    fn node_args(&self) -> Vec<String> {
+    /// More arguments for `dsmpc node` as host `i`.
+    fn node_args(&self, _i: usize) -> Vec<String> {
         Vec::new()
     }
+    /// Every host has been started.
+    fn started(&mut self) {}
     /// Add what the environment measured.
     fn measure(&mut self, _stats: &mut NetStats) {}
 }
 
-/// Every host on 127.0.0.1.
-struct Loopback;
+/// Every host on 127.0.0.1, on a port this controller binds and hands to the host as its
+/// file descriptor [`LISTEN_FD`] (`dsmpc node --listen-fd`). A port chosen free and bound only
+/// later by the host could be taken meanwhile (by another session, or as the local port of some
+/// connection): a test run in CI lost a session to "Address already in use" that way.
+#[derive(Default)]
+struct Loopback {
+    listeners: Vec<std::net::TcpListener>,
+}
+
+/// The descriptor a `--net process` host finds its listening socket on.
+const LISTEN_FD: i32 = 3;
 
 impl Env for Loopback {
-    fn layout(&mut self, _hosts: usize, dps_per_host: usize) -> Result<Layout> {
+    fn layout(&mut self, hosts: usize, dps_per_host: usize) -> Result<Layout> {
+        let mut ports = Vec::with_capacity(hosts);
+        for _ in 0..hosts {
+            let l = std::net::TcpListener::bind("127.0.0.1:0")
+                .map_err(|e| RolesError::Config(format!("cannot listen on a free port of 127.0.0.1: {e}")))?;
+            ports.push(l.local_addr().map_err(|e| RolesError::Config(e.to_string()))?.port());
+            self.listeners.push(l);
+        }
         Ok(Layout {
             dps_per_host,
             addrs: vec!["127.0.0.1".into()],
             base_port: 0,
+            ports,
         })
+    }
+
+    fn command(&self, i: usize, exe: &Path) -> Command {
+        use std::os::fd::AsRawFd;
+        use std::os::unix::process::CommandExt;
+        let mut c = Command::new(exe);
+        if let Some(l) = self.listeners.get(i) {
+            let fd = l.as_raw_fd();
+            // SAFETY: between fork and exec only async-signal-safe calls (dup2, fcntl). The
+            // copy on LISTEN_FD has close-on-exec cleared, so the host inherits it; every other
+            // socket of this process is close-on-exec, as std opens them.
+            unsafe {
+                c.pre_exec(move || {
+                    if fd == LISTEN_FD {
+                        if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
+                            return Err(std::io::Error::last_os_error());
+                        }
+                    } else if libc::dup2(fd, LISTEN_FD) == -1 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
+        }
+        c
+    }
+
+    fn started(&mut self) {
+        // The hosts hold their copies; a host that dies must leave its port closed (a peer
+        // dialling it is refused at once), not queued on a copy kept here.
+        self.listeners.clear();
+    }
+
+    fn node_args(&self, i: usize) -> Vec<String> {
+        if i < self.listeners.len() {
+            vec!["--listen-fd".into(), LISTEN_FD.to_string()]
+        } else {
+            Vec::new()
+        }
     }
 }
 
@@ -228,7 +286,7 @@ pub(crate) fn interrupted() -> Result<()> {
 
 /// Run `cfg` as processes on 127.0.0.1.
 pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
-    run_in(cfg, opts, &mut Loopback)
+    run_in(cfg, opts, &mut Loopback::default())
 }
 
 /// Run `cfg` as processes in `env`. After Ctrl-C, whatever failed on the way out (a host that
@@ -268,6 +326,7 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     // and wrote them into the DP hosts' directories, where this launcher reads them back.
     let values = deploy::values(&dir, &d)?;
     let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
+    env.started();
     let n = d.hosts.len();
     // Wait until every host listens.
     let mut ready = vec![false; n];

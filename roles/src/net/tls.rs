@@ -315,6 +315,42 @@ pub async fn write_frame<S: AsyncWrite + Unpin>(s: &mut S, frame: &[u8]) -> io::
     s.flush().await
 }
 
+/// The listening socket a parent handed over as descriptor `fd` (`dsmpc node --listen-fd`),
+/// after checking that `fd` is one: a TCP socket in the listening state.
+fn inherited_listener(fd: i32, host: &str) -> Result<TcpListener> {
+    use std::os::fd::FromRawFd;
+    let bad = |why: String| {
+        RolesError::Config(format!(
+            "host {host}: --listen-fd {fd}: {why} (the option is for `dsmpc run --net process`, which \
+             passes a bound socket; run the node without it to listen on its deployment address)"
+        ))
+    };
+    let mut listening: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: getsockopt writes at most `len` bytes into `listening`; a descriptor that is not
+    // a socket makes it fail, and nothing else is touched.
+    let rc = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_ACCEPTCONN,
+            (&mut listening as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if rc != 0 {
+        return Err(bad(format!("not a socket: {}", io::Error::last_os_error())));
+    }
+    if listening == 0 {
+        return Err(bad("the socket is not listening".into()));
+    }
+    // SAFETY: `fd` is an open socket in the listening state (checked above) that this process
+    // inherited for this purpose and owns from here on.
+    let l = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+    l.set_nonblocking(true).map_err(|e| bad(e.to_string()))?;
+    TcpListener::from_std(l).map_err(|e| bad(e.to_string()))
+}
+
 /// Something a host refused: who (the TLS-authenticated host, or an address), and why.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Refusal {
@@ -344,6 +380,9 @@ pub struct NodeOptions {
     /// is shaped by the kernel): every message waits its one-way latency, and a new
     /// connection's first message also the two round trips of TCP and TLS 1.3 set-up.
     pub link: Option<super::link::Profile>,
+    /// Listen on this already bound socket (a file descriptor inherited from the parent,
+    /// `run --net process`) instead of binding the host's address.
+    pub listen_fd: Option<i32>,
 }
 
 /// What one host did: written as one JSON line by `dsmpc node --report`.
@@ -540,17 +579,21 @@ impl Node {
 
     async fn run(mut self) -> Result<NodeReport> {
         let listen = self.me.listen_addr().to_string();
-        let listener = TcpListener::bind(&listen).await.map_err(|e| {
-            RolesError::Config(format!(
-                "host {} cannot listen on {listen}: {e}{}",
-                self.me.name,
-                if e.kind() == io::ErrorKind::AddrInUse {
-                    " (another process holds the port: stop it, or change the address in deployment.toml)"
-                } else {
-                    ""
-                }
-            ))
-        })?;
+        let listener = if let Some(fd) = self.opts.listen_fd {
+            inherited_listener(fd, &self.me.name)?
+        } else {
+            TcpListener::bind(&listen).await.map_err(|e| {
+                RolesError::Config(format!(
+                    "host {} cannot listen on {listen}: {e}{}",
+                    self.me.name,
+                    if e.kind() == io::ErrorKind::AddrInUse {
+                        " (another process holds the port: stop it, or change the address in deployment.toml)"
+                    } else {
+                        ""
+                    }
+                ))
+            })?
+        };
         tokio::spawn(accept_loop(
             listener,
             self.d.clone(),

@@ -460,7 +460,11 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
     }
     let done = if opts.resume {
         check_resumable(&opts.out)?;
-        recover(&opts.out)?
+        let done = recover(&opts.out)?;
+        if opts.shard.is_none() {
+            check_whole_resume(&opts.out, grid, &done)?;
+        }
+        done
     } else {
         BTreeSet::new()
     };
@@ -701,6 +705,52 @@ fn check_resumable(out: &Path) -> Result<()> {
                 op.name()
             )));
         }
+    }
+    Ok(())
+}
+
+/// Resuming a whole sweep: the folder must hold the same grid (its name, repetitions and seed in
+/// `meta.json` where one was written, and no finished point this grid lacks). `--resume DIR`
+/// alone runs the default preset; resuming a `net` sweep that way once ran the 88 `quick`
+/// points into its folder.
+fn check_whole_resume(out: &Path, grid: &Grid, done: &BTreeSet<String>) -> Result<()> {
+    let meta: Option<serde_json::Value> = std::fs::read_to_string(out.join(META))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok());
+    let how = meta
+        .as_ref()
+        .and_then(|m| m["command_line"].as_str())
+        .map(|c| format!(" (it was started as `{c}`: give the same grid options with --resume)"))
+        .unwrap_or_else(|| " (give the grid options it was started with, and --resume)".into());
+    let refuse = |what: String| {
+        Err(BenchError::Output(format!(
+            "cannot resume the sweep in {}: {what}{how}",
+            out.display()
+        )))
+    };
+    if let Some(m) = &meta {
+        if let Some(name) = m["grid"]["name"].as_str()
+            && name != grid.name
+        {
+            return refuse(format!("it holds grid {name:?}, this run is grid {:?}", grid.name));
+        }
+        if let Some(reps) = m["reps"].as_u64()
+            && reps != grid.reps as u64
+        {
+            return refuse(format!(
+                "it was run with {reps} repetitions, this run has {}",
+                grid.reps
+            ));
+        }
+        if let Some(seed) = m["seed"].as_u64()
+            && seed != grid.seed
+        {
+            return refuse(format!("it was run with seed {seed}, this run has seed {}", grid.seed));
+        }
+    }
+    let ids: BTreeSet<String> = grid.points.iter().map(|p| p.point_id()).collect();
+    if let Some(extra) = done.iter().find(|d| !ids.contains(*d)) {
+        return refuse(format!("it holds point {extra}, which this run's grid does not have"));
     }
     Ok(())
 }

@@ -150,6 +150,48 @@ fn resume_runs_only_missing_points_and_drops_partial_rows() {
     assert_eq!((s.ran, s.resumed), (0, 2));
 }
 
+/// Resuming with another grid (as `--resume DIR` without the options the sweep was started
+/// with runs the default preset) is refused, names both grids and says how it was started; the
+/// folder's rows are left as they were. The same grid with one more value on an axis resumes.
+#[test]
+fn resume_refuses_another_grid_and_loses_nothing() {
+    let g = grid::expand(GRID, "tiny", &Overrides::default()).unwrap();
+    let out = tmp("resume-other");
+    sweep::run(&g, &opts(out.clone(), false)).unwrap();
+    let before = std::fs::read_to_string(out.join("phases.csv")).unwrap();
+    let other = grid::expand(
+        &GRID.replace("name = \"tiny\"", "name = \"other\""),
+        "other",
+        &Overrides::default(),
+    )
+    .unwrap();
+    let e = sweep::run(&other, &opts(out.clone(), true)).unwrap_err().to_string();
+    assert!(
+        e.contains("\"tiny\"") && e.contains("\"other\"") && e.contains("`test`"),
+        "{e}"
+    );
+    let fewer = grid::expand(
+        &GRID.replace("dps = [3, 5]", "dps = [3]"),
+        "tiny",
+        &Overrides::default(),
+    )
+    .unwrap();
+    let e = sweep::run(&fewer, &opts(out.clone(), true)).unwrap_err().to_string();
+    assert!(e.contains("which this run's grid does not have"), "{e}");
+    let reseeded = grid::expand(&GRID.replace("seed = 5", "seed = 6"), "tiny", &Overrides::default()).unwrap();
+    let e = sweep::run(&reseeded, &opts(out.clone(), true)).unwrap_err().to_string();
+    assert!(e.contains("seed 5") && e.contains("seed 6"), "{e}");
+    assert_eq!(std::fs::read_to_string(out.join("phases.csv")).unwrap(), before);
+    let more = grid::expand(
+        &GRID.replace("dps = [3, 5]", "dps = [3, 5, 4]"),
+        "tiny",
+        &Overrides::default(),
+    )
+    .unwrap();
+    let s = sweep::run(&more, &opts(out, true)).unwrap();
+    assert_eq!((s.ran, s.resumed), (1, 2), "only the new n = 4 point runs");
+}
+
 /// `vss` counts one `dp_sign` per DP (while dealing) and n(k+1) `dp_sig_verify` (every CP
 /// checks every relayed commitments message, the Edge each DP's once), and prices them with
 /// the calibrated ECDSA P-256 unit costs, also under the RSA suite.

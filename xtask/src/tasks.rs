@@ -31,6 +31,12 @@ pub(crate) fn run(cmd: &mut Command) -> Result<(), String> {
 
 /// [`run`] for a program of ours that exits 2 on bad input: that status is passed on.
 fn run_ours(cmd: &mut Command) -> Result<(), TaskError> {
+    run_ours_status(cmd, false).map(|_| ())
+}
+
+/// As [`run_ours`]; with `one_ok`, exit status 1 (a sweep that ran, some of its points failed)
+/// is `Ok(true)` for the caller to handle.
+fn run_ours_status(cmd: &mut Command, one_ok: bool) -> Result<bool, TaskError> {
     let shown: Vec<String> = std::iter::once(cmd.get_program())
         .chain(cmd.get_args())
         .map(|s| s.to_string_lossy().into_owned())
@@ -40,7 +46,8 @@ fn run_ours(cmd: &mut Command) -> Result<(), TaskError> {
         .status()
         .map_err(|e| TaskError::run(format!("cannot run {}: {e}", shown[0])))?;
     match status.code() {
-        Some(0) => Ok(()),
+        Some(0) => Ok(false),
+        Some(1) if one_ok => Ok(true),
         Some(2) => Err(TaskError::usage(format!(
             "`{}` refused its input (see above)",
             shown.join(" ")
@@ -142,7 +149,9 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
     if grid_has_process_points(gmp, args) {
         build_dsmpc(gmp)?;
     }
-    run_ours(&mut cmd)?;
+    // Exit 1: the sweep ran, but some points failed (listed above); the figures and the report
+    // still cover the points that ran, and this task then fails too.
+    let points_failed = run_ours_status(&mut cmd, true)?;
     // Without --out the sweep picks results/<UTC time> and points results/latest at it.
     let dir = match given {
         Some(d) => d,
@@ -155,6 +164,13 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
     };
     // `report` draws the figures first, then writes report.md.
     reports("report", &dir)?;
+    if points_failed {
+        return Err(TaskError::run(format!(
+            "some points of the sweep failed (listed above; the same command with `--resume {}` in \
+             place of --out runs them again); the figures and report.md cover the points that ran",
+            dir.display()
+        )));
+    }
     eprintln!(
         "\nsweep done: {}/ (phases.csv, messages.csv, sessions.csv, units.csv, meta.json, figures/, report.md)",
         dir.display()

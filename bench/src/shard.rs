@@ -23,7 +23,8 @@ use dsmpc_roles::SessionConfig;
 use dsmpc_roles::suite::SuiteKind;
 
 use crate::error::{BenchError, Result};
-use crate::grid::Grid;
+use crate::grid::{Grid, Point};
+use dsmpc_roles::net::NetSpec;
 
 /// One shard of a sweep: number `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -208,16 +209,32 @@ pub fn estimated_cost(p: &SessionConfig) -> u64 {
     u64::try_from(total).unwrap_or(u64::MAX)
 }
 
+/// [`estimated_cost`] of a point with its network: `process` and `netns` points also start a
+/// process per host (the Cloud, the Edge, each CP, and one per [`crate::sweep::DPS_PER_HOST`]
+/// DPs), each with its keys, certificate and TLS connections, about 0.25 s of a core here (the
+/// `net` preset's n = 20, m = 10 process point: 3.8 s a repetition against 0.4 s in memory,
+/// 13 hosts), and `netns` a namespace, a veth pair and a qdisc per host besides. `sim` costs
+/// what `memory` does (its one TLS measurement per point is small).
+pub fn estimated_point_cost(p: &Point) -> u64 {
+    let hosts = 2 + p.m as u64 + (p.n as u64).div_ceil(crate::sweep::DPS_PER_HOST as u64);
+    let per_host = match p.net {
+        NetSpec::Process => 250_000,
+        NetSpec::Netns(_) => 300_000,
+        _ => 0,
+    };
+    estimated_cost(p).saturating_add(hosts.saturating_mul(per_host))
+}
+
 /// Assign the grid's points to `count` shards: for each shard, the indices (into
 /// `grid.points`) of its points, in grid order. Deterministic, disjoint and complete;
-/// balanced by [`estimated_cost`] (longest first, each to the least-loaded shard).
+/// balanced by [`estimated_point_cost`] (longest first, each to the least-loaded shard).
 pub fn assign(grid: &Grid, count: usize) -> Vec<Vec<usize>> {
     let count = count.max(1);
     let mut order: Vec<(u64, usize)> = grid
         .points
         .iter()
         .enumerate()
-        .map(|(i, p)| (estimated_cost(p), i))
+        .map(|(i, p)| (estimated_point_cost(p), i))
         .collect();
     // Most expensive first; equal costs in grid order.
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
@@ -366,5 +383,11 @@ mod tests {
         assert!(estimated_cost(&bigger_n) > estimated_cost(&base));
         assert!(estimated_cost(&bigger_rsa) > estimated_cost(&base));
         assert!(estimated_cost(&paper) > estimated_cost(&base));
+        // A session over processes costs its hosts' start-up on top; sim as much as memory.
+        let on = |net: NetSpec| estimated_point_cost(&Point { cfg: base.clone(), net });
+        assert_eq!(on(NetSpec::Memory), estimated_cost(&base));
+        assert_eq!(on(NetSpec::Sim("lan".into())), on(NetSpec::Memory));
+        assert!(on(NetSpec::Process) > on(NetSpec::Memory));
+        assert!(on(NetSpec::Netns("lan".into())) > on(NetSpec::Process));
     }
 }

@@ -200,7 +200,7 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
                     "{}\tnet {}\testimated cost {}",
                     p.point_id(),
                     p.net,
-                    shard::estimated_cost(p)
+                    shard::estimated_point_cost(p)
                 ),
                 None => println!("{}\tnet {}", p.point_id(), p.net),
             }

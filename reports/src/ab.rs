@@ -15,6 +15,21 @@
 //!   exceeds `1 + T` and the lower end of its 95% bootstrap interval exceeds `1 + T/2`
 //!   (a slowdown both large and clearly not noise).
 //!
+//! **Accepted trade-offs.** A change may be meant to run *more* instructions in less time: a
+//! library whose fast code path needs CPU features that valgrind does not emulate (valgrind 3.19
+//! hides ADX and SHA, so AWS-LC's MULX/ADX Montgomery code is counted as its generic code) makes
+//! the count go up while the machine runs faster. Such a change says so in a commit-message
+//! trailer, reviewed with it (see [`Acceptance`]):
+//!
+//! ```text
+//! Regress-Accept: instructions share_encrypt_pvss_attach up to 1.15: AWS-LC's ADX path is invisible to valgrind
+//! ```
+//!
+//! An instruction verdict `SLOWER` of that phase becomes `accepted` only when the ratio is at
+//! most the stated bound **and** the phase's CPU time in the same run was measured lower (the
+//! high end of its 95% interval below 1). Otherwise it stays `SLOWER` and a note says why. Time
+//! regressions cannot be accepted.
+//!
 //! Layout of the folder (written by xtask): `base/time-I/`, `cand/time-I/` (sweep folders,
 //! pair I), `base/icount-J/icount.csv`, `cand/icount-J/icount.csv`.
 
@@ -42,6 +57,61 @@ pub struct AbOptions {
     pub min_share: f64,
     /// Bootstrap resamples (2000).
     pub resamples: usize,
+    /// Reviewed instruction/time trade-offs (from `Regress-Accept:` trailers or `--accept`).
+    pub accept: Vec<Acceptance>,
+}
+
+/// One reviewed trade-off: phase `phase` may run up to `up_to` times the base's instructions,
+/// provided its CPU time is measured lower in the same run.
+///
+/// Written `instructions PHASE up to RATIO: REASON` (the text of a `Regress-Accept:` trailer);
+/// only the instruction measure can be accepted, the ratio must be above 1 and at most 2, and the
+/// reason must not be empty.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Acceptance {
+    /// Phase name.
+    pub phase: String,
+    /// Largest instruction ratio accepted.
+    pub up_to: f64,
+    /// Why (as written, with where it came from when the caller adds it).
+    pub reason: String,
+}
+
+impl Acceptance {
+    /// Parses `instructions PHASE up to RATIO: REASON`; the error says what is wrong.
+    pub fn parse(text: &str) -> std::result::Result<Acceptance, String> {
+        let form = "expected `instructions PHASE up to RATIO: REASON`";
+        let (head, reason) = text
+            .split_once(':')
+            .ok_or_else(|| format!("{text:?}: no `: REASON`; {form}"))?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(format!("{text:?}: the reason is empty; {form}"));
+        }
+        let words: Vec<&str> = head.split_whitespace().collect();
+        match words.as_slice() {
+            ["instructions", phase, "up", "to", ratio] => {
+                let up_to: f64 = ratio
+                    .trim_start_matches('x')
+                    .parse()
+                    .map_err(|_| format!("{text:?}: {ratio:?} is not a ratio; {form}"))?;
+                if !(up_to > 1.0 && up_to <= 2.0) {
+                    return Err(format!(
+                        "{text:?}: the ratio must be above 1 and at most 2, got {up_to}"
+                    ));
+                }
+                Ok(Acceptance {
+                    phase: (*phase).to_string(),
+                    up_to,
+                    reason: reason.to_string(),
+                })
+            }
+            [measure, ..] if *measure != "instructions" => Err(format!(
+                "{text:?}: only instruction counts can be accepted (a time regression is a regression), not {measure:?}"
+            )),
+            _ => Err(format!("{text:?}: {form}")),
+        }
+    }
 }
 
 impl Default for AbOptions {
@@ -52,6 +122,7 @@ impl Default for AbOptions {
             min_seconds: 0.001,
             min_share: 0.005,
             resamples: 2000,
+            accept: vec![],
         }
     }
 }
@@ -67,6 +138,9 @@ pub enum AbVerdict {
     Faster,
     /// Not judged (too small, absent on one side, or not measured by the base).
     NotJudged,
+    /// More instructions, within a reviewed [`Acceptance`], while the CPU time was measured
+    /// lower (does not fail).
+    Accepted,
 }
 
 impl AbVerdict {
@@ -77,6 +151,7 @@ impl AbVerdict {
             AbVerdict::Slower => "SLOWER",
             AbVerdict::Faster => "faster",
             AbVerdict::NotJudged => "-",
+            AbVerdict::Accepted => "accepted",
         }
     }
 }
@@ -200,7 +275,7 @@ impl fmt::Display for AbJudgement {
         let hw = self.phases.iter().map(|p| p.phase.len()).max().unwrap_or(5).max(5);
         writeln!(
             f,
-            "{:<hw$}  {:>10} {:>10} {:>7} {:>7} | {:>9} {:>9} {:>6} {:>15} {:>7}",
+            "{:<hw$}  {:>10} {:>10} {:>7} {:>8} | {:>9} {:>9} {:>6} {:>15} {:>7}",
             "phase",
             "Ir base",
             "Ir cand",
@@ -219,7 +294,7 @@ impl fmt::Display for AbJudgement {
                 .map_or_else(|| "-".to_string(), |(lo, hi)| format!("[{lo:.3}, {hi:.3}]"));
             writeln!(
                 f,
-                "{:<hw$}  {:>10} {:>10} {:>7} {:>7} | {:>9} {:>9} {:>6} {:>15} {:>7}",
+                "{:<hw$}  {:>10} {:>10} {:>7} {:>8} | {:>9} {:>9} {:>6} {:>15} {:>7}",
                 p.phase,
                 opt_giga(p.icount.base),
                 opt_giga(p.icount.cand),
@@ -261,8 +336,20 @@ impl fmt::Display for AbJudgement {
             writeln!(f, "note: {n}")?;
         }
         let regs = self.regressions();
-        if regs.is_empty() {
+        let accepted: Vec<&str> = self
+            .phases
+            .iter()
+            .filter(|p| p.icount.verdict == AbVerdict::Accepted)
+            .map(|p| p.phase.as_str())
+            .collect();
+        if regs.is_empty() && accepted.is_empty() {
             write!(f, "PASS: no phase slower")
+        } else if regs.is_empty() {
+            write!(
+                f,
+                "PASS: no phase slower; reviewed instruction/time trade-off accepted for: {}",
+                accepted.join(", ")
+            )
         } else {
             write!(f, "FAIL: slower: {}", regs.join(", "))
         }
@@ -548,6 +635,7 @@ pub fn judge(dir: &Path, opts: &AbOptions) -> Result<AbJudgement> {
         };
         out.push(PhaseJudgement { phase, icount, time });
     }
+    apply_acceptances(&mut out, &opts.accept, &mut notes);
     out.sort_by(|a, b| {
         phase_rank(&a.phase)
             .cmp(&phase_rank(&b.phase))
@@ -567,6 +655,57 @@ pub fn judge(dir: &Path, opts: &AbOptions) -> Result<AbJudgement> {
     })
 }
 
+/// Turns instruction `SLOWER` verdicts covered by an acceptance into `accepted` when the phase's
+/// CPU time was measured lower; notes every acceptance and what became of it.
+fn apply_acceptances(phases: &mut [PhaseJudgement], accept: &[Acceptance], notes: &mut Vec<String>) {
+    for a in accept {
+        let Some(p) = phases.iter_mut().find(|p| p.phase == a.phase) else {
+            notes.push(format!(
+                "acceptance for {} ignored: no such phase in this run ({})",
+                a.phase, a.reason
+            ));
+            continue;
+        };
+        let Some(ratio) = p.icount.ratio else {
+            notes.push(format!("acceptance for {}: instructions not compared", a.phase));
+            continue;
+        };
+        if p.icount.verdict != AbVerdict::Slower {
+            notes.push(format!(
+                "acceptance for {} not needed: instructions x{ratio:.4} are {}",
+                a.phase, p.icount.verdict
+            ));
+            continue;
+        }
+        let time = match (p.time.ratio, p.time.interval) {
+            (Some(r), Some((lo, hi))) => Some((r, lo, hi)),
+            _ => None,
+        };
+        match time {
+            _ if ratio > a.up_to => notes.push(format!(
+                "acceptance for {} NOT honoured: instructions x{ratio:.4} exceed its bound x{} ({})",
+                a.phase, a.up_to, a.reason
+            )),
+            None => notes.push(format!(
+                "acceptance for {} NOT honoured: its CPU time was not measured in this run (run with time pairs)",
+                a.phase
+            )),
+            Some((r, lo, hi)) if hi >= 1.0 => notes.push(format!(
+                "acceptance for {} NOT honoured: CPU time x{r:.3} [{lo:.3}, {hi:.3}] is not measured lower, so \
+                 the extra instructions buy nothing on this machine ({})",
+                a.phase, a.reason
+            )),
+            Some((r, lo, hi)) => {
+                p.icount.verdict = AbVerdict::Accepted;
+                notes.push(format!(
+                    "accepted: {} instructions x{ratio:.4} (bound x{}) for CPU time x{r:.3} [{lo:.3}, {hi:.3}]: {}",
+                    a.phase, a.up_to, a.reason
+                ));
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -578,6 +717,110 @@ mod tests {
         let m = median(&v).unwrap();
         assert!(lo <= m && m <= hi, "{lo} {m} {hi}");
         assert_eq!(Some((lo, hi)), bootstrap_median_interval(&v, 1000));
+    }
+
+    fn phase(name: &str, ir: (u64, u64), t: f64) -> PhaseJudgement {
+        let ratio = ir.1 as f64 / ir.0 as f64;
+        PhaseJudgement {
+            phase: name.into(),
+            icount: IcountJudgement {
+                base: Some(ir.0),
+                cand: Some(ir.1),
+                ratio: Some(ratio),
+                verdict: if ratio > 1.01 { AbVerdict::Slower } else { AbVerdict::Ok },
+            },
+            time: TimeJudgement {
+                base: Some(1.0),
+                cand: Some(t),
+                n: 10,
+                ratio: Some(t),
+                interval: Some((t - 0.02, t + 0.02)),
+                verdict: time_verdict(t, (t - 0.02, t + 0.02), 0.10),
+            },
+        }
+    }
+
+    #[test]
+    fn acceptance_parses_the_trailer_form_and_refuses_the_rest() {
+        let a = Acceptance::parse("instructions share_x up to 1.15: AWS-LC's ADX path").unwrap();
+        assert_eq!(
+            (a.phase.as_str(), a.up_to, a.reason.as_str()),
+            ("share_x", 1.15, "AWS-LC's ADX path")
+        );
+        assert_eq!(Acceptance::parse("instructions p up to x1.2: r").unwrap().up_to, 1.2);
+        for bad in [
+            "instructions p up to 1.15",    // no reason
+            "instructions p up to 1.15:  ", // empty reason
+            "instructions p up to 0.9: r",  // not above 1
+            "instructions p up to 3: r",    // too large
+            "instructions p up to lots: r", // not a number
+            "instructions p: r",            // no bound
+            "cpu_time p up to 1.2: r",      // time cannot be accepted
+        ] {
+            assert!(Acceptance::parse(bad).is_err(), "{bad}");
+        }
+        assert!(
+            Acceptance::parse("cpu_time p up to 1.2: r")
+                .unwrap_err()
+                .contains("only instruction")
+        );
+    }
+
+    #[test]
+    fn acceptance_needs_the_bound_and_a_measured_time_gain() {
+        let acc = |p: &str, up_to: f64| Acceptance {
+            phase: p.into(),
+            up_to,
+            reason: "reviewed".into(),
+        };
+        let mut phases = vec![
+            phase("a", (100, 111), 0.85), // within bound, faster: accepted
+            phase("b", (100, 111), 0.99), // within bound, time not lower: stays SLOWER
+            phase("c", (100, 120), 0.80), // beyond bound: stays SLOWER
+            phase("d", (100, 111), 0.85), // no acceptance: stays SLOWER
+            phase("e", (100, 100), 1.00), // nothing to accept
+        ];
+        let mut notes = vec![];
+        let accept = [
+            acc("a", 1.15),
+            acc("b", 1.15),
+            acc("c", 1.15),
+            acc("e", 1.15),
+            acc("zz", 1.1),
+        ];
+        apply_acceptances(&mut phases, &accept, &mut notes);
+        let v: Vec<AbVerdict> = phases.iter().map(|p| p.icount.verdict).collect();
+        use AbVerdict::*;
+        assert_eq!(v, [Accepted, Slower, Slower, Slower, Ok]);
+        assert_eq!(notes.len(), 5, "{notes:?}");
+        assert!(notes.iter().any(|n| n.starts_with("accepted: a")));
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("b NOT honoured") && n.contains("not measured lower"))
+        );
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("c NOT honoured") && n.contains("exceed its bound"))
+        );
+        assert!(notes.iter().any(|n| n.contains("zz ignored")));
+        let j = AbJudgement {
+            options: AbOptions::default(),
+            icount_threshold: Some(0.01),
+            icount_spread: Some(0.0),
+            pairs: 5,
+            phases: vec![phases[0].clone(), phases[4].clone()],
+            exact_changes: vec![],
+            notes: vec![],
+        };
+        assert!(j.passed());
+        assert!(j.to_string().contains("trade-off accepted for: a"), "{j}");
+        assert!(
+            j.to_csv().contains("a,instructions,100,111,1.11,,,accepted"),
+            "{}",
+            j.to_csv()
+        );
     }
 
     #[test]

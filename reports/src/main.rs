@@ -78,6 +78,12 @@ enum Command {
         /// Smallest instruction-count threshold (raised to 3x the spread of repeated counts).
         #[arg(long, value_name = "F", default_value_t = 0.01)]
         icount_threshold: f64,
+        /// A reviewed trade-off, `instructions PHASE up to RATIO: REASON` (repeatable): the
+        /// phase may count up to RATIO x the base's instructions if its CPU time is measured
+        /// lower in the same run. `cargo xtask regress` passes the `Regress-Accept:` trailers
+        /// of the commits between base and candidate.
+        #[arg(long, value_name = "TEXT")]
+        accept: Vec<String>,
     },
     /// Trend across commits of `cargo xtask history`: reads its revisions.csv and each
     /// measured revision's runs, writes DIR/history.csv and one figure per phase
@@ -147,6 +153,7 @@ fn run(cli: Cli) -> dsmpc_reports::Result<ExitCode> {
             dir,
             time_threshold,
             icount_threshold,
+            accept,
         } => {
             for (name, v) in [
                 ("--time-threshold", time_threshold),
@@ -157,9 +164,20 @@ fn run(cli: Cli) -> dsmpc_reports::Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             }
+            let mut accepted = vec![];
+            for text in &accept {
+                match ab::Acceptance::parse(text) {
+                    Ok(a) => accepted.push(a),
+                    Err(e) => {
+                        eprintln!("error: --accept / Regress-Accept: {e}");
+                        return Ok(ExitCode::from(2));
+                    }
+                }
+            }
             let opts = ab::AbOptions {
                 time_threshold,
                 icount_threshold,
+                accept: accepted,
                 ..ab::AbOptions::default()
             };
             let j = ab::judge(&dir, &opts)?;

@@ -14,6 +14,10 @@
 //!    checked against the committed record `reports/baselines/current`.
 //!
 //! Where the base revision is not in the clone (a shallow clone), only the exact checks run.
+//!
+//! A commit meant to trade instructions for time says so in a `Regress-Accept:` trailer (see
+//! `dsmpc_reports::ab::Acceptance`); the trailers of the commits between base and candidate, and
+//! `--accept` for a work tree not yet committed, go to the judge.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -24,7 +28,7 @@ use crate::tasks::{gmp_or_warn, run};
 /// `cargo xtask regress --help`.
 pub const HELP: &str = "\
 cargo xtask regress [--base REV] [--pairs N] [--icount-runs N] [--time-threshold F]
-                    [--icount-threshold F] [--no-icount] [--no-time] [--out DIR]
+                    [--icount-threshold F] [--accept TEXT]... [--no-icount] [--no-time] [--out DIR]
 cargo xtask regress --save
 
 A/B check of the work tree against the git revision REV, both built and run on this machine in one run.
@@ -40,12 +44,21 @@ Judged per phase:
                  equal the committed record reports/baselines/current (update it with --save when a
                  protocol change is meant, and say why in reports/baselines/CHANGES.md)
 
+Reviewed trade-offs: a change that runs more instructions in less time (say, a library whose fast path
+needs CPU features valgrind does not emulate: valgrind 3.19 hides ADX and SHA) says so in a commit
+trailer, reviewed with the change:
+  Regress-Accept: instructions PHASE up to RATIO: REASON
+The trailers of the commits in BASE..candidate are read. The phase's instruction verdict becomes
+\"accepted\" only when its ratio is at most RATIO and its CPU time in the same run is measured lower
+(95% interval below 1); otherwise it stays SLOWER and a note says why. Time cannot be accepted.
+
 Options:
   --base REV              the base revision (see above)
   --pairs N               interleaved time runs per binary (default 5)
   --icount-runs N         callgrind runs per binary (default 2; 0 = --no-icount)
   --time-threshold F      T (default 0.10)
   --icount-threshold F    smallest instruction threshold (default 0.01)
+  --accept TEXT           a trade-off as in a trailer, for changes not yet committed (repeatable)
   --no-icount, --no-time  skip a measure
   --out DIR               the A/B folder (default target/regress/ab, replaced)
   --save                  run the regression grid once (5 repetitions) and save it as the committed record
@@ -69,6 +82,8 @@ pub struct Options {
     pub icount_threshold: String,
     /// The A/B folder.
     pub out: PathBuf,
+    /// `--accept` texts (trade-offs of an uncommitted work tree).
+    pub accept: Vec<String>,
 }
 
 impl Default for Options {
@@ -80,6 +95,7 @@ impl Default for Options {
             time_threshold: "0.10".into(),
             icount_threshold: "0.01".into(),
             out: PathBuf::from("target/regress/ab"),
+            accept: vec![],
         }
     }
 }
@@ -107,6 +123,7 @@ fn parse(args: &[String]) -> Result<Options, TaskError> {
             "--no-icount" => o.icount_runs = 0,
             "--no-time" => o.pairs = 0,
             "--out" => o.out = PathBuf::from(value("--out")?),
+            "--accept" => o.accept.push(value("--accept")?),
             other => return Err(bad(format!("regress: unknown option {other:?}"))),
         }
     }
@@ -469,24 +486,52 @@ pub(crate) fn ab(
         }
     }
     let dir_s = dir.to_string_lossy().into_owned();
-    let judged = status_of(
-        &mut reports_bin(&[
-            "ab",
-            "--dir",
-            &dir_s,
-            "--time-threshold",
-            &opts.time_threshold,
-            "--icount-threshold",
-            &opts.icount_threshold,
-        ]),
-        "dsmpc-reports ab",
-    );
+    let mut judge = reports_bin(&[
+        "ab",
+        "--dir",
+        &dir_s,
+        "--time-threshold",
+        &opts.time_threshold,
+        "--icount-threshold",
+        &opts.icount_threshold,
+    ]);
+    for text in accepted_tradeoffs(cand_src, sha, cand_key)?.iter().chain(&opts.accept) {
+        judge.arg("--accept").arg(text);
+    }
+    let judged = status_of(&mut judge, "dsmpc-reports ab");
     let record = if opts.pairs > 0 {
         record_check(&dir.join("cand/time-1"))
     } else {
         Ok(())
     };
     judged.and(record)
+}
+
+/// The `Regress-Accept:` trailers of the commits in `base..candidate` (the candidate is the
+/// commit `cand_key` in `cand_src`, or `HEAD` of the work tree), each with its commit's short sha
+/// appended to the reason.
+fn accepted_tradeoffs(cand_src: &Path, base: &str, cand_key: Option<&str>) -> Result<Vec<String>, TaskError> {
+    let head = cand_key.unwrap_or("HEAD");
+    let log = git(
+        cand_src,
+        &[
+            "log",
+            "--format=%h%x1f%(trailers:key=Regress-Accept,valueonly,unfold,separator=%x1e)",
+            &format!("{base}..{head}"),
+        ],
+    )
+    .map_err(TaskError::run)?;
+    let mut out = vec![];
+    for line in log.lines() {
+        let Some((sha, values)) = line.split_once('\u{1f}') else {
+            continue;
+        };
+        for v in values.split('\u{1e}').map(str::trim).filter(|v| !v.is_empty()) {
+            eprintln!("regress: commit {sha} accepts a trade-off: {v}");
+            out.push(format!("{v} (commit {sha})"));
+        }
+    }
+    Ok(out)
 }
 
 /// The candidate's exact counts against the committed record.

@@ -10,7 +10,8 @@
 //!   exponentiation**: [`Backend::pow_mod_secret`] falls back to the variable-time path, and
 //!   [`Backend::wipe`] is best effort (it overwrites the digits in place).
 //! - `Gmp` (`gmp`, behind the additive cargo feature `gmp`): rug over the system libgmp.
-//!   Secret exponents go through `mpz_powm_sec`; `wipe` zeroes the limbs.
+//!   Secret exponents go through AWS-LC's `BN_mod_exp_mont_consttime` (GMP's `mpz_powm_sec`
+//!   if AWS-LC declines); `wipe` zeroes the limbs.
 //!
 //! The runtime choice is a [`BackendKind`], turned into a type exactly once per command by
 //! [`dispatch_backend!`](crate::dispatch_backend).
@@ -26,6 +27,8 @@
 mod num;
 pub use self::num::Num;
 
+#[cfg(feature = "gmp")]
+mod awslc_pow;
 #[cfg(feature = "gmp")]
 mod gmp;
 #[cfg(feature = "gmp")]

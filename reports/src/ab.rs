@@ -158,7 +158,7 @@ impl AbVerdict {
 
 impl fmt::Display for AbVerdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
+        f.pad(self.label())
     }
 }
 

@@ -107,15 +107,60 @@ fn process_n100_vss_gives_the_memory_sum_and_bytes() {
     same_as_memory(100, VerifyMode::Vss, 50);
 }
 
-/// A deployment in a fresh directory.
+/// Listening sockets bound by this test process for the hosts of the deployments it made,
+/// by (deployment directory, host), until [`start`] hands one to its node.
+///
+/// A port found free and bound only later by the node could be taken meanwhile: tests run in
+/// parallel and every outgoing connection takes a local port from the same range. CI once lost
+/// a test to a node that could not listen. So, like `dsmpc run --net process`, the test binds
+/// each host's port when it writes the deployment and hands the socket over (`--listen-fd`).
+static LISTENERS: std::sync::Mutex<BTreeMap<(PathBuf, String), std::net::TcpListener>> =
+    std::sync::Mutex::new(BTreeMap::new());
+
+/// The listening socket held for `host` of `dir`, taken out of [`LISTENERS`].
+fn take_listener(dir: &Path, host: &str) -> Option<std::net::TcpListener> {
+    LISTENERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(&(dir.to_path_buf(), host.to_string()))
+}
+
+/// Closes the ports still held for `dir`'s hosts, so that dialling a host not started is refused.
+fn release_ports(dir: &Path) {
+    LISTENERS
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .retain(|(d, _), _| d != dir);
+}
+
+/// A deployment in a fresh directory; every host's port is bound now and held in [`LISTENERS`].
 fn deployment(dir: &Path, c: &SessionConfig) -> Deployment {
+    let hosts = 2 + c.m + c.n.div_ceil(10);
+    let listeners: Vec<std::net::TcpListener> = (0..hosts)
+        .map(|_| std::net::TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
     let layout = Layout {
         dps_per_host: 10,
         addrs: vec!["127.0.0.1".into()],
         base_port: 0,
-        ports: Vec::new(),
+        ports: listeners.iter().map(|l| l.local_addr().unwrap().port()).collect(),
     };
-    deploy::init(dir, c, quick(), &layout).unwrap()
+    let d = deploy::init(dir, c, quick(), &layout).unwrap();
+    assert_eq!(
+        d.hosts.len(),
+        hosts,
+        "the test's host count differs from the deployment's"
+    );
+    let mut held = LISTENERS.lock().unwrap_or_else(|e| e.into_inner());
+    for (h, l) in d.hosts.iter().zip(listeners) {
+        assert!(
+            h.addr.ends_with(&format!(":{}", l.local_addr().unwrap().port())),
+            "{}",
+            h.addr
+        );
+        held.insert((dir.to_path_buf(), h.name.clone()), l);
+    }
+    d
 }
 
 /// Host processes, killed and reaped on drop.
@@ -130,9 +175,34 @@ impl Drop for Hosts {
     }
 }
 
-/// Start `dsmpc node --control` for `host`; wait for `ready`.
+/// Start `dsmpc node --control` for `host`, handing it the socket [`deployment`] bound for it
+/// as descriptor 3; wait for `ready`.
 fn start(dir: &Path, host: &str, extra: &[&str]) -> (Child, ChildStdin, BufReader<std::process::ChildStdout>) {
-    let mut c = Command::new(EXE)
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    // A host started a second time (its first node has exited) binds its address again.
+    let listener = take_listener(dir, host).unwrap_or_else(|| {
+        let d = Deployment::load(dir).unwrap();
+        std::net::TcpListener::bind(&d.host(host).unwrap().addr).unwrap()
+    });
+    let fd = listener.as_raw_fd();
+    let mut cmd = Command::new(EXE);
+    // SAFETY: between fork and exec only async-signal-safe calls (dup2, fcntl); the copy on
+    // descriptor 3 has close-on-exec cleared so that the node inherits it.
+    unsafe {
+        cmd.pre_exec(move || {
+            let r = if fd == 3 {
+                libc::fcntl(fd, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, 3)
+            };
+            if r == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut c = cmd
         .args([
             "node",
             "--control",
@@ -143,7 +213,7 @@ fn start(dir: &Path, host: &str, extra: &[&str]) -> (Child, ChildStdin, BufReade
             "--deployment",
         ])
         .arg(dir)
-        .args(["--host", host])
+        .args(["--host", host, "--listen-fd", "3"])
         .args(extra)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -152,9 +222,17 @@ fn start(dir: &Path, host: &str, extra: &[&str]) -> (Child, ChildStdin, BufReade
         .unwrap();
     let stdin = c.stdin.take().unwrap();
     let mut out = BufReader::new(c.stdout.take().unwrap());
+    // The node holds its copy now; ours must not keep the port open if the node dies.
+    drop(listener);
     let mut line = String::new();
     out.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), format!("ready {host}"));
+    if line.trim() != format!("ready {host}") {
+        let _ = c.kill();
+        let _ = c.wait();
+        let mut err = String::new();
+        let _ = std::io::Read::read_to_string(&mut c.stderr.take().unwrap(), &mut err);
+        panic!("node {host} said {line:?} instead of \"ready {host}\"; its stderr:\n{err}");
+    }
     (c, stdin, out)
 }
 
@@ -174,6 +252,8 @@ fn report(out: &mut BufReader<std::process::ChildStdout>) -> NodeReport {
 fn against_cloud(dir: &Path, attack: impl FnOnce(&Deployment)) -> NodeReport {
     let d = Deployment::load(dir).unwrap();
     let (child, mut stdin, mut out) = start(dir, "cloud", &[]);
+    // The other hosts are not started: their ports must refuse, not queue.
+    release_ports(dir);
     let mut hosts = Hosts(vec![("cloud".into(), child)]);
     writeln!(stdin, "go").unwrap();
     attack(&d);
@@ -311,7 +391,9 @@ fn a_port_in_use_is_a_clear_error() {
     let a = tempfile::tempdir().unwrap();
     let d = deployment(a.path(), &cfg(20, VerifyMode::Batch, 5, 3));
     let addr = d.host("edge").unwrap().addr.clone();
-    let _hold = std::net::TcpListener::bind(&addr).unwrap();
+    // The port held by this process (bound when the deployment was written) is the port in use.
+    let _hold = take_listener(a.path(), "edge").unwrap();
+    assert_eq!(_hold.local_addr().unwrap().to_string(), addr);
     let out = Command::new(EXE)
         .args(["node", "--deployment"])
         .arg(a.path())

@@ -178,30 +178,13 @@ impl Drop for Hosts {
 /// Start `dsmpc node --control` for `host`, handing it the socket [`deployment`] bound for it
 /// as descriptor 3; wait for `ready`.
 fn start(dir: &Path, host: &str, extra: &[&str]) -> (Child, ChildStdin, BufReader<std::process::ChildStdout>) {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::process::CommandExt;
     // A host started a second time (its first node has exited) binds its address again.
     let listener = take_listener(dir, host).unwrap_or_else(|| {
         let d = Deployment::load(dir).unwrap();
         std::net::TcpListener::bind(&d.host(host).unwrap().addr).unwrap()
     });
-    let fd = listener.as_raw_fd();
     let mut cmd = Command::new(EXE);
-    // SAFETY: between fork and exec only async-signal-safe calls (dup2, fcntl); the copy on
-    // descriptor 3 has close-on-exec cleared so that the node inherits it.
-    unsafe {
-        cmd.pre_exec(move || {
-            let r = if fd == 3 {
-                libc::fcntl(fd, libc::F_SETFD, 0)
-            } else {
-                libc::dup2(fd, 3)
-            };
-            if r == -1 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
-    }
+    process::pass_listener(&mut cmd, &listener);
     let mut c = cmd
         .args([
             "node",

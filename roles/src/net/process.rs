@@ -203,7 +203,31 @@ struct Loopback {
 }
 
 /// The descriptor a `--net process` host finds its listening socket on.
-const LISTEN_FD: i32 = 3;
+pub const LISTEN_FD: i32 = 3;
+
+/// Makes the child of `cmd` inherit `listener` as descriptor [`LISTEN_FD`] (for `dsmpc node
+/// --listen-fd 3`), so that the port stays bound from the moment it was chosen.
+pub fn pass_listener(cmd: &mut Command, listener: &std::net::TcpListener) {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let fd = listener.as_raw_fd();
+    // SAFETY: between fork and exec only async-signal-safe calls (dup2, fcntl). The copy on
+    // LISTEN_FD has close-on-exec cleared, so the child inherits it; every other socket of this
+    // process is close-on-exec, as std opens them.
+    unsafe {
+        cmd.pre_exec(move || {
+            let r = if fd == LISTEN_FD {
+                libc::fcntl(fd, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(fd, LISTEN_FD)
+            };
+            if r == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
 
 impl Env for Loopback {
     fn layout(&mut self, hosts: usize, dps_per_host: usize) -> Result<Layout> {
@@ -223,26 +247,9 @@ impl Env for Loopback {
     }
 
     fn command(&self, i: usize, exe: &Path) -> Command {
-        use std::os::fd::AsRawFd;
-        use std::os::unix::process::CommandExt;
         let mut c = Command::new(exe);
         if let Some(l) = self.listeners.get(i) {
-            let fd = l.as_raw_fd();
-            // SAFETY: between fork and exec only async-signal-safe calls (dup2, fcntl). The
-            // copy on LISTEN_FD has close-on-exec cleared, so the host inherits it; every other
-            // socket of this process is close-on-exec, as std opens them.
-            unsafe {
-                c.pre_exec(move || {
-                    if fd == LISTEN_FD {
-                        if libc::fcntl(fd, libc::F_SETFD, 0) == -1 {
-                            return Err(std::io::Error::last_os_error());
-                        }
-                    } else if libc::dup2(fd, LISTEN_FD) == -1 {
-                        return Err(std::io::Error::last_os_error());
-                    }
-                    Ok(())
-                });
-            }
+            pass_listener(&mut c, l);
         }
         c
     }

@@ -28,6 +28,8 @@ mod num;
 pub use self::num::Num;
 
 #[cfg(feature = "gmp")]
+mod awslc_mont;
+#[cfg(feature = "gmp")]
 mod awslc_pow;
 #[cfg(feature = "gmp")]
 mod gmp;
@@ -52,6 +54,9 @@ pub trait Backend: Copy + Clone + fmt::Debug + Default + Send + Sync + 'static {
     const KIND: BackendKind;
     /// Whether [`Backend::pow_mod_secret`] is constant-time in the exponent.
     const CONSTANT_TIME_SECRET_POW: bool;
+    /// A modulus prepared for long chains of multiplications (the fixed-base tables and
+    /// multi-exponentiations of [`crate::group`]).
+    type Arith: ModArith<Int = Self::Int>;
 
     /// `v` as an integer.
     fn from_u64(v: u64) -> Self::Int;
@@ -149,6 +154,47 @@ pub trait Backend: Copy + Clone + fmt::Debug + Default + Send + Sync + 'static {
     fn is_zero(x: &Self::Int) -> bool {
         Self::bits(x) == 0
     }
+}
+
+/// A fixed odd modulus `m > 1` prepared for many multiplications, with elements in the
+/// backend's fastest form: Montgomery form in AWS-LC's `bn_mul_mont` (MULX/ADX kernels) on
+/// `gmp`, plain residues on `num`. Elements are fixed-width (`limbs()` 64-bit limbs, least
+/// significant first, for [`ModArith::write_limbs`] and [`ModArith::read_limbs`], which the
+/// constant-time tables store and select by mask) and always fully reduced, so
+/// [`ModArith::leave`] gives the residue in `[0, m)`.
+pub trait ModArith: Clone + fmt::Debug + Send + Sync + 'static {
+    /// The backend's integer.
+    type Int;
+    /// An element in the prepared form.
+    type Elem: Clone + fmt::Debug + Send + Sync + 'static;
+    /// Prepare `m` (odd, greater than one).
+    fn new(m: &Self::Int) -> Self;
+    /// The modulus.
+    fn modulus(&self) -> &Self::Int;
+    /// 64-bit limbs of an element.
+    fn limbs(&self) -> usize;
+    /// `x mod m` in the prepared form.
+    fn enter(&self, x: &Self::Int) -> Self::Elem;
+    /// The residue in `[0, m)` of an element.
+    fn leave(&self, x: &Self::Elem) -> Self::Int;
+    /// The element 1.
+    fn one(&self) -> Self::Elem;
+    /// `a * b mod m`.
+    fn mul(&self, a: &Self::Elem, b: &Self::Elem) -> Self::Elem {
+        let mut r = a.clone();
+        self.mul_assign(&mut r, b);
+        r
+    }
+    /// `a = a * b mod m`.
+    fn mul_assign(&self, a: &mut Self::Elem, b: &Self::Elem);
+    /// `a = a^2 mod m`.
+    fn square_assign(&self, a: &mut Self::Elem);
+    /// The element's fixed-width limbs (`out.len() == limbs()`).
+    fn write_limbs(&self, x: &Self::Elem, out: &mut [u64]);
+    /// Overwrite `x` with the element whose limbs [`ModArith::write_limbs`] gave.
+    fn read_limbs(&self, x: &mut Self::Elem, limbs: &[u64]);
+    /// Overwrite the element's storage with zeros (it may hold a secret).
+    fn wipe(x: &mut Self::Elem);
 }
 
 /// The runtime name of a backend, as given on command lines and written in CSV rows.

@@ -18,7 +18,7 @@ pub mod params;
 
 use std::sync::OnceLock;
 
-use crate::backend::Backend;
+use crate::backend::{Backend, ModArith};
 use crate::counters::{self, Op};
 use crate::error::{CoreError, Result};
 use crate::field::Zq;
@@ -40,6 +40,8 @@ pub struct SchnorrGroup<B: Backend> {
     h: B::Int,
     zq: Zq<B>,
     element_len: usize,
+    /// p prepared for chains of multiplications (the tables, multi-exponentiation).
+    arith: B::Arith,
     g_table: OnceLock<FixedBaseTable<B>>,
     h_table: OnceLock<FixedBaseTable<B>>,
 }
@@ -55,6 +57,7 @@ impl<B: Backend> Clone for SchnorrGroup<B> {
             h: self.h.clone(),
             zq: self.zq.clone(),
             element_len: self.element_len,
+            arith: self.arith.clone(),
             g_table: self.g_table.clone(),
             h_table: self.h_table.clone(),
         }
@@ -84,6 +87,7 @@ impl<B: Backend> SchnorrGroup<B> {
         SchnorrGroup {
             bits,
             zq: Zq::new(q.clone()),
+            arith: B::Arith::new(&p),
             p,
             q,
             r,
@@ -213,6 +217,11 @@ impl<B: Backend> SchnorrGroup<B> {
         B::pow_mod(x, &self.q, &self.p) == B::from_u64(1)
     }
 
+    /// p prepared for chains of multiplications ([`ModArith`]).
+    pub fn arith(&self) -> &B::Arith {
+        &self.arith
+    }
+
     /// `a * b mod p`.
     pub fn mul(&self, a: &B::Int, b: &B::Int) -> B::Int {
         B::mul_mod(a, b, &self.p)
@@ -269,13 +278,13 @@ impl<B: Backend> SchnorrGroup<B> {
         assert_eq!(bases.len(), exps.len(), "one exponent per base");
         const W: u32 = 4;
         counters::record_n(Op::MultiExpTerm, bases.len() as u64);
+        let ar = &self.arith;
         // For each base, the odd powers x, x^3, ..., x^(2^W - 1).
-        let mut tables: Vec<Vec<B::Int>> = Vec::with_capacity(bases.len());
+        let mut tables: Vec<Vec<<B::Arith as ModArith>::Elem>> = Vec::with_capacity(bases.len());
         // Per bit position, the (base, odd digit) pairs whose window ends there.
         let mut at: Vec<Vec<(usize, usize)>> = vec![Vec::new(); 64];
         for (i, (base, &e)) in bases.iter().zip(exps).enumerate() {
-            let mut odd = Vec::with_capacity(1 << (W - 1));
-            odd.push((*base).clone());
+            let x = ar.enter(base);
             let mut max_digit = 1u64;
             let mut pos = 0u32;
             while pos < 64 {
@@ -295,29 +304,34 @@ impl<B: Backend> SchnorrGroup<B> {
                 at[pos as usize].push((i, (digit >> 1) as usize));
                 pos += w;
             }
+            let mut odd = Vec::with_capacity(1 << (W - 1));
             if max_digit > 1 {
-                let sq = self.mul(base, base);
+                let mut sq = x.clone();
+                ar.square_assign(&mut sq);
+                odd.push(x);
                 while (odd.len() as u64) * 2 - 1 < max_digit {
-                    let next = self.mul(odd.last().unwrap_or(base), &sq);
+                    let next = ar.mul(&odd[odd.len() - 1], &sq);
                     odd.push(next);
                 }
+            } else {
+                odd.push(x);
             }
             tables.push(odd);
         }
-        let mut acc: Option<B::Int> = None;
+        let mut acc: Option<<B::Arith as ModArith>::Elem> = None;
         for pos in (0..64).rev() {
             if let Some(a) = acc.as_mut() {
-                *a = self.mul(a, a);
+                ar.square_assign(a);
             }
             for &(i, d) in &at[pos] {
                 let t = &tables[i][d];
-                acc = Some(match acc {
-                    None => t.clone(),
-                    Some(a) => self.mul(&a, t),
-                });
+                match acc.as_mut() {
+                    None => acc = Some(t.clone()),
+                    Some(a) => ar.mul_assign(a, t),
+                }
             }
         }
-        acc.unwrap_or_else(|| B::from_u64(1))
+        acc.map(|a| ar.leave(&a)).unwrap_or_else(|| B::from_u64(1))
     }
 }
 
@@ -343,14 +357,16 @@ pub const GENERATOR_CT_WINDOW: u32 = 5;
 /// - for public exponents ([`FixedBaseTable::pow_vartime`]): `rows[i][j-1] =
 ///   base^(j * 2^(w*i))` for `j` in `1..2^w`, one multiplication per non-zero digit.
 ///
-/// The modular multiplications are the backend's (num-bigint or GMP `mpz_mul` and `mpz_tdiv_r`
-/// on full-size operands), which the table does not make constant-time.
+/// The entries are kept in the backend's multiplication form ([`ModArith`]: Montgomery form on
+/// `gmp`, multiplied by AWS-LC's constant-time `bn_mul_mont`; plain residues on `num`, where
+/// num-bigint's multiplication and remainder are not constant-time).
 #[derive(Clone, Debug)]
 pub struct FixedBaseTable<B: Backend> {
+    base: B::Int,
     window: u32,
-    rows: Vec<Vec<B::Int>>,
-    /// Constant-time layout: `ct_windows` x `2^ct_window` entries x `limbs` u64, little-endian
-    /// limbs.
+    rows: Vec<Vec<<B::Arith as ModArith>::Elem>>,
+    /// Constant-time layout: `ct_windows` x `2^ct_window` entries x `limbs` u64, each the
+    /// [`ModArith::write_limbs`] of an element.
     ct: Vec<u64>,
     ct_window: u32,
     ct_windows: usize,
@@ -369,40 +385,45 @@ impl<B: Backend> FixedBaseTable<B> {
     /// lookups: `ceil(256/c)` multiplications per exponentiation, each after reading `2^c`
     /// entries; the table costs `ceil(256/c) * 2^c` multiplications to build.
     pub fn with_ct_window(group: &SchnorrGroup<B>, base: &B::Int, window: u32, ct_window: u32) -> Self {
+        let ar = group.arith();
         let window = window.clamp(1, 12);
         let ct_window = ct_window.clamp(1, 8);
         let exp_bits = B::bits(group.q()) as u32;
         let windows = exp_bits.div_ceil(window) as usize;
         let per_row = (1usize << window) - 1;
+        let x = ar.enter(base);
         let mut rows = Vec::with_capacity(windows);
-        let mut row_base = base.clone();
+        let mut row_base = x.clone();
         for _ in 0..windows {
             let mut row = Vec::with_capacity(per_row);
             row.push(row_base.clone());
             for j in 1..per_row {
-                let next = group.mul(&row[j - 1], &row_base);
+                let next = ar.mul(&row[j - 1], &row_base);
                 row.push(next);
             }
             // Next row's base: row_base^(2^w) = row[last] * row_base.
-            row_base = group.mul(&row[per_row - 1], &row_base);
+            row_base = ar.mul(&row[per_row - 1], &row_base);
             rows.push(row);
         }
-        let limbs = group.element_len().div_ceil(8);
+        let limbs = ar.limbs();
         let ct_windows = exp_bits.div_ceil(ct_window) as usize;
         let entries = 1usize << ct_window;
-        let mut ct = Vec::with_capacity(ct_windows * entries * limbs);
-        let mut row_base = base.clone();
-        let one = B::from_u64(1);
+        let mut ct = vec![0u64; ct_windows * entries * limbs];
+        let mut slots = ct.chunks_exact_mut(limbs);
+        let mut row_base = x;
         for _ in 0..ct_windows {
-            let mut x = one.clone();
+            let mut y = ar.one();
             for _ in 0..entries {
-                push_limbs::<B>(&mut ct, &x, limbs);
-                x = group.mul(&x, &row_base);
+                if let Some(slot) = slots.next() {
+                    ar.write_limbs(&y, slot);
+                }
+                ar.mul_assign(&mut y, &row_base);
             }
-            // x = row_base^(2^ct_window): the next window's base.
-            row_base = x;
+            // y = row_base^(2^ct_window): the next window's base.
+            row_base = y;
         }
         FixedBaseTable {
+            base: base.clone(),
             window,
             rows,
             ct,
@@ -432,11 +453,13 @@ impl<B: Backend> FixedBaseTable<B> {
         // never past the table).
         let exp_bytes = self.ct_windows * self.ct_window as usize / 8;
         let Ok(mut be) = B::to_be_bytes_padded(e, exp_bytes) else {
-            return B::pow_mod_secret(&self.rows[0][0], e, group.p());
+            return B::pow_mod_secret(&self.base, e, group.p());
         };
+        let ar = group.arith();
         let entries = 1usize << self.ct_window;
         let mut sel = vec![0u64; self.limbs];
-        let mut acc = B::from_u64(1);
+        let mut t = ar.one();
+        let mut acc = ar.one();
         for i in 0..self.ct_windows {
             let d = digit(&be, i as u32 * self.ct_window, self.ct_window) as u64;
             sel.iter_mut().for_each(|l| *l = 0);
@@ -450,15 +473,19 @@ impl<B: Backend> FixedBaseTable<B> {
                     *s |= l & mask;
                 }
             }
-            let mut t = B::from_limbs_le(&sel);
-            let next = group.mul(&acc, &t);
-            B::wipe(&mut t);
-            B::wipe(&mut acc);
-            acc = next;
+            if i == 0 {
+                ar.read_limbs(&mut acc, &sel);
+            } else {
+                ar.read_limbs(&mut t, &sel);
+                ar.mul_assign(&mut acc, &t);
+            }
         }
+        let out = ar.leave(&acc);
+        <B::Arith as ModArith>::wipe(&mut acc);
+        <B::Arith as ModArith>::wipe(&mut t);
         zeroize::Zeroize::zeroize(&mut be);
         zeroize::Zeroize::zeroize(&mut sel);
-        acc
+        out
     }
 
     /// `base^e mod p` for a **public** `e`, variable-time: one multiplication per non-zero
@@ -470,33 +497,23 @@ impl<B: Backend> FixedBaseTable<B> {
         counters::record(Op::ModExpFixed);
         let capacity_bits = self.window as u64 * self.rows.len() as u64;
         if B::bits(e) > capacity_bits {
-            let base = &self.rows[0][0];
-            return B::pow_mod(base, e, group.p());
+            return B::pow_mod(&self.base, e, group.p());
         }
+        let ar = group.arith();
         let bytes = B::to_be_bytes(e);
-        let mut acc: Option<B::Int> = None;
+        let mut acc: Option<<B::Arith as ModArith>::Elem> = None;
         for (i, row) in self.rows.iter().enumerate() {
             let d = digit(&bytes, i as u32 * self.window, self.window);
             if d == 0 {
                 continue;
             }
             let t = &row[d - 1];
-            acc = Some(match acc {
-                None => t.clone(),
-                Some(a) => group.mul(&a, t),
-            });
+            match acc.as_mut() {
+                None => acc = Some(t.clone()),
+                Some(a) => ar.mul_assign(a, t),
+            }
         }
-        acc.unwrap_or_else(|| B::from_u64(1))
-    }
-}
-
-/// Append `x` as `limbs` little-endian u64 limbs.
-fn push_limbs<B: Backend>(out: &mut Vec<u64>, x: &B::Int, limbs: usize) {
-    let be = B::to_be_bytes_padded(x, limbs * 8).unwrap_or_else(|_| vec![0; limbs * 8]);
-    for chunk in be.rchunks_exact(8) {
-        let mut a = [0u8; 8];
-        a.copy_from_slice(chunk);
-        out.push(u64::from_be_bytes(a));
+        acc.map(|a| ar.leave(&a)).unwrap_or_else(|| B::from_u64(1))
     }
 }
 

@@ -171,6 +171,36 @@ macro_rules! backend_props {
                 }
 
                 #[test]
+                fn prepared_modulus_multiplies_as_mul_mod(seed in any::<u64>(), which in 0usize..4) {
+                    use dsmpc_core::backend::ModArith;
+                    let g = group();
+                    let ar = g.arith();
+                    let mut r = rng::seeded(seed, "arith");
+                    let a = g.pow(g.g(), &g.zq().random(&mut r));
+                    // An element, and the edges: 0, 1, p - 1.
+                    let b = match which {
+                        0 => g.pow(g.h(), &g.zq().random(&mut r)),
+                        1 => B::from_u64(0),
+                        2 => B::from_u64(1),
+                        _ => B::sub(g.p(), &B::from_u64(1)),
+                    };
+                    let (ea, eb) = (ar.enter(&a), ar.enter(&b));
+                    prop_assert_eq!(ar.leave(&ea), a.clone());
+                    prop_assert_eq!(ar.leave(&ar.mul(&ea, &eb)), B::mul_mod(&a, &b, g.p()));
+                    let mut sq = eb.clone();
+                    ar.square_assign(&mut sq);
+                    prop_assert_eq!(ar.leave(&sq), B::mul_mod(&b, &b, g.p()));
+                    // Through the limbs the constant-time tables store.
+                    let mut limbs = vec![0u64; ar.limbs()];
+                    ar.write_limbs(&eb, &mut limbs);
+                    let mut back = ar.one();
+                    ar.read_limbs(&mut back, &limbs);
+                    prop_assert_eq!(ar.leave(&back), b.clone());
+                    // Entering reduces a value at or above p.
+                    prop_assert_eq!(ar.leave(&ar.enter(&B::add(g.p(), &b))), b);
+                }
+
+                #[test]
                 fn constant_time_and_variable_time_fixed_base_agree(seed in any::<u64>(), window in 1u32..9, ct_window in 1u32..9, small in any::<u64>(), which in 0usize..4) {
                     let g = group();
                     let mut r = rng::seeded(seed, "ct");

@@ -4,6 +4,8 @@
 //! faster than GMP's own on this machine), falling back to `mpz_powm_sec` (rug's
 //! `secure_pow_mod`), which GMP documents as side-channel silent in time and memory access. GMP's inverse is variable-time, so callers
 //! invert secrets as `x^(q-2)` on the secure path instead (see `SchnorrGroup::invert_secret_q`).
+//! Chains of multiplications (the fixed-base tables, multi-exponentiation) run in Montgomery
+//! form on AWS-LC's `bn_mul_mont` ([`super::awslc_mont`]).
 //! [`Gmp::wipe`] zeroes every allocated limb before resetting the value.
 
 use rug::Integer;
@@ -19,6 +21,7 @@ impl Backend for Gmp {
     type Int = Integer;
     const KIND: BackendKind = BackendKind::Gmp;
     const CONSTANT_TIME_SECRET_POW: bool = true;
+    type Arith = super::awslc_mont::GmpArith;
 
     fn from_u64(v: u64) -> Integer {
         Integer::from(v)

@@ -8,7 +8,7 @@
 
 use num_bigint::BigUint;
 
-use super::{Backend, BackendKind};
+use super::{Backend, BackendKind, ModArith};
 
 /// num-bigint backend marker.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -18,6 +18,7 @@ impl Backend for Num {
     type Int = BigUint;
     const KIND: BackendKind = BackendKind::Num;
     const CONSTANT_TIME_SECRET_POW: bool = false;
+    type Arith = NumArith;
 
     fn from_u64(v: u64) -> BigUint {
         BigUint::from(v)
@@ -93,6 +94,65 @@ impl Backend for Num {
         if words > 0 {
             x.assign_from_slice(&vec![0u32; words]);
         }
+    }
+}
+
+/// [`ModArith`] on num-bigint: plain residues, `a * b % m` (num-bigint keeps its Montgomery
+/// code inside `modpow`).
+#[derive(Clone, Debug)]
+pub struct NumArith {
+    m: BigUint,
+    limbs: usize,
+}
+
+impl ModArith for NumArith {
+    type Int = BigUint;
+    type Elem = BigUint;
+
+    fn new(m: &BigUint) -> Self {
+        NumArith {
+            m: m.clone(),
+            limbs: (m.bits() as usize).div_ceil(64).max(1),
+        }
+    }
+    fn modulus(&self) -> &BigUint {
+        &self.m
+    }
+    fn limbs(&self) -> usize {
+        self.limbs
+    }
+    fn enter(&self, x: &BigUint) -> BigUint {
+        x % &self.m
+    }
+    fn leave(&self, x: &BigUint) -> BigUint {
+        x.clone()
+    }
+    fn one(&self) -> BigUint {
+        BigUint::from(1u8) % &self.m
+    }
+    fn mul_assign(&self, a: &mut BigUint, b: &BigUint) {
+        let mut p = &*a * b;
+        std::mem::swap(a, &mut p);
+        *a %= &self.m;
+        Num::wipe(&mut p);
+    }
+    fn square_assign(&self, a: &mut BigUint) {
+        let mut p = &*a * &*a;
+        std::mem::swap(a, &mut p);
+        *a %= &self.m;
+        Num::wipe(&mut p);
+    }
+    fn write_limbs(&self, x: &BigUint, out: &mut [u64]) {
+        out.iter_mut().for_each(|l| *l = 0);
+        for (o, d) in out.iter_mut().zip(x.iter_u64_digits()) {
+            *o = d;
+        }
+    }
+    fn read_limbs(&self, x: &mut BigUint, limbs: &[u64]) {
+        *x = Num::from_limbs_le(limbs);
+    }
+    fn wipe(x: &mut BigUint) {
+        Num::wipe(x);
     }
 }
 

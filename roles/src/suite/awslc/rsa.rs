@@ -97,6 +97,48 @@ impl fmt::Debug for RsaSignPrivate {
     }
 }
 
+/// The message and label of the check a private key gets when it is loaded.
+const LOAD_CHECK: &[u8] = b"dsmpc/rsa-key-load-check/v1";
+
+/// The error of a private key whose check at load failed.
+fn failed_check(what: &str) -> RolesError {
+    RolesError::Suite(format!(
+        "aws-lc: RSA {what} failed its check at load (a private operation with it did not match its public key): \
+         the key file is damaged; make the keys again (dsmpc deploy init, or empty the key store)"
+    ))
+}
+
+/// Check a decryption key when it is loaded: decrypt what its public key encrypted.
+///
+/// This is also AWS-LC's first private operation on the key, which builds the key's Montgomery
+/// contexts and blinding (RSA-2048 on this project's VM: about 1.0 ms for the first decryption
+/// against 0.65 ms for the next ones). Done here, that one-time preparation is part of loading
+/// the key (set-up, as for a deployed party that loads its keys at start), not of the first
+/// protocol phase that uses the key. AWS-LC's own randomness; nothing is drawn from a party's
+/// seeded stream, and nothing is counted.
+fn check_decryption(key: &OaepPrivateDecryptingKey, public: &OaepPublicEncryptingKey) -> Result<()> {
+    let mut ct = vec![0u8; public.ciphertext_size()];
+    let ct = public
+        .encrypt(&OAEP_SHA256_MGF1SHA256, LOAD_CHECK, &mut ct, Some(LOAD_CHECK))
+        .map_err(|_| failed_check("decryption key"))?;
+    let mut out = vec![0u8; key.min_output_size()];
+    match key.decrypt(&OAEP_SHA256_MGF1SHA256, ct, &mut out, Some(LOAD_CHECK)) {
+        Ok(plain) if plain == LOAD_CHECK => Ok(()),
+        _ => Err(failed_check("decryption key")),
+    }
+}
+
+/// Check a signing key when it is loaded: its PSS signature must verify under its public key.
+/// As [`check_decryption`], this is the key's first private operation in AWS-LC.
+fn check_signing(key: &KeyPair, public: &signature::ParsedPublicKey) -> Result<()> {
+    let mut sig = vec![0u8; key.public_modulus_len()];
+    key.sign(&RSA_PSS_SHA256, &SystemRandom::new(), LOAD_CHECK, &mut sig)
+        .map_err(|_| failed_check("signing key"))?;
+    public
+        .verify_sig(LOAD_CHECK, &sig)
+        .map_err(|_| failed_check("signing key"))
+}
+
 fn rejected(what: &str) -> impl Fn(aws_lc_rs::error::KeyRejected) -> RolesError + '_ {
     move |e| RolesError::Suite(format!("aws-lc: RSA {what} rejected: {e}"))
 }
@@ -153,6 +195,7 @@ impl CipherSuite for RsaSuite {
         let public = self.import_public(&self.check_private(bytes)?)?;
         let der = PrivateDecryptingKey::from_pkcs8(bytes).map_err(rejected("private key"))?;
         let key = OaepPrivateDecryptingKey::new(der.clone()).map_err(lc_err("RSA-OAEP private key"))?;
+        check_decryption(&key, &public.key)?;
         Ok(RsaEncPrivate { key, der, public })
     }
     fn sign_private_to_bytes(&self, sk: &RsaSignPrivate) -> Result<Vec<u8>> {
@@ -164,6 +207,7 @@ impl CipherSuite for RsaSuite {
         let key = KeyPair::from_pkcs8(bytes).map_err(rejected("signing key"))?;
         let public = signature::ParsedPublicKey::new(&RSA_PSS_2048_8192_SHA256, key.public_key().as_ref())
             .map_err(rejected("verification key"))?;
+        check_signing(&key, &public)?;
         Ok(RsaSignPrivate { key, public })
     }
     fn encode_enc_public(&self, pk: &RsaEncPublic) -> Vec<u8> {
@@ -227,5 +271,29 @@ impl CipherSuite for RsaSuite {
     }
     fn signature_len(&self) -> usize {
         self.bytes()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dsmpc_core::rng;
+
+    #[test]
+    fn the_load_check_passes_a_matching_key_and_names_a_mismatched_one() {
+        let suite = RsaSuite::new(2048).unwrap();
+        let mut r = rng::seeded(3, "load-check");
+        let (a, b) = (suite.generate_enc(&mut r).unwrap(), suite.generate_enc(&mut r).unwrap());
+        check_decryption(&a.key, &a.public.key).unwrap();
+        let err = check_decryption(&a.key, &b.public.key).unwrap_err().to_string();
+        assert!(err.contains("decryption key failed its check at load"), "{err}");
+        let (s, t) = (suite.generate_sign(&mut r).unwrap(), suite.generate_sign(&mut r).unwrap());
+        check_signing(&s.key, &s.public).unwrap();
+        let err = check_signing(&s.key, &t.public).unwrap_err().to_string();
+        assert!(err.contains("signing key failed its check at load"), "{err}");
+        // Loading from bytes runs the check (and a key and its bytes round-trip).
+        let bytes = suite.enc_private_to_bytes(&a).unwrap();
+        let again = suite.enc_private_from_bytes(&bytes).unwrap();
+        assert_eq!(suite.encode_enc_public(&again.public), suite.encode_enc_public(&a.public));
     }
 }

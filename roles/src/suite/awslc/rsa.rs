@@ -287,13 +287,19 @@ mod tests {
         check_decryption(&a.key, &a.public.key).unwrap();
         let err = check_decryption(&a.key, &b.public.key).unwrap_err().to_string();
         assert!(err.contains("decryption key failed its check at load"), "{err}");
-        let (s, t) = (suite.generate_sign(&mut r).unwrap(), suite.generate_sign(&mut r).unwrap());
+        let (s, t) = (
+            suite.generate_sign(&mut r).unwrap(),
+            suite.generate_sign(&mut r).unwrap(),
+        );
         check_signing(&s.key, &s.public).unwrap();
         let err = check_signing(&s.key, &t.public).unwrap_err().to_string();
         assert!(err.contains("signing key failed its check at load"), "{err}");
         // Loading from bytes runs the check (and a key and its bytes round-trip).
         let bytes = suite.enc_private_to_bytes(&a).unwrap();
         let again = suite.enc_private_from_bytes(&bytes).unwrap();
-        assert_eq!(suite.encode_enc_public(&again.public), suite.encode_enc_public(&a.public));
+        assert_eq!(
+            suite.encode_enc_public(&again.public),
+            suite.encode_enc_public(&a.public)
+        );
     }
 }

@@ -171,6 +171,28 @@ macro_rules! backend_props {
                 }
 
                 #[test]
+                fn many_base_multi_exp_matches_plain_modexp(seed in any::<u64>(), n in 20usize..300) {
+                    // Enough bases for Pippenger's buckets; exponents of every size, 0 and 2^64 - 1.
+                    let g = group();
+                    let mut r = rng::seeded(seed, "buckets");
+                    let base = g.pow(g.g(), &g.zq().random(&mut r));
+                    let bases: Vec<_> = (0..n).map(|i| g.mul(&base, &B::from_u64(i as u64 + 2))).collect();
+                    let exps: Vec<u64> = (0..n)
+                        .map(|i| match i % 5 {
+                            0 => 0,
+                            1 => u64::MAX,
+                            k => rand_core::Rng::next_u64(&mut r) >> (k * 13),
+                        })
+                        .collect();
+                    let refs: Vec<&_> = bases.iter().collect();
+                    let mut want = B::from_u64(1);
+                    for (b, e) in bases.iter().zip(&exps) {
+                        want = B::mul_mod(&want, &B::pow_mod(b, &B::from_u64(*e), g.p()), g.p());
+                    }
+                    prop_assert_eq!(g.multi_exp_small(&refs, &exps), want);
+                }
+
+                #[test]
                 fn prepared_modulus_multiplies_as_mul_mod(seed in any::<u64>(), which in 0usize..4) {
                     use dsmpc_core::backend::ModArith;
                     let g = group();

@@ -97,8 +97,10 @@ impl Backend for Num {
     }
 }
 
-/// [`ModArith`] on num-bigint: plain residues, `a * b % m` (num-bigint keeps its Montgomery
-/// code inside `modpow`).
+/// [`ModArith`] on num-bigint: plain residues, `a * b % m` as the backend's `mul_mod` (num-bigint
+/// keeps its Montgomery code inside `modpow`). Like every num-bigint product here, the values a
+/// chain of multiplications replaces are freed unwiped; only what the caller holds at the end is
+/// wiped.
 #[derive(Clone, Debug)]
 pub struct NumArith {
     m: BigUint,
@@ -131,16 +133,12 @@ impl ModArith for NumArith {
         BigUint::from(1u8) % &self.m
     }
     fn mul_assign(&self, a: &mut BigUint, b: &BigUint) {
-        let mut p = &*a * b;
-        std::mem::swap(a, &mut p);
-        *a %= &self.m;
-        Num::wipe(&mut p);
+        // As the backend's `mul_mod`: the replaced value is not wiped (best effort, see the
+        // module docs); callers wipe what they hold at the end.
+        *a = &*a * b % &self.m;
     }
     fn square_assign(&self, a: &mut BigUint) {
-        let mut p = &*a * &*a;
-        std::mem::swap(a, &mut p);
-        *a %= &self.m;
-        Num::wipe(&mut p);
+        *a = &*a * &*a % &self.m;
     }
     fn write_limbs(&self, x: &BigUint, out: &mut [u64]) {
         out.iter_mut().for_each(|l| *l = 0);

@@ -44,17 +44,50 @@ pub fn hostname() -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
-/// The CPU model from /proc/cpuinfo.
+/// The CPU from /proc/cpuinfo: its model name, then, where the kernel gives them, family,
+/// model and stepping and the instruction-set extensions the crypto libraries dispatch on.
+/// A virtual machine's name is often just the vendor's line ("AMD EPYC"), while the host
+/// under it may change between boots; AWS-LC's RSA-2048, for one, runs about 2.5x faster
+/// where `avx512ifma` is present. So two results with the same name but a different
+/// bracket come from different hardware, and `reports regress` says so.
 pub fn cpu_model() -> String {
     std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split_once(':'))
-                .map(|(_, v)| v.trim().to_string())
-        })
+        .and_then(|t| describe_cpu(&t))
         .unwrap_or_else(|| std::env::consts::ARCH.to_string())
+}
+
+/// The extensions named in [`cpu_model`], in this order, when the CPU has them.
+const CRYPTO_FLAGS: [&str; 7] = ["aes", "sha_ni", "bmi2", "adx", "avx2", "avx512f", "avx512ifma"];
+
+/// [`cpu_model`] from the text of /proc/cpuinfo (its first processor); `None` without a
+/// model name.
+fn describe_cpu(cpuinfo: &str) -> Option<String> {
+    let first = cpuinfo.split("\n\n").next()?;
+    let field = |key: &str| {
+        first.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == key).then(|| v.trim().to_string())
+        })
+    };
+    let name = field("model name").filter(|n| !n.is_empty())?;
+    let mut id = Vec::new();
+    if let (Some(f), Some(m)) = (field("cpu family"), field("model")) {
+        let stepping = field("stepping").map(|s| format!(" stepping {s}")).unwrap_or_default();
+        id.push(format!("family {f} model {m}{stepping}"));
+    }
+    if let Some(flags) = field("flags") {
+        let have: Vec<&str> = flags.split_whitespace().collect();
+        let named: Vec<&str> = CRYPTO_FLAGS.into_iter().filter(|f| have.contains(f)).collect();
+        if !named.is_empty() {
+            id.push(named.join(" "));
+        }
+    }
+    Some(if id.is_empty() {
+        name
+    } else {
+        format!("{name} [{}]", id.join("; "))
+    })
 }
 
 /// Logical cores available to this process.
@@ -101,4 +134,23 @@ pub fn peak_rss_bytes() -> Option<u64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_cpu;
+
+    #[test]
+    fn names_family_model_and_crypto_flags() {
+        let text = "processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 17\n\
+                    model name\t: AMD EPYC\nstepping\t: 1\nflags\t\t: fpu sse2 aes avx2 bmi2 adx avx512f avx512ifma\n\n\
+                    processor\t: 1\nmodel name\t: Other\n";
+        assert_eq!(
+            describe_cpu(text).as_deref(),
+            Some("AMD EPYC [family 25 model 17 stepping 1; aes bmi2 adx avx2 avx512f avx512ifma]")
+        );
+        // Without the x86 fields (an ARM kernel's cpuinfo has no model name at all).
+        assert_eq!(describe_cpu("model name\t: Some CPU\n").as_deref(), Some("Some CPU"));
+        assert_eq!(describe_cpu("processor\t: 0\nBogoMIPS\t: 50.00\n"), None);
+    }
 }

@@ -28,21 +28,45 @@ use rug::integer::Order;
 
 use super::ModArith;
 
-/// An AWS-LC Montgomery context for one modulus (read-only once made).
-struct Ctx {
-    n: *mut BIGNUM,
-    mont: *mut BN_MONT_CTX,
+/// An AWS-LC Montgomery context for one (public) modulus, read-only once made; shared with
+/// `awslc_pow`, which keeps one per modulus and thread.
+pub(super) struct MontCtx {
+    /// The modulus as an AWS-LC number.
+    pub(super) n: *mut BIGNUM,
+    /// Its Montgomery context.
+    pub(super) mont: *mut BN_MONT_CTX,
 }
 
-// SAFETY: after construction the context is only read (`BN_mod_mul_montgomery` takes it as
-// `const`), so sharing it between threads is sound.
-unsafe impl Send for Ctx {}
+// SAFETY: after construction the context is only read (`BN_mod_mul_montgomery` and
+// `BN_mod_exp_mont_consttime` take it as `const`), so sharing it between threads is sound.
+unsafe impl Send for MontCtx {}
 // SAFETY: as above.
-unsafe impl Sync for Ctx {}
+unsafe impl Sync for MontCtx {}
 
-impl Drop for Ctx {
+impl MontCtx {
+    /// The context for `m`, or `None` when AWS-LC declines it (even, not above 1) or an
+    /// allocation fails.
+    pub(super) fn new(m: &Integer) -> Option<MontCtx> {
+        if m.is_even() || *m <= 1 {
+            return None;
+        }
+        let bytes: Vec<u8> = m.to_digits::<u8>(Order::Lsf);
+        // SAFETY: `bytes` is valid for its length; a null `ret` asks for a new BIGNUM.
+        let n = unsafe { BN_le2bn(bytes.as_ptr(), bytes.len(), ptr::null_mut()) };
+        if n.is_null() {
+            return None;
+        }
+        // SAFETY: `n` is a valid BIGNUM; a null BN_CTX lets AWS-LC make its own.
+        let mont = unsafe { BN_MONT_CTX_new_for_modulus(n, ptr::null_mut()) };
+        let ctx = MontCtx { n, mont };
+        (!mont.is_null()).then_some(ctx)
+    }
+}
+
+impl Drop for MontCtx {
     fn drop(&mut self) {
-        // SAFETY: both were allocated by AWS-LC for this Ctx and are freed once, here.
+        // SAFETY: both were allocated by AWS-LC for this context and are freed once, here
+        // (BN_MONT_CTX_free takes null, for a context that failed to allocate).
         unsafe {
             BN_MONT_CTX_free(self.mont);
             BN_free(self.n);
@@ -91,7 +115,7 @@ pub struct GmpArith {
     rr: Vec<u64>,
     /// The limbs of plain 1, for leaving Montgomery form.
     plain_one: Vec<u64>,
-    ctx: Option<Arc<Ctx>>,
+    ctx: Option<Arc<MontCtx>>,
 }
 
 impl std::fmt::Debug for GmpArith {
@@ -109,43 +133,33 @@ impl GmpArith {
         self.ctx.is_some()
     }
 
-    fn ctx_for(m: &Integer, limbs: usize) -> Option<Ctx> {
-        if m.is_even() || !(2..=1024).contains(&limbs) {
+    /// AWS-LC's context for `m`, when it takes `m` at exactly `limbs` limbs (the fast path of
+    /// `BN_mod_mul_montgomery` needs equal widths).
+    fn ctx_for(m: &Integer, limbs: usize) -> Option<MontCtx> {
+        if !(2..=1024).contains(&limbs) {
             return None;
         }
-        let bytes: Vec<u8> = m.to_digits::<u8>(Order::Lsf);
-        // SAFETY: `bytes` is valid for its length; a null `ret` asks for a new BIGNUM.
-        let n = unsafe { BN_le2bn(bytes.as_ptr(), bytes.len(), ptr::null_mut()) };
-        if n.is_null() {
-            return None;
-        }
-        // SAFETY: `n` is a valid BIGNUM; a null BN_CTX lets AWS-LC make its own.
-        let mont = unsafe { BN_MONT_CTX_new_for_modulus(n, ptr::null_mut()) };
-        if mont.is_null() {
-            // SAFETY: allocated above, freed once.
-            unsafe { BN_free(n) };
-            return None;
-        }
-        // SAFETY: `mont` is valid; N is stored minimally, which must be the limbs we use.
-        if unsafe { (*mont).N.width } as usize != limbs {
-            // SAFETY: allocated above, freed once each.
-            unsafe {
-                BN_MONT_CTX_free(mont);
-                BN_free(n);
-            }
-            return None;
-        }
-        Some(Ctx { n, mont })
+        let ctx = MontCtx::new(m)?;
+        // SAFETY: `ctx.mont` is valid; N is stored minimally, which must be the limbs we use.
+        (unsafe { (*ctx.mont).N.width } as usize == limbs).then_some(ctx)
     }
 
     fn to_int(x: &[u64]) -> Integer {
         Integer::from_digits(x, Order::Lsf)
     }
 
-    fn store(&self, v: &Integer, out: &mut [u64]) {
+    /// `v` (below the modulus) into `out`, zero-padded.
+    fn store(v: &Integer, out: &mut [u64]) {
         out.iter_mut().for_each(|l| *l = 0);
         let l = v.as_limbs();
         out[..l.len()].copy_from_slice(l);
+    }
+
+    /// `v` (below the modulus) as `limbs` limbs.
+    fn limbs_of(v: &Integer, limbs: usize) -> Vec<u64> {
+        let mut out = vec![0; limbs];
+        Self::store(v, &mut out);
+        out
     }
 
     /// `a * b * R^-1 mod m` into `r` (which may be `a` or `b`).
@@ -165,6 +179,9 @@ impl GmpArith {
                 return;
             }
         }
+        // AWS-LC writes `r` only once a product has succeeded (the fast path checks the widths
+        // first; the slow one computes in temporaries and fails before its last copy), so
+        // here `a` and `b` are intact even when `r` aliases one of them.
         // SAFETY: `a`, `b` have `n` limbs each; they are read before `r` is written.
         let (ai, bi) = unsafe {
             (
@@ -176,7 +193,7 @@ impl GmpArith {
         p *= &self.r_inv;
         p %= &self.m;
         // SAFETY: `r` has `n` limbs, no other reference to them is live here.
-        self.store(&p, unsafe { std::slice::from_raw_parts_mut(r, n) });
+        Self::store(&p, unsafe { std::slice::from_raw_parts_mut(r, n) });
         for mut x in [ai, bi, p] {
             <super::Gmp as super::Backend>::wipe(&mut x);
         }
@@ -193,35 +210,23 @@ impl ModArith for GmpArith {
         // m is odd and above one wherever this crate prepares it. For an even one R has no
         // inverse: then R^-1 = 1 and elements are plain residues (the GMP path only).
         let r_inv = r.invert_ref(m).map(Integer::from).unwrap_or_else(|| Integer::from(1));
-        let ctx = Self::ctx_for(m, limbs).map(Arc::new);
-        let mut a = GmpArith {
+        // R mod m is 1 in Montgomery form; R^2 mod m takes a value into it.
+        let (r_mod, rr) = if r_inv == 1 {
+            (Integer::from(1) % m, Integer::from(1) % m)
+        } else {
+            (Integer::from(&r % m), Integer::from(&r * &r) % m)
+        };
+        let mut plain_one = vec![0; limbs];
+        plain_one[0] = 1;
+        GmpArith {
             m: m.clone(),
             limbs,
             r_inv,
-            one: vec![0; limbs],
-            rr: vec![0; limbs],
-            plain_one: vec![0; limbs],
-            ctx,
-        };
-        a.plain_one[0] = 1;
-        // R mod m is 1 in Montgomery form.
-        let plain = a.r_inv == 1;
-        let r_mod = if plain {
-            Integer::from(1) % m
-        } else {
-            Integer::from(&r % m)
-        };
-        let rr = if plain {
-            Integer::from(1) % m
-        } else {
-            Integer::from(&r * &r) % m
-        };
-        let (mut one, mut rr_limbs) = (vec![0; limbs], vec![0; limbs]);
-        a.store(&r_mod, &mut one);
-        a.store(&rr, &mut rr_limbs);
-        a.one = one;
-        a.rr = rr_limbs;
-        a
+            one: Self::limbs_of(&r_mod, limbs),
+            rr: Self::limbs_of(&rr, limbs),
+            plain_one,
+            ctx: Self::ctx_for(m, limbs).map(Arc::new),
+        }
     }
     fn modulus(&self) -> &Integer {
         &self.m
@@ -233,10 +238,10 @@ impl ModArith for GmpArith {
         // x * R^2 * R^-1 = x * R (mod m), from x reduced below m.
         let mut out = vec![0; self.limbs];
         if *x < self.m {
-            self.store(x, &mut out);
+            Self::store(x, &mut out);
         } else {
             let mut v = Integer::from(x % &self.m);
-            self.store(&v, &mut out);
+            Self::store(&v, &mut out);
             <super::Gmp as super::Backend>::wipe(&mut v);
         }
         let r = out.as_mut_ptr();

@@ -16,12 +16,13 @@ use std::cell::RefCell;
 use std::ptr;
 
 use aws_lc_sys::{
-    BIGNUM, BN_CTX_free, BN_CTX_new, BN_MONT_CTX, BN_MONT_CTX_free, BN_MONT_CTX_new_for_modulus, BN_bn2le_padded,
-    BN_clear_free, BN_free, BN_le2bn, BN_mod_exp_mont_consttime, BN_new,
+    BIGNUM, BN_CTX_free, BN_CTX_new, BN_bn2le_padded, BN_clear_free, BN_le2bn, BN_mod_exp_mont_consttime, BN_new,
 };
 use rug::Integer;
 use rug::integer::Order;
 use zeroize::Zeroizing;
+
+use super::awslc_mont::MontCtx;
 
 /// Montgomery contexts kept per thread: the group's p, Z_q's q, and room for a test's moduli.
 const CACHED_MODULI: usize = 4;
@@ -55,21 +56,10 @@ const _: () = assert!(
     "awslc_pow reads GMP limbs as little-endian bytes"
 );
 
-/// A Montgomery context for one (public) modulus.
+/// A Montgomery context for one (public) modulus, found by its value.
 struct Mont {
     modulus: Integer,
-    bn: *mut BIGNUM,
-    ctx: *mut BN_MONT_CTX,
-}
-
-impl Drop for Mont {
-    fn drop(&mut self) {
-        // SAFETY: both were allocated by AWS-LC for this Mont and are freed once, here.
-        unsafe {
-            BN_MONT_CTX_free(self.ctx);
-            BN_free(self.bn);
-        }
-    }
+    ctx: MontCtx,
 }
 
 thread_local! {
@@ -96,20 +86,12 @@ pub(super) fn pow_mod(base: &Integer, exp: &Integer, m: &Integer) -> Option<Inte
         let at = match monts.iter().position(|c| c.modulus == *m) {
             Some(i) => i,
             None => {
-                let mb = Bn::from_integer(m)?;
-                // SAFETY: `mb.0` is a valid BIGNUM; a null BN_CTX is allowed.
-                let ctx = unsafe { BN_MONT_CTX_new_for_modulus(mb.0, ptr::null_mut()) };
-                if ctx.is_null() {
-                    return None;
-                }
+                let ctx = MontCtx::new(m)?;
                 if monts.len() == CACHED_MODULI {
                     monts.remove(0);
                 }
-                let bn = mb.0;
-                std::mem::forget(mb);
                 monts.push(Mont {
                     modulus: m.clone(),
-                    bn,
                     ctx,
                 });
                 monts.len() - 1
@@ -130,7 +112,7 @@ pub(super) fn pow_mod(base: &Integer, exp: &Integer, m: &Integer) -> Option<Inte
             return None;
         }
         // SAFETY: every pointer is valid and owned as above; `a < m` (reduced above), `m` odd.
-        let ok = unsafe { BN_mod_exp_mont_consttime(r.0, a.0, e.0, mont.bn, bctx, mont.ctx) };
+        let ok = unsafe { BN_mod_exp_mont_consttime(r.0, a.0, e.0, mont.ctx.n, bctx, mont.ctx.mont) };
         // SAFETY: allocated above, freed once.
         unsafe { BN_CTX_free(bctx) };
         if ok != 1 {

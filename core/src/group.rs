@@ -280,7 +280,7 @@ impl<B: Backend> SchnorrGroup<B> {
         const W: u32 = 4;
         counters::record_n(Op::MultiExpTerm, bases.len() as u64);
         // Multiplications, roughly: Straus about n (2^(W-1) + 64/(W+1)); buckets with c-bit
-        // digits ceil(64/c) (n + 2^(c+1)). Buckets win from a few dozen bases on (a batch of
+        // digits ceil(64/c) (n + 2^(c+1)). Buckets win from about 110 bases on (a batch of
         // 128 packets has 256).
         let n = bases.len() as f64;
         let straus = n * (f64::from(1u32 << (W - 1)) + 64.0 / f64::from(W + 1));

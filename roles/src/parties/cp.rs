@@ -436,7 +436,13 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// Algorithm 2, step 4: `Enc_Cpk(sum_i)` (with the blinding sum in `vss`), bound to the
     /// task and i.
     fn upload(&mut self, excluded: &[u32]) {
-        let mut plain = self.accept(|a, ctx, _| a.upload(ctx, excluded));
+        let plain = self.accept(|a, ctx, _| a.upload(ctx, excluded));
+        self.encrypt_upload(plain);
+    }
+
+    /// Algorithm 2, step 4 after the sum: encrypt `plain` (the upload's plaintext, wiped here)
+    /// for the Cloud and send it to the Edge.
+    fn encrypt_upload(&mut self, mut plain: Vec<u8>) {
         let task = self.task.unwrap_or_default();
         let ct = match &self.cloud_pk {
             Some(pk) => self
@@ -499,9 +505,14 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     }
 
     /// `vss`: the Edge's agreed set; upload over it.
+    /// `vss`: the Edge's agreed set. The sum over the agreed DPs is part of the agreement
+    /// (`dp_set_agreement`, as in the paper's modes the running sum is part of the share checks);
+    /// `cp_result_encrypt` is the encryption and upload alone.
     fn agreed(&mut self, m: &AgreedSet, probe: &mut dyn Probe) {
+        probe.enter(Phase::DpSetAgreement, self.vid);
+        let plain = self.accept(|a, ctx, _| a.upload(ctx, &m.excluded));
         probe.enter(Phase::CpResultEncrypt, self.vid);
-        self.upload(&m.excluded);
+        self.encrypt_upload(plain);
     }
 }
 

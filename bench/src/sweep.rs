@@ -209,6 +209,7 @@ fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: 
                 sig_verify: s.ops.get(Op::Verify),
                 dp_sign: s.ops.get(Op::DpSign),
                 dp_sig_verify: s.ops.get(Op::DpVerify),
+                pk_decode: s.ops.get(Op::KeyDecode),
                 jobs: env.jobs,
                 crate_version: env.crate_version.clone(),
                 git_rev: env.git_rev.clone(),
@@ -248,6 +249,22 @@ fn unit_key(p: &Point) -> UnitKey {
         p.rsa_bits,
         p.group_bits,
     )
+}
+
+/// `backend,suite,provider,rsa_bits,group_bits`: a calibration key in callgrind labels.
+fn key_label(k: &UnitKey) -> String {
+    format!("{},{},{},{},{}", k.0, k.1, k.2, k.3, k.4)
+}
+
+/// Under valgrind's callgrind, a dump labelled `label` (outside valgrind, nothing). With
+/// `--jobs 1 --session-threads 1`, `dsmpc-calibration:<key>` opens the calibration dumps of
+/// `key`, `dsmpc-units:<key>` closes them and `dsmpc-point:<id> units:<key>` opens a point
+/// whose phase dumps follow;
+/// `dsmpc-reports icount-model` attributes the dumps by them.
+fn callgrind_mark(label: String) {
+    if let Ok(label) = std::ffi::CString::new(label) {
+        dsmpc_roles::metrics::callgrind::dump_stats_at(&label);
+    }
 }
 
 /// Why a point produced no rows.
@@ -565,46 +582,52 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
         let cached = units.lock().ok().and_then(|u| u.get(&key).cloned());
         let u = match cached {
             Some(u) => u,
-            None => match costmodel::calibrate_for(p, opts.quick_calibration) {
-                Ok(c) => {
-                    let c = Arc::new(c);
-                    let fresh = units
-                        .lock()
-                        .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
-                        .unwrap_or(false);
-                    if fresh {
-                        let rows: Vec<UnitRow> =
-                            c.0.iter()
-                                .map(|(op, s)| UnitRow {
-                                    backend: key.0.clone(),
-                                    suite: key.1.clone(),
-                                    provider: key.2.clone(),
-                                    rsa_bits: key.3,
-                                    group_bits: key.4,
-                                    op: op.name().into(),
-                                    unit_s: *s,
-                                })
-                                .collect();
-                        if let Err(e) = outputs
+            None => {
+                // Closes what ran before (the main thread's setup is in the first dump otherwise).
+                callgrind_mark(format!("dsmpc-calibration:{}", key_label(&key)));
+                match costmodel::calibrate_for(p, opts.quick_calibration) {
+                    Ok(c) => {
+                        let c = Arc::new(c);
+                        let fresh = units
                             .lock()
-                            .map_err(|_| poisoned())
-                            .and_then(|mut o| o.units.write(&rows))
-                        {
-                            record_error(e);
+                            .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
+                            .unwrap_or(false);
+                        if fresh {
+                            callgrind_mark(format!("dsmpc-units:{}", key_label(&key)));
+                            let rows: Vec<UnitRow> =
+                                c.0.iter()
+                                    .map(|(op, s)| UnitRow {
+                                        backend: key.0.clone(),
+                                        suite: key.1.clone(),
+                                        provider: key.2.clone(),
+                                        rsa_bits: key.3,
+                                        group_bits: key.4,
+                                        op: op.name().into(),
+                                        unit_s: *s,
+                                    })
+                                    .collect();
+                            if let Err(e) = outputs
+                                .lock()
+                                .map_err(|_| poisoned())
+                                .and_then(|mut o| o.units.write(&rows))
+                            {
+                                record_error(e);
+                            }
                         }
+                        c
                     }
-                    c
+                    Err(e) => {
+                        failures
+                            .lock()
+                            .map(|mut f| f.push(format!("{id}: calibration failed: {e}")))
+                            .ok();
+                        bar.inc(1);
+                        return;
+                    }
                 }
-                Err(e) => {
-                    failures
-                        .lock()
-                        .map(|mut f| f.push(format!("{id}: calibration failed: {e}")))
-                        .ok();
-                    bar.inc(1);
-                    return;
-                }
-            },
+            }
         };
+        callgrind_mark(format!("dsmpc-point:{id} units:{}", key_label(&key)));
         let t0 = std::time::Instant::now();
         let outcome = run_point(p, grid.reps, &u, &env, &ctx);
         let wall = t0.elapsed().as_secs_f64();

@@ -101,7 +101,7 @@ fn tiny_sweep_writes_every_file() {
     let messages = rows(&out.join("messages.csv"));
     assert_eq!(messages.len(), 2 * 6, "points x message kinds");
     let units = unit_costs(&out.join("units.csv"));
-    assert_eq!(units.len(), 11, "one calibration: eleven operation kinds");
+    assert_eq!(units.len(), 12, "one calibration: twelve operation kinds");
     for op in ["dp_sign", "dp_sig_verify"] {
         let u = units
             .iter()

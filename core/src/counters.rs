@@ -36,11 +36,14 @@ pub enum Op {
     DpSign,
     /// Verification of a DP's commitment signature (`vss`; ECDSA P-256).
     DpVerify,
+    /// Decoding a public encryption key received in a message, with its validity checks
+    /// (P-256: decompressing the point, a field square root; RSA: reading n and e).
+    KeyDecode,
 }
 
 impl Op {
     /// Every counted operation, in column order.
-    pub const ALL: [Op; 11] = [
+    pub const ALL: [Op; 12] = [
         Op::ModExpVar,
         Op::ModExpFixed,
         Op::ModExpSecret,
@@ -52,6 +55,7 @@ impl Op {
         Op::Verify,
         Op::DpSign,
         Op::DpVerify,
+        Op::KeyDecode,
     ];
     /// Number of kinds.
     pub const COUNT: usize = Self::ALL.len();
@@ -70,6 +74,7 @@ impl Op {
             Op::Verify => "sig_verify",
             Op::DpSign => "dp_sign",
             Op::DpVerify => "dp_sig_verify",
+            Op::KeyDecode => "pk_decode",
         }
     }
 

@@ -15,6 +15,7 @@ pub mod error;
 pub mod figures;
 pub mod format;
 pub mod history;
+pub mod icount_model;
 pub mod regress;
 pub mod report;
 mod slice;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use dsmpc_reports::ab;
 use dsmpc_reports::regress::{self, CompareOptions};
-use dsmpc_reports::{figures, history, report};
+use dsmpc_reports::{figures, history, icount_model, report};
 
 /// Figures, report and regression checks for D-SMPC sweeps.
 ///
@@ -97,6 +97,21 @@ enum Command {
         /// Output folder.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
+    },
+    /// The cost model in instructions: each phase's instructions against Σ count × unit
+    /// instructions, from a callgrind run of dsmpc-sweep (see `cargo xtask icount-model`).
+    ///
+    /// DIR holds `cg/` (the run's callgrind dumps, or `dumps.csv` written from them by an
+    /// earlier call) and `sweep/` (its sweep folder). Writes DIR/dumps.csv,
+    /// DIR/icount-model.csv and DIR/icount-units.csv and prints the table. Exit status 1 when
+    /// a phase's ratio exceeds --limit, 2 when an input cannot be read.
+    IcountModel {
+        /// Folder of the callgrind run.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+        /// Largest ratio accepted (instructions over bound), e.g. 1.10.
+        #[arg(long, value_name = "F", default_value_t = 1.10)]
+        limit: f64,
     },
     /// Copy the CSVs and meta.json of a sweep folder into a baseline folder.
     SaveBaseline {
@@ -221,6 +236,35 @@ fn run(cli: Cli) -> dsmpc_reports::Result<ExitCode> {
             for f in files {
                 println!("wrote {}", f.display());
             }
+        }
+        Command::IcountModel { from, limit } => {
+            if !(limit.is_finite() && limit > 0.0) {
+                eprintln!("error: --limit must be a positive number, got {limit}");
+                return Ok(ExitCode::from(2));
+            }
+            let m = icount_model::load(&from)?;
+            println!("{m}");
+            for (name, text) in [("icount-model.csv", m.to_csv()), ("icount-units.csv", m.units_csv())] {
+                let path = from.join(name);
+                std::fs::write(&path, text).map_err(|e| dsmpc_reports::Error::Io {
+                    path: path.clone(),
+                    source: e,
+                })?;
+                println!("wrote {}", path.display());
+            }
+            let above = m.above(limit);
+            if !above.is_empty() {
+                for r in &above {
+                    eprintln!(
+                        "above {limit}: {} at {} (ratio {:.3})",
+                        r.phase,
+                        r.point,
+                        r.ratio.unwrap_or(0.0)
+                    );
+                }
+                return Ok(ExitCode::from(1));
+            }
+            println!("every phase within {limit}x of its instruction bound");
         }
         Command::SaveBaseline { from, to } => {
             for f in regress::save_baseline(&from, &to)? {

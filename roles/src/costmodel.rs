@@ -9,9 +9,15 @@
 //!
 //! The DPs' commitment signatures of `vss` mode (`dp_sign`, `dp_sig_verify`) are ECDSA P-256
 //! whatever the cipher suite, so they are calibrated separately from the suite's `sign` and
-//! `sig_verify`, in every run, with the same functions the parties call.
+//! `sig_verify`, in every run, with the same functions the parties call. `pk_decode` is the
+//! suite's decoding of a public encryption key from its wire bytes (P-256: a point
+//! decompression).
+//!
+//! Under valgrind's callgrind each calibration loop is also one labelled dump, so that
+//! `cargo xtask icount-model` can price the phases in instructions as well (see [`time_op`]).
 
 use std::collections::BTreeMap;
+use std::ffi::CString;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::counters::{Op, OpCounts};
@@ -21,7 +27,7 @@ use dsmpc_core::rng::{self, RngSource};
 
 use crate::error::{Result, RolesError};
 use crate::keys::{self, DpKeys};
-use crate::metrics::thread_cpu_seconds;
+use crate::metrics::{callgrind, thread_cpu_seconds};
 use crate::suite::CipherSuite;
 use crate::wire::Commitments;
 
@@ -47,15 +53,25 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// Median over `batches` of the per-call CPU time of `f` run `per_batch` times.
-fn time_op(batches: usize, per_batch: usize, mut f: impl FnMut()) -> f64 {
+///
+/// Under valgrind's callgrind the calls after the warm-up are also one dump labelled
+/// `dsmpc-unit:<op>:<units>`, where `units` is the number of `op` they performed (`per_call` per
+/// call): the instruction counterpart of the unit cost, which `cargo xtask icount-model`
+/// divides out.
+fn time_op(op: Op, per_call: usize, batches: usize, per_batch: usize, mut f: impl FnMut()) -> f64 {
     f(); // warm-up (allocations, lazily built tables)
     let mut samples = Vec::with_capacity(batches);
+    callgrind::zero_stats();
     for _ in 0..batches {
         let t0 = thread_cpu_seconds();
         for _ in 0..per_batch {
             f();
         }
         samples.push((thread_cpu_seconds() - t0) / per_batch as f64);
+    }
+    let units = batches * per_batch * per_call;
+    if let Ok(label) = CString::new(format!("dsmpc-unit:{}:{units}", op.name())) {
+        callgrind::dump_stats_at(&label);
     }
     median(samples)
 }
@@ -83,14 +99,14 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     };
     units.insert(
         Op::ModExpVar,
-        time_op(batches, 4 * scale, || {
+        time_op(Op::ModExpVar, 1, batches, 4 * scale, || {
             let i = next();
             std::hint::black_box(B::pow_mod(&base, &exps[i], group.p()));
         }),
     );
     units.insert(
         Op::ModExpSecret,
-        time_op(batches, 4 * scale, || {
+        time_op(Op::ModExpSecret, 1, batches, 4 * scale, || {
             let i = next();
             std::hint::black_box(B::pow_mod_secret(&base, &exps[i], group.p()));
         }),
@@ -99,7 +115,7 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     let gt = group.g_table();
     units.insert(
         Op::ModExpFixed,
-        time_op(batches, 8 * scale, || {
+        time_op(Op::ModExpFixed, 1, batches, 8 * scale, || {
             let i = next();
             // Half pk-table (window 6), half g-table (window 8), as the protocol uses both.
             if i % 2 == 0 {
@@ -112,13 +128,13 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     let bases: Vec<B::Int> = (0..64).map(|i| group.mul(&base, &exps[i % exps.len()])).collect();
     let refs: Vec<&B::Int> = bases.iter().collect();
     let small: Vec<u64> = (0..64).map(|_| rand_core::Rng::next_u64(&mut r) | 1).collect();
-    let per_term = time_op(batches, scale, || {
+    let per_term = time_op(Op::MultiExpTerm, bases.len(), batches, scale, || {
         std::hint::black_box(group.multi_exp_small(&refs, &small));
     }) / bases.len() as f64;
     units.insert(Op::MultiExpTerm, per_term);
     units.insert(
         Op::Jacobi,
-        time_op(batches, 16 * scale, || {
+        time_op(Op::Jacobi, 1, batches, 16 * scale, || {
             let i = next();
             std::hint::black_box(B::jacobi(&bases[i], group.p()));
         }),
@@ -132,26 +148,33 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     let mut r2 = rng::seeded(1, "calibrate/suite");
     units.insert(
         Op::Encrypt,
-        time_op(batches, 4 * scale, || {
+        time_op(Op::Encrypt, 1, batches, 4 * scale, || {
             std::hint::black_box(suite.encrypt(&enc_pk, label, &msg, &mut r2).ok());
         }),
     );
     units.insert(
         Op::Decrypt,
-        time_op(batches, 2 * scale, || {
+        time_op(Op::Decrypt, 1, batches, 2 * scale, || {
             std::hint::black_box(suite.decrypt(enc_sk, label, &ct, &mut r2));
         }),
     );
     units.insert(
         Op::Sign,
-        time_op(batches, 2 * scale, || {
+        time_op(Op::Sign, 1, batches, 2 * scale, || {
             std::hint::black_box(suite.sign(sign_sk, &msg, &mut r2).ok());
         }),
     );
     units.insert(
         Op::Verify,
-        time_op(batches, 4 * scale, || {
+        time_op(Op::Verify, 1, batches, 4 * scale, || {
             std::hint::black_box(suite.verify(&sign_pk, &msg, &sig));
+        }),
+    );
+    let enc_pk_bytes = suite.encode_enc_public(&enc_pk);
+    units.insert(
+        Op::KeyDecode,
+        time_op(Op::KeyDecode, 1, batches, 8 * scale, || {
+            std::hint::black_box(suite.decode_enc_public(&enc_pk_bytes).ok());
         }),
     );
     calibrate_dp_signatures(&mut units, group.element_len(), batches, scale)?;
@@ -187,13 +210,13 @@ fn calibrate_dp_signatures(
     }
     units.insert(
         Op::DpSign,
-        time_op(batches, 4 * scale, || {
+        time_op(Op::DpSign, 1, batches, 4 * scale, || {
             std::hint::black_box(keys::sign_commitments(key, &task, 1, &elements, &mut r).ok());
         }),
     );
     units.insert(
         Op::DpVerify,
-        time_op(batches, 4 * scale, || {
+        time_op(Op::DpVerify, 1, batches, 4 * scale, || {
             std::hint::black_box(verifying.verify(&m));
         }),
     );

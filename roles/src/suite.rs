@@ -158,7 +158,8 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     fn encode_sign_public(&self, pk: &Self::SignPublic) -> Vec<u8>;
     /// Wire encoding of a public encryption key.
     fn encode_enc_public(&self, pk: &Self::EncPublic) -> Vec<u8>;
-    /// Decode a public encryption key.
+    /// Decode a public encryption key received in a message, with its validity checks;
+    /// counted as one [`Op::KeyDecode`](dsmpc_core::counters::Op::KeyDecode).
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<Self::EncPublic>;
     /// Decode a public verification key ([`Self::encode_sign_public`]'s bytes; a deployment's
     /// roster registers the CPs' keys this way).

@@ -18,8 +18,9 @@ pub const PHASES: [&str; 8] = [
 
 /// The operation-count columns of `phases.csv`, also the `op` values of `units.csv`, in
 /// column order. `dp_sign` and `dp_sig_verify` are the DPs' ECDSA P-256 signatures over their
-/// `vss` commitments, whatever the suite.
-pub const OP_COLUMNS: [&str; 11] = [
+/// `vss` commitments, whatever the suite; `pk_decode` is decoding a public encryption key
+/// received in a message (the Cloud's by each CP, the CPs' by each DP).
+pub const OP_COLUMNS: [&str; 12] = [
     "modexp_var",
     "modexp_fixed",
     "modexp_secret",
@@ -31,11 +32,13 @@ pub const OP_COLUMNS: [&str; 11] = [
     "sig_verify",
     "dp_sign",
     "dp_sig_verify",
+    "pk_decode",
 ];
 
 /// Op columns that older sweeps lack (readers take them as 0): before they were counted, the
-/// DP commitment signatures of `vss` points were in `sign` and `sig_verify`.
-pub const OPTIONAL_OP_COLUMNS: [&str; 2] = ["dp_sign", "dp_sig_verify"];
+/// DP commitment signatures of `vss` points were in `sign` and `sig_verify`, and key decoding
+/// was not priced.
+pub const OPTIONAL_OP_COLUMNS: [&str; 3] = ["dp_sign", "dp_sig_verify", "pk_decode"];
 
 /// The message kinds of `messages.csv`, in protocol order. `commitments`, `dp_report` and
 /// `agreed_set` exist only in `vss` mode.

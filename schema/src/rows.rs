@@ -165,6 +165,9 @@ pub struct PhaseRow {
     pub dp_sign: u64,
     /// `vss`: verifications of DP commitment signatures (by every CP and the Edge).
     pub dp_sig_verify: u64,
+    /// Public encryption keys decoded from messages (the Cloud's by each CP in
+    /// `cp_auth_request`, each CP's by each DP in `share_encrypt_pvss_attach`).
+    pub pk_decode: u64,
     /// Sweep parallelism.
     pub jobs: usize,
     /// Version of the dsmpc crates.

@@ -10,6 +10,7 @@
 //!   the same machine (instructions, CPU time, exact counts);
 //! - `regress-validate`: check that `regress` catches real slowdowns, committed as patches in a
 //!   scratch worktree;
+//! - `icount-model`: the cost model in instructions (callgrind), per phase;
 //! - `history`: measure a range or list of revisions on this machine (instructions and CPU time
 //!   per phase, cached per host and revision) and draw a trend figure per phase.
 //!
@@ -18,6 +19,7 @@
 
 mod gmp;
 mod history;
+mod icount_model;
 mod regress;
 mod slurm;
 mod tasks;
@@ -53,6 +55,10 @@ Tasks:
                           target/dsmpc-history/<host>/<sha>/), write revisions.csv and history.csv
                           and draw a trend figure per phase (SVG, PNG); A..B includes A; revisions
                           without the regression grid are skipped; see `cargo xtask history --help`
+  icount-model [OPTIONS]  the cost model in instructions: each phase's instructions (callgrind) against
+                          its counted operations priced by calibration loops of the same run; prints
+                          the ratio per phase and fails above --limit (default 1.10); see
+                          `cargo xtask icount-model --help`
   help                    this text
 
 Sharded sweeps: `cargo xtask sweep --shard I/N --out DIR` runs shard I of N (1-based) into
@@ -115,6 +121,7 @@ fn main() -> ExitCode {
         "regress" => regress::regress(&args),
         "regress-validate" => validate::validate(&args),
         "history" => history::history(&args),
+        "icount-model" => icount_model::icount_model(&args),
         "help" | "-h" | "--help" => {
             print!("{}", help());
             Ok(())

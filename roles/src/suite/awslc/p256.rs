@@ -210,11 +210,12 @@ impl CipherSuite for P256Suite {
         compress(pk.as_ref()).map_or_else(|_| pk.as_ref().to_vec(), |c| c.to_vec())
     }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<P256EncPublic> {
+        counters::record(Op::KeyDecode);
         spec::decode_public(bytes, parse_point)
     }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<signature::ParsedPublicKey> {
         use p256::elliptic_curve::sec1::ToSec1Point;
-        let point = rustcrypto::P256Suite.decode_enc_public(bytes)?.to_sec1_point(false);
+        let point = spec::decode_public(bytes, rustcrypto::p256::parse_point)?.to_sec1_point(false);
         signature::ParsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point.as_bytes())
             .map_err(|e| RolesError::Suite(format!("aws-lc: P-256 verification key rejected: {e}")))
     }

@@ -221,6 +221,7 @@ impl CipherSuite for RsaSuite {
         }
     }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<RsaEncPublic> {
+        counters::record(Op::KeyDecode);
         self.import_public(&self.parser().parse_public(bytes)?)
     }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<signature::ParsedPublicKey> {

@@ -98,7 +98,7 @@ fn compressed(pk: &PublicKey) -> CompressedPoint {
 
 /// A 33-byte compressed point; `None` for any other length or encoding and for points not on
 /// the curve (the identity has no 33-byte encoding).
-fn parse_point(bytes: &[u8]) -> Option<PublicKey> {
+pub(crate) fn parse_point(bytes: &[u8]) -> Option<PublicKey> {
     if !is_compressed_shape(bytes) {
         return None;
     }
@@ -178,10 +178,11 @@ impl CipherSuite for P256Suite {
         compressed(&PublicKey::from(*pk)).to_vec()
     }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
+        counters::record(Op::KeyDecode);
         spec::decode_public(bytes, parse_point)
     }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<VerifyingKey> {
-        self.decode_enc_public(bytes).map(VerifyingKey::from)
+        spec::decode_public(bytes, parse_point).map(VerifyingKey::from)
     }
     fn encrypt(&self, pk: &PublicKey, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>> {
         spec::encrypt::<Aes256Gcm>(label, msg, rng, |rng| {

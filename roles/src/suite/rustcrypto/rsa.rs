@@ -116,6 +116,7 @@ impl CipherSuite for RsaSuite {
         self.encode_enc_public(pk)
     }
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
+        counters::record(Op::KeyDecode);
         self.parse_public(bytes)
     }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<PublicKey> {

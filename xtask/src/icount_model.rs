@@ -1,0 +1,143 @@
+//! `cargo xtask icount-model`: the cost model in instructions. Builds `dsmpc-sweep` from the
+//! work tree, runs a grid under valgrind's callgrind with one job and one session thread (so
+//! that dumps follow the run's order), then `dsmpc-reports icount-model` sets each phase's
+//! instructions against `Σ count(op) × instructions per op` measured by the calibration loops
+//! in the same run. See `reports/src/icount_model.rs` for the labels and what the ratio means.
+
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+use crate::TaskError;
+use crate::regress::{build_sweep, reports_bin, root, status_of, valgrind_available};
+
+pub const HELP: &str = "\
+cargo xtask icount-model [OPTIONS]
+
+Counts, under valgrind's callgrind, the instructions of every phase of every point of a grid and
+of the cost model's calibration loops in the same run, and prints per phase the ratio
+instructions / (sum over the phase's counted operations of count x instructions per operation).
+Unlike the time-based overhead in phases.csv, the ratio does not move with cold caches, the other
+hyperthread's load or clock drift: it is what the code executes beyond the operations the model
+prices. valgrind hides AVX-512, ADX and SHA, so AWS-LC and GMP run their generic paths under it;
+the ratio compares like with like.
+
+Options:
+  --grid FILE     the grid (default bench/grids/icount-model.toml: both providers x both suites x
+                  batch/paper/vss x both backends at n = 20, k = 5, t = 3; about 9 minutes)
+  --out DIR       the output folder (default target/icount-model, replaced): sweep/ (the sweep's
+                  CSVs), dumps.csv, icount-model.csv, icount-units.csv, valgrind.log
+  --limit F       exit status 1 when a phase's ratio exceeds F (default 1.10)
+  --keep-dumps    keep the raw callgrind files in DIR/cg/ (deleted by default; dumps.csv keeps
+                  each dump's label and count)
+
+Exit status: 0 every phase within the limit, 1 a phase above it or a step failed, 2 bad input.
+Needs valgrind (Debian: apt-get install valgrind).
+";
+
+struct Options {
+    grid: PathBuf,
+    out: PathBuf,
+    limit: String,
+    keep_dumps: bool,
+}
+
+fn parse(args: &[String]) -> Result<Options, TaskError> {
+    let mut o = Options {
+        grid: PathBuf::from("bench/grids/icount-model.toml"),
+        out: PathBuf::from("target/icount-model"),
+        limit: "1.10".into(),
+        keep_dumps: false,
+    };
+    let bad = |m: String| TaskError::usage(format!("{m}\n\n{HELP}"));
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |name: &str| it.next().cloned().ok_or_else(|| bad(format!("{name} needs a value")));
+        match a.as_str() {
+            "--grid" => o.grid = PathBuf::from(value("--grid")?),
+            "--out" => o.out = PathBuf::from(value("--out")?),
+            "--limit" => {
+                let v = value("--limit")?;
+                match v.parse::<f64>() {
+                    Ok(x) if x.is_finite() && x > 0.0 => o.limit = v,
+                    _ => return Err(bad(format!("--limit: not a positive number: {v:?}"))),
+                }
+            }
+            "--keep-dumps" => o.keep_dumps = true,
+            "-h" | "--help" => {
+                print!("{HELP}");
+                std::process::exit(0);
+            }
+            other => return Err(bad(format!("icount-model: unknown option {other:?}"))),
+        }
+    }
+    if !o.grid.is_file() {
+        return Err(TaskError::usage(format!(
+            "--grid: {} is not a file (give a grid TOML as in bench/grids/)",
+            o.grid.display()
+        )));
+    }
+    Ok(o)
+}
+
+/// `cargo xtask icount-model`.
+pub fn icount_model(args: &[String]) -> Result<(), TaskError> {
+    let o = parse(args)?;
+    if !valgrind_available() {
+        return Err(TaskError::run(
+            "valgrind is not installed (Debian: apt-get install valgrind)".into(),
+        ));
+    }
+    let gmp = crate::gmp::available();
+    if !gmp {
+        eprintln!("note: {}", crate::gmp::HOW_TO_ENABLE);
+    }
+    let bin = build_sweep(&root(), "worktree", false, gmp)?;
+    let out = root().join(&o.out);
+    let _ = std::fs::remove_dir_all(&out);
+    let cg = out.join("cg");
+    std::fs::create_dir_all(&cg).map_err(|e| format!("cannot create {}: {e}", cg.display()))?;
+    let log = out.join("valgrind.log");
+    eprintln!(
+        "+ valgrind --tool=callgrind ... dsmpc-sweep --grid {} --jobs 1 --session-threads 1 (log {})",
+        o.grid.display(),
+        log.display()
+    );
+    let status = Command::new("valgrind")
+        .args(["--tool=callgrind", "--dump-instr=no", "--dump-line=no"])
+        .arg(format!("--log-file={}", log.display()))
+        .arg(format!("--callgrind-out-file={}/callgrind.out.%p", cg.display()))
+        .arg(&bin)
+        .arg("--grid")
+        .arg(root().join(&o.grid))
+        .args([
+            "--reps",
+            "1",
+            "--jobs",
+            "1",
+            "--session-threads",
+            "1",
+            "--quick-calibration",
+            "--no-progress",
+            "--out",
+        ])
+        .arg(out.join("sweep"))
+        .stdout(Stdio::null())
+        .status()
+        .map_err(|e| format!("cannot run valgrind: {e}"))?;
+    if !status.success() {
+        return Err(TaskError::run(format!(
+            "the callgrind run failed ({status}); see {}",
+            log.display()
+        )));
+    }
+    let out_s = out.to_string_lossy().into_owned();
+    let result = status_of(
+        &mut reports_bin(&["icount-model", "--from", &out_s, "--limit", &o.limit]),
+        "dsmpc-reports icount-model",
+    );
+    // dumps.csv holds every dump's label and count once the model has read them.
+    if !o.keep_dumps && out.join("dumps.csv").is_file() {
+        let _ = std::fs::remove_dir_all(&cg);
+    }
+    result
+}

@@ -27,6 +27,7 @@ use std::sync::{Arc, Mutex};
 
 use dsmpc_core::counters::Op;
 use dsmpc_roles::costmodel::{self, UnitCosts};
+use dsmpc_roles::metrics::callgrind;
 use dsmpc_roles::net::overhead::TlsCost;
 use dsmpc_roles::net::process::{NetStats, ProcessOptions};
 use dsmpc_roles::net::sim::{Placement, SimConfig};
@@ -251,20 +252,13 @@ fn unit_key(p: &Point) -> UnitKey {
     )
 }
 
-/// `backend,suite,provider,rsa_bits,group_bits`: a calibration key in callgrind labels.
+/// `backend,suite,provider,rsa_bits,group_bits`: a calibration key in the callgrind labels
+/// that mark a run for `dsmpc-reports icount-model` (no-ops outside valgrind). With `--jobs 1
+/// --session-threads 1`, `dsmpc-calibration:<key>` opens the calibration dumps of `key`,
+/// `dsmpc-units:<key>` closes them and `dsmpc-point:<id> units:<key>` opens a point whose phase
+/// dumps follow.
 fn key_label(k: &UnitKey) -> String {
     format!("{},{},{},{},{}", k.0, k.1, k.2, k.3, k.4)
-}
-
-/// Under valgrind's callgrind, a dump labelled `label` (outside valgrind, nothing). With
-/// `--jobs 1 --session-threads 1`, `dsmpc-calibration:<key>` opens the calibration dumps of
-/// `key`, `dsmpc-units:<key>` closes them and `dsmpc-point:<id> units:<key>` opens a point
-/// whose phase dumps follow;
-/// `dsmpc-reports icount-model` attributes the dumps by them.
-fn callgrind_mark(label: String) {
-    if let Ok(label) = std::ffi::CString::new(label) {
-        dsmpc_roles::metrics::callgrind::dump_stats_at(&label);
-    }
 }
 
 /// Why a point produced no rows.
@@ -584,7 +578,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
             Some(u) => u,
             None => {
                 // Closes what ran before (the main thread's setup is in the first dump otherwise).
-                callgrind_mark(format!("dsmpc-calibration:{}", key_label(&key)));
+                callgrind::dump(&format!("dsmpc-calibration:{}", key_label(&key)));
                 match costmodel::calibrate_for(p, opts.quick_calibration) {
                     Ok(c) => {
                         let c = Arc::new(c);
@@ -593,7 +587,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
                             .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
                             .unwrap_or(false);
                         if fresh {
-                            callgrind_mark(format!("dsmpc-units:{}", key_label(&key)));
+                            callgrind::dump(&format!("dsmpc-units:{}", key_label(&key)));
                             let rows: Vec<UnitRow> =
                                 c.0.iter()
                                     .map(|(op, s)| UnitRow {
@@ -627,7 +621,7 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
                 }
             }
         };
-        callgrind_mark(format!("dsmpc-point:{id} units:{}", key_label(&key)));
+        callgrind::dump(&format!("dsmpc-point:{id} units:{}", key_label(&key)));
         let t0 = std::time::Instant::now();
         let outcome = run_point(p, grid.reps, &u, &env, &ctx);
         let wall = t0.elapsed().as_secs_f64();

@@ -17,7 +17,6 @@
 //! `cargo xtask icount-model` can price the phases in instructions as well (see [`time_op`]).
 
 use std::collections::BTreeMap;
-use std::ffi::CString;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::counters::{Op, OpCounts};
@@ -69,10 +68,7 @@ fn time_op(op: Op, per_call: usize, batches: usize, per_batch: usize, mut f: imp
         }
         samples.push((thread_cpu_seconds() - t0) / per_batch as f64);
     }
-    let units = batches * per_batch * per_call;
-    if let Ok(label) = CString::new(format!("dsmpc-unit:{}:{units}", op.name())) {
-        callgrind::dump_stats_at(&label);
-    }
+    callgrind::dump(&format!("dsmpc-unit:{}:{}", op.name(), batches * per_batch * per_call));
     median(samples)
 }
 

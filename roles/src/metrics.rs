@@ -302,4 +302,11 @@ pub mod callgrind {
     pub fn dump_stats_at(label: &CStr) {
         request(DUMP_STATS_AT, label.as_ptr() as u64);
     }
+
+    /// [`dump_stats_at`] with a label built at run time (one holding a NUL byte is not sent).
+    pub fn dump(label: &str) {
+        if let Ok(label) = std::ffi::CString::new(label) {
+            dump_stats_at(&label);
+        }
+    }
 }

@@ -5,10 +5,9 @@
 //! in the same run. See `reports/src/icount_model.rs` for the labels and what the ratio means.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 
 use crate::TaskError;
-use crate::regress::{build_sweep, reports_bin, root, status_of, valgrind_available};
+use crate::regress::{build_sweep, reports_bin, root, start_icount, status_of, valgrind_available};
 
 pub const HELP: &str = "\
 cargo xtask icount-model [OPTIONS]
@@ -93,41 +92,15 @@ pub fn icount_model(args: &[String]) -> Result<(), TaskError> {
     }
     let bin = build_sweep(&root(), "worktree", false, gmp)?;
     let out = root().join(&o.out);
-    let _ = std::fs::remove_dir_all(&out);
-    let cg = out.join("cg");
-    std::fs::create_dir_all(&cg).map_err(|e| format!("cannot create {}: {e}", cg.display()))?;
-    let log = out.join("valgrind.log");
-    eprintln!(
-        "+ valgrind --tool=callgrind ... dsmpc-sweep --grid {} --jobs 1 --session-threads 1 (log {})",
-        o.grid.display(),
-        log.display()
-    );
-    let status = Command::new("valgrind")
-        .args(["--tool=callgrind", "--dump-instr=no", "--dump-line=no"])
-        .arg(format!("--log-file={}", log.display()))
-        .arg(format!("--callgrind-out-file={}/callgrind.out.%p", cg.display()))
-        .arg(&bin)
-        .arg("--grid")
-        .arg(root().join(&o.grid))
-        .args([
-            "--reps",
-            "1",
-            "--jobs",
-            "1",
-            "--session-threads",
-            "1",
-            "--quick-calibration",
-            "--no-progress",
-            "--out",
-        ])
-        .arg(out.join("sweep"))
-        .stdout(Stdio::null())
-        .status()
-        .map_err(|e| format!("cannot run valgrind: {e}"))?;
+    // The regression check's callgrind run: one job, one session thread, into out/cg and
+    // out/sweep, the log in out/valgrind.log.
+    let status = start_icount(&bin, &o.grid, &out)?
+        .wait()
+        .map_err(|e| format!("valgrind: {e}"))?;
     if !status.success() {
         return Err(TaskError::run(format!(
             "the callgrind run failed ({status}); see {}",
-            log.display()
+            out.join("valgrind.log").display()
         )));
     }
     let out_s = out.to_string_lossy().into_owned();
@@ -137,7 +110,7 @@ pub fn icount_model(args: &[String]) -> Result<(), TaskError> {
     );
     // dumps.csv holds every dump's label and count once the model has read them.
     if !o.keep_dumps && out.join("dumps.csv").is_file() {
-        let _ = std::fs::remove_dir_all(&cg);
+        let _ = std::fs::remove_dir_all(out.join("cg"));
     }
     result
 }

@@ -274,7 +274,7 @@ pub(crate) fn time_run(bin: &Path, grid: &Path, out: &Path) -> Result<(), String
 }
 
 /// Start `bin` on the instruction grid under callgrind, dumps into `out/cg/`.
-fn start_icount(bin: &Path, grid: &Path, out: &Path) -> Result<Child, String> {
+pub(crate) fn start_icount(bin: &Path, grid: &Path, out: &Path) -> Result<Child, String> {
     let _ = std::fs::remove_dir_all(out);
     let cg = out.join("cg");
     std::fs::create_dir_all(&cg).map_err(|e| format!("cannot create {}: {e}", cg.display()))?;

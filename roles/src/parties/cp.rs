@@ -415,7 +415,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             self.report(now);
         } else {
             probe.enter(Phase::CpResultEncrypt, self.vid);
-            self.upload(&[]);
+            self.upload();
         }
     }
 
@@ -433,10 +433,10 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         self.out.send(PartyId::Edge, Message::DpReport(r).encode());
     }
 
-    /// Algorithm 2, step 4: `Enc_Cpk(sum_i)` (with the blinding sum in `vss`), bound to the
-    /// task and i.
-    fn upload(&mut self, excluded: &[u32]) {
-        let plain = self.accept(|a, ctx, _| a.upload(ctx, excluded));
+    /// Algorithm 2, step 4 in the paper's modes: `Enc_Cpk(sum_i)` over every DP, bound to the
+    /// task and i (`vss` sums the agreed DPs in [`Self::agreed`]).
+    fn upload(&mut self) {
+        let plain = self.accept(|a, ctx, _| a.upload(ctx, &[]));
         self.encrypt_upload(plain);
     }
 

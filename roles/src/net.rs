@@ -3,8 +3,8 @@
 //! what: a party learns the sender as a [`PartyId`] from the network.
 //!
 //! [`sim`] is the in-process network with simulated time over emulated links ([`link`]);
-//! [`tls`] runs one host of a [`deploy`]ment as a process over mutual TLS, and [`process`] a
-//! whole session as such processes on this machine.
+//! [`node`] runs one host of a [`deploy`]ment as a process over mutual TLS ([`tls`], [`frame`]),
+//! and [`process`] a whole session as such processes on this machine.
 //!
 //! [`memory`] is the in-process network: deterministic for a seed, parallel across parties
 //! (rayon), counting, logging and hashing every message once, with an [`Adversary`] deciding
@@ -12,9 +12,11 @@
 //! drive the same parties.
 
 pub mod deploy;
+pub mod frame;
 pub mod link;
 pub mod memory;
 pub mod netns;
+pub mod node;
 pub mod overhead;
 pub mod process;
 pub mod sim;

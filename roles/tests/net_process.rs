@@ -25,8 +25,10 @@ use std::time::{Duration, Instant};
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_roles::net::deploy::{self, Deployment, Layout, Roster};
+use dsmpc_roles::net::frame::{self, Frame};
+use dsmpc_roles::net::node::report::{self as node_report, NodeReport};
 use dsmpc_roles::net::process::{self, ProcessOptions};
-use dsmpc_roles::net::tls::{self, Frame, NodeReport, Tls};
+use dsmpc_roles::net::tls::{self, Tls};
 use dsmpc_roles::parties::{PartyId, Timeouts};
 use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::wire::MessageKind;
@@ -233,6 +235,7 @@ fn report(out: &mut BufReader<std::process::ChildStdout>) -> NodeReport {
 /// A lone Cloud host of deployment `dir`, started; attacks are run against it, then it is
 /// stopped and its report read.
 fn against_cloud(dir: &Path, attack: impl FnOnce(&Deployment)) -> NodeReport {
+    DIR.with(|d| *d.borrow_mut() = Some(dir.to_path_buf()));
     let d = Deployment::load(dir).unwrap();
     let (child, mut stdin, mut out) = start(dir, "cloud", &[]);
     // The other hosts are not started: their ports must refuse, not queue.
@@ -245,6 +248,18 @@ fn against_cloud(dir: &Path, attack: impl FnOnce(&Deployment)) -> NodeReport {
     let _ = hosts.0[0].1.wait();
     drop(hosts);
     r
+}
+
+/// The deployment digest of `d` with its roster (what its hosts send in their hellos).
+fn digest_of(d: &Deployment) -> deploy::DeploymentDigest {
+    DIR.with(|dir| {
+        let dir = dir.borrow().clone().expect("against_cloud sets the directory");
+        deploy::digest(d, &Roster::load(&dir, d).unwrap()).unwrap()
+    })
+}
+
+thread_local! {
+    static DIR: std::cell::RefCell<Option<PathBuf>> = const { std::cell::RefCell::new(None) };
 }
 
 fn counters() -> (Arc<AtomicU64>, Arc<AtomicU64>) {
@@ -270,12 +285,16 @@ fn a_certificate_from_another_ca_is_refused_and_named() {
         // cp-1 of deployment B dials the Cloud of deployment A.
         let foreign = Tls::load(b.path(), "cp-1").unwrap();
         rt().block_on(async {
-            match tls::dial(&foreign, "cp-1", "cloud", &cloud, counters()).await {
-                Err(e) => client_err = e,
+            match tls::dial(&foreign, "cp-1", "cloud", &cloud, counters(), digest_of(d)).await {
+                Err(e) => client_err = e.to_string(),
                 Ok(mut s) => {
                     // TLS 1.3: the server checks the client certificate after the client has
                     // finished; the refusal shows on the next read or write.
-                    let _ = s.write_all(&Frame::Hello("cp-1".into()).encode()).await;
+                    let hello = Frame::Hello {
+                        name: "cp-1".into(),
+                        digest: digest_of(d),
+                    };
+                    let _ = s.write_all(&hello.encode()).await;
                     let _ = s.flush().await;
                     tokio::time::sleep(Duration::from_millis(300)).await;
                 }
@@ -301,7 +320,7 @@ fn a_certificate_from_another_ca_is_refused_and_named() {
         .unwrap();
         let _ = foreign;
         rt().block_on(async {
-            if let Ok(mut s) = tls::dial(&mixed, "cp-1", "cloud", &cloud, counters()).await {
+            if let Ok(mut s) = tls::dial(&mixed, "cp-1", "cloud", &cloud, counters(), digest_of(d)).await {
                 let _ = s.flush().await;
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
@@ -327,16 +346,22 @@ fn a_certificate_for_another_identity_and_impersonation_are_refused() {
     let r = against_cloud(a.path(), |d| {
         let cloud = d.host("cloud").unwrap().addr.clone();
         rt().block_on(async {
-            let e = tls::dial(&cp3, "cp-3", "edge", &cloud, counters()).await.err().unwrap();
+            let e = tls::dial(&cp3, "cp-3", "edge", &cloud, counters(), digest_of(d))
+                .await
+                .err()
+                .unwrap()
+                .to_string();
             assert!(
                 e.contains("TLS with edge") && e.contains("not valid for name \"edge\""),
                 "{e}"
             );
-            // cp-3's certificate, claiming to be cp-4.
-            let mut s = tls::dial(&cp3, "cp-4", "cloud", &cloud, counters()).await.unwrap();
-            let _ = s.flush().await;
+            // cp-3's certificate, claiming to be cp-4: refused, so no hello in reply.
+            let claim = tls::dial(&cp3, "cp-4", "cloud", &cloud, counters(), digest_of(d)).await;
+            assert!(claim.is_err());
             // cp-3, as itself, sending a message as CP 4.
-            let mut s2 = tls::dial(&cp3, "cp-3", "cloud", &cloud, counters()).await.unwrap();
+            let mut s2 = tls::dial(&cp3, "cp-3", "cloud", &cloud, counters(), digest_of(d))
+                .await
+                .unwrap();
             let frame = Frame::Msg {
                 from: PartyId::Cp(4),
                 to: PartyId::Cloud,
@@ -471,7 +496,7 @@ fn a_cp_killed_mid_session_is_silent_and_vss_still_gives_the_sum() {
     deployment(a.path(), &c);
     let reports = kill_mid_session(a.path(), "cp-2");
     let e = edge(&reports);
-    let o = tls::outcome(e).unwrap_or_else(|| panic!("no outcome: {:?}", e.failed));
+    let o = node_report::outcome(e).unwrap_or_else(|| panic!("no outcome: {:?}", e.failed));
     let values = session::values_of(&c).unwrap();
     assert_eq!(o.sum, dsmpc_roles::values::sum(&values));
     assert!(
@@ -507,7 +532,9 @@ fn a_cp_killed_mid_session_with_k_equal_t_is_a_clean_abort_in_paper_modes() {
     assert!(
         reports
             .iter()
-            .all(|r| r.host == "edge" || r.ended.contains("edge ended the session"))
+            .all(|r| r.host == "edge" || r.host == "cp-2" || r.ended.contains("aborted by edge")),
+        "{:?}",
+        reports.iter().map(|r| (&r.host, &r.ended)).collect::<Vec<_>>()
     );
 }
 
@@ -868,7 +895,7 @@ fn a_frame_written_while_the_transport_is_full_arrives_without_a_later_write() {
             .connect(name, client_io)
             .await
             .unwrap();
-        tls::write_frame(&mut s, &encoded).await.unwrap();
+        frame::write_frame(&mut s, &encoded).await.unwrap();
         let _ = done_tx.send(());
         // Write nothing more; keep the stream open until the reader is done.
         let got = server.await.unwrap();

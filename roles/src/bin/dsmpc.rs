@@ -25,9 +25,10 @@ use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
 use dsmpc_roles::net::NetSpec;
 use dsmpc_roles::net::deploy::{self, Deployment, Layout};
+use dsmpc_roles::net::node::report as node_report;
+use dsmpc_roles::net::node::{self, NodeOptions};
 use dsmpc_roles::net::process::{NetStats, ProcessOptions};
 use dsmpc_roles::net::sim::{Placement, SimConfig};
-use dsmpc_roles::net::tls::{self, NodeOptions};
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::parties::exact_average;
 use dsmpc_roles::suite::{Provider, SuiteKind};
@@ -109,7 +110,9 @@ struct NodeArgs {
     /// Seconds to keep dialling a host that is not up yet.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     connect_timeout: u64,
-    /// Give up after this many seconds.
+    /// The most this process may run, set-up included: at the bound the host aborts (tells the
+    /// Edge, or as the Edge every host), flushes for at most 2 s and exits 1; a watchdog ends
+    /// the process 3 s after the bound whatever it is doing.
     #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
     max_wall: u64,
     /// Print a line on stderr for every message received: `NAME: recv KIND from PARTY`.
@@ -409,7 +412,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             }
         } else {
             for h in &run.hosts {
-                for d in dsmpc_roles::net::tls::detections(h) {
+                for d in node_report::detections(h).unwrap_or_default() {
                     sink.detection(&d);
                 }
             }
@@ -650,6 +653,9 @@ fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
 }
 
 fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
+    let started = std::time::Instant::now();
+    let max_wall = std::time::Duration::from_secs(a.max_wall);
+    node_watchdog(max_wall);
     let d = Deployment::load(&a.deployment)?;
     let host = d.host(&a.host)?.clone();
     // This host's own keys (hosts/NAME/) and everyone's public keys (roster.toml); nothing else.
@@ -659,45 +665,80 @@ fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
         host: a.host.clone(),
         control: a.control,
         connect_timeout: std::time::Duration::from_secs(a.connect_timeout),
-        max_wall: std::time::Duration::from_secs(a.max_wall),
+        max_wall: max_wall.saturating_sub(started.elapsed()),
         trace: a.trace,
         link: a.link.as_deref().map(dsmpc_roles::net::link::profile).transpose()?,
         listen_fd: a.listen_fd,
     };
-    let r = tls::run_node(&opts, &d, hosted.parties, hosted.setup_s)?;
+    let r = node::run_node(&opts, &d, hosted.digest, hosted.parties, hosted.setup_s)?;
     let json = serde_json::to_string(&r).map_err(|e| RolesError::Config(e.to_string()))?;
     if let Some(p) = &a.report {
         std::fs::write(p, &json).map_err(|e| RolesError::Config(format!("cannot write {}: {e}", p.display())))?;
     }
-    if a.control {
-        println!("report {json}");
+    let text = if a.control {
+        format!("report {json}\n")
     } else {
-        println!("host {}: {}", r.host, r.ended);
-        for d in tls::detections(&r) {
-            println!("  detected: {d}");
+        node_summary(&r)?
+    };
+    // A closed stdout (the reader went away) is no reason to panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    Ok(match (&r.failed, r.signal) {
+        (_, Some(2)) => ExitCode::from(130),
+        (_, Some(15)) => ExitCode::from(143),
+        (Some(f), _) => {
+            eprintln!("error: {f}");
+            ExitCode::from(1)
         }
-        for x in &r.refused {
-            println!("  refused {}: {}", x.peer, x.reason);
-        }
-        for x in &r.unreachable {
-            println!("  unreachable {}: {}", x.peer, x.reason);
-        }
-        if let Some(o) = tls::outcome(&r) {
-            // No host knows the DPs' values but their own hosts: compare with the sum of the
-            // hosts/dps-*/values files where the deployment was made.
-            println!("  sum = {}  average = {}  ({})", o.sum, o.average(6), o.check);
-        }
-        println!(
-            "  cpu {:.3} s, wall {:.3} s, TLS bytes out {} in {}, connections out {} in {}",
-            r.process_cpu_s, r.wall_s, r.tls_bytes_out, r.tls_bytes_in, r.connections_out, r.connections_in
-        );
-    }
-    Ok(if let Some(f) = &r.failed {
-        eprintln!("error: {f}");
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+        (None, _) => ExitCode::SUCCESS,
     })
+}
+
+/// End the process 3 s after `max_wall` whatever it is doing (a hard bound: set-up, a stuck
+/// flush or a slow peer cannot stretch it).
+fn node_watchdog(max_wall: std::time::Duration) {
+    let Some(bound) = max_wall.checked_add(std::time::Duration::from_secs(3)) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        std::thread::sleep(bound);
+        eprintln!(
+            "error: --max-wall {} s reached and the host did not stop: exiting",
+            max_wall.as_secs()
+        );
+        std::process::exit(1);
+    });
+}
+
+/// What `dsmpc node` prints without `--control`: how the session ended, what was detected and
+/// refused (every peer's text escaped), and the result only where this host's Edge gave it.
+fn node_summary(r: &node_report::NodeReport) -> Result<String, RolesError> {
+    use std::fmt::Write as _;
+    let esc = dsmpc_roles::net::frame::escaped;
+    let mut s = String::new();
+    let _ = writeln!(s, "host {}: {}", r.host, r.ended);
+    for d in node_report::detections(r).map_err(RolesError::Config)? {
+        let _ = writeln!(s, "  detected: {}", esc(&d.to_string()));
+    }
+    for x in &r.refused {
+        let _ = writeln!(s, "  refused {}: {}", esc(&x.peer), esc(&x.reason));
+    }
+    for (peer, n) in &r.refused_more {
+        let _ = writeln!(s, "  refused {}: {n} more (counted, not kept)", esc(peer));
+    }
+    for x in &r.unreachable {
+        let _ = writeln!(s, "  unreachable {}: {}", esc(&x.peer), esc(&x.reason));
+    }
+    if let Some(o) = node_report::outcome(r) {
+        // No host knows the DPs' values but their own hosts: compare with the sum of the
+        // hosts/dps-*/values files where the deployment was made.
+        let _ = writeln!(s, "  sum = {}  average = {}  ({})", o.sum, o.average(6), o.check);
+    }
+    let _ = writeln!(
+        s,
+        "  cpu {:.3} s, wall {:.3} s, TLS bytes out {} in {}, connections out {} in {}",
+        r.process_cpu_s, r.wall_s, r.tls_bytes_out, r.tls_bytes_in, r.connections_out, r.connections_in
+    );
+    Ok(s)
 }
 
 fn print_detections(detections: &[Detection]) {

@@ -39,11 +39,13 @@ use crate::parties::{PartyId, Timeouts};
 use crate::session::SessionConfig;
 use crate::suite::{Provider, SuiteKind};
 
+mod digest;
 mod generate;
 mod hosted;
 pub mod roster;
 mod secrets;
 
+pub use digest::{DeploymentDigest, digest, encode as digest_encoding};
 pub use hosted::{Hosted, hosted};
 pub use roster::Roster;
 

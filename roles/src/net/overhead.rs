@@ -5,7 +5,7 @@
 //! `sim` can be compared with `process` and `netns`.
 //!
 //! The connection and the messages are the ones `dsmpc node` makes, with its own code
-//! ([`super::tls::dial`], [`super::tls::read_frame`]; rustls with aws-lc-rs, TLS 1.3 only, ECDSA
+//! ([`super::tls::dial`], [`super::frame::read_frame`]; rustls with aws-lc-rs, TLS 1.3 only, ECDSA
 //! P-256 certificates from a per-deployment CA made with rcgen, client certificates required),
 //! between two throwaway identities over 127.0.0.1, both ends in this process: the process CPU
 //! is what both ends spent. An in-memory handshake (no sockets) splits a connection's CPU
@@ -17,9 +17,12 @@ use std::sync::atomic::AtomicU64;
 use rustls::pki_types::ServerName;
 use tokio::io::AsyncWriteExt;
 
+use super::deploy::DeploymentDigest;
 use super::deploy::Pki;
-use super::tls::{Frame, Tls, dial, process_cpu_seconds, read_frame, write_frame};
+use super::frame::{Frame, read_frame, write_frame};
+use super::tls::{Tls, dial};
 use crate::error::{Result, RolesError};
+use crate::metrics::process_cpu_seconds;
 use crate::metrics::thread_cpu_seconds;
 use crate::parties::PartyId;
 
@@ -114,6 +117,9 @@ fn handshake_split(a: &Tls, b: &Tls, reps: usize) -> Result<(f64, f64)> {
     Ok((median(cli), median(srv)))
 }
 
+/// The digest both ends of the measurement hold.
+const DIGEST: DeploymentDigest = DeploymentDigest([0; 32]);
+
 /// A listener on 127.0.0.1 that accepts as `dsmpc node` does and counts the frames it reads.
 async fn listen(tls: &Tls) -> Result<(String, tokio::sync::mpsc::UnboundedReceiver<()>)> {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -128,7 +134,16 @@ async fn listen(tls: &Tls) -> Result<(String, tokio::sync::mpsc::UnboundedReceiv
             let (acceptor, tx) = (acceptor.clone(), tx.clone());
             tokio::spawn(async move {
                 let Ok(mut s) = acceptor.accept(tcp).await else { return };
-                // Every frame (the hello too) is reported.
+                // The hello is answered as `dsmpc node` answers it; every frame (the hello too)
+                // is reported.
+                let Ok(Some(_)) = read_frame(&mut s).await else { return };
+                let hello = Frame::Hello {
+                    name: "edge".into(),
+                    digest: DIGEST,
+                };
+                if write_frame(&mut s, &hello.encode()).await.is_err() || tx.send(()).is_err() {
+                    return;
+                }
                 while let Ok(Some(_)) = read_frame(&mut s).await {
                     if tx.send(()).is_err() {
                         return;
@@ -148,7 +163,7 @@ async fn loopback(a: &Tls, b: &Tls, reps: usize, sizes: [usize; 2]) -> Result<(f
     let (mut conn, mut per) = (Vec::new(), [Vec::new(), Vec::new()]);
     for _ in 0..reps.max(1) {
         let t0 = process_cpu_seconds();
-        let mut s = dial(a, "cp-1", "edge", &addr, counters.clone())
+        let mut s = dial(a, "cp-1", "edge", &addr, counters.clone(), DIGEST)
             .await
             .map_err(|e| err("dial", e))?;
         got.recv().await.ok_or_else(|| err("hello", "listener gone"))?;

@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use super::deploy::{self, Deployment, Layout};
 use super::memory::Record;
-use super::tls::{self, NodeReport};
+use super::node::report::{self as node_report, NodeReport};
 use crate::error::{Result, RolesError};
 use crate::metrics::{MessageStats, Sample};
 use crate::parties::Timeouts;
@@ -426,7 +426,12 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
     let (mut announce, mut end) = (None, None);
     let mut setup_s: f64 = 0.0;
     for h in &hosts {
-        record.detections.extend(tls::detections(h));
+        match node_report::detections(h) {
+            Ok(d) => record.detections.extend(d),
+            Err(e) => {
+                failure.get_or_insert(e);
+            }
+        }
         if !h.selected.is_empty() {
             record.selected = h.selected.iter().copied().collect();
             record.not_selected = h.not_selected.clone();
@@ -447,7 +452,9 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
             stats.protocol_bytes += m[1];
         }
         for (phase, inst, cpu, wall, ops) in &h.samples {
-            let Some(p) = tls::phase_named(phase) else { continue };
+            let Some(p) = node_report::phase_named(phase) else {
+                continue;
+            };
             let mut s = Sample {
                 cpu: *cpu,
                 wall: *wall,
@@ -468,7 +475,7 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
         }
         announce = announce.or(h.announce_us);
         if h.outcome.is_some() {
-            outcome = tls::outcome(h);
+            outcome = node_report::outcome(h);
             end = h.end_us;
         }
         if let Some(f) = &h.failed

@@ -35,6 +35,9 @@ pub struct Hosted {
     pub parties: Vec<BoxedParty<'static>>,
     /// Seconds spent loading keys and building tables (set-up, not a phase).
     pub setup_s: f64,
+    /// The deployment digest of this host's `deployment.toml` and `roster.toml`, which every
+    /// peer must share.
+    pub digest: super::DeploymentDigest,
 }
 
 /// Build the parties of `host` of deployment `d` in `dir` from `hosts/NAME/` and the roster.
@@ -50,6 +53,7 @@ pub fn hosted(dir: &Path, d: &Deployment, host: &Host) -> Result<Hosted> {
     }
     let cfg = d.config()?;
     let roster = Roster::load(dir, d)?;
+    let digest = super::digest(d, &roster)?;
     let role = host
         .role()
         .ok_or_else(|| RolesError::Config(format!("host {}: not a cloud, edge, cp-V or dps-G", host.name)))?;
@@ -62,6 +66,7 @@ pub fn hosted(dir: &Path, d: &Deployment, host: &Host) -> Result<Hosted> {
             roster: &roster,
             host,
             role,
+            digest,
         },
     )
 }
@@ -73,6 +78,7 @@ struct Build<'a> {
     roster: &'a Roster,
     host: &'a Host,
     role: Role,
+    digest: super::DeploymentDigest,
 }
 
 impl Build<'_> {
@@ -214,6 +220,7 @@ impl WithTypes for Build<'_> {
         Ok(Hosted {
             parties,
             setup_s: t0.elapsed().as_secs_f64(),
+            digest: self.digest,
         })
     }
 }

@@ -313,6 +313,8 @@ pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> std::result::Result<
     match r.read(&mut len[..1]).await {
         Ok(0) => return Ok(None),
         Ok(_) => {}
+        // Between frames, a peer that closes without TLS's close_notify has just gone.
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e.to_string()),
     }
     let body = tokio::time::timeout(frame_deadline(MAX_FRAME), async {

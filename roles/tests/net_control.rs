@@ -160,7 +160,10 @@ fn no_wrong_result(runs: &[HostRun], values: &[BigUint], what: &str) -> bool {
 }
 
 /// All hosts of `src`, each from its own copy in `root`; `mutate` may change one host's copy.
-fn run_copies(src: &Path, root: &Path, mutate: Option<(&str, &dyn Fn(&Path))>) -> Vec<HostRun> {
+/// A change to one host's copy: the host, and what to do to its directory.
+type Mutation<'a> = (&'a str, &'a dyn Fn(&Path));
+
+fn run_copies(src: &Path, root: &Path, mutate: Option<Mutation<'_>>) -> Vec<HostRun> {
     let d = Deployment::load(src).unwrap();
     let mut hs = Vec::new();
     for h in &d.hosts {

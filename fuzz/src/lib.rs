@@ -14,6 +14,10 @@
 //! - [`grid`]: the sweep grid TOML parser (`dsmpc_bench::grid::expand`).
 //! - [`deployment`]: the deployment file of the TLS network (`dsmpc deploy init` writes it,
 //!   `dsmpc node` reads it).
+//! - [`frames`]: what a node reads from a peer, as the byte stream it arrives in: length
+//!   prefixes, hellos, protocol-message frames, session control and its reasons. What decodes
+//!   re-encodes to the same bytes, and a reason's text never holds a line break or a control
+//!   character once shown.
 //! - [`reports`]: the reports crate's readers of `phases.csv`, `messages.csv`, `units.csv` and
 //!   `meta.json` (the first byte picks one; the rest is the file).
 
@@ -37,7 +41,12 @@ use dsmpc_roles::wire::{Message, MessageKind, VERSION};
 /// Decode `bytes`; what decodes must re-encode to the same bytes.
 fn decode_round_trip(bytes: &[u8]) {
     if let Ok(m) = Message::decode(bytes) {
-        assert_eq!(m.encode(), bytes, "{} decodes but does not re-encode to its bytes", m.kind());
+        assert_eq!(
+            m.encode(),
+            bytes,
+            "{} decodes but does not re-encode to its bytes",
+            m.kind()
+        );
         let _ = m.payload_len();
     }
 }
@@ -89,7 +98,9 @@ pub fn deployment(data: &[u8]) {
     let mut cps = vec![0u32; m + 1];
     let mut dps: Vec<(u32, u32)> = Vec::new();
     for h in &d.hosts {
-        let role = h.role().unwrap_or_else(|| panic!("accepted host {:?} has no role", h.name));
+        let role = h
+            .role()
+            .unwrap_or_else(|| panic!("accepted host {:?} has no role", h.name));
         let canonical = match role {
             Role::Cloud => "cloud".to_string(),
             Role::Edge => "edge".to_string(),
@@ -100,7 +111,9 @@ pub fn deployment(data: &[u8]) {
         assert!(
             !h.name.is_empty()
                 && h.name.len() <= 64
-                && h.name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+                && h.name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             "host name {:?} is not a safe path component",
             h.name
         );
@@ -112,7 +125,10 @@ pub fn deployment(data: &[u8]) {
         }
     }
     assert_eq!((cloud, edge), (1, 1), "one Cloud and one Edge host");
-    assert!(cps[1..].iter().all(|&c| c == 1), "every candidate CP hosted once: {cps:?}");
+    assert!(
+        cps[1..].iter().all(|&c| c == 1),
+        "every candidate CP hosted once: {cps:?}"
+    );
     dps.sort_unstable();
     let mut next = 1u32;
     for (a, b) in dps {
@@ -128,14 +144,20 @@ pub fn deployment(data: &[u8]) {
 /// Fuzz target `reports`: `data[0]` picks the reader, the rest is the file it reads.
 pub fn reports(data: &[u8]) {
     use dsmpc_reports::data;
-    let Some((&which, file)) = data.split_first() else { return };
+    let Some((&which, file)) = data.split_first() else {
+        return;
+    };
     // The readers take a path; a file in memory (tmpfs) where there is one keeps the executions
     // fast (on ext4, rewriting the file costs about 100 times the parsing). The directory is
     // chosen and made once per process, not once per execution.
     static DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
     let Some(dir) = DIR.get_or_init(|| {
         let shm = std::path::Path::new("/dev/shm");
-        let base = if shm.is_dir() { shm.to_path_buf() } else { std::env::temp_dir() };
+        let base = if shm.is_dir() {
+            shm.to_path_buf()
+        } else {
+            std::env::temp_dir()
+        };
         let dir = base.join(format!("dsmpc-fuzz-reports-{}", std::process::id()));
         std::fs::create_dir_all(&dir).ok().map(|()| dir)
     }) else {
@@ -159,7 +181,13 @@ const NOW: Time = 1_749_945_600_000;
 /// The DP's value.
 const VALUE: u32 = 42;
 /// The parties, in the order a script names them.
-const PARTIES: [PartyId; 5] = [PartyId::Cloud, PartyId::Cp(1), PartyId::Cp(2), PartyId::Dp(1), PartyId::Edge];
+const PARTIES: [PartyId; 5] = [
+    PartyId::Cloud,
+    PartyId::Cp(1),
+    PartyId::Cp(2),
+    PartyId::Dp(1),
+    PartyId::Edge,
+];
 /// Senders a script can name: the session's parties and some that are not in it.
 const SENDERS: [PartyId; 8] = [
     PartyId::Cloud,
@@ -370,4 +398,31 @@ pub fn transcript(mode: VerifyMode) -> (Vec<u8>, Vec<Vec<u8>>) {
 /// The suite the fuzzed session uses, for tests that decrypt.
 pub fn suite() -> impl CipherSuite {
     P256Suite
+}
+
+/// Fuzz target `frames`: the input as the stream of bytes a peer sends a node (4-byte length,
+/// then a body; as many frames as the input holds) through `Frame::decode`.
+pub fn frames(data: &[u8]) {
+    use dsmpc_roles::net::frame::{Control, Frame, MAX_FRAME};
+    let mut rest = data;
+    while rest.len() >= 4 {
+        let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;
+        if len > MAX_FRAME {
+            return; // a node refuses it from the length alone
+        }
+        let body = &rest[4..(4 + len).min(rest.len())];
+        rest = &rest[(4 + len).min(rest.len())..];
+        let Ok(f) = Frame::decode(body) else { continue };
+        // Canonical: what is accepted is exactly what this dsmpc writes.
+        assert_eq!(&f.encode()[4..], body, "a frame that does not re-encode to its bytes");
+        if let Frame::Control(Control::Abort { reason }) = &f {
+            assert!(reason.is_well_formed(), "an accepted reason that is not well formed");
+            let shown = reason.to_string();
+            assert!(
+                !shown.chars().any(|c| c.is_control()),
+                "a reason shown with a control character: {shown:?}"
+            );
+            assert_eq!(reason.clone().bounded(), *reason, "bounding changed an accepted reason");
+        }
+    }
 }

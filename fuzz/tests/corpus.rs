@@ -48,7 +48,8 @@ fn write(path: &Path, bytes: &[u8]) {
 
 #[test]
 fn every_committed_corpus_file_goes_through_its_target() {
-    let targets: [(&str, fn(&[u8])); 6] = [
+    let targets: [(&str, fn(&[u8])); 7] = [
+        ("frames", dsmpc_fuzz::frames),
         ("wire", dsmpc_fuzz::wire),
         ("parties", dsmpc_fuzz::parties),
         ("values", dsmpc_fuzz::values),

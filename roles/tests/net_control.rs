@@ -97,6 +97,16 @@ type HostRun = (String, Result<NodeReport, String>);
 
 /// Start host `name` from directory `dir` on a thread, as `dsmpc node` would.
 fn spawn_host(name: String, dir: PathBuf) -> std::thread::JoinHandle<HostRun> {
+    spawn_host_with(name, dir, Duration::from_millis(700), Duration::from_secs(30))
+}
+
+/// [`spawn_host`] with its dialling patience and its `--max-wall`.
+fn spawn_host_with(
+    name: String,
+    dir: PathBuf,
+    connect_timeout: Duration,
+    max_wall: Duration,
+) -> std::thread::JoinHandle<HostRun> {
     std::thread::spawn(move || {
         let run = || -> Result<NodeReport, String> {
             let d = Deployment::load(&dir).map_err(|e| e.to_string())?;
@@ -106,8 +116,8 @@ fn spawn_host(name: String, dir: PathBuf) -> std::thread::JoinHandle<HostRun> {
                 dir: dir.clone(),
                 host: name.clone(),
                 control: false,
-                connect_timeout: Duration::from_millis(700),
-                max_wall: Duration::from_secs(30),
+                connect_timeout,
+                max_wall,
                 trace: false,
                 link: None,
                 listen_fd: None,
@@ -568,4 +578,112 @@ fn in_paper_modes_a_hosts_abort_reaches_every_host() {
         }
         assert!(why.contains("cp-3") && why.contains("SIGTERM"), "{name}: {why}");
     }
+}
+
+/// A lone Edge (the others never start; it keeps dialling them) with `max_wall`, attacked by
+/// `attack` with the deployment's addresses; its report.
+fn against_lone_edge(max_wall: Duration, attack: impl AsyncFnOnce(&Deployment, &Path)) -> NodeReport {
+    let (a, root) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // Deadlines beyond the attack: the Edge waits for a roster that never comes.
+    let long = Timeouts {
+        selection_ms: 60_000,
+        shares_ms: 60_000,
+        round_ms: 60_000,
+    };
+    deployment_with(a.path(), &cfg(VerifyMode::Vss), long);
+    let d = Deployment::load(a.path()).unwrap();
+    let dir = host_copy(a.path(), root.path(), "edge");
+    let h = spawn_host_with("edge".into(), dir, Duration::from_secs(600), max_wall);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(attack(&d, a.path()));
+    let (_, r) = h.join().unwrap();
+    r.unwrap()
+}
+
+/// Half a ClientHello, then nothing: the Edge closes the connection at the hello deadline
+/// (before: open for ever), and ends at `--max-wall` as a whole.
+#[test]
+fn a_stalled_handshake_is_closed_at_the_hello_deadline() {
+    let t0 = std::time::Instant::now();
+    let r = against_lone_edge(Duration::from_secs(13), async |d, _| {
+        use tokio::io::AsyncWriteExt;
+        let addr = d.host("edge").unwrap().addr.clone();
+        let mut s = loop {
+            match tokio::net::TcpStream::connect(&addr).await {
+                Ok(s) => break s,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        // A TLS record header announcing 512 bytes, and 5 of them.
+        s.write_all(&[0x16, 0x03, 0x01, 0x02, 0x00, 1, 0, 1, 0xfc, 3])
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_secs(12)).await;
+    });
+    assert!(
+        r.refused
+            .iter()
+            .any(|x| x.peer.starts_with("127.0.0.1:") && x.reason.contains("no TLS handshake and hello within 10 s")),
+        "{:?} {:?} {}",
+        r.refused,
+        r.failed,
+        r.ended
+    );
+    assert!(
+        r.failed.as_deref().unwrap_or_default().contains("--max-wall 13 s"),
+        "{:?}",
+        r.failed
+    );
+    assert!(t0.elapsed() < Duration::from_secs(25), "{:?}", t0.elapsed());
+}
+
+/// A host with a valid certificate sends thousands of refused frames: the connection is
+/// closed after a bounded number, and the report keeps a bounded number and counts the rest.
+#[test]
+fn a_flood_of_refused_frames_is_cut_off_and_counted() {
+    let r = against_lone_edge(Duration::from_secs(4), async |d, dir| {
+        let digest = deploy::digest(d, &Roster::load(dir, d).unwrap()).unwrap();
+        let tls = Tls::load(dir, "dps-1").unwrap();
+        let addr = d.host("edge").unwrap().addr.clone();
+        for _ in 0..3 {
+            let mut s = loop {
+                match dial(&tls, "dps-1", "edge", &addr, counters(), digest).await {
+                    Ok(s) => break s,
+                    Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+                }
+            };
+            // As DP 3, whom dps-1 does not host.
+            let f = Frame::Msg {
+                from: dsmpc_roles::parties::PartyId::Dp(3),
+                to: dsmpc_roles::parties::PartyId::Edge,
+                bytes: vec![0; 4],
+            }
+            .encode();
+            let mut written = 0;
+            for _ in 0..3000 {
+                if write_frame(&mut s, &f).await.is_err() {
+                    break;
+                }
+                written += 1;
+            }
+            assert!(
+                written < 3000
+                    || tokio::time::timeout(Duration::from_secs(2), async {
+                        use tokio::io::AsyncReadExt;
+                        let mut b = [0u8; 1];
+                        s.read(&mut b).await
+                    })
+                    .await
+                    .is_ok(),
+                "the connection stayed open after 3000 refused frames"
+            );
+        }
+    });
+    let kept = r.refused.iter().filter(|x| x.peer == "dps-1").count();
+    assert!(kept <= dsmpc_roles::net::node::REFUSALS_KEPT, "{kept} refusals kept");
+    let more = r.refused_more.get("dps-1").copied().unwrap_or(0);
+    assert!(more > 0, "the refusals beyond those kept are not counted");
 }

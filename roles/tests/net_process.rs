@@ -439,6 +439,12 @@ fn a_listen_fd_that_is_not_a_listening_socket_is_a_clear_error() {
 /// Run every host of `dir`, kill `victim` with SIGKILL once it has received a share, and
 /// return every report (the victim has none).
 fn kill_mid_session(dir: &Path, victim: &str) -> Vec<NodeReport> {
+    kill_when(dir, victim, "recv share_packet")
+}
+
+/// Start every host of `dir`, and kill -9 `victim` once it traces a line with `trigger`; the
+/// other hosts' reports.
+fn kill_when(dir: &Path, victim: &str, trigger: &str) -> Vec<NodeReport> {
     let d = Deployment::load(dir).unwrap();
     let mut hosts = Hosts(Vec::new());
     let mut ins = Vec::new();
@@ -459,7 +465,7 @@ fn kill_mid_session(dir: &Path, victim: &str) -> Vec<NodeReport> {
     }
     let t0 = Instant::now();
     for line in BufReader::new(victim_err.unwrap()).lines() {
-        if line.unwrap().contains("recv share_packet") {
+        if line.unwrap().contains(trigger) {
             break;
         }
         assert!(t0.elapsed() < Duration::from_secs(60));
@@ -536,6 +542,23 @@ fn a_cp_killed_mid_session_with_k_equal_t_is_a_clean_abort_in_paper_modes() {
         "{:?}",
         reports.iter().map(|r| (&r.host, &r.ended)).collect::<Vec<_>>()
     );
+}
+
+/// kill -9 of the Edge mid-session: every other host aborts at once, naming the lost link
+/// (before: each ran until its --max-wall, 120 s here).
+#[test]
+fn an_edge_killed_mid_session_ends_every_other_host_at_once() {
+    let a = tempfile::tempdir().unwrap();
+    let c = cfg(20, VerifyMode::Vss, 5, 3);
+    deployment(a.path(), &c);
+    let t0 = Instant::now();
+    let reports = kill_when(a.path(), "edge", "recv commitments");
+    assert!(t0.elapsed() < Duration::from_secs(60), "{:?}", t0.elapsed());
+    for r in &reports {
+        assert!(r.outcome.is_none(), "{}: {:?}", r.host, r.outcome);
+        let why = r.failed.as_deref().unwrap_or_default();
+        assert!(why.contains("the link with edge was lost"), "{}: {why}", r.host);
+    }
 }
 
 // Per-party protocol keys in deployments.

@@ -50,7 +50,8 @@ use crate::wire::{Message, MessageKind};
 /// How long a connection may take from accept to a complete hello (TLS handshake included).
 pub const HELLO_DEADLINE: Duration = Duration::from_secs(10);
 
-/// Connections being set up (TLS handshake and hello) at once; more are closed at accept.
+/// Connections being set up (TLS handshake and hello) at once, beyond two per host of the
+/// deployment (every host may dial at the same moment); more are closed at accept.
 pub const MAX_PENDING: usize = 64;
 
 /// Refusals kept (and printed) per peer; the rest are counted.
@@ -845,7 +846,8 @@ async fn accept_loop(
     counters: (Arc<AtomicU64>, Arc<AtomicU64>),
 ) {
     let acceptor = tokio_rustls::TlsAcceptor::from(tls.server.clone());
-    let pending = Arc::new(tokio::sync::Semaphore::new(MAX_PENDING));
+    let limit = MAX_PENDING + 2 * d.hosts.len();
+    let pending = Arc::new(tokio::sync::Semaphore::new(limit));
     let mut backoff = Duration::from_millis(10);
     loop {
         let (tcp, peer) = match listener.accept().await {
@@ -870,7 +872,7 @@ async fn accept_loop(
         let Ok(permit) = pending.clone().try_acquire_owned() else {
             let _ = tx.send(Inbound::Refused(Refusal {
                 peer: peer.to_string(),
-                reason: format!("more than {MAX_PENDING} connections being set up at once; closed"),
+                reason: format!("more than {limit} connections being set up at once; closed"),
             }));
             continue;
         };

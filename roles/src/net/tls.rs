@@ -188,7 +188,16 @@ pub async fn dial(
         let mut s = connector
             .connect(name, Counted::new(tcp, counters.0, counters.1))
             .await
-            .map_err(|e| DialError::Refused(format!("TLS with {to} at {addr} refused: {e}")))?;
+            .map_err(|e| {
+                let why = format!("TLS with {to} at {addr} refused: {e}");
+                // A connection dropped during the handshake (a busy listener) may be tried
+                // again; a certificate that does not verify may not.
+                use io::ErrorKind::*;
+                match e.kind() {
+                    ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => DialError::Unreachable(why),
+                    _ => DialError::Refused(why),
+                }
+            })?;
         let hello = Frame::Hello {
             name: me.to_string(),
             digest,

@@ -9,8 +9,13 @@
 //! The hosts end on their own when the Edge has the outcome (or a party fails); a host that
 //! has not ended 10 s after the others is told to stop (stdin closed), and killed 5 s later.
 //! Every child is killed and reaped when the controller returns, whatever happened
-//! (`Children`); on Ctrl-C the terminal interrupts the children too, and a child whose
-//! controller died sees its stdin close and stops.
+//! (`Children`). SIGINT and SIGTERM stop the controller within 200 ms: it kills its children,
+//! removes the deployment directory (it holds every private key) and, in `netns`, every
+//! namespace and link, and `dsmpc run` exits 130 or 143 ([`caught_signal`]). A child dies with
+//! the thread that started it (`PR_SET_PDEATHSIG`), so a controller killed with SIGKILL leaves
+//! no host running; what it could not remove (its deployment directory
+//! `dsmpc-deploy-PID-*` in the temporary directory, and in `netns` its namespaces) is named by
+//! its pid and removed by the next run that finds that pid dead ([`reap_deployments`]).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -27,6 +32,11 @@ use crate::metrics::{MessageStats, Sample};
 use crate::parties::Timeouts;
 use crate::session::{self, SessionConfig, SessionReport};
 use crate::wire::MessageKind;
+
+mod lifetime;
+use lifetime::{DEPLOY_PREFIX, catch_signals};
+pub use lifetime::{caught_signal, die_with_parent, reap_deployments};
+pub(crate) use lifetime::{interrupted, pid_alive};
 
 /// How to run a session as processes.
 #[derive(Clone, Debug)]
@@ -142,8 +152,9 @@ fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration, env: &dyn E
     let mut children = Children(Vec::new());
     let mut stdins = Vec::new();
     for (i, h) in d.hosts.iter().enumerate() {
-        let mut c = env
-            .command(i, exe)
+        let mut cmd = env.command(i, exe);
+        die_with_parent(&mut cmd);
+        let mut c = cmd
             .args(["node", "--control", "--deployment"])
             .arg(dir)
             .args(["--host", &h.name, "--max-wall", &max_wall.as_secs().to_string()])
@@ -269,37 +280,16 @@ impl Env for Loopback {
     }
 }
 
-/// Set by SIGINT while a controller runs: it then stops, and every child, namespace and link
-/// is removed on the way out.
-static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-}
-
-fn catch_sigint() {
-    // SAFETY: the handler only stores into an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
-    }
-}
-
-pub(crate) fn interrupted() -> Result<()> {
-    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(RolesError::Stalled("interrupted (Ctrl-C): every host stopped".into()));
-    }
-    Ok(())
-}
-
 /// Run `cfg` as processes on 127.0.0.1.
 pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
     run_in(cfg, opts, &mut Loopback::default())
 }
 
-/// Run `cfg` as processes in `env`. After Ctrl-C, whatever failed on the way out (a host that
-/// got the signal too and exited, a command cut short) is reported as the interruption.
+/// Run `cfg` as processes in `env`. After SIGINT or SIGTERM, whatever failed on the way out (a
+/// host that got the signal too and exited, a command cut short) is reported as the
+/// interruption.
 pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> Result<ProcessRun> {
-    catch_sigint();
+    catch_signals();
     let run = run_hosts(cfg, opts, env);
     if run.is_err() {
         interrupted()?;
@@ -318,8 +308,9 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     let dir = match &opts.keep_dir {
         Some(d) => d.clone(),
         None => {
+            reap_deployments(&std::env::temp_dir());
             tmp = tempfile::Builder::new()
-                .prefix("dsmpc-deploy-")
+                .prefix(&format!("{DEPLOY_PREFIX}{}-", std::process::id()))
                 .tempdir()
                 .map_err(|e| RolesError::Config(format!("cannot make a temporary directory: {e}")))?;
             tmp.path().to_path_buf()

@@ -679,6 +679,15 @@ fn print_net_stats(st: &NetStats) {
 fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
     let cfg = a.session.config();
     cfg.validate()?;
+    for addr in &a.addrs {
+        if addr.parse::<std::net::SocketAddr>().is_ok()
+            || (addr.contains(':') && addr.parse::<std::net::IpAddr>().is_err())
+        {
+            return Err(RolesError::Config(format!(
+                "--addr {addr}: give an address without a port (ports are PORT + i: use --base-port PORT)"
+            )));
+        }
+    }
     let layout = Layout {
         dps_per_host: a.dps_per_host,
         addrs: a.addrs.clone(),
@@ -690,7 +699,41 @@ fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--report FILE` checked before the session: a writable regular file or a new one in an
+/// existing, writable directory (a report that cannot be written would otherwise fail only
+/// after the session).
+fn check_report_target(p: &std::path::Path) -> Result<(), RolesError> {
+    let bad = |why: String| RolesError::Config(format!("--report {}: {why}", p.display()));
+    if let Ok(m) = std::fs::metadata(p) {
+        if !m.is_file() {
+            return Err(bad("exists and is not a regular file".into()));
+        }
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(p)
+            .map(drop)
+            .map_err(|e| bad(format!("cannot be written: {e}")));
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(bad(format!(
+            "the directory {} does not exist: make it first",
+            parent.display()
+        )));
+    }
+    let probe = tempfile::Builder::new().prefix(".dsmpc-report-").tempfile_in(parent);
+    probe
+        .map(drop)
+        .map_err(|e| bad(format!("cannot write into {}: {e}", parent.display())))
+}
+
 fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
+    if let Some(p) = &a.report {
+        check_report_target(p)?;
+    }
     let d = Deployment::load(&a.deployment)?;
     let host = d.host(&a.host)?.clone();
     // This host's own keys (hosts/NAME/) and everyone's public keys (roster.toml); nothing else.

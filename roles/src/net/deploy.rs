@@ -337,12 +337,13 @@ impl Deployment {
     /// Read `DIR/deployment.toml`.
     pub fn load(dir: &Path) -> Result<Deployment> {
         let f = dir.join("deployment.toml");
-        let bytes = std::fs::read(&f).map_err(|e| {
-            RolesError::Config(format!(
-                "cannot read {}: {e} (make one with `dsmpc deploy init DIR`)",
+        if !f.exists() {
+            return Err(RolesError::Config(format!(
+                "cannot read {}: no such file (make one with `dsmpc deploy init DIR`)",
                 f.display()
-            ))
-        })?;
+            )));
+        }
+        let bytes = crate::files::read_limited(&f, "deployment file", crate::files::MAX_DEPLOYMENT)?;
         Deployment::parse(&bytes)
     }
 }

@@ -1,0 +1,182 @@
+//! What a networked host and run are given, checked before the session: `deployment.toml`,
+//! `ca.pem` and key files that are a FIFO or a device are refused at once naming the file
+//! (never a hang or an endless read), an oversized file by its size; a host directory or key
+//! file open to others is refused with the `chmod` that fixes it; a node given another host's
+//! certificate, or a key that is not its certificate's, says so at start-up; `--report` into
+//! a missing directory is refused before the session; `deploy init --addr IP:PORT` is refused
+//! pointing to `--base-port`.
+
+mod common;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::cli::{dsmpc, succeeded, tmp};
+use dsmpc_roles::net::deploy;
+
+const EXE: &str = env!("CARGO_BIN_EXE_dsmpc");
+
+/// A small seeded deployment (n = 5, 3 CPs, t = 2) written by `dsmpc deploy init` in `dir`.
+fn deployment(dir: &Path, extra: &[&str]) -> std::process::Output {
+    dsmpc()
+        .args(["deploy", "init"])
+        .arg(dir)
+        .args(["--dps", "5", "--cps", "3", "-t", "2"])
+        .args(common::cli::SMALL)
+        .args(["--seed", "9"])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+/// `dsmpc node` for `host` of `dir` with `extra` arguments: its exit code and stderr, or a
+/// failure if it has not ended within 20 s (a hang on a FIFO, an endless read).
+fn node(dir: &Path, host: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let mut c = Command::new(EXE)
+        .args(["node", "--connect-timeout", "1", "--max-wall", "5", "--deployment"])
+        .arg(dir)
+        .args(["--host", host])
+        .args(extra)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while c.try_wait().unwrap().is_none() {
+        if t.elapsed() > Duration::from_secs(20) {
+            let _ = c.kill();
+            let _ = c.wait();
+            panic!("dsmpc node --host {host} hung (20 s)");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = c.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+fn fresh(name: &str) -> std::path::PathBuf {
+    let d = tmp("net-files", name).join("d");
+    succeeded(&deployment(&d, &[]), "deploy init");
+    d
+}
+
+fn mkfifo(p: &Path) {
+    let _ = std::fs::remove_file(p);
+    let c = std::ffi::CString::new(p.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo {}", p.display());
+}
+
+fn refused(dir: &Path, host: &str, want: &[&str]) {
+    let (code, err) = node(dir, host, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    for w in want {
+        assert!(err.contains(w), "the error should say {w:?}: {err}");
+    }
+}
+
+#[test]
+fn a_fifo_or_a_device_in_place_of_a_file_is_refused_at_once_by_name() {
+    let d = fresh("fifo");
+    mkfifo(&d.join("deployment.toml"));
+    refused(&d, "cp-1", &["deployment.toml", "a FIFO"]);
+
+    let d = fresh("zero");
+    std::fs::remove_file(d.join("ca.pem")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", d.join("ca.pem")).unwrap();
+    refused(&d, "cp-1", &["ca.pem", "a device"]);
+
+    let d = fresh("keyfifo");
+    let key = deploy::host_dir(&d, "cp-1").join("key.pem");
+    mkfifo(&key);
+    refused(&d, "cp-1", &["key.pem", "a FIFO"]);
+
+    let d = fresh("roster");
+    mkfifo(&d.join("roster.toml"));
+    refused(&d, "cp-1", &["roster.toml", "a FIFO"]);
+}
+
+#[test]
+fn an_oversized_ca_file_is_refused_by_its_size() {
+    let d = fresh("big");
+    let f = std::fs::File::options().append(true).open(d.join("ca.pem")).unwrap();
+    f.set_len(2 << 20).unwrap();
+    refused(&d, "cp-1", &["ca.pem", "bytes, more than"]);
+}
+
+#[test]
+fn open_host_directories_and_key_files_are_refused_with_the_fix() {
+    let d = fresh("perm-dir");
+    let hd = deploy::host_dir(&d, "cp-1");
+    std::fs::set_permissions(&hd, std::fs::Permissions::from_mode(0o777)).unwrap();
+    refused(&d, "cp-1", &["hosts/cp-1", "chmod 700"]);
+
+    let d = fresh("perm-key");
+    let key = deploy::host_dir(&d, "cp-1").join("key.pem");
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o666)).unwrap();
+    refused(&d, "cp-1", &["key.pem", "chmod 600"]);
+
+    // A protocol key file (not the TLS key) likewise.
+    let d = fresh("perm-proto");
+    let hd = deploy::host_dir(&d, "cp-1");
+    let proto = std::fs::read_dir(&hd)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "key"))
+        .expect("cp-1 holds protocol key files");
+    std::fs::set_permissions(&proto, std::fs::Permissions::from_mode(0o640)).unwrap();
+    refused(&d, "cp-1", &[proto.file_name().unwrap().to_str().unwrap(), "chmod 600"]);
+}
+
+#[test]
+fn a_node_with_another_hosts_certificate_or_a_mismatched_key_says_so_at_start_up() {
+    let d = fresh("cert");
+    let (cp1, cp2) = (deploy::host_dir(&d, "cp-1"), deploy::host_dir(&d, "cp-2"));
+    std::fs::copy(cp2.join("cert.pem"), cp1.join("cert.pem")).unwrap();
+    std::fs::copy(cp2.join("key.pem"), cp1.join("key.pem")).unwrap();
+    refused(&d, "cp-1", &["cert.pem", "not host cp-1's"]);
+
+    let d = fresh("keymatch");
+    let (cp1, cp2) = (deploy::host_dir(&d, "cp-1"), deploy::host_dir(&d, "cp-2"));
+    std::fs::copy(cp2.join("key.pem"), cp1.join("key.pem")).unwrap();
+    let (code, err) = node(&d, "cp-1", &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("cert.pem") && err.to_lowercase().contains("key"), "{err}");
+
+    // Another deployment's CA.
+    let d = fresh("ca");
+    let other = fresh("ca-other");
+    std::fs::copy(other.join("ca.pem"), d.join("ca.pem")).unwrap();
+    refused(&d, "cp-1", &["cert.pem", "not host cp-1's"]);
+}
+
+#[test]
+fn a_report_into_a_missing_directory_is_refused_before_the_session() {
+    let d = fresh("report");
+    let target = d.join("no-such-dir").join("r.json");
+    let t = Instant::now();
+    let (code, err) = node(&d, "cp-1", &["--report", target.to_str().unwrap()]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--report") && err.contains("does not exist"), "{err}");
+    assert!(
+        t.elapsed() < Duration::from_secs(4),
+        "refused only after {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn deploy_init_refuses_an_address_with_a_port() {
+    let d = tmp("net-files", "addr").join("d");
+    for addr in ["127.0.0.1:99", "[::1]:7100", "host.example:80"] {
+        let out = deployment(&d, &["--addr", addr]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{addr}: {err}");
+        assert!(err.contains(addr) && err.contains("--base-port"), "{err}");
+        assert!(!d.join("deployment.toml").exists(), "{addr}: a deployment was written");
+    }
+}

@@ -4,17 +4,20 @@
 //! file open to others is refused with the `chmod` that fixes it; a node given another host's
 //! certificate, or a key that is not its certificate's, says so at start-up; `--report` into
 //! a missing directory is refused before the session; `deploy init --addr IP:PORT` is refused
-//! pointing to `--base-port`.
+//! pointing to `--base-port`. And the inputs and log of a networked run: `--values FILE` for
+//! `run --net process` and `deploy init`, and `run --net process --log FILE` writing the same
+//! message lines as `--net memory` for the same seed and values.
 
 mod common;
 
+use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::cli::{dsmpc, succeeded, tmp};
-use dsmpc_roles::net::deploy;
+use common::cli::{dsmpc, small_run, succeeded, tmp};
+use dsmpc_roles::net::deploy::{self, Deployment};
 
 const EXE: &str = env!("CARGO_BIN_EXE_dsmpc");
 
@@ -179,4 +182,87 @@ fn deploy_init_refuses_an_address_with_a_port() {
         assert!(err.contains(addr) && err.contains("--base-port"), "{err}");
         assert!(!d.join("deployment.toml").exists(), "{addr}: a deployment was written");
     }
+}
+
+#[test]
+fn deploy_init_takes_the_values_and_checks_them() {
+    let base = tmp("net-files", "values");
+    let values = base.join("values.txt");
+    std::fs::write(&values, "# five\n25\n20\n31\n79\n61\n").unwrap();
+    let d = base.join("d");
+    succeeded(
+        &deployment(&d, &["--values", values.to_str().unwrap()]),
+        "deploy init --values",
+    );
+    let dep = Deployment::load(&d).unwrap();
+    let got: Vec<String> = deploy::values(&d, &dep)
+        .unwrap()
+        .iter()
+        .map(|v| v.to_string())
+        .collect();
+    assert_eq!(got, ["25", "20", "31", "79", "61"]);
+
+    for (text, want) in [
+        ("1\n2\n", "has 2 values but --dps is 5"),
+        ("1\n2\n3\n4\n4294967296\n", "too large"),
+    ] {
+        std::fs::write(&values, text).unwrap();
+        let bad = base.join("bad");
+        let out = deployment(&bad, &["--values", values.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains(want) && err.contains("values.txt"), "{err}");
+        assert!(!bad.join("deployment.toml").exists());
+    }
+}
+
+/// The message lines of a JSON Lines log, as a multiset of (src, dst, kind, bytes).
+fn message_lines(log: &Path) -> BTreeMap<(String, String, String, u64), usize> {
+    let mut m = BTreeMap::new();
+    for l in std::fs::read_to_string(log).unwrap().lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        if v.get("phase").is_some() || v.get("event").is_some() {
+            continue;
+        }
+        let key = (
+            v["src"].as_str().unwrap().to_string(),
+            v["dst"].as_str().unwrap().to_string(),
+            v["kind"].as_str().unwrap().to_string(),
+            v["bytes"].as_u64().unwrap(),
+        );
+        *m.entry(key).or_default() += 1;
+    }
+    m
+}
+
+/// `run --net process --values FILE --log FILE`: the sum of the values given, and a log with
+/// the same message lines as `--net memory` for the same seed and values (`index_assign`
+/// logged to `CP(VID=v)` in both).
+#[test]
+fn a_process_run_takes_values_and_logs_what_a_memory_run_logs() {
+    let base = tmp("net-files", "log");
+    let values = base.join("values.txt");
+    std::fs::write(&values, "25\n20\n31\n79\n61\n7\n").unwrap();
+    let mut logs = Vec::new();
+    for net in ["memory", "process"] {
+        let log = base.join(format!("{net}.log"));
+        let out = small_run(6, 3, 2)
+            .args(["--net", net, "--seed", "4", "--dps-per-process", "2", "--values"])
+            .arg(&values)
+            .arg("--log")
+            .arg(&log)
+            .output()
+            .unwrap();
+        let stdout = succeeded(&out, net);
+        assert!(stdout.contains("reconstructed  sum = 223 "), "{net}: {stdout}");
+        logs.push(message_lines(&log));
+    }
+    assert!(!logs[1].is_empty(), "the process run's log has no message line");
+    assert_eq!(
+        logs[0], logs[1],
+        "the process run's log lines differ from the memory run's"
+    );
+    let assigns: Vec<_> = logs[1].keys().filter(|k| k.2 == "index_assign").collect();
+    assert_eq!(assigns.len(), 3);
+    assert!(assigns.iter().all(|k| k.1.starts_with("CP(VID=")), "{assigns:?}");
 }

@@ -123,6 +123,11 @@ struct DeployArgs {
     /// Port of the first host; host i listens on PORT + i.
     #[arg(long, value_name = "PORT", default_value_t = 7100)]
     base_port: u16,
+    /// File with the DPs' values, one non-negative integer per line (N of them, each below
+    /// 2^V; blank lines and `#` comments ignored), written into the DP hosts' directories.
+    /// Without it values are drawn (from --seed, or from the OS).
+    #[arg(long, value_name = "FILE")]
+    values: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -364,11 +369,6 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             a.net
         )));
     }
-    if process && a.values.is_some() {
-        return Err(RolesError::Config(
-            "--values works with --net memory only (with --net process the deployment draws the values: from --seed, or from the OS)".into(),
-        ));
-    }
     let vals = match &a.values {
         Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
         None => None,
@@ -437,6 +437,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         let opts = ProcessOptions {
             dps_per_host: a.dps_per_process,
             timeouts,
+            values: vals.clone(),
             ..ProcessOptions::new(exe)
         };
         let run = match &netns {
@@ -444,7 +445,15 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             None => dsmpc_roles::net::process::run(&cfg, &opts)?,
         };
         net_stats = Some(run.stats);
+        // The log, from what every host sent (the hosts' clocks, not one clock: times differ
+        // from a memory run's, the lines do not).
+        for (src, dst, kind, bytes, payload) in dsmpc_roles::net::process::log_lines(&run.hosts) {
+            sink.message(&src, &dst, kind, bytes as usize, payload as usize);
+        }
         if let Ok(r) = &run.report {
+            for p in &r.phases {
+                sink.phase(p);
+            }
             for d in &r.detections {
                 sink.detection(d);
             }
@@ -688,13 +697,24 @@ fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
             )));
         }
     }
+    // Checked (count, range) before anything is written.
+    let vals = match &a.values {
+        Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
+        None => None,
+    };
     let layout = Layout {
         dps_per_host: a.dps_per_host,
         addrs: a.addrs.clone(),
         base_port: a.base_port,
         ports: Vec::new(),
     };
-    let d = deploy::init(&a.dir, &cfg, a.session.timeouts.unwrap_or_default(), &layout)?;
+    let d = deploy::init_with_values(
+        &a.dir,
+        &cfg,
+        a.session.timeouts.unwrap_or_default(),
+        &layout,
+        vals.as_deref(),
+    )?;
     print!("{}", deploy::describe(&d, &a.dir));
     Ok(ExitCode::SUCCESS)
 }

@@ -425,6 +425,17 @@ pub(crate) fn signs_commitments(verify: VerifyMode) -> bool {
 /// in `roster.toml`) and each DP host's values; from the OS, or from `cfg.seed` if set.
 /// Refuses a directory that already holds a deployment.
 pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout) -> Result<Deployment> {
+    init_with_values(dir, cfg, timeouts, layout, None)
+}
+
+/// [`init`] with the DPs' values given (`None`: drawn), written into the DP hosts' directories.
+pub fn init_with_values(
+    dir: &Path,
+    cfg: &SessionConfig,
+    timeouts: Timeouts,
+    layout: &Layout,
+    values: Option<&[BigUint]>,
+) -> Result<Deployment> {
     let d = Deployment {
         session: Params {
             dps: cfg.n,
@@ -476,7 +487,7 @@ pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout
         write(&hd.join("cert.pem"), cert.as_bytes(), false)?;
         write(&hd.join("key.pem"), key.as_bytes(), true)?;
     }
-    let roster = generate::keys_and_values(dir, cfg, &d)?;
+    let roster = generate::keys_and_values(dir, cfg, &d, values)?;
     write(&Roster::path(dir), roster.to_toml()?.as_bytes(), false)?;
     write(&dir.join("deployment.toml"), text.as_bytes(), false)?;
     Ok(d)

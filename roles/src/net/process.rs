@@ -51,6 +51,9 @@ pub struct ProcessOptions {
     pub max_wall: Duration,
     /// Keep the deployment directory here instead of a temporary one.
     pub keep_dir: Option<PathBuf>,
+    /// The DPs' values (`--values FILE`), written into the DP hosts' directories; `None`: the
+    /// deployment draws them (from the seed, as `--net memory` does, or from the OS).
+    pub values: Option<Vec<num_bigint::BigUint>>,
 }
 
 impl ProcessOptions {
@@ -62,6 +65,7 @@ impl ProcessOptions {
             timeouts: Timeouts::default(),
             max_wall: Duration::from_secs(1800),
             keep_dir: None,
+            values: None,
         }
     }
 }
@@ -318,10 +322,11 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     };
     let hosts = 2 + cfg.m + cfg.n.div_ceil(opts.dps_per_host.max(1));
     let layout = env.layout(hosts, opts.dps_per_host)?;
-    let d = deploy::init(&dir, cfg, opts.timeouts, &layout)?;
+    let d = deploy::init_with_values(&dir, cfg, opts.timeouts, &layout, opts.values.as_deref())?;
     env.prepare(&d)?;
-    // The deployment made the values (from the seed, as `--net memory` does, or from the OS)
-    // and wrote them into the DP hosts' directories, where this launcher reads them back.
+    // The deployment took the values given or made them (from the seed, as `--net memory`
+    // does, or from the OS) and wrote them into the DP hosts' directories, where this launcher
+    // reads them back.
     let values = deploy::values(&dir, &d)?;
     let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
     env.started();
@@ -401,6 +406,38 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     let mut run = merge(hosts, &values, cfg.group_bits < 2048);
     env.measure(&mut run.stats);
     Ok(run)
+}
+
+/// The message lines of a networked run's log, from what every host sent: (src, dst, kind,
+/// bytes, payload bytes), named as `--net memory` names them: a selected CP by its index
+/// (`CP(i=k)`) once the Cloud has selected it, that is in every message but the task
+/// announcement, the authentication requests and `index_assign` (logged to `CP(VID=v)`, as
+/// the reference does: the CP learns its index from it).
+pub fn log_lines(hosts: &[NodeReport]) -> Vec<(String, String, MessageKind, u64, u64)> {
+    let mut index: BTreeMap<String, String> = BTreeMap::new();
+    for h in hosts {
+        for (i, vid) in &h.selected {
+            index.insert(crate::parties::candidate_name(*vid), crate::parties::cp_name(*i));
+        }
+    }
+    let mut lines = Vec::new();
+    for h in hosts {
+        for (src, dst, kind, bytes, payload) in &h.sent {
+            let Some(k) = MessageKind::ALL.into_iter().find(|k| k.name() == kind) else {
+                continue;
+            };
+            let before_selection = matches!(
+                k,
+                MessageKind::TaskAnnounce | MessageKind::AuthRequest | MessageKind::IndexAssign
+            );
+            let name = |p: &String| match index.get(p) {
+                Some(i) if !before_selection => i.clone(),
+                _ => p.clone(),
+            };
+            lines.push((name(src), name(dst), k, *bytes, *payload));
+        }
+    }
+    lines
 }
 
 /// Merge the hosts' reports into a session report and network measurements.

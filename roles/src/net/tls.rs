@@ -445,6 +445,11 @@ pub struct NodeReport {
     pub excluded: Vec<(u32, String)>,
     /// Messages sent by hosted parties per kind: count, bytes, payload bytes, max, max payload.
     pub messages: BTreeMap<String, [u64; 5]>,
+    /// Every message sent by hosted parties, in order: (from, to, kind, bytes, payload bytes),
+    /// parties as `Cloud`, `Edge`, `CP(VID=v)`, `DPd` (the controller names selected CPs by
+    /// index for the log, as `--net memory` does).
+    #[serde(default)]
+    pub sent: Vec<(String, String, String, u64, u64)>,
     /// Measured work: (phase, instance, cpu s, wall s, operation counts).
     pub samples: Vec<(String, u32, f64, f64, Vec<u64>)>,
     /// CPU seconds of each hosted party's handling.
@@ -800,7 +805,7 @@ impl Node {
             ));
         }
         while let Some(t) = self.parties[s].poll_transmit() {
-            self.account(id, &t.bytes);
+            self.account(id, t.to, &t.bytes);
             if let Some(&r) = self.slot.get(&t.to) {
                 local.push_back((r, id, t.bytes));
             } else {
@@ -812,9 +817,11 @@ impl Node {
         }
     }
 
-    fn account(&mut self, from: PartyId, bytes: &[u8]) {
+    fn account(&mut self, from: PartyId, to: PartyId, bytes: &[u8]) {
         let Ok(m) = Message::decode(bytes) else { return };
         let kind = m.kind();
+        let (name, payload) = (kind.name().to_string(), m.payload_len() as u64);
+        (self.report.sent).push((from.to_string(), to.to_string(), name, bytes.len() as u64, payload));
         if kind == MessageKind::TaskAnnounce && from == PartyId::Cloud {
             self.report.announce_us.get_or_insert_with(unix_us);
         }

@@ -346,7 +346,8 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
         if line.starts_with("ready ") {
             ready[i] = true;
         } else if line == "exit" {
-            return Err(RolesError::Config(format!(
+            // No result (exit 1): the controller wrote the deployment, so this is no bad input.
+            return Err(RolesError::Stalled(format!(
                 "host {} exited before it was ready (see its error above)",
                 d.hosts[i].name
             )));

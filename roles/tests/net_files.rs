@@ -2,9 +2,9 @@
 //! `ca.pem` and key files that are a FIFO or a device are refused at once naming the file
 //! (never a hang or an endless read), an oversized file by its size; a host directory or key
 //! file open to others is refused with the `chmod` that fixes it; a node given another host's
-//! certificate, or a key that is not its certificate's, says so at start-up; `--report` into
-//! a missing directory is refused before the session; `deploy init --addr IP:PORT` is refused
-//! pointing to `--base-port`. And the inputs and log of a networked run: `--values FILE` for
+//! certificate, an expired one, or a key that is not its certificate's, says so at start-up;
+//! `--report` into a missing directory is refused before the session; `deploy init --addr
+//! IP:PORT` is refused pointing to `--base-port`. And the inputs and log of a networked run: `--values FILE` for
 //! `run --net process` and `deploy init`, and `run --net process --log FILE` writing the same
 //! message lines as `--net memory` for the same seed and values.
 
@@ -155,6 +155,43 @@ fn a_node_with_another_hosts_certificate_or_a_mismatched_key_says_so_at_start_up
     let other = fresh("ca-other");
     std::fs::copy(other.join("ca.pem"), d.join("ca.pem")).unwrap();
     refused(&d, "cp-1", &["cert.pem", "not host cp-1's"]);
+}
+
+/// A certificate for `cp-1` from a CA of the test's own whose validity ended in 2001, written
+/// with that CA into deployment `d` (the chain and the name are right; only the date is not).
+fn expired_cp1(d: &Path) {
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign];
+    let issuer = rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap()).unwrap();
+    let mut p = rcgen::CertificateParams::new(vec!["cp-1".to_string()]).unwrap();
+    p.not_before = rcgen::date_time_ymd(2000, 1, 1);
+    p.not_after = rcgen::date_time_ymd(2001, 1, 1);
+    p.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    let key = rcgen::KeyPair::generate().unwrap();
+    let cert = p.signed_by(&key, &issuer).unwrap();
+    std::fs::write(d.join("ca.pem"), issuer.pem()).unwrap();
+    let hd = deploy::host_dir(d, "cp-1");
+    std::fs::write(hd.join("cert.pem"), cert.pem()).unwrap();
+    let _ = std::fs::remove_file(hd.join("key.pem"));
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(hd.join("key.pem"))
+        .unwrap();
+    std::io::Write::write_all(&mut f, key.serialize_pem().as_bytes()).unwrap();
+}
+
+#[test]
+fn a_node_with_an_expired_certificate_says_so_at_start_up() {
+    let d = fresh("expired");
+    expired_cp1(&d);
+    refused(&d, "cp-1", &["cert.pem", "not host cp-1's", "expired"]);
 }
 
 #[test]

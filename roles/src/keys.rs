@@ -243,9 +243,11 @@ pub fn read_key_file(
     binding: &Binding,
     check: impl Fn(&[u8]) -> Result<Vec<u8>>,
 ) -> Result<Zeroizing<Vec<u8>>> {
-    let file = Zeroizing::new(
-        std::fs::read(f).map_err(|e| RolesError::Config(format!("cannot read key file {}: {e}", f.display())))?,
-    );
+    if let Some(dir) = f.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::files::check_private(dir, "key directory")?;
+    }
+    crate::files::check_private(f, "key file")?;
+    let file = Zeroizing::new(crate::files::read_limited(f, "key file", crate::files::MAX_KEY_FILE)?);
     binding.verify(&file, &check).map_err(|why| {
         RolesError::Config(format!(
             "key file {} is not the {} key of {} ({}, seed {}): {why}",
@@ -432,14 +434,23 @@ impl KeyCache {
         binding: &Binding,
         check: &impl Fn(&[u8]) -> Result<Vec<u8>>,
     ) -> Option<Zeroizing<Vec<u8>>> {
-        let file = Zeroizing::new(match std::fs::read(f) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-            Err(e) => {
-                self.warn(format!("key store file {}: {e}; regenerating the key", f.display()));
-                return None;
-            }
-        });
+        if !f.exists() {
+            return None;
+        }
+        // A store another user could read (or replace keys in) is not used: its keys are made
+        // again, and written back once the directory is narrowed to 0700 (`store`).
+        let exposed = f
+            .parent()
+            .map_or(Ok(()), |d| crate::files::check_private(d, "key store directory"))
+            .and_then(|()| crate::files::check_private(f, "key store file"));
+        let file =
+            match exposed.and_then(|()| crate::files::read_limited(f, "key store file", crate::files::MAX_KEY_FILE)) {
+                Ok(b) => Zeroizing::new(b),
+                Err(e) => {
+                    self.warn(format!("{e}; regenerating the key"));
+                    return None;
+                }
+            };
         match binding.verify(&file, check) {
             Ok(k) => Some(k),
             Err(why) => {

@@ -6,6 +6,7 @@ pub mod check;
 pub mod costmodel;
 pub mod error;
 pub mod event;
+pub mod files;
 pub mod keys;
 pub mod log;
 pub mod metrics;

@@ -468,7 +468,7 @@ fn shared_group<B: Backend>(bits: u32) -> Result<Arc<SchnorrGroup<B>>> {
 }
 
 /// The DPs' values: given (checked against n and the value bits) or drawn.
-fn values_for(cfg: &SessionConfig, values: Option<&[BigUint]>, src: RngSource) -> Result<Vec<BigUint>> {
+pub(crate) fn values_for(cfg: &SessionConfig, values: Option<&[BigUint]>, src: RngSource) -> Result<Vec<BigUint>> {
     let Some(v) = values else {
         return Ok(values::random(cfg.n, cfg.value_bits, &mut src.stream("values")?));
     };

@@ -94,24 +94,22 @@ pub fn parse(text: &str, path: &str, n: usize, value_bits: u32) -> Result<Vec<Bi
 
 /// Read and parse a values file.
 pub fn read(path: &Path, n: usize, value_bits: u32) -> Result<Vec<BigUint>> {
-    use std::io::Read;
     let shown = path.display().to_string();
     let err = |reason: String| RolesError::Values {
         path: shown.clone(),
         reason,
     };
     let max = max_file_len(n);
-    let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read the values file: {e}")))?;
-    let mut text = String::new();
-    // Read at most one byte past the bound, so a huge file (or an endless device) costs nothing.
-    file.take(max + 1)
-        .read_to_string(&mut text)
-        .map_err(|e| err(format!("cannot read the values file: {e}")))?;
-    if text.len() as u64 > max {
-        return Err(err(format!(
+    // A regular file only (a FIFO or a device is refused, not waited on), read at most one byte
+    // past the bound, so a huge file costs nothing.
+    let bytes = crate::files::read_limited(path, "values file", max).map_err(|e| match e {
+        RolesError::Config(why) if why.contains(" bytes, more than ") => err(format!(
             "is larger than {max} bytes, more than {n} values of at most {MAX_LINE_LEN} bytes a line need"
-        )));
-    }
+        )),
+        RolesError::Config(why) => err(why),
+        e => e,
+    })?;
+    let text = String::from_utf8(bytes).map_err(|e| err(format!("is not UTF-8 text: {e}")))?;
     parse(&text, &shown, n, value_bits)
 }
 

@@ -38,6 +38,49 @@ fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
 }
 
+/// A directory of mode 0700, as the store makes its own.
+fn private_dir(p: &Path) {
+    use std::os::unix::fs::DirBuilderExt;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(p)
+        .unwrap();
+}
+
+/// A store directory or key file another user may read is not trusted when loading: the key is
+/// made again from the seed, with a warning that names the directory or file and the `chmod`
+/// that fixes it, and the store narrowed to 0700 / 0600 by writing it back.
+#[test]
+fn an_open_store_directory_or_key_file_is_not_trusted_on_load() {
+    let seed = 505;
+    let dir = tmp("keystore", "open").join("keys");
+    let want = public(&KeyCache::at(&dir, RngSource::Seed(seed)), "cloud", false);
+    let f = file(&dir, seed, "cloud", "enc");
+    for (target, m, fix) in [(&dir, 0o755, "chmod 700"), (&f, 0o644, "chmod 600")] {
+        std::fs::set_permissions(target, std::fs::Permissions::from_mode(m)).unwrap();
+        // A process that never loaded this store (nothing cached in memory): another directory
+        // holding the same files.
+        let copy = dir.with_file_name(format!("keys-{m:o}"));
+        let _ = std::fs::remove_dir_all(&copy);
+        std::fs::create_dir_all(&copy).unwrap();
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(mode(&dir))).unwrap();
+        let cf = copy.join(f.file_name().unwrap());
+        std::fs::copy(&f, &cf).unwrap();
+        let store = KeyCache::at(&copy, RngSource::Seed(seed));
+        assert_eq!(public(&store, "cloud", false), want);
+        let w = store.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(w[0].contains(fix) && w[0].contains("regenerating"), "{w:?}");
+        assert_eq!((mode(&copy), mode(&cf)), (0o700, 0o600), "the store was not narrowed");
+        std::fs::set_permissions(
+            target,
+            std::fs::Permissions::from_mode(if m == 0o755 { 0o700 } else { 0o600 }),
+        )
+        .unwrap();
+    }
+}
+
 #[test]
 fn key_files_are_private_and_say_what_they_are_for() {
     let dir = tmp("keystore", "perm").join("keys");
@@ -103,7 +146,7 @@ fn swapped_corrupt_or_empty_files_are_named_and_regenerated() {
     for (name, party, sign, damage) in cases {
         // A copy of the good store (a directory of its own: nothing cached in memory for it).
         let dir = base.join(name);
-        std::fs::create_dir_all(&dir).unwrap();
+        private_dir(&dir);
         for e in std::fs::read_dir(&good).unwrap() {
             let e = e.unwrap();
             std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
@@ -122,7 +165,7 @@ fn swapped_corrupt_or_empty_files_are_named_and_regenerated() {
         );
         // The file was rewritten: a later run loads it without a warning.
         let fresh_dir = base.join(format!("{name}-reread"));
-        std::fs::create_dir_all(&fresh_dir).unwrap();
+        private_dir(&fresh_dir);
         std::fs::copy(&f, fresh_dir.join(f.file_name().unwrap())).unwrap();
         let reread = KeyCache::at(&fresh_dir, RngSource::Seed(seed));
         assert_eq!(&public(&reread, party, sign), want, "{name}");

@@ -2,8 +2,9 @@
 //! network for a seed, at n = 20 and n = 100, with interface counters above the TLS bytes; and
 //! nothing left behind (no namespace, veth or bridge of the run). 72 hosts (more than the
 //! kernel's shared neighbour table holds by default) connect without one "No route to host",
-//! and the table's limits are as they were afterwards. Where namespaces cannot be
-//! made (not root, no iproute2, no kernel support) each test says so and passes without running.
+//! and the table's limits are as they were afterwards. SIGTERM and SIGINT leave nothing and exit
+//! 143 / 130; what a SIGKILLed run left is reaped by the next. Not as root, each test says
+//! SKIPPED and passes without running; as root without iproute2 or kernel support it fails.
 
 mod common;
 
@@ -51,10 +52,25 @@ fn leftovers() -> Vec<String> {
 /// One netns run at a time (the leftover check looks at every namespace).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Whether the netns tests can run: as root they must (a missing `ip`, or a kernel without
+/// namespaces, fails the test rather than passing it unrun); otherwise they say SKIPPED.
+fn namespaces() -> bool {
+    match netns::available() {
+        Ok(()) => true,
+        // SAFETY: geteuid has no preconditions.
+        Err(why) if unsafe { libc::geteuid() } == 0 => {
+            panic!("running as root, yet network namespaces cannot be made: {why} (install iproute2)")
+        }
+        Err(why) => {
+            eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
+            false
+        }
+    }
+}
+
 fn same_as_memory(n: usize, verify: VerifyMode) {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = netns::available() {
-        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
+    if !namespaces() {
         return;
     }
     let c = SessionConfig {
@@ -115,8 +131,7 @@ fn neigh_limits() -> Vec<String> {
 #[test]
 fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = netns::available() {
-        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
+    if !namespaces() {
         return;
     }
     let before = neigh_limits();
@@ -154,8 +169,7 @@ fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
 #[test]
 fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if netns::available().is_err() {
-        eprintln!("SKIPPED: network namespaces cannot be made here");
+    if !namespaces() {
         return;
     }
     let c = SessionConfig::default();
@@ -171,12 +185,59 @@ fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
 #[test]
 fn ctrl_c_mid_session_removes_every_namespace_link_and_process() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = netns::available() {
-        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
+    if !namespaces() {
         return;
     }
     for whole_group in [true, false] {
         common::cli::interrupted_leaves_no_host("netns:lan", whole_group);
         assert!(leftovers().is_empty(), "left behind: {:?}", leftovers());
     }
+}
+
+/// SIGTERM and SIGINT to `dsmpc run --net netns:lan` alone: exit 143 / 130, and no host
+/// process, namespace, veth, bridge or deployment directory of it is left.
+#[test]
+fn sigterm_and_sigint_remove_every_namespace_link_process_and_key() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !namespaces() {
+        return;
+    }
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        common::cli::signalled_leaves_nothing("netns:lan", sig);
+        assert!(leftovers().is_empty(), "left behind: {:?}", leftovers());
+    }
+}
+
+/// SIGKILL to `dsmpc run --net netns:lan`: its hosts die with it; its namespaces and links,
+/// named by its pid, are removed when the next netns run starts.
+#[test]
+fn what_a_sigkilled_controller_left_is_reaped_at_the_next_start() {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if !namespaces() {
+        return;
+    }
+    let (pid, _) = common::cli::killed_run("netns:lan");
+    let left = leftovers();
+    assert!(
+        left.iter().any(|n| netns::owner(n) == Some(pid as i32)),
+        "the killed run left nothing named by its pid {pid}: {left:?}"
+    );
+    let out = common::cli::small_run(5, 3, 2)
+        .args(["--net", "netns:lan", "--seed", "3"])
+        .output()
+        .unwrap();
+    common::cli::succeeded(&out, "the netns run after a killed one");
+    assert!(leftovers().is_empty(), "left behind: {:?}", leftovers());
+}
+
+/// Namespace and link names say which controller made them, so that two concurrent runs never
+/// share one and a dead controller's are recognised.
+#[test]
+fn names_carry_the_controllers_pid() {
+    assert_eq!(netns::owner("dsmpc-1234567-3"), Some(123456));
+    assert_eq!(netns::owner("d1234567-12p"), Some(123456));
+    assert_eq!(netns::owner("d1234567-br"), Some(123456));
+    assert_eq!(netns::owner("dsmpc-probe-1"), None);
+    assert_eq!(netns::owner("docker0"), None);
+    assert_eq!(netns::owner("d12-x"), None);
 }

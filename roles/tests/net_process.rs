@@ -864,6 +864,57 @@ fn ctrl_c_mid_session_stops_every_host_process() {
     }
 }
 
+/// SIGTERM (what `kill`, `timeout` and systemd send) and SIGINT to `dsmpc run --net process`
+/// alone: exit 143 / 130, every host process gone and the temporary deployment, which holds
+/// every private key, removed.
+#[test]
+fn sigterm_and_sigint_remove_the_deployment_and_every_host_and_exit_143_130() {
+    common::cli::signalled_leaves_nothing("process", libc::SIGTERM);
+    common::cli::signalled_leaves_nothing("process", libc::SIGINT);
+}
+
+/// SIGKILL to `dsmpc run --net process`: its hosts die with it, and the deployment directory it
+/// could not remove (named by its pid) is removed when the next run starts.
+#[test]
+fn a_controller_killed_with_sigkill_takes_its_hosts_and_its_keys_go_at_the_next_start() {
+    let (pid, dir) = common::cli::killed_run("process");
+    assert!(
+        dir.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with(&format!("dsmpc-deploy-{pid}-"))),
+        "the deployment directory {} does not name its controller's pid {pid}",
+        dir.display()
+    );
+    assert!(dir.exists(), "nothing to reap: {} is gone already", dir.display());
+    let out = common::cli::small_run(5, 3, 2)
+        .args(["--net", "process", "--seed", "3"])
+        .output()
+        .unwrap();
+    common::cli::succeeded(&out, "the run after a killed one");
+    assert!(
+        !dir.exists(),
+        "the next run left the killed run's deployment {} (private keys)",
+        dir.display()
+    );
+}
+
+/// A host whose standard output is closed (its controller, or a reader such as `head`, went
+/// away) ends without a panic ("failed printing to stdout").
+#[test]
+fn a_closed_stdout_ends_a_run_quietly() {
+    let mut c = common::cli::small_run(5, 3, 2)
+        .args(["--seed", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(c.stdout.take());
+    let out = c.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(out.status.code(), Some(1), "{err}");
+}
+
 /// A frame written while the transport is full arrives whole and is not held back until the
 /// next write. Over a pipe with a 16 KiB buffer (in place of a socket whose buffers are full),
 /// the reader takes all but the last 40 KiB of a 1 MiB frame and pauses: the writer's last

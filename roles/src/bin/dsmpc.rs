@@ -6,14 +6,48 @@
 //! 1 the run failed or the result did not match (a protocol outcome such as too few CPs
 //! selected, whatever caused it), 2 bad command line or input (sizes beyond the limits, a bad
 //! values file, a log target that is not a new or writable regular file: all checked before
-//! the run, leaving nothing written).
+//! the run, leaving nothing written), 130 / 143 a run stopped by SIGINT / SIGTERM (its hosts,
+//! namespaces and deployment removed). A closed standard output or error ends any command
+//! with exit 1, never a panic.
 //!
 //! `--inject KIND` (repeatable) makes parties misbehave (see `dsmpc_roles::adversary`); the output
 //! then lists what was detected and which DPs were excluded, and the exit code is 0 exactly
 //! when the result equals the plaintext sum over the DPs aggregated.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// Standard output that ends the process quietly when it cannot be written (a closed pipe: the
+/// reader, or the controller of a host, went away) instead of panicking as `println!` does.
+/// Exit 1: nobody got the result.
+fn out(args: std::fmt::Arguments<'_>) {
+    let mut o = std::io::stdout().lock();
+    if o.write_fmt(args).and_then(|()| o.flush()).is_err() {
+        std::process::exit(1);
+    }
+}
+
+/// Standard error, likewise: a host whose controller closed its stderr ends quietly.
+fn err_out(args: std::fmt::Arguments<'_>) {
+    let mut e = std::io::stderr().lock();
+    if e.write_fmt(args).is_err() {
+        std::process::exit(1);
+    }
+}
+
+// Every `println!`, `print!` and `eprintln!` of this file goes through `out` / `err_out` (these
+// definitions shadow the standard macros here).
+macro_rules! println {
+    () => { out(format_args!("\n")) };
+    ($($t:tt)*) => { out(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! print {
+    ($($t:tt)*) => { out(format_args!($($t)*)) };
+}
+macro_rules! eprintln {
+    ($($t:tt)*) => { err_out(format_args!("{}\n", format_args!($($t)*))) };
+}
 
 use clap::{Args, Parser, Subcommand};
 use dsmpc_core::backend::{Backend, BackendKind, Num};
@@ -90,6 +124,11 @@ struct DeployArgs {
     /// Port of the first host; host i listens on PORT + i.
     #[arg(long, value_name = "PORT", default_value_t = 7100)]
     base_port: u16,
+    /// File with the DPs' values, one non-negative integer per line (N of them, each below
+    /// 2^V; blank lines and `#` comments ignored), written into the DP hosts' directories.
+    /// Without it values are drawn (from --seed, or from the OS).
+    #[arg(long, value_name = "FILE")]
+    values: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -259,6 +298,13 @@ fn main() -> ExitCode {
         Command::Deploy(DeployCommand::Init(a)) => deploy_init(a),
         Command::Node(a) => node(a),
     };
+    // A run stopped by SIGINT or SIGTERM (it removed what it made) exits 128 + the signal.
+    if let Some(sig) = dsmpc_roles::net::process::caught_signal() {
+        if let Err(e) = &result {
+            eprintln!("error: {e}");
+        }
+        return ExitCode::from(128 + sig as u8);
+    }
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -325,11 +371,6 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             "--sim-cores works with --net sim:PROFILE only, not --net {}",
             a.net
         )));
-    }
-    if process && a.values.is_some() {
-        return Err(RolesError::Config(
-            "--values works with --net memory only (with --net process the deployment draws the values: from --seed, or from the OS)".into(),
-        ));
     }
     let vals = match &a.values {
         Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
@@ -399,6 +440,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         let opts = ProcessOptions {
             dps_per_host: a.dps_per_process,
             timeouts,
+            values: vals.clone(),
             ..ProcessOptions::new(exe)
         };
         let run = match &netns {
@@ -406,7 +448,15 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             None => dsmpc_roles::net::process::run(&cfg, &opts)?,
         };
         net_stats = Some(run.stats);
+        // The log, from what every host sent (the hosts' clocks, not one clock: times differ
+        // from a memory run's, the lines do not).
+        for (src, dst, kind, bytes, payload) in dsmpc_roles::net::process::log_lines(&run.hosts) {
+            sink.message(&src, &dst, kind, bytes as usize, payload as usize);
+        }
         if let Ok(r) = &run.report {
+            for p in &r.phases {
+                sink.phase(p);
+            }
             for d in &r.detections {
                 sink.detection(d);
             }
@@ -641,21 +691,75 @@ fn print_net_stats(st: &NetStats) {
 fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
     let cfg = a.session.config();
     cfg.validate()?;
+    for addr in &a.addrs {
+        if addr.parse::<std::net::SocketAddr>().is_ok()
+            || (addr.contains(':') && addr.parse::<std::net::IpAddr>().is_err())
+        {
+            return Err(RolesError::Config(format!(
+                "--addr {addr}: give an address without a port (ports are PORT + i: use --base-port PORT)"
+            )));
+        }
+    }
+    // Checked (count, range) before anything is written.
+    let vals = match &a.values {
+        Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
+        None => None,
+    };
     let layout = Layout {
         dps_per_host: a.dps_per_host,
         addrs: a.addrs.clone(),
         base_port: a.base_port,
         ports: Vec::new(),
     };
-    let d = deploy::init(&a.dir, &cfg, a.session.timeouts.unwrap_or_default(), &layout)?;
+    let d = deploy::init_with_values(
+        &a.dir,
+        &cfg,
+        a.session.timeouts.unwrap_or_default(),
+        &layout,
+        vals.as_deref(),
+    )?;
     print!("{}", deploy::describe(&d, &a.dir));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--report FILE` checked before the session: a writable regular file or a new one in an
+/// existing, writable directory (a report that cannot be written would otherwise fail only
+/// after the session).
+fn check_report_target(p: &std::path::Path) -> Result<(), RolesError> {
+    let bad = |why: String| RolesError::Config(format!("--report {}: {why}", p.display()));
+    if let Ok(m) = std::fs::metadata(p) {
+        if !m.is_file() {
+            return Err(bad("exists and is not a regular file".into()));
+        }
+        return std::fs::OpenOptions::new()
+            .append(true)
+            .open(p)
+            .map(drop)
+            .map_err(|e| bad(format!("cannot be written: {e}")));
+    }
+    let parent = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if !parent.is_dir() {
+        return Err(bad(format!(
+            "the directory {} does not exist: make it first",
+            parent.display()
+        )));
+    }
+    let probe = tempfile::Builder::new().prefix(".dsmpc-report-").tempfile_in(parent);
+    probe
+        .map(drop)
+        .map_err(|e| bad(format!("cannot write into {}: {e}", parent.display())))
 }
 
 fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
     let started = std::time::Instant::now();
     let max_wall = std::time::Duration::from_secs(a.max_wall);
     node_watchdog(max_wall);
+    if let Some(p) = &a.report {
+        check_report_target(p)?;
+    }
     let d = Deployment::load(&a.deployment)?;
     let host = d.host(&a.host)?.clone();
     // This host's own keys (hosts/NAME/) and everyone's public keys (roster.toml); nothing else.

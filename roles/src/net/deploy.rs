@@ -339,12 +339,13 @@ impl Deployment {
     /// Read `DIR/deployment.toml`.
     pub fn load(dir: &Path) -> Result<Deployment> {
         let f = dir.join("deployment.toml");
-        let bytes = std::fs::read(&f).map_err(|e| {
-            RolesError::Config(format!(
-                "cannot read {}: {e} (make one with `dsmpc deploy init DIR`)",
+        if !f.exists() {
+            return Err(RolesError::Config(format!(
+                "cannot read {}: no such file (make one with `dsmpc deploy init DIR`)",
                 f.display()
-            ))
-        })?;
+            )));
+        }
+        let bytes = crate::files::read_limited(&f, "deployment file", crate::files::MAX_DEPLOYMENT)?;
         Deployment::parse(&bytes)
     }
 }
@@ -426,6 +427,17 @@ pub(crate) fn signs_commitments(verify: VerifyMode) -> bool {
 /// in `roster.toml`) and each DP host's values; from the OS, or from `cfg.seed` if set.
 /// Refuses a directory that already holds a deployment.
 pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout) -> Result<Deployment> {
+    init_with_values(dir, cfg, timeouts, layout, None)
+}
+
+/// [`init`] with the DPs' values given (`None`: drawn), written into the DP hosts' directories.
+pub fn init_with_values(
+    dir: &Path,
+    cfg: &SessionConfig,
+    timeouts: Timeouts,
+    layout: &Layout,
+    values: Option<&[BigUint]>,
+) -> Result<Deployment> {
     let d = Deployment {
         session: Params {
             dps: cfg.n,
@@ -477,7 +489,7 @@ pub fn init(dir: &Path, cfg: &SessionConfig, timeouts: Timeouts, layout: &Layout
         write(&hd.join("cert.pem"), cert.as_bytes(), false)?;
         write(&hd.join("key.pem"), key.as_bytes(), true)?;
     }
-    let roster = generate::keys_and_values(dir, cfg, &d)?;
+    let roster = generate::keys_and_values(dir, cfg, &d, values)?;
     write(&Roster::path(dir), roster.to_toml()?.as_bytes(), false)?;
     write(&dir.join("deployment.toml"), text.as_bytes(), false)?;
     Ok(d)

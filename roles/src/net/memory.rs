@@ -156,7 +156,13 @@ impl<'a> Books<'a> {
             s.max_payload_bytes = s.max_payload_bytes.max(payload as u64);
             if let Some(sink) = self.sink.as_deref_mut() {
                 let name = |id: PartyId| self.names.get(&id).cloned().unwrap_or_else(|| id.to_string());
-                sink.message(&name(w.from), &name(w.to), kind, w.bytes.len(), payload);
+                // As the reference logs it: the CP learns its index from this message.
+                let to = if kind == MessageKind::IndexAssign {
+                    w.to.to_string()
+                } else {
+                    name(w.to)
+                };
+                sink.message(&name(w.from), &to, kind, w.bytes.len(), payload);
             }
         }
         decoded.map(|(kind, _)| kind)

@@ -2,7 +2,10 @@
 //! namespace, joined by a veth pair to one bridge, TLS over real interfaces.
 //!
 //! Per host: namespace `dsmpc-ID-I`, veth `dID-I` (bridge side) / `dID-Ip` (host side, address
-//! 10.77.x.y/16), its egress shaped by a token bucket (`tc qdisc ... tbf`) at the profile's
+//! 10.77.x.y/16), bridge `dID-br`; ID is the controller's pid and one digit counting its runs
+//! (`PID * 10 + run % 10`), unique among the controllers running, and what a controller killed
+//! with SIGKILL left is recognised by its pid and removed by the next run ([`reap`]). The
+//! host side of each veth pair has its egress shaped by a token bucket (`tc qdisc ... tbf`) at the profile's
 //! bandwidth for the host's link (vehicles: vehicle_edge; the Edge: vehicle_edge; the Cloud:
 //! edge_cloud). Latency and jitter are applied by the hosts' transport with the link emulator the
 //! `sim` network uses (`dsmpc node --link PROFILE`): this kernel has no netem (`sch_netem`), and
@@ -11,8 +14,8 @@
 //! set-up, which netem would have imposed on the handshake packets. Interface
 //! counters give the bytes on the wire with IP and TCP overhead.
 //!
-//! Everything made is removed when the run ends, on success, on failure and on Ctrl-C
-//! ([`Topology`]'s drop: processes first, then namespaces, veths and the bridge).
+//! Everything made is removed when the run ends, on success, on failure, on SIGINT and on
+//! SIGTERM ([`Topology`]'s drop: processes first, then namespaces, veths and the bridge).
 //!
 //! The kernel keeps one neighbour (ARP) table for all namespaces, bounded by the initial
 //! namespace's `net.ipv4.neigh.default.gc_thresh2/3` (by default 512 and 1,024 entries). Hosts
@@ -72,7 +75,7 @@ pub fn available() -> std::result::Result<(), String> {
 
 /// The namespaces, links and bridge of one run; removed on drop.
 pub struct Topology {
-    id: u32,
+    id: u64,
     name: String,
     profile: Profile,
     hosts: usize,
@@ -93,9 +96,9 @@ impl Topology {
     fn new(name: &str, profile: Profile) -> Topology {
         Topology {
             id: {
-                static RUNS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+                static RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
                 let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                (std::process::id() % 1000) * 100 + run % 100
+                u64::from(std::process::id()) * 10 + run % 10
             },
             name: name.to_string(),
             profile,
@@ -195,6 +198,14 @@ impl Env for Topology {
     }
 
     fn prepare(&mut self, d: &Deployment) -> Result<()> {
+        let longest = self.veth(d.hosts.len().saturating_sub(1)).1;
+        if longest.len() > MAX_IFNAME {
+            return Err(RolesError::Config(format!(
+                "{} hosts in namespaces need interface names such as {longest}, longer than the kernel's {MAX_IFNAME} characters: \
+                 put more DPs on a host (--dps-per-process)",
+                d.hosts.len()
+            )));
+        }
         self.raise_neigh_limits(d.hosts.len())?;
         let bridge = format!("d{}-br", self.id);
         sh("ip", &["link", "add", &bridge, "type", "bridge"])?;
@@ -248,9 +259,68 @@ impl Env for Topology {
     }
 }
 
+/// The longest interface name the kernel takes (`IFNAMSIZ` - 1).
+const MAX_IFNAME: usize = 15;
+
+/// The pid of the controller that made namespace `dsmpc-ID-I` or link `dID-I`, `dID-Ip`,
+/// `dID-br` (ID = pid * 10 + run), if `name` is one of those.
+pub fn owner(name: &str) -> Option<i32> {
+    let (id, rest) = if let Some(r) = name.strip_prefix("dsmpc-") {
+        r.split_once('-')?
+    } else {
+        name.strip_prefix('d')?.split_once('-')?
+    };
+    let host = rest.strip_suffix('p').unwrap_or(rest);
+    let ours = rest == "br" || (!host.is_empty() && host.bytes().all(|b| b.is_ascii_digit()));
+    if !ours || id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    i32::try_from(id.parse::<u64>().ok()? / 10).ok()
+}
+
+/// Remove the namespaces and links that controllers no longer running left (killed with
+/// SIGKILL, which no cleanup survives): those [`owner`] names a dead pid, and on the first
+/// call in a process also those of this pid (a former process that had it). Returns what it
+/// removed.
+pub fn reap() -> Vec<String> {
+    static FIRST: std::sync::Once = std::sync::Once::new();
+    let mut first = false;
+    FIRST.call_once(|| first = true);
+    let me = std::process::id() as i32;
+    let stale = |name: &str| owner(name).is_some_and(|pid| (first && pid == me) || !process::pid_alive(pid));
+    let listed = |args: &[&str]| -> Vec<String> {
+        Command::new("ip")
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let mut removed = Vec::new();
+    // A namespace's deletion takes the veth end inside it, and with it the pair.
+    for l in listed(&["netns", "list"]) {
+        let name = l.split_whitespace().next().unwrap_or("");
+        if stale(name) && run_sh("ip", &["netns", "del", name]).is_ok() {
+            removed.push(name.to_string());
+        }
+    }
+    for l in listed(&["-o", "link"]) {
+        let Some(name) = l.split(": ").nth(1).map(|n| n.split('@').next().unwrap_or(n)) else {
+            continue;
+        };
+        if stale(name) && run_sh("ip", &["link", "del", name]).is_ok() {
+            removed.push(name.to_string());
+        }
+    }
+    removed
+}
+
 /// Run `cfg` with every host in its own namespace, links as profile `name` says.
 pub fn run(cfg: &SessionConfig, opts: &ProcessOptions, name: &str) -> Result<ProcessRun> {
     available().map_err(|e| RolesError::Config(format!("--net netns: {e}")))?;
+    reap();
     let mut topo = Topology::new(name, super::link::profile(name)?);
     process::run_in(cfg, opts, &mut topo)
 }

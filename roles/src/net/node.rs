@@ -620,7 +620,7 @@ impl Node {
             ));
         }
         while let Some(t) = self.parties[s].poll_transmit() {
-            self.account(id, &t.bytes);
+            self.account(id, t.to, &t.bytes);
             if let Some(&r) = self.slot.get(&t.to) {
                 local.push_back((r, id, t.bytes));
             } else {
@@ -632,9 +632,11 @@ impl Node {
         }
     }
 
-    fn account(&mut self, from: PartyId, bytes: &[u8]) {
+    fn account(&mut self, from: PartyId, to: PartyId, bytes: &[u8]) {
         let Ok(m) = Message::decode(bytes) else { return };
         let kind = m.kind();
+        let (name, payload) = (kind.name().to_string(), m.payload_len() as u64);
+        (self.report.sent).push((from.to_string(), to.to_string(), name, bytes.len() as u64, payload));
         if kind == MessageKind::TaskAnnounce && from == PartyId::Cloud {
             self.report.announce_us.get_or_insert_with(unix_us);
         }

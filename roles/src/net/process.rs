@@ -9,8 +9,13 @@
 //! The hosts end on their own when the Edge has the outcome (or a party fails); a host that
 //! has not ended 10 s after the others is told to stop (stdin closed), and killed 5 s later.
 //! Every child is killed and reaped when the controller returns, whatever happened
-//! (`Children`); on Ctrl-C the terminal interrupts the children too, and a child whose
-//! controller died sees its stdin close and stops.
+//! (`Children`). SIGINT and SIGTERM stop the controller within 200 ms: it kills its children,
+//! removes the deployment directory (it holds every private key) and, in `netns`, every
+//! namespace and link, and `dsmpc run` exits 130 or 143 ([`caught_signal`]). A child dies with
+//! the thread that started it (`PR_SET_PDEATHSIG`), so a controller killed with SIGKILL leaves
+//! no host running; what it could not remove (its deployment directory
+//! `dsmpc-deploy-PID-*` in the temporary directory, and in `netns` its namespaces) is named by
+//! its pid and removed by the next run that finds that pid dead ([`reap_deployments`]).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
@@ -28,6 +33,11 @@ use crate::parties::Timeouts;
 use crate::session::{self, SessionConfig, SessionReport};
 use crate::wire::MessageKind;
 
+mod lifetime;
+use lifetime::{DEPLOY_PREFIX, catch_signals};
+pub use lifetime::{caught_signal, die_with_parent, reap_deployments};
+pub(crate) use lifetime::{interrupted, pid_alive};
+
 /// How to run a session as processes.
 #[derive(Clone, Debug)]
 pub struct ProcessOptions {
@@ -41,6 +51,9 @@ pub struct ProcessOptions {
     pub max_wall: Duration,
     /// Keep the deployment directory here instead of a temporary one.
     pub keep_dir: Option<PathBuf>,
+    /// The DPs' values (`--values FILE`), written into the DP hosts' directories; `None`: the
+    /// deployment draws them (from the seed, as `--net memory` does, or from the OS).
+    pub values: Option<Vec<num_bigint::BigUint>>,
 }
 
 impl ProcessOptions {
@@ -52,6 +65,7 @@ impl ProcessOptions {
             timeouts: Timeouts::default(),
             max_wall: Duration::from_secs(1800),
             keep_dir: None,
+            values: None,
         }
     }
 }
@@ -142,8 +156,9 @@ fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration, env: &dyn E
     let mut children = Children(Vec::new());
     let mut stdins = Vec::new();
     for (i, h) in d.hosts.iter().enumerate() {
-        let mut c = env
-            .command(i, exe)
+        let mut cmd = env.command(i, exe);
+        die_with_parent(&mut cmd);
+        let mut c = cmd
             .args(["node", "--control", "--deployment"])
             .arg(dir)
             .args(["--host", &h.name, "--max-wall", &max_wall.as_secs().to_string()])
@@ -269,37 +284,16 @@ impl Env for Loopback {
     }
 }
 
-/// Set by SIGINT while a controller runs: it then stops, and every child, namespace and link
-/// is removed on the way out.
-static INTERRUPTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    INTERRUPTED.store(true, std::sync::atomic::Ordering::SeqCst);
-}
-
-fn catch_sigint() {
-    // SAFETY: the handler only stores into an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, on_sigint as *const () as libc::sighandler_t);
-    }
-}
-
-pub(crate) fn interrupted() -> Result<()> {
-    if INTERRUPTED.load(std::sync::atomic::Ordering::SeqCst) {
-        return Err(RolesError::Stalled("interrupted (Ctrl-C): every host stopped".into()));
-    }
-    Ok(())
-}
-
 /// Run `cfg` as processes on 127.0.0.1.
 pub fn run(cfg: &SessionConfig, opts: &ProcessOptions) -> Result<ProcessRun> {
     run_in(cfg, opts, &mut Loopback::default())
 }
 
-/// Run `cfg` as processes in `env`. After Ctrl-C, whatever failed on the way out (a host that
-/// got the signal too and exited, a command cut short) is reported as the interruption.
+/// Run `cfg` as processes in `env`. After SIGINT or SIGTERM, whatever failed on the way out (a
+/// host that got the signal too and exited, a command cut short) is reported as the
+/// interruption.
 pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> Result<ProcessRun> {
-    catch_sigint();
+    catch_signals();
     let run = run_hosts(cfg, opts, env);
     if run.is_err() {
         interrupted()?;
@@ -318,8 +312,9 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     let dir = match &opts.keep_dir {
         Some(d) => d.clone(),
         None => {
+            reap_deployments(&std::env::temp_dir());
             tmp = tempfile::Builder::new()
-                .prefix("dsmpc-deploy-")
+                .prefix(&format!("{DEPLOY_PREFIX}{}-", std::process::id()))
                 .tempdir()
                 .map_err(|e| RolesError::Config(format!("cannot make a temporary directory: {e}")))?;
             tmp.path().to_path_buf()
@@ -327,10 +322,11 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     };
     let hosts = 2 + cfg.m + cfg.n.div_ceil(opts.dps_per_host.max(1));
     let layout = env.layout(hosts, opts.dps_per_host)?;
-    let d = deploy::init(&dir, cfg, opts.timeouts, &layout)?;
+    let d = deploy::init_with_values(&dir, cfg, opts.timeouts, &layout, opts.values.as_deref())?;
     env.prepare(&d)?;
-    // The deployment made the values (from the seed, as `--net memory` does, or from the OS)
-    // and wrote them into the DP hosts' directories, where this launcher reads them back.
+    // The deployment took the values given or made them (from the seed, as `--net memory`
+    // does, or from the OS) and wrote them into the DP hosts' directories, where this launcher
+    // reads them back.
     let values = deploy::values(&dir, &d)?;
     let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
     env.started();
@@ -350,7 +346,8 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
         if line.starts_with("ready ") {
             ready[i] = true;
         } else if line == "exit" {
-            return Err(RolesError::Config(format!(
+            // No result (exit 1): the controller wrote the deployment, so this is no bad input.
+            return Err(RolesError::Stalled(format!(
                 "host {} exited before it was ready (see its error above)",
                 d.hosts[i].name
             )));
@@ -410,6 +407,38 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     let mut run = merge(hosts, &values, cfg.group_bits < 2048);
     env.measure(&mut run.stats);
     Ok(run)
+}
+
+/// The message lines of a networked run's log, from what every host sent: (src, dst, kind,
+/// bytes, payload bytes), named as `--net memory` names them: a selected CP by its index
+/// (`CP(i=k)`) once the Cloud has selected it, that is in every message but the task
+/// announcement, the authentication requests and `index_assign` (logged to `CP(VID=v)`, as
+/// the reference does: the CP learns its index from it).
+pub fn log_lines(hosts: &[NodeReport]) -> Vec<(String, String, MessageKind, u64, u64)> {
+    let mut index: BTreeMap<String, String> = BTreeMap::new();
+    for h in hosts {
+        for (i, vid) in &h.selected {
+            index.insert(crate::parties::candidate_name(*vid), crate::parties::cp_name(*i));
+        }
+    }
+    let mut lines = Vec::new();
+    for h in hosts {
+        for (src, dst, kind, bytes, payload) in &h.sent {
+            let Some(k) = MessageKind::ALL.into_iter().find(|k| k.name() == kind) else {
+                continue;
+            };
+            let before_selection = matches!(
+                k,
+                MessageKind::TaskAnnounce | MessageKind::AuthRequest | MessageKind::IndexAssign
+            );
+            let name = |p: &String| match index.get(p) {
+                Some(i) if !before_selection => i.clone(),
+                _ => p.clone(),
+            };
+            lines.push((name(src), name(dst), k, *bytes, *payload));
+        }
+    }
+    lines
 }
 
 /// Merge the hosts' reports into a session report and network measurements.

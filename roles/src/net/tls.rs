@@ -79,16 +79,51 @@ fn tls_cfg(what: &str, e: impl std::fmt::Display) -> RolesError {
 
 impl Tls {
     /// Load host `name`'s certificate and key and the CA from deployment directory `dir`.
+    /// The host directory must be closed to the group and others, and the certificate must be
+    /// this host's: chaining to `ca.pem`, valid now and naming `name` (its key must match it:
+    /// [`Tls::from_pem`]), so that a node with another host's or an expired certificate says
+    /// so at start-up instead of being refused by every peer.
     pub fn load(dir: &Path, name: &str) -> Result<Tls> {
+        use crate::files::{MAX_PEM, check_private, read_limited};
+        use rustls::client::danger::ServerCertVerifier;
         let hd = host_dir(dir, name);
-        Tls::from_files(&dir.join("ca.pem"), &hd.join("cert.pem"), &hd.join("key.pem"))
+        check_private(&hd, "host directory")?;
+        let (ca, cert) = (dir.join("ca.pem"), hd.join("cert.pem"));
+        let tls = Tls::from_files(&ca, &cert, &hd.join("key.pem"))?;
+        let ca_pem = read_limited(&ca, "CA certificate", MAX_PEM)?;
+        let cert_pem = read_limited(&cert, "certificate", MAX_PEM)?;
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add_parsable_certificates(CertificateDer::pem_slice_iter(&ca_pem).flatten());
+        let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&cert_pem).flatten().collect();
+        let bad = |why: String| {
+            RolesError::Config(format!(
+                "certificate {} is not host {name}'s under {}: {why} (copy hosts/{name}/ and ca.pem from the same \
+                 `dsmpc deploy init`, or make the deployment again)",
+                cert.display(),
+                ca.display()
+            ))
+        };
+        let (ee, rest) = chain
+            .split_first()
+            .ok_or_else(|| bad("it holds no certificate".into()))?;
+        let server_name = ServerName::try_from(name.to_string()).map_err(|e| bad(e.to_string()))?;
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+            .build()
+            .map_err(|e| bad(e.to_string()))?
+            .verify_server_cert(ee, rest, &server_name, &[], rustls::pki_types::UnixTime::now())
+            .map_err(|e| bad(e.to_string()))?;
+        Ok(tls)
     }
 
-    /// From a CA file, a certificate file and a key file (PEM).
+    /// From a CA file, a certificate file and a key file (PEM): regular files of at most
+    /// [`crate::files::MAX_PEM`] bytes, the key file closed to the group and others.
     pub fn from_files(ca: &Path, cert: &Path, key: &Path) -> Result<Tls> {
-        let read =
-            |p: &Path| std::fs::read(p).map_err(|e| RolesError::Config(format!("cannot read {}: {e}", p.display())));
-        let (ca_pem, cert_pem, key_pem) = (read(ca)?, read(cert)?, read(key)?);
+        use crate::files::{MAX_PEM, check_private, read_limited};
+        let ca_pem = read_limited(ca, "CA certificate", MAX_PEM)?;
+        let cert_pem = read_limited(cert, "certificate", MAX_PEM)?;
+        check_private(key, "TLS key file")?;
+        let key_pem = read_limited(key, "TLS key file", MAX_PEM)?;
         Tls::from_pem(
             &ca_pem,
             &cert_pem,

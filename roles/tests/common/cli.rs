@@ -73,6 +73,18 @@ pub struct Interrupted {
     pub stderr: String,
     /// The processes it had started (its children) when it was interrupted.
     pub children: Vec<u32>,
+    /// The deployment directory its hosts were started with (`--deployment DIR`).
+    pub deployment: Option<PathBuf>,
+    /// The run's pid.
+    pub pid: u32,
+}
+
+/// The `--deployment DIR` of process `pid`'s command line.
+fn deployment_of(pid: u32) -> Option<PathBuf> {
+    let c = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+    let args: Vec<&[u8]> = c.split(|b| *b == 0).collect();
+    let i = args.iter().position(|a| *a == b"--deployment")?;
+    Some(PathBuf::from(String::from_utf8_lossy(args.get(i + 1)?).into_owned()))
 }
 
 /// The `dsmpc node` processes whose parent is `pid` (from `/proc`; in `netns`, `ip netns exec`
@@ -108,6 +120,12 @@ pub fn alive(pid: u32) -> bool {
 /// minute for it to end. With `whole_group` false, only the run itself gets SIGINT (`kill -INT
 /// PID`), so its hosts stop only if it stops them.
 pub fn interrupt_run(net: &str, whole_group: bool) -> Interrupted {
+    signal_run(net, libc::SIGINT, whole_group)
+}
+
+/// [`interrupt_run`] with signal `sig` instead of SIGINT. With SIGKILL the run cannot clean
+/// up: this returns once it is gone, whatever its hosts do.
+pub fn signal_run(net: &str, sig: i32, whole_group: bool) -> Interrupted {
     use std::os::unix::process::CommandExt;
     use std::time::{Duration, Instant};
     let hosts = 13;
@@ -143,10 +161,11 @@ pub fn interrupt_run(net: &str, whole_group: bool) -> Interrupted {
             children.push(c);
         }
     }
+    let deployment = children.iter().find_map(|c| deployment_of(*c));
     // SAFETY: kill(2) on the group this test made; no memory is involved.
     let target = if whole_group { -(pid as i32) } else { pid as i32 };
-    let rc = unsafe { libc::kill(target, libc::SIGINT) };
-    assert_eq!(rc, 0, "SIGINT to the run (whole group: {whole_group})");
+    let rc = unsafe { libc::kill(target, sig) };
+    assert_eq!(rc, 0, "signal {sig} to the run (whole group: {whole_group})");
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
         if let Some(s) = child.try_wait().expect("wait for dsmpc run") {
@@ -155,7 +174,7 @@ pub fn interrupt_run(net: &str, whole_group: bool) -> Interrupted {
         if Instant::now() > deadline {
             // SAFETY: as above; the test fails below.
             unsafe { libc::kill(-(pid as i32), libc::SIGKILL) };
-            panic!("dsmpc run --net {net} did not end within a minute of Ctrl-C");
+            panic!("dsmpc run --net {net} did not end within a minute of signal {sig}");
         }
         std::thread::sleep(Duration::from_millis(20));
     };
@@ -169,7 +188,60 @@ pub fn interrupt_run(net: &str, whole_group: bool) -> Interrupted {
         status,
         stderr,
         children,
+        deployment,
+        pid,
     }
+}
+
+/// [`signal_run`] with SIGINT or SIGTERM to the run alone, then what it must show: exit 128 +
+/// the signal (130, 143), an error that says it was interrupted, none of its host processes
+/// running and its deployment directory (every private key) removed.
+pub fn signalled_leaves_nothing(net: &str, sig: i32) {
+    use std::os::unix::process::ExitStatusExt;
+    let r = signal_run(net, sig, false);
+    assert_eq!(
+        r.status.code(),
+        Some(128 + sig),
+        "exit status after signal {sig} ({:?}): {}",
+        r.status.signal(),
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("interrupted"),
+        "the error should say so: {}",
+        r.stderr
+    );
+    let left: Vec<u32> = r.children.iter().copied().filter(|p| alive(*p)).collect();
+    assert!(
+        left.is_empty(),
+        "host processes left running after signal {sig}: {left:?}"
+    );
+    let dir = r.deployment.expect("the hosts' command lines name their deployment");
+    assert!(
+        !dir.exists(),
+        "the deployment {} (private keys) was left behind",
+        dir.display()
+    );
+}
+
+/// Kill `dsmpc run --net NET` with SIGKILL mid-session: its hosts must die with it (within 5
+/// s). Returns its pid and its deployment directory, which it could not remove.
+pub fn killed_run(net: &str) -> (u32, PathBuf) {
+    use std::time::{Duration, Instant};
+    let r = signal_run(net, libc::SIGKILL, false);
+    let t = Instant::now();
+    while r.children.iter().any(|p| alive(*p)) && t.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let left: Vec<u32> = r.children.iter().copied().filter(|p| alive(*p)).collect();
+    assert!(
+        left.is_empty(),
+        "hosts outlived their controller killed with SIGKILL: {left:?}"
+    );
+    (
+        r.pid,
+        r.deployment.expect("the hosts' command lines name their deployment"),
+    )
 }
 
 /// [`interrupt_run`], then what every interrupted run must show: a failure that says it was

@@ -6,12 +6,15 @@
 //! but in those files. With a seed, keys and values are derived exactly as a seeded in-process
 //! session derives them (same streams, the key store caching the slow RSA keys), so a seeded
 //! deployment gives the in-process session's keys, sums and bytes: reproducible, and for that
-//! reason for experiments only (anyone who has the seed can derive every key).
+//! reason for experiments only (anyone who has the seed can derive every key). Values given
+//! (`deploy init --values`, `run --net process --values`) replace the drawn ones; keys and
+//! the protocol's randomness stay as the seed makes them, as in a memory run given the values.
 
 use std::path::Path;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
+use num_bigint::BigUint;
 
 use super::roster::{CpPublic, Roster};
 use super::secrets::{self, HostFiles, KeyParts};
@@ -22,16 +25,33 @@ use crate::session::{self, SessionConfig, WithTypes};
 use crate::suite::CipherSuite;
 use crate::suite::rustcrypto::P256Suite;
 
-/// Make and write every party's keys and the DPs' values for deployment `d` in `dir`; the
-/// roster of the public keys.
-pub(crate) fn keys_and_values(dir: &Path, cfg: &SessionConfig, d: &Deployment) -> Result<Roster> {
-    session::with_types(cfg, Generate { dir, cfg, d })
+/// Make and write every party's keys and the DPs' values for deployment `d` in `dir` (`values`
+/// if given, checked against the DP count and the value bits as a memory run checks them;
+/// otherwise drawn); the roster of the public keys.
+pub(crate) fn keys_and_values(
+    dir: &Path,
+    cfg: &SessionConfig,
+    d: &Deployment,
+    values: Option<&[BigUint]>,
+) -> Result<Roster> {
+    // Checked before any key is made.
+    let values = session::values_for(cfg, values, cfg.rng_source())?;
+    session::with_types(
+        cfg,
+        Generate {
+            dir,
+            cfg,
+            d,
+            values: &values,
+        },
+    )
 }
 
 struct Generate<'a> {
     dir: &'a Path,
     cfg: &'a SessionConfig,
     d: &'a Deployment,
+    values: &'a [BigUint],
 }
 
 impl WithTypes for Generate<'_> {
@@ -87,7 +107,7 @@ impl WithTypes for Generate<'_> {
             }
         }
 
-        let values = session::values_of(cfg)?;
+        let values = self.values;
         for h in &d.hosts {
             if let Some(Role::Dps(first, last)) = h.role() {
                 files.write_values(&h.name, first, &values[first as usize - 1..last as usize])?;

@@ -208,13 +208,14 @@ impl Roster {
     /// Read `DIR/roster.toml` for deployment `d`; errors name the file.
     pub fn load(dir: &Path, d: &Deployment) -> Result<Roster> {
         let f = Roster::path(dir);
-        let bytes = std::fs::read(&f).map_err(|e| {
-            RolesError::Config(format!(
-                "cannot read {}: {e} (every host needs the roster.toml that `dsmpc deploy init` wrote beside \
+        if !f.exists() {
+            return Err(RolesError::Config(format!(
+                "cannot read {}: no such file (every host needs the roster.toml that `dsmpc deploy init` wrote beside \
                  deployment.toml; a deployment made before per-party keys has none: make it again)",
                 f.display()
-            ))
-        })?;
+            )));
+        }
+        let bytes = crate::files::read_limited(&f, "roster", crate::files::MAX_ROSTER)?;
         Roster::parse_named(&bytes, d, &f.display().to_string())
     }
 

@@ -49,6 +49,11 @@ pub struct NodeReport {
     pub excluded: Vec<(u32, String)>,
     /// Messages sent by hosted parties per kind: count, bytes, payload bytes, max, max payload.
     pub messages: BTreeMap<String, [u64; 5]>,
+    /// Every message sent by hosted parties, in order: (from, to, kind, bytes, payload bytes),
+    /// parties as `Cloud`, `Edge`, `CP(VID=v)`, `DPd` (the controller names selected CPs by
+    /// index for the log, as `--net memory` does).
+    #[serde(default)]
+    pub sent: Vec<(String, String, String, u64, u64)>,
     /// Measured work: (phase, instance, cpu s, wall s, operation counts).
     pub samples: Vec<(String, u32, f64, f64, Vec<u64>)>,
     /// CPU seconds of each hosted party's handling.

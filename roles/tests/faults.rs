@@ -181,8 +181,12 @@ fn vss_dropped_cps_are_noticed_and_the_rest_reconstruct() {
         "a silent CP does not exclude DPs: {:?}",
         r.excluded
     );
-    find(&r, "Edge", Action::Silent, "CP(i=2)");
-    find(&r, "Edge", Action::Silent, "CP(i=5)");
+    for i in [2, 5] {
+        let d = find(&r, "Edge", Action::Silent, &format!("CP(i={i})"));
+        // The lost CP named by the VID its vehicle holds, not only by index.
+        let vid = r.selected[&i];
+        assert!(d.reason.contains(&format!("the CP with VID {vid} ")), "{d}");
+    }
     let err = run(&cfg(
         VerifyMode::Vss,
         5,
@@ -197,7 +201,11 @@ fn vss_dropped_cps_are_noticed_and_the_rest_reconstruct() {
 fn paper_dropped_cp_leaves_a_correct_result_or_a_clean_abort() {
     let r = ok(&cfg(VerifyMode::Paper, 5, 3, &["drop-cp:cp=4"]));
     assert_eq!(r.outcome.check, Check::CrossChecked(4));
-    find(&r, "Edge", Action::Silent, "CP(i=4)");
+    let d = find(&r, "Edge", Action::Silent, "CP(i=4)");
+    assert!(
+        d.reason.ends_with(&format!("from the CP with VID {}", r.selected[&4])),
+        "{d}"
+    );
     let err = run(&cfg(VerifyMode::Paper, 3, 3, &["drop-cp:cp=1"])).unwrap_err();
     assert!(matches!(err, RolesError::NotEnoughResults { got: 2, need: 3 }), "{err}");
 }

@@ -983,3 +983,100 @@ fn a_frame_written_while_the_transport_is_full_arrives_without_a_later_write() {
     assert_eq!(got.len(), encoded.len(), "the frame's tail was held back");
     assert_eq!(got, encoded);
 }
+
+/// `--max-wall` bounds a node's whole process, at its edges too: 0 ends a lone Edge (the others
+/// never start, and it would keep dialling them for 600 s) at once, and the largest value is
+/// accepted without overflow (before: `--max-wall 0` took 18 s, 2^64 - 1 panicked).
+#[test]
+fn max_wall_zero_ends_a_node_at_once_and_the_largest_value_does_not_overflow() {
+    let a = tempfile::tempdir().unwrap();
+    deployment(a.path(), &unseeded(5, VerifyMode::Paper));
+    release_ports(a.path());
+    let node = |connect: &str, wall: &str| {
+        let t0 = Instant::now();
+        let out = Command::new(EXE)
+            .args(["node", "--connect-timeout", connect, "--max-wall", wall, "--deployment"])
+            .arg(a.path())
+            .args(["--host", "edge"])
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), said, t0.elapsed())
+    };
+    let (code, err, took) = node("600", "0");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("--max-wall 0 s"), "{err}");
+    assert!(took < Duration::from_secs(8), "--max-wall 0 took {took:?}: {err}");
+    // The largest value: no overflow; the lone Edge ends when the Cloud cannot be reached.
+    let (code, err, took) = node("1", "18446744073709551615");
+    assert_eq!(code, Some(1), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("cloud"), "{err}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {err}");
+}
+
+/// CPU seconds (user + system) `pid` has used, from /proc.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<u64> = after.split(' ').skip(11).take(2).map(|x| x.parse().unwrap()).collect();
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    (f[0] + f[1]) as f64 / hz
+}
+
+/// With its descriptors exhausted (100 idle connections to a node limited to 64), the accept
+/// loop backs off instead of spinning (before: 100% of a core).
+#[test]
+fn exhausted_descriptors_make_the_accept_loop_back_off_not_spin() {
+    use std::os::unix::process::CommandExt;
+    let a = tempfile::tempdir().unwrap();
+    let d = deployment(a.path(), &unseeded(5, VerifyMode::Paper));
+    release_ports(a.path());
+    let addr = d.host("edge").unwrap().addr.clone();
+    let mut cmd = Command::new(EXE);
+    cmd.args(["node", "--connect-timeout", "600", "--max-wall", "60", "--deployment"])
+        .arg(a.path())
+        .args(["--host", "edge"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: setrlimit is async-signal-safe; the closure only calls it.
+    unsafe {
+        cmd.pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 64,
+                rlim_max: 64,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut child = cmd.spawn().unwrap();
+    let t0 = Instant::now();
+    let mut held = Vec::new();
+    while held.len() < 100 && t0.elapsed() < Duration::from_secs(20) {
+        match std::net::TcpStream::connect(&addr) {
+            Ok(s) => held.push(s),
+            Err(_) => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+    assert_eq!(held.len(), 100, "the node did not listen at {addr}");
+    std::thread::sleep(Duration::from_secs(1));
+    let cpu0 = cpu_seconds(child.id());
+    std::thread::sleep(Duration::from_secs(4));
+    let used = cpu_seconds(child.id()) - cpu0;
+    let still = child.try_wait().unwrap().is_none();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(still, "the node died with its descriptors exhausted");
+    assert!(
+        used < 1.5,
+        "the node used {used:.2} s of CPU in 4 s with nothing to do but accept"
+    );
+}

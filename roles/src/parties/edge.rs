@@ -302,12 +302,12 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
     /// `vss`, agreement round: decide the agreed set from the reports received and send it to
     /// every CP that reported. Fewer than t reports, or no DP left, is an abort.
     fn agree(&mut self, now: Time) {
-        for (i, _) in self.cps.clone().iter().filter(|(i, _)| !self.reports.contains_key(i)) {
+        for (i, vid) in self.cps.clone().iter().filter(|(i, _)| !self.reports.contains_key(i)) {
             self.out.detect(
                 "Edge",
                 cp_name(*i),
                 Action::Silent,
-                "no report reached the Edge: left out of the aggregation",
+                format!("no report from the CP with VID {vid} reached the Edge: left out of the aggregation"),
             );
         }
         if self.reports.len() < self.t {
@@ -425,8 +425,11 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             self.cps.keys().copied().collect()
         };
         for i in expected.iter().filter(|i| !self.uploaded.contains(i)) {
-            self.out
-                .detect("Edge", cp_name(*i), Action::Silent, "no usable result arrived");
+            let why = self.cps.get(i).map_or_else(
+                || "no usable result arrived".to_string(),
+                |vid| format!("no usable result arrived from the CP with VID {vid}"),
+            );
+            self.out.detect("Edge", cp_name(*i), Action::Silent, why);
         }
         if self.results.len() < self.t {
             return self.fail(RolesError::NotEnoughResults {

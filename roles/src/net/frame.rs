@@ -210,8 +210,9 @@ fn put_party(out: &mut Vec<u8>, p: PartyId) {
 fn get_party(b: &[u8]) -> Option<PartyId> {
     let n = u32::from_be_bytes(b.get(1..5)?.try_into().ok()?);
     Some(match b.first()? {
-        0 => PartyId::Cloud,
-        1 => PartyId::Edge,
+        // The Cloud and the Edge carry no number: any other than 0 is a second spelling.
+        0 if n == 0 => PartyId::Cloud,
+        1 if n == 0 => PartyId::Edge,
         2 => PartyId::Cp(n),
         3 => PartyId::Dp(n),
         4 => PartyId::Outsider(n),
@@ -386,6 +387,24 @@ mod tests {
         ];
         for f in frames {
             assert_eq!(Frame::decode(&body(&f)).unwrap(), f);
+        }
+    }
+
+    /// Found by fuzzing: a message from the Cloud (or to the Edge) with a number beside it was
+    /// accepted and re-encoded without it; one party, one spelling.
+    #[test]
+    fn the_cloud_and_the_edge_have_one_spelling() {
+        let f = Frame::Msg {
+            from: PartyId::Cloud,
+            to: PartyId::Edge,
+            bytes: vec![5],
+        };
+        let good = body(&f);
+        assert_eq!(Frame::decode(&good).unwrap(), f);
+        for at in [5, 10] {
+            let mut bad = good.clone();
+            bad[at] = 1;
+            assert!(Frame::decode(&bad).is_err(), "{bad:?}");
         }
     }
 

@@ -3,7 +3,8 @@
 //! nothing left behind (no namespace, veth or bridge of the run). 72 hosts (more than the
 //! kernel's shared neighbour table holds by default) connect without one "No route to host",
 //! and the table's limits are as they were afterwards. Where namespaces cannot be
-//! made (not root, no iproute2, no kernel support) each test says so and passes without running.
+//! made (not root, no iproute2, no kernel support) each test passes without running and records
+//! that it skipped (`common::skip`), which `cargo xtask test` counts.
 
 mod common;
 
@@ -48,14 +49,18 @@ fn leftovers() -> Vec<String> {
     all
 }
 
+/// Records that `test` cannot run here (see `common::skip`).
+fn cannot_run(test: &str, why: impl std::fmt::Display) {
+    common::skip::skipped(test, &format!("network namespaces cannot be made here: {why}"));
+}
+
 /// One netns run at a time (the leftover check looks at every namespace).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn same_as_memory(n: usize, verify: VerifyMode) {
+fn same_as_memory(test: &str, n: usize, verify: VerifyMode) {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = netns::available() {
-        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
-        return;
+        return cannot_run(test, why);
     }
     let c = SessionConfig {
         n,
@@ -94,12 +99,26 @@ fn same_as_memory(n: usize, verify: VerifyMode) {
 
 #[test]
 fn netns_n20_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
-    same_as_memory(20, VerifyMode::Batch);
+    same_as_memory(
+        concat!(
+            module_path!(),
+            "::netns_n20_gives_the_memory_sum_and_bytes_and_leaves_nothing"
+        ),
+        20,
+        VerifyMode::Batch,
+    );
 }
 
 #[test]
 fn netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
-    same_as_memory(100, VerifyMode::Vss);
+    same_as_memory(
+        concat!(
+            module_path!(),
+            "::netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing"
+        ),
+        100,
+        VerifyMode::Vss,
+    );
 }
 
 fn neigh_limits() -> Vec<String> {
@@ -116,8 +135,13 @@ fn neigh_limits() -> Vec<String> {
 fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = netns::available() {
-        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
-        return;
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back"
+            ),
+            why,
+        );
     }
     let before = neigh_limits();
     let c = SessionConfig {
@@ -154,9 +178,14 @@ fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
 #[test]
 fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if netns::available().is_err() {
-        eprintln!("SKIPPED: network namespaces cannot be made here");
-        return;
+    if let Err(why) = netns::available() {
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::netns_with_an_unknown_profile_is_refused_before_anything_is_made"
+            ),
+            why,
+        );
     }
     let c = SessionConfig::default();
     let opts = ProcessOptions::new(env!("CARGO_BIN_EXE_dsmpc").into());
@@ -172,8 +201,13 @@ fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
 fn ctrl_c_mid_session_removes_every_namespace_link_and_process() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = netns::available() {
-        eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
-        return;
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::ctrl_c_mid_session_removes_every_namespace_link_and_process"
+            ),
+            why,
+        );
     }
     for whole_group in [true, false] {
         common::cli::interrupted_leaves_no_host("netns:lan", whole_group);

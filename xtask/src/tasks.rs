@@ -6,6 +6,7 @@ use std::process::Command;
 
 use crate::TaskError;
 use crate::gmp;
+use crate::skips;
 
 /// Change to the workspace root (the parent of this crate's manifest directory).
 pub fn to_project_root() -> Result<(), String> {
@@ -68,7 +69,8 @@ pub(crate) fn gmp_or_warn() -> bool {
     ok
 }
 
-/// `cargo xtask test`.
+/// `cargo xtask test`: the tests, then `skipped: N` with the tests that could not run here
+/// ([`skips`]); with `CI=true` any of those fails the task.
 pub fn test(args: &[String]) -> Result<(), String> {
     let mut cmd = Command::new("cargo");
     cmd.args(["test", "--workspace"]);
@@ -78,7 +80,13 @@ pub fn test(args: &[String]) -> Result<(), String> {
         eprintln!("note: testing the num backend only");
     }
     cmd.args(args);
-    run(&mut cmd)
+    let log = skips::fresh_log()?;
+    cmd.env(skips::SKIP_LOG, &log);
+    let ran = run(&mut cmd);
+    let skipped = skips::read(&log)?;
+    eprintln!("\n{}", skips::summary(&skipped));
+    ran?;
+    skips::check(&skipped, std::env::var("CI").ok().as_deref())
 }
 
 fn value_of(args: &[String], flag: &str) -> Option<String> {

@@ -3,10 +3,7 @@
 //! `messages.csv` ([`MessageRow`]) and of `units.csv` ([`UnitRow`], the schema's), and
 //! `meta.json` ([`Meta`]).
 
-use std::collections::BTreeMap;
 use std::fmt;
-
-use serde::Deserialize;
 
 use super::OP_COLUMNS;
 
@@ -279,61 +276,6 @@ impl SessionRow {
 /// name, reads as `sig_verify`).
 pub use dsmpc_schema::UnitRow;
 
-/// `meta.json`: how and where the sweep ran. Keys beyond the required ones are kept in `extra`.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Meta {
-    /// Git revision.
-    pub git_rev: String,
-    /// Crate version.
-    pub crate_version: String,
-    /// Host CPU model.
-    pub host_cpu: String,
-    /// Host core count.
-    pub cores: u64,
-    /// The command that ran the sweep (a string or an array of arguments).
-    pub command_line: serde_json::Value,
-    /// Start time, RFC 3339.
-    pub started: String,
-    /// End time, RFC 3339; `None` (JSON null) while a sweep is still running.
-    pub finished: Option<String>,
-    /// Sweep seed.
-    pub seed: u64,
-    /// Grid preset name.
-    pub preset: serde_json::Value,
-    /// Sweep parallelism.
-    pub jobs: u64,
-    /// Seconds taken by the reference CPU workload in this run.
-    pub calibration_s: f64,
-    /// The grid, free-form.
-    pub grid: serde_json::Value,
-    /// Notes such as skipped invalid points.
-    #[serde(default)]
-    pub notes: Vec<String>,
-    /// Any other keys.
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
-}
-
-impl Meta {
-    /// `command_line` as one display string.
-    pub fn command_line_text(&self) -> String {
-        json_text(&self.command_line)
-    }
-
-    /// `preset` as one display string.
-    pub fn preset_text(&self) -> String {
-        json_text(&self.preset)
-    }
-}
-
-/// A JSON value as plain text: strings unquoted, arrays of strings joined by spaces.
-fn json_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "-".into(),
-        serde_json::Value::Array(a) if a.iter().all(|x| x.is_string()) => {
-            a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")
-        }
-        other => other.to_string(),
-    }
-}
+/// `meta.json`: how and where the sweep ran, the schema's type (keys it does not know are kept in
+/// `extra`; files written before a key existed still read).
+pub use dsmpc_schema::Meta;

@@ -203,6 +203,9 @@ pub struct Grid {
     pub skipped: Vec<String>,
 }
 
+/// DPs per host on the `process` and `netns` networks, and per simulated host on `sim:`.
+pub const DPS_PER_HOST: usize = 50;
+
 /// The shipped presets: name, TOML text.
 pub const PRESETS: [(&str, &str); 4] = [
     ("quick", include_str!("../grids/quick.toml")),

@@ -118,7 +118,8 @@ fn main() -> ExitCode {
     let task = args.remove(0);
     let result = match task.as_str() {
         "test" => tasks::test(&args).map_err(TaskError::from),
-        "sweep" => tasks::sweep(&args),
+        "sweep" if slurm::wanted(&args) => slurm::sweep(&args),
+        "sweep" => tasks::sweep(&args, slurm::HELP),
         "merge" => tasks::merge(&args),
         "figures" => tasks::reports_cmd("figures", &args).map_err(TaskError::from),
         "report" => tasks::reports_cmd("report", &args).map_err(TaskError::from),

@@ -130,18 +130,16 @@ fn reports(sub: &str, dir: &Path) -> Result<(), String> {
     run(&mut cmd)
 }
 
-/// `cargo xtask sweep` (with `--slurm`: [`crate::slurm::sweep`]).
-pub fn sweep(args: &[String]) -> Result<(), TaskError> {
+/// `cargo xtask sweep` on this machine (`--slurm` is `crate::slurm::sweep`, chosen in `main`);
+/// `own_help` lists the options of the task itself, printed after the sweep's with `--help`.
+pub fn sweep(args: &[String], own_help: &str) -> Result<(), TaskError> {
     let help = args.iter().any(|a| a == "--help" || a == "-h");
-    if args.iter().any(|a| a == "--slurm") && !help {
-        return crate::slurm::sweep(args);
-    }
     let gmp = gmp_or_warn();
     let mut cmd = sweep_cmd(gmp);
     cmd.args(args);
     if help {
         run_ours(&mut cmd)?;
-        println!("\nOptions of `cargo xtask sweep` itself:\n\n{}", crate::slurm::HELP);
+        println!("\nOptions of `cargo xtask sweep` itself:\n\n{own_help}");
         return Ok(());
     }
     if args.iter().any(|a| a == "--list-presets" || a == "--dry-run") {

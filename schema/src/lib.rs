@@ -7,13 +7,14 @@
 
 mod meta;
 mod names;
+mod params;
 mod rows;
 
 pub use meta::{GridInfo, MergeInfo, Meta, ShardInfo, ShardSummary, json_text};
 pub use names::{MESSAGE_KINDS, OP_COLUMNS, OPTIONAL_OP_COLUMNS, PHASES, ROLES, kind_rank, op_index, phase_rank};
+pub use params::{Dim, DimValue, PARAM_COLUMNS, Params};
 pub use rows::{
-    Env, MESSAGE_COLUMNS, MessageRow, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, SESSION_COLUMNS, SessionRow,
-    UNIT_COLUMNS, UnitRow,
+    Env, MESSAGE_COLUMNS, MessageRow, PHASE_COLUMNS, PhaseRow, SESSION_COLUMNS, SessionRow, UNIT_COLUMNS, UnitRow,
 };
 
 /// File names of a sweep folder.

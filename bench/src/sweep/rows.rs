@@ -8,27 +8,37 @@ use dsmpc_roles::net::{self, overhead::TlsCost, process::NetStats};
 use dsmpc_roles::session::SessionReport;
 
 use crate::grid::Point;
+use dsmpc_schema::Params;
+
 use crate::rows::{Env, MessageRow, PhaseRow, SessionRow};
 
-/// A row of type `$row` for point `$p`: the point's columns (id and parameters, the same in
-/// `phases.csv` and `messages.csv`) and the given fields.
+/// The parameter columns of point `p`, the same in its `phases.csv`, `messages.csv` and
+/// `sessions.csv` rows.
+pub(super) fn params(p: &Point) -> Params {
+    Params {
+        net: p.net.to_string(),
+        backend: p.backend.name().into(),
+        suite: p.suite.name().into(),
+        provider: p.provider.name().into(),
+        verify: p.verify.name().into(),
+        n: p.n as u64,
+        m: p.m as u64,
+        k: p.capacity as u64,
+        t: p.t as u64,
+        rsa_bits: u64::from(p.rsa_bits),
+        group_bits: u64::from(p.group_bits),
+        value_bits: u64::from(p.value_bits),
+        seed: p.seed.unwrap_or(0),
+    }
+}
+
+/// A row of type `$row` for point `$p`: the point's columns (id and parameters) and the given
+/// fields.
 macro_rules! with_point {
     ($row:ident, $p:expr, { $($field:ident: $value:expr),* $(,)? }) => {
         $row {
             point: $p.point_id(),
-            net: $p.net.to_string(),
-            backend: $p.backend.name().into(),
-            suite: $p.suite.name().into(),
-            provider: $p.provider.name().into(),
-            verify: $p.verify.name().into(),
-            n: $p.n,
-            m: $p.m,
-            k: $p.capacity,
-            t: $p.t,
-            rsa_bits: $p.rsa_bits,
-            group_bits: $p.group_bits,
-            value_bits: $p.value_bits,
-            seed: $p.seed.unwrap_or(0),
+            params: params($p),
             $($field: $value),*
         }
     };

@@ -234,7 +234,7 @@ where
 
 /// Parse a grid file's text and expand it with the overrides applied: each `[[sweep]]` table
 /// (or the file's defaults alone) is a Cartesian product of its axes, in the order
-/// [`Axes::resolve`] and [`Resolved::configs`] give, networks innermost; a point already listed
+/// `Axes::resolve` and `Resolved::configs` give, networks innermost; a point already listed
 /// by an earlier table is not repeated, and an invalid one is listed as skipped.
 pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
     let file: GridFile = toml::from_str(text).map_err(|e| BenchError::Grid(format!("{fallback_name}: {e}")))?;

@@ -17,6 +17,7 @@
 //! Heavy work happens in the crates it calls (`dsmpc-bench`, `dsmpc-reports`); this crate
 //! only spawns cargo with the right features, so it has no dependencies.
 
+mod args;
 mod gmp;
 mod history;
 mod icount_model;

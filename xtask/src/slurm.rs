@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::TaskError;
+use crate::args;
 
 /// The Slurm options of `cargo xtask sweep`, shown by `--help` and `cargo xtask help`.
 pub const HELP: &str = "\
@@ -46,78 +47,79 @@ fn usage(msg: String) -> TaskError {
     TaskError::usage(format!("{msg}\n\n{HELP}"))
 }
 
-/// Split the command line into the Slurm options and the sweep's own.
-fn parse(args: &[String]) -> Result<(SlurmOptions, Vec<String>), TaskError> {
-    let mut o = SlurmOptions::default();
-    let mut rest = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (a.clone(), None),
-        };
-        let takes_value = matches!(
-            flag.as_str(),
-            "--shards" | "--partition" | "--max-parallel" | "--time" | "--cpus-per-task" | "--sbatch-arg"
-        );
-        if !takes_value {
-            match flag.as_str() {
-                "--slurm" => {}
-                "--print-only" => o.print_only = true,
-                "--shard" => {
-                    return Err(usage(
-                        "--shard cannot be combined with --slurm: the job array runs every shard (use --shards N)"
-                            .into(),
-                    ));
-                }
-                "--dry-run" => {
-                    return Err(usage(
-                        "--dry-run cannot be combined with --slurm: use --print-only to see the jobs".into(),
-                    ));
-                }
-                _ => rest.push(a.clone()),
-            }
-            i += 1;
-            continue;
-        }
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                i += 1;
-                args.get(i)
-                    .cloned()
-                    .ok_or_else(|| usage(format!("{flag} needs a value")))?
-            }
-        };
-        if value.trim().is_empty() {
-            return Err(usage(format!("{flag} needs a value")));
-        }
-        let count = |v: &str| -> Result<usize, TaskError> {
-            v.trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| usage(format!("{flag} {v:?}: give a whole number, at least 1")))
-        };
-        match flag.as_str() {
-            "--shards" => o.shards = Some(count(&value)?),
-            "--max-parallel" => o.max_parallel = Some(count(&value)?),
-            "--cpus-per-task" => o.cpus_per_task = Some(count(&value)?),
-            "--partition" => o.partition = Some(value),
-            "--time" => {
-                if !value.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-') {
-                    return Err(usage(format!(
-                        "--time {value:?}: give a Slurm time limit such as 30, 2:00:00 or 1-12:00:00"
-                    )));
-                }
-                o.time = Some(value)
-            }
-            _ => o.sbatch_args.push(value),
-        }
-        i += 1;
+/// The options of `--slurm` that take a value (`--out`, `--resume` and `--jobs` are the sweep's,
+/// read here to place and size the jobs).
+const VALUED: [&str; 10] = [
+    "--shards",
+    "--partition",
+    "--max-parallel",
+    "--time",
+    "--cpus-per-task",
+    "--sbatch-arg",
+    "--out",
+    "--resume",
+    "--jobs",
+    "-j",
+];
+
+/// Split the command line into the Slurm options (with the sweep's `--out`, `--resume` and
+/// `--jobs`) and the rest of the sweep's own.
+fn parse(args: &[String]) -> Result<(SlurmOptions, Placement, Vec<String>), TaskError> {
+    let a = args::split(args, &VALUED, &["--slurm", "--print-only"]).map_err(usage)?;
+    if args::given(&a.rest, "--shard") {
+        return Err(usage(
+            "--shard cannot be combined with --slurm: the job array runs every shard (use --shards N)".into(),
+        ));
     }
-    Ok((o, rest))
+    if args::given(&a.rest, "--dry-run") {
+        return Err(usage(
+            "--dry-run cannot be combined with --slurm: use --print-only to see the jobs".into(),
+        ));
+    }
+    let count = |flag: &str| -> Result<Option<usize>, TaskError> {
+        a.value(flag)
+            .map(|v| {
+                v.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| usage(format!("{flag} {v:?}: give a whole number, at least 1")))
+            })
+            .transpose()
+    };
+    if let Some(t) = a.value("--time")
+        && !t.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-')
+    {
+        return Err(usage(format!(
+            "--time {t:?}: give a Slurm time limit such as 30, 2:00:00 or 1-12:00:00"
+        )));
+    }
+    let o = SlurmOptions {
+        shards: count("--shards")?,
+        partition: a.value("--partition").map(str::to_string),
+        max_parallel: count("--max-parallel")?,
+        time: a.value("--time").map(str::to_string),
+        cpus_per_task: count("--cpus-per-task")?,
+        sbatch_args: a.values("--sbatch-arg").to_vec(),
+        print_only: a.has("--print-only"),
+    };
+    let place = Placement {
+        out: a.value("--out").map(str::to_string),
+        resume: a.value("--resume").map(str::to_string),
+        jobs: a.value("--jobs").or(a.value("-j")).map(str::to_string),
+    };
+    Ok((o, place, a.rest))
+}
+
+/// The sweep's own options that place and size the jobs.
+#[derive(Debug, Default)]
+struct Placement {
+    /// `--out DIR`: a new sweep.
+    out: Option<String>,
+    /// `--resume DIR`: resubmit one.
+    resume: Option<String>,
+    /// `--jobs N` / `-j N`: cores per task unless `--cpus-per-task` is given.
+    jobs: Option<String>,
 }
 
 /// Single-quote a word for bash.
@@ -132,18 +134,6 @@ fn quote(s: &str) -> String {
 fn absolute(p: &Path) -> Result<PathBuf, TaskError> {
     let cwd = std::env::current_dir().map_err(|e| TaskError::run(format!("no current directory: {e}")))?;
     Ok(if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) })
-}
-
-/// Take `--flag V` / `--flag=V` out of `args`, returning V.
-fn take(args: &mut Vec<String>, flag: &str) -> Option<String> {
-    let eq = format!("{flag}=");
-    let i = args.iter().position(|a| a == flag || a.starts_with(&eq))?;
-    let a = args.remove(i);
-    match a.strip_prefix(&eq) {
-        Some(v) => Some(v.to_string()),
-        None if i < args.len() => Some(args.remove(i)),
-        None => None,
-    }
 }
 
 fn utc_stamp() -> String {
@@ -202,10 +192,12 @@ pub fn wanted(args: &[String]) -> bool {
 /// `cargo xtask sweep --slurm ...`: build, check the grid, write the two job scripts, submit
 /// them (or print them with `--print-only`).
 pub fn sweep(args: &[String]) -> Result<(), TaskError> {
-    let (o, mut rest) = parse(args)?;
-    let given_out = take(&mut rest, "--out");
-    let given_resume = take(&mut rest, "--resume");
-    let jobs = take(&mut rest, "--jobs").or_else(|| take(&mut rest, "-j"));
+    let (o, place, rest) = parse(args)?;
+    let Placement {
+        out: given_out,
+        resume: given_resume,
+        jobs,
+    } = place;
     if given_out.is_some() && given_resume.is_some() {
         return Err(usage(
             "give --out DIR (a new sweep) or --resume DIR (resubmit one), not both".into(),
@@ -520,7 +512,7 @@ mod tests {
 
     #[test]
     fn options_split_from_the_sweeps() {
-        let (o, rest) = parse(&strings(&[
+        let (o, _, rest) = parse(&strings(&[
             "--slurm",
             "--preset",
             "paper",

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::TaskError;
+use crate::args;
 use crate::gmp;
 use crate::skips;
 
@@ -89,17 +90,6 @@ pub fn test(args: &[String]) -> Result<(), String> {
     skips::check(&skipped, std::env::var("CI").ok().as_deref())
 }
 
-fn value_of(args: &[String], flag: &str) -> Option<String> {
-    let eq = format!("{flag}=");
-    args.iter().enumerate().find_map(|(i, a)| {
-        if a == flag {
-            args.get(i + 1).cloned()
-        } else {
-            a.strip_prefix(&eq).map(str::to_string)
-        }
-    })
-}
-
 /// `cargo run --quiet --release -p dsmpc-bench --bin BIN`.
 fn bench_bin(bin: &str) -> Command {
     let mut cmd = Command::new("cargo");
@@ -149,8 +139,8 @@ pub fn sweep(args: &[String], own_help: &str) -> Result<(), TaskError> {
         // One shard: no figures or report of its own (`cargo xtask merge DIR` makes them).
         return run_ours(&mut cmd);
     }
-    let given = value_of(args, "--out")
-        .or_else(|| value_of(args, "--resume"))
+    let given = args::peek(args, "--out")
+        .or_else(|| args::peek(args, "--resume"))
         .map(PathBuf::from);
     if grid_has_process_points(gmp, args) {
         build_dsmpc(gmp)?;
@@ -213,24 +203,7 @@ pub fn merge(args: &[String]) -> Result<(), TaskError> {
         print!("{MERGE_HELP}");
         return Ok(());
     }
-    let mut dir = None;
-    for a in args {
-        match a.as_str() {
-            "--allow-partial" => {}
-            flag if flag.starts_with('-') => {
-                return Err(TaskError::usage(format!(
-                    "merge: unknown option {flag:?}\n\n{MERGE_HELP}"
-                )));
-            }
-            d if dir.is_none() => dir = Some(PathBuf::from(d)),
-            d => {
-                return Err(TaskError::usage(format!(
-                    "merge: one DIR only, got another: {d:?}\n\n{MERGE_HELP}"
-                )));
-            }
-        }
-    }
-    let dir = dir.ok_or_else(|| TaskError::usage(format!("merge: give the sweep folder DIR\n\n{MERGE_HELP}")))?;
+    let dir = merge_dir(args)?;
     let mut cmd = bench_bin("dsmpc-merge");
     cmd.arg("--").args(args);
     let shown = "dsmpc-merge".to_string();
@@ -257,6 +230,26 @@ pub fn merge(args: &[String]) -> Result<(), TaskError> {
         dir.display()
     );
     Ok(())
+}
+
+/// The one DIR of `cargo xtask merge DIR [--allow-partial]`; any other option or a second
+/// folder is refused.
+fn merge_dir(args: &[String]) -> Result<PathBuf, TaskError> {
+    let a = args::split(args, &[], &["--allow-partial"]).map_err(TaskError::usage)?;
+    if let Some(flag) = a.rest.iter().find(|x| x.starts_with('-')) {
+        return Err(TaskError::usage(format!(
+            "merge: unknown option {flag:?}\n\n{MERGE_HELP}"
+        )));
+    }
+    match a.rest.as_slice() {
+        [d] => Ok(PathBuf::from(d)),
+        [] => Err(TaskError::usage(format!(
+            "merge: give the sweep folder DIR\n\n{MERGE_HELP}"
+        ))),
+        [_, d, ..] => Err(TaskError::usage(format!(
+            "merge: one DIR only, got another: {d:?}\n\n{MERGE_HELP}"
+        ))),
+    }
 }
 
 /// `cargo xtask merge --help`.

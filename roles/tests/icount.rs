@@ -4,7 +4,8 @@
 //! count moved between runs (iteration in a random hash order, the clock, OS randomness)
 //! fails here and names the phase.
 //!
-//! Skipped with a message where valgrind is not installed.
+//! Skipped where valgrind is not installed, and recorded as skipped (`common::skip`), which
+//! `cargo xtask test` counts.
 
 mod common;
 
@@ -60,8 +61,10 @@ fn two_counts_of_the_same_binary_are_equal() {
         .status()
         .is_ok_and(|s| s.success());
     if !have {
-        eprintln!("skipped: valgrind is not installed");
-        return;
+        return common::skip::skipped(
+            concat!(module_path!(), "::two_counts_of_the_same_binary_are_equal"),
+            "valgrind is not installed",
+        );
     }
     let tmp = std::env::temp_dir().join(format!("dsmpc-icount-test-{}", std::process::id()));
     // vss runs every phase (dp_set_agreement included); about a minute with num, less with gmp.

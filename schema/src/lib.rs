@@ -5,14 +5,22 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod callgrind;
+mod icount;
+pub mod labels;
 mod names;
+mod revisions;
 mod rows;
+mod table;
 
+pub use icount::{ICOUNT_COLUMNS, ICOUNT_FILE, IcountRow};
 pub use names::{MESSAGE_KINDS, OP_COLUMNS, OPTIONAL_OP_COLUMNS, PHASES, ROLES, kind_rank, op_index, phase_rank};
+pub use revisions::{REVISION_COLUMNS, REVISIONS_FILE, RevisionRow, RevisionStatus};
 pub use rows::{
     Env, MESSAGE_COLUMNS, MessageRow, PARAM_COLUMNS, PHASE_COLUMNS, PhaseRow, SESSION_COLUMNS, SessionRow,
     UNIT_COLUMNS, UnitRow,
 };
+pub use table::CsvError;
 
 /// File names of a sweep folder.
 pub mod files {

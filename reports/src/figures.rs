@@ -20,6 +20,7 @@ use self::style::{DARK, SIZE_ONE, SIZE_TWO, STYLES};
 use crate::data::{Dataset, Dim, DimValue, MessagePoint, PointSummary, ROLES, SessionPoint, kind_rank};
 use crate::error::{Error, Result};
 use crate::format::{bytes_si, fmt_num};
+use crate::mode::Mode;
 use crate::slice::{self, Slice};
 use crate::stats::Stat;
 
@@ -836,7 +837,7 @@ fn fig9(ctx: &Ctx) -> Built {
 /// value is positive; empty otherwise.
 fn vss_over_paper(values: &[(String, f64)]) -> String {
     let get = |mode: &str| values.iter().find(|v| v.0 == mode).map(|v| v.1);
-    match (get("paper"), get("vss")) {
+    match (get(Mode::Paper.name()), get(Mode::Vss.name())) {
         (Some(p), Some(v)) if p > 0.0 => format!(" (vss / paper x{:.2})", v / p),
         _ => String::new(),
     }

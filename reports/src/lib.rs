@@ -16,6 +16,7 @@ pub mod figures;
 pub mod format;
 pub mod history;
 pub mod icount_model;
+pub mod mode;
 pub mod regress;
 pub mod report;
 mod slice;

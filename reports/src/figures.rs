@@ -4,14 +4,11 @@
 //! median over repetitions with min-max error bars; every phase keeps its colour from the
 //! fixed map in `style`. See the crate README for the list of figures.
 
-mod chart;
-mod history;
+pub mod chart;
 pub(crate) mod net;
-mod style;
+pub mod style;
 
 use std::path::{Path, PathBuf};
-
-pub use self::history::render_history;
 
 use plotters::prelude::*;
 
@@ -131,7 +128,8 @@ fn plot_err(spec: &FigureSpec, message: String) -> Error {
     }
 }
 
-fn write_svg(spec: &FigureSpec, path: &Path) -> Result<()> {
+/// Draws `spec` as SVG into `path`.
+pub fn write_svg(spec: &FigureSpec, path: &Path) -> Result<()> {
     let mut text = String::new();
     {
         let root = SVGBackend::with_string(&mut text, spec.size).into_drawing_area();
@@ -140,7 +138,8 @@ fn write_svg(spec: &FigureSpec, path: &Path) -> Result<()> {
     std::fs::write(path, text).map_err(|e| Error::io(path, e))
 }
 
-fn write_png(spec: &FigureSpec, path: &Path) -> Result<()> {
+/// Draws `spec` as PNG into `path`.
+pub fn write_png(spec: &FigureSpec, path: &Path) -> Result<()> {
     let root = BitMapBackend::new(path, spec.size).into_drawing_area();
     chart::draw_figure(spec, &root).map_err(|m| plot_err(spec, format!("{m} (writing {})", path.display())))
 }

@@ -20,7 +20,7 @@ use crate::stats::Stat;
 
 /// How tick labels are written.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum Unit {
+pub enum Unit {
     /// Seconds or any plain quantity: compact decimal.
     Plain,
     /// Counts and bytes: SI suffixes (k, M, G).
@@ -31,7 +31,7 @@ pub(crate) enum Unit {
 
 /// One axis: a value range, linear or logarithmic, or categories at 0, 1, 2, ...
 #[derive(Clone, Debug)]
-pub(crate) struct Axis {
+pub struct Axis {
     lo: f64,
     hi: f64,
     log: bool,
@@ -83,7 +83,7 @@ impl Axis {
     /// An axis for `data`: logarithmic when positive data spans at least 10x, linear
     /// otherwise (starting at 0 when `zero` is set). With `at_data`, ticks sit on the data
     /// values themselves (for parameter axes such as n).
-    pub(crate) fn values(data: &[f64], unit: Unit, zero: bool, at_data: bool) -> Axis {
+    pub fn values(data: &[f64], unit: Unit, zero: bool, at_data: bool) -> Axis {
         let finite: Vec<f64> = data.iter().copied().filter(|v| v.is_finite()).collect();
         let (mut min, mut max) = finite
             .iter()
@@ -147,7 +147,7 @@ impl Axis {
     }
 
     /// A linear axis over a fixed range.
-    pub(crate) fn fixed(lo: f64, hi: f64, unit: Unit) -> Axis {
+    pub fn fixed(lo: f64, hi: f64, unit: Unit) -> Axis {
         Axis {
             lo,
             hi,
@@ -160,7 +160,7 @@ impl Axis {
 
     /// Categories at positions 0..n. With `top_down`, category 0 is drawn at the highest
     /// position (for a vertical category axis read from the top).
-    pub(crate) fn categories(labels: &[String], top_down: bool) -> Axis {
+    pub fn categories(labels: &[String], top_down: bool) -> Axis {
         let n = labels.len().max(1);
         let mut labels = labels.to_vec();
         if top_down {
@@ -177,7 +177,7 @@ impl Axis {
     }
 
     /// Lowest value on the axis (where bars start).
-    pub(crate) fn base(&self) -> f64 {
+    pub fn base(&self) -> f64 {
         if self.log {
             self.lo
         } else {
@@ -186,7 +186,7 @@ impl Axis {
     }
 
     /// Whether the axis is logarithmic.
-    pub(crate) fn is_log(&self) -> bool {
+    pub fn is_log(&self) -> bool {
         self.log
     }
 
@@ -244,7 +244,7 @@ impl ValueFormatter<f64> for Axis {
 
 /// One line of a line panel.
 #[derive(Clone, Debug)]
-pub(crate) struct LineSpec {
+pub struct LineSpec {
     /// Colour (phase, kind or role colour).
     pub colour: RGBColor,
     /// Line style and marker index, 0..[`STYLES`].
@@ -255,7 +255,7 @@ pub(crate) struct LineSpec {
 
 /// A line chart: y (with min-max error bars) against a numeric x.
 #[derive(Clone, Debug)]
-pub(crate) struct LinePanel {
+pub struct LinePanel {
     /// x axis title, with unit.
     pub x_label: String,
     /// y axis title, with unit.
@@ -272,7 +272,7 @@ pub(crate) struct LinePanel {
 
 /// One bar of a bar panel.
 #[derive(Clone, Debug)]
-pub(crate) struct Bar {
+pub struct Bar {
     /// Category index (0 = first label).
     pub cat: usize,
     /// Slot inside the category (0..slots).
@@ -293,7 +293,7 @@ pub(crate) struct Bar {
 
 /// A bar chart: grouped (several slots per category) or stacked (bars with explicit starts).
 #[derive(Clone, Debug)]
-pub(crate) struct BarPanel {
+pub struct BarPanel {
     /// Horizontal bars (categories on the y axis, listed from the top).
     pub horizontal: bool,
     /// Category labels.
@@ -316,7 +316,7 @@ pub(crate) struct BarPanel {
 
 /// One point of a scatter panel.
 #[derive(Clone, Debug)]
-pub(crate) struct ScatterPoint {
+pub struct ScatterPoint {
     /// x value.
     pub x: f64,
     /// y value.
@@ -330,7 +330,7 @@ pub(crate) struct ScatterPoint {
 /// A scatter of y against x on one common scale, with the line y = x and a band of
 /// `band` (relative, e.g. 0.15) around it: for comparing two estimates of one quantity.
 #[derive(Clone, Debug)]
-pub(crate) struct ScatterPanel {
+pub struct ScatterPanel {
     /// x axis title, with unit.
     pub x_label: String,
     /// y axis title, with unit.
@@ -343,7 +343,7 @@ pub(crate) struct ScatterPanel {
 
 /// What a panel draws.
 #[derive(Clone, Debug)]
-pub(crate) enum Chart {
+pub enum Chart {
     /// Lines.
     Lines(LinePanel),
     /// Bars.
@@ -354,7 +354,7 @@ pub(crate) enum Chart {
 
 /// The glyph in front of a legend label.
 #[derive(Clone, Debug)]
-pub(crate) enum Glyph {
+pub enum Glyph {
     /// A line segment with the style's marker.
     Line(RGBColor, usize),
     /// A filled box.
@@ -365,7 +365,7 @@ pub(crate) enum Glyph {
 
 /// One legend entry.
 #[derive(Clone, Debug)]
-pub(crate) struct LegendEntry {
+pub struct LegendEntry {
     /// The glyph.
     pub glyph: Glyph,
     /// The label.
@@ -374,7 +374,7 @@ pub(crate) struct LegendEntry {
 
 /// A panel: a chart with an optional title and its legend column.
 #[derive(Clone, Debug)]
-pub(crate) struct PanelSpec {
+pub struct PanelSpec {
     /// Title above the chart, e.g. "(a) by message kind".
     pub title: Option<String>,
     /// The chart.
@@ -385,7 +385,7 @@ pub(crate) struct PanelSpec {
 
 /// A whole figure: panels stacked vertically.
 #[derive(Clone, Debug)]
-pub(crate) struct FigureSpec {
+pub struct FigureSpec {
     /// `fig1` ... `fig10`.
     pub id: String,
     /// One-line caption (used by the report).
@@ -398,7 +398,7 @@ pub(crate) struct FigureSpec {
 
 impl FigureSpec {
     /// True when no panel has a positive value to draw (e.g. every time is 0).
-    pub(crate) fn is_empty(&self) -> bool {
+    pub fn is_empty(&self) -> bool {
         self.panels.iter().all(|p| match &p.chart {
             Chart::Lines(l) => l.lines.iter().all(|s| s.points.iter().all(|(_, st)| st.max <= 0.0)),
             Chart::Bars(b) => b.bars.iter().all(|r| r.to - r.from.unwrap_or(0.0) <= 0.0),
@@ -414,7 +414,7 @@ fn de<E: std::fmt::Display>(e: E) -> String {
 }
 
 /// Draws `fig` on `root` (already sized to `fig.size`).
-pub(crate) fn draw_figure<DB: DrawingBackend>(fig: &FigureSpec, root: &DrawingArea<DB, Shift>) -> DrawResult {
+pub fn draw_figure<DB: DrawingBackend>(fig: &FigureSpec, root: &DrawingArea<DB, Shift>) -> DrawResult {
     style::register_font()?;
     root.fill(&WHITE).map_err(de)?;
     let areas = root.split_evenly((fig.panels.len().max(1), 1));

@@ -13,10 +13,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use crate::data::{Dataset, FILES, MessageRow, OP_COLUMNS, PhaseRow, kind_rank, phase_rank};
-use crate::error::{Error, Result};
-use crate::format::opt;
-use crate::stats::{Stat, median};
+use dsmpc_reports::data::{Dataset, FILES, MessageRow, OP_COLUMNS, PhaseRow, kind_rank, phase_rank};
+use dsmpc_reports::format::opt;
+use dsmpc_reports::stats::{Stat, median};
+use dsmpc_reports::{Error, Result};
+
+pub use crate::verdict::Verdict;
 
 /// Knobs of [`compare`]. `Default` gives the documented values.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,49 +49,6 @@ impl Default for CompareOptions {
             min_seconds: 0.001,
             allow_missing: false,
         }
-    }
-}
-
-/// The verdict on one row or one phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Verdict {
-    /// Within the threshold.
-    Ok,
-    /// Slower than the threshold allows (fails).
-    Slower,
-    /// Faster than the threshold (does not fail; consider a new baseline).
-    Faster,
-    /// Too small to judge; reported only.
-    Noise,
-    /// Times not compared (`--no-time`) or not comparable.
-    NotTimed,
-    /// Counts or bytes differ (fails).
-    ExactMismatch,
-    /// Present in the baseline, absent now (fails unless allowed).
-    Missing,
-    /// Absent from the baseline, present now (does not fail).
-    New,
-}
-
-impl Verdict {
-    /// The word printed in the table.
-    pub fn label(self) -> &'static str {
-        match self {
-            Verdict::Ok => "ok",
-            Verdict::Slower => "SLOWER",
-            Verdict::Faster => "faster",
-            Verdict::Noise => "noise",
-            Verdict::NotTimed => "-",
-            Verdict::ExactMismatch => "EXACT-MISMATCH",
-            Verdict::Missing => "MISSING",
-            Verdict::New => "new",
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
     }
 }
 
@@ -497,7 +456,7 @@ pub fn compare_datasets(baseline: &Dataset, current: &Dataset, opts: &CompareOpt
             ratio: None,
             spread: 0.0,
             threshold: None,
-            verdict: Verdict::NotTimed,
+            verdict: Verdict::NotJudged,
             differences: vec![],
         };
         let (b, c) = (bmap.get(key), cmap.get(key));
@@ -529,7 +488,7 @@ pub fn compare_datasets(baseline: &Dataset, current: &Dataset, opts: &CompareOpt
                     let fraction = (share(bt.raw, &totals_b) * share(ct.raw, &totals_c)).sqrt();
                     let tiny = seconds < opts.min_seconds || fraction < opts.min_share;
                     row.verdict = if !opts.check_time {
-                        Verdict::NotTimed
+                        Verdict::NotJudged
                     } else if tiny || row.ratio.is_none() {
                         Verdict::Noise
                     } else {

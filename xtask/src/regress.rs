@@ -410,6 +410,64 @@ pub fn regress(args: &[String]) -> Result<(), TaskError> {
     }
 }
 
+/// Whether the sweep binary `bin` reads the grid `grid`.
+fn reads_grid(bin: &Path, grid: &Path) -> bool {
+    Command::new(bin)
+        .arg("--grid")
+        .arg(grid)
+        .arg("--dry-run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The measurements of an A/B run into `dir`: the callgrind runs, then the interleaved time
+/// pairs.
+fn measure(opts: &Options, base: &Path, cand: &Path, dir: &Path) -> Result<(), TaskError> {
+    let grid = root().join("reports/baselines/grid.toml");
+    let icount_grid = root().join("reports/baselines/icount.toml");
+    if opts.icount_runs > 0 {
+        if valgrind_available() {
+            for i in 1..=opts.icount_runs {
+                icount_runs(&[("base", base), ("cand", cand)], &icount_grid, dir, i).map_err(TaskError::run)?;
+            }
+        } else {
+            eprintln!("regress: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
+        }
+    }
+    for i in 1..=opts.pairs {
+        // base-cand, cand-base, ...: a drift of the machine during the run falls on both sides.
+        let order: [(&str, &Path); 2] = if i % 2 == 1 {
+            [("base", base), ("cand", cand)]
+        } else {
+            [("cand", cand), ("base", base)]
+        };
+        for (label, bin) in order {
+            time_run(bin, &grid, &dir.join(label).join(format!("time-{i}"))).map_err(TaskError::run)?;
+        }
+    }
+    Ok(())
+}
+
+/// The judge's command line for the A/B folder `dir`, with the accepted trade-offs.
+fn judge_cmd(opts: &Options, dir: &Path, accepted: &[String]) -> Command {
+    let dir_s = dir.to_string_lossy().into_owned();
+    let mut judge = perf_bin(&[
+        "ab",
+        "--dir",
+        &dir_s,
+        "--time-threshold",
+        &opts.time_threshold,
+        "--icount-threshold",
+        &opts.icount_threshold,
+    ]);
+    for text in accepted.iter().chain(&opts.accept) {
+        judge.arg("--accept").arg(text);
+    }
+    judge
+}
+
 /// The A/B run of the candidate in `cand_src` (the work tree, or a commit `cand_key`) against
 /// base `sha`; `Ok` when nothing regressed.
 pub(crate) fn ab(
@@ -437,15 +495,7 @@ pub(crate) fn ab(
     let icount_grid = root().join("reports/baselines/icount.toml");
     // The base must read this revision's grids (an axis added since, e.g., it cannot).
     for g in [&grid, &icount_grid] {
-        let ok = Command::new(&base)
-            .arg("--grid")
-            .arg(g)
-            .arg("--dry-run")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
+        if !reads_grid(&base, g) {
             eprintln!(
                 "regress: the base {rev} cannot read {} (its format or an axis is newer than the base): no A/B \
                  comparison is possible; exact checks against the committed record only",
@@ -456,40 +506,9 @@ pub(crate) fn ab(
             return record_check(&out);
         }
     }
-    if opts.icount_runs > 0 {
-        if valgrind_available() {
-            for i in 1..=opts.icount_runs {
-                icount_runs(&[("base", &base), ("cand", &cand)], &icount_grid, &dir, i).map_err(TaskError::run)?;
-            }
-        } else {
-            eprintln!("regress: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
-        }
-    }
-    for i in 1..=opts.pairs {
-        // base-cand, cand-base, ...: a drift of the machine during the run falls on both sides.
-        let order: [(&str, &Path); 2] = if i % 2 == 1 {
-            [("base", &base), ("cand", &cand)]
-        } else {
-            [("cand", &cand), ("base", &base)]
-        };
-        for (label, bin) in order {
-            time_run(bin, &grid, &dir.join(label).join(format!("time-{i}"))).map_err(TaskError::run)?;
-        }
-    }
-    let dir_s = dir.to_string_lossy().into_owned();
-    let mut judge = perf_bin(&[
-        "ab",
-        "--dir",
-        &dir_s,
-        "--time-threshold",
-        &opts.time_threshold,
-        "--icount-threshold",
-        &opts.icount_threshold,
-    ]);
-    for text in accepted_tradeoffs(cand_src, sha, cand_key)?.iter().chain(&opts.accept) {
-        judge.arg("--accept").arg(text);
-    }
-    let judged = status_of(&mut judge, "dsmpc-perf ab");
+    measure(opts, &base, &cand, &dir)?;
+    let accepted = accepted_tradeoffs(cand_src, sha, cand_key)?;
+    let judged = status_of(&mut judge_cmd(opts, &dir, &accepted), "dsmpc-perf ab");
     let record = if opts.pairs > 0 {
         record_check(&dir.join("cand/time-1"))
     } else {

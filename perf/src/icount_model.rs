@@ -195,10 +195,20 @@ pub struct IcountModel {
 /// Attributes `dumps` (in order) to calibration keys and points, and prices the phases of
 /// `phases` (the run's `phases.csv`). `origin` names the input in errors.
 pub fn build(dumps: &[Dump], phases: &[PhaseRow], origin: &Path) -> Result<IcountModel> {
+    let (units, points) = attribute(dumps, origin)?;
+    let rows = price(phases, &units, &points, origin)?;
+    Ok(IcountModel { units, rows })
+}
+
+/// Point id -> (calibration key, instructions per phase).
+type PointDumps = BTreeMap<String, (String, BTreeMap<String, u64>)>;
+
+/// The unit instructions of every calibration key and the phase instructions of every point,
+/// from the dumps in run order.
+fn attribute(dumps: &[Dump], origin: &Path) -> Result<(BTreeMap<String, UnitInstructions>, PointDumps)> {
     let mut units: BTreeMap<String, UnitInstructions> = BTreeMap::new();
     let mut pending = UnitInstructions::new();
-    // Point id -> (calibration key, instructions per phase).
-    let mut points: BTreeMap<String, (String, BTreeMap<String, u64>)> = BTreeMap::new();
+    let mut points: PointDumps = BTreeMap::new();
     let mut current: Option<String> = None;
     for d in dumps {
         let bad = |what: String| Error::invalid(origin, format!("dump {} {:?}: {what}", d.number, d.label));
@@ -241,6 +251,16 @@ pub fn build(dumps: &[Dump], phases: &[PhaseRow], origin: &Path) -> Result<Icoun
             "no point marker among the dumps: was dsmpc-sweep run under valgrind --tool=callgrind?",
         ));
     }
+    Ok((units, points))
+}
+
+/// One model row per (point, phase) of `phases`, its counts priced with its point's units.
+fn price(
+    phases: &[PhaseRow],
+    units: &BTreeMap<String, UnitInstructions>,
+    points: &PointDumps,
+    origin: &Path,
+) -> Result<Vec<ModelRow>> {
     // Counts per (point, phase), summed over repetitions like the dumps.
     let mut counts: BTreeMap<(String, String), (Params, [u64; OP_COLUMNS.len()])> = BTreeMap::new();
     for r in phases {
@@ -287,7 +307,7 @@ pub fn build(dumps: &[Dump], phases: &[PhaseRow], origin: &Path) -> Result<Icoun
         });
     }
     rows.sort_by(|a, b| (&a.params, &a.point, phase_rank(&a.phase)).cmp(&(&b.params, &b.point, phase_rank(&b.phase))));
-    Ok(IcountModel { units, rows })
+    Ok(rows)
 }
 
 impl IcountModel {

@@ -8,36 +8,8 @@ use super::AbJudgement;
 use crate::verdict::Verdict;
 
 impl AbJudgement {
-    /// The verdicts as CSV (`phase,measure,base,cand,ratio,lo,hi,verdict`), for scripts.
-    pub fn to_csv(&self) -> String {
-        let f = |v: Option<f64>| v.map_or_else(String::new, |x| format!("{x}"));
-        let mut s = String::from("phase,measure,base,cand,ratio,lo,hi,verdict\n");
-        for p in &self.phases {
-            s += &format!(
-                "{},instructions,{},{},{},,,{}\n",
-                p.phase,
-                p.icount.base.map_or_else(String::new, |x| x.to_string()),
-                p.icount.cand.map_or_else(String::new, |x| x.to_string()),
-                f(p.icount.ratio),
-                p.icount.verdict.label()
-            );
-            s += &format!(
-                "{},cpu_time,{},{},{},{},{},{}\n",
-                p.phase,
-                f(p.time.base),
-                f(p.time.cand),
-                f(p.time.ratio),
-                f(p.time.interval.map(|i| i.0)),
-                f(p.time.interval.map(|i| i.1)),
-                p.time.verdict.label()
-            );
-        }
-        s
-    }
-}
-
-impl fmt::Display for AbJudgement {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// The table of phases: instructions and CPU time, each with its verdict.
+    fn write_phases(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let hw = self.phases.iter().map(|p| p.phase.len()).max().unwrap_or(5).max(5);
         writeln!(
             f,
@@ -73,6 +45,40 @@ impl fmt::Display for AbJudgement {
                 p.time.verdict
             )?;
         }
+        Ok(())
+    }
+
+    /// The verdicts as CSV (`phase,measure,base,cand,ratio,lo,hi,verdict`), for scripts.
+    pub fn to_csv(&self) -> String {
+        let f = |v: Option<f64>| v.map_or_else(String::new, |x| format!("{x}"));
+        let mut s = String::from("phase,measure,base,cand,ratio,lo,hi,verdict\n");
+        for p in &self.phases {
+            s += &format!(
+                "{},instructions,{},{},{},,,{}\n",
+                p.phase,
+                p.icount.base.map_or_else(String::new, |x| x.to_string()),
+                p.icount.cand.map_or_else(String::new, |x| x.to_string()),
+                f(p.icount.ratio),
+                p.icount.verdict.label()
+            );
+            s += &format!(
+                "{},cpu_time,{},{},{},{},{},{}\n",
+                p.phase,
+                f(p.time.base),
+                f(p.time.cand),
+                f(p.time.ratio),
+                f(p.time.interval.map(|i| i.0)),
+                f(p.time.interval.map(|i| i.1)),
+                p.time.verdict.label()
+            );
+        }
+        s
+    }
+}
+
+impl fmt::Display for AbJudgement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_phases(f)?;
         writeln!(f)?;
         match (self.icount_threshold, self.icount_spread) {
             (Some(t), Some(s)) => writeln!(

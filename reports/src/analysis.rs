@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use crate::data::{Dim, DimValue, HasParams, MessagePoint, Params, PointSummary, UnitRow, kind_rank, phase_rank};
+use crate::mode::Mode;
 use crate::stats::{self, Fit, Stat};
 
 /// Groups items by every dimension except `skip`, returning the groups with at least two members.
@@ -303,7 +304,11 @@ pub fn comparison(points: &[PointSummary], messages: &[MessagePoint], d: Dim, fr
     if vals.len() < 2 {
         return None;
     }
-    let reference = vals.iter().find(|v| v.to_string() == PAPER).unwrap_or(&vals[0]).clone();
+    let reference = vals
+        .iter()
+        .find(|v| Mode::of(&v.to_string()) == Some(PAPER))
+        .unwrap_or(&vals[0])
+        .clone();
     let groups = matched(points, free);
     let message_groups = matched(messages, free);
     let others = vals
@@ -411,17 +416,17 @@ pub fn phase_names<'a>(points: impl IntoIterator<Item = &'a PointSummary>) -> Ve
 }
 
 /// The verification mode whose overhead [`vss_overhead`] measures (Pedersen VSS, beyond the paper) ...
-pub const VSS: &str = "vss";
+pub const VSS: Mode = Mode::Vss;
 /// ... and the mode it is measured against.
-pub const PAPER: &str = "paper";
+pub const PAPER: Mode = Mode::Paper;
 
 /// Matched (`paper`, `vss`) pairs: points with the same value of every other dimension.
 pub fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
     matched(items, &[Dim::Verify])
         .into_iter()
         .filter_map(|g| {
-            let a = g.iter().find(|p| p.params().verify == PAPER)?;
-            let b = g.iter().find(|p| p.params().verify == VSS)?;
+            let a = g.iter().find(|p| Mode::of(&p.params().verify) == Some(PAPER))?;
+            let b = g.iter().find(|p| Mode::of(&p.params().verify) == Some(VSS))?;
             Some((*a, *b))
         })
         .collect()
@@ -776,13 +781,13 @@ mod tests {
     const SHARE: &str = "share_encrypt_pvss_attach";
     const AGREE: &str = "dp_set_agreement";
 
-    fn params(verify: &str, n: u64) -> Params {
+    fn params(verify: Mode, n: u64) -> Params {
         Params {
             net: "memory".into(),
             backend: "num".into(),
             suite: "rsa".into(),
             provider: "rustcrypto".into(),
-            verify: verify.into(),
+            verify: verify.name().into(),
             n,
             m: 5,
             k: 5,
@@ -801,7 +806,7 @@ mod tests {
     /// `(phase, work, slowest instance, instances, overhead)`.
     type Phase = (&'static str, f64, f64, u64, Option<f64>);
 
-    fn point(verify: &str, n: u64, phases: &[Phase]) -> PointSummary {
+    fn point(verify: Mode, n: u64, phases: &[Phase]) -> PointSummary {
         PointSummary {
             point: format!("n{n}-{verify}"),
             params: params(verify, n),
@@ -830,7 +835,7 @@ mod tests {
         p
     }
 
-    fn messages(verify: &str, n: u64, kinds: &[(&str, u64)]) -> MessagePoint {
+    fn messages(verify: Mode, n: u64, kinds: &[(&str, u64)]) -> MessagePoint {
         MessagePoint {
             point: format!("n{n}-{verify}"),
             params: params(verify, n),
@@ -911,10 +916,10 @@ mod tests {
             messages(VSS, 40, &[("share_packet", 200)]),
         ];
         let c = comparison(&points, &msgs, Dim::Verify, &[Dim::Verify]).unwrap();
-        assert_eq!(c.reference, DimValue::Text(PAPER.into()));
+        assert_eq!(c.reference, DimValue::Text(PAPER.name().into()));
         assert_eq!(c.others.len(), 1);
         let vss = &c.others[0];
-        assert_eq!(vss.value, DimValue::Text(VSS.into()));
+        assert_eq!(vss.value, DimValue::Text(VSS.name().into()));
         // (1 + 2 + 0.5) / 2 and (2 + 4 + 1) / 4
         assert_eq!(vss.work, vec![1.75, 1.75]);
         // only n = 20 has messages in both modes

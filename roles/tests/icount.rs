@@ -14,6 +14,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::cli::SMALL;
+use dsmpc_schema::callgrind;
 
 /// Instructions per phase of one callgrind run of `dsmpc run` (dumps `dsmpc-phase:<phase>`).
 fn count(dir: &Path, verify: &str) -> BTreeMap<String, u64> {
@@ -35,22 +36,15 @@ fn count(dir: &Path, verify: &str) -> BTreeMap<String, u64> {
         .status()
         .expect("valgrind runs");
     assert!(status.success(), "dsmpc under callgrind failed: {status}");
-    let mut sums = BTreeMap::new();
+    let mut dumps = vec![];
     for e in std::fs::read_dir(dir).unwrap() {
         let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-        let mut label = None;
-        for line in text.lines() {
-            if let Some(l) = line.strip_prefix("desc: Trigger: Client Request: dsmpc-phase:") {
-                label = Some(l.trim().to_string());
-            } else if let Some(v) = line.strip_prefix("summary:") {
-                if let Some(l) = label.take() {
-                    *sums.entry(l).or_insert(0) += v.trim().parse::<u64>().unwrap();
-                }
-                break;
-            }
-        }
+        dumps.push(callgrind::parse_dump(&text).unwrap());
     }
-    sums
+    callgrind::phase_sums(&dumps)
+        .into_iter()
+        .map(|(phase, s)| (phase, s.instructions))
+        .collect()
 }
 
 #[test]

@@ -5,17 +5,25 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
+pub mod callgrind;
+mod icount;
+pub mod labels;
 mod meta;
 mod names;
 mod params;
+mod revisions;
 mod rows;
+mod table;
 
+pub use icount::{ICOUNT_COLUMNS, ICOUNT_FILE, IcountRow};
 pub use meta::{GridInfo, MergeInfo, Meta, ShardInfo, ShardSummary, json_text};
 pub use names::{MESSAGE_KINDS, OP_COLUMNS, OPTIONAL_OP_COLUMNS, PHASES, ROLES, kind_rank, op_index, phase_rank};
 pub use params::{Dim, DimValue, PARAM_COLUMNS, Params};
+pub use revisions::{REVISION_COLUMNS, REVISIONS_FILE, RevisionRow, RevisionStatus};
 pub use rows::{
     Env, MESSAGE_COLUMNS, MessageRow, PHASE_COLUMNS, PhaseRow, SESSION_COLUMNS, SessionRow, UNIT_COLUMNS, UnitRow,
 };
+pub use table::CsvError;
 
 /// File names of a sweep folder.
 pub mod files {

@@ -9,18 +9,21 @@
 //!    `--pairs` times per binary, interleaved (base, cand, cand, base, base, cand, ...).
 //! 4. Instructions: the small grid `reports/baselines/icount.toml` runs under callgrind with one
 //!    thread, `--icount-runs` times per binary (base and candidate at the same time, one core
-//!    each); the dumps labelled `dsmpc-phase:<phase>` are summed into `icount.csv`.
-//! 5. `dsmpc-reports ab` judges (table, `verdicts.csv`); the candidate's exact counts are also
+//!    each); the dumps labelled `dsmpc-phase:<phase>` are summed into `icount.csv`
+//!    (`dsmpc_schema::callgrind`, `dsmpc_schema::IcountRow`).
+//! 5. `dsmpc-perf ab` judges (table, `verdicts.csv`); the candidate's exact counts are also
 //!    checked against the committed record `reports/baselines/current`.
 //!
 //! Where the base revision is not in the clone (a shallow clone), only the exact checks run.
 //!
 //! A commit meant to trade instructions for time says so in a `Regress-Accept:` trailer (see
-//! `dsmpc_reports::ab::Acceptance`); the trailers of the commits between base and candidate, and
+//! `dsmpc_perf::ab::Acceptance`); the trailers of the commits between base and candidate, and
 //! `--accept` for a work tree not yet committed, go to the judge.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+
+use dsmpc_schema::{ICOUNT_FILE, IcountRow, callgrind};
 
 use crate::TaskError;
 use crate::tasks::{gmp_or_warn, run};
@@ -296,29 +299,16 @@ pub(crate) fn start_icount(bin: &Path, grid: &Path, out: &Path) -> Result<Child,
 /// Sum the callgrind dumps in `out/cg/` per phase label into `out/icount.csv`, then delete them.
 fn collect_icount(out: &Path) -> Result<(), String> {
     let cg = out.join("cg");
-    let mut sums: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
     let entries = std::fs::read_dir(&cg).map_err(|e| format!("cannot read {}: {e}", cg.display()))?;
+    let mut dumps = vec![];
     for e in entries.flatten() {
-        let text = std::fs::read_to_string(e.path()).map_err(|err| format!("{}: {err}", e.path().display()))?;
-        let mut label = None;
-        for line in text.lines() {
-            if let Some(l) = line.strip_prefix("desc: Trigger: Client Request: dsmpc-phase:") {
-                label = Some(l.trim().to_string());
-            } else if let Some(v) = line.strip_prefix("summary:") {
-                if let (Some(l), Ok(v)) = (label.take(), v.trim().parse::<u64>()) {
-                    let s = sums.entry(l).or_default();
-                    s.0 += 1;
-                    s.1 += v;
-                }
-                break;
-            }
-        }
+        let path = e.path();
+        let text = std::fs::read_to_string(&path).map_err(|err| format!("{}: {err}", path.display()))?;
+        dumps.push(callgrind::parse_dump(&text).map_err(|err| format!("{}: {err}", path.display()))?);
     }
-    let mut csv = String::from("phase,dumps,instructions\n");
-    for (p, (d, ir)) in &sums {
-        csv += &format!("{p},{d},{ir}\n");
-    }
-    let path = out.join("icount.csv");
+    let rows = IcountRow::from_sums(&callgrind::phase_sums(&dumps));
+    let path = out.join(ICOUNT_FILE);
+    let csv = IcountRow::write_all(&rows).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     std::fs::write(&path, csv).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let _ = std::fs::remove_dir_all(&cg);
     Ok(())
@@ -362,10 +352,11 @@ pub(crate) fn valgrind_available() -> bool {
         .is_ok_and(|s| s.success())
 }
 
-pub(crate) fn reports_bin(args: &[&str]) -> Command {
+/// `cargo run` of the current tree's `dsmpc-perf` (the judge) with `args`.
+pub(crate) fn perf_bin(args: &[&str]) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(root())
-        .args(["run", "--quiet", "--release", "-p", "dsmpc-reports", "--"])
+        .args(["run", "--quiet", "--release", "-p", "dsmpc-perf", "--"])
         .args(args);
     cmd
 }
@@ -419,6 +410,64 @@ pub fn regress(args: &[String]) -> Result<(), TaskError> {
     }
 }
 
+/// Whether the sweep binary `bin` reads the grid `grid`.
+fn reads_grid(bin: &Path, grid: &Path) -> bool {
+    Command::new(bin)
+        .arg("--grid")
+        .arg(grid)
+        .arg("--dry-run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The measurements of an A/B run into `dir`: the callgrind runs, then the interleaved time
+/// pairs.
+fn measure(opts: &Options, base: &Path, cand: &Path, dir: &Path) -> Result<(), TaskError> {
+    let grid = root().join("reports/baselines/grid.toml");
+    let icount_grid = root().join("reports/baselines/icount.toml");
+    if opts.icount_runs > 0 {
+        if valgrind_available() {
+            for i in 1..=opts.icount_runs {
+                icount_runs(&[("base", base), ("cand", cand)], &icount_grid, dir, i).map_err(TaskError::run)?;
+            }
+        } else {
+            eprintln!("regress: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
+        }
+    }
+    for i in 1..=opts.pairs {
+        // base-cand, cand-base, ...: a drift of the machine during the run falls on both sides.
+        let order: [(&str, &Path); 2] = if i % 2 == 1 {
+            [("base", base), ("cand", cand)]
+        } else {
+            [("cand", cand), ("base", base)]
+        };
+        for (label, bin) in order {
+            time_run(bin, &grid, &dir.join(label).join(format!("time-{i}"))).map_err(TaskError::run)?;
+        }
+    }
+    Ok(())
+}
+
+/// The judge's command line for the A/B folder `dir`, with the accepted trade-offs.
+fn judge_cmd(opts: &Options, dir: &Path, accepted: &[String]) -> Command {
+    let dir_s = dir.to_string_lossy().into_owned();
+    let mut judge = perf_bin(&[
+        "ab",
+        "--dir",
+        &dir_s,
+        "--time-threshold",
+        &opts.time_threshold,
+        "--icount-threshold",
+        &opts.icount_threshold,
+    ]);
+    for text in accepted.iter().chain(&opts.accept) {
+        judge.arg("--accept").arg(text);
+    }
+    judge
+}
+
 /// The A/B run of the candidate in `cand_src` (the work tree, or a commit `cand_key`) against
 /// base `sha`; `Ok` when nothing regressed.
 pub(crate) fn ab(
@@ -437,7 +486,7 @@ pub(crate) fn ab(
     }
     .map_err(TaskError::run)?;
     // Build the judge before measuring, so that its build does not disturb the runs.
-    run(reports_bin(&["--help"]).stdout(Stdio::null())).map_err(TaskError::run)?;
+    run(perf_bin(&["--help"]).stdout(Stdio::null())).map_err(TaskError::run)?;
     let dir = root().join(&opts.out);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| TaskError::run(format!("cannot create {}: {e}", dir.display())))?;
@@ -446,15 +495,7 @@ pub(crate) fn ab(
     let icount_grid = root().join("reports/baselines/icount.toml");
     // The base must read this revision's grids (an axis added since, e.g., it cannot).
     for g in [&grid, &icount_grid] {
-        let ok = Command::new(&base)
-            .arg("--grid")
-            .arg(g)
-            .arg("--dry-run")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
+        if !reads_grid(&base, g) {
             eprintln!(
                 "regress: the base {rev} cannot read {} (its format or an axis is newer than the base): no A/B \
                  comparison is possible; exact checks against the committed record only",
@@ -465,40 +506,9 @@ pub(crate) fn ab(
             return record_check(&out);
         }
     }
-    if opts.icount_runs > 0 {
-        if valgrind_available() {
-            for i in 1..=opts.icount_runs {
-                icount_runs(&[("base", &base), ("cand", &cand)], &icount_grid, &dir, i).map_err(TaskError::run)?;
-            }
-        } else {
-            eprintln!("regress: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
-        }
-    }
-    for i in 1..=opts.pairs {
-        // base-cand, cand-base, ...: a drift of the machine during the run falls on both sides.
-        let order: [(&str, &Path); 2] = if i % 2 == 1 {
-            [("base", &base), ("cand", &cand)]
-        } else {
-            [("cand", &cand), ("base", &base)]
-        };
-        for (label, bin) in order {
-            time_run(bin, &grid, &dir.join(label).join(format!("time-{i}"))).map_err(TaskError::run)?;
-        }
-    }
-    let dir_s = dir.to_string_lossy().into_owned();
-    let mut judge = reports_bin(&[
-        "ab",
-        "--dir",
-        &dir_s,
-        "--time-threshold",
-        &opts.time_threshold,
-        "--icount-threshold",
-        &opts.icount_threshold,
-    ]);
-    for text in accepted_tradeoffs(cand_src, sha, cand_key)?.iter().chain(&opts.accept) {
-        judge.arg("--accept").arg(text);
-    }
-    let judged = status_of(&mut judge, "dsmpc-reports ab");
+    measure(opts, &base, &cand, &dir)?;
+    let accepted = accepted_tradeoffs(cand_src, sha, cand_key)?;
+    let judged = status_of(&mut judge_cmd(opts, &dir, &accepted), "dsmpc-perf ab");
     let record = if opts.pairs > 0 {
         record_check(&dir.join("cand/time-1"))
     } else {
@@ -538,7 +548,7 @@ fn accepted_tradeoffs(cand_src: &Path, base: &str, cand_key: Option<&str>) -> Re
 fn record_check(run_dir: &Path) -> Result<(), TaskError> {
     eprintln!("\nregress: exact op counts and bytes against the committed record reports/baselines/current");
     status_of(
-        &mut reports_bin(&[
+        &mut perf_bin(&[
             "compare",
             "--baseline",
             "reports/baselines/current",
@@ -597,7 +607,7 @@ fn save(args: &[String]) -> Result<(), TaskError> {
     cmd.args(["--grid", "reports/baselines/grid.toml", "--jobs", "1", "--out"])
         .arg(&dir);
     run(&mut cmd).map_err(TaskError::run)?;
-    let mut cmd = reports_bin(&["save-baseline", "--from"]);
+    let mut cmd = perf_bin(&["save-baseline", "--from"]);
     cmd.arg(&dir).arg("--to").arg("reports/baselines/current");
     run(&mut cmd).map_err(TaskError::run)
 }

@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::HashMap;
 
+use dsmpc_perf::regress::{self, CompareOptions, Verdict, compare_datasets};
 use dsmpc_reports::Dataset;
-use dsmpc_reports::regress::{self, CompareOptions, Verdict, compare_datasets};
 
 /// Per-repetition jitter (log-normal sigma) of a phase's CPU time.
 const JITTER: f64 = 0.03;

@@ -475,9 +475,7 @@ impl Node {
                 say_err(&format!("{}: {}", self.me.name, r.reason));
                 let host = r.peer.clone();
                 self.report.unreachable.push(r);
-                if !self.is_edge() && Some(&host) == self.edge_name().as_ref() {
-                    self.abort_here(Reason::LinkLost { host });
-                } else if self.is_edge() {
+                if Some(&host) == self.edge_name().as_ref() || self.is_edge() {
                     self.host_failed(host.clone(), Reason::LinkLost { host });
                 }
             }
@@ -487,15 +485,19 @@ impl Node {
 
     /// Something went wrong with `host` (its deployment differs, it is unreachable): the Edge
     /// applies the mode's rule, any other host tells the Edge (or aborts if it is the Edge).
+    /// A Cloud that is lost or differs aborts the session in every mode; a CP or DP host whose
+    /// deployment differs aborts it in the paper's modes; a CP or DP host that is unreachable
+    /// is a silent party, left to the protocol's deadlines (skipped, or excluded in `vss`).
     fn host_failed(&mut self, host: String, reason: Reason) {
+        let differs = matches!(reason, Reason::DeploymentDiffers { .. });
         if self.is_edge() {
             let is_cloud = self.d.host(&host).ok().and_then(Host::role) == Some(Role::Cloud);
-            if is_cloud || !self.vss() {
+            if is_cloud || (differs && !self.vss()) {
                 self.abort_here(reason);
             }
         } else if Some(&host) == self.edge_name().as_ref() {
             self.abort_here(reason);
-        } else if let Some(edge) = self.edge_name() {
+        } else if differs && let Some(edge) = self.edge_name() {
             let frame = Frame::Control(Control::Abort { reason }).encode();
             let _ = self.writer(&edge).send((tokio::time::Instant::now(), frame));
         }

@@ -28,8 +28,8 @@ use std::process::{Command, Stdio};
 use dsmpc_schema::{REVISIONS_FILE, RevisionRow, RevisionStatus, labels};
 
 use crate::TaskError;
-use crate::regress::{self, git, icount_jobs, perf_bin, root, status_of, time_run, valgrind_available};
 use crate::tasks::gmp_or_warn;
+use crate::tools::{self, git, icount_jobs, perf_bin, root, status_of, time_run, valgrind_available};
 
 /// `cargo xtask history --help`.
 pub const HELP: &str = "\
@@ -153,8 +153,8 @@ fn expand(specs: &[String]) -> Result<Vec<String>, TaskError> {
                     "{spec:?}: a range is FROM..TO with both ends named (e.g. HEAD~5..HEAD)"
                 )));
             }
-            let from = regress::resolve(&dir, a).map_err(|e| TaskError::usage(e.to_string()))?;
-            let to = regress::resolve(&dir, b).map_err(|e| TaskError::usage(e.to_string()))?;
+            let from = tools::resolve(&dir, a).map_err(|e| TaskError::usage(e.to_string()))?;
+            let to = tools::resolve(&dir, b).map_err(|e| TaskError::usage(e.to_string()))?;
             let list = git(
                 &dir,
                 &["rev-list", "--reverse", "--first-parent", &format!("{from}..{to}")],
@@ -174,7 +174,7 @@ fn expand(specs: &[String]) -> Result<Vec<String>, TaskError> {
             }
             shas
         } else {
-            vec![regress::resolve(&dir, spec).map_err(|e| TaskError::usage(e.to_string()))?]
+            vec![tools::resolve(&dir, spec).map_err(|e| TaskError::usage(e.to_string()))?]
         };
         for s in shas {
             if !out.contains(&s) {
@@ -323,7 +323,7 @@ fn prepare(sha: &str, cache: &Path, grids: &Grids, grid_start: &str, gmp: bool) 
     }
     eprintln!("history: {} {}: building", rev.short(), rev.subject);
     let src = root().join("target/dsmpc-history/src").join(sha);
-    match regress::build_revision_in(sha, &rev.dir, &src, gmp) {
+    match tools::build_revision_in(sha, &rev.dir, &src, gmp) {
         Ok(bin) => rev.bin = Some(bin),
         Err(e) => {
             rev.skipped = Some(format!("does not build here: {e}"));

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use crate::TaskError;
-use crate::regress::{build_sweep, perf_bin, root, start_icount, status_of, valgrind_available};
+use crate::tools::{build_sweep, perf_bin, root, start_icount, status_of, valgrind_available};
 
 pub const HELP: &str = "\
 cargo xtask icount-model [OPTIONS]

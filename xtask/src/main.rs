@@ -25,6 +25,7 @@ mod regress;
 mod skips;
 mod slurm;
 mod tasks;
+mod tools;
 mod validate;
 
 use std::process::ExitCode;

@@ -15,8 +15,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::TaskError;
-use crate::regress::{self, Options, git, resolve};
+use crate::regress::{self, Options};
 use crate::tasks::gmp_or_warn;
+use crate::tools::{git, resolve};
 
 /// `cargo xtask regress-validate --help`.
 pub const HELP: &str = "\

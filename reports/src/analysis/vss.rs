@@ -109,6 +109,31 @@ pub fn vss_overhead(points: &[PointSummary], messages: &[MessagePoint], units: &
     if work_pairs.is_empty() && byte_pairs.is_empty() {
         return None;
     }
+    let sessions = matched_sessions(&work_pairs, &byte_pairs);
+    let common: Vec<(Dim, DimValue)> = sessions[0]
+        .key
+        .iter()
+        .filter(|dv| sessions.iter().all(|s| s.key.contains(dv)))
+        .cloned()
+        .collect();
+    let (session_work, phase_work) = work_overheads(&work_pairs);
+    let (session_bytes, kind_bytes) = byte_overheads(&byte_pairs);
+    Some(VssOverhead {
+        sessions,
+        common,
+        work_change: work_change(&work_pairs),
+        session_work,
+        phase_work,
+        dp_signatures: (!work_pairs.is_empty()).then(|| dp_signatures(&work_pairs, units)),
+        session_bytes,
+        kind_bytes,
+    })
+}
+
+type Pairs<'a, T> = [(&'a T, &'a T)];
+
+/// One [`VssSession`] per matched point, with its work and bytes where both modes have them.
+fn matched_sessions(work_pairs: &Pairs<'_, PointSummary>, byte_pairs: &Pairs<'_, MessagePoint>) -> Vec<VssSession> {
     let mut rows: BTreeMap<Vec<(Dim, DimValue)>, VssSession> = BTreeMap::new();
     fn row<'a>(rows: &'a mut BTreeMap<Vec<(Dim, DimValue)>, VssSession>, p: &Params) -> &'a mut VssSession {
         rows.entry(pair_key(p)).or_insert_with(|| VssSession {
@@ -118,43 +143,46 @@ pub fn vss_overhead(points: &[PointSummary], messages: &[MessagePoint], units: &
             bytes: None,
         })
     }
-    for (a, b) in &work_pairs {
+    for (a, b) in work_pairs {
         row(&mut rows, &b.params).work = Some((a.total_work(), b.total_work()));
     }
-    for (a, b) in &byte_pairs {
+    for (a, b) in byte_pairs {
         row(&mut rows, &b.params).bytes = Some((a.total_bytes(), b.total_bytes()));
     }
-    let sessions: Vec<VssSession> = rows.into_values().collect();
-    let common: Vec<(Dim, DimValue)> = sessions[0]
-        .key
-        .iter()
-        .filter(|dv| sessions.iter().all(|s| s.key.contains(dv)))
-        .cloned()
-        .collect();
+    rows.into_values().collect()
+}
 
+/// A phase's median work in a point, seconds.
+fn median_work(p: &PointSummary, ph: &str) -> Option<f64> {
+    p.phase(ph).map(|s| s.work_cpu.median)
+}
+
+/// The session's work overhead and each phase's; none without matched work.
+fn work_overheads(work_pairs: &Pairs<'_, PointSummary>) -> (Option<ModeOverhead>, Vec<(String, ModeOverhead)>) {
+    if work_pairs.is_empty() {
+        return (None, vec![]);
+    }
     let phases = phase_names(work_pairs.iter().flat_map(|(a, b)| [*a, *b]));
-    let work = |p: &PointSummary, ph: &str| p.phase(ph).map(|s| s.work_cpu.median);
-    let session_work = (!work_pairs.is_empty()).then(|| {
-        mode_overhead(
-            &work_pairs
+    let session: Vec<ModePair> = work_pairs
+        .iter()
+        .map(|(a, b)| (Some(a.total_work()), Some(b.total_work())))
+        .collect();
+    let per_phase = phases
+        .iter()
+        .map(|ph| {
+            let v: Vec<ModePair> = work_pairs
                 .iter()
-                .map(|(a, b)| (Some(a.total_work()), Some(b.total_work())))
-                .collect::<Vec<_>>(),
-        )
-    });
-    let phase_work = if work_pairs.is_empty() {
-        vec![]
-    } else {
-        phases
-            .iter()
-            .map(|ph| {
-                let v: Vec<ModePair> = work_pairs.iter().map(|(a, b)| (work(a, ph), work(b, ph))).collect();
-                (ph.clone(), mode_overhead(&v))
-            })
-            .collect()
-    };
+                .map(|(a, b)| (median_work(a, ph), median_work(b, ph)))
+                .collect();
+            (ph.clone(), mode_overhead(&v))
+        })
+        .collect();
+    (Some(mode_overhead(&session)), per_phase)
+}
 
-    // Where the work goes: the phases with the largest median increase and decrease (vss - paper).
+/// Where the work goes: the phases with the largest median increase and decrease (vss - paper).
+fn work_change(work_pairs: &Pairs<'_, PointSummary>) -> Option<WorkChange> {
+    let phases = phase_names(work_pairs.iter().flat_map(|(a, b)| [*a, *b]));
     let added = stats::median(
         &work_pairs
             .iter()
@@ -166,13 +194,13 @@ pub fn vss_overhead(points: &[PointSummary], messages: &[MessagePoint], units: &
         .filter_map(|ph| {
             let d: Vec<f64> = work_pairs
                 .iter()
-                .map(|(a, b)| work(b, ph).unwrap_or(0.0) - work(a, ph).unwrap_or(0.0))
+                .map(|(a, b)| median_work(b, ph).unwrap_or(0.0) - median_work(a, ph).unwrap_or(0.0))
                 .collect();
             Some((ph, stats::median(&d)?))
         })
         .collect();
     diffs.sort_by(|x, y| y.1.total_cmp(&x.1));
-    let work_change = match (added, diffs.first(), diffs.last()) {
+    match (added, diffs.first(), diffs.last()) {
         (Some(total), Some((ph, d)), _) if total > 0.0 && *d > 0.0 => Some(WorkChange::Adds {
             total,
             phase: ph.to_string(),
@@ -184,44 +212,33 @@ pub fn vss_overhead(points: &[PointSummary], messages: &[MessagePoint], units: &
             delta: -d,
         }),
         _ => None,
-    };
+    }
+}
 
-    let dp_signatures = (!work_pairs.is_empty()).then(|| dp_signatures(&work_pairs, units));
-
-    let (session_bytes, kind_bytes) = if byte_pairs.is_empty() {
-        (None, vec![])
-    } else {
-        let mut kinds: Vec<&str> = byte_pairs
-            .iter()
-            .flat_map(|(a, b)| a.rows.iter().chain(&b.rows).map(|r| r.kind.as_str()))
-            .collect();
-        kinds.sort_by(|a, b| kind_rank(a).cmp(&kind_rank(b)).then(a.cmp(b)));
-        kinds.dedup();
-        let bytes = |p: &MessagePoint, k: &str| p.rows.iter().find(|r| r.kind == k).map(|r| r.bytes as f64);
-        let total: Vec<ModePair> = byte_pairs
-            .iter()
-            .map(|(a, b)| (Some(a.total_bytes() as f64), Some(b.total_bytes() as f64)))
-            .collect();
-        let per_kind = kinds
-            .into_iter()
-            .map(|k| {
-                let v: Vec<ModePair> = byte_pairs.iter().map(|(a, b)| (bytes(a, k), bytes(b, k))).collect();
-                (k.to_string(), mode_overhead(&v))
-            })
-            .collect();
-        (Some(mode_overhead(&total)), per_kind)
-    };
-
-    Some(VssOverhead {
-        sessions,
-        common,
-        work_change,
-        session_work,
-        phase_work,
-        dp_signatures,
-        session_bytes,
-        kind_bytes,
-    })
+/// The session's byte overhead and each message kind's; none without matched messages.
+fn byte_overheads(byte_pairs: &Pairs<'_, MessagePoint>) -> (Option<ModeOverhead>, Vec<(String, ModeOverhead)>) {
+    if byte_pairs.is_empty() {
+        return (None, vec![]);
+    }
+    let mut kinds: Vec<&str> = byte_pairs
+        .iter()
+        .flat_map(|(a, b)| a.rows.iter().chain(&b.rows).map(|r| r.kind.as_str()))
+        .collect();
+    kinds.sort_by(|a, b| kind_rank(a).cmp(&kind_rank(b)).then(a.cmp(b)));
+    kinds.dedup();
+    let bytes = |p: &MessagePoint, k: &str| p.rows.iter().find(|r| r.kind == k).map(|r| r.bytes as f64);
+    let total: Vec<ModePair> = byte_pairs
+        .iter()
+        .map(|(a, b)| (Some(a.total_bytes() as f64), Some(b.total_bytes() as f64)))
+        .collect();
+    let per_kind = kinds
+        .into_iter()
+        .map(|k| {
+            let v: Vec<ModePair> = byte_pairs.iter().map(|(a, b)| (bytes(a, k), bytes(b, k))).collect();
+            (k.to_string(), mode_overhead(&v))
+        })
+        .collect();
+    (Some(mode_overhead(&total)), per_kind)
 }
 
 /// The op column of the DPs' commitment signatures (`vss` only; ECDSA P-256 whatever the suite) ...

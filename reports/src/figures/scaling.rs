@@ -190,20 +190,7 @@ pub(super) fn fig4(ctx: &Ctx) -> Built {
     if s.xs.len() < 2 {
         return Err("n has a single value in messages.csv".into());
     }
-    let mut kinds: Vec<String> = s
-        .items
-        .iter()
-        .flat_map(|p| p.rows.iter().map(|r| r.kind.clone()))
-        .collect();
-    kinds.sort_by(|a, b| kind_rank(a).cmp(&kind_rank(b)).then(a.cmp(b)));
-    kinds.dedup();
-    let mut roles: Vec<String> = s
-        .items
-        .iter()
-        .flat_map(|p| p.rows.iter().map(|r| r.src_role.clone()))
-        .collect();
-    roles.sort_by_key(|r| (ROLES.iter().position(|x| x == r).unwrap_or(ROLES.len()), r.clone()));
-    roles.dedup();
+    let (kinds, roles) = kinds_and_roles(&s.items);
     let line = |colour, style, f: &dyn Fn(&MessagePoint) -> Option<u64>| {
         let mut pts: Vec<(f64, Stat)> = s
             .items
@@ -236,22 +223,8 @@ pub(super) fn fig4(ctx: &Ctx) -> Built {
             })
         })
         .collect();
-    let kind_legend = kinds
-        .iter()
-        .enumerate()
-        .map(|(i, k)| LegendEntry {
-            glyph: Glyph::Line(style::kind_colour(k), i),
-            label: k.clone(),
-        })
-        .collect();
-    let role_legend = roles
-        .iter()
-        .enumerate()
-        .map(|(i, r)| LegendEntry {
-            glyph: Glyph::Line(style::role_colour(r), i),
-            label: format!("sent by {r}"),
-        })
-        .collect();
+    let kind_legend = line_legend(&kinds, style::kind_colour, |k| k.to_string());
+    let role_legend = line_legend(&roles, style::role_colour, |r| format!("sent by {r}"));
     let panel = |lines| LinePanel {
         x_label: dim_axis_label(Dim::N).to_string(),
         y_label: "bytes per session".to_string(),
@@ -280,6 +253,35 @@ pub(super) fn fig4(ctx: &Ctx) -> Built {
             },
         ],
     ))
+}
+
+/// The message kinds (in protocol order) and the sending roles (Cloud first) of `items`.
+fn kinds_and_roles(items: &[&MessagePoint]) -> (Vec<String>, Vec<String>) {
+    let mut kinds: Vec<String> = items
+        .iter()
+        .flat_map(|p| p.rows.iter().map(|r| r.kind.clone()))
+        .collect();
+    kinds.sort_by(|a, b| kind_rank(a).cmp(&kind_rank(b)).then(a.cmp(b)));
+    kinds.dedup();
+    let mut roles: Vec<String> = items
+        .iter()
+        .flat_map(|p| p.rows.iter().map(|r| r.src_role.clone()))
+        .collect();
+    roles.sort_by_key(|r| (ROLES.iter().position(|x| x == r).unwrap_or(ROLES.len()), r.clone()));
+    roles.dedup();
+    (kinds, roles)
+}
+
+/// One legend line per name, in its colour and the dash style of its position.
+fn line_legend(names: &[String], colour: fn(&str) -> RGBColor, label: impl Fn(&str) -> String) -> Vec<LegendEntry> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| LegendEntry {
+            glyph: Glyph::Line(colour(n), i),
+            label: label(n),
+        })
+        .collect()
 }
 
 pub(super) fn fig5(ctx: &Ctx) -> Built {

@@ -203,6 +203,9 @@ pub struct Grid {
     pub skipped: Vec<String>,
 }
 
+/// DPs per host on the `process` and `netns` networks, and per simulated host on `sim:`.
+pub const DPS_PER_HOST: usize = 50;
+
 /// The shipped presets: name, TOML text.
 pub const PRESETS: [(&str, &str); 4] = [
     ("quick", include_str!("../grids/quick.toml")),
@@ -229,7 +232,10 @@ where
         .collect()
 }
 
-/// Parse a grid file's text and expand it with the overrides applied.
+/// Parse a grid file's text and expand it with the overrides applied: each `[[sweep]]` table
+/// (or the file's defaults alone) is a Cartesian product of its axes, in the order
+/// `Axes::resolve` and `Resolved::configs` give, networks innermost; a point already listed
+/// by an earlier table is not repeated, and an invalid one is listed as skipped.
 pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
     let file: GridFile = toml::from_str(text).map_err(|e| BenchError::Grid(format!("{fallback_name}: {e}")))?;
     let reps = ov.reps.or(file.reps).unwrap_or(3);
@@ -237,8 +243,11 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
         return Err(BenchError::Grid("reps must be at least 1".into()));
     }
     let seed = ov.seed.or(file.seed).unwrap_or(1);
-    let value_bits = file.value_bits.unwrap_or(32);
-    let threads = ov.session_threads.or(file.session_threads).unwrap_or(1);
+    let common = Common {
+        seed,
+        value_bits: file.value_bits.unwrap_or(32),
+        threads: ov.session_threads.or(file.session_threads).unwrap_or(1),
+    };
     let tables = if file.sweep.is_empty() {
         vec![Axes::default()]
     } else {
@@ -248,153 +257,20 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
     let mut seen = BTreeSet::new();
     let mut skipped = Vec::new();
     for table in &tables {
-        let pick = |a: &Option<Vec<usize>>, d: &Option<Vec<usize>>| a.clone().or_else(|| d.clone());
-        let dps = ov
-            .dps
-            .clone()
-            .or_else(|| pick(&table.dps, &file.defaults.dps))
-            .unwrap_or_else(|| vec![20]);
-        let cps = ov
-            .cps
-            .clone()
-            .or_else(|| pick(&table.cps, &file.defaults.cps))
-            .unwrap_or_else(|| vec![5]);
-        let capacity = ov
-            .capacity
-            .clone()
-            .or_else(|| pick(&table.capacity, &file.defaults.capacity))
-            .unwrap_or_default();
-        let thresholds: Vec<Threshold> = match ov.threshold.clone() {
-            Some(t) => t,
-            None => table
-                .threshold
-                .clone()
-                .or_else(|| file.defaults.threshold.clone())
-                .unwrap_or_else(|| vec![ThresholdSpec::Text("0.5k".into())])
-                .into_iter()
-                .map(|s| match s {
-                    ThresholdSpec::Int(t) => Ok(Threshold::Abs(t)),
-                    ThresholdSpec::Text(s) => s.parse().map_err(BenchError::Grid),
-                })
-                .collect::<Result<_>>()?,
-        };
-        let rsa = ov
-            .rsa_bits
-            .clone()
-            .or_else(|| table.rsa_bits.clone())
-            .or_else(|| file.defaults.rsa_bits.clone())
-            .unwrap_or_else(|| vec![2048]);
-        let groups = ov
-            .group_bits
-            .clone()
-            .or_else(|| table.group_bits.clone())
-            .or_else(|| file.defaults.group_bits.clone())
-            .unwrap_or_else(|| vec![2048]);
-        let backends: Vec<BackendKind> = match ov.backend.clone() {
-            Some(b) => b,
-            None => parse_list(
-                &table
-                    .backend
-                    .clone()
-                    .or_else(|| file.defaults.backend.clone())
-                    .unwrap_or_else(|| vec!["num".into(), "gmp".into()]),
-                "backend",
-            )?,
-        };
-        let verifies: Vec<VerifyMode> = match ov.verify.clone() {
-            Some(v) => v,
-            None => parse_list(
-                &table
-                    .verify
-                    .clone()
-                    .or_else(|| file.defaults.verify.clone())
-                    .unwrap_or_else(|| vec!["batch".into()]),
-                "verify",
-            )?,
-        };
-        let suites: Vec<SuiteKind> = match ov.suite.clone() {
-            Some(s) => s,
-            None => parse_list(
-                &table
-                    .suite
-                    .clone()
-                    .or_else(|| file.defaults.suite.clone())
-                    .unwrap_or_else(|| vec!["rsa".into()]),
-                "suite",
-            )?,
-        };
-        let providers: Vec<Provider> = match ov.provider.clone() {
-            Some(p) => p,
-            None => parse_list(
-                &table
-                    .provider
-                    .clone()
-                    .or_else(|| file.defaults.provider.clone())
-                    .unwrap_or_else(|| vec![Provider::default().name().into()]),
-                "provider",
-            )?,
-        };
-        let nets: Vec<NetSpec> = match ov.net.clone() {
-            Some(v) => v,
-            None => parse_list(
-                &table
-                    .net
-                    .clone()
-                    .or_else(|| file.defaults.net.clone())
-                    .unwrap_or_else(|| vec!["memory".into()]),
-                "net",
-            )?,
-        };
-        for &n in &dps {
-            for &m in &cps {
-                let caps = if capacity.is_empty() { vec![m] } else { capacity.clone() };
-                for &k in &caps {
-                    for &th in &thresholds {
-                        for &r in &rsa {
-                            for &g in &groups {
-                                for &b in &backends {
-                                    for &v in &verifies {
-                                        for (&s, &pv) in
-                                            suites.iter().flat_map(|s| providers.iter().map(move |pv| (s, pv)))
-                                        {
-                                            let cfg = SessionConfig {
-                                                n,
-                                                m,
-                                                capacity: k,
-                                                t: th.resolve(k.min(m)),
-                                                suite: s,
-                                                provider: pv,
-                                                // RSA bits mean nothing to P-256 (CSV shows 0).
-                                                rsa_bits: if s == SuiteKind::P256 { 0 } else { r },
-                                                group_bits: g,
-                                                backend: b,
-                                                verify: v,
-                                                seed: Some(seed),
-                                                value_bits,
-                                                freshness_s: 300,
-                                                threads,
-                                                faults: Vec::new(),
-                                            };
-                                            for net in &nets {
-                                                let p = Point {
-                                                    cfg: cfg.clone(),
-                                                    net: net.clone(),
-                                                };
-                                                let id = p.point_id();
-                                                if !seen.insert(id.clone()) {
-                                                    continue;
-                                                }
-                                                match p.validate() {
-                                                    Ok(()) => points.push(p),
-                                                    Err(e) => skipped.push(format!("{id}: skipped: {e}")),
-                                                }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
+        let axes = table.resolve(&file.defaults, ov)?;
+        for cfg in axes.configs(&common) {
+            for net in &axes.nets {
+                let p = Point {
+                    cfg: cfg.clone(),
+                    net: net.clone(),
+                };
+                let id = p.point_id();
+                if !seen.insert(id.clone()) {
+                    continue;
+                }
+                match p.validate() {
+                    Ok(()) => points.push(p),
+                    Err(e) => skipped.push(format!("{id}: skipped: {e}")),
                 }
             }
         }
@@ -407,6 +283,150 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
         points,
         skipped,
     })
+}
+
+/// What every point of a grid shares.
+struct Common {
+    seed: u64,
+    value_bits: u32,
+    threads: usize,
+}
+
+/// One table's axes with the overrides and the file's defaults applied.
+struct Resolved {
+    dps: Vec<usize>,
+    cps: Vec<usize>,
+    /// Empty: k = m.
+    capacity: Vec<usize>,
+    thresholds: Vec<Threshold>,
+    rsa: Vec<u32>,
+    groups: Vec<u32>,
+    backends: Vec<BackendKind>,
+    verifies: Vec<VerifyMode>,
+    suites: Vec<SuiteKind>,
+    providers: Vec<Provider>,
+    nets: Vec<NetSpec>,
+}
+
+/// An axis: the override, else the table's, else the file's default, else `fallback`.
+fn axis<T: Clone>(ov: &Option<Vec<T>>, table: &Option<Vec<T>>, default: &Option<Vec<T>>, fallback: Vec<T>) -> Vec<T> {
+    ov.clone()
+        .or_else(|| table.clone())
+        .or_else(|| default.clone())
+        .unwrap_or(fallback)
+}
+
+/// A named axis: the override, else the table's or the file's names (or `fallback`) parsed.
+fn named_axis<T: FromStr + Clone>(
+    ov: &Option<Vec<T>>,
+    table: &Option<Vec<String>>,
+    default: &Option<Vec<String>>,
+    fallback: &[&str],
+    what: &str,
+) -> Result<Vec<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    match ov {
+        Some(v) => Ok(v.clone()),
+        None => {
+            let fallback = fallback.iter().map(|s| s.to_string()).collect();
+            parse_list(&axis(&None, table, default, fallback), what)
+        }
+    }
+}
+
+impl Axes {
+    /// This table's axes, with the overrides `ov` and the file's `defaults` applied.
+    fn resolve(&self, defaults: &Axes, ov: &Overrides) -> Result<Resolved> {
+        let d = defaults;
+        let thresholds = match &ov.threshold {
+            Some(t) => t.clone(),
+            None => axis(
+                &None,
+                &self.threshold,
+                &d.threshold,
+                vec![ThresholdSpec::Text("0.5k".into())],
+            )
+            .into_iter()
+            .map(|s| match s {
+                ThresholdSpec::Int(t) => Ok(Threshold::Abs(t)),
+                ThresholdSpec::Text(s) => s.parse().map_err(BenchError::Grid),
+            })
+            .collect::<Result<_>>()?,
+        };
+        Ok(Resolved {
+            dps: axis(&ov.dps, &self.dps, &d.dps, vec![20]),
+            cps: axis(&ov.cps, &self.cps, &d.cps, vec![5]),
+            capacity: axis(&ov.capacity, &self.capacity, &d.capacity, Vec::new()),
+            thresholds,
+            rsa: axis(&ov.rsa_bits, &self.rsa_bits, &d.rsa_bits, vec![2048]),
+            groups: axis(&ov.group_bits, &self.group_bits, &d.group_bits, vec![2048]),
+            backends: named_axis(&ov.backend, &self.backend, &d.backend, &["num", "gmp"], "backend")?,
+            verifies: named_axis(&ov.verify, &self.verify, &d.verify, &["batch"], "verify")?,
+            suites: named_axis(&ov.suite, &self.suite, &d.suite, &["rsa"], "suite")?,
+            providers: named_axis(
+                &ov.provider,
+                &self.provider,
+                &d.provider,
+                &[Provider::default().name()],
+                "provider",
+            )?,
+            nets: named_axis(&ov.net, &self.net, &d.net, &["memory"], "net")?,
+        })
+    }
+}
+
+impl Resolved {
+    /// Every session configuration of the product, in grid order: n, m, k, t, RSA bits, group
+    /// bits, backend, verification mode, then suite x provider.
+    fn configs(&self, c: &Common) -> Vec<SessionConfig> {
+        let mut out = Vec::new();
+        for &n in &self.dps {
+            for &m in &self.cps {
+                let caps = if self.capacity.is_empty() {
+                    vec![m]
+                } else {
+                    self.capacity.clone()
+                };
+                for &k in &caps {
+                    for &th in &self.thresholds {
+                        for &r in &self.rsa {
+                            for &g in &self.groups {
+                                for &b in &self.backends {
+                                    for &v in &self.verifies {
+                                        for &s in &self.suites {
+                                            for &pv in &self.providers {
+                                                out.push(SessionConfig {
+                                                    n,
+                                                    m,
+                                                    capacity: k,
+                                                    t: th.resolve(k.min(m)),
+                                                    suite: s,
+                                                    provider: pv,
+                                                    // RSA bits mean nothing to P-256 (CSV shows 0).
+                                                    rsa_bits: if s == SuiteKind::P256 { 0 } else { r },
+                                                    group_bits: g,
+                                                    backend: b,
+                                                    verify: v,
+                                                    seed: Some(c.seed),
+                                                    value_bits: c.value_bits,
+                                                    freshness_s: 300,
+                                                    threads: c.threads,
+                                                    faults: Vec::new(),
+                                                });
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -1,3 +1,5 @@
+//! `dsmpc-bench`: parameter sweeps of the protocol to tidy CSV, sharded or not, and the merge of
+//! shards; the crate README (its parts and how data moves through them) follows.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 

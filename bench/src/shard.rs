@@ -210,13 +210,13 @@ pub fn estimated_cost(p: &SessionConfig) -> u64 {
 }
 
 /// [`estimated_cost`] of a point with its network: `process` and `netns` points also start a
-/// process per host (the Cloud, the Edge, each CP, and one per [`crate::sweep::DPS_PER_HOST`]
+/// process per host (the Cloud, the Edge, each CP, and one per [`crate::grid::DPS_PER_HOST`]
 /// DPs), each with its keys, certificate and TLS connections, about 0.25 s of a core here (the
 /// `net` preset's n = 20, m = 10 process point: 3.8 s a repetition against 0.4 s in memory,
 /// 13 hosts), and `netns` a namespace, a veth pair and a qdisc per host besides. `sim` costs
 /// what `memory` does (its one TLS measurement per point is small).
 pub fn estimated_point_cost(p: &Point) -> u64 {
-    let hosts = 2 + p.m as u64 + (p.n as u64).div_ceil(crate::sweep::DPS_PER_HOST as u64);
+    let hosts = 2 + p.m as u64 + (p.n as u64).div_ceil(crate::grid::DPS_PER_HOST as u64);
     let per_host = match p.net {
         NetSpec::Process => 250_000,
         NetSpec::Netns(_) => 300_000,

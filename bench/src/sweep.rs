@@ -22,10 +22,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{File, OpenOptions};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use dsmpc_core::counters::Op;
 use dsmpc_roles::costmodel::{self, UnitCosts};
 use dsmpc_roles::metrics::callgrind;
 use dsmpc_roles::net::overhead::TlsCost;
@@ -37,15 +36,24 @@ use dsmpc_roles::session::{self, SessionReport};
 use dsmpc_roles::suite::Provider;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use serde_json::json;
 
+use dsmpc_schema::Meta;
 use dsmpc_schema::files::{MESSAGES, META, PHASES, SESSIONS, UNITS};
 
 use crate::error::{BenchError, Result, csv_err, io};
 use crate::grid::{Grid, Point};
 use crate::host;
-use crate::rows::{Env, MessageRow, PhaseRow, SessionRow, UnitRow};
+use crate::rows::{Env, MessageRow, PhaseRow, SessionRow};
 use crate::shard::Shard;
+
+mod record;
+mod resume;
+mod rows;
+mod units;
+
+pub use crate::grid::DPS_PER_HOST;
+use rows::{message_rows, phase_rows, session_row};
+use units::{UnitKey, key_label, unit_key};
 
 /// How to run a sweep.
 #[derive(Clone, Debug)]
@@ -122,145 +130,6 @@ struct Outputs {
     units: Appender,
 }
 
-/// DPs per host on the `process` and `netns` networks, and per simulated host on `sim:`.
-pub const DPS_PER_HOST: usize = 50;
-
-/// Points whose messages rows exist: those are complete (messages are written last).
-/// Rewrites the files keeping only complete points, dropping a point cut off mid-write.
-fn recover(out: &Path) -> Result<BTreeSet<String>> {
-    let mpath = out.join(MESSAGES);
-    let ppath = out.join(PHASES);
-    let spath = out.join(SESSIONS);
-    if !mpath.exists() {
-        let _ = std::fs::remove_file(&ppath);
-        let _ = std::fs::remove_file(&spath);
-        return Ok(BTreeSet::new());
-    }
-    // A row cut off by an interruption has the wrong width or fails to parse: stop there.
-    let read_all = crate::rows::read_complete_rows;
-    let (mh, mrows) = read_all(&mpath)?;
-    let done: BTreeSet<String> = mrows.iter().filter_map(|r| r.get(0).map(str::to_string)).collect();
-    let rewrite = |path: &Path, header: &csv::StringRecord, rows: &[csv::StringRecord]| -> Result<()> {
-        let tmp = path.with_extension("csv.tmp");
-        let mut w = csv::Writer::from_path(&tmp).map_err(csv_err(&tmp))?;
-        w.write_record(header).map_err(csv_err(&tmp))?;
-        for r in rows.iter().filter(|r| r.get(0).is_some_and(|p| done.contains(p))) {
-            w.write_record(r).map_err(csv_err(&tmp))?;
-        }
-        w.flush().map_err(io(&tmp))?;
-        std::fs::rename(&tmp, path).map_err(io(path))
-    };
-    rewrite(&mpath, &mh, &mrows)?;
-    for path in [&ppath, &spath] {
-        if path.exists() {
-            let (h, rows) = read_all(path)?;
-            rewrite(path, &h, &rows)?;
-        }
-    }
-    Ok(done)
-}
-
-/// A row of type `$row` for point `$p`: the point's columns (id and parameters, the same in
-/// `phases.csv` and `messages.csv`) and the given fields.
-macro_rules! with_point {
-    ($row:ident, $p:expr, { $($field:ident: $value:expr),* $(,)? }) => {
-        $row {
-            point: $p.point_id(),
-            net: $p.net.to_string(),
-            backend: $p.backend.name().into(),
-            suite: $p.suite.name().into(),
-            provider: $p.provider.name().into(),
-            verify: $p.verify.name().into(),
-            n: $p.n,
-            m: $p.m,
-            k: $p.capacity,
-            t: $p.t,
-            rsa_bits: $p.rsa_bits,
-            group_bits: $p.group_bits,
-            value_bits: $p.value_bits,
-            seed: $p.seed.unwrap_or(0),
-            $($field: $value),*
-        }
-    };
-}
-
-fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitCosts, env: &Env) -> Vec<PhaseRow> {
-    r.phases
-        .iter()
-        .map(|s| {
-            let bound = units.bound(&s.ops);
-            with_point!(PhaseRow, p, {
-                rep: rep,
-                phase: s.phase.name().into(),
-                instances: s.instances,
-                work_cpu_s: s.work_cpu_s,
-                work_wall_s: s.work_wall_s,
-                max_cpu_s: s.max_cpu_s,
-                max_wall_s: s.max_wall_s,
-                bound_s: bound,
-                overhead: (bound > 0.0).then(|| s.work_cpu_s / bound),
-                modexp_var: s.ops.get(Op::ModExpVar),
-                modexp_fixed: s.ops.get(Op::ModExpFixed),
-                modexp_secret: s.ops.get(Op::ModExpSecret),
-                multiexp_term: s.ops.get(Op::MultiExpTerm),
-                jacobi: s.ops.get(Op::Jacobi),
-                enc: s.ops.get(Op::Encrypt),
-                dec: s.ops.get(Op::Decrypt),
-                sign: s.ops.get(Op::Sign),
-                sig_verify: s.ops.get(Op::Verify),
-                dp_sign: s.ops.get(Op::DpSign),
-                dp_sig_verify: s.ops.get(Op::DpVerify),
-                pk_decode: s.ops.get(Op::KeyDecode),
-                jobs: env.jobs,
-                crate_version: env.crate_version.clone(),
-                git_rev: env.git_rev.clone(),
-                host_cpu: env.host_cpu.clone(),
-                cores: env.cores,
-            })
-        })
-        .collect()
-}
-
-fn message_rows(p: &Point, r: &SessionReport) -> Vec<MessageRow> {
-    r.messages
-        .iter()
-        .map(|(kind, m)| {
-            let (src, dst) = kind.roles();
-            with_point!(MessageRow, p, {
-                kind: kind.name().into(),
-                src_role: src.into(),
-                dst_role: dst.into(),
-                count: m.count,
-                bytes: m.bytes,
-                payload_bytes: m.payload_bytes,
-                ref_compatible: kind.reference_counted(),
-            })
-        })
-        .collect()
-}
-
-/// Backend, suite, provider, RSA bits, group bits: what unit costs depend on.
-type UnitKey = (String, String, String, u32, u32);
-
-fn unit_key(p: &Point) -> UnitKey {
-    (
-        p.backend.name().into(),
-        p.suite.name().into(),
-        p.provider.name().into(),
-        p.rsa_bits,
-        p.group_bits,
-    )
-}
-
-/// `backend,suite,provider,rsa_bits,group_bits`: a calibration key in the callgrind labels
-/// that mark a run for `dsmpc-reports icount-model` (no-ops outside valgrind). With `--jobs 1
-/// --session-threads 1`, `dsmpc-calibration:<key>` opens the calibration dumps of `key`,
-/// `dsmpc-units:<key>` closes them and `dsmpc-point:<id> units:<key>` opens a point whose phase
-/// dumps follow.
-fn key_label(k: &UnitKey) -> String {
-    format!("{},{},{},{},{}", k.0, k.1, k.2, k.3, k.4)
-}
-
 /// Why a point produced no rows.
 #[derive(Debug)]
 enum PointError {
@@ -330,70 +199,6 @@ fn run_session(p: &Point, ctx: &NetContext) -> std::result::Result<(SessionRepor
     }
 }
 
-/// `kind=seconds;...` in protocol order.
-fn rounds_text(t: &net::Timing) -> String {
-    t.rounds
-        .iter()
-        .map(|(k, s)| format!("{}={s:.6}", k.name()))
-        .collect::<Vec<_>>()
-        .join(";")
-}
-
-fn session_row(
-    p: &Point,
-    rep: usize,
-    r: &SessionReport,
-    stats: Option<&NetStats>,
-    tls: Option<TlsCost>,
-    env: &Env,
-) -> SessionRow {
-    let timing = r.timing.as_ref();
-    let sim = timing.and_then(|t| t.sim_tls);
-    let protocol_bytes: u64 = r.messages.values().map(|m| m.bytes).sum();
-    let phases_cpu: f64 = r.phases.iter().map(|s| s.work_cpu_s).sum();
-    let (tls_bytes, wire_bytes, connections, hosts, party, process, transport, handshake, record) = match stats {
-        Some(st) => (
-            Some(st.tls_bytes),
-            Some(st.interface_bytes.unwrap_or(st.tls_bytes)),
-            Some(st.connections),
-            Some(st.hosts as u64),
-            Some(st.party_cpu_s),
-            Some(st.process_cpu_s),
-            Some((st.process_cpu_s - st.party_cpu_s).max(0.0)),
-            tls.map(|c| st.connections as f64 * (c.handshake_client_s + c.handshake_server_s)),
-            None,
-        ),
-        None => (
-            None,
-            None,
-            sim.map(|s| s.connections),
-            sim.map(|s| s.hosts),
-            Some(phases_cpu),
-            None,
-            sim.map(|s| s.handshake_cpu_s + s.record_cpu_s),
-            sim.map(|s| s.handshake_cpu_s),
-            sim.map(|s| s.record_cpu_s),
-        ),
-    };
-    with_point!(SessionRow, p, {
-        rep: rep,
-        profile: p.net.profile().unwrap_or("").to_string(),
-        e2e_s: timing.map(|t| t.e2e_s),
-        rounds_s: timing.map(rounds_text).unwrap_or_default(),
-        protocol_bytes: protocol_bytes,
-        tls_bytes: tls_bytes,
-        wire_bytes: wire_bytes,
-        connections: connections,
-        hosts: hosts,
-        party_cpu_s: party,
-        process_cpu_s: process,
-        transport_cpu_s: transport,
-        tls_handshake_cpu_s: handshake,
-        tls_record_cpu_s: record,
-        git_rev: env.git_rev.clone(),
-    })
-}
-
 /// The rows of one point.
 type PointRows = (Vec<PhaseRow>, Vec<SessionRow>, Vec<MessageRow>);
 
@@ -446,8 +251,69 @@ fn run_point(
     Ok((phases, sessions, messages.unwrap_or_default()))
 }
 
-/// Run a sweep.
+/// Run a sweep: check the folder (and what a resume would continue), record the start in
+/// `meta.json`, run the pending points (in-process networks in parallel, networks of processes
+/// one at a time after them), then record the end.
 pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
+    let done = prepare_folder(grid, opts)?;
+    let pending: Vec<&Point> = grid.points.iter().filter(|p| !done.contains(&p.point_id())).collect();
+    let mut summary = SweepSummary {
+        resumed: grid.points.len() - pending.len(),
+        notes: grid.skipped.clone(),
+        ..Default::default()
+    };
+
+    let env = host::env(opts.jobs);
+    let started = dsmpc_roles::log::timestamp();
+    // Calibration is measured at the start and again at the end, and the smaller is kept:
+    // timing noise only ever slows a measurement down, and a single short measurement can
+    // land in a disturbed moment of a shared machine.
+    let calibration_start = host::calibration_seconds();
+    let base = record::base_meta(grid, opts, &env, started);
+    let meta_path = opts.out.join(META);
+    let write_meta = |m: Meta| -> Result<()> { std::fs::write(&meta_path, m.to_json()).map_err(io(&meta_path)) };
+    write_meta(record::progress_meta(
+        &base,
+        None,
+        &summary.notes,
+        0,
+        &BTreeMap::new(),
+        &[calibration_start],
+    ))?;
+
+    let runner = Runner::new(grid, opts, env, pending.len())?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.jobs.max(1))
+        .build()
+        .map_err(|e| BenchError::Output(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
+    // In-process networks in parallel; networks of processes one at a time, after them.
+    let (measured, local): (Vec<&Point>, Vec<&Point>) = pending.iter().partition(|p| p.net.uses_processes());
+    pool.install(|| local.par_iter().for_each(|p| runner.handle(p)));
+    measured.iter().for_each(|p| runner.handle(p));
+    runner.bar.finish_and_clear();
+    let ended = runner.finish()?;
+
+    summary.failed = ended.failed;
+    summary.ran = pending.len() - summary.failed.len() - ended.skipped.len();
+    summary.notes.extend(ended.skipped);
+    summary
+        .notes
+        .extend(summary.failed.iter().map(|f| format!("failed: {f}")));
+    let calibration_end = host::calibration_seconds();
+    write_meta(record::progress_meta(
+        &base,
+        Some(dsmpc_roles::log::timestamp()),
+        &summary.notes,
+        summary.ran,
+        &ended.walls,
+        &[calibration_start, calibration_end],
+    ))?;
+    Ok(summary)
+}
+
+/// Makes the output folder; refuses one with results unless resuming, and when resuming checks
+/// that the folder holds this grid (or shard) and returns its finished points.
+fn prepare_folder(grid: &Grid, opts: &SweepOptions) -> Result<BTreeSet<String>> {
     std::fs::create_dir_all(&opts.out).map_err(io(&opts.out))?;
     let has_results = opts.out.join(PHASES).exists() || opts.out.join(MESSAGES).exists();
     if has_results && !opts.resume {
@@ -464,381 +330,194 @@ pub fn run(grid: &Grid, opts: &SweepOptions) -> Result<SweepSummary> {
             opts.out.display(),
         )));
     }
-    if opts.resume
-        && let Some(sr) = &opts.shard
-    {
-        check_shard_resume(&opts.out.join(META), grid, sr)?;
+    if !opts.resume {
+        return Ok(BTreeSet::new());
     }
-    let done = if opts.resume {
-        check_resumable(&opts.out)?;
-        let done = recover(&opts.out)?;
-        if opts.shard.is_none() {
-            check_whole_resume(&opts.out, grid, &done)?;
-        }
-        done
-    } else {
-        BTreeSet::new()
-    };
-    let pending: Vec<&Point> = grid.points.iter().filter(|p| !done.contains(&p.point_id())).collect();
-    let mut summary = SweepSummary {
-        resumed: grid.points.len() - pending.len(),
-        notes: grid.skipped.clone(),
-        ..Default::default()
-    };
+    if let Some(sr) = &opts.shard {
+        resume::check_shard_resume(&opts.out.join(META), grid, sr)?;
+    }
+    resume::check_resumable(&opts.out)?;
+    let done = resume::recover(&opts.out)?;
+    if opts.shard.is_none() {
+        resume::check_whole_resume(&opts.out, grid, &done)?;
+    }
+    Ok(done)
+}
 
-    let env = host::env(opts.jobs);
-    let started = dsmpc_roles::log::timestamp();
-    // Calibration is measured at the start and again at the end, and the smaller is kept:
-    // timing noise only ever slows a measurement down, and a single short measurement can
-    // land in a disturbed moment of a shared machine.
-    let calibration_start = host::calibration_seconds();
-    let hostname = host::hostname();
-    let shard = opts.shard.as_ref().map(|sr| {
-        json!({
-            "index": sr.shard.index, "count": sr.shard.count, "folder": sr.shard.folder(),
-            "points": grid.points.iter().map(|p| p.point_id()).collect::<Vec<_>>(),
-            "grid_points": sr.grid_points,
-        })
-    });
-    let meta = |finished: Option<String>, notes: &[String], ran: usize, walls: &BTreeMap<String, f64>, cal: &[f64]| {
-        let calibration_s = cal.iter().copied().fold(f64::INFINITY, f64::min);
-        // Point ids of failed points (the notes say why).
-        let failed: Vec<&str> = notes
-            .iter()
-            .filter_map(|n| n.strip_prefix("failed: "))
-            .map(|f| f.split(": ").next().unwrap_or(f))
-            .collect();
-        json!({
-            "host": hostname,
-            "git_rev": env.git_rev, "crate_version": env.crate_version, "host_cpu": env.host_cpu,
-            "cores": env.cores, "command_line": opts.command_line, "started": started,
-            "finished": finished, "seed": grid.seed, "preset": opts.preset, "jobs": opts.jobs,
-            "reps": grid.reps, "calibration_s": calibration_s, "calibration_samples_s": cal,
-            "calibration_workload": "thread-CPU seconds of 12 num-bigint 2048-bit modexps (256-bit exponents): median of 5, measured at start and end, the smaller kept",
-            "backends_compiled": dsmpc_core::backend::BackendKind::available().iter().map(|b| b.name()).collect::<Vec<_>>(),
-            "grid": { "name": grid.name, "description": grid.description, "points": grid.points.len(), "ran_now": ran },
-            "peak_rss_bytes": host::peak_rss_bytes(),
-            "point_wall_s": walls,
-            "notes": notes,
-            "failed": failed,
-            "shard": shard,
-        })
-    };
-    let meta_path = opts.out.join(META);
-    let write_meta = |v: serde_json::Value| -> Result<()> {
-        std::fs::write(&meta_path, serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io(&meta_path))
-    };
-    write_meta(meta(None, &summary.notes, 0, &BTreeMap::new(), &[calibration_start]))?;
+/// The state the points of a sweep share while they run on the worker threads.
+struct Runner<'a> {
+    grid: &'a Grid,
+    opts: &'a SweepOptions,
+    env: Env,
+    ctx: NetContext,
+    outputs: Mutex<Outputs>,
+    /// Unit costs by key: read back when resuming, calibrated when a point first needs them.
+    units: Mutex<HashMap<UnitKey, Arc<UnitCosts>>>,
+    bar: ProgressBar,
+    /// Failed points, each `id: why`.
+    failures: Mutex<Vec<String>>,
+    /// Skipped points, each `id: skipped: why`.
+    skips: Mutex<Vec<String>>,
+    point_walls: Mutex<BTreeMap<String, f64>>,
+    /// The first error writing results (the sweep stops with it at the end).
+    first_error: Mutex<Option<BenchError>>,
+}
 
-    let outputs = Mutex::new(Outputs {
-        phases: Appender::open(opts.out.join(PHASES))?,
-        messages: Appender::open(opts.out.join(MESSAGES))?,
-        sessions: Appender::open(opts.out.join(SESSIONS))?,
-        units: Appender::open(opts.out.join(UNITS))?,
-    });
-    // Unit costs already written (resume) are reused so every row of a folder shares them.
-    let units: Mutex<HashMap<UnitKey, Arc<UnitCosts>>> = Mutex::new(read_units(&opts.out.join(UNITS)));
-    let bar = if opts.progress {
-        ProgressBar::new(pending.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} points, eta {eta} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let say = |msg: String| {
-        if opts.progress {
-            bar.println(msg)
+/// What the points left when they all ran.
+struct Ended {
+    failed: Vec<String>,
+    skipped: Vec<String>,
+    walls: BTreeMap<String, f64>,
+}
+
+impl<'a> Runner<'a> {
+    fn new(grid: &'a Grid, opts: &'a SweepOptions, env: Env, pending: usize) -> Result<Self> {
+        let outputs = Mutex::new(Outputs {
+            phases: Appender::open(opts.out.join(PHASES))?,
+            messages: Appender::open(opts.out.join(MESSAGES))?,
+            sessions: Appender::open(opts.out.join(SESSIONS))?,
+            units: Appender::open(opts.out.join(UNITS))?,
+        });
+        // Unit costs already written (resume) are reused so every row of a folder shares them.
+        let units = Mutex::new(units::read_units(&opts.out.join(UNITS)));
+        let bar = if opts.progress {
+            ProgressBar::new(pending as u64)
+        } else {
+            ProgressBar::hidden()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} points, eta {eta} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Ok(Runner {
+            grid,
+            opts,
+            env,
+            ctx: NetContext::default(),
+            outputs,
+            units,
+            bar,
+            failures: Mutex::new(Vec::new()),
+            skips: Mutex::new(Vec::new()),
+            point_walls: Mutex::new(BTreeMap::new()),
+            first_error: Mutex::new(None),
+        })
+    }
+
+    fn say(&self, msg: String) {
+        if self.opts.progress {
+            self.bar.println(msg)
         } else {
             eprintln!("{msg}")
         }
-    };
-    let failures = Mutex::new(Vec::new());
-    let point_walls: Mutex<BTreeMap<String, f64>> = Mutex::new(BTreeMap::new());
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.jobs.max(1))
-        .build()
-        .map_err(|e| BenchError::Output(format!("cannot start {} worker threads: {e}", opts.jobs)))?;
-    let first_error: Mutex<Option<BenchError>> = Mutex::new(None);
-    let record_error = |e: BenchError| {
-        if let Ok(mut f) = first_error.lock() {
+    }
+
+    fn record_error(&self, e: BenchError) {
+        if let Ok(mut f) = self.first_error.lock() {
             f.get_or_insert(e);
         }
-    };
-    let poisoned = || BenchError::Output("a worker thread panicked while writing results".into());
-    let ctx = NetContext::default();
-    let skips = Mutex::new(Vec::new());
-    let handle = |p: &Point| {
-        let id = p.point_id();
-        bar.set_message(id.clone());
-        let key = unit_key(p);
-        let cached = units.lock().ok().and_then(|u| u.get(&key).cloned());
-        let u = match cached {
-            Some(u) => u,
-            None => {
-                // Closes what ran before (the main thread's setup is in the first dump otherwise).
-                callgrind::dump(&format!("dsmpc-calibration:{}", key_label(&key)));
-                match costmodel::calibrate_for(p, opts.quick_calibration) {
-                    Ok(c) => {
-                        let c = Arc::new(c);
-                        let fresh = units
-                            .lock()
-                            .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
-                            .unwrap_or(false);
-                        if fresh {
-                            callgrind::dump(&format!("dsmpc-units:{}", key_label(&key)));
-                            let rows: Vec<UnitRow> =
-                                c.0.iter()
-                                    .map(|(op, s)| UnitRow {
-                                        backend: key.0.clone(),
-                                        suite: key.1.clone(),
-                                        provider: key.2.clone(),
-                                        rsa_bits: key.3,
-                                        group_bits: key.4,
-                                        op: op.name().into(),
-                                        unit_s: *s,
-                                    })
-                                    .collect();
-                            if let Err(e) = outputs
-                                .lock()
-                                .map_err(|_| poisoned())
-                                .and_then(|mut o| o.units.write(&rows))
-                            {
-                                record_error(e);
-                            }
-                        }
-                        c
-                    }
-                    Err(e) => {
-                        failures
-                            .lock()
-                            .map(|mut f| f.push(format!("{id}: calibration failed: {e}")))
-                            .ok();
-                        bar.inc(1);
-                        return;
-                    }
-                }
-            }
-        };
-        callgrind::dump(&format!("dsmpc-point:{id} units:{}", key_label(&key)));
-        let t0 = std::time::Instant::now();
-        let outcome = run_point(p, grid.reps, &u, &env, &ctx);
-        let wall = t0.elapsed().as_secs_f64();
-        if let Ok(mut w) = point_walls.lock() {
-            w.insert(id.clone(), wall);
+    }
+
+    fn write_rows(&self, write: impl FnOnce(&mut Outputs) -> Result<()>) {
+        let poisoned = || BenchError::Output("a worker thread panicked while writing results".into());
+        if let Err(e) = self
+            .outputs
+            .lock()
+            .map_err(|_| poisoned())
+            .and_then(|mut o| write(&mut o))
+        {
+            self.record_error(e);
         }
+    }
+
+    /// Runs point `p` and writes its rows, or records why it failed or was skipped.
+    fn handle(&self, p: &Point) {
+        let id = p.point_id();
+        self.bar.set_message(id.clone());
+        let key = unit_key(p);
+        if let Some(u) = self.unit_costs(p, &key) {
+            callgrind::dump(&format!("dsmpc-point:{id} units:{}", key_label(&key)));
+            let t0 = std::time::Instant::now();
+            let outcome = run_point(p, self.grid.reps, &u, &self.env, &self.ctx);
+            let wall = t0.elapsed().as_secs_f64();
+            if let Ok(mut w) = self.point_walls.lock() {
+                w.insert(id.clone(), wall);
+            }
+            self.record(&id, outcome, wall);
+        }
+        self.bar.inc(1);
+    }
+
+    /// The unit costs of `key`: cached, or calibrated now (and written to `units.csv`); `None`
+    /// (the point failed, recorded) when calibration fails.
+    fn unit_costs(&self, p: &Point, key: &UnitKey) -> Option<Arc<UnitCosts>> {
+        if let Some(u) = self.units.lock().ok().and_then(|u| u.get(key).cloned()) {
+            return Some(u);
+        }
+        // Closes what ran before (the main thread's setup is in the first dump otherwise).
+        callgrind::dump(&format!("dsmpc-calibration:{}", key_label(key)));
+        match costmodel::calibrate_for(p, self.opts.quick_calibration) {
+            Ok(c) => {
+                let c = Arc::new(c);
+                let fresh = self
+                    .units
+                    .lock()
+                    .map(|mut m| m.insert(key.clone(), c.clone()).is_none())
+                    .unwrap_or(false);
+                if fresh {
+                    callgrind::dump(&format!("dsmpc-units:{}", key_label(key)));
+                    let rows = units::unit_rows(key, &c);
+                    self.write_rows(|o| o.units.write(&rows));
+                }
+                Some(c)
+            }
+            Err(e) => {
+                let id = p.point_id();
+                self.failures
+                    .lock()
+                    .map(|mut f| f.push(format!("{id}: calibration failed: {e}")))
+                    .ok();
+                None
+            }
+        }
+    }
+
+    /// Writes a point's rows, or records why it has none.
+    fn record(&self, id: &str, outcome: std::result::Result<PointRows, PointError>, wall: f64) {
         match outcome {
             Ok((ph, se, ms)) => {
-                say(format!("{id}: {} repetitions in {wall:.1} s wall", grid.reps));
-                let res = outputs.lock().map_err(|_| poisoned()).and_then(|mut o| {
+                self.say(format!("{id}: {} repetitions in {wall:.1} s wall", self.grid.reps));
+                self.write_rows(|o| {
                     o.phases.write(&ph)?;
                     o.sessions.write(&se)?;
                     o.messages.write(&ms)
                 });
-                if let Err(e) = res {
-                    record_error(e);
-                }
             }
             Err(PointError::Skipped(why)) => {
-                say(format!("point {id} skipped: {why}"));
-                skips.lock().map(|mut s| s.push(format!("{id}: skipped: {why}"))).ok();
+                self.say(format!("point {id} skipped: {why}"));
+                self.skips
+                    .lock()
+                    .map(|mut s| s.push(format!("{id}: skipped: {why}")))
+                    .ok();
             }
             Err(PointError::Failed(e)) => {
-                say(format!("point {id} failed: {e}"));
-                failures.lock().map(|mut f| f.push(format!("{id}: {e}"))).ok();
-            }
-        }
-        bar.inc(1);
-    };
-    // In-process networks in parallel; networks of processes one at a time, after them.
-    let (measured, local): (Vec<&Point>, Vec<&Point>) = pending.iter().partition(|p| p.net.uses_processes());
-    pool.install(|| local.par_iter().for_each(|p| handle(p)));
-    measured.iter().for_each(|p| handle(p));
-    bar.finish_and_clear();
-    if let Some(e) = first_error.into_inner().ok().flatten() {
-        return Err(e);
-    }
-    summary.failed = failures.into_inner().unwrap_or_default();
-    let skipped = skips.into_inner().unwrap_or_default();
-    summary.ran = pending.len() - summary.failed.len() - skipped.len();
-    summary.notes.extend(skipped);
-    summary
-        .notes
-        .extend(summary.failed.iter().map(|f| format!("failed: {f}")));
-    let walls = point_walls.into_inner().unwrap_or_default();
-    let calibration_end = host::calibration_seconds();
-    write_meta(meta(
-        Some(dsmpc_roles::log::timestamp()),
-        &summary.notes,
-        summary.ran,
-        &walls,
-        &[calibration_start, calibration_end],
-    ))?;
-    Ok(summary)
-}
-
-/// Refuses to resume a folder written with other columns or other operation kinds (an older
-/// `dsmpc-sweep`, e.g. before `dp_sign` and `dp_sig_verify`): appending rows of the current
-/// schema would give lines of a different width than the header, and points priced without
-/// the newer unit costs. Such a sweep has to be started again in a new folder.
-fn check_resumable(out: &Path) -> Result<()> {
-    let ppath = out.join(PHASES);
-    let nonempty = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
-    if nonempty(&ppath) {
-        let mut r = csv::Reader::from_path(&ppath).map_err(csv_err(&ppath))?;
-        let found: Vec<String> = r
-            .headers()
-            .map_err(csv_err(&ppath))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let expected = crate::rows::header::<PhaseRow>();
-        if found != expected {
-            let missing: Vec<&str> = expected
-                .iter()
-                .filter(|c| !found.contains(c))
-                .map(String::as_str)
-                .collect();
-            return Err(BenchError::Output(format!(
-                "{} was written by another version of dsmpc-sweep (its columns differ{}): \
-                 it cannot be resumed; start the sweep again in a new folder",
-                ppath.display(),
-                if missing.is_empty() {
-                    String::new()
-                } else {
-                    format!("; missing {}", missing.join(", "))
-                }
-            )));
-        }
-    }
-    let upath = out.join(UNITS);
-    for ((backend, suite, provider, rsa, group), u) in read_units(&upath) {
-        if let Some(op) = Op::ALL.iter().find(|o| !u.0.contains_key(*o)) {
-            return Err(BenchError::Output(format!(
-                "{} has no unit cost of `{}` for {backend}/{suite}/{provider}/rsa{rsa}/g{group} (written by an older \
-                 dsmpc-sweep): it cannot be resumed; start the sweep again in a new folder",
-                upath.display(),
-                op.name()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Resuming a whole sweep: the folder must hold the same grid (its name, repetitions and seed in
-/// `meta.json` where one was written, and no finished point this grid lacks). `--resume DIR`
-/// alone runs the default preset; resuming a `net` sweep that way once ran the 88 `quick`
-/// points into its folder.
-fn check_whole_resume(out: &Path, grid: &Grid, done: &BTreeSet<String>) -> Result<()> {
-    let meta: Option<serde_json::Value> = std::fs::read_to_string(out.join(META))
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok());
-    let how = meta
-        .as_ref()
-        .and_then(|m| m["command_line"].as_str())
-        .map(|c| format!(" (it was started as `{c}`: give the same grid options with --resume)"))
-        .unwrap_or_else(|| " (give the grid options it was started with, and --resume)".into());
-    let refuse = |what: String| {
-        Err(BenchError::Output(format!(
-            "cannot resume the sweep in {}: {what}{how}",
-            out.display()
-        )))
-    };
-    if let Some(m) = &meta {
-        if let Some(name) = m["grid"]["name"].as_str()
-            && name != grid.name
-        {
-            return refuse(format!("it holds grid {name:?}, this run is grid {:?}", grid.name));
-        }
-        if let Some(reps) = m["reps"].as_u64()
-            && reps != grid.reps as u64
-        {
-            return refuse(format!(
-                "it was run with {reps} repetitions, this run has {}",
-                grid.reps
-            ));
-        }
-        if let Some(seed) = m["seed"].as_u64()
-            && seed != grid.seed
-        {
-            return refuse(format!("it was run with seed {seed}, this run has seed {}", grid.seed));
-        }
-    }
-    let ids: BTreeSet<String> = grid.points.iter().map(|p| p.point_id()).collect();
-    if let Some(extra) = done.iter().find(|d| !ids.contains(*d)) {
-        return refuse(format!("it holds point {extra}, which this run's grid does not have"));
-    }
-    Ok(())
-}
-
-/// Resuming a shard: its folder must hold the same shard of the same grid.
-fn check_shard_resume(meta_path: &Path, grid: &Grid, sr: &ShardRun) -> Result<()> {
-    let Ok(text) = std::fs::read_to_string(meta_path) else {
-        return Ok(()); // not started yet
-    };
-    let meta: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        BenchError::Output(format!(
-            "{}: not valid JSON ({e}); remove the folder to start this shard again",
-            meta_path.display()
-        ))
-    })?;
-    let refuse = |what: String| {
-        Err(BenchError::Output(format!(
-            "cannot resume shard {} in {}: {what}",
-            sr.shard,
-            meta_path.parent().unwrap_or(meta_path).display()
-        )))
-    };
-    let Some(old) = meta.get("shard").filter(|v| !v.is_null()) else {
-        return refuse("its meta.json records no shard (it holds a whole sweep)".into());
-    };
-    let (index, count) = (old["index"].as_u64(), old["count"].as_u64());
-    if (index, count) != (Some(sr.shard.index as u64), Some(sr.shard.count as u64)) {
-        return refuse(format!("it holds shard {}/{}", index.unwrap_or(0), count.unwrap_or(0)));
-    }
-    if meta["reps"].as_u64() != Some(grid.reps as u64) {
-        return refuse(format!(
-            "it was started with {} repetitions, this run has {}",
-            meta["reps"], grid.reps
-        ));
-    }
-    if meta["seed"].as_u64() != Some(grid.seed) {
-        return refuse(format!(
-            "it was started with seed {}, this run has seed {}",
-            meta["seed"], grid.seed
-        ));
-    }
-    let old_points: Vec<&str> = old["grid_points"]
-        .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-        .unwrap_or_default();
-    if old_points != sr.grid_points {
-        let first = sr
-            .grid_points
-            .iter()
-            .zip(&old_points)
-            .find(|(a, b)| a != b)
-            .map(|(a, b)| format!("first difference: {b} there, {a} here"))
-            .unwrap_or_else(|| format!("{} points there, {} here", old_points.len(), sr.grid_points.len()));
-        return refuse(format!("it was started on another grid ({first})"));
-    }
-    Ok(())
-}
-
-fn read_units(path: &Path) -> HashMap<UnitKey, Arc<UnitCosts>> {
-    let mut acc: BTreeMap<UnitKey, UnitCosts> = BTreeMap::new();
-    if let Ok(mut r) = csv::Reader::from_path(path) {
-        for row in r.deserialize::<UnitRow>().map_while(|x| x.ok()) {
-            if let Some(op) = Op::ALL.iter().find(|o| o.name() == row.op) {
-                acc.entry((row.backend, row.suite, row.provider, row.rsa_bits, row.group_bits))
-                    .or_default()
-                    .0
-                    .insert(*op, row.unit_s);
+                self.say(format!("point {id} failed: {e}"));
+                self.failures.lock().map(|mut f| f.push(format!("{id}: {e}"))).ok();
             }
         }
     }
-    acc.into_iter().map(|(k, v)| (k, Arc::new(v))).collect()
+
+    /// The first write error, or what the points left.
+    fn finish(self) -> Result<Ended> {
+        if let Some(e) = self.first_error.into_inner().ok().flatten() {
+            return Err(e);
+        }
+        Ok(Ended {
+            failed: self.failures.into_inner().unwrap_or_default(),
+            skipped: self.skips.into_inner().unwrap_or_default(),
+            walls: self.point_walls.into_inner().unwrap_or_default(),
+        })
+    }
 }
 
 /// The output folder of a run started now: `results/YYYYmmdd-HHMMSS`.

@@ -6,10 +6,18 @@
 //! from `units.csv`). `report` only formats these (through `format`), so the numbers can be
 //! tested and reused without parsing Markdown.
 
+mod vss;
+
 use std::collections::BTreeMap;
 
 use crate::data::{Dim, DimValue, HasParams, MessagePoint, Params, PointSummary, UnitRow, kind_rank, phase_rank};
+use crate::mode::Mode;
 use crate::stats::{self, Fit, Stat};
+
+pub use self::vss::{
+    DP_SIG_VERIFY, DP_SIGN, DpSignatureCosts, DpSignatureRow, DpSignatures, OpCost, PAPER, VSS, VssOverhead,
+    VssSession, WorkChange, dp_signatures, is_weak, mode_pairs, pair_key, vss_overhead,
+};
 
 /// Groups items by every dimension except `skip`, returning the groups with at least two members.
 pub fn matched<'a, T: HasParams>(items: &'a [T], skip: &[Dim]) -> Vec<Vec<&'a T>> {
@@ -303,7 +311,11 @@ pub fn comparison(points: &[PointSummary], messages: &[MessagePoint], d: Dim, fr
     if vals.len() < 2 {
         return None;
     }
-    let reference = vals.iter().find(|v| v.to_string() == PAPER).unwrap_or(&vals[0]).clone();
+    let reference = vals
+        .iter()
+        .find(|v| Mode::of(&v.to_string()) == Some(PAPER))
+        .unwrap_or(&vals[0])
+        .clone();
     let groups = matched(points, free);
     let message_groups = matched(messages, free);
     let others = vals
@@ -410,347 +422,6 @@ pub fn phase_names<'a>(points: impl IntoIterator<Item = &'a PointSummary>) -> Ve
     v
 }
 
-/// The verification mode whose overhead [`vss_overhead`] measures (Pedersen VSS, beyond the paper) ...
-pub const VSS: &str = "vss";
-/// ... and the mode it is measured against.
-pub const PAPER: &str = "paper";
-
-/// Matched (`paper`, `vss`) pairs: points with the same value of every other dimension.
-pub fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
-    matched(items, &[Dim::Verify])
-        .into_iter()
-        .filter_map(|g| {
-            let a = g.iter().find(|p| p.params().verify == PAPER)?;
-            let b = g.iter().find(|p| p.params().verify == VSS)?;
-            Some((*a, *b))
-        })
-        .collect()
-}
-
-/// The values of every dimension but the verification mode (and the network when it is
-/// `memory`, the only one before the net axis, so that names of points stay as they were).
-pub fn pair_key(p: &Params) -> Vec<(Dim, DimValue)> {
-    Dim::ALL
-        .iter()
-        .filter(|d| **d != Dim::Verify && !(**d == Dim::Net && p.net == "memory"))
-        .map(|d| (*d, p.get(*d)))
-        .collect()
-}
-
-/// The `vss` overhead over `paper`: everything the report's "Overhead of vss over paper"
-/// section shows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VssOverhead {
-    /// One row per matched parameter point, in order of [`pair_key`].
-    pub sessions: Vec<VssSession>,
-    /// The (dimension, value) pairs every row shares.
-    pub common: Vec<(Dim, DimValue)>,
-    /// Where the added (or saved) work goes; `None` without matched work or when the
-    /// session and phase changes disagree in sign.
-    pub work_change: Option<WorkChange>,
-    /// Work of the whole session over the matched pairs (`None` without matched work).
-    pub session_work: Option<ModeOverhead>,
-    /// Work per phase (protocol order) over the matched pairs; empty without matched work.
-    pub phase_work: Vec<(String, ModeOverhead)>,
-    /// The DP commitment signatures; `None` without matched work.
-    pub dp_signatures: Option<DpSignatures>,
-    /// Encoded bytes of the whole session over the matched message pairs (`None` without them).
-    pub session_bytes: Option<ModeOverhead>,
-    /// Encoded bytes per message kind (protocol order).
-    pub kind_bytes: Vec<(String, ModeOverhead)>,
-}
-
-impl VssOverhead {
-    /// Whether there are several parameter points (values are then summarised over them).
-    pub fn several(&self) -> bool {
-        self.sessions.len() > 1
-    }
-}
-
-/// One matched parameter point of [`VssOverhead`].
-#[derive(Clone, Debug, PartialEq)]
-pub struct VssSession {
-    /// Every dimension but the verification mode.
-    pub key: Vec<(Dim, DimValue)>,
-    /// Whether it uses a weak 1024-bit size.
-    pub weak: bool,
-    /// Session work (`paper`, `vss`), when both modes' phases were matched.
-    pub work: Option<(f64, f64)>,
-    /// Session bytes (`paper`, `vss`), when both modes' messages were matched.
-    pub bytes: Option<(u64, u64)>,
-}
-
-/// Where `vss` changes the session's work (medians over matched points).
-#[derive(Clone, Debug, PartialEq)]
-pub enum WorkChange {
-    /// `vss` adds `total` seconds, most of it (`delta`) in `phase`.
-    Adds {
-        /// Added seconds per session.
-        total: f64,
-        /// The phase with the largest increase.
-        phase: String,
-        /// Its increase, seconds.
-        delta: f64,
-    },
-    /// `vss` saves `total` seconds (positive), the most (`delta`, positive) in `phase`.
-    Saves {
-        /// Saved seconds per session.
-        total: f64,
-        /// The phase with the largest saving.
-        phase: String,
-        /// Its saving, seconds.
-        delta: f64,
-    },
-}
-
-/// Whether a point uses a weak 1024-bit RSA or group size.
-pub fn is_weak(p: &Params) -> bool {
-    p.rsa_bits == 1024 || p.group_bits == 1024
-}
-
-/// [`VssOverhead`] of the data; `None` without matched `paper` and `vss` points.
-pub fn vss_overhead(points: &[PointSummary], messages: &[MessagePoint], units: &[UnitRow]) -> Option<VssOverhead> {
-    let work_pairs = mode_pairs(points);
-    let byte_pairs = mode_pairs(messages);
-    if work_pairs.is_empty() && byte_pairs.is_empty() {
-        return None;
-    }
-    let mut rows: BTreeMap<Vec<(Dim, DimValue)>, VssSession> = BTreeMap::new();
-    fn row<'a>(rows: &'a mut BTreeMap<Vec<(Dim, DimValue)>, VssSession>, p: &Params) -> &'a mut VssSession {
-        rows.entry(pair_key(p)).or_insert_with(|| VssSession {
-            key: pair_key(p),
-            weak: is_weak(p),
-            work: None,
-            bytes: None,
-        })
-    }
-    for (a, b) in &work_pairs {
-        row(&mut rows, &b.params).work = Some((a.total_work(), b.total_work()));
-    }
-    for (a, b) in &byte_pairs {
-        row(&mut rows, &b.params).bytes = Some((a.total_bytes(), b.total_bytes()));
-    }
-    let sessions: Vec<VssSession> = rows.into_values().collect();
-    let common: Vec<(Dim, DimValue)> = sessions[0]
-        .key
-        .iter()
-        .filter(|dv| sessions.iter().all(|s| s.key.contains(dv)))
-        .cloned()
-        .collect();
-
-    let phases = phase_names(work_pairs.iter().flat_map(|(a, b)| [*a, *b]));
-    let work = |p: &PointSummary, ph: &str| p.phase(ph).map(|s| s.work_cpu.median);
-    let session_work = (!work_pairs.is_empty()).then(|| {
-        mode_overhead(
-            &work_pairs
-                .iter()
-                .map(|(a, b)| (Some(a.total_work()), Some(b.total_work())))
-                .collect::<Vec<_>>(),
-        )
-    });
-    let phase_work = if work_pairs.is_empty() {
-        vec![]
-    } else {
-        phases
-            .iter()
-            .map(|ph| {
-                let v: Vec<ModePair> = work_pairs.iter().map(|(a, b)| (work(a, ph), work(b, ph))).collect();
-                (ph.clone(), mode_overhead(&v))
-            })
-            .collect()
-    };
-
-    // Where the work goes: the phases with the largest median increase and decrease (vss - paper).
-    let added = stats::median(
-        &work_pairs
-            .iter()
-            .map(|(a, b)| b.total_work() - a.total_work())
-            .collect::<Vec<_>>(),
-    );
-    let mut diffs: Vec<(&String, f64)> = phases
-        .iter()
-        .filter_map(|ph| {
-            let d: Vec<f64> = work_pairs
-                .iter()
-                .map(|(a, b)| work(b, ph).unwrap_or(0.0) - work(a, ph).unwrap_or(0.0))
-                .collect();
-            Some((ph, stats::median(&d)?))
-        })
-        .collect();
-    diffs.sort_by(|x, y| y.1.total_cmp(&x.1));
-    let work_change = match (added, diffs.first(), diffs.last()) {
-        (Some(total), Some((ph, d)), _) if total > 0.0 && *d > 0.0 => Some(WorkChange::Adds {
-            total,
-            phase: ph.to_string(),
-            delta: *d,
-        }),
-        (Some(total), _, Some((ph, d))) if total < 0.0 && *d < 0.0 => Some(WorkChange::Saves {
-            total: -total,
-            phase: ph.to_string(),
-            delta: -d,
-        }),
-        _ => None,
-    };
-
-    let dp_signatures = (!work_pairs.is_empty()).then(|| dp_signatures(&work_pairs, units));
-
-    let (session_bytes, kind_bytes) = if byte_pairs.is_empty() {
-        (None, vec![])
-    } else {
-        let mut kinds: Vec<&str> = byte_pairs
-            .iter()
-            .flat_map(|(a, b)| a.rows.iter().chain(&b.rows).map(|r| r.kind.as_str()))
-            .collect();
-        kinds.sort_by(|a, b| kind_rank(a).cmp(&kind_rank(b)).then(a.cmp(b)));
-        kinds.dedup();
-        let bytes = |p: &MessagePoint, k: &str| p.rows.iter().find(|r| r.kind == k).map(|r| r.bytes as f64);
-        let total: Vec<ModePair> = byte_pairs
-            .iter()
-            .map(|(a, b)| (Some(a.total_bytes() as f64), Some(b.total_bytes() as f64)))
-            .collect();
-        let per_kind = kinds
-            .into_iter()
-            .map(|k| {
-                let v: Vec<ModePair> = byte_pairs.iter().map(|(a, b)| (bytes(a, k), bytes(b, k))).collect();
-                (k.to_string(), mode_overhead(&v))
-            })
-            .collect();
-        (Some(mode_overhead(&total)), per_kind)
-    };
-
-    Some(VssOverhead {
-        sessions,
-        common,
-        work_change,
-        session_work,
-        phase_work,
-        dp_signatures,
-        session_bytes,
-        kind_bytes,
-    })
-}
-
-/// The op column of the DPs' commitment signatures (`vss` only; ECDSA P-256 whatever the suite) ...
-pub const DP_SIGN: &str = "dp_sign";
-/// ... and of their verifications.
-pub const DP_SIG_VERIFY: &str = "dp_sig_verify";
-
-/// The measured cost of the DPs' commitment signatures at the matched `vss` points.
-#[derive(Clone, Debug, PartialEq)]
-pub enum DpSignatures {
-    /// The data count no `dp_sign` or `dp_sig_verify` (written before they were counted on
-    /// their own).
-    NotCounted,
-    /// Counted at some point.
-    Counted(DpSignatureCosts),
-}
-
-/// [`DpSignatures::Counted`]: one row per `vss` point and a summary over the priced ones.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DpSignatureCosts {
-    /// One per matched `vss` point, in the order of the pairs.
-    pub rows: Vec<DpSignatureRow>,
-    /// Seconds of CPU per session over the points where both unit costs are known and the
-    /// session work is positive, and their share of the `vss` work (`None` without such points).
-    pub cost: Option<(Stat, Stat)>,
-    /// Points without both unit costs in `units.csv`.
-    pub unpriced: usize,
-}
-
-/// The DP signatures at one `vss` point.
-#[derive(Clone, Debug, PartialEq)]
-pub struct DpSignatureRow {
-    /// The point's parameters.
-    pub params: Params,
-    /// `dp_sign` count (summed over phases), its unit cost in seconds and count x unit.
-    pub sign: OpCost,
-    /// The same for `dp_sig_verify`.
-    pub verify: OpCost,
-    /// Seconds of both, when both unit costs are known.
-    pub total_s: Option<f64>,
-    /// `total_s` as a share of the point's session work (when that is positive).
-    pub share: Option<f64>,
-}
-
-/// The count of one operation, its unit cost and their product.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct OpCost {
-    /// How many.
-    pub count: u64,
-    /// Seconds each, from `units.csv` (`None` when not calibrated for the point).
-    pub unit_s: Option<f64>,
-    /// `count x unit_s`.
-    pub seconds: Option<f64>,
-}
-
-/// [`DpSignatures`] of the `vss` side of `work_pairs`, priced from `units` (the unit costs
-/// for each point's backend, suite and sizes).
-pub fn dp_signatures(work_pairs: &[(&PointSummary, &PointSummary)], units: &[UnitRow]) -> DpSignatures {
-    let unit = |p: &Params, op: &str| {
-        units
-            .iter()
-            .find(|u| {
-                u.op == op
-                    && u.backend == p.backend
-                    && u.suite == p.suite
-                    && u64::from(u.rsa_bits) == p.rsa_bits
-                    && u64::from(u.group_bits) == p.group_bits
-            })
-            .map(|u| u.unit_s)
-    };
-    let vss_points: Vec<&PointSummary> = work_pairs.iter().map(|(_, b)| *b).collect();
-    if vss_points
-        .iter()
-        .all(|b| b.op_total(DP_SIGN) == 0 && b.op_total(DP_SIG_VERIFY) == 0)
-    {
-        return DpSignatures::NotCounted;
-    }
-    let mut rows = vec![];
-    let mut costs: Vec<(f64, f64)> = vec![];
-    let mut unpriced = 0;
-    for b in &vss_points {
-        let p = &b.params;
-        let op = |name: &str| {
-            let (count, unit_s) = (b.op_total(name), unit(p, name));
-            OpCost {
-                count,
-                unit_s,
-                seconds: unit_s.map(|u| count as f64 * u),
-            }
-        };
-        let (sign, verify) = (op(DP_SIGN), op(DP_SIG_VERIFY));
-        let (total_s, share) = match (sign.seconds, verify.seconds) {
-            (Some(a), Some(c)) => {
-                let t = a + c;
-                let work = b.total_work();
-                let share = (work > 0.0).then(|| t / work);
-                if let Some(sh) = share {
-                    costs.push((t, sh));
-                }
-                (Some(t), share)
-            }
-            _ => {
-                unpriced += 1;
-                (None, None)
-            }
-        };
-        rows.push(DpSignatureRow {
-            params: p.clone(),
-            sign,
-            verify,
-            total_s,
-            share,
-        });
-    }
-    let secs: Vec<f64> = costs.iter().map(|c| c.0).collect();
-    let shares: Vec<f64> = costs.iter().map(|c| c.1).collect();
-    DpSignatures::Counted(DpSignatureCosts {
-        rows,
-        cost: Stat::of(&secs).zip(Stat::of(&shares)),
-        unpriced,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -776,13 +447,13 @@ mod tests {
     const SHARE: &str = "share_encrypt_pvss_attach";
     const AGREE: &str = "dp_set_agreement";
 
-    fn params(verify: &str, n: u64) -> Params {
+    fn params(verify: Mode, n: u64) -> Params {
         Params {
             net: "memory".into(),
             backend: "num".into(),
             suite: "rsa".into(),
             provider: "rustcrypto".into(),
-            verify: verify.into(),
+            verify: verify.name().into(),
             n,
             m: 5,
             k: 5,
@@ -801,7 +472,7 @@ mod tests {
     /// `(phase, work, slowest instance, instances, overhead)`.
     type Phase = (&'static str, f64, f64, u64, Option<f64>);
 
-    fn point(verify: &str, n: u64, phases: &[Phase]) -> PointSummary {
+    fn point(verify: Mode, n: u64, phases: &[Phase]) -> PointSummary {
         PointSummary {
             point: format!("n{n}-{verify}"),
             params: params(verify, n),
@@ -830,7 +501,7 @@ mod tests {
         p
     }
 
-    fn messages(verify: &str, n: u64, kinds: &[(&str, u64)]) -> MessagePoint {
+    fn messages(verify: Mode, n: u64, kinds: &[(&str, u64)]) -> MessagePoint {
         MessagePoint {
             point: format!("n{n}-{verify}"),
             params: params(verify, n),
@@ -911,10 +582,10 @@ mod tests {
             messages(VSS, 40, &[("share_packet", 200)]),
         ];
         let c = comparison(&points, &msgs, Dim::Verify, &[Dim::Verify]).unwrap();
-        assert_eq!(c.reference, DimValue::Text(PAPER.into()));
+        assert_eq!(c.reference, DimValue::Text(PAPER.name().into()));
         assert_eq!(c.others.len(), 1);
         let vss = &c.others[0];
-        assert_eq!(vss.value, DimValue::Text(VSS.into()));
+        assert_eq!(vss.value, DimValue::Text(VSS.name().into()));
         // (1 + 2 + 0.5) / 2 and (2 + 4 + 1) / 4
         assert_eq!(vss.work, vec![1.75, 1.75]);
         // only n = 20 has messages in both modes

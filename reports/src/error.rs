@@ -82,7 +82,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     /// Wraps an I/O error with the path it concerns.
-    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
             source,
@@ -90,7 +90,7 @@ impl Error {
     }
 
     /// An [`Error::Invalid`] for `path`.
-    pub(crate) fn invalid(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+    pub fn invalid(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::Invalid {
             path: path.into(),
             message: message.into(),

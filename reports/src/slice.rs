@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::data::{Dim, DimValue, HasParams};
+use crate::mode::Mode;
 
 /// A slice of items: those sharing one value of every dimension not in the figure's axes.
 pub(crate) struct Slice<'a, T> {
@@ -36,7 +37,7 @@ fn text_preference(d: Dim) -> &'static [&'static str] {
         Dim::Backend => &["gmp", "num"],
         Dim::Suite => &["rsa", "p256"],
         Dim::Provider => &["awslc", "rustcrypto"],
-        Dim::Verify => &["batch", "fast", "vss", "paper"],
+        Dim::Verify => &Mode::NAMES,
         Dim::Net => &["memory"],
         _ => &[],
     }

@@ -1,5 +1,5 @@
-//! The `dsmpc-reports` binary: help text, exit codes of `compare` (0 pass, 1 regression,
-//! 2 unreadable input) and clear error messages.
+//! The `dsmpc-reports` binary: help text, figures and report, and a clear error on an
+//! unreadable folder (exit status 2).
 
 mod common;
 
@@ -24,54 +24,22 @@ fn help_lists_commands() {
     let o = run(&["--help"]);
     assert!(o.status.success());
     let (out, _) = text(&o);
-    for c in ["figures", "report", "compare", "save-baseline"] {
+    for c in ["figures", "report"] {
         assert!(out.contains(c), "{out}");
     }
-    let (out, _) = text(&run(&["compare", "--help"]));
-    assert!(out.contains("--time-threshold") && out.contains("--no-time") && out.contains("Exit status"));
+    let (out, _) = text(&run(&["report", "--help"]));
+    assert!(out.contains("--no-figures"), "{out}");
 }
 
 #[test]
-fn compare_exit_codes() {
-    let fx = common::sweep();
-    let fx = fx.to_str().unwrap();
-    let o = run(&["compare", "--baseline", fx, "--current", fx]);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(0), "{out}{err}");
-    assert!(out.contains("verdict") && out.contains("PASS"));
-
-    let dir = common::copy_fixture(&common::sweep());
-    common::edit_lines(dir.path(), "messages.csv", |n, l| {
-        Some(if n == 2 {
-            common::set_field(l, 16, "1")
-        } else {
-            l.into()
-        })
-    });
-    let o = run(&["compare", "--baseline", fx, "--current", dir.path().to_str().unwrap()]);
-    let (out, _) = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{out}");
-    assert!(out.contains("EXACT-MISMATCH") && out.contains("FAIL"));
-
-    common::edit_lines(dir.path(), "phases.csv", |n, l| {
-        Some(if n == 2 {
-            common::set_field(l, 15, "fast")
-        } else {
-            l.into()
-        })
-    });
-    let o = run(&["compare", "--baseline", fx, "--current", dir.path().to_str().unwrap()]);
-    let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(err.contains("phases.csv:2") && err.contains("work_cpu_s"), "{err}");
-
-    let o = run(&["compare", "--baseline", fx, "--current", "/nonexistent/run"]);
+fn unreadable_folder_is_exit_status_2() {
+    let o = run(&["report", "--from", "/nonexistent/run", "--no-figures"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("/nonexistent/run"));
 }
 
 #[test]
-fn figures_report_and_save_baseline() {
+fn figures_and_report() {
     let dir = common::copy_fixture(&common::sweep());
     let d = dir.path().to_str().unwrap();
     let o = run(&["report", "--from", d]);
@@ -79,17 +47,4 @@ fn figures_report_and_save_baseline() {
     assert!(o.status.success(), "{err}");
     assert!(out.contains("report.md") && err.contains("fig3 skipped"));
     assert!(dir.path().join("figures/fig1.png").is_file());
-    let b = dir.path().join("base");
-    let o = run(&["save-baseline", "--from", d, "--to", b.to_str().unwrap()]);
-    assert!(o.status.success());
-    assert!(b.join("meta.json").is_file() && b.join("phases.csv").is_file());
-    let o = run(&[
-        "compare",
-        "--baseline",
-        b.to_str().unwrap(),
-        "--current",
-        d,
-        "--no-time",
-    ]);
-    assert_eq!(o.status.code(), Some(0));
 }

@@ -182,11 +182,7 @@ fn randomised_attacks_never_give_a_wrong_result() {
     let outcomes: Vec<(VerifyMode, Outcome)> = (0..VSS + PAPER)
         .into_par_iter()
         .map(|i| {
-            let verify = if i < VSS {
-                VerifyMode::Vss
-            } else {
-                VerifyMode::PVSS[(i % 3) as usize]
-            };
+            let verify = verify_of(i);
             (verify, play(i, verify))
         })
         .collect();
@@ -302,39 +298,108 @@ fn check(
     }
 }
 
-/// `DSMPC_SCENARIO=I cargo test --test fault_scenarios one_scenario -- --nocapture` replays
-/// scenario I with its detections printed (for investigating a failure).
-#[test]
-fn one_scenario() {
-    let Some(i) = std::env::var("DSMPC_SCENARIO").ok().and_then(|v| v.parse::<u64>().ok()) else {
-        return;
-    };
-    keys_in_memory_only();
-    let verify = if i < VSS {
+/// The mode of scenario `i`: `vss` for the first [`VSS`], then the paper's three in turn.
+fn verify_of(i: u64) -> VerifyMode {
+    if i < VSS {
         VerifyMode::Vss
     } else {
         VerifyMode::PVSS[(i % 3) as usize]
+    }
+}
+
+/// Replays one scenario with every message and detection printed, for investigating a failure:
+/// `DSMPC_SCENARIO=I cargo test --test fault_scenarios one_scenario -- --nocapture`. Without the
+/// variable it replays the first `vss` scenario in which the network adversary acted and a DP
+/// was excluded. Either way it checks what such an investigation relies on: watched, the
+/// scenario runs exactly as unwatched (same transcript with `rustcrypto`, same bytes per message
+/// kind, outcome, exclusions and adversary actions), it passes the same checks, and the sink is told every detection the report lists.
+#[test]
+fn one_scenario() {
+    keys_in_memory_only();
+    let i = match std::env::var("DSMPC_SCENARIO") {
+        Ok(v) => v
+            .trim()
+            .parse::<u64>()
+            .unwrap_or_else(|_| panic!("DSMPC_SCENARIO={v:?}: give a scenario number, e.g. DSMPC_SCENARIO=17")),
+        Err(_) => (0..VSS)
+            .find(|&i| matches!(play(i, verify_of(i)), Ok(("vss ok, excluded", acted)) if acted > 0))
+            .expect("no vss scenario has an exclusion under an acting network adversary"),
     };
+    let verify = verify_of(i);
+    let s = scenario(i, verify);
+    let (unwatched, unwatched_log) = replay(i, verify, None);
+    let mut sink = Printer::default();
+    let (watched, log) = replay(i, verify, Some(&mut sink));
+    println!(
+        "scenario {i}: {log:?}\n{:?}",
+        watched.as_ref().map(|r| (&r.outcome, &r.excluded))
+    );
+    assert_eq!(
+        log.actions, unwatched_log.actions,
+        "scenario {i}: the adversary acted differently"
+    );
+    assert_eq!(log.lost_dps, unwatched_log.lost_dps, "scenario {i}");
+    match (&watched, &unwatched) {
+        (Ok(a), Ok(b)) => {
+            // `rustcrypto` draws every random byte from the seed; `awslc` draws RSA-OAEP and
+            // signature randomness from AWS-LC's own generator, so there the bytes per kind agree.
+            if s.cfg.provider == Provider::RustCrypto {
+                assert_eq!(
+                    a.transcript_sha256, b.transcript_sha256,
+                    "scenario {i}: another transcript"
+                );
+            }
+            assert_eq!(a.messages, b.messages, "scenario {i}: other bytes per message kind");
+            assert_eq!(
+                (&a.outcome.sum, a.outcome.n),
+                (&b.outcome.sum, b.outcome.n),
+                "scenario {i}"
+            );
+            assert_eq!(a.excluded, b.excluded, "scenario {i}");
+            let reported: Vec<String> = a.detections.iter().map(|d| d.to_string()).collect();
+            assert_eq!(sink.detections, reported, "scenario {i}: the sink missed detections");
+            assert!(sink.messages > 0, "scenario {i}: the sink saw no message");
+        }
+        (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "scenario {i}"),
+        (a, b) => panic!(
+            "scenario {i} ended differently when watched: {:?} vs {:?}",
+            a.as_ref().map(|r| &r.outcome),
+            b.as_ref().map(|r| &r.outcome)
+        ),
+    }
+    let class = check(&s, &log, watched);
+    assert!(class.is_ok(), "scenario {i}: {class:?}");
+}
+
+/// Scenario `i` once more, with `sink` watching; its report and what the adversary did.
+fn replay(
+    i: u64,
+    verify: VerifyMode,
+    sink: Option<&mut dyn dsmpc_roles::log::EventSink>,
+) -> (Result<session::SessionReport, RolesError>, ChaosLog) {
     let s = scenario(i, verify);
     let controls: Vec<PartyId> = s.faulty_dps.iter().map(|d| PartyId::Dp(*d)).collect();
     let (chaos, log) = Chaos::new(s.rate, controls, rng::seeded(i, "chaos"));
-    let mut sink = Printer;
-    let run = session::run_against(&s.cfg, Some(&s.values), Some(&mut sink), Box::new(chaos));
-    println!(
-        "{:?}\n{:?}",
-        log.lock().unwrap(),
-        run.as_ref().map(|r| (&r.outcome, &r.excluded))
-    );
+    let run = session::run_against(&s.cfg, Some(&s.values), sink, Box::new(chaos));
+    let log = log.lock().map(|l| l.clone()).unwrap_or_default();
+    (run, log)
 }
 
-struct Printer;
+/// Prints every message and detection, and keeps count of them.
+#[derive(Default)]
+struct Printer {
+    messages: usize,
+    detections: Vec<String>,
+}
 
 impl dsmpc_roles::log::EventSink for Printer {
     fn message(&mut self, src: &str, dst: &str, kind: dsmpc_roles::wire::MessageKind, bytes: usize, _: usize) {
+        self.messages += 1;
         println!("{src} -> {dst}: {kind} ({bytes} B)");
     }
     fn phase(&mut self, _: &dsmpc_roles::metrics::PhaseStats) {}
     fn detection(&mut self, d: &dsmpc_roles::event::Detection) {
         println!("  ! {d}");
+        self.detections.push(d.to_string());
     }
 }

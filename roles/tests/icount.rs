@@ -4,7 +4,8 @@
 //! count moved between runs (iteration in a random hash order, the clock, OS randomness)
 //! fails here and names the phase.
 //!
-//! Skipped with a message where valgrind is not installed.
+//! Skipped where valgrind is not installed, and recorded as skipped (`common::skip`), which
+//! `cargo xtask test` counts.
 
 mod common;
 
@@ -13,6 +14,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use common::cli::SMALL;
+use dsmpc_schema::callgrind;
 
 /// Instructions per phase of one callgrind run of `dsmpc run` (dumps `dsmpc-phase:<phase>`).
 fn count(dir: &Path, verify: &str) -> BTreeMap<String, u64> {
@@ -34,22 +36,15 @@ fn count(dir: &Path, verify: &str) -> BTreeMap<String, u64> {
         .status()
         .expect("valgrind runs");
     assert!(status.success(), "dsmpc under callgrind failed: {status}");
-    let mut sums = BTreeMap::new();
+    let mut dumps = vec![];
     for e in std::fs::read_dir(dir).unwrap() {
         let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-        let mut label = None;
-        for line in text.lines() {
-            if let Some(l) = line.strip_prefix("desc: Trigger: Client Request: dsmpc-phase:") {
-                label = Some(l.trim().to_string());
-            } else if let Some(v) = line.strip_prefix("summary:") {
-                if let Some(l) = label.take() {
-                    *sums.entry(l).or_insert(0) += v.trim().parse::<u64>().unwrap();
-                }
-                break;
-            }
-        }
+        dumps.push(callgrind::parse_dump(&text).unwrap());
     }
-    sums
+    callgrind::phase_sums(&dumps)
+        .into_iter()
+        .map(|(phase, s)| (phase, s.instructions))
+        .collect()
 }
 
 #[test]
@@ -60,8 +55,10 @@ fn two_counts_of_the_same_binary_are_equal() {
         .status()
         .is_ok_and(|s| s.success());
     if !have {
-        eprintln!("skipped: valgrind is not installed");
-        return;
+        return common::skip::skipped(
+            concat!(module_path!(), "::two_counts_of_the_same_binary_are_equal"),
+            "valgrind is not installed",
+        );
     }
     let tmp = std::env::temp_dir().join(format!("dsmpc-icount-test-{}", std::process::id()));
     // vss runs every phase (dp_set_agreement included); about a minute with num, less with gmp.

@@ -3,8 +3,9 @@
 //! nothing left behind (no namespace, veth or bridge of the run). 72 hosts (more than the
 //! kernel's shared neighbour table holds by default) connect without one "No route to host",
 //! and the table's limits are as they were afterwards. SIGTERM and SIGINT leave nothing and exit
-//! 143 / 130; what a SIGKILLed run left is reaped by the next. Not as root, each test says
-//! SKIPPED and passes without running; as root without iproute2 or kernel support it fails.
+//! 143 / 130; what a SIGKILLed run left is reaped by the next. Where namespaces cannot be
+//! made (not root, no iproute2, no kernel support) each test passes without running and records
+//! that it skipped (`common::skip`), which `cargo xtask test` counts.
 
 mod common;
 
@@ -49,29 +50,18 @@ fn leftovers() -> Vec<String> {
     all
 }
 
+/// Records that `test` cannot run here (see `common::skip`).
+fn cannot_run(test: &str, why: impl std::fmt::Display) {
+    common::skip::skipped(test, &format!("network namespaces cannot be made here: {why}"));
+}
+
 /// One netns run at a time (the leftover check looks at every namespace).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// Whether the netns tests can run: as root they must (a missing `ip`, or a kernel without
-/// namespaces, fails the test rather than passing it unrun); otherwise they say SKIPPED.
-fn namespaces() -> bool {
-    match netns::available() {
-        Ok(()) => true,
-        // SAFETY: geteuid has no preconditions.
-        Err(why) if unsafe { libc::geteuid() } == 0 => {
-            panic!("running as root, yet network namespaces cannot be made: {why} (install iproute2)")
-        }
-        Err(why) => {
-            eprintln!("SKIPPED: network namespaces cannot be made here: {why}");
-            false
-        }
-    }
-}
-
-fn same_as_memory(n: usize, verify: VerifyMode) {
+fn same_as_memory(test: &str, n: usize, verify: VerifyMode) {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !namespaces() {
-        return;
+    if let Err(why) = netns::available() {
+        return cannot_run(test, why);
     }
     let c = SessionConfig {
         n,
@@ -110,12 +100,26 @@ fn same_as_memory(n: usize, verify: VerifyMode) {
 
 #[test]
 fn netns_n20_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
-    same_as_memory(20, VerifyMode::Batch);
+    same_as_memory(
+        concat!(
+            module_path!(),
+            "::netns_n20_gives_the_memory_sum_and_bytes_and_leaves_nothing"
+        ),
+        20,
+        VerifyMode::Batch,
+    );
 }
 
 #[test]
 fn netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
-    same_as_memory(100, VerifyMode::Vss);
+    same_as_memory(
+        concat!(
+            module_path!(),
+            "::netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing"
+        ),
+        100,
+        VerifyMode::Vss,
+    );
 }
 
 fn neigh_limits() -> Vec<String> {
@@ -131,8 +135,14 @@ fn neigh_limits() -> Vec<String> {
 #[test]
 fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !namespaces() {
-        return;
+    if let Err(why) = netns::available() {
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back"
+            ),
+            why,
+        );
     }
     let before = neigh_limits();
     let c = SessionConfig {
@@ -169,8 +179,14 @@ fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
 #[test]
 fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !namespaces() {
-        return;
+    if let Err(why) = netns::available() {
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::netns_with_an_unknown_profile_is_refused_before_anything_is_made"
+            ),
+            why,
+        );
     }
     let c = SessionConfig::default();
     let opts = ProcessOptions::new(env!("CARGO_BIN_EXE_dsmpc").into());
@@ -185,8 +201,14 @@ fn netns_with_an_unknown_profile_is_refused_before_anything_is_made() {
 #[test]
 fn ctrl_c_mid_session_removes_every_namespace_link_and_process() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !namespaces() {
-        return;
+    if let Err(why) = netns::available() {
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::ctrl_c_mid_session_removes_every_namespace_link_and_process"
+            ),
+            why,
+        );
     }
     for whole_group in [true, false] {
         common::cli::interrupted_leaves_no_host("netns:lan", whole_group);
@@ -199,8 +221,14 @@ fn ctrl_c_mid_session_removes_every_namespace_link_and_process() {
 #[test]
 fn sigterm_and_sigint_remove_every_namespace_link_process_and_key() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !namespaces() {
-        return;
+    if let Err(why) = netns::available() {
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::sigterm_and_sigint_remove_every_namespace_link_process_and_key"
+            ),
+            why,
+        );
     }
     for sig in [libc::SIGTERM, libc::SIGINT] {
         common::cli::signalled_leaves_nothing("netns:lan", sig);
@@ -213,8 +241,14 @@ fn sigterm_and_sigint_remove_every_namespace_link_process_and_key() {
 #[test]
 fn what_a_sigkilled_controller_left_is_reaped_at_the_next_start() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if !namespaces() {
-        return;
+    if let Err(why) = netns::available() {
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::what_a_sigkilled_controller_left_is_reaped_at_the_next_start"
+            ),
+            why,
+        );
     }
     let (pid, _) = common::cli::killed_run("netns:lan");
     let left = leftovers();

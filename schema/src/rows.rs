@@ -1,28 +1,13 @@
-//! The rows of the CSV files a sweep writes, one serde field per column in header order; the
-//! column lists beside them are what a reader looks up by name. Column meanings are also in
-//! `bench/README.md`.
+//! The rows of the CSV files a sweep writes, one column per field in header order; the column
+//! lists beside them are what a reader looks up by name. Column meanings are also in
+//! `bench/README.md`. The three rows of a point carry its parameters as one [`Params`]; they
+//! serialise by hand (the csv crate cannot write a nested or flattened struct), the parameter
+//! columns written in place by [`Params::serialize_into`].
 
-use serde::{Deserialize, Serialize};
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Serialize, Serializer};
 
-/// The columns that define a sweep point, shared by `phases.csv`, `messages.csv` and
-/// `sessions.csv` (besides `point` itself); `provider` is absent from sweeps written before the
-/// provider axis (read as `rustcrypto`), `net` from sweeps written before the net axis (read as
-/// `memory`).
-pub const PARAM_COLUMNS: [&str; 13] = [
-    "net",
-    "backend",
-    "suite",
-    "provider",
-    "verify",
-    "n",
-    "m",
-    "k",
-    "t",
-    "rsa_bits",
-    "group_bits",
-    "value_bits",
-    "seed",
-];
+use crate::params::{PARAM_COLUMNS, Params};
 
 /// The columns of `phases.csv` other than [`PARAM_COLUMNS`] and the op counts
 /// ([`crate::OP_COLUMNS`]).
@@ -95,38 +80,14 @@ pub struct Env {
 }
 
 /// `phases.csv`: one row per point x repetition x phase.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct PhaseRow {
     /// Point id (the same for every repetition of one parameter set).
     pub point: String,
     /// 0-based repetition.
     pub rep: usize,
-    /// The network the session ran on: `memory`, `sim:PROFILE`, `process`, `netns:PROFILE`.
-    pub net: String,
-    /// Big-integer backend: `num` or `gmp`.
-    pub backend: String,
-    /// Cipher suite: `rsa` or `p256`.
-    pub suite: String,
-    /// Crypto provider of the suite: `rustcrypto` or `awslc`.
-    pub provider: String,
-    /// Verification mode: `paper`, `fast`, `batch` or `vss`.
-    pub verify: String,
-    /// Data providers.
-    pub n: usize,
-    /// Candidate computing parties.
-    pub m: usize,
-    /// Selected computing parties (Cloud capacity).
-    pub k: usize,
-    /// Reconstruction threshold.
-    pub t: usize,
-    /// RSA modulus bits (0 with the p256 suite).
-    pub rsa_bits: u32,
-    /// Bits of the Schnorr group modulus.
-    pub group_bits: u32,
-    /// Bits of each data provider's value.
-    pub value_bits: u32,
-    /// The point's seed.
-    pub seed: u64,
+    /// The point's parameters ([`PARAM_COLUMNS`]).
+    pub params: Params,
     /// Phase name, one of [`crate::PHASES`].
     pub phase: String,
     /// Party instances that ran the phase.
@@ -181,36 +142,12 @@ pub struct PhaseRow {
 }
 
 /// `messages.csv`: one row per point x message kind.
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct MessageRow {
     /// Point id.
     pub point: String,
-    /// The network the session ran on.
-    pub net: String,
-    /// Big-integer backend.
-    pub backend: String,
-    /// Cipher suite.
-    pub suite: String,
-    /// Crypto provider of the suite: `rustcrypto` or `awslc`.
-    pub provider: String,
-    /// Verification mode.
-    pub verify: String,
-    /// Data providers.
-    pub n: usize,
-    /// Candidate computing parties.
-    pub m: usize,
-    /// Selected computing parties.
-    pub k: usize,
-    /// Reconstruction threshold.
-    pub t: usize,
-    /// RSA modulus bits.
-    pub rsa_bits: u32,
-    /// Group modulus bits.
-    pub group_bits: u32,
-    /// Value bits.
-    pub value_bits: u32,
-    /// The point's seed.
-    pub seed: u64,
+    /// The point's parameters ([`PARAM_COLUMNS`]).
+    pub params: Params,
     /// Message kind, one of [`crate::MESSAGE_KINDS`].
     pub kind: String,
     /// Sending role, one of [`crate::ROLES`].
@@ -229,40 +166,16 @@ pub struct MessageRow {
 
 /// `sessions.csv`: one row per point x repetition, what the network measured about the session.
 /// Empty fields: not measured on that network (`memory` has no time, `sim` no TLS bytes).
-#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SessionRow {
     /// Point id.
     pub point: String,
     /// 0-based repetition.
     pub rep: usize,
-    /// The network: `memory`, `sim:PROFILE`, `process` or `netns:PROFILE`.
-    pub net: String,
-    /// Its link profile (`sim`, `netns`; empty otherwise).
+    /// The point's parameters ([`PARAM_COLUMNS`]; `net` is written before `profile`).
+    pub params: Params,
+    /// The network's link profile (`sim`, `netns`; empty otherwise).
     pub profile: String,
-    /// Big-integer backend.
-    pub backend: String,
-    /// Cipher suite.
-    pub suite: String,
-    /// Crypto provider.
-    pub provider: String,
-    /// Verification mode.
-    pub verify: String,
-    /// Data providers.
-    pub n: usize,
-    /// Candidate computing parties.
-    pub m: usize,
-    /// Selected computing parties.
-    pub k: usize,
-    /// Reconstruction threshold.
-    pub t: usize,
-    /// RSA modulus bits.
-    pub rsa_bits: u32,
-    /// Group modulus bits.
-    pub group_bits: u32,
-    /// Value bits.
-    pub value_bits: u32,
-    /// The session's seed.
-    pub seed: u64,
     /// From the Cloud's announcement to the Edge's outcome, seconds (simulated or measured).
     pub e2e_s: Option<f64>,
     /// Per message kind, first sent to last received: `kind=seconds` joined by `;`.
@@ -309,4 +222,82 @@ pub struct UnitRow {
     pub op: String,
     /// Seconds per operation.
     pub unit_s: f64,
+}
+
+impl Serialize for PhaseRow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("PhaseRow", 2 + PARAM_COLUMNS.len() + 25)?;
+        st.serialize_field("point", &self.point)?;
+        st.serialize_field("rep", &self.rep)?;
+        self.params.serialize_net(&mut st)?;
+        self.params.serialize_into(&mut st)?;
+        st.serialize_field("phase", &self.phase)?;
+        st.serialize_field("instances", &self.instances)?;
+        st.serialize_field("work_cpu_s", &self.work_cpu_s)?;
+        st.serialize_field("work_wall_s", &self.work_wall_s)?;
+        st.serialize_field("max_cpu_s", &self.max_cpu_s)?;
+        st.serialize_field("max_wall_s", &self.max_wall_s)?;
+        st.serialize_field("bound_s", &self.bound_s)?;
+        st.serialize_field("overhead", &self.overhead)?;
+        st.serialize_field("modexp_var", &self.modexp_var)?;
+        st.serialize_field("modexp_fixed", &self.modexp_fixed)?;
+        st.serialize_field("modexp_secret", &self.modexp_secret)?;
+        st.serialize_field("multiexp_term", &self.multiexp_term)?;
+        st.serialize_field("jacobi", &self.jacobi)?;
+        st.serialize_field("enc", &self.enc)?;
+        st.serialize_field("dec", &self.dec)?;
+        st.serialize_field("sign", &self.sign)?;
+        st.serialize_field("sig_verify", &self.sig_verify)?;
+        st.serialize_field("dp_sign", &self.dp_sign)?;
+        st.serialize_field("dp_sig_verify", &self.dp_sig_verify)?;
+        st.serialize_field("pk_decode", &self.pk_decode)?;
+        st.serialize_field("jobs", &self.jobs)?;
+        st.serialize_field("crate_version", &self.crate_version)?;
+        st.serialize_field("git_rev", &self.git_rev)?;
+        st.serialize_field("host_cpu", &self.host_cpu)?;
+        st.serialize_field("cores", &self.cores)?;
+        st.end()
+    }
+}
+
+impl Serialize for MessageRow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("MessageRow", 1 + PARAM_COLUMNS.len() + 7)?;
+        st.serialize_field("point", &self.point)?;
+        self.params.serialize_net(&mut st)?;
+        self.params.serialize_into(&mut st)?;
+        st.serialize_field("kind", &self.kind)?;
+        st.serialize_field("src_role", &self.src_role)?;
+        st.serialize_field("dst_role", &self.dst_role)?;
+        st.serialize_field("count", &self.count)?;
+        st.serialize_field("bytes", &self.bytes)?;
+        st.serialize_field("payload_bytes", &self.payload_bytes)?;
+        st.serialize_field("ref_compatible", &self.ref_compatible)?;
+        st.end()
+    }
+}
+
+impl Serialize for SessionRow {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("SessionRow", 3 + PARAM_COLUMNS.len() + 14)?;
+        st.serialize_field("point", &self.point)?;
+        st.serialize_field("rep", &self.rep)?;
+        self.params.serialize_net(&mut st)?;
+        st.serialize_field("profile", &self.profile)?;
+        self.params.serialize_into(&mut st)?;
+        st.serialize_field("e2e_s", &self.e2e_s)?;
+        st.serialize_field("rounds_s", &self.rounds_s)?;
+        st.serialize_field("protocol_bytes", &self.protocol_bytes)?;
+        st.serialize_field("tls_bytes", &self.tls_bytes)?;
+        st.serialize_field("wire_bytes", &self.wire_bytes)?;
+        st.serialize_field("connections", &self.connections)?;
+        st.serialize_field("hosts", &self.hosts)?;
+        st.serialize_field("party_cpu_s", &self.party_cpu_s)?;
+        st.serialize_field("process_cpu_s", &self.process_cpu_s)?;
+        st.serialize_field("transport_cpu_s", &self.transport_cpu_s)?;
+        st.serialize_field("tls_handshake_cpu_s", &self.tls_handshake_cpu_s)?;
+        st.serialize_field("tls_record_cpu_s", &self.tls_record_cpu_s)?;
+        st.serialize_field("git_rev", &self.git_rev)?;
+        st.end()
+    }
 }

@@ -60,3 +60,30 @@ fn session_row_header_is_the_listed_columns() {
     assert_eq!(got.len(), h.len(), "duplicate column in {h:?}");
     assert_eq!(got, set(&[&SESSION_COLUMNS, &PARAM_COLUMNS]));
 }
+
+/// The first line of a committed file of the regression record (written by an earlier sweep).
+fn committed_header(file: &str) -> Vec<String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../reports/baselines/current")
+        .join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn rows_with_one_params_write_the_columns_in_the_committed_order() {
+    assert_eq!(header::<PhaseRow>(), committed_header("phases.csv"));
+    assert_eq!(header::<MessageRow>(), committed_header("messages.csv"));
+    // sessions.csv: `profile` right after `net`, then the other parameters.
+    let expected: Vec<&str> = ["point", "rep", "net", "profile"]
+        .into_iter()
+        .chain(PARAM_COLUMNS[1..].iter().copied())
+        .chain(SESSION_COLUMNS[3..].iter().copied())
+        .collect();
+    assert_eq!(header::<SessionRow>(), expected);
+}

@@ -15,7 +15,7 @@
 //!    (two revisions at a time, one core each), summed per `dsmpc-phase:<phase>` dump as
 //!    `cargo xtask regress` does; revisions older than those labels have no counts.
 //! 4. `revisions.csv` in the output folder lists every revision and what became of it;
-//!    `dsmpc-reports history` reads it and writes `history.csv` and one trend figure per phase.
+//!    `dsmpc-perf history` reads it and writes `history.csv` and one trend figure per phase.
 //!
 //! The grids are those of the work tree, so every revision runs the same points. Revisions
 //! from before the `provider` axis read the grids without it (they only had RustCrypto, the
@@ -25,9 +25,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use dsmpc_schema::{REVISIONS_FILE, RevisionRow, RevisionStatus, labels};
+
 use crate::TaskError;
-use crate::regress::{self, git, icount_jobs, reports_bin, root, status_of, time_run, valgrind_available};
 use crate::tasks::gmp_or_warn;
+use crate::tools::{self, git, icount_jobs, perf_bin, root, status_of, time_run, valgrind_available};
 
 /// `cargo xtask history --help`.
 pub const HELP: &str = "\
@@ -151,8 +153,8 @@ fn expand(specs: &[String]) -> Result<Vec<String>, TaskError> {
                     "{spec:?}: a range is FROM..TO with both ends named (e.g. HEAD~5..HEAD)"
                 )));
             }
-            let from = regress::resolve(&dir, a).map_err(|e| TaskError::usage(e.to_string()))?;
-            let to = regress::resolve(&dir, b).map_err(|e| TaskError::usage(e.to_string()))?;
+            let from = tools::resolve(&dir, a).map_err(|e| TaskError::usage(e.to_string()))?;
+            let to = tools::resolve(&dir, b).map_err(|e| TaskError::usage(e.to_string()))?;
             let list = git(
                 &dir,
                 &["rev-list", "--reverse", "--first-parent", &format!("{from}..{to}")],
@@ -172,7 +174,7 @@ fn expand(specs: &[String]) -> Result<Vec<String>, TaskError> {
             }
             shas
         } else {
-            vec![regress::resolve(&dir, spec).map_err(|e| TaskError::usage(e.to_string()))?]
+            vec![tools::resolve(&dir, spec).map_err(|e| TaskError::usage(e.to_string()))?]
         };
         for s in shas {
             if !out.contains(&s) {
@@ -274,13 +276,205 @@ fn write_marker(marker: &Path, text: &str) -> Result<(), TaskError> {
     std::fs::write(marker, text).map_err(|e| TaskError::run(format!("cannot write {}: {e}", marker.display())))
 }
 
-/// Quote a CSV field when needed.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// The work tree's grids, as every revision runs them.
+struct Grids {
+    time: String,
+    icount: String,
+}
+
+/// Look revision `sha` up, build it and find the grid forms it reads; a revision that cannot
+/// be measured comes back with `skipped` set.
+fn prepare(sha: &str, cache: &Path, grids: &Grids, grid_start: &str, gmp: bool) -> Result<Rev, TaskError> {
+    let info = git(&root(), &["show", "-s", "--format=%cs%x09%s", sha]).map_err(TaskError::run)?;
+    let (date, subject) = info.split_once('\t').unwrap_or((&info, ""));
+    let mut rev = Rev {
+        sha: sha.to_string(),
+        date: date.to_string(),
+        subject: subject.to_string(),
+        skipped: None,
+        no_icount: None,
+        dir: cache.join(sha),
+        bin: None,
+        time_grid: None,
+        icount_grid: None,
+    };
+    if git(
+        &root(),
+        &["cat-file", "-e", &format!("{sha}:reports/baselines/grid.toml")],
+    )
+    .is_err()
+    {
+        rev.skipped = Some(format!(
+            "lacks the regression grid (reports/baselines/grid.toml, first in {grid_start})"
+        ));
+        eprintln!(
+            "history: {} {}: skipped: {}",
+            rev.short(),
+            rev.subject,
+            rev.skipped.as_deref().unwrap_or("")
+        );
+        return Ok(rev);
     }
+    if git(&root(), &["grep", "-q", labels::PHASE, sha, "--", "roles/src"]).is_err() {
+        rev.no_icount = Some(format!(
+            "older than the callgrind phase labels ({}<phase>)",
+            labels::PHASE
+        ));
+    }
+    eprintln!("history: {} {}: building", rev.short(), rev.subject);
+    let src = root().join("target/dsmpc-history/src").join(sha);
+    match tools::build_revision_in(sha, &rev.dir, &src, gmp) {
+        Ok(bin) => rev.bin = Some(bin),
+        Err(e) => {
+            rev.skipped = Some(format!("does not build here: {e}"));
+            eprintln!("history: {}: skipped: {e}", rev.short());
+            return Ok(rev);
+        }
+    }
+    let bin = rev.bin.clone().unwrap_or_default();
+    rev.time_grid = grid_for(&bin, &grids.time, &rev.dir, "history.toml").map_err(TaskError::run)?;
+    rev.icount_grid = grid_for(&bin, &grids.icount, &rev.dir, "history-icount.toml").map_err(TaskError::run)?;
+    if rev.time_grid.is_none() && rev.icount_grid.is_none() {
+        rev.skipped = Some("its dsmpc-sweep reads neither history grid".into());
+        eprintln!(
+            "history: {}: skipped: {}",
+            rev.short(),
+            rev.skipped.as_deref().unwrap_or("")
+        );
+    }
+    Ok(rev)
+}
+
+/// Instructions: two revisions at a time (one core each), except where cached.
+fn measure_instructions(revs: &[Rev], opts: &Options) -> Result<(), TaskError> {
+    let todo: Vec<&Rev> = revs
+        .iter()
+        .filter(|r| r.skipped.is_none() && r.no_icount.is_none())
+        .filter(|r| {
+            r.icount_grid.as_ref().is_some_and(|g| {
+                !cached(
+                    &r.dir.join("icount.done"),
+                    &settings(g, opts.icount_runs),
+                    opts.remeasure,
+                )
+            })
+        })
+        .collect();
+    for i in 1..=opts.icount_runs {
+        for pair in todo.chunks(2) {
+            let jobs: Vec<(&Path, &Path, PathBuf)> = pair
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        r.bin.as_deref()?,
+                        r.icount_grid.as_deref()?,
+                        r.dir.join(format!("icount-{i}")),
+                    ))
+                })
+                .collect();
+            eprintln!(
+                "history: callgrind run {i}/{} of {}",
+                opts.icount_runs,
+                pair.iter().map(|r| r.short()).collect::<Vec<_>>().join(", ")
+            );
+            icount_jobs(&jobs).map_err(TaskError::run)?;
+        }
+    }
+    for r in todo {
+        if let Some(g) = &r.icount_grid {
+            write_marker(&r.dir.join("icount.done"), &settings(g, opts.icount_runs))?;
+        }
+    }
+    Ok(())
+}
+
+/// CPU time: interleaved across revisions (forward, backward, ...), except where cached.
+fn measure_time(revs: &[Rev], opts: &Options) -> Result<(), TaskError> {
+    let todo: Vec<&Rev> = revs
+        .iter()
+        .filter(|r| r.skipped.is_none())
+        .filter(|r| {
+            r.time_grid
+                .as_ref()
+                .is_some_and(|g| !cached(&r.dir.join("time.done"), &settings(g, opts.runs), opts.remeasure))
+        })
+        .collect();
+    for i in 1..=opts.runs {
+        let order: Vec<&&Rev> = if i % 2 == 1 {
+            todo.iter().collect()
+        } else {
+            todo.iter().rev().collect()
+        };
+        for r in order {
+            if let (Some(bin), Some(grid)) = (&r.bin, &r.time_grid) {
+                eprintln!("history: time run {i}/{} of {}", opts.runs, r.short());
+                time_run(bin, grid, &r.dir.join(format!("time-{i}"))).map_err(TaskError::run)?;
+            }
+        }
+    }
+    for r in todo {
+        if let Some(g) = &r.time_grid {
+            write_marker(&r.dir.join("time.done"), &settings(g, opts.runs))?;
+        }
+    }
+    Ok(())
+}
+
+/// The line of `revisions.csv` for revision number `order` (1 = oldest).
+fn revision_row(order: usize, r: &Rev, opts: &Options, with_valgrind: bool) -> RevisionRow {
+    let measured = r.skipped.is_none();
+    let time_runs = if measured && r.time_grid.is_some() {
+        opts.runs
+    } else {
+        0
+    };
+    let icount_runs = if measured && with_valgrind && r.no_icount.is_none() && r.icount_grid.is_some() {
+        opts.icount_runs
+    } else {
+        0
+    };
+    let mut notes: BTreeSet<String> = BTreeSet::new();
+    notes.extend(r.skipped.clone());
+    if measured {
+        notes.extend(r.no_icount.clone().map(|n| format!("no instruction counts: {n}")));
+        if r.time_grid.is_none() {
+            notes.insert("no CPU time: cannot read the history grid".into());
+        }
+        if r.icount_grid.is_none() && r.no_icount.is_none() {
+            notes.insert("no instruction counts: cannot read the history-icount grid".into());
+        }
+    }
+    RevisionRow {
+        order: u32::try_from(order).unwrap_or(u32::MAX),
+        sha: r.sha.clone(),
+        date: r.date.clone(),
+        subject: r.subject.clone(),
+        status: if measured {
+            RevisionStatus::Measured
+        } else {
+            RevisionStatus::Skipped
+        },
+        dir: r.dir.to_string_lossy().into_owned(),
+        time_runs: u32::try_from(time_runs).unwrap_or(u32::MAX),
+        icount_runs: u32::try_from(icount_runs).unwrap_or(u32::MAX),
+        note: notes.into_iter().collect::<Vec<_>>().join("; "),
+    }
+}
+
+/// Write the list for `dsmpc-perf history` into `out/revisions.csv`.
+fn write_revisions(revs: &[Rev], opts: &Options, with_valgrind: bool, out: &Path) -> Result<PathBuf, TaskError> {
+    std::fs::create_dir_all(out).map_err(|e| TaskError::run(format!("cannot create {}: {e}", out.display())))?;
+    let rows: Vec<RevisionRow> = revs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| revision_row(i + 1, r, opts, with_valgrind))
+        .collect();
+    let list = out.join(REVISIONS_FILE);
+    let text =
+        RevisionRow::write_all(&rows).map_err(|e| TaskError::run(format!("cannot write {}: {e}", list.display())))?;
+    std::fs::write(&list, text).map_err(|e| TaskError::run(format!("cannot write {}: {e}", list.display())))?;
+    eprintln!("history: wrote {}", list.display());
+    Ok(list)
 }
 
 /// `cargo xtask history`.
@@ -296,8 +490,10 @@ pub fn history(args: &[String]) -> Result<(), TaskError> {
     let out = opts.out.clone().unwrap_or_else(|| cache.join("trend"));
     let out = if out.is_absolute() { out } else { root().join(out) };
     let gmp = gmp_or_warn();
-    let time_text = grid_text(&root().join("reports/baselines/history.toml"), gmp)?;
-    let icount_text = grid_text(&root().join("reports/baselines/history-icount.toml"), gmp)?;
+    let grids = Grids {
+        time: grid_text(&root().join("reports/baselines/history.toml"), gmp)?,
+        icount: grid_text(&root().join("reports/baselines/history-icount.toml"), gmp)?,
+    };
     let with_valgrind = opts.icount_runs > 0 && valgrind_available();
     if opts.icount_runs > 0 && !with_valgrind {
         eprintln!("history: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
@@ -307,190 +503,23 @@ pub fn history(args: &[String]) -> Result<(), TaskError> {
         shas.len(),
         cache.display()
     );
-
-    // Which revisions can be measured, and their builds.
     let grid_start = first_commit_with("reports/baselines/grid.toml");
-    let mut revs = vec![];
-    for sha in &shas {
-        let info = git(&root(), &["show", "-s", "--format=%cs%x09%s", sha]).map_err(TaskError::run)?;
-        let (date, subject) = info.split_once('\t').unwrap_or((&info, ""));
-        let mut rev = Rev {
-            sha: sha.clone(),
-            date: date.to_string(),
-            subject: subject.to_string(),
-            skipped: None,
-            no_icount: None,
-            dir: cache.join(sha),
-            bin: None,
-            time_grid: None,
-            icount_grid: None,
-        };
-        if git(
-            &root(),
-            &["cat-file", "-e", &format!("{sha}:reports/baselines/grid.toml")],
-        )
-        .is_err()
-        {
-            rev.skipped = Some(format!(
-                "lacks the regression grid (reports/baselines/grid.toml, first in {grid_start})"
-            ));
-            eprintln!(
-                "history: {} {}: skipped: {}",
-                rev.short(),
-                rev.subject,
-                rev.skipped.as_deref().unwrap_or("")
-            );
-            revs.push(rev);
-            continue;
-        }
-        if git(&root(), &["grep", "-q", "dsmpc-phase:", sha, "--", "roles/src"]).is_err() {
-            rev.no_icount = Some("older than the callgrind phase labels (dsmpc-phase:<phase>)".into());
-        }
-        eprintln!("history: {} {}: building", rev.short(), rev.subject);
-        let src = root().join("target/dsmpc-history/src").join(sha);
-        match regress::build_revision_in(sha, &rev.dir, &src, gmp) {
-            Ok(bin) => rev.bin = Some(bin),
-            Err(e) => {
-                rev.skipped = Some(format!("does not build here: {e}"));
-                eprintln!("history: {}: skipped: {e}", rev.short());
-                revs.push(rev);
-                continue;
-            }
-        }
-        let bin = rev.bin.clone().unwrap_or_default();
-        rev.time_grid = grid_for(&bin, &time_text, &rev.dir, "history.toml").map_err(TaskError::run)?;
-        rev.icount_grid = grid_for(&bin, &icount_text, &rev.dir, "history-icount.toml").map_err(TaskError::run)?;
-        if rev.time_grid.is_none() && rev.icount_grid.is_none() {
-            rev.skipped = Some("its dsmpc-sweep reads neither history grid".into());
-            eprintln!(
-                "history: {}: skipped: {}",
-                rev.short(),
-                rev.skipped.as_deref().unwrap_or("")
-            );
-        }
-        revs.push(rev);
-    }
-
-    // Instructions: two revisions at a time (one core each).
+    let revs = shas
+        .iter()
+        .map(|sha| prepare(sha, &cache, &grids, &grid_start, gmp))
+        .collect::<Result<Vec<Rev>, TaskError>>()?;
     if with_valgrind {
-        let todo: Vec<&Rev> = revs
-            .iter()
-            .filter(|r| r.skipped.is_none() && r.no_icount.is_none())
-            .filter(|r| {
-                r.icount_grid.as_ref().is_some_and(|g| {
-                    !cached(
-                        &r.dir.join("icount.done"),
-                        &settings(g, opts.icount_runs),
-                        opts.remeasure,
-                    )
-                })
-            })
-            .collect();
-        for i in 1..=opts.icount_runs {
-            for pair in todo.chunks(2) {
-                let jobs: Vec<(&Path, &Path, PathBuf)> = pair
-                    .iter()
-                    .filter_map(|r| {
-                        Some((
-                            r.bin.as_deref()?,
-                            r.icount_grid.as_deref()?,
-                            r.dir.join(format!("icount-{i}")),
-                        ))
-                    })
-                    .collect();
-                eprintln!(
-                    "history: callgrind run {i}/{} of {}",
-                    opts.icount_runs,
-                    pair.iter().map(|r| r.short()).collect::<Vec<_>>().join(", ")
-                );
-                icount_jobs(&jobs).map_err(TaskError::run)?;
-            }
-        }
-        for r in todo {
-            if let Some(g) = &r.icount_grid {
-                write_marker(&r.dir.join("icount.done"), &settings(g, opts.icount_runs))?;
-            }
-        }
+        measure_instructions(&revs, &opts)?;
     }
-
-    // CPU time: interleaved across revisions.
     if opts.runs > 0 {
-        let todo: Vec<&Rev> = revs
-            .iter()
-            .filter(|r| r.skipped.is_none())
-            .filter(|r| {
-                r.time_grid
-                    .as_ref()
-                    .is_some_and(|g| !cached(&r.dir.join("time.done"), &settings(g, opts.runs), opts.remeasure))
-            })
-            .collect();
-        for i in 1..=opts.runs {
-            let order: Vec<&&Rev> = if i % 2 == 1 {
-                todo.iter().collect()
-            } else {
-                todo.iter().rev().collect()
-            };
-            for r in order {
-                if let (Some(bin), Some(grid)) = (&r.bin, &r.time_grid) {
-                    eprintln!("history: time run {i}/{} of {}", opts.runs, r.short());
-                    time_run(bin, grid, &r.dir.join(format!("time-{i}"))).map_err(TaskError::run)?;
-                }
-            }
-        }
-        for r in todo {
-            if let Some(g) = &r.time_grid {
-                write_marker(&r.dir.join("time.done"), &settings(g, opts.runs))?;
-            }
-        }
+        measure_time(&revs, &opts)?;
     }
-
-    // The list for dsmpc-reports history.
-    std::fs::create_dir_all(&out).map_err(|e| TaskError::run(format!("cannot create {}: {e}", out.display())))?;
-    let mut csv = String::from("order,sha,date,subject,status,dir,time_runs,icount_runs,note\n");
-    for (i, r) in revs.iter().enumerate() {
-        let measured = r.skipped.is_none();
-        let time_runs = if measured && r.time_grid.is_some() {
-            opts.runs
-        } else {
-            0
-        };
-        let icount_runs = if measured && with_valgrind && r.no_icount.is_none() && r.icount_grid.is_some() {
-            opts.icount_runs
-        } else {
-            0
-        };
-        let mut notes: BTreeSet<String> = BTreeSet::new();
-        notes.extend(r.skipped.clone());
-        if measured {
-            notes.extend(r.no_icount.clone().map(|n| format!("no instruction counts: {n}")));
-            if r.time_grid.is_none() {
-                notes.insert("no CPU time: cannot read the history grid".into());
-            }
-            if r.icount_grid.is_none() && r.no_icount.is_none() {
-                notes.insert("no instruction counts: cannot read the history-icount grid".into());
-            }
-        }
-        csv += &format!(
-            "{},{},{},{},{},{},{},{},{}\n",
-            i + 1,
-            r.sha,
-            r.date,
-            csv_field(&r.subject),
-            if measured { "measured" } else { "skipped" },
-            csv_field(&r.dir.to_string_lossy()),
-            time_runs,
-            icount_runs,
-            csv_field(&notes.into_iter().collect::<Vec<_>>().join("; ")),
-        );
-    }
-    let list = out.join("revisions.csv");
-    std::fs::write(&list, csv).map_err(|e| TaskError::run(format!("cannot write {}: {e}", list.display())))?;
-    eprintln!("history: wrote {}", list.display());
+    let list = write_revisions(&revs, &opts, with_valgrind, &out)?;
     let list_s = list.to_string_lossy().into_owned();
     let out_s = out.to_string_lossy().into_owned();
     status_of(
-        &mut reports_bin(&["history", "--revisions", &list_s, "--out", &out_s]),
-        "dsmpc-reports history",
+        &mut perf_bin(&["history", "--revisions", &list_s, "--out", &out_s]),
+        "dsmpc-perf history",
     )
 }
 
@@ -514,10 +543,32 @@ mod tests {
     }
 
     #[test]
-    fn csv_fields_are_quoted_when_needed() {
-        assert_eq!(csv_field("plain"), "plain");
-        assert_eq!(csv_field("a, b"), "\"a, b\"");
-        assert_eq!(csv_field("say \"x\""), "\"say \"\"x\"\"\"");
+    fn revision_rows_say_what_was_measured() {
+        let opts = parse(&args(&["HEAD", "--runs", "2"])).unwrap();
+        let mut r = Rev {
+            sha: "abc".into(),
+            date: "2026-12-01".into(),
+            subject: "x, y".into(),
+            skipped: None,
+            no_icount: Some("older".into()),
+            dir: PathBuf::from("/c/abc"),
+            bin: None,
+            time_grid: Some(PathBuf::from("g")),
+            icount_grid: Some(PathBuf::from("i")),
+        };
+        let row = revision_row(3, &r, &opts, true);
+        assert_eq!(
+            (row.order, row.status, row.time_runs, row.icount_runs),
+            (3, RevisionStatus::Measured, 2, 0)
+        );
+        assert_eq!(row.note, "no instruction counts: older");
+        r.skipped = Some("does not build here".into());
+        let row = revision_row(1, &r, &opts, true);
+        assert_eq!(
+            (row.status, row.time_runs, row.icount_runs),
+            (RevisionStatus::Skipped, 0, 0)
+        );
+        assert_eq!(row.note, "does not build here");
     }
 
     /// A stand-in `dsmpc-sweep` (a shell script) that accepts `--grid FILE --dry-run` only when

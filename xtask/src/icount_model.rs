@@ -1,13 +1,13 @@
 //! `cargo xtask icount-model`: the cost model in instructions. Builds `dsmpc-sweep` from the
 //! work tree, runs a grid under valgrind's callgrind with one job and one session thread (so
-//! that dumps follow the run's order), then `dsmpc-reports icount-model` sets each phase's
+//! that dumps follow the run's order), then `dsmpc-perf icount-model` sets each phase's
 //! instructions against `Σ count(op) × instructions per op` measured by the calibration loops
-//! in the same run. See `reports/src/icount_model.rs` for the labels and what the ratio means.
+//! in the same run. See `perf/src/icount_model.rs` for the labels and what the ratio means.
 
 use std::path::PathBuf;
 
 use crate::TaskError;
-use crate::regress::{build_sweep, reports_bin, root, start_icount, status_of, valgrind_available};
+use crate::tools::{build_sweep, perf_bin, root, start_icount, status_of, valgrind_available};
 
 pub const HELP: &str = "\
 cargo xtask icount-model [OPTIONS]
@@ -105,8 +105,8 @@ pub fn icount_model(args: &[String]) -> Result<(), TaskError> {
     }
     let out_s = out.to_string_lossy().into_owned();
     let result = status_of(
-        &mut reports_bin(&["icount-model", "--from", &out_s, "--limit", &o.limit]),
-        "dsmpc-reports icount-model",
+        &mut perf_bin(&["icount-model", "--from", &out_s, "--limit", &o.limit]),
+        "dsmpc-perf icount-model",
     );
     // dumps.csv holds every dump's label and count once the model has read them.
     if !o.keep_dumps && out.join("dumps.csv").is_file() {

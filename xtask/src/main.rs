@@ -17,12 +17,15 @@
 //! Heavy work happens in the crates it calls (`dsmpc-bench`, `dsmpc-reports`); this crate
 //! only spawns cargo with the right features, so it has no dependencies.
 
+mod args;
 mod gmp;
 mod history;
 mod icount_model;
 mod regress;
+mod skips;
 mod slurm;
 mod tasks;
+mod tools;
 mod validate;
 
 use std::process::ExitCode;
@@ -32,7 +35,9 @@ cargo xtask <task> [options]
 
 Tasks:
   test [ARGS..]           run the whole test suite (both backends when the system GMP is usable);
-                          extra ARGS go to `cargo test`
+                          extra ARGS go to `cargo test`; ends with `skipped: N` and the tests that
+                          could not run here (netns without root or iproute2, callgrind without
+                          valgrind), and fails on any of those when CI=true
   sweep [OPTIONS]         run a parameter sweep (default: the `quick` preset) into results/<time>/,
                           then draw its figures and write its report; see `cargo xtask sweep --help`
   merge DIR [--allow-partial]
@@ -68,6 +73,7 @@ Kubernetes Indexed Job index. Then `cargo xtask merge DIR`.
 {SLURM}
 Environment:
   DSMPC_GMP=0|1           force the GMP backend off or on (default: detected)
+  CI=true                 `test` fails when a test could not run here
 ";
 
 /// Why a task failed, and its exit status: 2 for bad input (usage, refused shards), 1 when
@@ -114,7 +120,8 @@ fn main() -> ExitCode {
     let task = args.remove(0);
     let result = match task.as_str() {
         "test" => tasks::test(&args).map_err(TaskError::from),
-        "sweep" => tasks::sweep(&args),
+        "sweep" if slurm::wanted(&args) => slurm::sweep(&args),
+        "sweep" => tasks::sweep(&args, slurm::HELP),
         "merge" => tasks::merge(&args),
         "figures" => tasks::reports_cmd("figures", &args).map_err(TaskError::from),
         "report" => tasks::reports_cmd("report", &args).map_err(TaskError::from),

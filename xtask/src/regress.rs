@@ -9,21 +9,25 @@
 //!    `--pairs` times per binary, interleaved (base, cand, cand, base, base, cand, ...).
 //! 4. Instructions: the small grid `reports/baselines/icount.toml` runs under callgrind with one
 //!    thread, `--icount-runs` times per binary (base and candidate at the same time, one core
-//!    each); the dumps labelled `dsmpc-phase:<phase>` are summed into `icount.csv`.
-//! 5. `dsmpc-reports ab` judges (table, `verdicts.csv`); the candidate's exact counts are also
+//!    each); the dumps labelled `dsmpc-phase:<phase>` are summed into `icount.csv`
+//!    (`dsmpc_schema::callgrind`, `dsmpc_schema::IcountRow`).
+//! 5. `dsmpc-perf ab` judges (table, `verdicts.csv`); the candidate's exact counts are also
 //!    checked against the committed record `reports/baselines/current`.
 //!
 //! Where the base revision is not in the clone (a shallow clone), only the exact checks run.
 //!
 //! A commit meant to trade instructions for time says so in a `Regress-Accept:` trailer (see
-//! `dsmpc_reports::ab::Acceptance`); the trailers of the commits between base and candidate, and
+//! `dsmpc_perf::ab::Acceptance`); the trailers of the commits between base and candidate, and
 //! `--accept` for a work tree not yet committed, go to the judge.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use crate::TaskError;
 use crate::tasks::{gmp_or_warn, run};
+use crate::tools::{
+    build_revision, build_sweep, git, icount_runs, perf_bin, resolve, root, status_of, time_run, valgrind_available,
+};
 
 /// `cargo xtask regress --help`.
 pub const HELP: &str = "\
@@ -130,258 +134,6 @@ fn parse(args: &[String]) -> Result<Options, TaskError> {
     Ok(o)
 }
 
-pub(crate) fn git(dir: &Path, args: &[&str]) -> Result<String, String> {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
-    } else {
-        Err(format!(
-            "`git {}` failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
-}
-
-pub(crate) fn root() -> PathBuf {
-    std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
-}
-
-/// The full sha of `rev`, or why it cannot be had.
-pub(crate) fn resolve(dir: &Path, rev: &str) -> Result<String, String> {
-    git(dir, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")])
-        .map_err(|_| format!("revision {rev:?} is not in this clone"))
-}
-
-/// Build `dsmpc-sweep` from the source tree `src` (release, `target/` shared) and copy it to
-/// `target/regress/builds/<key>/dsmpc-sweep`; with `cache`, an existing copy is reused.
-pub(crate) fn build_sweep(src: &Path, key: &str, cache: bool, gmp: bool) -> Result<PathBuf, String> {
-    let dir = root().join("target/regress/builds").join(key);
-    let bin = dir.join("dsmpc-sweep");
-    if cache && bin.exists() {
-        eprintln!("regress: using the cached build {}", bin.display());
-        return Ok(bin);
-    }
-    build_sweep_into(src, &dir, gmp)
-}
-
-/// Build `dsmpc-sweep` from the source tree `src` (release, `target/` shared) and copy it to
-/// `dir/dsmpc-sweep`.
-pub(crate) fn build_sweep_into(src: &Path, dir: &Path, gmp: bool) -> Result<PathBuf, String> {
-    let bin = dir.join("dsmpc-sweep");
-    let mut cmd = Command::new("cargo");
-    cmd.current_dir(src)
-        .env("CARGO_TARGET_DIR", root().join("target"))
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "dsmpc-bench",
-            "--bin",
-            "dsmpc-sweep",
-            "--message-format=json-render-diagnostics",
-        ]);
-    if gmp {
-        cmd.args(["--features", "gmp"]);
-    }
-    eprintln!(
-        "+ (in {}) cargo build --release -p dsmpc-bench --bin dsmpc-sweep",
-        src.display()
-    );
-    let out = cmd
-        .stderr(Stdio::inherit())
-        .output()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
-    if !out.status.success() {
-        return Err(format!("building dsmpc-sweep in {} failed", src.display()));
-    }
-    // The artifact message of the binary names its executable.
-    let text = String::from_utf8_lossy(&out.stdout);
-    let exe = text
-        .lines()
-        .filter(|l| l.contains("\"executable\":\"") && l.contains("dsmpc-sweep"))
-        .filter_map(|l| {
-            let start = l.find("\"executable\":\"")? + "\"executable\":\"".len();
-            let end = l[start..].find('"')? + start;
-            Some(PathBuf::from(&l[start..end]))
-        })
-        .next_back()
-        .ok_or("cargo did not name the dsmpc-sweep executable")?;
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    std::fs::copy(&exe, &bin).map_err(|e| format!("cannot copy {} to {}: {e}", exe.display(), bin.display()))?;
-    Ok(bin)
-}
-
-/// Build revision `sha` in a temporary worktree (cached per revision).
-pub(crate) fn build_revision(sha: &str, gmp: bool) -> Result<PathBuf, String> {
-    let bins = root().join("target/regress/builds").join(sha);
-    let src = root().join("target/regress/src").join(sha);
-    build_revision_in(sha, &bins, &src, gmp)
-}
-
-/// Build revision `sha` in a temporary git worktree `src` into `bins/dsmpc-sweep`, unless that
-/// binary is already there.
-pub(crate) fn build_revision_in(sha: &str, bins: &Path, src: &Path, gmp: bool) -> Result<PathBuf, String> {
-    let cached = bins.join("dsmpc-sweep");
-    if cached.exists() {
-        eprintln!(
-            "using the cached build of {} ({})",
-            &sha[..12.min(sha.len())],
-            cached.display()
-        );
-        return Ok(cached);
-    }
-    if src.exists() {
-        let _ = git(&root(), &["worktree", "remove", "--force", &src.to_string_lossy()]);
-        let _ = std::fs::remove_dir_all(src);
-    }
-    let _ = git(&root(), &["worktree", "prune"]);
-    git(
-        &root(),
-        &["worktree", "add", "--detach", "--force", &src.to_string_lossy(), sha],
-    )?;
-    let built = build_sweep_into(src, bins, gmp);
-    let _ = git(&root(), &["worktree", "remove", "--force", &src.to_string_lossy()]);
-    built
-}
-
-fn sweep_args(cmd: &mut Command, grid: &Path, out: &Path) {
-    cmd.arg("--grid")
-        .arg(grid)
-        .args([
-            "--reps",
-            "1",
-            "--jobs",
-            "1",
-            "--quick-calibration",
-            "--no-progress",
-            "--out",
-        ])
-        .arg(out)
-        .stdout(Stdio::null());
-}
-
-/// One interleaved time run of `bin` into `out`.
-pub(crate) fn time_run(bin: &Path, grid: &Path, out: &Path) -> Result<(), String> {
-    let _ = std::fs::remove_dir_all(out);
-    let mut cmd = Command::new(bin);
-    sweep_args(&mut cmd, grid, out);
-    run(&mut cmd)
-}
-
-/// Start `bin` on the instruction grid under callgrind, dumps into `out/cg/`.
-pub(crate) fn start_icount(bin: &Path, grid: &Path, out: &Path) -> Result<Child, String> {
-    let _ = std::fs::remove_dir_all(out);
-    let cg = out.join("cg");
-    std::fs::create_dir_all(&cg).map_err(|e| format!("cannot create {}: {e}", cg.display()))?;
-    let mut cmd = Command::new("valgrind");
-    cmd.args(["--tool=callgrind", "--dump-instr=no", "--dump-line=no"])
-        .arg(format!("--log-file={}", out.join("valgrind.log").display()))
-        .arg(format!("--callgrind-out-file={}/callgrind.out.%p", cg.display()))
-        .arg(bin);
-    sweep_args(&mut cmd, grid, &out.join("sweep"));
-    cmd.args(["--session-threads", "1"]);
-    eprintln!(
-        "+ valgrind --tool=callgrind ... {} (log {})",
-        bin.display(),
-        out.join("valgrind.log").display()
-    );
-    cmd.spawn().map_err(|e| format!("cannot run valgrind: {e}"))
-}
-
-/// Sum the callgrind dumps in `out/cg/` per phase label into `out/icount.csv`, then delete them.
-fn collect_icount(out: &Path) -> Result<(), String> {
-    let cg = out.join("cg");
-    let mut sums: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-    let entries = std::fs::read_dir(&cg).map_err(|e| format!("cannot read {}: {e}", cg.display()))?;
-    for e in entries.flatten() {
-        let text = std::fs::read_to_string(e.path()).map_err(|err| format!("{}: {err}", e.path().display()))?;
-        let mut label = None;
-        for line in text.lines() {
-            if let Some(l) = line.strip_prefix("desc: Trigger: Client Request: dsmpc-phase:") {
-                label = Some(l.trim().to_string());
-            } else if let Some(v) = line.strip_prefix("summary:") {
-                if let (Some(l), Ok(v)) = (label.take(), v.trim().parse::<u64>()) {
-                    let s = sums.entry(l).or_default();
-                    s.0 += 1;
-                    s.1 += v;
-                }
-                break;
-            }
-        }
-    }
-    let mut csv = String::from("phase,dumps,instructions\n");
-    for (p, (d, ir)) in &sums {
-        csv += &format!("{p},{d},{ir}\n");
-    }
-    let path = out.join("icount.csv");
-    std::fs::write(&path, csv).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let _ = std::fs::remove_dir_all(&cg);
-    Ok(())
-}
-
-/// Run `bins` (label, binary) under callgrind at the same time into `dir/<label>/icount-<i>`.
-pub(crate) fn icount_runs(bins: &[(&str, &Path)], grid: &Path, dir: &Path, i: usize) -> Result<(), String> {
-    let jobs: Vec<(&Path, &Path, PathBuf)> = bins
-        .iter()
-        .map(|(label, bin)| (*bin, grid, dir.join(label).join(format!("icount-{i}"))))
-        .collect();
-    icount_jobs(&jobs)
-}
-
-/// Run each (binary, grid, output folder) under callgrind, all at the same time, and sum each
-/// run's dumps into `<output folder>/icount.csv`.
-pub(crate) fn icount_jobs(jobs: &[(&Path, &Path, PathBuf)]) -> Result<(), String> {
-    let mut children = vec![];
-    for (bin, grid, out) in jobs {
-        children.push((out.clone(), start_icount(bin, grid, out)?));
-    }
-    for (out, mut child) in children {
-        let status = child.wait().map_err(|e| format!("valgrind: {e}"))?;
-        if !status.success() {
-            return Err(format!(
-                "the callgrind run into {} failed ({status}); see its valgrind.log",
-                out.display()
-            ));
-        }
-        collect_icount(&out)?;
-    }
-    Ok(())
-}
-
-pub(crate) fn valgrind_available() -> bool {
-    Command::new("valgrind")
-        .arg("--version")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-pub(crate) fn reports_bin(args: &[&str]) -> Command {
-    let mut cmd = Command::new("cargo");
-    cmd.current_dir(root())
-        .args(["run", "--quiet", "--release", "-p", "dsmpc-reports", "--"])
-        .args(args);
-    cmd
-}
-
-/// The exit status of a command of ours as a task result (2 = bad input, 1 = failure).
-pub(crate) fn status_of(cmd: &mut Command, what: &str) -> Result<(), TaskError> {
-    let status = cmd
-        .status()
-        .map_err(|e| TaskError::run(format!("cannot run {what}: {e}")))?;
-    match status.code() {
-        Some(0) => Ok(()),
-        Some(2) => Err(TaskError::usage(format!("{what} refused its input (see above)"))),
-        _ => Err(TaskError::run(format!("{what}: see above"))),
-    }
-}
-
 /// The base revision by the default rule, or the one asked for.
 fn choose_base(asked: Option<&str>) -> Result<(String, Result<String, String>), TaskError> {
     let dirty = !git(&root(), &["status", "--porcelain", "--untracked-files=no"])
@@ -419,6 +171,64 @@ pub fn regress(args: &[String]) -> Result<(), TaskError> {
     }
 }
 
+/// Whether the sweep binary `bin` reads the grid `grid`.
+fn reads_grid(bin: &Path, grid: &Path) -> bool {
+    Command::new(bin)
+        .arg("--grid")
+        .arg(grid)
+        .arg("--dry-run")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The measurements of an A/B run into `dir`: the callgrind runs, then the interleaved time
+/// pairs.
+fn measure(opts: &Options, base: &Path, cand: &Path, dir: &Path) -> Result<(), TaskError> {
+    let grid = root().join("reports/baselines/grid.toml");
+    let icount_grid = root().join("reports/baselines/icount.toml");
+    if opts.icount_runs > 0 {
+        if valgrind_available() {
+            for i in 1..=opts.icount_runs {
+                icount_runs(&[("base", base), ("cand", cand)], &icount_grid, dir, i).map_err(TaskError::run)?;
+            }
+        } else {
+            eprintln!("regress: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
+        }
+    }
+    for i in 1..=opts.pairs {
+        // base-cand, cand-base, ...: a drift of the machine during the run falls on both sides.
+        let order: [(&str, &Path); 2] = if i % 2 == 1 {
+            [("base", base), ("cand", cand)]
+        } else {
+            [("cand", cand), ("base", base)]
+        };
+        for (label, bin) in order {
+            time_run(bin, &grid, &dir.join(label).join(format!("time-{i}"))).map_err(TaskError::run)?;
+        }
+    }
+    Ok(())
+}
+
+/// The judge's command line for the A/B folder `dir`, with the accepted trade-offs.
+fn judge_cmd(opts: &Options, dir: &Path, accepted: &[String]) -> Command {
+    let dir_s = dir.to_string_lossy().into_owned();
+    let mut judge = perf_bin(&[
+        "ab",
+        "--dir",
+        &dir_s,
+        "--time-threshold",
+        &opts.time_threshold,
+        "--icount-threshold",
+        &opts.icount_threshold,
+    ]);
+    for text in accepted.iter().chain(&opts.accept) {
+        judge.arg("--accept").arg(text);
+    }
+    judge
+}
+
 /// The A/B run of the candidate in `cand_src` (the work tree, or a commit `cand_key`) against
 /// base `sha`; `Ok` when nothing regressed.
 pub(crate) fn ab(
@@ -437,7 +247,7 @@ pub(crate) fn ab(
     }
     .map_err(TaskError::run)?;
     // Build the judge before measuring, so that its build does not disturb the runs.
-    run(reports_bin(&["--help"]).stdout(Stdio::null())).map_err(TaskError::run)?;
+    run(perf_bin(&["--help"]).stdout(Stdio::null())).map_err(TaskError::run)?;
     let dir = root().join(&opts.out);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| TaskError::run(format!("cannot create {}: {e}", dir.display())))?;
@@ -446,15 +256,7 @@ pub(crate) fn ab(
     let icount_grid = root().join("reports/baselines/icount.toml");
     // The base must read this revision's grids (an axis added since, e.g., it cannot).
     for g in [&grid, &icount_grid] {
-        let ok = Command::new(&base)
-            .arg("--grid")
-            .arg(g)
-            .arg("--dry-run")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
+        if !reads_grid(&base, g) {
             eprintln!(
                 "regress: the base {rev} cannot read {} (its format or an axis is newer than the base): no A/B \
                  comparison is possible; exact checks against the committed record only",
@@ -465,40 +267,9 @@ pub(crate) fn ab(
             return record_check(&out);
         }
     }
-    if opts.icount_runs > 0 {
-        if valgrind_available() {
-            for i in 1..=opts.icount_runs {
-                icount_runs(&[("base", &base), ("cand", &cand)], &icount_grid, &dir, i).map_err(TaskError::run)?;
-            }
-        } else {
-            eprintln!("regress: valgrind is not installed: instruction counts skipped (apt-get install valgrind)");
-        }
-    }
-    for i in 1..=opts.pairs {
-        // base-cand, cand-base, ...: a drift of the machine during the run falls on both sides.
-        let order: [(&str, &Path); 2] = if i % 2 == 1 {
-            [("base", &base), ("cand", &cand)]
-        } else {
-            [("cand", &cand), ("base", &base)]
-        };
-        for (label, bin) in order {
-            time_run(bin, &grid, &dir.join(label).join(format!("time-{i}"))).map_err(TaskError::run)?;
-        }
-    }
-    let dir_s = dir.to_string_lossy().into_owned();
-    let mut judge = reports_bin(&[
-        "ab",
-        "--dir",
-        &dir_s,
-        "--time-threshold",
-        &opts.time_threshold,
-        "--icount-threshold",
-        &opts.icount_threshold,
-    ]);
-    for text in accepted_tradeoffs(cand_src, sha, cand_key)?.iter().chain(&opts.accept) {
-        judge.arg("--accept").arg(text);
-    }
-    let judged = status_of(&mut judge, "dsmpc-reports ab");
+    measure(opts, &base, &cand, &dir)?;
+    let accepted = accepted_tradeoffs(cand_src, sha, cand_key)?;
+    let judged = status_of(&mut judge_cmd(opts, &dir, &accepted), "dsmpc-perf ab");
     let record = if opts.pairs > 0 {
         record_check(&dir.join("cand/time-1"))
     } else {
@@ -538,7 +309,7 @@ fn accepted_tradeoffs(cand_src: &Path, base: &str, cand_key: Option<&str>) -> Re
 fn record_check(run_dir: &Path) -> Result<(), TaskError> {
     eprintln!("\nregress: exact op counts and bytes against the committed record reports/baselines/current");
     status_of(
-        &mut reports_bin(&[
+        &mut perf_bin(&[
             "compare",
             "--baseline",
             "reports/baselines/current",
@@ -597,7 +368,7 @@ fn save(args: &[String]) -> Result<(), TaskError> {
     cmd.args(["--grid", "reports/baselines/grid.toml", "--jobs", "1", "--out"])
         .arg(&dir);
     run(&mut cmd).map_err(TaskError::run)?;
-    let mut cmd = reports_bin(&["save-baseline", "--from"]);
+    let mut cmd = perf_bin(&["save-baseline", "--from"]);
     cmd.arg(&dir).arg("--to").arg("reports/baselines/current");
     run(&mut cmd).map_err(TaskError::run)
 }

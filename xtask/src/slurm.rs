@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::TaskError;
+use crate::args;
 
 /// The Slurm options of `cargo xtask sweep`, shown by `--help` and `cargo xtask help`.
 pub const HELP: &str = "\
@@ -46,78 +47,79 @@ fn usage(msg: String) -> TaskError {
     TaskError::usage(format!("{msg}\n\n{HELP}"))
 }
 
-/// Split the command line into the Slurm options and the sweep's own.
-fn parse(args: &[String]) -> Result<(SlurmOptions, Vec<String>), TaskError> {
-    let mut o = SlurmOptions::default();
-    let mut rest = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let a = &args[i];
-        let (flag, inline) = match a.split_once('=') {
-            Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
-            _ => (a.clone(), None),
-        };
-        let takes_value = matches!(
-            flag.as_str(),
-            "--shards" | "--partition" | "--max-parallel" | "--time" | "--cpus-per-task" | "--sbatch-arg"
-        );
-        if !takes_value {
-            match flag.as_str() {
-                "--slurm" => {}
-                "--print-only" => o.print_only = true,
-                "--shard" => {
-                    return Err(usage(
-                        "--shard cannot be combined with --slurm: the job array runs every shard (use --shards N)"
-                            .into(),
-                    ));
-                }
-                "--dry-run" => {
-                    return Err(usage(
-                        "--dry-run cannot be combined with --slurm: use --print-only to see the jobs".into(),
-                    ));
-                }
-                _ => rest.push(a.clone()),
-            }
-            i += 1;
-            continue;
-        }
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                i += 1;
-                args.get(i)
-                    .cloned()
-                    .ok_or_else(|| usage(format!("{flag} needs a value")))?
-            }
-        };
-        if value.trim().is_empty() {
-            return Err(usage(format!("{flag} needs a value")));
-        }
-        let count = |v: &str| -> Result<usize, TaskError> {
-            v.trim()
-                .parse::<usize>()
-                .ok()
-                .filter(|n| *n >= 1)
-                .ok_or_else(|| usage(format!("{flag} {v:?}: give a whole number, at least 1")))
-        };
-        match flag.as_str() {
-            "--shards" => o.shards = Some(count(&value)?),
-            "--max-parallel" => o.max_parallel = Some(count(&value)?),
-            "--cpus-per-task" => o.cpus_per_task = Some(count(&value)?),
-            "--partition" => o.partition = Some(value),
-            "--time" => {
-                if !value.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-') {
-                    return Err(usage(format!(
-                        "--time {value:?}: give a Slurm time limit such as 30, 2:00:00 or 1-12:00:00"
-                    )));
-                }
-                o.time = Some(value)
-            }
-            _ => o.sbatch_args.push(value),
-        }
-        i += 1;
+/// The options of `--slurm` that take a value (`--out`, `--resume` and `--jobs` are the sweep's,
+/// read here to place and size the jobs).
+const VALUED: [&str; 10] = [
+    "--shards",
+    "--partition",
+    "--max-parallel",
+    "--time",
+    "--cpus-per-task",
+    "--sbatch-arg",
+    "--out",
+    "--resume",
+    "--jobs",
+    "-j",
+];
+
+/// Split the command line into the Slurm options (with the sweep's `--out`, `--resume` and
+/// `--jobs`) and the rest of the sweep's own.
+fn parse(args: &[String]) -> Result<(SlurmOptions, Placement, Vec<String>), TaskError> {
+    let a = args::split(args, &VALUED, &["--slurm", "--print-only"]).map_err(usage)?;
+    if args::given(&a.rest, "--shard") {
+        return Err(usage(
+            "--shard cannot be combined with --slurm: the job array runs every shard (use --shards N)".into(),
+        ));
     }
-    Ok((o, rest))
+    if args::given(&a.rest, "--dry-run") {
+        return Err(usage(
+            "--dry-run cannot be combined with --slurm: use --print-only to see the jobs".into(),
+        ));
+    }
+    let count = |flag: &str| -> Result<Option<usize>, TaskError> {
+        a.value(flag)
+            .map(|v| {
+                v.trim()
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| usage(format!("{flag} {v:?}: give a whole number, at least 1")))
+            })
+            .transpose()
+    };
+    if let Some(t) = a.value("--time")
+        && !t.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '-')
+    {
+        return Err(usage(format!(
+            "--time {t:?}: give a Slurm time limit such as 30, 2:00:00 or 1-12:00:00"
+        )));
+    }
+    let o = SlurmOptions {
+        shards: count("--shards")?,
+        partition: a.value("--partition").map(str::to_string),
+        max_parallel: count("--max-parallel")?,
+        time: a.value("--time").map(str::to_string),
+        cpus_per_task: count("--cpus-per-task")?,
+        sbatch_args: a.values("--sbatch-arg").to_vec(),
+        print_only: a.has("--print-only"),
+    };
+    let place = Placement {
+        out: a.value("--out").map(str::to_string),
+        resume: a.value("--resume").map(str::to_string),
+        jobs: a.value("--jobs").or(a.value("-j")).map(str::to_string),
+    };
+    Ok((o, place, a.rest))
+}
+
+/// The sweep's own options that place and size the jobs.
+#[derive(Debug, Default)]
+struct Placement {
+    /// `--out DIR`: a new sweep.
+    out: Option<String>,
+    /// `--resume DIR`: resubmit one.
+    resume: Option<String>,
+    /// `--jobs N` / `-j N`: cores per task unless `--cpus-per-task` is given.
+    jobs: Option<String>,
 }
 
 /// Single-quote a word for bash.
@@ -132,18 +134,6 @@ fn quote(s: &str) -> String {
 fn absolute(p: &Path) -> Result<PathBuf, TaskError> {
     let cwd = std::env::current_dir().map_err(|e| TaskError::run(format!("no current directory: {e}")))?;
     Ok(if p.is_absolute() { p.to_path_buf() } else { cwd.join(p) })
-}
-
-/// Take `--flag V` / `--flag=V` out of `args`, returning V.
-fn take(args: &mut Vec<String>, flag: &str) -> Option<String> {
-    let eq = format!("{flag}=");
-    let i = args.iter().position(|a| a == flag || a.starts_with(&eq))?;
-    let a = args.remove(i);
-    match a.strip_prefix(&eq) {
-        Some(v) => Some(v.to_string()),
-        None if i < args.len() => Some(args.remove(i)),
-        None => None,
-    }
 }
 
 fn utc_stamp() -> String {
@@ -193,18 +183,74 @@ fn sbatch_header(lines: &mut Vec<String>, o: &SlurmOptions) {
     }
 }
 
-/// `cargo xtask sweep --slurm ...`.
+/// Whether `args` ask for a Slurm sweep (`--slurm`, and not `--help`).
+pub fn wanted(args: &[String]) -> bool {
+    let help = args.iter().any(|a| a == "--help" || a == "-h");
+    args.iter().any(|a| a == "--slurm") && !help
+}
+
+/// `cargo xtask sweep --slurm ...`: build, check the grid, write the two job scripts, submit
+/// them (or print them with `--print-only`).
 pub fn sweep(args: &[String]) -> Result<(), TaskError> {
-    let (o, mut rest) = parse(args)?;
-    let given_out = take(&mut rest, "--out");
-    let given_resume = take(&mut rest, "--resume");
-    let jobs = take(&mut rest, "--jobs").or_else(|| take(&mut rest, "-j"));
+    let (o, place, rest) = parse(args)?;
+    let Placement {
+        out: given_out,
+        resume: given_resume,
+        jobs,
+    } = place;
     if given_out.is_some() && given_resume.is_some() {
         return Err(usage(
             "give --out DIR (a new sweep) or --resume DIR (resubmit one), not both".into(),
         ));
     }
-    let cpus = match (o.cpus_per_task, jobs) {
+    let cpus = cpus_per_task(o.cpus_per_task, jobs)?;
+    let bin_dir = build_binaries()?;
+    let bin = |name: &str| bin_dir.join(name);
+    let points = count_points(&bin("dsmpc-sweep"), &rest)?;
+    let shards = o.shards.unwrap_or(8).min(points).max(1);
+    if o.shards.is_some_and(|n| n > points) {
+        eprintln!(
+            "note: {points} points, so {shards} shards instead of {}",
+            o.shards.unwrap_or(0)
+        );
+    }
+    let dir = sweep_dir(given_out.as_deref(), given_resume.as_deref())?;
+    let sdir = dir.join("slurm");
+    std::fs::create_dir_all(&sdir).map_err(|e| TaskError::run(format!("cannot create {}: {e}", sdir.display())))?;
+    let root = absolute(Path::new("."))?;
+    let jobs = Jobs {
+        o: &o,
+        root: root.canonicalize().unwrap_or(root),
+        bin_dir: &bin_dir,
+        dir: &dir,
+        sdir: &sdir,
+        shards,
+        cpus,
+    };
+    let shards_script = sdir.join("shards.sbatch");
+    let merge_script = sdir.join("merge.sbatch");
+    for (path, lines) in [
+        (&shards_script, jobs.shards_script(&rest)),
+        (&merge_script, jobs.merge_script()),
+    ] {
+        std::fs::write(path, lines.join("\n") + "\n")
+            .map_err(|e| TaskError::run(format!("cannot write {}: {e}", path.display())))?;
+    }
+    eprintln!(
+        "sweep: {points} points in {shards} shards (array {}, {cpus} core(s) per task) into {}",
+        jobs.array(),
+        dir.display()
+    );
+    if o.print_only {
+        print_jobs(&shards_script, &merge_script);
+        return Ok(());
+    }
+    submit_jobs(&shards_script, &merge_script, shards, &dir, &sdir)
+}
+
+/// Cores per task: `--cpus-per-task`, else the sweep's `--jobs`, else 1.
+fn cpus_per_task(given: Option<usize>, jobs: Option<String>) -> Result<usize, TaskError> {
+    Ok(match (given, jobs) {
         (Some(c), _) => c,
         (None, Some(j)) => j
             .parse::<usize>()
@@ -212,9 +258,11 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
             .filter(|n| *n >= 1)
             .ok_or_else(|| usage(format!("--jobs {j:?}: give a whole number, at least 1")))?,
         (None, None) => 1,
-    };
+    })
+}
 
-    // Build once, here.
+/// Builds the release binaries the jobs run, once, here; their folder (absolute).
+fn build_binaries() -> Result<PathBuf, TaskError> {
     let gmp = crate::tasks::gmp_or_warn();
     let mut build = Command::new("cargo");
     build.args([
@@ -237,22 +285,25 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("target"));
     let bin_dir = absolute(&target.join("release"))?;
-    let bin = |name: &str| bin_dir.join(name);
     for b in ["dsmpc-sweep", "dsmpc-merge", "dsmpc-reports"] {
-        if !bin(b).exists() {
+        if !bin_dir.join(b).exists() {
             return Err(TaskError::run(format!(
                 "the build did not produce {} (is CARGO_TARGET_DIR the target folder cargo used?)",
-                bin(b).display()
+                bin_dir.join(b).display()
             )));
         }
     }
+    Ok(bin_dir)
+}
 
-    // Check the grid and count its points before submitting anything.
-    let dry = Command::new(bin("dsmpc-sweep"))
-        .args(&rest)
+/// Checks the grid `sweep_args` describe and counts its points (`dsmpc-sweep --dry-run`), before
+/// anything is submitted.
+fn count_points(sweep_bin: &Path, sweep_args: &[String]) -> Result<usize, TaskError> {
+    let dry = Command::new(sweep_bin)
+        .args(sweep_args)
         .arg("--dry-run")
         .output()
-        .map_err(|e| TaskError::run(format!("cannot run {}: {e}", bin("dsmpc-sweep").display())))?;
+        .map_err(|e| TaskError::run(format!("cannot run {}: {e}", sweep_bin.display())))?;
     if !dry.status.success() {
         return Err(TaskError::usage(format!(
             "the sweep options were refused: {}",
@@ -260,26 +311,22 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
         )));
     }
     let stdout = String::from_utf8_lossy(&dry.stdout);
-    let points: usize = stdout
+    stdout
         .lines()
         .last()
         .and_then(|l| l.split_whitespace().next())
         .and_then(|n| n.parse().ok())
-        .ok_or_else(|| TaskError::run(format!("cannot read the number of points from: {stdout}")))?;
-    let shards = o.shards.unwrap_or(8).min(points).max(1);
-    if o.shards.is_some_and(|n| n > points) {
-        eprintln!(
-            "note: {points} points, so {shards} shards instead of {}",
-            o.shards.unwrap_or(0)
-        );
-    }
+        .ok_or_else(|| TaskError::run(format!("cannot read the number of points from: {stdout}")))
+}
 
-    let dir = match (&given_out, &given_resume) {
-        (Some(d), _) | (_, Some(d)) => absolute(Path::new(d))?,
-        (None, None) => absolute(&Path::new("results").join(format!("slurm-{}", utc_stamp())))?,
+/// The sweep folder (absolute): `--out` or `--resume`, else `results/slurm-<UTC time>`. A new
+/// sweep's folder must be empty but for the scripts of an earlier `--print-only`.
+fn sweep_dir(given_out: Option<&str>, given_resume: Option<&str>) -> Result<PathBuf, TaskError> {
+    let dir = match given_out.or(given_resume) {
+        Some(d) => absolute(Path::new(d))?,
+        None => absolute(&Path::new("results").join(format!("slurm-{}", utc_stamp())))?,
     };
     if given_resume.is_none() {
-        // Only the scripts of an earlier --print-only may be there.
         let busy = std::fs::read_dir(&dir).is_ok_and(|r| r.flatten().any(|e| e.file_name() != "slurm"));
         if busy {
             return Err(TaskError::usage(format!(
@@ -289,115 +336,154 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
             )));
         }
     }
-    let sdir = dir.join("slurm");
-    std::fs::create_dir_all(&sdir).map_err(|e| TaskError::run(format!("cannot create {}: {e}", sdir.display())))?;
-    let root = absolute(Path::new("."))?;
-    let root = root.canonicalize().unwrap_or(root);
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
-    let q = |p: &Path| quote(&p.display().to_string());
-    // The revision the binaries were built from, recorded by every shard even if the checkout
-    // moves on while the jobs wait.
-    let rev = git_rev();
+    Ok(dir)
+}
 
-    let sweep_cmd: Vec<String> = std::iter::once(q(&bin("dsmpc-sweep")))
-        .chain(rest.iter().map(|a| quote(a)))
-        .chain([
-            "--resume".into(),
-            q(&dir),
-            "--shard".into(),
-            format!("auto/{shards}"),
-            "--jobs".into(),
-            cpus.to_string(),
-            "--no-progress".into(),
-        ])
-        .collect();
-    let array = match o.max_parallel {
-        Some(k) => format!("1-{shards}%{k}"),
-        None => format!("1-{shards}"),
-    };
-    let mut s = vec![
-        "#!/bin/bash".to_string(),
-        "#SBATCH --job-name=dsmpc-sweep".into(),
-        format!("#SBATCH --array={array}"),
-        "#SBATCH --ntasks=1".into(),
-        format!("#SBATCH --cpus-per-task={cpus}"),
-        format!("#SBATCH --output={}", q(&sdir.join("shard-%a.out"))),
-    ];
-    sbatch_header(&mut s, &o);
-    s.extend([
-        format!(
-            "# Written by `cargo xtask sweep --slurm` on {} at {}: task I runs shard I of {shards} of the",
-            host.trim(),
-            utc_stamp()
-        ),
-        "# sweep into DIR/shard-I-of-N/ (continuing it if it was started before). Resubmit one failed".into(),
-        "# task with: sbatch --array=I <this file>".into(),
-        "set -euo pipefail".into(),
-        format!("cd {}", q(&root)),
-        format!("export DSMPC_GIT_REV={}", quote(&rev)),
-        format!("exec {}", sweep_cmd.join(" ")),
-    ]);
-    let mut m = vec![
-        "#!/bin/bash".to_string(),
-        "#SBATCH --job-name=dsmpc-merge".into(),
-        "#SBATCH --ntasks=1".into(),
-        "#SBATCH --cpus-per-task=1".into(),
-        format!("#SBATCH --output={}", q(&sdir.join("merge.out"))),
-    ];
-    sbatch_header(&mut m, &o);
-    m.extend([
-        "# Runs after every task of the shards' array succeeded: checks and joins the shards, then".into(),
-        "# draws the figures and writes report.md (what `cargo xtask merge DIR` does).".into(),
-        "set -euo pipefail".into(),
-        format!("cd {}", q(&root)),
-        format!("{} {}", q(&bin("dsmpc-merge")), q(&dir)),
-        format!("{} report --from {}", q(&bin("dsmpc-reports")), q(&dir)),
-    ]);
-    let shards_script = sdir.join("shards.sbatch");
-    let merge_script = sdir.join("merge.sbatch");
-    for (path, lines) in [(&shards_script, &s), (&merge_script, &m)] {
-        std::fs::write(path, lines.join("\n") + "\n")
-            .map_err(|e| TaskError::run(format!("cannot write {}: {e}", path.display())))?;
+/// What the two job scripts are written from.
+struct Jobs<'a> {
+    o: &'a SlurmOptions,
+    /// The checkout the jobs run in.
+    root: PathBuf,
+    bin_dir: &'a Path,
+    dir: &'a Path,
+    /// `DIR/slurm/`: the scripts and the jobs' output.
+    sdir: &'a Path,
+    shards: usize,
+    cpus: usize,
+}
+
+impl Jobs<'_> {
+    fn q(p: &Path) -> String {
+        quote(&p.display().to_string())
     }
-    let first = format!("sbatch --parsable {}", q(&shards_script));
+
+    /// `--array=` of the shards' job.
+    fn array(&self) -> String {
+        match self.o.max_parallel {
+            Some(k) => format!("1-{}%{k}", self.shards),
+            None => format!("1-{}", self.shards),
+        }
+    }
+
+    /// The array job: task I runs shard I of N (continuing it if it was started before).
+    fn shards_script(&self, sweep_args: &[String]) -> Vec<String> {
+        let q = Self::q;
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        // The revision the binaries were built from, recorded by every shard even if the checkout
+        // moves on while the jobs wait.
+        let rev = git_rev();
+        let sweep_cmd: Vec<String> = std::iter::once(q(&self.bin_dir.join("dsmpc-sweep")))
+            .chain(sweep_args.iter().map(|a| quote(a)))
+            .chain([
+                "--resume".into(),
+                q(self.dir),
+                "--shard".into(),
+                format!("auto/{}", self.shards),
+                "--jobs".into(),
+                self.cpus.to_string(),
+                "--no-progress".into(),
+            ])
+            .collect();
+        let mut s = vec![
+            "#!/bin/bash".to_string(),
+            "#SBATCH --job-name=dsmpc-sweep".into(),
+            format!("#SBATCH --array={}", self.array()),
+            "#SBATCH --ntasks=1".into(),
+            format!("#SBATCH --cpus-per-task={}", self.cpus),
+            format!("#SBATCH --output={}", q(&self.sdir.join("shard-%a.out"))),
+        ];
+        sbatch_header(&mut s, self.o);
+        s.extend([
+            format!(
+                "# Written by `cargo xtask sweep --slurm` on {} at {}: task I runs shard I of {} of the",
+                host.trim(),
+                utc_stamp(),
+                self.shards
+            ),
+            "# sweep into DIR/shard-I-of-N/ (continuing it if it was started before). Resubmit one failed".into(),
+            "# task with: sbatch --array=I <this file>".into(),
+            "set -euo pipefail".into(),
+            format!("cd {}", q(&self.root)),
+            format!("export DSMPC_GIT_REV={}", quote(&rev)),
+            format!("exec {}", sweep_cmd.join(" ")),
+        ]);
+        s
+    }
+
+    /// The merge job, run after every task of the array succeeded.
+    fn merge_script(&self) -> Vec<String> {
+        let q = Self::q;
+        let mut m = vec![
+            "#!/bin/bash".to_string(),
+            "#SBATCH --job-name=dsmpc-merge".into(),
+            "#SBATCH --ntasks=1".into(),
+            "#SBATCH --cpus-per-task=1".into(),
+            format!("#SBATCH --output={}", q(&self.sdir.join("merge.out"))),
+        ];
+        sbatch_header(&mut m, self.o);
+        m.extend([
+            "# Runs after every task of the shards' array succeeded: checks and joins the shards, then".into(),
+            "# draws the figures and writes report.md (what `cargo xtask merge DIR` does).".into(),
+            "set -euo pipefail".into(),
+            format!("cd {}", q(&self.root)),
+            format!("{} {}", q(&self.bin_dir.join("dsmpc-merge")), q(self.dir)),
+            format!(
+                "{} report --from {}",
+                q(&self.bin_dir.join("dsmpc-reports")),
+                q(self.dir)
+            ),
+        ]);
+        m
+    }
+}
+
+/// `--print-only`: the scripts and the commands that would submit them.
+fn print_jobs(shards_script: &Path, merge_script: &Path) {
+    let q = |p: &Path| quote(&p.display().to_string());
+    for path in [shards_script, merge_script] {
+        println!("### {}", path.display());
+        print!("{}", std::fs::read_to_string(path).unwrap_or_default());
+    }
+    let first = format!("sbatch --parsable {}", q(shards_script));
     let second = format!(
         "sbatch --parsable --dependency=afterok:$ARRAY_JOB --kill-on-invalid-dep=yes {}",
-        q(&merge_script)
+        q(merge_script)
     );
-    eprintln!(
-        "sweep: {points} points in {shards} shards (array {array}, {cpus} core(s) per task) into {}",
-        dir.display()
-    );
-    if o.print_only {
-        for path in [&shards_script, &merge_script] {
-            println!("### {}", path.display());
-            print!("{}", std::fs::read_to_string(path).unwrap_or_default());
-        }
-        println!("### submit with:\nARRAY_JOB=$({first} | cut -d';' -f1)\n{second}");
-        return Ok(());
+    println!("### submit with:\nARRAY_JOB=$({first} | cut -d';' -f1)\n{second}");
+}
+
+/// One `sbatch --parsable ...`: the job id.
+fn sbatch(args: &[String]) -> Result<String, TaskError> {
+    eprintln!("+ sbatch {}", args.join(" "));
+    let out = Command::new("sbatch").args(args).output().map_err(|e| {
+        TaskError::run(format!(
+            "cannot run sbatch ({e}): is this a Slurm submit host? (--print-only writes the scripts without submitting)"
+        ))
+    })?;
+    if !out.status.success() {
+        return Err(TaskError::run(format!(
+            "sbatch failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
     }
-    let submit = |args: &[String]| -> Result<String, TaskError> {
-        eprintln!("+ sbatch {}", args.join(" "));
-        let out = Command::new("sbatch").args(args).output().map_err(|e| {
-            TaskError::run(format!(
-                "cannot run sbatch ({e}): is this a Slurm submit host? (--print-only writes the scripts without submitting)"
-            ))
-        })?;
-        if !out.status.success() {
-            return Err(TaskError::run(format!(
-                "sbatch failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            )));
-        }
-        let id = String::from_utf8_lossy(&out.stdout);
-        let id = id.trim().split(';').next().unwrap_or("").to_string();
-        if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
-            return Err(TaskError::run(format!("sbatch printed no job id: {:?}", id)));
-        }
-        Ok(id)
-    };
-    let array_job = submit(&["--parsable".into(), shards_script.display().to_string()])?;
-    let merge_job = submit(&[
+    let id = String::from_utf8_lossy(&out.stdout);
+    let id = id.trim().split(';').next().unwrap_or("").to_string();
+    if id.is_empty() || !id.chars().all(|c| c.is_ascii_digit()) {
+        return Err(TaskError::run(format!("sbatch printed no job id: {:?}", id)));
+    }
+    Ok(id)
+}
+
+/// Submits the array job, then the merge job depending on it, and says where to look.
+fn submit_jobs(
+    shards_script: &Path,
+    merge_script: &Path,
+    shards: usize,
+    dir: &Path,
+    sdir: &Path,
+) -> Result<(), TaskError> {
+    let array_job = sbatch(&["--parsable".into(), shards_script.display().to_string()])?;
+    let merge_job = sbatch(&[
         "--parsable".into(),
         format!("--dependency=afterok:{array_job}"),
         "--kill-on-invalid-dep=yes".into(),
@@ -426,7 +512,7 @@ mod tests {
 
     #[test]
     fn options_split_from_the_sweeps() {
-        let (o, rest) = parse(&strings(&[
+        let (o, _, rest) = parse(&strings(&[
             "--slurm",
             "--preset",
             "paper",

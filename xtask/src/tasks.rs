@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::TaskError;
+use crate::args;
 use crate::gmp;
+use crate::skips;
 
 /// Change to the workspace root (the parent of this crate's manifest directory).
 pub fn to_project_root() -> Result<(), String> {
@@ -68,7 +70,8 @@ pub(crate) fn gmp_or_warn() -> bool {
     ok
 }
 
-/// `cargo xtask test`.
+/// `cargo xtask test`: the tests, then `skipped: N` with the tests that could not run here
+/// ([`skips`]); with `CI=true` any of those fails the task.
 pub fn test(args: &[String]) -> Result<(), String> {
     let mut cmd = Command::new("cargo");
     cmd.args(["test", "--workspace"]);
@@ -78,18 +81,13 @@ pub fn test(args: &[String]) -> Result<(), String> {
         eprintln!("note: testing the num backend only");
     }
     cmd.args(args);
-    run(&mut cmd)
-}
-
-fn value_of(args: &[String], flag: &str) -> Option<String> {
-    let eq = format!("{flag}=");
-    args.iter().enumerate().find_map(|(i, a)| {
-        if a == flag {
-            args.get(i + 1).cloned()
-        } else {
-            a.strip_prefix(&eq).map(str::to_string)
-        }
-    })
+    let log = skips::fresh_log()?;
+    cmd.env(skips::SKIP_LOG, &log);
+    let ran = run(&mut cmd);
+    let skipped = skips::read(&log)?;
+    eprintln!("\n{}", skips::summary(&skipped));
+    ran?;
+    skips::check(&skipped, std::env::var("CI").ok().as_deref())
 }
 
 /// `cargo run --quiet --release -p dsmpc-bench --bin BIN`.
@@ -122,18 +120,16 @@ fn reports(sub: &str, dir: &Path) -> Result<(), String> {
     run(&mut cmd)
 }
 
-/// `cargo xtask sweep` (with `--slurm`: [`crate::slurm::sweep`]).
-pub fn sweep(args: &[String]) -> Result<(), TaskError> {
+/// `cargo xtask sweep` on this machine (`--slurm` is `crate::slurm::sweep`, chosen in `main`);
+/// `own_help` lists the options of the task itself, printed after the sweep's with `--help`.
+pub fn sweep(args: &[String], own_help: &str) -> Result<(), TaskError> {
     let help = args.iter().any(|a| a == "--help" || a == "-h");
-    if args.iter().any(|a| a == "--slurm") && !help {
-        return crate::slurm::sweep(args);
-    }
     let gmp = gmp_or_warn();
     let mut cmd = sweep_cmd(gmp);
     cmd.args(args);
     if help {
         run_ours(&mut cmd)?;
-        println!("\nOptions of `cargo xtask sweep` itself:\n\n{}", crate::slurm::HELP);
+        println!("\nOptions of `cargo xtask sweep` itself:\n\n{own_help}");
         return Ok(());
     }
     if args.iter().any(|a| a == "--list-presets" || a == "--dry-run") {
@@ -143,8 +139,8 @@ pub fn sweep(args: &[String]) -> Result<(), TaskError> {
         // One shard: no figures or report of its own (`cargo xtask merge DIR` makes them).
         return run_ours(&mut cmd);
     }
-    let given = value_of(args, "--out")
-        .or_else(|| value_of(args, "--resume"))
+    let given = args::peek(args, "--out")
+        .or_else(|| args::peek(args, "--resume"))
         .map(PathBuf::from);
     if grid_has_process_points(gmp, args) {
         build_dsmpc(gmp)?;
@@ -207,24 +203,7 @@ pub fn merge(args: &[String]) -> Result<(), TaskError> {
         print!("{MERGE_HELP}");
         return Ok(());
     }
-    let mut dir = None;
-    for a in args {
-        match a.as_str() {
-            "--allow-partial" => {}
-            flag if flag.starts_with('-') => {
-                return Err(TaskError::usage(format!(
-                    "merge: unknown option {flag:?}\n\n{MERGE_HELP}"
-                )));
-            }
-            d if dir.is_none() => dir = Some(PathBuf::from(d)),
-            d => {
-                return Err(TaskError::usage(format!(
-                    "merge: one DIR only, got another: {d:?}\n\n{MERGE_HELP}"
-                )));
-            }
-        }
-    }
-    let dir = dir.ok_or_else(|| TaskError::usage(format!("merge: give the sweep folder DIR\n\n{MERGE_HELP}")))?;
+    let dir = merge_dir(args)?;
     let mut cmd = bench_bin("dsmpc-merge");
     cmd.arg("--").args(args);
     let shown = "dsmpc-merge".to_string();
@@ -251,6 +230,26 @@ pub fn merge(args: &[String]) -> Result<(), TaskError> {
         dir.display()
     );
     Ok(())
+}
+
+/// The one DIR of `cargo xtask merge DIR [--allow-partial]`; any other option or a second
+/// folder is refused.
+fn merge_dir(args: &[String]) -> Result<PathBuf, TaskError> {
+    let a = args::split(args, &[], &["--allow-partial"]).map_err(TaskError::usage)?;
+    if let Some(flag) = a.rest.iter().find(|x| x.starts_with('-')) {
+        return Err(TaskError::usage(format!(
+            "merge: unknown option {flag:?}\n\n{MERGE_HELP}"
+        )));
+    }
+    match a.rest.as_slice() {
+        [d] => Ok(PathBuf::from(d)),
+        [] => Err(TaskError::usage(format!(
+            "merge: give the sweep folder DIR\n\n{MERGE_HELP}"
+        ))),
+        [_, d, ..] => Err(TaskError::usage(format!(
+            "merge: one DIR only, got another: {d:?}\n\n{MERGE_HELP}"
+        ))),
+    }
 }
 
 /// `cargo xtask merge --help`.

@@ -15,8 +15,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::TaskError;
-use crate::regress::{self, Options, git, resolve};
+use crate::regress::{self, Options};
 use crate::tasks::gmp_or_warn;
+use crate::tools::{git, resolve};
 
 /// `cargo xtask regress-validate --help`.
 pub const HELP: &str = "\
@@ -113,12 +114,8 @@ fn ratio_of(verdicts: &Path, phase: &str, measure: &str) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// `cargo xtask regress-validate`.
-pub fn validate(args: &[String]) -> Result<(), TaskError> {
-    if args.iter().any(|a| a == "--help" || a == "-h") {
-        print!("{HELP}");
-        return Ok(());
-    }
+/// The cases asked for (all of them when none is) and the run options.
+fn parse(args: &[String]) -> Result<(Vec<String>, Options), TaskError> {
     let mut cases: Vec<String> = vec![];
     let mut opts = Options::default();
     let mut it = args.iter();
@@ -147,6 +144,89 @@ pub fn validate(args: &[String]) -> Result<(), TaskError> {
     if cases.is_empty() {
         cases = CASES.iter().map(|s| s.to_string()).collect();
     }
+    Ok((cases, opts))
+}
+
+/// A fresh scratch worktree `src` of `head` with `code` inserted at the start of
+/// `Stopwatch::stop` and committed as `case`; returns the commit.
+fn patched_worktree(root: &Path, src: &Path, head: &str, case: &str, code: &str) -> Result<String, TaskError> {
+    let _ = git(root, &["worktree", "remove", "--force", &src.to_string_lossy()]);
+    let _ = std::fs::remove_dir_all(src);
+    let _ = git(root, &["worktree", "prune"]);
+    git(
+        root,
+        &["worktree", "add", "--detach", "--force", &src.to_string_lossy(), head],
+    )
+    .map_err(TaskError::run)?;
+    let file = src.join("roles/src/metrics.rs");
+    let text = std::fs::read_to_string(&file).map_err(|e| TaskError::run(format!("{}: {e}", file.display())))?;
+    if !text.contains(ANCHOR) {
+        return Err(TaskError::run(format!(
+            "{}: `Stopwatch::stop` not found",
+            file.display()
+        )));
+    }
+    std::fs::write(&file, text.replacen(ANCHOR, &format!("{ANCHOR}{code}"), 1))
+        .map_err(|e| TaskError::run(e.to_string()))?;
+    git(
+        src,
+        &[
+            "-c",
+            "user.name=regress-validate",
+            "-c",
+            "user.email=regress-validate@invalid",
+            "commit",
+            "--quiet",
+            "-am",
+            &format!("regress-validate: {case}"),
+        ],
+    )
+    .map_err(TaskError::run)?;
+    resolve(src, "HEAD").map_err(TaskError::run)
+}
+
+/// Whether case `kind:phase` was caught as expected, from the run's `verdicts.csv`, and its
+/// line of the summary table.
+fn judge_case(case: &str, kind: &str, phase: &str, verdicts: &Path) -> Result<(bool, String), TaskError> {
+    let got = flagged(verdicts).map_err(TaskError::run)?;
+    let measure = if kind == "cpu15" { "cpu_time" } else { "instructions" };
+    // Caught: the phase on the targeted measure; nothing else flagged except the same
+    // phase on the other measure (a spin loop also runs instructions).
+    let caught = got.iter().any(|(p, m)| p == phase && m == measure) && got.iter().all(|(p, _)| p == phase);
+    // The instruction case must be a small change, or it shows nothing about the threshold:
+    // its ratio has to be about 3% (the loop is sized for the instruction grid; a grid that
+    // changes the phase's size shows up here as a patch to resize).
+    let ir = ratio_of(verdicts, phase, "instructions").parse::<f64>().ok();
+    let sized = kind != "ir3" || ir.is_some_and(|r| (1.015..=1.06).contains(&r));
+    let ok = caught && sized;
+    let shown: Vec<String> = got.iter().map(|(p, m)| format!("{p} ({m})")).collect();
+    let line = format!(
+        "| {case} | {phase} ({measure}) | {} | {}, {} | {} |",
+        if shown.is_empty() {
+            "nothing".into()
+        } else {
+            shown.join(", ")
+        },
+        ratio_of(verdicts, phase, "instructions"),
+        ratio_of(verdicts, phase, "cpu_time"),
+        if ok {
+            "caught"
+        } else if caught {
+            "caught, but the patch is not about 3% of the phase's instructions: resize its loop"
+        } else {
+            "NOT AS EXPECTED"
+        }
+    );
+    Ok((ok, line))
+}
+
+/// `cargo xtask regress-validate`.
+pub fn validate(args: &[String]) -> Result<(), TaskError> {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        print!("{HELP}");
+        return Ok(());
+    }
+    let (cases, opts) = parse(args)?;
     let root = std::env::current_dir().map_err(|e| TaskError::run(e.to_string()))?;
     let head = resolve(&root, "HEAD").map_err(TaskError::run)?;
     let gmp = gmp_or_warn();
@@ -164,40 +244,7 @@ pub fn validate(args: &[String]) -> Result<(), TaskError> {
             .split_once(':')
             .ok_or_else(|| TaskError::usage(format!("case {case:?}: expected KIND:PHASE")))?;
         let code = patch(kind, phase).ok_or_else(|| TaskError::usage(format!("unknown case {case:?}\n\n{HELP}")))?;
-        // A fresh scratch worktree of HEAD with the patch committed.
-        let _ = git(&root, &["worktree", "remove", "--force", &src.to_string_lossy()]);
-        let _ = std::fs::remove_dir_all(&src);
-        let _ = git(&root, &["worktree", "prune"]);
-        git(
-            &root,
-            &["worktree", "add", "--detach", "--force", &src.to_string_lossy(), &head],
-        )
-        .map_err(TaskError::run)?;
-        let file = src.join("roles/src/metrics.rs");
-        let text = std::fs::read_to_string(&file).map_err(|e| TaskError::run(format!("{}: {e}", file.display())))?;
-        if !text.contains(ANCHOR) {
-            return Err(TaskError::run(format!(
-                "{}: `Stopwatch::stop` not found",
-                file.display()
-            )));
-        }
-        std::fs::write(&file, text.replacen(ANCHOR, &format!("{ANCHOR}{code}"), 1))
-            .map_err(|e| TaskError::run(e.to_string()))?;
-        git(
-            &src,
-            &[
-                "-c",
-                "user.name=regress-validate",
-                "-c",
-                "user.email=regress-validate@invalid",
-                "commit",
-                "--quiet",
-                "-am",
-                &format!("regress-validate: {case}"),
-            ],
-        )
-        .map_err(TaskError::run)?;
-        let cand = resolve(&src, "HEAD").map_err(TaskError::run)?;
+        let cand = patched_worktree(&root, &src, &head, case, &code)?;
         let out = PathBuf::from("target/regress/validate").join(case.replace(':', "-"));
         let run_opts = Options {
             out: out.clone(),
@@ -211,37 +258,9 @@ pub fn validate(args: &[String]) -> Result<(), TaskError> {
         {
             return result;
         }
-        let verdicts = root.join(&out).join("verdicts.csv");
-        let got = flagged(&verdicts).map_err(TaskError::run)?;
-        let measure = if kind == "cpu15" { "cpu_time" } else { "instructions" };
-        // Caught: the phase on the targeted measure; nothing else flagged except the same
-        // phase on the other measure (a spin loop also runs instructions).
-        let caught = got.iter().any(|(p, m)| p == phase && m == measure) && got.iter().all(|(p, _)| p == phase);
-        // The instruction case must be a small change, or it shows nothing about the threshold:
-        // its ratio has to be about 3% (the loop is sized for the instruction grid; a grid that
-        // changes the phase's size shows up here as a patch to resize).
-        let ir = ratio_of(&verdicts, phase, "instructions").parse::<f64>().ok();
-        let sized = kind != "ir3" || ir.is_some_and(|r| (1.015..=1.06).contains(&r));
-        let ok = caught && sized;
+        let (ok, line) = judge_case(case, kind, phase, &root.join(&out).join("verdicts.csv"))?;
         all_ok &= ok;
-        let shown: Vec<String> = got.iter().map(|(p, m)| format!("{p} ({m})")).collect();
-        lines.push(format!(
-            "| {case} | {phase} ({measure}) | {} | {}, {} | {} |",
-            if shown.is_empty() {
-                "nothing".into()
-            } else {
-                shown.join(", ")
-            },
-            ratio_of(&verdicts, phase, "instructions"),
-            ratio_of(&verdicts, phase, "cpu_time"),
-            if ok {
-                "caught"
-            } else if caught {
-                "caught, but the patch is not about 3% of the phase's instructions: resize its loop"
-            } else {
-                "NOT AS EXPECTED"
-            }
-        ));
+        lines.push(line);
     }
     let summary = lines.join("\n") + "\n";
     std::fs::create_dir_all(&vdir).map_err(|e| TaskError::run(e.to_string()))?;

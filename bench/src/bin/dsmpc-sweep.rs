@@ -5,8 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use dsmpc_bench::grid::{self, Overrides, Threshold};
-use dsmpc_bench::shard::{self, ShardSpec};
+use dsmpc_bench::BenchError;
+use dsmpc_bench::grid::{self, Grid, Overrides, Threshold};
+use dsmpc_bench::shard::{self, Shard, ShardSpec};
 use dsmpc_bench::sweep::{self, ShardRun, SweepOptions};
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
@@ -144,10 +145,12 @@ fn point_latest_at(dir: &std::path::Path) {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
+/// The grid the options name (a file or a preset, with the axis options applied), its skipped
+/// points noted; refused when no valid point is left.
+fn load_grid(cli: &Cli) -> Result<Grid, BenchError> {
     let (text, name) = match &cli.grid {
         Some(path) => (
-            std::fs::read_to_string(path).map_err(|source| dsmpc_bench::BenchError::Io {
+            std::fs::read_to_string(path).map_err(|source| BenchError::Io {
                 path: path.display().to_string(),
                 source,
             })?,
@@ -158,17 +161,17 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
         None => (grid::preset(&cli.preset)?.to_string(), cli.preset.clone()),
     };
     let ov = Overrides {
-        dps: cli.dps,
-        cps: cli.cps,
-        capacity: cli.capacity,
-        threshold: cli.threshold,
-        rsa_bits: cli.rsa_bits,
-        group_bits: cli.group_bits,
-        backend: cli.backend,
-        verify: cli.verify,
-        suite: cli.suite,
-        provider: cli.provider,
-        net: cli.net,
+        dps: cli.dps.clone(),
+        cps: cli.cps.clone(),
+        capacity: cli.capacity.clone(),
+        threshold: cli.threshold.clone(),
+        rsa_bits: cli.rsa_bits.clone(),
+        group_bits: cli.group_bits.clone(),
+        backend: cli.backend.clone(),
+        verify: cli.verify.clone(),
+        suite: cli.suite.clone(),
+        provider: cli.provider.clone(),
+        net: cli.net.clone(),
         reps: cli.reps,
         seed: cli.seed,
         session_threads: cli.session_threads,
@@ -183,44 +186,43 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
         );
     }
     if g.points.is_empty() {
-        return Err(dsmpc_bench::BenchError::Grid("no valid points to run".into()));
+        return Err(BenchError::Grid("no valid points to run".into()));
     }
-    let grid_points: Vec<String> = g.points.iter().map(|p| p.point_id()).collect();
-    let (g, shard) = match cli.shard {
-        None => (g, None),
-        Some(spec) => {
-            let s = spec.resolve()?;
-            (shard::select(&g, s), Some(s))
-        }
-    };
-    if cli.dry_run {
-        for p in &g.points {
-            match shard {
-                Some(_) => println!(
-                    "{}\tnet {}\testimated cost {}",
-                    p.point_id(),
-                    p.net,
-                    shard::estimated_point_cost(p)
-                ),
-                None => println!("{}\tnet {}", p.point_id(), p.net),
-            }
-        }
+    Ok(g)
+}
+
+/// `--dry-run`: the points (with their estimated cost in a shard) and how many.
+fn print_dry_run(g: &Grid, shard: Option<Shard>, grid_points: usize) {
+    for p in &g.points {
         match shard {
-            Some(s) => println!(
-                "shard {s}: {} of {} points x {} repetitions",
-                g.points.len(),
-                grid_points.len(),
-                g.reps
+            Some(_) => println!(
+                "{}\tnet {}\testimated cost {}",
+                p.point_id(),
+                p.net,
+                shard::estimated_point_cost(p)
             ),
-            None => println!("{} points x {} repetitions", g.points.len(), g.reps),
+            None => println!("{}\tnet {}", p.point_id(), p.net),
         }
-        return Ok(ExitCode::SUCCESS);
     }
-    let (out, resume) = match (cli.resume, cli.out) {
+    match shard {
+        Some(s) => println!(
+            "shard {s}: {} of {} points x {} repetitions",
+            g.points.len(),
+            grid_points,
+            g.reps
+        ),
+        None => println!("{} points x {} repetitions", g.points.len(), g.reps),
+    }
+}
+
+/// The output folder and whether the run resumes it: `--resume`, `--out`, or (not for a shard)
+/// a new `results/<UTC time>` that `results/latest` points at; a shard's own folder inside.
+fn out_dir(resume: Option<PathBuf>, out: Option<PathBuf>, shard: Option<Shard>) -> Result<(PathBuf, bool), BenchError> {
+    let (out, resume) = match (resume, out) {
         (Some(d), _) => (d, true),
         (None, Some(d)) => (d, false),
         (None, None) if shard.is_some() => {
-            return Err(dsmpc_bench::BenchError::Output(
+            return Err(BenchError::Output(
                 "--shard needs the sweep folder that all shards share: give --out DIR (or --resume DIR)".into(),
             ));
         }
@@ -230,10 +232,27 @@ fn run(cli: Cli) -> Result<ExitCode, dsmpc_bench::BenchError> {
             (dir, false)
         }
     };
-    let out = match shard {
-        Some(s) => out.join(s.folder()),
-        None => out,
+    Ok(match shard {
+        Some(s) => (out.join(s.folder()), resume),
+        None => (out, resume),
+    })
+}
+
+fn run(cli: Cli) -> Result<ExitCode, BenchError> {
+    let g = load_grid(&cli)?;
+    let grid_points: Vec<String> = g.points.iter().map(|p| p.point_id()).collect();
+    let (g, shard) = match cli.shard {
+        None => (g, None),
+        Some(spec) => {
+            let s = spec.resolve()?;
+            (shard::select(&g, s), Some(s))
+        }
     };
+    if cli.dry_run {
+        print_dry_run(&g, shard, grid_points.len());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (out, resume) = out_dir(cli.resume, cli.out, shard)?;
     let jobs = cli.jobs.unwrap_or_else(dsmpc_bench::host::cores).max(1);
     if let Some(s) = shard {
         eprintln!(

@@ -3,158 +3,11 @@
 //! `messages.csv` ([`MessageRow`]) and of `units.csv` ([`UnitRow`], the schema's), and
 //! `meta.json` ([`Meta`]).
 
-use std::collections::BTreeMap;
-use std::fmt;
-
-use serde::Deserialize;
-
 use super::OP_COLUMNS;
 
-/// The parameters that define a sweep point (everything but the repetition).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Params {
-    /// The network: `memory`, `sim:PROFILE`, `process` or `netns:PROFILE` (`memory` for files
-    /// written before the column existed).
-    pub net: String,
-    /// Big-integer backend: `num` or `gmp`.
-    pub backend: String,
-    /// Cipher suite: `rsa` or `p256`.
-    pub suite: String,
-    /// Crypto provider: `rustcrypto` or `awslc` (`rustcrypto` for files written before the
-    /// column existed).
-    pub provider: String,
-    /// Verification mode: `paper`, `fast`, `batch` or `vss`.
-    pub verify: String,
-    /// Number of data providers.
-    pub n: u64,
-    /// Number of candidate computing parties.
-    pub m: u64,
-    /// Number of selected computing parties (Cloud capacity).
-    pub k: u64,
-    /// Reconstruction threshold.
-    pub t: u64,
-    /// RSA modulus bits (0 with the p256 suite).
-    pub rsa_bits: u64,
-    /// Bits of the Schnorr group modulus p.
-    pub group_bits: u64,
-    /// Bits of each data provider's value.
-    pub value_bits: u64,
-    /// The point's seed.
-    pub seed: u64,
-}
-
-/// A sweep dimension: one of the parameters a grid can vary.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Dim {
-    /// The network sessions ran on.
-    Net,
-    /// Big-integer backend.
-    Backend,
-    /// Verification mode.
-    Verify,
-    /// Cipher suite.
-    Suite,
-    /// Crypto provider.
-    Provider,
-    /// Number of data providers.
-    N,
-    /// Number of selected computing parties.
-    K,
-    /// Number of candidate computing parties.
-    M,
-    /// Threshold.
-    T,
-    /// RSA modulus bits.
-    RsaBits,
-    /// Group modulus bits.
-    GroupBits,
-    /// Bits per data-provider value.
-    ValueBits,
-}
-
-impl Dim {
-    /// Every dimension, in the order captions list them.
-    pub const ALL: [Dim; 12] = [
-        Dim::Net,
-        Dim::Backend,
-        Dim::Verify,
-        Dim::Suite,
-        Dim::Provider,
-        Dim::N,
-        Dim::K,
-        Dim::M,
-        Dim::T,
-        Dim::RsaBits,
-        Dim::GroupBits,
-        Dim::ValueBits,
-    ];
-
-    /// The column name of the dimension.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dim::Net => "net",
-            Dim::Backend => "backend",
-            Dim::Verify => "verify",
-            Dim::Suite => "suite",
-            Dim::Provider => "provider",
-            Dim::N => "n",
-            Dim::K => "k",
-            Dim::M => "m",
-            Dim::T => "t",
-            Dim::RsaBits => "rsa_bits",
-            Dim::GroupBits => "group_bits",
-            Dim::ValueBits => "value_bits",
-        }
-    }
-}
-
-/// The value of one dimension at one point.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum DimValue {
-    /// A numeric parameter.
-    Num(u64),
-    /// A named parameter (backend, suite, verification mode).
-    Text(String),
-}
-
-impl DimValue {
-    /// The numeric value, if any.
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            DimValue::Num(v) => Some(*v as f64),
-            DimValue::Text(_) => None,
-        }
-    }
-}
-
-impl fmt::Display for DimValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DimValue::Num(v) => write!(f, "{v}"),
-            DimValue::Text(s) => f.write_str(s),
-        }
-    }
-}
-
-impl Params {
-    /// The value of dimension `d`.
-    pub fn get(&self, d: Dim) -> DimValue {
-        match d {
-            Dim::Net => DimValue::Text(self.net.clone()),
-            Dim::Backend => DimValue::Text(self.backend.clone()),
-            Dim::Verify => DimValue::Text(self.verify.clone()),
-            Dim::Suite => DimValue::Text(self.suite.clone()),
-            Dim::Provider => DimValue::Text(self.provider.clone()),
-            Dim::N => DimValue::Num(self.n),
-            Dim::K => DimValue::Num(self.k),
-            Dim::M => DimValue::Num(self.m),
-            Dim::T => DimValue::Num(self.t),
-            Dim::RsaBits => DimValue::Num(self.rsa_bits),
-            Dim::GroupBits => DimValue::Num(self.group_bits),
-            Dim::ValueBits => DimValue::Num(self.value_bits),
-        }
-    }
-}
+/// The parameters that define a sweep point, the dimensions a grid varies and their values: the
+/// schema's types, the same that bench writes the rows from.
+pub use dsmpc_schema::{Dim, DimValue, Params};
 
 /// One row of `phases.csv`: one phase of one repetition of one point.
 #[derive(Clone, Debug, PartialEq)]
@@ -279,61 +132,93 @@ impl SessionRow {
 /// name, reads as `sig_verify`).
 pub use dsmpc_schema::UnitRow;
 
-/// `meta.json`: how and where the sweep ran. Keys beyond the required ones are kept in `extra`.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Meta {
-    /// Git revision.
-    pub git_rev: String,
-    /// Crate version.
-    pub crate_version: String,
-    /// Host CPU model.
-    pub host_cpu: String,
-    /// Host core count.
-    pub cores: u64,
-    /// The command that ran the sweep (a string or an array of arguments).
-    pub command_line: serde_json::Value,
-    /// Start time, RFC 3339.
-    pub started: String,
-    /// End time, RFC 3339; `None` (JSON null) while a sweep is still running.
-    pub finished: Option<String>,
-    /// Sweep seed.
-    pub seed: u64,
-    /// Grid preset name.
-    pub preset: serde_json::Value,
-    /// Sweep parallelism.
-    pub jobs: u64,
-    /// Seconds taken by the reference CPU workload in this run.
-    pub calibration_s: f64,
-    /// The grid, free-form.
-    pub grid: serde_json::Value,
-    /// Notes such as skipped invalid points.
-    #[serde(default)]
-    pub notes: Vec<String>,
-    /// Any other keys.
-    #[serde(flatten)]
-    pub extra: BTreeMap<String, serde_json::Value>,
-}
+/// `meta.json`: how and where the sweep ran, the schema's type (keys it does not know are kept in
+/// `extra`; files written before a key existed still read).
+pub use dsmpc_schema::Meta;
 
-impl Meta {
-    /// `command_line` as one display string.
-    pub fn command_line_text(&self) -> String {
-        json_text(&self.command_line)
-    }
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{read_messages, read_phases, read_sessions};
 
-    /// `preset` as one display string.
-    pub fn preset_text(&self) -> String {
-        json_text(&self.preset)
-    }
-}
-
-/// A JSON value as plain text: strings unquoted, arrays of strings joined by spaces.
-fn json_text(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Null => "-".into(),
-        serde_json::Value::Array(a) if a.iter().all(|x| x.is_string()) => {
-            a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")
+    fn params() -> Params {
+        Params {
+            net: "sim:lan".into(),
+            backend: "gmp".into(),
+            suite: "p256".into(),
+            provider: "awslc".into(),
+            verify: "vss".into(),
+            n: 20,
+            m: 6,
+            k: 5,
+            t: 3,
+            rsa_bits: 0,
+            group_bits: 2048,
+            value_bits: 16,
+            seed: 7,
         }
-        other => other.to_string(),
+    }
+
+    fn write<T: serde::Serialize>(path: &std::path::Path, rows: &[T]) {
+        let mut w = csv::Writer::from_path(path).unwrap();
+        for r in rows {
+            w.serialize(r).unwrap();
+        }
+        w.flush().unwrap();
+    }
+
+    /// Rows bench writes (the schema's, with one `Params`) read back here with the same
+    /// parameters, in all three files.
+    #[test]
+    fn params_round_trip_through_the_three_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = params();
+        let phase = dsmpc_schema::PhaseRow {
+            point: "pt".into(),
+            rep: 1,
+            params: p.clone(),
+            phase: "edge_reconstruct".into(),
+            instances: 1,
+            work_cpu_s: 0.5,
+            dec: 3,
+            ..Default::default()
+        };
+        let message = dsmpc_schema::MessageRow {
+            point: "pt".into(),
+            params: p.clone(),
+            kind: "cp_result".into(),
+            src_role: "cp".into(),
+            dst_role: "edge".into(),
+            count: 5,
+            bytes: 500,
+            ..Default::default()
+        };
+        let session = dsmpc_schema::SessionRow {
+            point: "pt".into(),
+            rep: 1,
+            params: p.clone(),
+            profile: "lan".into(),
+            e2e_s: Some(1.5),
+            protocol_bytes: 500,
+            ..Default::default()
+        };
+        let (pp, mp, sp) = (
+            dir.path().join("phases.csv"),
+            dir.path().join("messages.csv"),
+            dir.path().join("sessions.csv"),
+        );
+        write(&pp, &[phase]);
+        write(&mp, &[message]);
+        write(&sp, &[session]);
+        let phases = read_phases(&pp).unwrap();
+        assert_eq!(phases[0].params, p);
+        assert_eq!((phases[0].rep, phases[0].work_cpu_s), (1, 0.5));
+        assert_eq!(phases[0].ops[OP_COLUMNS.iter().position(|c| *c == "dec").unwrap()], 3);
+        let messages = read_messages(&mp).unwrap();
+        assert_eq!(messages[0].params, p);
+        assert_eq!((messages[0].count, messages[0].bytes), (5, 500));
+        let sessions = read_sessions(&sp).unwrap();
+        assert_eq!(sessions[0].params, p);
+        assert_eq!((sessions[0].profile.as_str(), sessions[0].e2e_s), ("lan", Some(1.5)));
     }
 }

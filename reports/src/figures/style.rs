@@ -13,10 +13,10 @@ use crate::data::{MESSAGE_KINDS, PHASES};
 static FONT_BYTES: &[u8] = include_bytes!("../../assets/DejaVuSans.ttf");
 
 /// The font family name every text style uses.
-pub(crate) const FONT: &str = "sans-serif";
+pub const FONT: &str = "sans-serif";
 
 /// Registers the embedded font under [`FONT`] (once per process).
-pub(crate) fn register_font() -> Result<(), String> {
+pub fn register_font() -> Result<(), String> {
     static DONE: OnceLock<Result<(), String>> = OnceLock::new();
     DONE.get_or_init(|| {
         plotters::style::register_font(FONT, FontStyle::Normal, FONT_BYTES)
@@ -26,31 +26,31 @@ pub(crate) fn register_font() -> Result<(), String> {
 }
 
 /// Width and height of a one-panel figure (one paper column at ~150 dpi).
-pub(crate) const SIZE_ONE: (u32, u32) = (640, 420);
+pub const SIZE_ONE: (u32, u32) = (640, 420);
 /// Width and height of a two-panel figure.
-pub(crate) const SIZE_TWO: (u32, u32) = (640, 680);
+pub const SIZE_TWO: (u32, u32) = (640, 680);
 /// Width of the legend column on the right of each panel.
-pub(crate) const LEGEND_WIDTH: u32 = 160;
+pub const LEGEND_WIDTH: u32 = 160;
 
 /// Tick-label font size.
-pub(crate) const TICK_SIZE: u32 = 12;
+pub const TICK_SIZE: u32 = 12;
 /// Axis-title font size.
-pub(crate) const DESC_SIZE: u32 = 13;
+pub const DESC_SIZE: u32 = 13;
 /// Legend font size.
-pub(crate) const LEGEND_SIZE: u32 = 12;
+pub const LEGEND_SIZE: u32 = 12;
 /// Labels drawn beside bars (the variant of each bar in fig10).
-pub(crate) const BAR_LABEL_SIZE: u32 = 10;
+pub const BAR_LABEL_SIZE: u32 = 10;
 /// Panel-title font size.
-pub(crate) const TITLE_SIZE: u32 = 13;
+pub const TITLE_SIZE: u32 = 13;
 
 const fn hex(c: u32) -> RGBColor {
     RGBColor((c >> 16) as u8, (c >> 8) as u8, c as u8)
 }
 
 /// Colour of anything not in a fixed map.
-pub(crate) const GREY: RGBColor = hex(0x8c8c8c);
+pub const GREY: RGBColor = hex(0x8c8c8c);
 /// Colour of neutral legend glyphs (series styles, variant shades).
-pub(crate) const DARK: RGBColor = hex(0x404040);
+pub const DARK: RGBColor = hex(0x404040);
 
 /// Phase colours (Tableau 10), indexed like [`PHASES`].
 const PHASE_COLOURS: [RGBColor; 8] = [
@@ -79,7 +79,7 @@ const KIND_COLOURS: [RGBColor; 9] = [
 ];
 
 /// The fixed colour of a phase.
-pub(crate) fn phase_colour(phase: &str) -> RGBColor {
+pub fn phase_colour(phase: &str) -> RGBColor {
     PHASES
         .iter()
         .position(|p| *p == phase)
@@ -87,7 +87,7 @@ pub(crate) fn phase_colour(phase: &str) -> RGBColor {
 }
 
 /// The fixed colour of a message kind.
-pub(crate) fn kind_colour(kind: &str) -> RGBColor {
+pub fn kind_colour(kind: &str) -> RGBColor {
     MESSAGE_KINDS
         .iter()
         .position(|p| *p == kind)
@@ -95,7 +95,7 @@ pub(crate) fn kind_colour(kind: &str) -> RGBColor {
 }
 
 /// The fixed colour of a role (as sender).
-pub(crate) fn role_colour(role: &str) -> RGBColor {
+pub fn role_colour(role: &str) -> RGBColor {
     match role {
         "Cloud" => hex(0x332288),
         "CP" => hex(0xcc6677),
@@ -106,7 +106,7 @@ pub(crate) fn role_colour(role: &str) -> RGBColor {
 }
 
 /// A short label for a phase, for legends and category axes (full names are in the report).
-pub(crate) fn phase_label(phase: &str) -> String {
+pub fn phase_label(phase: &str) -> String {
     match phase {
         "share_encrypt_pvss_attach" => "share_encrypt_pvss".into(),
         "cp_decrypt_pvss_verify_local_compute" => "cp_decrypt_verify".into(),
@@ -116,13 +116,13 @@ pub(crate) fn phase_label(phase: &str) -> String {
 }
 
 /// `colour` blended towards white: `amount` 1 keeps the colour, 0 gives white.
-pub(crate) fn tint(colour: RGBColor, amount: f64) -> RGBColor {
+pub fn tint(colour: RGBColor, amount: f64) -> RGBColor {
     let mix = |c: u8| (255.0 - (255.0 - f64::from(c)) * amount).round().clamp(0.0, 255.0) as u8;
     RGBColor(mix(colour.0), mix(colour.1), mix(colour.2))
 }
 
 /// How strongly variant `i` of `count` is tinted: the first is solid, the last pale.
-pub(crate) fn variant_amount(i: usize, count: usize) -> f64 {
+pub fn variant_amount(i: usize, count: usize) -> f64 {
     if count <= 1 {
         1.0
     } else {
@@ -131,7 +131,7 @@ pub(crate) fn variant_amount(i: usize, count: usize) -> f64 {
 }
 
 /// Number of distinct series line styles (solid, dashed, dotted, long dash) and markers.
-pub(crate) const STYLES: usize = 4;
+pub const STYLES: usize = 4;
 
 #[cfg(test)]
 mod tests {

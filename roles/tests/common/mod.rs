@@ -6,6 +6,7 @@
 #![allow(dead_code, missing_docs)]
 
 pub mod cli;
+pub mod skip;
 
 use std::collections::VecDeque;
 use std::sync::Arc;

@@ -1,13 +1,14 @@
-//! The A/B judgement (`dsmpc_reports::ab`) on synthetic A/B folders built from the fixture
+//! The A/B judgement (`dsmpc_perf::ab`) on synthetic A/B folders built from the fixture
 //! sweep: a candidate whose one phase is 20% slower (time) or 3% more instructions is flagged on
 //! that phase only; an unchanged candidate with noisy times passes; a base without per-phase
 //! counts is reported as not comparable.
 
 use std::path::Path;
 
-use dsmpc_reports::ab::{AbOptions, AbVerdict, judge};
+use dsmpc_perf::Verdict;
+use dsmpc_perf::ab::{AbOptions, judge};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/sweep");
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../reports/tests/fixtures/sweep");
 
 /// Copy the fixture into `to`, multiplying `work_cpu_s` by a deterministic noise factor in
 /// [1 - noise, 1 + noise] and, for `phase`, by `factor`.
@@ -124,7 +125,7 @@ fn a_base_without_phase_counts_is_not_compared_on_instructions() {
     ab_folder(tmp.path(), "edge_reconstruct", 1.0, 1.5, false);
     let j = judge(tmp.path(), &AbOptions::default()).unwrap();
     assert!(j.passed(), "{j}");
-    assert!(j.phases.iter().all(|p| p.icount.verdict == AbVerdict::NotJudged));
+    assert!(j.phases.iter().all(|p| p.icount.verdict == Verdict::NotJudged));
     assert!(
         j.notes
             .iter()

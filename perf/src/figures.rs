@@ -7,13 +7,14 @@
 
 use std::path::{Path, PathBuf};
 
-use super::chart::{Chart, FigureSpec, Glyph, LegendEntry, LinePanel, LineSpec, PanelSpec, Unit};
-use super::style::{self, SIZE_TWO};
-use super::{write_png, write_svg};
-use crate::error::{Error, Result};
-use crate::format::fmt_si;
+use dsmpc_reports::figures::chart::{Chart, FigureSpec, Glyph, LegendEntry, LinePanel, LineSpec, PanelSpec, Unit};
+use dsmpc_reports::figures::style::{self, SIZE_TWO};
+use dsmpc_reports::figures::{write_png, write_svg};
+use dsmpc_reports::format::fmt_si;
+use dsmpc_reports::stats::Stat;
+
 use crate::history::{History, PhaseTrend};
-use crate::stats::Stat;
+use dsmpc_reports::{Error, Result};
 
 /// At most this many commit labels on the x axis; the others are left blank.
 const MAX_LABELS: usize = 16;

@@ -33,8 +33,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use crate::data::{OP_COLUMNS, Params, PhaseRow, phase_rank};
-use crate::error::{Error, Result};
+use dsmpc_reports::data::{OP_COLUMNS, Params, PhaseRow, phase_rank};
+use dsmpc_reports::{Error, Result};
+use dsmpc_schema::{callgrind, labels};
 
 /// One callgrind dump: its number in the run, its label and its instruction count.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,13 +59,12 @@ pub fn read_dumps(dir: &Path) -> Result<Vec<Dump>> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name.strip_prefix("callgrind.out.") else {
-            continue;
-        };
-        let Some((p, number)) = rest.split_once('.') else {
-            continue; // the termination dump
-        };
-        let Ok(number) = number.parse::<u64>() else {
+        // Not a dump, or the termination dump (no number).
+        let Some(callgrind::DumpFile {
+            pid: p,
+            number: Some(number),
+        }) = callgrind::dump_file(&name)
+        else {
             continue;
         };
         match &pid {
@@ -149,35 +149,18 @@ pub fn load(dir: &Path) -> Result<IcountModel> {
              (cargo xtask icount-model writes one)",
         ));
     };
-    let phases = crate::data::read_phases(&dir.join("sweep").join("phases.csv"))?;
+    let phases = dsmpc_reports::data::read_phases(&dir.join("sweep").join("phases.csv"))?;
     build(&dumps, &phases, dir)
 }
 
-/// The label and instruction count of one dump file's text.
+/// The label and instruction count of one dump file's text (dump `number` of its run).
 fn parse_dump(text: &str, number: u64) -> std::result::Result<Dump, String> {
-    let mut label = None;
-    let mut instructions = None;
-    for line in text.lines() {
-        if let Some(l) = line.strip_prefix("desc: Trigger: ") {
-            label = Some(l.strip_prefix("Client Request: ").unwrap_or(l).trim().to_string());
-        } else if let Some(v) = line.strip_prefix("summary:") {
-            instructions = Some(
-                v.split_whitespace()
-                    .next()
-                    .and_then(|x| x.parse::<u64>().ok())
-                    .ok_or_else(|| format!("unreadable `summary:` line {line:?}"))?,
-            );
-            break;
-        }
-    }
-    match (label, instructions) {
-        (Some(label), Some(instructions)) => Ok(Dump {
-            number,
-            label,
-            instructions,
-        }),
-        _ => Err("not a callgrind dump (no `desc: Trigger:` or no `summary:` line)".into()),
-    }
+    let d = callgrind::parse_dump(text).map_err(|e| e.to_string())?;
+    Ok(Dump {
+        number,
+        label: d.label,
+        instructions: d.instructions,
+    })
 }
 
 /// Instructions per operation for one calibration key.
@@ -212,39 +195,51 @@ pub struct IcountModel {
 /// Attributes `dumps` (in order) to calibration keys and points, and prices the phases of
 /// `phases` (the run's `phases.csv`). `origin` names the input in errors.
 pub fn build(dumps: &[Dump], phases: &[PhaseRow], origin: &Path) -> Result<IcountModel> {
+    let (units, points) = attribute(dumps, origin)?;
+    let rows = price(phases, &units, &points, origin)?;
+    Ok(IcountModel { units, rows })
+}
+
+/// Point id -> (calibration key, instructions per phase).
+type PointDumps = BTreeMap<String, (String, BTreeMap<String, u64>)>;
+
+/// The unit instructions of every calibration key and the phase instructions of every point,
+/// from the dumps in run order.
+fn attribute(dumps: &[Dump], origin: &Path) -> Result<(BTreeMap<String, UnitInstructions>, PointDumps)> {
     let mut units: BTreeMap<String, UnitInstructions> = BTreeMap::new();
     let mut pending = UnitInstructions::new();
-    // Point id -> (calibration key, instructions per phase).
-    let mut points: BTreeMap<String, (String, BTreeMap<String, u64>)> = BTreeMap::new();
+    let mut points: PointDumps = BTreeMap::new();
     let mut current: Option<String> = None;
     for d in dumps {
-        let bad = |what: &str| Error::invalid(origin, format!("dump {} {:?}: {what}", d.number, d.label));
-        if let Some(rest) = d.label.strip_prefix("dsmpc-unit:") {
+        let bad = |what: String| Error::invalid(origin, format!("dump {} {:?}: {what}", d.number, d.label));
+        if let Some(rest) = d.label.strip_prefix(labels::UNIT) {
             let (op, n) = rest
                 .rsplit_once(':')
-                .ok_or_else(|| bad("expected dsmpc-unit:<op>:<count>"))?;
-            let n: u64 = n.parse().map_err(|_| bad("the operation count is not a number"))?;
+                .ok_or_else(|| bad(format!("expected {}<op>:<count>", labels::UNIT)))?;
+            let n: u64 = n
+                .parse()
+                .map_err(|_| bad("the operation count is not a number".into()))?;
             if n == 0 {
-                return Err(bad("zero operations"));
+                return Err(bad("zero operations".into()));
             }
             pending.insert(op.to_string(), d.instructions as f64 / n as f64);
-        } else if d.label.starts_with("dsmpc-calibration:") {
+        } else if d.label.starts_with(labels::CALIBRATION) {
             pending.clear();
-        } else if let Some(key) = d.label.strip_prefix("dsmpc-units:") {
+        } else if let Some(key) = d.label.strip_prefix(labels::UNITS) {
             units.insert(key.to_string(), std::mem::take(&mut pending));
-        } else if let Some(rest) = d.label.strip_prefix("dsmpc-point:") {
+        } else if let Some(rest) = d.label.strip_prefix(labels::POINT) {
             let (id, key) = rest
                 .split_once(" units:")
-                .ok_or_else(|| bad("expected dsmpc-point:<id> units:<key>"))?;
+                .ok_or_else(|| bad(format!("expected {}<id> units:<key>", labels::POINT)))?;
             pending.clear();
             points
                 .entry(id.to_string())
                 .or_insert_with(|| (key.to_string(), BTreeMap::new()));
             current = Some(id.to_string());
-        } else if let Some(phase) = d.label.strip_prefix("dsmpc-phase:") {
+        } else if let Some(phase) = labels::phase_of(&d.label) {
             let id = current
                 .as_ref()
-                .ok_or_else(|| bad("a phase dump before any point marker (a binary without point markers?)"))?;
+                .ok_or_else(|| bad("a phase dump before any point marker (a binary without point markers?)".into()))?;
             if let Some((_, per_phase)) = points.get_mut(id) {
                 *per_phase.entry(phase.to_string()).or_default() += d.instructions;
             }
@@ -256,6 +251,16 @@ pub fn build(dumps: &[Dump], phases: &[PhaseRow], origin: &Path) -> Result<Icoun
             "no point marker among the dumps: was dsmpc-sweep run under valgrind --tool=callgrind?",
         ));
     }
+    Ok((units, points))
+}
+
+/// One model row per (point, phase) of `phases`, its counts priced with its point's units.
+fn price(
+    phases: &[PhaseRow],
+    units: &BTreeMap<String, UnitInstructions>,
+    points: &PointDumps,
+    origin: &Path,
+) -> Result<Vec<ModelRow>> {
     // Counts per (point, phase), summed over repetitions like the dumps.
     let mut counts: BTreeMap<(String, String), (Params, [u64; OP_COLUMNS.len()])> = BTreeMap::new();
     for r in phases {
@@ -302,7 +307,7 @@ pub fn build(dumps: &[Dump], phases: &[PhaseRow], origin: &Path) -> Result<Icoun
         });
     }
     rows.sort_by(|a, b| (&a.params, &a.point, phase_rank(&a.phase)).cmp(&(&b.params, &b.point, phase_rank(&b.phase))));
-    Ok(IcountModel { units, rows })
+    Ok(rows)
 }
 
 impl IcountModel {

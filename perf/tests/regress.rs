@@ -7,8 +7,8 @@ mod common;
 
 use std::collections::HashMap;
 
+use dsmpc_perf::regress::{self, CompareOptions, Verdict, compare_datasets};
 use dsmpc_reports::Dataset;
-use dsmpc_reports::regress::{self, CompareOptions, Verdict, compare_datasets};
 
 /// Per-repetition jitter (log-normal sigma) of a phase's CPU time.
 const JITTER: f64 = 0.03;
@@ -164,22 +164,33 @@ fn planted_fifteen_percent_slowdown_is_flagged_in_every_judged_phase() {
     }
 }
 
-/// Detection rate and false alarms over many synthetic runs (for tuning; run with
-/// `cargo test -p dsmpc-reports --release --test regress -- --ignored --nocapture`).
+/// Detection rate and false alarms over many synthetic runs, the rates the thresholds were
+/// tuned to and the planted-slowdown test above relies on: with 3% jitter, unchanged runs raise
+/// an alarm in at most 1% of pairs and a 15% slowdown of any judged phase is flagged in at least
+/// 98% of trials; with 5% jitter, at most 2% false alarms and the bulk phases (judged at every
+/// point) still flagged in at least 98%. The runs are seeded, so the counts are the same every
+/// time (about 10 s unoptimised); `cargo test -p dsmpc-reports --test regress power_study --
+/// --nocapture` prints them.
 #[test]
-#[ignore]
 fn power_study() {
     let ds = fixture();
     let opts = CompareOptions::default();
-    let trials = 300;
-    for jitter in [0.03, 0.05] {
+    let trials: u64 = 300;
+    let points = ds.points().len();
+    let mut shortfalls = Vec::new();
+    for (jitter, max_alarms) in [(0.03, trials / 100), (0.05, trials / 50)] {
         let alarms = (0..trials)
             .filter(|s| {
                 let b = synthetic_run_with(&ds, 10_000 + s, None, jitter);
                 !compare_datasets(&b, &synthetic_run_with(&ds, 20_000 + s, None, jitter), &opts).passed()
             })
-            .count();
+            .count() as u64;
         println!("jitter {jitter}: {alarms}/{trials} false alarms");
+        if alarms > max_alarms {
+            shortfalls.push(format!(
+                "jitter {jitter}: {alarms}/{trials} false alarms (at most {max_alarms})"
+            ));
+        }
         for p in compare_datasets(&ds, &ds, &opts).phases.iter().filter(|p| p.judged > 0) {
             let hits = (0..trials)
                 .filter(|s| {
@@ -190,13 +201,22 @@ fn power_study() {
                         .iter()
                         .any(|q| q.phase == p.phase && q.verdict == Verdict::Slower)
                 })
-                .count();
+                .count() as u64;
             println!(
                 "  {:<40} judged at {:>2} points: 15% slowdown flagged {hits}/{trials}",
                 p.phase, p.judged
             );
+            // At 5% jitter only the phases judged at every point are held to 98%.
+            let held = jitter < 0.04 || p.judged >= points;
+            if held && hits * 100 < trials * 98 {
+                shortfalls.push(format!(
+                    "jitter {jitter}: 15% slowdown of {} (judged at {} points) flagged {hits}/{trials}, below 98%",
+                    p.phase, p.judged
+                ));
+            }
         }
     }
+    assert!(shortfalls.is_empty(), "{shortfalls:#?}");
 }
 
 #[test]

@@ -12,9 +12,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use crate::ab::{numbered, read_icount};
-use crate::data::{phase_rank, read_phases};
-use crate::error::{Error, Result};
-use crate::stats::Stat;
+use dsmpc_reports::data::{phase_rank, read_phases};
+use dsmpc_reports::stats::Stat;
+use dsmpc_reports::{Error, Result};
+use dsmpc_schema::{RevisionRow, RevisionStatus};
 
 /// One line of `revisions.csv`.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,87 +76,29 @@ pub struct History {
     pub phases: Vec<PhaseTrend>,
 }
 
-/// Reads `revisions.csv`.
+/// Reads `revisions.csv` ([`RevisionRow`]).
 pub fn read_revisions(path: &Path) -> Result<Vec<Revision>> {
-    let malformed = |line: u64, e: csv::Error| Error::Csv {
-        path: path.to_path_buf(),
-        line,
-        message: e.to_string(),
-    };
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.as_bytes());
-    let headers = reader.headers().map_err(|e| malformed(1, e))?.clone();
-    let col = |name: &str| -> Result<usize> {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| Error::MissingColumn {
-                path: path.to_path_buf(),
-                column: name.into(),
-            })
-    };
-    let [order, sha, date, subject, status, dir, time_runs, icount_runs, note] = [
-        "order",
-        "sha",
-        "date",
-        "subject",
-        "status",
-        "dir",
-        "time_runs",
-        "icount_runs",
-        "note",
-    ]
-    .map(col);
-    let (order, sha, date, subject, status, dir, time_runs, icount_runs, note) = (
-        order?,
-        sha?,
-        date?,
-        subject?,
-        status?,
-        dir?,
-        time_runs?,
-        icount_runs?,
-        note?,
-    );
+    let rows = RevisionRow::read_all(&text).map_err(|e| Error::Csv {
+        path: path.to_path_buf(),
+        line: e.line,
+        message: e.message,
+    })?;
     let mut out = vec![];
-    for (i, rec) in reader.records().enumerate() {
-        let line = i as u64 + 2;
-        let rec = rec.map_err(|e| malformed(e.position().map_or(line, |p| p.line()), e))?;
-        let cell = |c: usize| rec.get(c).unwrap_or("").to_string();
-        let number = |c: usize, what: &str| -> Result<u32> {
-            cell(c).parse::<u32>().map_err(|_| {
-                Error::invalid(
-                    path,
-                    format!(
-                        "line {line}: `{what}` must be a non-negative integer, got {:?}",
-                        cell(c)
-                    ),
-                )
-            })
-        };
-        let measured = match cell(status).as_str() {
-            "measured" => true,
-            "skipped" => false,
-            other => {
-                return Err(Error::invalid(
-                    path,
-                    format!("line {line}: `status` must be `measured` or `skipped`, got {other:?}"),
-                ));
-            }
-        };
-        if cell(sha).is_empty() {
-            return Err(Error::invalid(path, format!("line {line}: `sha` is empty")));
+    for (i, row) in rows.into_iter().enumerate() {
+        if row.sha.is_empty() {
+            return Err(Error::invalid(path, format!("line {}: `sha` is empty", i + 2)));
         }
         out.push(Revision {
-            order: number(order, "order")?,
-            sha: cell(sha),
-            date: cell(date),
-            subject: cell(subject),
-            measured,
-            dir: PathBuf::from(cell(dir)),
-            time_runs: number(time_runs, "time_runs")?,
-            icount_runs: number(icount_runs, "icount_runs")?,
-            note: cell(note),
+            order: row.order,
+            sha: row.sha,
+            date: row.date,
+            subject: row.subject,
+            measured: row.status == RevisionStatus::Measured,
+            dir: PathBuf::from(row.dir),
+            time_runs: row.time_runs,
+            icount_runs: row.icount_runs,
+            note: row.note,
         });
     }
     Ok(out)

@@ -1,8 +1,8 @@
 //! Counters of the expensive operations, per thread, cheap enough to leave on.
 //!
-//! Every scalar multiplication and element check done through a
-//! [`PrimeOrderGroup`](crate::group::PrimeOrderGroup) and
-//! every public-key operation of a cipher suite (recorded by the roles layer) bumps a
+//! Every scalar multiplication and element check of a group
+//! ([`PrimeOrderGroup`](crate::group::PrimeOrderGroup), [`SchnorrGroup`](crate::group::SchnorrGroup))
+//! and every public-key operation of a cipher suite (recorded by the roles layer) bumps a
 //! thread-local counter. A phase takes a [`snapshot`] before and after and keeps the
 //! difference; multiplying the counts by unit costs measured in the same run gives the phase's
 //! cost-model bound.

@@ -15,12 +15,12 @@
 //!   fall back to per-packet checks and name every bad packet.
 //!
 //! All three first require E and C to be well formed ([`PrimeOrderGroup::check_element`]; in a
-//! Schnorr group: in range, Jacobi symbol 1) and `y`, `r` below q. With that precondition the paths accept exactly the
-//! same inputs and give the same reason for a rejection (E is checked before C): without it the
-//! paper path would accept `E = -pk^y` whenever `sk^-1 mod q` is even, and the batch test could
-//! be fooled with probability 1/2. Because `p = 2qr + 1` with r prime, a well-formed element has
-//! no component of small order, so a bad packet survives the batch equation with probability
-//! at most 2^-63.
+//! Schnorr group: in range, Jacobi symbol 1) and `y`, `r` below q. With that precondition the
+//! paths accept exactly the same inputs and give the same reason for a rejection (E is checked
+//! before C): without it the paper path would accept `E = -pk^y` whenever `sk^-1 mod q` is
+//! even, and the batch test could be fooled with probability 1/2. A well-formed element has no
+//! component of small order (the trait's contract; in a Schnorr group because `p = 2qr + 1`
+//! with r prime), so a bad packet survives the batch equation with probability at most 2^-63.
 //!
 //! Everything here is generic over the group ([`PrimeOrderGroup`]), written multiplicatively
 //! as in the paper; the type parameter `G` defaults to the Schnorr group of the scalars'

@@ -1,7 +1,8 @@
 //! Counters of the expensive operations, per thread, cheap enough to leave on.
 //!
-//! Every modular exponentiation done through [`SchnorrGroup`](crate::group::SchnorrGroup) and
-//! every public-key operation of a cipher suite (recorded by the roles layer) bumps a
+//! Every scalar multiplication and element check of a group
+//! ([`PrimeOrderGroup`](crate::group::PrimeOrderGroup), [`SchnorrGroup`](crate::group::SchnorrGroup))
+//! and every public-key operation of a cipher suite (recorded by the roles layer) bumps a
 //! thread-local counter. A phase takes a [`snapshot`] before and after and keeps the
 //! difference; multiplying the counts by unit costs measured in the same run gives the phase's
 //! cost-model bound.
@@ -11,19 +12,39 @@ use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
 
 /// The kinds of counted operation.
+///
+/// The group operations are named after what they are in any prime-order group
+/// ([`PrimeOrderGroup`](crate::group::PrimeOrderGroup)); their CSV columns keep the names they
+/// had when the only group was a Schnorr group (an exponentiation mod p), so files written
+/// before read the same:
+///
+/// | operation | what it is in a Schnorr group | CSV column ([`Op::name`]) |
+/// |---|---|---|
+/// | [`Op::VartimeMul`]: scalar mult, variable base, public scalar | `b^e mod p`, variable-time | `modexp_var` |
+/// | [`Op::FixedBaseMul`]: fixed-base scalar mult (a table) | `b^e mod p` from a fixed-base table | `modexp_fixed` |
+/// | [`Op::SecretMul`]: scalar mult, variable base, secret scalar | `b^e mod p` on the constant-time path | `modexp_secret` |
+/// | [`Op::MultiscalarTerm`]: one term of a multiscalar mult with small scalars | one base of a multi-exponentiation | `multiexp_term` |
+/// | [`Op::ElementCheck`]: element check | range check and Jacobi symbol | `jacobi` |
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Op {
-    /// `b^e mod p` with a variable base and a public (variable-time) exponent of up to |q| bits.
-    ModExpVar,
-    /// `b^e mod p` from a precomputed fixed-base table, exponent of up to |q| bits.
-    ModExpFixed,
-    /// `b^e mod p` on the backend's constant-time path (secret exponent).
-    ModExpSecret,
-    /// One base of a multi-exponentiation with small (64-bit) exponents (batch verification).
-    MultiExpTerm,
-    /// Jacobi symbol of a group element (cheap well-formedness check).
-    Jacobi,
+    /// Scalar multiplication of a variable base by a public scalar of up to |q| bits,
+    /// variable-time (Schnorr: `b^e mod p`). Column `modexp_var`.
+    VartimeMul,
+    /// Scalar multiplication of a fixed base from a precomputed table, scalar of up to |q| bits
+    /// (Schnorr: `b^e mod p` from a fixed-base table). Column `modexp_fixed`.
+    FixedBaseMul,
+    /// Scalar multiplication of a variable base by a secret scalar, on the group's
+    /// constant-time path (Schnorr: `b^e mod p` on the backend's constant-time path). Column
+    /// `modexp_secret`.
+    SecretMul,
+    /// One term of a multiscalar multiplication with small (64-bit) scalars: batch
+    /// verification and the `vss` share check (Schnorr: one base of a multi-exponentiation).
+    /// Column `multiexp_term`.
+    MultiscalarTerm,
+    /// A cheap check that a group element is well formed (Schnorr: range and Jacobi symbol).
+    /// Column `jacobi`.
+    ElementCheck,
     /// Cipher-suite public-key encryption.
     Encrypt,
     /// Cipher-suite decryption.
@@ -44,11 +65,11 @@ pub enum Op {
 impl Op {
     /// Every counted operation, in column order.
     pub const ALL: [Op; 12] = [
-        Op::ModExpVar,
-        Op::ModExpFixed,
-        Op::ModExpSecret,
-        Op::MultiExpTerm,
-        Op::Jacobi,
+        Op::VartimeMul,
+        Op::FixedBaseMul,
+        Op::SecretMul,
+        Op::MultiscalarTerm,
+        Op::ElementCheck,
         Op::Encrypt,
         Op::Decrypt,
         Op::Sign,
@@ -63,11 +84,11 @@ impl Op {
     /// Column name used in CSV files and logs.
     pub fn name(self) -> &'static str {
         match self {
-            Op::ModExpVar => "modexp_var",
-            Op::ModExpFixed => "modexp_fixed",
-            Op::ModExpSecret => "modexp_secret",
-            Op::MultiExpTerm => "multiexp_term",
-            Op::Jacobi => "jacobi",
+            Op::VartimeMul => "modexp_var",
+            Op::FixedBaseMul => "modexp_fixed",
+            Op::SecretMul => "modexp_secret",
+            Op::MultiscalarTerm => "multiexp_term",
+            Op::ElementCheck => "jacobi",
             Op::Encrypt => "enc",
             Op::Decrypt => "dec",
             Op::Sign => "sign",
@@ -191,10 +212,10 @@ mod tests {
     fn measure_sees_only_its_own_operations() {
         record(Op::Sign);
         let ((), c) = OpCounts::measure(|| {
-            record_n(Op::ModExpVar, 3);
+            record_n(Op::VartimeMul, 3);
             record(Op::Decrypt);
         });
-        assert_eq!(c.get(Op::ModExpVar), 3);
+        assert_eq!(c.get(Op::VartimeMul), 3);
         assert_eq!(c.get(Op::Decrypt), 1);
         assert_eq!(c.get(Op::Sign), 0);
         assert_eq!(c.to_string(), "modexp_var=3 dec=1");

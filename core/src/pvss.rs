@@ -14,13 +14,17 @@
 //!   never zero); on failure,
 //!   fall back to per-packet checks and name every bad packet.
 //!
-//! All three first require E and C to be well formed ([`SchnorrGroup::is_well_formed`]: in range,
-//! Jacobi symbol 1) and `y`, `r` below q. With that precondition the paths accept exactly the
-//! same inputs and give the same reason for a rejection (E is checked before C): without it the
-//! paper path would accept `E = -pk^y` whenever `sk^-1 mod q` is even, and the batch test could
-//! be fooled with probability 1/2. Because `p = 2qr + 1` with r prime, a well-formed element has
-//! no component of small order, so a bad packet survives the batch equation with probability
-//! at most 2^-63.
+//! All three first require E and C to be well formed ([`PrimeOrderGroup::check_element`]; in a
+//! Schnorr group: in range, Jacobi symbol 1) and `y`, `r` below q. With that precondition the
+//! paths accept exactly the same inputs and give the same reason for a rejection (E is checked
+//! before C): without it the paper path would accept `E = -pk^y` whenever `sk^-1 mod q` is
+//! even, and the batch test could be fooled with probability 1/2. A well-formed element has no
+//! component of small order (the trait's contract; in a Schnorr group because `p = 2qr + 1`
+//! with r prime), so a bad packet survives the batch equation with probability at most 2^-63.
+//!
+//! Everything here is generic over the group ([`PrimeOrderGroup`]), written multiplicatively
+//! as in the paper; the type parameter `G` defaults to the Schnorr group of the scalars'
+//! backend, so `CpKeyPair<B>` is `CpKeyPair<B, SchnorrGroup<B>>`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -31,21 +35,17 @@ use thiserror::Error;
 
 use crate::backend::Backend;
 use crate::error::{CoreError, Result};
-use crate::group::{FixedBaseTable, SchnorrGroup};
+use crate::group::{PrimeOrderGroup, SchnorrGroup};
 
-/// Window of the per-CP fixed-base table for pk: 43 windows of 63 entries (smaller than g's, as
-/// there is one per CP).
-pub const PK_TABLE_WINDOW: u32 = 6;
-
-/// A CP's PVSS key pair. The secret and its inverse are wiped on drop.
-pub struct CpKeyPair<B: Backend> {
+/// A CP's PVSS key pair in group `G`. The secret and its inverse are wiped on drop.
+pub struct CpKeyPair<B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
     sk: B::Int,
     sk_inv: B::Int,
-    pk: B::Int,
-    pk_table: OnceLock<FixedBaseTable<B>>,
+    pk: G::Element,
+    pk_table: OnceLock<G::Table>,
 }
 
-impl<B: Backend> fmt::Debug for CpKeyPair<B> {
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> fmt::Debug for CpKeyPair<B, G> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CpKeyPair")
             .field("pk", &self.pk)
@@ -54,28 +54,29 @@ impl<B: Backend> fmt::Debug for CpKeyPair<B> {
     }
 }
 
-impl<B: Backend> Drop for CpKeyPair<B> {
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Drop for CpKeyPair<B, G> {
     fn drop(&mut self) {
         B::wipe(&mut self.sk);
         B::wipe(&mut self.sk_inv);
     }
 }
 
-impl<B: Backend> CpKeyPair<B> {
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> CpKeyPair<B, G> {
     /// A fresh key pair: sk uniform in Z_q^*, `pk = g^sk` (constant-time), `sk^-1` as
     /// `sk^(q-2)` (constant-time).
-    pub fn generate<R: Rng + ?Sized>(group: &SchnorrGroup<B>, rng: &mut R) -> Self {
+    pub fn generate<R: Rng + ?Sized>(group: &G, rng: &mut R) -> Self {
         let sk = group.zq().random_nonzero(rng);
         Self::from_secret(group, sk).unwrap_or_else(|_| unreachable!("sk is non-zero and below q"))
     }
 
     /// The key pair of a given secret (non-zero, below q).
-    pub fn from_secret(group: &SchnorrGroup<B>, sk: B::Int) -> Result<Self> {
+    pub fn from_secret(group: &G, sk: B::Int) -> Result<Self> {
         let sk = group.zq().check(sk, "PVSS secret key")?;
         let sk_inv = group.zq().inv_secret(&sk).ok_or(CoreError::NotInField {
             what: "PVSS secret key (zero)",
         })?;
-        let pk = B::pow_mod_secret(group.g(), &sk, group.p());
+        // Set-up, not counted.
+        let pk = group.mul_secret_uncounted(group.g(), &sk);
         Ok(CpKeyPair {
             sk,
             sk_inv,
@@ -85,14 +86,13 @@ impl<B: Backend> CpKeyPair<B> {
     }
 
     /// The public key `g^sk`.
-    pub fn pk(&self) -> &B::Int {
+    pub fn pk(&self) -> &G::Element {
         &self.pk
     }
 
     /// The fixed-base table of pk (built on first use).
-    pub fn pk_table(&self, group: &SchnorrGroup<B>) -> &FixedBaseTable<B> {
-        self.pk_table
-            .get_or_init(|| FixedBaseTable::new(group, &self.pk, PK_TABLE_WINDOW))
+    pub fn pk_table(&self, group: &G) -> &G::Table {
+        self.pk_table.get_or_init(|| group.table(&self.pk))
     }
 
     /// Test support: the secret key.
@@ -103,33 +103,60 @@ impl<B: Backend> CpKeyPair<B> {
 }
 
 /// The attachment `(E, C, r)` a DP sends along with a share.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Attachment<B: Backend> {
+pub struct Attachment<B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
     /// `E = pk^y`.
-    pub e: B::Int,
+    pub e: G::Element,
     /// `C = g^y h^r`.
-    pub c: B::Int,
+    pub c: G::Element,
     /// The blinding `r` in Z_q.
     pub r: B::Int,
 }
 
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Clone for Attachment<B, G> {
+    fn clone(&self) -> Self {
+        Attachment {
+            e: self.e.clone(),
+            c: self.c.clone(),
+            r: self.r.clone(),
+        }
+    }
+}
+
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> fmt::Debug for Attachment<B, G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Attachment")
+            .field("e", &self.e)
+            .field("c", &self.c)
+            .field("r", &self.r)
+            .finish()
+    }
+}
+
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> PartialEq for Attachment<B, G> {
+    fn eq(&self, other: &Self) -> bool {
+        self.e == other.e && self.c == other.c && self.r == other.r
+    }
+}
+
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Eq for Attachment<B, G> {}
+
 /// Paper-literal attachment: three exponentiations without tables (`pk^y` and `g^y` on the
 /// backend's constant-time path, as y is secret; `h^r` variable-time, as r is sent in the
 /// clear).
-pub fn attach_paper<B: Backend, R: Rng + ?Sized>(
-    group: &SchnorrGroup<B>,
-    pk: &B::Int,
+pub fn attach_paper<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized>(
+    group: &G,
+    pk: &G::Element,
     y: &B::Int,
     rng: &mut R,
-) -> Attachment<B> {
+) -> Attachment<B, G> {
     let r = group.zq().random(rng);
-    // y is secret: the backend's constant-time path. r travels in the clear: variable-time.
-    let e = group.pow_secret(pk, y);
-    let gy = group.pow_secret(group.g(), y);
-    let hr = group.pow(group.h(), &r);
+    // y is secret: the group's constant-time path. r travels in the clear: variable-time.
+    let e = group.mul_secret(pk, y);
+    let gy = group.mul_secret(group.g(), y);
+    let hr = group.vartime_mul(group.h(), &r);
     Attachment {
         e,
-        c: group.mul(&gy, &hr),
+        c: group.op(&gy, &hr),
         r,
     }
 }
@@ -138,17 +165,17 @@ pub fn attach_paper<B: Backend, R: Rng + ?Sized>(
 /// constant-time path (each DP uses each pk once, so a table would not pay off) and `g^y h^r`
 /// from the fixed-base tables: `g^y` with constant-time lookups (y is secret), `h^r`
 /// variable-time, as in [`attach_paper`] (r travels in the clear, in the attachment).
-pub fn attach_fast<B: Backend, R: Rng + ?Sized>(
-    group: &SchnorrGroup<B>,
-    pk: &B::Int,
+pub fn attach_fast<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized>(
+    group: &G,
+    pk: &G::Element,
     y: &B::Int,
     rng: &mut R,
-) -> Attachment<B> {
+) -> Attachment<B, G> {
     let r = group.zq().random(rng);
-    let e = group.pow_secret(pk, y);
-    let gy = group.pow_g(y);
-    let hr = group.h_table().pow_vartime(group, &r);
-    let c = group.mul(&gy, &hr);
+    let e = group.mul_secret(pk, y);
+    let gy = group.mul_g(y);
+    let hr = group.vartime_mul_h(&r);
+    let c = group.op(&gy, &hr);
     Attachment { e, c, r }
 }
 
@@ -230,46 +257,58 @@ pub enum PvssFailure {
 }
 
 /// One packet for verification: the decrypted share `y` and its attachment.
-#[derive(Debug)]
-pub struct Packet<'a, B: Backend> {
+pub struct Packet<'a, B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
     /// The decrypted share.
     pub y: &'a B::Int,
     /// The attachment.
-    pub att: &'a Attachment<B>,
+    pub att: &'a Attachment<B, G>,
 }
 
-impl<B: Backend> Clone for Packet<'_, B> {
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> fmt::Debug for Packet<'_, B, G> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Packet")
+            .field("y", self.y)
+            .field("att", self.att)
+            .finish()
+    }
+}
+
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Clone for Packet<'_, B, G> {
     fn clone(&self) -> Self {
         *self
     }
 }
-impl<B: Backend> Copy for Packet<'_, B> {}
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Copy for Packet<'_, B, G> {}
 
-fn precheck<B: Backend>(group: &SchnorrGroup<B>, p: Packet<'_, B>) -> std::result::Result<(), PvssFailure> {
-    if p.y >= group.q() || &p.att.r >= group.q() {
+fn precheck<B: Backend, G: PrimeOrderGroup<Backend = B>>(
+    group: &G,
+    p: Packet<'_, B, G>,
+) -> std::result::Result<(), PvssFailure> {
+    let q = group.zq().modulus();
+    if p.y >= q || &p.att.r >= q {
         return Err(PvssFailure::ScalarOutOfRange);
     }
-    if !group.is_well_formed(&p.att.e) {
+    if !group.check_element(&p.att.e) {
         return Err(PvssFailure::MalformedE);
     }
-    if !group.is_well_formed(&p.att.c) {
+    if !group.check_element(&p.att.c) {
         return Err(PvssFailure::MalformedC);
     }
     Ok(())
 }
 
 /// The paper's Eq. (4): `D = E^(sk^-1)`; `D == g^y` and `C == D h^r`.
-pub fn verify_paper<B: Backend>(
-    group: &SchnorrGroup<B>,
-    keys: &CpKeyPair<B>,
-    p: Packet<'_, B>,
+pub fn verify_paper<B: Backend, G: PrimeOrderGroup<Backend = B>>(
+    group: &G,
+    keys: &CpKeyPair<B, G>,
+    p: Packet<'_, B, G>,
 ) -> std::result::Result<(), PvssFailure> {
     precheck(group, p)?;
-    let d = group.pow_secret(&p.att.e, &keys.sk_inv);
-    if d != group.pow_secret(group.g(), p.y) {
+    let d = group.mul_secret(&p.att.e, &keys.sk_inv);
+    if d != group.mul_secret(group.g(), p.y) {
         return Err(PvssFailure::WrongE);
     }
-    let dhr = group.mul(&d, &group.pow(group.h(), &p.att.r));
+    let dhr = group.op(&d, &group.vartime_mul(group.h(), &p.att.r));
     if p.att.c != dhr {
         return Err(PvssFailure::WrongC);
     }
@@ -277,13 +316,13 @@ pub fn verify_paper<B: Backend>(
 }
 
 /// The equivalent fast check: `E == pk^y` and `C == g^y h^r`, all from fixed-base tables.
-pub fn verify_fast<B: Backend>(
-    group: &SchnorrGroup<B>,
-    keys: &CpKeyPair<B>,
-    p: Packet<'_, B>,
+pub fn verify_fast<B: Backend, G: PrimeOrderGroup<Backend = B>>(
+    group: &G,
+    keys: &CpKeyPair<B, G>,
+    p: Packet<'_, B, G>,
 ) -> std::result::Result<(), PvssFailure> {
     precheck(group, p)?;
-    if p.att.e != keys.pk_table(group).pow(group, p.y) {
+    if p.att.e != group.mul_table(keys.pk_table(group), p.y) {
         return Err(PvssFailure::WrongE);
     }
     if p.att.c != group.commit(p.y, &p.att.r) {
@@ -294,11 +333,11 @@ pub fn verify_fast<B: Backend>(
 
 /// Verify one packet in the given mode (`Batch` on a single packet is the batch path with
 /// one element).
-pub fn verify<B: Backend, R: Rng + ?Sized>(
+pub fn verify<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized>(
     mode: VerifyMode,
-    group: &SchnorrGroup<B>,
-    keys: &CpKeyPair<B>,
-    p: Packet<'_, B>,
+    group: &G,
+    keys: &CpKeyPair<B, G>,
+    p: Packet<'_, B, G>,
     rng: &mut R,
 ) -> std::result::Result<(), PvssFailure> {
     match mode {
@@ -311,10 +350,10 @@ pub fn verify<B: Backend, R: Rng + ?Sized>(
 
 /// Verify many packets at one CP at once. `Ok(())` if all pass; otherwise every failing
 /// packet's index (into `packets`) with its reason, in index order.
-pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
-    group: &SchnorrGroup<B>,
-    keys: &CpKeyPair<B>,
-    packets: &[Packet<'_, B>],
+pub fn verify_batch<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized>(
+    group: &G,
+    keys: &CpKeyPair<B, G>,
+    packets: &[Packet<'_, B, G>],
     rng: &mut R,
 ) -> std::result::Result<(), Vec<(usize, PvssFailure)>> {
     let mut bad = Vec::new();
@@ -327,7 +366,7 @@ pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
     }
     if !good.is_empty() {
         let zq = group.zq();
-        let mut bases: Vec<&B::Int> = Vec::with_capacity(2 * good.len());
+        let mut bases: Vec<&G::Element> = Vec::with_capacity(2 * good.len());
         let mut exps: Vec<u64> = Vec::with_capacity(2 * good.len());
         let (mut sum_dy, mut sum_ey, mut sum_er) = (B::from_u64(0), B::from_u64(0), B::from_u64(0));
         for &i in &good {
@@ -347,9 +386,9 @@ pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
             (sum_dy, sum_ey) = (next_dy, next_ey);
             sum_er = zq.add(&sum_er, &zq.mul(&ev, &p.att.r));
         }
-        let lhs = group.multi_exp_small(&bases, &exps);
-        let rhs = group.mul(
-            &keys.pk_table(group).pow(group, &sum_dy),
+        let lhs = group.vartime_multiscalar_mul_small(&bases, &exps);
+        let rhs = group.op(
+            &group.mul_table(keys.pk_table(group), &sum_dy),
             &group.commit(&sum_ey, &sum_er),
         );
         B::wipe(&mut sum_dy);

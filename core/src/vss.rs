@@ -13,32 +13,35 @@
 //! `(sum_i, blinding_sum_i)` against the product of the agreed DPs' commitments.
 //! The exponents `i^j` are small (i is a CP index), so the right-hand side is one
 //! multi-exponentiation with short exponents when `i^(t-1)` fits in 64 bits.
+//!
+//! Everything here is generic over the group ([`PrimeOrderGroup`], written multiplicatively as
+//! in the paper); `G` defaults to the Schnorr group of the scalars' backend.
 
 use rand_core::Rng;
 
 use crate::backend::Backend;
 use crate::error::{CoreError, Result};
-use crate::group::SchnorrGroup;
+use crate::group::{PrimeOrderGroup, Scalar, SchnorrGroup};
 use crate::shamir::Polynomial;
 
 /// One dealing: the secret polynomial, the blinding polynomial and the commitments.
-pub struct Dealing<B: Backend> {
+pub struct Dealing<B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
     /// `f`, with `f(0)` the secret.
     pub f: Polynomial<B>,
     /// `b`, the blinding polynomial.
     pub b: Polynomial<B>,
     /// `C_j = g^(a_j) h^(b_j)` for `j = 0..t`.
-    pub commitments: Vec<B::Int>,
+    pub commitments: Vec<G::Element>,
 }
 
 /// Deal `secret` (below q) with threshold t: random f and b, and their commitments
 /// (2t fixed-base exponentiations).
-pub fn deal<B: Backend, R: Rng + ?Sized>(
-    group: &SchnorrGroup<B>,
+pub fn deal<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized>(
+    group: &G,
     secret: &B::Int,
     t: usize,
     rng: &mut R,
-) -> Result<Dealing<B>> {
+) -> Result<Dealing<B, G>> {
     let f = Polynomial::random(group.zq(), secret, t, rng)?;
     let blind = group.zq().random(rng);
     let b = Polynomial::random(group.zq(), &blind, t, rng)?;
@@ -51,9 +54,9 @@ pub fn deal<B: Backend, R: Rng + ?Sized>(
     Ok(Dealing { f, b, commitments })
 }
 
-impl<B: Backend> Dealing<B> {
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Dealing<B, G> {
     /// CP i's share pair `(f(i), b(i))`.
-    pub fn share(&self, group: &SchnorrGroup<B>, i: u64) -> Result<(B::Int, B::Int)> {
+    pub fn share(&self, group: &G, i: u64) -> Result<(B::Int, B::Int)> {
         if i == 0 {
             return Err(CoreError::ZeroPoint);
         }
@@ -62,7 +65,7 @@ impl<B: Backend> Dealing<B> {
 }
 
 /// `prod_j commitments[j]^(i^j)`: what a share pair at point i must open.
-pub fn expected<B: Backend>(group: &SchnorrGroup<B>, commitments: &[B::Int], i: u64) -> B::Int {
+pub fn expected<G: PrimeOrderGroup>(group: &G, commitments: &[G::Element], i: u64) -> G::Element {
     // Small exponents i^j while they fit in 64 bits: one multi-exponentiation.
     let mut small = Vec::with_capacity(commitments.len());
     let mut pow = 1u64;
@@ -80,15 +83,15 @@ pub fn expected<B: Backend>(group: &SchnorrGroup<B>, commitments: &[B::Int], i: 
         small.push(pow);
     }
     if fits {
-        let refs: Vec<&B::Int> = commitments.iter().collect();
-        return group.multi_exp_small(&refs, &small);
+        let refs: Vec<&G::Element> = commitments.iter().collect();
+        return group.vartime_multiscalar_mul_small(&refs, &small);
     }
     let zq = group.zq();
     let iv = zq.from_u64(i);
-    let mut e = B::from_u64(1);
-    let mut acc = B::from_u64(1);
+    let mut e = zq.from_u64(1);
+    let mut acc = group.identity();
     for c in commitments {
-        acc = group.mul(&acc, &group.pow(c, &e));
+        acc = group.op(&acc, &group.vartime_mul(c, &e));
         e = zq.mul(&e, &iv);
     }
     acc
@@ -96,17 +99,18 @@ pub fn expected<B: Backend>(group: &SchnorrGroup<B>, commitments: &[B::Int], i: 
 
 /// Whether `(y, z)` is a valid share at point i for these commitments:
 /// `g^y h^z == prod_j C_j^(i^j)`. Elements must be well formed and scalars below q.
-pub fn verify_share<B: Backend>(
-    group: &SchnorrGroup<B>,
-    commitments: &[B::Int],
+pub fn verify_share<G: PrimeOrderGroup>(
+    group: &G,
+    commitments: &[G::Element],
     i: u64,
-    y: &B::Int,
-    z: &B::Int,
+    y: &Scalar<G>,
+    z: &Scalar<G>,
 ) -> bool {
-    if i == 0 || commitments.is_empty() || y >= group.q() || z >= group.q() {
+    let q = group.zq().modulus();
+    if i == 0 || commitments.is_empty() || y >= q || z >= q {
         return false;
     }
-    if !commitments.iter().all(|c| group.is_well_formed(c)) {
+    if !commitments.iter().all(|c| group.check_element(c)) {
         return false;
     }
     group.commit(y, z) == expected(group, commitments, i)
@@ -114,18 +118,18 @@ pub fn verify_share<B: Backend>(
 
 /// Coefficient-wise product of several dealings' commitments: the commitments of the sum of
 /// their polynomials. All must have the same length (the same t).
-pub fn combine<B: Backend>(group: &SchnorrGroup<B>, dealings: &[&[B::Int]]) -> Result<Vec<B::Int>> {
+pub fn combine<G: PrimeOrderGroup>(group: &G, dealings: &[&[G::Element]]) -> Result<Vec<G::Element>> {
     let Some(first) = dealings.first() else {
         return Err(CoreError::NotEnoughShares { need: 1, got: 0 });
     };
     let t = first.len();
-    let mut acc: Vec<B::Int> = vec![B::from_u64(1); t];
+    let mut acc: Vec<G::Element> = vec![group.identity(); t];
     for d in dealings {
         if d.len() != t {
             return Err(CoreError::ThresholdTooLarge { t: d.len(), points: t });
         }
         for (a, c) in acc.iter_mut().zip(d.iter()) {
-            *a = group.mul(a, c);
+            *a = group.op(a, c);
         }
     }
     Ok(acc)
@@ -215,7 +219,7 @@ mod tests {
             shamir::reconstruct(zq, &sums[1..], 3).unwrap(),
             Num::from_u64(1 + 1001 + 2001 + 3001)
         );
-        assert!(combine::<Num>(&g, &[]).is_err());
+        assert!(combine(&g, &[]).is_err());
         let short = &dealings[0].commitments[..2];
         assert!(combine(&g, &[refs[0], short]).is_err());
     }

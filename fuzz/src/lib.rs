@@ -237,7 +237,7 @@ fn session(mode: VerifyMode) -> Vec<Box<dyn Party>> {
         let cp_keys = CpKeys {
             enc: keys.enc_key(&suite, &party).expect("P-256 key"),
             sign: keys.sign_key(&suite, &party).expect("P-256 key"),
-            pvss: CpKeyPair::generate(&group, &mut rng::seeded(1, &format!("pvss/{party}"))),
+            pvss: CpKeyPair::generate(group.as_ref(), &mut rng::seeded(1, &format!("pvss/{party}"))),
         };
         let cp = ComputingParty::new(
             suite,

@@ -94,15 +94,15 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
         k
     };
     units.insert(
-        Op::ModExpVar,
-        time_op(Op::ModExpVar, 1, batches, 4 * scale, || {
+        Op::VartimeMul,
+        time_op(Op::VartimeMul, 1, batches, 4 * scale, || {
             let i = next();
             std::hint::black_box(B::pow_mod(&base, &exps[i], group.p()));
         }),
     );
     units.insert(
-        Op::ModExpSecret,
-        time_op(Op::ModExpSecret, 1, batches, 4 * scale, || {
+        Op::SecretMul,
+        time_op(Op::SecretMul, 1, batches, 4 * scale, || {
             let i = next();
             std::hint::black_box(B::pow_mod_secret(&base, &exps[i], group.p()));
         }),
@@ -110,8 +110,8 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     let table = keys.pk_table(group);
     let gt = group.g_table();
     units.insert(
-        Op::ModExpFixed,
-        time_op(Op::ModExpFixed, 1, batches, 8 * scale, || {
+        Op::FixedBaseMul,
+        time_op(Op::FixedBaseMul, 1, batches, 8 * scale, || {
             let i = next();
             // Half pk-table (window 6), half g-table (window 8), as the protocol uses both.
             if i % 2 == 0 {
@@ -124,13 +124,13 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     let bases: Vec<B::Int> = (0..64).map(|i| group.mul(&base, &exps[i % exps.len()])).collect();
     let refs: Vec<&B::Int> = bases.iter().collect();
     let small: Vec<u64> = (0..64).map(|_| rand_core::Rng::next_u64(&mut r) | 1).collect();
-    let per_term = time_op(Op::MultiExpTerm, bases.len(), batches, scale, || {
+    let per_term = time_op(Op::MultiscalarTerm, bases.len(), batches, scale, || {
         std::hint::black_box(group.multi_exp_small(&refs, &small));
     }) / bases.len() as f64;
-    units.insert(Op::MultiExpTerm, per_term);
+    units.insert(Op::MultiscalarTerm, per_term);
     units.insert(
-        Op::Jacobi,
-        time_op(Op::Jacobi, 1, batches, 16 * scale, || {
+        Op::ElementCheck,
+        time_op(Op::ElementCheck, 1, batches, 16 * scale, || {
             let i = next();
             std::hint::black_box(B::jacobi(&bases[i], group.p()));
         }),

@@ -587,7 +587,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
         dp_keys: Option<Arc<DpKeys>>,
     ) -> Result<ComputingParty<B, S>> {
         let party = format!("vid{vid}");
-        let pvss = CpKeyPair::generate(&self.group, &mut self.src.stream(&format!("pvss/{party}"))?);
+        let pvss = CpKeyPair::generate(self.group.as_ref(), &mut self.src.stream(&format!("pvss/{party}"))?);
         if self.cfg.verify.uses_pvss() && self.cfg.verify != VerifyMode::Paper && (self.keep)(PartyId::Cp(vid)) {
             pvss.pk_table(&self.group);
         }

@@ -19,7 +19,7 @@ impl<B: Backend> Verification<B> for Paper {
         VerifyMode::Paper
     }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
-        PerPacket::boxed(pvss::verify_paper::<B>)
+        PerPacket::boxed(pvss::verify_paper::<B, SchnorrGroup<B>>)
     }
 }
 

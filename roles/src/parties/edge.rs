@@ -404,7 +404,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
                 .iter()
                 .filter_map(|d| self.commitments.get(d).map(Vec::as_slice))
                 .collect();
-            self.combined = Some(vss::combine(&self.group, &lists).map_err(|e| e.to_string())?);
+            self.combined = Some(vss::combine(self.group.as_ref(), &lists).map_err(|e| e.to_string())?);
         }
         self.check
             .check_result(&self.group, self.combined.as_deref(), m.index, &scalars)?;

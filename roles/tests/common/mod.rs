@@ -277,7 +277,7 @@ impl<B: Backend> World<B> {
         let keys = CpKeys {
             enc: self.keys.enc_key(&self.suite, &party).unwrap(),
             sign: self.keys.sign_key(&self.suite, &party).unwrap(),
-            pvss: CpKeyPair::generate(&self.group, &mut rng::seeded(7, &format!("pvss/{party}"))),
+            pvss: CpKeyPair::generate(self.group.as_ref(), &mut rng::seeded(7, &format!("pvss/{party}"))),
         };
         ComputingParty::new(
             self.suite,

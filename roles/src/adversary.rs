@@ -42,11 +42,11 @@ use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{Polynomial, Share};
 use rand_core::Rng;
 
-use crate::check::{Acceptor, Attaching, CpCtx, Dealing, Dealt, Received, ShareTo, Verdict, Verification};
+use crate::check::{Acceptor, Attaching, Check, CpCtx, Dealing, Dealt, Received, ShareTo, Verdict, Verification};
 use crate::error::Result as RolesResult;
 use crate::net::memory::BoxedParty;
 use crate::net::{Adversary, Route, Wire};
-use crate::parties::{Check, Outbox, Party, PartyId, Probe, Time};
+use crate::parties::{Outbox, Party, PartyId, Probe, Time};
 use crate::wire::{Message, MessageKind, ResultUpload, SharePacket, TaskId};
 
 /// One injected fault.

@@ -37,10 +37,11 @@ mod cp;
 mod dp;
 mod edge;
 
+pub use crate::check::Check;
 pub use cloud::{Cloud, Registration};
 pub use cp::{ComputingParty, CpKeys};
 pub use dp::DataProvider;
-pub use edge::{Check, Edge, Outcome, exact_average};
+pub use edge::{Edge, Outcome, exact_average};
 
 /// Protocol time: milliseconds since the Unix epoch (virtual in the in-memory network).
 pub type Time = u64;

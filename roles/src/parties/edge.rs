@@ -29,34 +29,13 @@ use num_bigint::BigUint;
 
 use super::agreement::{self, EdgeAgreement};
 use super::{Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, cp_name, decode_for, dp_name, passed, unexpected};
-use crate::check::Verification;
+use crate::check::{Check, Verification};
 use crate::error::RolesError;
 use crate::event::{Action, Event};
 use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
 use crate::wire::{Commitments, DpReport, Message, ResultUpload, Roster, TaskId, labels};
-
-/// How far the Edge could check the results it reconstructed from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
-    /// `vss`: every result used was checked against the commitments.
-    Verified,
-    /// Paper modes: this many results (more than t) all lie on one polynomial.
-    CrossChecked(usize),
-    /// Paper modes: exactly t results, so a wrong one could not be noticed.
-    Unchecked,
-}
-
-impl std::fmt::Display for Check {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Check::Verified => f.write_str("every result used verified against the DPs' commitments"),
-            Check::CrossChecked(n) => write!(f, "{n} results cross-checked: all on one polynomial"),
-            Check::Unchecked => f.write_str("NOT cross-checked: only t results, a wrong one would go unnoticed"),
-        }
-    }
-}
 
 /// The reconstructed aggregate.
 #[derive(Clone, Debug, PartialEq, Eq)]

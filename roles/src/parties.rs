@@ -38,10 +38,11 @@ mod dp;
 mod edge;
 
 pub use crate::check::Check;
+pub use crate::event::{Outcome, exact_average};
 pub use cloud::{Cloud, Registration};
 pub use cp::{ComputingParty, CpKeys};
 pub use dp::DataProvider;
-pub use edge::{Edge, Outcome, exact_average};
+pub use edge::Edge;
 
 /// Protocol time: milliseconds since the Unix epoch (virtual in the in-memory network).
 pub type Time = u64;

@@ -6,8 +6,8 @@
 //! uploaded or the deadline passes, reconstructs the sum from the first t by Lagrange
 //! interpolation at 0, checking any further results lie on the same polynomial of degree t-1
 //! (a mismatch is [`RolesError::ResultsInconsistent`], an abort; with exactly t there is nothing
-//! to check against: [`Check::Unchecked`]). The average is the sum over the number of DPs
-//! aggregated, printed exactly.
+//! to check against: [`crate::check::Check::Unchecked`]). The average is the sum over the number
+//! of DPs aggregated, printed exactly.
 //!
 //! When the mode has an agreement round (`vss`) the Edge holds its part ([`EdgeAgreement`]): it
 //! takes each DP's signed commitments (from that DP only, once, well formed) and relays them
@@ -29,47 +29,13 @@ use num_bigint::BigUint;
 
 use super::agreement::{self, EdgeAgreement};
 use super::{Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, cp_name, decode_for, dp_name, passed, unexpected};
-use crate::check::{Check, Verification};
+use crate::check::Verification;
 use crate::error::RolesError;
-use crate::event::{Action, Event};
+use crate::event::{Action, Event, Outcome};
 use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
 use crate::wire::{Commitments, DpReport, Message, ResultUpload, Roster, TaskId, labels};
-
-/// The reconstructed aggregate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    /// Sum of the aggregated DPs' values.
-    pub sum: BigUint,
-    /// Number of DPs aggregated (all n, or the agreed set in `vss` mode).
-    pub n: usize,
-    /// How far the results were checked.
-    pub check: Check,
-}
-
-impl Outcome {
-    /// The average `sum / n`, exactly, as a decimal with `places` digits (rounded half up).
-    pub fn average(&self, places: u32) -> String {
-        exact_average(&self.sum, self.n as u64, places)
-    }
-}
-
-/// `sum / n` as a decimal string with `places` digits after the point, rounded half up.
-pub fn exact_average(sum: &BigUint, n: u64, places: u32) -> String {
-    if n == 0 {
-        return "NaN".into();
-    }
-    let scale = BigUint::from(10u32).pow(places);
-    let n = BigUint::from(n);
-    let scaled = (sum * &scale * 2u32 + &n) / (n * 2u32);
-    let (int, frac) = (&scaled / &scale, &scaled % &scale);
-    if places == 0 {
-        int.to_string()
-    } else {
-        format!("{int}.{frac:0width$}", width = places as usize)
-    }
-}
 
 /// Where the Edge is in the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -433,19 +399,5 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
 
     fn outbox(&mut self) -> &mut Outbox {
         &mut self.out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn averages_are_exact_and_rounded_half_up() {
-        assert_eq!(exact_average(&BigUint::from(10u32), 4, 2), "2.50");
-        assert_eq!(exact_average(&BigUint::from(2u32), 3, 3), "0.667");
-        assert_eq!(exact_average(&BigUint::from(1u32), 3, 0), "0");
-        assert_eq!(exact_average(&BigUint::from(5u32), 2, 0), "3");
-        assert_eq!(exact_average(&BigUint::from(0u32), 7, 1), "0.0");
     }
 }

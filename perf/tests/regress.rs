@@ -169,7 +169,7 @@ fn planted_fifteen_percent_slowdown_is_flagged_in_every_judged_phase() {
 /// an alarm in at most 1% of pairs and a 15% slowdown of any judged phase is flagged in at least
 /// 98% of trials; with 5% jitter, at most 2% false alarms and the bulk phases (judged at every
 /// point) still flagged in at least 98%. The runs are seeded, so the counts are the same every
-/// time (about 10 s unoptimised); `cargo test -p dsmpc-reports --test regress power_study --
+/// time (about 10 s unoptimised); `cargo test -p dsmpc-perf --test regress power_study --
 /// --nocapture` prints them.
 #[test]
 fn power_study() {

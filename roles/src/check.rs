@@ -10,6 +10,9 @@
 //! share) is the trait's default, so a mode states only what is its own and a wrapper (the
 //! adversary's) only what it changes.
 //!
+//! [`Check`] is what the Edge can say about the results it reconstructed from, which each mode
+//! concludes.
+//!
 //! Secrets: [`Dealt`] and the acceptors wipe the share scalars they hold when dropped.
 
 pub mod batch;
@@ -26,7 +29,6 @@ use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{self, Polynomial, Share};
 
 use crate::error::{Result, RolesError};
-use crate::parties::Check;
 use crate::wire::Rejection;
 
 /// A DP's polynomial(s) for one dealing; wiped on drop.
@@ -117,6 +119,27 @@ pub struct CpCtx<'a, B: Backend> {
     pub pvss: &'a CpKeyPair<B>,
     /// The CP's index.
     pub index: u16,
+}
+
+/// How far the Edge could check the results it reconstructed from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Check {
+    /// `vss`: every result used was checked against the commitments.
+    Verified,
+    /// Paper modes: this many results (more than t) all lie on one polynomial.
+    CrossChecked(usize),
+    /// Paper modes: exactly t results, so a wrong one could not be noticed.
+    Unchecked,
+}
+
+impl std::fmt::Display for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Check::Verified => f.write_str("every result used verified against the DPs' commitments"),
+            Check::CrossChecked(n) => write!(f, "{n} results cross-checked: all on one polynomial"),
+            Check::Unchecked => f.write_str("NOT cross-checked: only t results, a wrong one would go unnoticed"),
+        }
+    }
 }
 
 /// One verification mode.

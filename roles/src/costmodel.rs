@@ -83,11 +83,27 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
 ) -> Result<UnitCosts> {
     let mut r = rng::seeded(0x0ca1_1b8a, "calibrate");
     let (batches, scale) = if quick { (3, 1) } else { (7, 3) };
-    let zq = group.zq();
-    let base = group.pow(group.g(), &zq.random(&mut r));
-    let exps: Vec<B::Int> = (0..16).map(|_| zq.random(&mut r)).collect();
-    let keys = CpKeyPair::generate(group, &mut r);
     let mut units = BTreeMap::new();
+    calibrate_group(&mut units, group, &mut r, batches, scale);
+    calibrate_suite(&mut units, suite, (enc_sk, sign_sk), &mut r, batches, scale)?;
+    calibrate_dp_signatures(&mut units, group.element_len(), batches, scale)?;
+    Ok(UnitCosts(units))
+}
+
+/// The group's operations: `modexp_var`, `modexp_secret`, `modexp_fixed` (half on a PVSS
+/// key's table, half on g's), `multiexp_term` and `jacobi`, on a random base and 16 random
+/// exponents drawn from `r`, taken in turn across all of them.
+fn calibrate_group<B: Backend>(
+    units: &mut BTreeMap<Op, f64>,
+    group: &SchnorrGroup<B>,
+    r: &mut rng::DsmpcRng,
+    batches: usize,
+    scale: usize,
+) {
+    let zq = group.zq();
+    let base = group.pow(group.g(), &zq.random(r));
+    let exps: Vec<B::Int> = (0..16).map(|_| zq.random(r)).collect();
+    let keys = CpKeyPair::generate(group, r);
     let mut k = 0usize;
     let mut next = || {
         k = (k + 1) % exps.len();
@@ -123,7 +139,7 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     );
     let bases: Vec<B::Int> = (0..64).map(|i| group.mul(&base, &exps[i % exps.len()])).collect();
     let refs: Vec<&B::Int> = bases.iter().collect();
-    let small: Vec<u64> = (0..64).map(|_| rand_core::Rng::next_u64(&mut r) | 1).collect();
+    let small: Vec<u64> = (0..64).map(|_| rand_core::Rng::next_u64(r) | 1).collect();
     let per_term = time_op(Op::MultiscalarTerm, bases.len(), batches, scale, || {
         std::hint::black_box(group.multi_exp_small(&refs, &small));
     }) / bases.len() as f64;
@@ -135,12 +151,24 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
             std::hint::black_box(B::jacobi(&bases[i], group.p()));
         }),
     );
+}
+
+/// The suite's operations with the session's keys: `enc`, `dec`, `sign`, `sig_verify` and
+/// `pk_decode`, on one 32-byte message (its ciphertext and signature made with `r`).
+fn calibrate_suite<S: CipherSuite>(
+    units: &mut BTreeMap<Op, f64>,
+    suite: &S,
+    (enc_sk, sign_sk): (&S::EncPrivate, &S::SignPrivate),
+    r: &mut rng::DsmpcRng,
+    batches: usize,
+    scale: usize,
+) -> Result<()> {
     let enc_pk = suite.enc_public(enc_sk);
     let sign_pk = suite.sign_public(sign_sk);
     let msg = [7u8; 32];
     let label = b"dsmpc/calibrate";
-    let ct = suite.encrypt(&enc_pk, label, &msg, &mut r)?;
-    let sig = suite.sign(sign_sk, &msg, &mut r)?;
+    let ct = suite.encrypt(&enc_pk, label, &msg, r)?;
+    let sig = suite.sign(sign_sk, &msg, r)?;
     let mut r2 = rng::seeded(1, "calibrate/suite");
     units.insert(
         Op::Encrypt,
@@ -173,8 +201,7 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
             std::hint::black_box(suite.decode_enc_public(&enc_pk_bytes).ok());
         }),
     );
-    calibrate_dp_signatures(&mut units, group.element_len(), batches, scale)?;
-    Ok(UnitCosts(units))
+    Ok(())
 }
 
 /// `dp_sign` and `dp_sig_verify`: a DP's ECDSA P-256 signature over its commitments and its

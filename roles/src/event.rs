@@ -1,6 +1,6 @@
 //! What parties report besides messages: [`Detection`]s (something a party noticed and what it
 //! did about it) and [`Event`]s (detections, the Cloud's selection, the Edge's agreement and
-//! outcome, or a failure that ends the session).
+//! outcome, or a failure that ends the session), and the [`Outcome`] the Edge gives.
 //!
 //! Detections name the party that noticed (`by`) and the *authenticated* sender whose message
 //! was at fault (`subject`), never a sender a message merely claims.
@@ -8,8 +8,10 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use num_bigint::BigUint;
+
+use crate::check::Check;
 use crate::error::RolesError;
-use crate::parties::Outcome;
 
 /// Something a party tells the driver.
 #[derive(Debug)]
@@ -137,5 +139,53 @@ impl fmt::Display for Detection {
             self.subject,
             self.reason
         )
+    }
+}
+
+/// The reconstructed aggregate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Sum of the aggregated DPs' values.
+    pub sum: BigUint,
+    /// Number of DPs aggregated (all n, or the agreed set in `vss` mode).
+    pub n: usize,
+    /// How far the results were checked.
+    pub check: Check,
+}
+
+impl Outcome {
+    /// The average `sum / n`, exactly, as a decimal with `places` digits (rounded half up).
+    pub fn average(&self, places: u32) -> String {
+        exact_average(&self.sum, self.n as u64, places)
+    }
+}
+
+/// `sum / n` as a decimal string with `places` digits after the point, rounded half up.
+pub fn exact_average(sum: &BigUint, n: u64, places: u32) -> String {
+    if n == 0 {
+        return "NaN".into();
+    }
+    let scale = BigUint::from(10u32).pow(places);
+    let n = BigUint::from(n);
+    let scaled = (sum * &scale * 2u32 + &n) / (n * 2u32);
+    let (int, frac) = (&scaled / &scale, &scaled % &scale);
+    if places == 0 {
+        int.to_string()
+    } else {
+        format!("{int}.{frac:0width$}", width = places as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn averages_are_exact_and_rounded_half_up() {
+        assert_eq!(exact_average(&BigUint::from(10u32), 4, 2), "2.50");
+        assert_eq!(exact_average(&BigUint::from(2u32), 3, 3), "0.667");
+        assert_eq!(exact_average(&BigUint::from(1u32), 3, 0), "0");
+        assert_eq!(exact_average(&BigUint::from(5u32), 2, 0), "3");
+        assert_eq!(exact_average(&BigUint::from(0u32), 7, 1), "0.0");
     }
 }

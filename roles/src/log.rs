@@ -36,7 +36,7 @@ pub trait EventSink {
     fn message(&mut self, src: &str, dst: &str, kind: MessageKind, bytes: usize, payload_bytes: usize);
     /// A phase finished.
     fn phase(&mut self, stats: &PhaseStats);
-    /// A party detected a fault (see [`crate::faults`]).
+    /// A party detected a fault (see [`crate::adversary`]).
     fn detection(&mut self, _d: &Detection) {}
 }
 

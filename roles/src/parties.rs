@@ -11,6 +11,9 @@
 //! - [`DataProvider`]: shares its value to the CPs in the roster (Algorithm 2).
 //! - [`Edge`]: relays and checks (`vss`), reconstructs sum and average from any t results.
 //!
+//! The agreement round of `vss` is its own part (`agreement`), held by the CP and the Edge only
+//! when the mode has one, so that neither branches on the mode.
+//!
 //! **Who sent a message is the network's word** ([`PartyId`]), never the message's. Every party
 //! checks the sender a message claims (a DP number, a CP index, a VID) against the authenticated
 //! one, and checks everything else, *before* it records anything: a slot, a nonce, a DP number,
@@ -28,15 +31,18 @@ use crate::event::{Action, Detection, Event};
 use crate::metrics::Phase;
 use crate::wire::{Message, MessageKind, TaskId};
 
+mod agreement;
 mod cloud;
 mod cp;
 mod dp;
 mod edge;
 
+pub use crate::check::Check;
+pub use crate::event::{Outcome, exact_average};
 pub use cloud::{Cloud, Registration};
 pub use cp::{ComputingParty, CpKeys};
 pub use dp::DataProvider;
-pub use edge::{Check, Edge, Outcome, exact_average};
+pub use edge::Edge;
 
 /// Protocol time: milliseconds since the Unix epoch (virtual in the in-memory network).
 pub type Time = u64;

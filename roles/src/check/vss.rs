@@ -13,9 +13,8 @@ use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::Share;
 use dsmpc_core::vss;
 
-use super::{Acceptor, CpCtx, Dealing, Dealt, Received, Verdict, Verification};
+use super::{Acceptor, Check, CpCtx, Dealing, Dealt, Received, Verdict, Verification};
 use crate::error::Result;
-use crate::parties::Check;
 use crate::wire::Rejection;
 
 /// Pedersen VSS with agreement and verified aggregation.

@@ -5,15 +5,16 @@
 //! 2. the Cloud's answer: learn the index, or that it was not selected;
 //! 3. each DP's share packet (and in `vss` each DP's signed commitments, relayed by the Edge):
 //!    decrypt and hand to the mode's [`Acceptor`] (Algorithm 2, step 3);
-//! 4. once every DP is decided or the deadline passes: upload `Enc_Cpk(sum_i)` (step 4), or in
-//!    `vss` report the accepted and rejected DPs to the Edge, wait for the agreed set, and upload
-//!    `(sum, blinding sum)` over it.
+//! 4. once every DP is decided or the deadline passes: upload `Enc_Cpk(sum_i)` (step 4), or,
+//!    when the mode has an agreement round ([`CpAgreement`], `vss`), report the accepted and
+//!    rejected DPs to the Edge, wait for the agreed set, and upload `(sum, blinding sum)` over it.
 //!
 //! A share packet counts only from the DP the network authenticated as its sender, addressed to
 //! this CP's index, for this task, once; commitments only with a valid signature of the DP they
-//! name. Messages that arrive before the index are held ([`Parked`]). In the paper's modes a DP's
-//! authentic packet that fails its check ends the session, as in the paper; in `vss` that DP is
-//! rejected and the CP goes on. The PVSS secret key lives in a [`CpKeyPair`], wiped on drop.
+//! name. Messages that arrive before the index are held ([`Parked`]). Without an agreement round
+//! (the paper's modes) a DP's authentic packet that fails its check ends the session, as in the
+//! paper; with one that DP is rejected and the CP goes on. The CP never asks the mode which: it
+//! holds the agreement round or not. The PVSS secret key lives in a [`CpKeyPair`], wiped on drop.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -23,6 +24,7 @@ use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::pvss::{Attachment, CpKeyPair};
 use dsmpc_core::rng::DsmpcRng;
 
+use super::agreement::{self, CpAgreement};
 use super::{
     Outbox, Parked, Party, PartyId, Probe, Refusal, Time, Timeouts, candidate_name, cp_name, decode_for, dp_name,
     passed, unexpected,
@@ -34,8 +36,8 @@ use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
 use crate::wire::{
-    AgreedSet, AuthRequest, Commitments, DpReport, IndexAssign, Message, Rejection, ResultUpload, SharePacket,
-    TaskAnnounce, TaskId, labels,
+    AgreedSet, AuthRequest, Commitments, IndexAssign, Message, Rejection, ResultUpload, SharePacket, TaskAnnounce,
+    TaskId, labels,
 };
 
 /// A CP's three keys: encryption (Vpk / ComVpk), signing (Vsk), PVSS.
@@ -57,7 +59,7 @@ enum Step {
     Requested,
     /// Selected: taking shares.
     Selected,
-    /// `vss`: reported; waiting for the agreed set.
+    /// Done with the shares; with an agreement round, reported and waiting for the agreed set.
     Reported,
     /// Uploaded, not selected, or failed: nothing more to do.
     Done,
@@ -71,7 +73,8 @@ pub struct ComputingParty<B: Backend, S: CipherSuite> {
     vid: u32,
     keys: CpKeys<B, S>,
     dps: u32,
-    dp_keys: Option<Arc<DpKeys>>,
+    /// The agreement round, if the mode has one.
+    agreement: Option<CpAgreement>,
     timeouts: Timeouts,
     step: Step,
     task: Option<TaskId>,
@@ -79,9 +82,7 @@ pub struct ComputingParty<B: Backend, S: CipherSuite> {
     index: u16,
     acceptor: Box<dyn Acceptor<B>>,
     shares: BTreeSet<u32>,
-    commitments: BTreeSet<u32>,
     accepted: BTreeSet<u32>,
-    rejected: BTreeMap<u32, Rejection>,
     parked: Parked,
     deadline: Option<Time>,
     rng: DsmpcRng,
@@ -104,6 +105,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         rng: DsmpcRng,
     ) -> Self {
         let acceptor = check.acceptor();
+        let agreement = agreement::for_cp(&*check, dp_keys);
         ComputingParty {
             suite,
             group,
@@ -111,7 +113,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             vid,
             keys,
             dps,
-            dp_keys,
+            agreement,
             timeouts,
             step: Step::Candidate,
             task: None,
@@ -119,9 +121,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             index: 0,
             acceptor,
             shares: BTreeSet::new(),
-            commitments: BTreeSet::new(),
             accepted: BTreeSet::new(),
-            rejected: BTreeMap::new(),
             parked: Parked::default(),
             deadline: None,
             rng,
@@ -157,9 +157,10 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     pub fn accepted(&self) -> usize {
         self.accepted.len()
     }
-    /// `vss`: the DPs rejected so far and why.
+    /// With an agreement round (`vss`): the DPs rejected so far and why (none without one).
     pub fn rejected(&self) -> &BTreeMap<u32, Rejection> {
-        &self.rejected
+        static NONE: BTreeMap<u32, Rejection> = BTreeMap::new();
+        self.agreement.as_ref().map_or(&NONE, CpAgreement::rejected)
     }
 
     fn ignore(&mut self, from: PartyId, why: impl Into<String>) {
@@ -294,7 +295,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                 let share = Received { dp: d, scalars: s, att };
                 self.accept(|a, ctx, rng| a.share(ctx, share, rng))
             }
-            _ if self.check.commits() => vec![(d, Verdict::Rejected(Rejection::Malformed))],
+            _ if self.agreement.is_some() => vec![(d, Verdict::Rejected(Rejection::Malformed))],
             _ => {
                 return self.fail(RolesError::Malformed {
                     kind: crate::wire::MessageKind::SharePacket,
@@ -306,34 +307,21 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         self.decide(verdicts, now, probe);
     }
 
-    /// `vss`: a DP's commitments, relayed by the Edge, checked against the DP's signature.
+    /// A DP's commitments, relayed by the Edge, checked by the agreement round (the DP's
+    /// signature), then handed to the acceptor.
     fn commitments(&mut self, m: Commitments, now: Time, probe: &mut dyn Probe) {
-        let d = m.dp;
-        if d == 0 || d > self.dps {
-            return self.ignore(
-                PartyId::Edge,
-                format!("commitments of {}, not a DP of this task", dp_name(d)),
-            );
-        }
-        if self.commitments.contains(&d) {
-            return self.ignore(
-                PartyId::Edge,
-                format!("second commitments of {}; only the first count", dp_name(d)),
-            );
-        }
-        let signed = self.dp_keys.as_ref().is_some_and(|k| k.verify(&m));
         let el = self.group.element_len();
-        if !signed || m.elements.is_empty() || m.elements.iter().any(|e| e.len() != el) {
+        let Some(agreement) = &mut self.agreement else {
             return self.ignore(
                 PartyId::Edge,
-                format!(
-                    "commitments of {} without a valid signature of that DP, or malformed",
-                    dp_name(d)
-                ),
+                unexpected(crate::wire::MessageKind::Commitments, PartyId::Edge),
             );
-        }
-        self.commitments.insert(d);
-        let elements = m.elements.iter().map(|e| B::from_be_bytes(e)).collect();
+        };
+        let elements = match agreement.commitments::<B>(&m, self.dps, el) {
+            Ok(e) => e,
+            Err(why) => return self.ignore(PartyId::Edge, why),
+        };
+        let d = m.dp;
         let verdicts = self.accept(|a, ctx, _| a.commitments(ctx, d, elements));
         self.decide(verdicts, now, probe);
     }
@@ -348,24 +336,24 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         f(&mut *self.acceptor, &ctx, &mut self.rng)
     }
 
-    /// Record verdicts; in the paper's modes a failed check ends the session. Once every DP
-    /// is decided, go on.
+    /// Record verdicts; without an agreement round a failed check ends the session. Once every
+    /// DP is decided, go on: with an agreement round a DP is decided by its verdict (its share
+    /// waits for its commitments), without one by its share packet.
     fn decide(&mut self, verdicts: Vec<(u32, Verdict)>, now: Time, probe: &mut dyn Probe) {
         if !self.record(verdicts) {
             return;
         }
-        let decided = if self.check.commits() {
-            self.accepted.len() + self.rejected.len()
-        } else {
-            self.shares.len()
+        let decided = match &self.agreement {
+            Some(a) => self.accepted.len() + a.rejected().len(),
+            None => self.shares.len(),
         };
         if decided as u64 >= u64::from(self.dps) {
             self.shares_done(now, probe);
         }
     }
 
-    /// Record verdicts: accepted DPs, rejected ones (`vss`), or the end of the session (the
-    /// paper's modes). `false` once the session has ended.
+    /// Record verdicts: accepted DPs, rejected ones (with an agreement round), or the end of the
+    /// session (without one). `false` once the session has ended.
     fn record(&mut self, verdicts: Vec<(u32, Verdict)>) -> bool {
         for (d, v) in verdicts {
             match v {
@@ -380,14 +368,14 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                     });
                     return false;
                 }
-                Verdict::Rejected(_) if !self.check.commits() => {
-                    self.fail(RolesError::ShareUndecryptable { dp: d, cp: self.index });
-                    return false;
-                }
                 Verdict::Rejected(why) => {
                     let name = self.name();
+                    let Some(agreement) = &mut self.agreement else {
+                        self.fail(RolesError::ShareUndecryptable { dp: d, cp: self.index });
+                        return false;
+                    };
+                    agreement.reject(d, why);
                     self.out.detect(name, dp_name(d), Action::Rejected, why.to_string());
-                    self.rejected.insert(d, why);
                 }
             }
         }
@@ -395,10 +383,10 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     }
 
     /// Every DP decided, or the deadline passed: finish pending checks, then upload (or report).
-    /// In the paper's modes a DP whose share never came cannot be left out (the CPs would sum
-    /// different sets): the session ends, naming it.
+    /// Without an agreement round a DP whose share never came cannot be left out (the CPs would
+    /// sum different sets): the session ends, naming it.
     fn shares_done(&mut self, now: Time, probe: &mut dyn Probe) {
-        if !self.check.commits() && self.shares.len() < self.dps as usize {
+        if self.agreement.is_none() && self.shares.len() < self.dps as usize {
             let missing: Vec<u32> = (1..=self.dps).filter(|d| !self.shares.contains(d)).collect();
             return self.fail(RolesError::MissingShares {
                 cp: self.index,
@@ -410,31 +398,25 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         if !self.record(verdicts) {
             return;
         }
-        if self.check.commits() {
-            probe.enter(Phase::DpSetAgreement, self.vid);
-            self.report(now);
-        } else {
-            probe.enter(Phase::CpResultEncrypt, self.vid);
-            self.upload();
+        match &self.agreement {
+            Some(agreement) => {
+                probe.enter(Phase::DpSetAgreement, self.vid);
+                // Which DPs this CP accepted and which it rejected, for the Edge; wait for the
+                // agreed set longer than the Edge may wait for other CPs' reports.
+                let task = self.task.unwrap_or_default();
+                let (report, wait) = agreement.report(task, self.index, &self.accepted, &self.timeouts);
+                self.deadline = Some(now.saturating_add(wait));
+                self.out.send(PartyId::Edge, Message::DpReport(report).encode());
+            }
+            None => {
+                probe.enter(Phase::CpResultEncrypt, self.vid);
+                self.upload();
+            }
         }
     }
 
-    /// `vss`, agreement round: which DPs this CP accepted and which it rejected, for the Edge.
-    fn report(&mut self, now: Time) {
-        let r = DpReport {
-            task: self.task.unwrap_or_default(),
-            index: self.index,
-            accepted: DpReport::ranges(self.accepted.iter().copied()),
-            rejected: self.rejected.iter().map(|(d, w)| (*d, *w)).collect(),
-        };
-        // The Edge may wait for other CPs' reports until its own deadline: wait longer than it.
-        let wait = self.timeouts.shares_ms + 2 * self.timeouts.round_ms;
-        self.deadline = Some(now.saturating_add(wait));
-        self.out.send(PartyId::Edge, Message::DpReport(r).encode());
-    }
-
-    /// Algorithm 2, step 4 in the paper's modes: `Enc_Cpk(sum_i)` over every DP, bound to the
-    /// task and i (`vss` sums the agreed DPs in [`Self::agreed`]).
+    /// Algorithm 2, step 4 without an agreement round: `Enc_Cpk(sum_i)` over every DP, bound to
+    /// the task and i (with one, the agreed DPs are summed in [`Self::agreed`]).
     fn upload(&mut self) {
         let plain = self.accept(|a, ctx, _| a.upload(ctx, &[]));
         self.encrypt_upload(plain);
@@ -484,7 +466,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         if matches!((m, from), (Message::SharePacket(p), PartyId::Dp(d)) if p.dp == d && self.shares.contains(&d)) {
             "a second share packet; only the first counts".to_string()
         } else if let (Message::Commitments(c), PartyId::Edge) = (m, from)
-            && self.commitments.contains(&c.dp)
+            && self.agreement.as_ref().is_some_and(|a| a.committed(c.dp))
         {
             format!("second commitments of {}; only the first count", dp_name(c.dp))
         } else if again && from == Self::source(kind) {
@@ -504,10 +486,9 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         }
     }
 
-    /// `vss`: the Edge's agreed set; upload over it.
-    /// `vss`: the Edge's agreed set. The sum over the agreed DPs is part of the agreement
-    /// (`dp_set_agreement`, as in the paper's modes the running sum is part of the share checks);
-    /// `cp_result_encrypt` is the encryption and upload alone.
+    /// The Edge's agreed set (agreement round). The sum over the agreed DPs is part of the
+    /// agreement (`dp_set_agreement`, as in the paper's modes the running sum is part of the
+    /// share checks); `cp_result_encrypt` is the encryption and upload alone.
     fn agreed(&mut self, m: &AgreedSet, probe: &mut dyn Probe) {
         probe.enter(Phase::DpSetAgreement, self.vid);
         let plain = self.accept(|a, ctx, _| a.upload(ctx, &m.excluded));
@@ -526,7 +507,8 @@ impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
             Ok(m) => m,
             Err(why) => return self.ignore(from, why),
         };
-        let (step, vss) = (self.step, self.check.commits());
+        // Commitments and the agreed set belong to the agreement round, if this CP holds one.
+        let (step, agrees) = (self.step, self.agreement.is_some());
         match (msg, from) {
             (Message::TaskAnnounce(a), PartyId::Cloud) if step == Step::Candidate => {
                 probe.enter(Phase::CpAuthRequest, self.vid);
@@ -562,11 +544,11 @@ impl<B: Backend, S: CipherSuite> Party for ComputingParty<B, S> {
                 probe.enter(Phase::CpDecryptPvssVerifyLocalCompute, self.vid);
                 self.share(d, m, now, probe);
             }
-            (Message::Commitments(m), PartyId::Edge) if step == Step::Selected && vss => {
+            (Message::Commitments(m), PartyId::Edge) if step == Step::Selected && agrees => {
                 probe.enter(Phase::CpDecryptPvssVerifyLocalCompute, self.vid);
                 self.commitments(m, now, probe);
             }
-            (Message::AgreedSet(m), PartyId::Edge) if step == Step::Reported && vss => self.agreed(&m, probe),
+            (Message::AgreedSet(m), PartyId::Edge) if step == Step::Reported && agrees => self.agreed(&m, probe),
             (m, _) => {
                 let why = self.not_taken(&m, from);
                 self.ignore(from, why);

@@ -6,14 +6,14 @@
 //! uploaded or the deadline passes, reconstructs the sum from the first t by Lagrange
 //! interpolation at 0, checking any further results lie on the same polynomial of degree t-1
 //! (a mismatch is [`RolesError::ResultsInconsistent`], an abort; with exactly t there is nothing
-//! to check against: [`Check::Unchecked`]). The average is the sum over the number of DPs
-//! aggregated, printed exactly.
+//! to check against: [`crate::check::Check::Unchecked`]). The average is the sum over the number
+//! of DPs aggregated, printed exactly.
 //!
-//! In `vss` mode it also takes each DP's signed commitments (from that DP only, once, well
-//! formed), relays them unchanged to every selected CP, runs the agreement round (each CP's
-//! [`DpReport`] in, the excluded DPs out: a DP is excluded if its commitments did not arrive
-//! well formed, if any reporting CP rejected it, or if any reporting CP did not get its share),
-//! and checks every upload against the product of the agreed DPs' commitments before using it.
+//! When the mode has an agreement round (`vss`) the Edge holds its part ([`EdgeAgreement`]): it
+//! takes each DP's signed commitments (from that DP only, once, well formed) and relays them
+//! unchanged to every selected CP, takes each CP's [`DpReport`], decides the excluded DPs, and
+//! checks every upload against the product of the agreed DPs' commitments before using it. The
+//! Edge never asks the mode which: it holds the agreement round or not.
 //!
 //! An upload or report counts only from the CP the network authenticated as the holder of the
 //! index it names, once, and only after every check passed.
@@ -25,79 +25,24 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::group::SchnorrGroup;
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{self, Share};
-use dsmpc_core::vss;
 use num_bigint::BigUint;
 
+use super::agreement::{self, EdgeAgreement};
 use super::{Outbox, Parked, Party, PartyId, Probe, Time, Timeouts, cp_name, decode_for, dp_name, passed, unexpected};
 use crate::check::Verification;
 use crate::error::RolesError;
-use crate::event::{Action, Event};
+use crate::event::{Action, Event, Outcome};
 use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::wire::{AgreedSet, Commitments, DpReport, Message, ResultUpload, Roster, TaskId, labels};
-
-/// How far the Edge could check the results it reconstructed from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Check {
-    /// `vss`: every result used was checked against the commitments.
-    Verified,
-    /// Paper modes: this many results (more than t) all lie on one polynomial.
-    CrossChecked(usize),
-    /// Paper modes: exactly t results, so a wrong one could not be noticed.
-    Unchecked,
-}
-
-impl std::fmt::Display for Check {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Check::Verified => f.write_str("every result used verified against the DPs' commitments"),
-            Check::CrossChecked(n) => write!(f, "{n} results cross-checked: all on one polynomial"),
-            Check::Unchecked => f.write_str("NOT cross-checked: only t results, a wrong one would go unnoticed"),
-        }
-    }
-}
-
-/// The reconstructed aggregate.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Outcome {
-    /// Sum of the aggregated DPs' values.
-    pub sum: BigUint,
-    /// Number of DPs aggregated (all n, or the agreed set in `vss` mode).
-    pub n: usize,
-    /// How far the results were checked.
-    pub check: Check,
-}
-
-impl Outcome {
-    /// The average `sum / n`, exactly, as a decimal with `places` digits (rounded half up).
-    pub fn average(&self, places: u32) -> String {
-        exact_average(&self.sum, self.n as u64, places)
-    }
-}
-
-/// `sum / n` as a decimal string with `places` digits after the point, rounded half up.
-pub fn exact_average(sum: &BigUint, n: u64, places: u32) -> String {
-    if n == 0 {
-        return "NaN".into();
-    }
-    let scale = BigUint::from(10u32).pow(places);
-    let n = BigUint::from(n);
-    let scaled = (sum * &scale * 2u32 + &n) / (n * 2u32);
-    let (int, frac) = (&scaled / &scale, &scaled % &scale);
-    if places == 0 {
-        int.to_string()
-    } else {
-        format!("{int}.{frac:0width$}", width = places as usize)
-    }
-}
+use crate::wire::{Commitments, DpReport, Message, ResultUpload, Roster, TaskId, labels};
 
 /// Where the Edge is in the protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Step {
     /// Waiting for the roster.
     Roster,
-    /// `vss`: relaying commitments, waiting for the CPs' reports.
+    /// Agreement round: relaying commitments, waiting for the CPs' reports.
     Reports,
     /// Waiting for the uploads.
     Uploads,
@@ -112,18 +57,14 @@ pub struct Edge<B: Backend, S: CipherSuite> {
     check: Arc<dyn Verification<B>>,
     sk: S::EncPrivate,
     dps: u32,
-    dp_keys: Option<Arc<crate::keys::DpKeys>>,
+    /// The agreement round, if the mode has one.
+    agreement: Option<EdgeAgreement<B>>,
     timeouts: Timeouts,
     step: Step,
     task: Option<TaskId>,
     t: usize,
     /// Selected CPs: index -> VID.
     cps: BTreeMap<u16, u32>,
-    commitments: BTreeMap<u32, Vec<B::Int>>,
-    bad_commitments: BTreeMap<u32, String>,
-    reports: BTreeMap<u16, DpReport>,
-    agreed: Option<Vec<u32>>,
-    combined: Option<Vec<B::Int>>,
     results: Vec<Share<B>>,
     uploaded: BTreeSet<u16>,
     parked: Parked,
@@ -146,23 +87,19 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         timeouts: Timeouts,
         rng: DsmpcRng,
     ) -> Self {
+        let agreement = agreement::for_edge(&*check, group.clone(), dps, dp_keys);
         Edge {
             suite,
             group,
             check,
             sk,
             dps,
-            dp_keys,
+            agreement,
             timeouts,
             step: Step::Roster,
             task: None,
             t: 0,
             cps: BTreeMap::new(),
-            commitments: BTreeMap::new(),
-            bad_commitments: BTreeMap::new(),
-            reports: BTreeMap::new(),
-            agreed: None,
-            combined: None,
             results: Vec::new(),
             uploaded: BTreeSet::new(),
             parked: Parked::default(),
@@ -216,7 +153,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         self.task = Some(r.task);
         self.t = t;
         self.cps = cps;
-        self.step = if self.check.commits() {
+        self.step = if self.agreement.is_some() {
             Step::Reports
         } else {
             Step::Uploads
@@ -228,149 +165,50 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         }
     }
 
-    /// `vss`: DP d's commitments: from DP d, once, signed, t well-formed elements; relayed to
-    /// every selected CP. Malformed ones from DP d itself exclude it.
+    /// Agreement round: DP d's commitments, checked and relayed by [`EdgeAgreement`].
     fn commitments(&mut self, d: u32, bytes: &[u8], m: Commitments) {
         let from = PartyId::Dp(d);
-        if m.dp != d {
-            return self.ignore(from, format!("commitments claim to be from {}", dp_name(m.dp)));
-        }
-        if d == 0 || d > self.dps {
-            return self.ignore(from, "not a DP of this task");
-        }
-        if self.commitments.contains_key(&d) || self.bad_commitments.contains_key(&d) {
-            return self.ignore(from, "second commitments; only the first count");
-        }
-        let el = self.group.element_len();
-        let signed = self.dp_keys.as_ref().is_some_and(|k| k.verify(&m));
-        let parsed: Option<Vec<B::Int>> = (m.elements.len() == self.t)
-            .then(|| {
-                m.elements
-                    .iter()
-                    .map(|e| Some(B::from_be_bytes(e)).filter(|x| e.len() == el && self.group.is_well_formed(x)))
-                    .collect()
-            })
-            .flatten();
-        match parsed {
-            Some(c) if signed => {
-                self.commitments.insert(d, c);
-                let relay: Arc<[u8]> = bytes.into();
-                for vid in self.cps.values() {
-                    self.out.send(PartyId::Cp(*vid), relay.clone());
-                }
-            }
-            _ => {
-                let why = if signed {
-                    format!(
-                        "{} commitments, need t = {} group elements of {el} bytes",
-                        m.elements.len(),
-                        self.t
-                    )
-                } else {
-                    "the signature does not verify under the DP's key".into()
-                };
-                self.out
-                    .detect("Edge", dp_name(d), Action::Rejected, format!("commitments: {why}"));
-                self.bad_commitments
-                    .insert(d, format!("its commitments are malformed ({why})"));
-            }
+        let Some(agreement) = &mut self.agreement else {
+            return self.ignore(from, unexpected(crate::wire::MessageKind::Commitments, from));
+        };
+        if let Err(why) = agreement.commitments((&self.cps, self.t), d, bytes, &m, &mut self.out) {
+            self.ignore(from, why);
         }
     }
 
-    /// `vss`, agreement round: one CP's report, from the CP holding the index it names.
+    /// Agreement round: one CP's report, from the CP holding the index it names.
     fn report(&mut self, vid: u32, m: DpReport, now: Time) {
         let from = PartyId::Cp(vid);
         if self.index_of(vid) != Some(m.index) {
             return self.ignore(from, format!("report claims to be from {}", cp_name(m.index)));
         }
-        if self.reports.contains_key(&m.index) {
-            return self.ignore(from, "a second report; only the first counts");
-        }
-        let n = self.dps;
-        let last = m.accepted.last().map(|r| r.1).into_iter();
-        if last.chain(m.rejected.iter().map(|r| r.0)).any(|d| d == 0 || d > n)
-            || m.accepted.first().is_some_and(|r| r.0 == 0)
-        {
-            return self.ignore(from, format!("report names a DP outside 1..={n}"));
-        }
-        self.reports.insert(m.index, m);
-        if self.reports.len() == self.cps.len() {
-            self.agree(now);
+        let Some(agreement) = &mut self.agreement else {
+            return self.ignore(from, unexpected(crate::wire::MessageKind::DpReport, from));
+        };
+        match agreement.report(self.cps.len(), m) {
+            Ok(true) => self.agree(now),
+            Ok(false) => {}
+            Err(why) => self.ignore(from, why),
         }
     }
 
-    /// `vss`, agreement round: decide the agreed set from the reports received and send it to
-    /// every CP that reported. Fewer than t reports, or no DP left, is an abort.
+    /// Agreement round: decide the agreed set and send it; then wait for the uploads.
     fn agree(&mut self, now: Time) {
-        for (i, vid) in self.cps.clone().iter().filter(|(i, _)| !self.reports.contains_key(i)) {
-            self.out.detect(
-                "Edge",
-                cp_name(*i),
-                Action::Silent,
-                format!("no report from the CP with VID {vid} reached the Edge: left out of the aggregation"),
-            );
+        let Some(agreement) = &mut self.agreement else {
+            return;
+        };
+        let task = self.task.unwrap_or_default();
+        match agreement.agree(task, (&self.cps, self.t), &mut self.out) {
+            Ok(()) => {
+                self.step = Step::Uploads;
+                self.deadline = Some(now.saturating_add(self.timeouts.round_ms));
+            }
+            Err(e) => self.fail(e),
         }
-        if self.reports.len() < self.t {
-            return self.fail(RolesError::TooFewCps {
-                active: self.reports.len(),
-                need: self.t,
-            });
-        }
-        let (agreed, excluded) = self.decide_dps();
-        if agreed.is_empty() {
-            return self.fail(RolesError::NoAgreedDps { n: self.dps as usize });
-        }
-        for (d, why) in &excluded {
-            self.out.detect("Edge", dp_name(*d), Action::Excluded, why.clone());
-        }
-        let message: Arc<[u8]> = Message::AgreedSet(AgreedSet {
-            task: self.task.unwrap_or_default(),
-            excluded: excluded.keys().copied().collect(),
-        })
-        .encode()
-        .into();
-        for i in self.reports.keys() {
-            self.out.send(PartyId::Cp(self.cps[i]), message.clone());
-        }
-        self.out.event(Event::Agreed { excluded });
-        self.agreed = Some(agreed);
-        self.step = Step::Uploads;
-        self.deadline = Some(now.saturating_add(self.timeouts.round_ms));
     }
 
-    /// The agreed DPs, and the excluded ones with why.
-    fn decide_dps(&self) -> (Vec<u32>, BTreeMap<u32, String>) {
-        let mut excluded = BTreeMap::new();
-        let mut agreed = Vec::new();
-        for d in 1..=self.dps {
-            let mut why: Vec<String> = Vec::new();
-            if let Some(bad) = self.bad_commitments.get(&d) {
-                why.push(bad.clone());
-            } else if !self.commitments.contains_key(&d) {
-                why.push("its commitments did not reach the Edge".into());
-            }
-            let mut missed = Vec::new();
-            for (i, r) in &self.reports {
-                if let Ok(k) = r.rejected.binary_search_by_key(&d, |x| x.0) {
-                    why.push(format!("rejected by {}: {}", cp_name(*i), r.rejected[k].1));
-                } else if !r.accepts(d) {
-                    missed.push(cp_name(*i));
-                }
-            }
-            if !missed.is_empty() {
-                why.push(format!("its share did not reach {}", missed.join(", ")));
-            }
-            if why.is_empty() {
-                agreed.push(d);
-            } else {
-                excluded.insert(d, why.join("; "));
-            }
-        }
-        (agreed, excluded)
-    }
-
-    /// One upload: from the CP holding the index it names (in `vss` one that reported), once,
-    /// decrypted and checked before it takes the slot.
+    /// One upload: from the CP holding the index it names (with an agreement round, one that
+    /// reported), once, decrypted and checked before it takes the slot.
     fn upload(&mut self, vid: u32, m: ResultUpload) -> Result<(), String> {
         if self.index_of(vid) != Some(m.index) {
             return Err(format!("upload claims to be from {}", cp_name(m.index)));
@@ -378,7 +216,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         if self.uploaded.contains(&m.index) {
             return Err("a second upload; only the first counts".into());
         }
-        if self.check.commits() && !self.reports.contains_key(&m.index) {
+        if self.agreement.as_ref().is_some_and(|a| !a.reported(m.index)) {
             return Err("it took no part in the agreement round".into());
         }
         let task = self.task.unwrap_or_default();
@@ -398,16 +236,11 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             .flatten();
         zeroize::Zeroize::zeroize(&mut plain);
         let scalars = scalars.ok_or("the result is not a sum-share below q")?;
-        if self.check.commits() && self.combined.is_none() {
-            let agreed = self.agreed.clone().unwrap_or_default();
-            let lists: Vec<&[B::Int]> = agreed
-                .iter()
-                .filter_map(|d| self.commitments.get(d).map(Vec::as_slice))
-                .collect();
-            self.combined = Some(vss::combine(self.group.as_ref(), &lists).map_err(|e| e.to_string())?);
-        }
-        self.check
-            .check_result(&self.group, self.combined.as_deref(), m.index, &scalars)?;
+        let combined = match &mut self.agreement {
+            Some(a) => Some(a.combined()?),
+            None => None,
+        };
+        self.check.check_result(&self.group, combined, m.index, &scalars)?;
         self.uploaded.insert(m.index);
         let y = scalars.into_iter().next().ok_or("empty result")?;
         self.results.push(Share {
@@ -419,10 +252,9 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
 
     /// Every expected upload is in, or the deadline passed: reconstruct from the first t.
     fn reconstruct(&mut self) {
-        let expected: Vec<u16> = if self.check.commits() {
-            self.reports.keys().copied().collect()
-        } else {
-            self.cps.keys().copied().collect()
+        let expected: Vec<u16> = match &self.agreement {
+            Some(a) => a.reporters(),
+            None => self.cps.keys().copied().collect(),
         };
         for i in expected.iter().filter(|i| !self.uploaded.contains(i)) {
             let why = self.cps.get(i).map_or_else(
@@ -442,7 +274,8 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             .conclude(&self.group, &self.results, self.t)
             .and_then(|check| {
                 let sum = shamir::reconstruct(self.group.zq(), &self.results, self.t)?;
-                let n = self.agreed.as_ref().map_or(self.dps as usize, Vec::len);
+                let agreed = self.agreement.as_ref().and_then(EdgeAgreement::agreed);
+                let n = agreed.map_or(self.dps as usize, <[u32]>::len);
                 Ok(Outcome {
                     sum: BigUint::from_bytes_be(&B::to_be_bytes(&sum)),
                     n,
@@ -457,11 +290,11 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         }
     }
 
+    /// Uploads to expect: from every CP that reported (agreement round), or every selected CP.
     fn expected_uploads(&self) -> usize {
-        if self.check.commits() {
-            self.reports.len()
-        } else {
-            self.cps.len()
+        match &self.agreement {
+            Some(a) => a.reporting(),
+            None => self.cps.len(),
         }
     }
 }
@@ -482,7 +315,7 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
             Ok(m) => m,
             Err(why) => return self.ignore(from, why),
         };
-        let (step, vss) = (self.step, self.check.commits());
+        let (step, agrees) = (self.step, self.agreement.is_some());
         match (msg, from) {
             (Message::Roster(r), PartyId::Cloud) if step == Step::Roster => self.roster(r, now, probe),
             // Early messages are held, each only from a sender that may send it: a DP's own
@@ -535,7 +368,7 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
                 }
             }
             (m, _) => {
-                let why = if step == Step::Done || (vss && m.kind() == crate::wire::MessageKind::Commitments) {
+                let why = if step == Step::Done || (agrees && m.kind() == crate::wire::MessageKind::Commitments) {
                     format!("{} message at a step that does not take it", m.kind())
                 } else {
                     unexpected(m.kind(), from)
@@ -569,19 +402,5 @@ impl<B: Backend, S: CipherSuite> Party for Edge<B, S> {
 
     fn outbox(&mut self) -> &mut Outbox {
         &mut self.out
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn averages_are_exact_and_rounded_half_up() {
-        assert_eq!(exact_average(&BigUint::from(10u32), 4, 2), "2.50");
-        assert_eq!(exact_average(&BigUint::from(2u32), 3, 3), "0.667");
-        assert_eq!(exact_average(&BigUint::from(1u32), 3, 0), "0");
-        assert_eq!(exact_average(&BigUint::from(5u32), 2, 0), "3");
-        assert_eq!(exact_average(&BigUint::from(0u32), 7, 1), "0.0");
     }
 }

@@ -1,0 +1,297 @@
+//! Corrupt parties, each wrapping an honest one: a DP whose dealing cheats
+//! ([`corrupt_dealing`]: a share off its polynomial, or an inconsistent dealing), a CP whose
+//! sum-share is off ([`corrupt_check`]), and a CP or DP whose own messages are tampered with or
+//! withheld ([`corrupt_party`]: a corrupted signature, silence after selection, a dealing that
+//! reaches only some CPs).
+
+use std::sync::{Arc, Mutex};
+
+use dsmpc_core::backend::Backend;
+use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::pvss::Attachment;
+use dsmpc_core::rng::DsmpcRng;
+use dsmpc_core::shamir::{Polynomial, Share};
+
+use super::Fault;
+use crate::check::{Acceptor, Attaching, Check, CpCtx, Dealing, Dealt, Received, ShareTo, Verdict, Verification};
+use crate::error::Result as RolesResult;
+use crate::net::memory::BoxedParty;
+use crate::parties::{Outbox, Party, PartyId, Probe, Time};
+use crate::wire::Message;
+
+// ---------------------------------------------------------------------------------------------
+// Corrupt DPs: a dealing that cheats.
+
+/// The dealing DP `d` uses under `faults`: `honest`, or one that sends `y + 1` to the CPs named
+/// by `bad-share` (with the attachment of the true share) and shares of a second polynomial with
+/// the same constant term to the upper half of the roster (`inconsistent-dealing`).
+pub fn corrupt_dealing<B: Backend>(
+    faults: &[Fault],
+    d: u32,
+    honest: Arc<dyn Verification<B>>,
+) -> Arc<dyn Verification<B>> {
+    let bad_for: Vec<u32> = faults
+        .iter()
+        .filter_map(|f| match *f {
+            Fault::BadShare { dp, cp } if dp == d => Some(cp),
+            _ => None,
+        })
+        .collect();
+    let inconsistent = faults.contains(&Fault::InconsistentDealing { dp: d });
+    if bad_for.is_empty() && !inconsistent {
+        return honest;
+    }
+    Arc::new(CheatingDealer {
+        inner: honest,
+        bad_for,
+        inconsistent,
+        delta: Mutex::new(None),
+    })
+}
+
+struct CheatingDealer<B: Backend> {
+    inner: Arc<dyn Verification<B>>,
+    bad_for: Vec<u32>,
+    inconsistent: bool,
+    delta: Mutex<Option<Polynomial<B>>>,
+}
+
+impl<B: Backend> Verification<B> for CheatingDealer<B> {
+    fn mode(&self) -> dsmpc_core::pvss::VerifyMode {
+        self.inner.mode()
+    }
+    fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> RolesResult<Dealing<B>> {
+        let dealing = self.inner.deal(group, secret, t, rng)?;
+        if self.inconsistent {
+            let delta = Polynomial::random(group.zq(), &B::from_u64(0), t, rng)?;
+            *self.delta.lock().unwrap_or_else(|e| e.into_inner()) = Some(delta);
+        }
+        Ok(dealing)
+    }
+    fn scalars(&self, group: &SchnorrGroup<B>, dealing: &Dealing<B>, to: &ShareTo) -> Dealt<B> {
+        let zq = group.zq();
+        let mut s = self.inner.scalars(group, dealing, to);
+        let (pos, of) = to.pos;
+        if pos >= of / 2
+            && let Some(delta) = &*self.delta.lock().unwrap_or_else(|e| e.into_inner())
+        {
+            s.0[0] = zq.add(&s.0[0], &delta.eval(zq, u64::from(to.index)));
+        }
+        if self.bad_for.contains(&to.vid) {
+            s.0[0] = zq.add(&s.0[0], &B::from_u64(1));
+        }
+        s
+    }
+    fn attach(&self, share: &Attaching<'_, B>, rng: &mut DsmpcRng) -> Option<Attachment<B>> {
+        // A cheater attaches what the honest share would carry; the second polynomial of an
+        // inconsistent dealing looks honest share by share.
+        if !self.bad_for.contains(&share.to.vid) {
+            return self.inner.attach(share, rng);
+        }
+        let shown = share.group.zq().sub(share.y, &B::from_u64(1));
+        self.inner.attach(&Attaching { y: &shown, ..*share }, rng)
+    }
+    fn acceptor(&self) -> Box<dyn Acceptor<B>> {
+        self.inner.acceptor()
+    }
+    fn check_result(&self, g: &SchnorrGroup<B>, c: Option<&[B::Int]>, x: u16, s: &[B::Int]) -> Result<(), String> {
+        self.inner.check_result(g, c, x, s)
+    }
+    fn conclude(&self, group: &SchnorrGroup<B>, results: &[Share<B>], t: usize) -> RolesResult<Check> {
+        self.inner.conclude(group, results, t)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrupt CPs: a sum-share that is off.
+
+/// The checks the CP with VID `vid` uses under `faults`: `honest`, or (`bad-result`) the same
+/// checks with an upload of `sum + 1`.
+pub fn corrupt_check<B: Backend>(
+    faults: &[Fault],
+    vid: u32,
+    honest: Arc<dyn Verification<B>>,
+) -> Arc<dyn Verification<B>> {
+    if faults.contains(&Fault::BadResult { cp: vid }) {
+        Arc::new(OffByOne { inner: honest })
+    } else {
+        honest
+    }
+}
+
+struct OffByOne<B: Backend> {
+    inner: Arc<dyn Verification<B>>,
+}
+
+struct OffByOneAcceptor<B: Backend> {
+    inner: Box<dyn Acceptor<B>>,
+}
+
+impl<B: Backend> Verification<B> for OffByOne<B> {
+    fn mode(&self) -> dsmpc_core::pvss::VerifyMode {
+        self.inner.mode()
+    }
+    fn acceptor(&self) -> Box<dyn Acceptor<B>> {
+        Box::new(OffByOneAcceptor {
+            inner: self.inner.acceptor(),
+        })
+    }
+}
+
+impl<B: Backend> Acceptor<B> for OffByOneAcceptor<B> {
+    fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        self.inner.share(ctx, share, rng)
+    }
+    fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<B::Int>) -> Vec<(u32, Verdict)> {
+        self.inner.commitments(ctx, dp, elements)
+    }
+    fn finish(&mut self, ctx: &CpCtx<'_, B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        self.inner.finish(ctx, rng)
+    }
+    fn upload(&mut self, ctx: &CpCtx<'_, B>, excluded: &[u32]) -> Vec<u8> {
+        let mut plain = self.inner.upload(ctx, excluded);
+        let zq = ctx.group.zq();
+        let sl = zq.element_len();
+        if let Some(first) = plain.get(..sl)
+            && let Ok(y) = zq.from_bytes(first, "sum-share")
+        {
+            let off = zq.to_bytes(&zq.add(&y, &B::from_u64(1)));
+            plain[..sl].copy_from_slice(&off);
+        }
+        plain
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Corrupt parties at their own end: what they send, or whether they go on at all.
+
+/// `party` as the faults make it behave: a CP whose auth request carries a corrupted signature
+/// (`bad-signature`) or that goes silent once selected (`drop-cp`); a DP whose share packets
+/// reach only the CPs with index up to R (`drop-dp`). Others are returned unchanged.
+pub fn corrupt_party<'a>(faults: &[Fault], party: BoxedParty<'a>) -> BoxedParty<'a> {
+    let how = match party.id() {
+        PartyId::Cp(vid) => How::Cp {
+            bad_signature: faults.contains(&Fault::BadSignature { cp: vid }),
+            silent: faults.contains(&Fault::DropCp { cp: vid }),
+            selected: false,
+        },
+        PartyId::Dp(d) => match faults.iter().find_map(|f| match *f {
+            Fault::DropDp { dp, reach } if dp == d => Some(reach),
+            _ => None,
+        }) {
+            Some(reach) => How::Dp { reach },
+            None => return party,
+        },
+        _ => return party,
+    };
+    if matches!(
+        how,
+        How::Cp {
+            bad_signature: false,
+            silent: false,
+            ..
+        }
+    ) {
+        return party;
+    }
+    Box::new(Tampered {
+        inner: party,
+        out: Outbox::default(),
+        how,
+    })
+}
+
+enum How {
+    Cp {
+        bad_signature: bool,
+        silent: bool,
+        selected: bool,
+    },
+    Dp {
+        reach: u16,
+    },
+}
+
+struct Tampered<'a> {
+    inner: BoxedParty<'a>,
+    out: Outbox,
+    how: How,
+}
+
+impl Tampered<'_> {
+    fn silenced(&self) -> bool {
+        matches!(
+            self.how,
+            How::Cp {
+                silent: true,
+                selected: true,
+                ..
+            }
+        )
+    }
+
+    /// Take what the honest party produced, tampered with.
+    fn pump(&mut self) {
+        while let Some(t) = self.inner.poll_transmit() {
+            let msg = Message::decode(&t.bytes);
+            match (&self.how, msg) {
+                (
+                    How::Cp {
+                        bad_signature: true, ..
+                    },
+                    Ok(Message::AuthRequest(mut m)),
+                ) => {
+                    if let Some(b) = m.sig.first_mut() {
+                        *b ^= 0x01;
+                    }
+                    self.out.send(t.to, Message::AuthRequest(m).encode());
+                }
+                (How::Dp { reach }, Ok(Message::SharePacket(m))) if m.index > *reach => {}
+                _ => self.out.send(t.to, t.bytes),
+            }
+        }
+        while let Some(e) = self.inner.poll_event() {
+            self.out.event(e);
+        }
+    }
+}
+
+impl Party for Tampered<'_> {
+    fn id(&self) -> PartyId {
+        self.inner.id()
+    }
+    fn start(&mut self, now: Time, probe: &mut dyn Probe) {
+        self.inner.start(now, probe);
+        self.pump();
+    }
+    fn handle_input(&mut self, now: Time, from: PartyId, bytes: &[u8], probe: &mut dyn Probe) {
+        if self.silenced() {
+            return;
+        }
+        self.inner.handle_input(now, from, bytes, probe);
+        if let How::Cp {
+            silent: true, selected, ..
+        } = &mut self.how
+            && matches!(Message::decode(bytes), Ok(Message::IndexAssign(_)))
+        {
+            *selected = true;
+        }
+        self.pump();
+    }
+    fn handle_timeout(&mut self, now: Time, probe: &mut dyn Probe) {
+        if !self.silenced() {
+            self.inner.handle_timeout(now, probe);
+            self.pump();
+        }
+    }
+    fn poll_timeout(&self) -> Option<Time> {
+        if self.silenced() {
+            None
+        } else {
+            self.inner.poll_timeout()
+        }
+    }
+    fn outbox(&mut self) -> &mut Outbox {
+        &mut self.out
+    }
+}

@@ -176,8 +176,7 @@ fn run_session(p: &Point, ctx: &NetContext) -> std::result::Result<(SessionRepor
             let sim = SimConfig::named(profile, Timeouts::default())
                 .map_err(failed)?
                 .placed(placement);
-            let r =
-                session::run_on(&p.cfg, &session::Net::Sim(sim), None, None, Box::new(net::Honest)).map_err(failed)?;
+            let r = session::run_on(&p.cfg, &sim, None, None, Box::new(net::Honest)).map_err(failed)?;
             Ok((r, None))
         }
         NetSpec::Process | NetSpec::Netns(_) => {

@@ -25,9 +25,13 @@ pub mod tls;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use dsmpc_core::rng::RngSource;
+
 use crate::error::{Result, RolesError};
-use crate::parties::PartyId;
+use crate::log::EventSink;
+use crate::parties::{Outcome, PartyId, Time, Timeouts};
 use crate::wire::MessageKind;
+use memory::{BoxedParty, MemoryNetwork, Record};
 
 /// Which network a session runs on, as `dsmpc run --net` and the sweep's `net` axis name it:
 /// `memory`, `sim:PROFILE`, `process` or `netns:PROFILE` (profiles from `roles/profiles.toml`).
@@ -114,6 +118,54 @@ impl std::str::FromStr for NetSpec {
                 NetSpec::valid_names().join(", ")
             ))
         })
+    }
+}
+
+/// An in-process network that runs a whole session's parties to the end: [`InMemory`] here,
+/// simulated time in the networks crate. [`crate::session::run_on`] builds the parties, then
+/// hands them to [`InProcess::drive`].
+pub trait InProcess {
+    /// The parties' deadlines on this network.
+    fn timeouts(&self) -> Timeouts;
+
+    /// Run `parties` with `adversary` in the middle until the outcome or a failure; what was
+    /// recorded either way. An error: the network could not start.
+    fn drive<'a>(
+        &self,
+        parties: Vec<BoxedParty<'a>>,
+        adversary: Box<dyn Adversary + 'a>,
+        with: Drive<'a>,
+    ) -> Result<(Result<Outcome>, Record)>;
+}
+
+/// What a session gives the network that drives it.
+pub struct Drive<'a> {
+    /// Threads for the parties' handlers (the in-memory network).
+    pub threads: usize,
+    /// The session's randomness (a network draws its own stream from it).
+    pub src: RngSource,
+    /// Where log events go.
+    pub sink: Option<&'a mut dyn EventSink>,
+    /// The protocol time the session starts at.
+    pub start: Time,
+}
+
+/// The in-memory network ([`memory::MemoryNetwork`]) with these deadlines.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InMemory(pub Timeouts);
+
+impl InProcess for InMemory {
+    fn timeouts(&self) -> Timeouts {
+        self.0
+    }
+
+    fn drive<'a>(
+        &self,
+        parties: Vec<BoxedParty<'a>>,
+        adversary: Box<dyn Adversary + 'a>,
+        with: Drive<'a>,
+    ) -> Result<(Result<Outcome>, Record)> {
+        Ok(MemoryNetwork::new(parties, adversary, with.threads, with.sink)?.run(with.start))
     }
 }
 

@@ -222,7 +222,13 @@ fn ctrl_c_mid_session_removes_every_namespace_link_and_process() {
 fn sigterm_and_sigint_remove_every_namespace_link_process_and_key() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = netns::available() {
-        return cannot_run(concat!(module_path!(), "::sigterm_and_sigint_remove_every_namespace_link_process_and_key"), why);
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::sigterm_and_sigint_remove_every_namespace_link_process_and_key"
+            ),
+            why,
+        );
     }
     for sig in [libc::SIGTERM, libc::SIGINT] {
         common::cli::signalled_leaves_nothing("netns:lan", sig);
@@ -236,7 +242,13 @@ fn sigterm_and_sigint_remove_every_namespace_link_process_and_key() {
 fn what_a_sigkilled_controller_left_is_reaped_at_the_next_start() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = netns::available() {
-        return cannot_run(concat!(module_path!(), "::what_a_sigkilled_controller_left_is_reaped_at_the_next_start"), why);
+        return cannot_run(
+            concat!(
+                module_path!(),
+                "::what_a_sigkilled_controller_left_is_reaped_at_the_next_start"
+            ),
+            why,
+        );
     }
     let (pid, _) = common::cli::killed_run("netns:lan");
     let left = leftovers();

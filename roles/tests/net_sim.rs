@@ -12,7 +12,7 @@ use dsmpc_roles::net::link::{self, Class};
 use dsmpc_roles::net::overhead::TlsCost;
 use dsmpc_roles::net::sim::{Placement, SimConfig};
 use dsmpc_roles::parties::{PartyId, Timeouts};
-use dsmpc_roles::session::{self, Net};
+use dsmpc_roles::session;
 
 fn cfg(verify: VerifyMode) -> SessionConfig {
     SessionConfig {
@@ -27,7 +27,7 @@ fn cfg(verify: VerifyMode) -> SessionConfig {
 }
 
 fn sim(c: &SessionConfig, profile: &str) -> session::SessionReport {
-    let net = Net::Sim(SimConfig::named(profile, Timeouts::default()).unwrap());
+    let net = SimConfig::named(profile, Timeouts::default()).unwrap();
     session::run_on(c, &net, None, None, Box::new(Honest)).unwrap()
 }
 
@@ -84,7 +84,7 @@ fn placed(c: &SessionConfig, cores: usize, tls: Option<TlsCost>) -> session::Ses
         cores,
         tls,
     });
-    session::run_on(c, &Net::Sim(sim), None, None, Box::new(Honest)).unwrap()
+    session::run_on(c, &sim, None, None, Box::new(Honest)).unwrap()
 }
 
 fn phase_cpu(r: &session::SessionReport) -> f64 {

@@ -356,15 +356,20 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         _ => None,
     };
     let process = spec.uses_processes();
-    let net = match &spec {
+    let sim = match &spec {
         NetSpec::Sim(p) => {
             let mut sim = SimConfig::named(p, timeouts)?;
             if let Some(c) = &a.sim_cores {
                 sim = sim.placed(Placement::measured(a.dps_per_process, sim_cores(c)?)?);
             }
-            session::Net::Sim(sim)
+            Some(sim)
         }
-        _ => session::Net::Memory(timeouts),
+        _ => None,
+    };
+    let memory = dsmpc_roles::net::InMemory(timeouts);
+    let net: &dyn dsmpc_roles::net::InProcess = match &sim {
+        Some(s) => s,
+        None => &memory,
     };
     if a.sim_cores.is_some() && !a.net.starts_with("sim:") {
         return Err(RolesError::Config(format!(
@@ -471,7 +476,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     } else {
         session::run_on(
             &cfg,
-            &net,
+            net,
             vals.as_deref(),
             Some(&mut sink),
             Box::new(dsmpc_roles::net::Honest),
@@ -575,7 +580,7 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     if let Some(st) = &net_stats {
         print_net_stats(st);
     } else {
-        if let (Some(t), session::Net::Sim(s)) = (&report.timing, &net) {
+        if let (Some(t), Some(s)) = (&report.timing, &sim) {
             println!();
             let placed = s.placement.map_or("every party on a machine of its own".to_string(), |p| {
                 let tls = p.tls.map_or(String::new(), |c| {

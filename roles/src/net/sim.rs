@@ -396,3 +396,19 @@ impl<'a> SimNetwork<'a> {
         }
     }
 }
+
+impl crate::net::InProcess for SimConfig {
+    fn timeouts(&self) -> Timeouts {
+        self.timeouts
+    }
+
+    fn drive<'a>(
+        &self,
+        parties: Vec<BoxedParty<'a>>,
+        adversary: Box<dyn Adversary + 'a>,
+        with: crate::net::Drive<'a>,
+    ) -> Result<(Result<Outcome>, Record)> {
+        let links = with.src.stream("links")?;
+        Ok(SimNetwork::new(parties, adversary, self, links, with.sink).run(with.start))
+    }
+}

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::pvss::VerifyMode;
 use p256::ecdsa::VerifyingKey;
 
 use super::roster::Roster;
@@ -129,7 +128,7 @@ impl WithTypes for Build<'_> {
         }
         let src = cfg.rng_source();
         let n = cfg.n as u32;
-        let group = crate::session::provider_and_group::<B, S>(cfg)?;
+        let group = session::provider_and_group::<B, S>(cfg)?;
         let honest = check::for_mode::<B>(cfg.verify);
         let me = self.host.name.as_str();
         let mut parties: Vec<BoxedParty<'static>> = Vec::new();
@@ -188,9 +187,7 @@ impl WithTypes for Build<'_> {
                         .files
                         .read(me, &pvss_b, &public.pvss, |k| secrets::pvss_parse(&group, k))?,
                 };
-                if cfg.verify.uses_pvss() && cfg.verify != VerifyMode::Paper {
-                    keys.pvss.pk_table(&group);
-                }
+                session::Precompute::for_mode(cfg.verify).cp_key(&keys.pvss, &group);
                 let (dp_keys, rng) = (self.dp_keys()?, src.stream(&format!("cp/{party}"))?);
                 let cp = ComputingParty::new(suite, group, honest, vid, keys, n, dp_keys, self.timeouts, rng);
                 parties.push(Box::new(cp));

@@ -12,7 +12,7 @@
 //! `process` and `netns` (whose host processes would compete with one another for the cores)
 //! run one at a time after them. `sim:` points lay the parties out as `process` does (hosts of
 //! [`DPS_PER_HOST`] DPs on this machine's cores) and charge the TLS costs measured once per
-//! sweep ([`dsmpc_roles::net::sim::Placement::measured`], as `dsmpc run --sim-cores here`), so
+//! sweep ([`dsmpc_net::sim::Placement::measured`], as `dsmpc run --sim-cores here`), so
 //! that simulated and measured latencies compare.
 //!
 //! A shard of a sweep (`crate::shard`) runs the same way on its part of the grid, into its
@@ -25,12 +25,12 @@ use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use dsmpc_net::overhead::TlsCost;
+use dsmpc_net::process::{NetStats, ProcessOptions};
+use dsmpc_net::sim::{Placement, SimConfig};
+use dsmpc_net::{self as net, NetSpec};
 use dsmpc_roles::costmodel::{self, UnitCosts};
 use dsmpc_roles::metrics::callgrind;
-use dsmpc_roles::net::overhead::TlsCost;
-use dsmpc_roles::net::process::{NetStats, ProcessOptions};
-use dsmpc_roles::net::sim::{Placement, SimConfig};
-use dsmpc_roles::net::{self, NetSpec};
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::session::{self, SessionReport};
 use dsmpc_roles::suite::Provider;
@@ -176,7 +176,7 @@ fn run_session(p: &Point, ctx: &NetContext) -> std::result::Result<(SessionRepor
             let sim = SimConfig::named(profile, Timeouts::default())
                 .map_err(failed)?
                 .placed(placement);
-            let r = session::run_on(&p.cfg, &sim, None, None, Box::new(net::Honest)).map_err(failed)?;
+            let r = session::run_on(&p.cfg, &sim, None, None, Box::new(dsmpc_roles::net::Honest)).map_err(failed)?;
             Ok((r, None))
         }
         NetSpec::Process | NetSpec::Netns(_) => {

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Action, Detection};
-use crate::metrics::Phase;
-use crate::parties::{Check, Outcome};
+use dsmpc_roles::event::{Action, Detection};
+use dsmpc_roles::metrics::Phase;
+use dsmpc_roles::parties::{Check, Outcome};
 
 /// Something a host refused: who (the TLS-authenticated host, or an address), and why.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]

@@ -9,7 +9,7 @@
 //! bandwidth for the host's link (vehicles: vehicle_edge; the Edge: vehicle_edge; the Cloud:
 //! edge_cloud). Latency and jitter are applied by the hosts' transport with the link emulator the
 //! `sim` network uses (`dsmpc node --link PROFILE`): this kernel has no netem (`sch_netem`), and
-//! the run records which applied it ([`super::process::NetStats::latency_by`]). The transport
+//! the run records which applied it ([`crate::process::NetStats::latency_by`]). The transport
 //! also holds a new connection's first message for the two round trips of TCP and TLS 1.3
 //! set-up, which netem would have imposed on the handshake packets. Interface
 //! counters give the bytes on the wire with IP and TCP overhead.
@@ -28,11 +28,11 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::deploy::{Deployment, Layout};
-use super::link::{Class, Profile};
-use super::process::{self, Env, NetStats, ProcessOptions, ProcessRun};
-use crate::error::{Result, RolesError};
-use crate::session::SessionConfig;
+use crate::deploy::{Deployment, Layout};
+use crate::link::{Class, Profile};
+use crate::process::{self, Env, NetStats, ProcessOptions, ProcessRun};
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::session::SessionConfig;
 
 /// Run `ip`/`tc` with `args` to build the topology; an error names the command. After Ctrl-C no
 /// further command starts, and a command that failed because Ctrl-C reached it too is
@@ -321,6 +321,6 @@ pub fn reap() -> Vec<String> {
 pub fn run(cfg: &SessionConfig, opts: &ProcessOptions, name: &str) -> Result<ProcessRun> {
     available().map_err(|e| RolesError::Config(format!("--net netns: {e}")))?;
     reap();
-    let mut topo = Topology::new(name, super::link::profile(name)?);
+    let mut topo = Topology::new(name, crate::link::profile(name)?);
     process::run_in(cfg, opts, &mut topo)
 }

@@ -53,16 +53,16 @@ use clap::{Args, Parser, Subcommand};
 use dsmpc_core::backend::{Backend, BackendKind, Num};
 use dsmpc_core::group::{SUPPORTED_BITS, SchnorrGroup, params::GroupParams};
 use dsmpc_core::pvss::VerifyMode;
+use dsmpc_net::NetSpec;
+use dsmpc_net::deploy::{self, Deployment, Layout};
+use dsmpc_net::node::report as node_report;
+use dsmpc_net::node::{self, NodeOptions};
+use dsmpc_net::process::{NetStats, ProcessOptions};
+use dsmpc_net::sim::{Placement, SimConfig};
 use dsmpc_roles::adversary::Fault;
 use dsmpc_roles::event::Detection;
 use dsmpc_roles::log::{EventSink, JsonlLog};
 use dsmpc_roles::metrics::PhaseStats;
-use dsmpc_roles::net::NetSpec;
-use dsmpc_roles::net::deploy::{self, Deployment, Layout};
-use dsmpc_roles::net::node::report as node_report;
-use dsmpc_roles::net::node::{self, NodeOptions};
-use dsmpc_roles::net::process::{NetStats, ProcessOptions};
-use dsmpc_roles::net::sim::{Placement, SimConfig};
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::parties::exact_average;
 use dsmpc_roles::suite::{Provider, SuiteKind};
@@ -157,7 +157,7 @@ struct NodeArgs {
     /// Print a line on stderr for every message received: `NAME: recv KIND from PARTY`.
     #[arg(long)]
     trace: bool,
-    /// Delay every message by this link profile's latency and jitter (roles/profiles.toml)
+    /// Delay every message by this link profile's latency and jitter (net/profiles.toml)
     /// before it is written (used by --net netns, where the kernel has no netem).
     #[arg(long, value_name = "PROFILE")]
     link: Option<String>,
@@ -252,7 +252,7 @@ struct RunArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     threads: usize,
     /// The network: memory (all parties in this process), sim:PROFILE (in this process on a
-    /// virtual clock over emulated links: lan, wan, lte, dsrc from roles/profiles.toml; each
+    /// virtual clock over emulated links: lan, wan, lte, dsrc from net/profiles.toml; each
     /// handling advances its party's clock by its CPU time), or process (every host an OS
     /// process, mutual TLS 1.3 over 127.0.0.1; the Cloud, the Edge and each CP alone, DPs
     /// --dps-per-process to a process), or netns:PROFILE (as root: as process, each host in its
@@ -299,7 +299,7 @@ fn main() -> ExitCode {
         Command::Node(a) => node(a),
     };
     // A run stopped by SIGINT or SIGTERM (it removed what it made) exits 128 + the signal.
-    if let Some(sig) = dsmpc_roles::net::process::caught_signal() {
+    if let Some(sig) = dsmpc_net::process::caught_signal() {
         if let Err(e) = &result {
             eprintln!("error: {e}");
         }
@@ -449,13 +449,13 @@ fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
             ..ProcessOptions::new(exe)
         };
         let run = match &netns {
-            Some(p) => dsmpc_roles::net::netns::run(&cfg, &opts, p)?,
-            None => dsmpc_roles::net::process::run(&cfg, &opts)?,
+            Some(p) => dsmpc_net::netns::run(&cfg, &opts, p)?,
+            None => dsmpc_net::process::run(&cfg, &opts)?,
         };
         net_stats = Some(run.stats);
         // The log, from what every host sent (the hosts' clocks, not one clock: times differ
         // from a memory run's, the lines do not).
-        for (src, dst, kind, bytes, payload) in dsmpc_roles::net::process::log_lines(&run.hosts) {
+        for (src, dst, kind, bytes, payload) in dsmpc_net::process::log_lines(&run.hosts) {
             sink.message(&src, &dst, kind, bytes as usize, payload as usize);
         }
         if let Ok(r) = &run.report {
@@ -776,7 +776,7 @@ fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
         connect_timeout: std::time::Duration::from_secs(a.connect_timeout),
         max_wall: max_wall.saturating_sub(started.elapsed()),
         trace: a.trace,
-        link: a.link.as_deref().map(dsmpc_roles::net::link::profile).transpose()?,
+        link: a.link.as_deref().map(dsmpc_net::link::profile).transpose()?,
         listen_fd: a.listen_fd,
     };
     let r = node::run_node(&opts, &d, hosted.digest, hosted.parties, hosted.setup_s)?;
@@ -822,7 +822,7 @@ fn node_watchdog(max_wall: std::time::Duration) {
 /// refused (every peer's text escaped), and the result only where this host's Edge gave it.
 fn node_summary(r: &node_report::NodeReport) -> Result<String, RolesError> {
     use std::fmt::Write as _;
-    let esc = dsmpc_roles::net::frame::escaped;
+    let esc = dsmpc_net::frame::escaped;
     let mut s = String::new();
     let _ = writeln!(s, "host {}: {}", r.host, r.ended);
     for d in node_report::detections(r).map_err(RolesError::Config)? {

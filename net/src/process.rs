@@ -1,7 +1,7 @@
 //! `dsmpc run --net process`: a whole session on this machine, every host an OS process
 //! (`dsmpc node --control`) talking mutual TLS 1.3 over 127.0.0.1.
 //!
-//! The controller writes a deployment into a temporary directory ([`super::deploy::init`]: free
+//! The controller writes a deployment into a temporary directory ([`crate::deploy::init`]: free
 //! ports, a fresh CA, every party's keys in its host's directory, from the seed if the run has
 //! one and from the OS otherwise), starts one process per host (the Cloud, the Edge and each candidate CP
 //! alone, DPs `dps_per_host` to a process), waits until every one listens (`ready`), says `go`
@@ -24,14 +24,14 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::deploy::{self, Deployment, Layout};
-use super::memory::Record;
-use super::node::report::{self as node_report, NodeReport};
-use crate::error::{Result, RolesError};
-use crate::metrics::{MessageStats, Sample};
-use crate::parties::Timeouts;
-use crate::session::{self, SessionConfig, SessionReport};
-use crate::wire::MessageKind;
+use crate::deploy::{self, Deployment, Layout};
+use crate::node::report::{self as node_report, NodeReport};
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::metrics::{MessageStats, Sample};
+use dsmpc_roles::net::memory::Record;
+use dsmpc_roles::parties::Timeouts;
+use dsmpc_roles::session::{self, SessionConfig, SessionReport};
+use dsmpc_roles::wire::MessageKind;
 
 mod lifetime;
 use lifetime::{DEPLOY_PREFIX, catch_signals};
@@ -89,7 +89,7 @@ pub fn find_dsmpc() -> Result<PathBuf> {
     dirs.iter().map(|d| d.join(&name)).find(|p| p.is_file()).ok_or_else(|| {
         RolesError::Config(format!(
             "no {name} beside {} (nor one folder up): build it with the same profile and features, \
-                 e.g. `cargo build --release -p dsmpc-roles --bin dsmpc`, or set DSMPC_BIN",
+                 e.g. `cargo build --release -p dsmpc-net --bin dsmpc`, or set DSMPC_BIN",
             me.display()
         ))
     })
@@ -418,7 +418,10 @@ pub fn log_lines(hosts: &[NodeReport]) -> Vec<(String, String, MessageKind, u64,
     let mut index: BTreeMap<String, String> = BTreeMap::new();
     for h in hosts {
         for (i, vid) in &h.selected {
-            index.insert(crate::parties::candidate_name(*vid), crate::parties::cp_name(*i));
+            index.insert(
+                dsmpc_roles::parties::candidate_name(*vid),
+                dsmpc_roles::parties::cp_name(*i),
+            );
         }
     }
     let mut lines = Vec::new();
@@ -533,7 +536,7 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
             stats.rounds.insert(kind, t1.saturating_sub(*t0) as f64 * 1e-6);
         }
     }
-    record.timing = Some(super::Timing {
+    record.timing = Some(dsmpc_roles::net::Timing {
         e2e_s: stats.e2e_s,
         rounds: stats.rounds.clone(),
         sim_tls: None,

@@ -24,11 +24,11 @@ use std::time::{Duration, Instant};
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
-use dsmpc_roles::net::deploy::{self, Deployment, Layout, Roster};
-use dsmpc_roles::net::frame::{self, Frame};
-use dsmpc_roles::net::node::report::{self as node_report, NodeReport};
-use dsmpc_roles::net::process::{self, ProcessOptions};
-use dsmpc_roles::net::tls::{self, Tls};
+use dsmpc_net::deploy::{self, Deployment, Layout, Roster};
+use dsmpc_net::frame::{self, Frame};
+use dsmpc_net::node::report::{self as node_report, NodeReport};
+use dsmpc_net::process::{self, ProcessOptions};
+use dsmpc_net::tls::{self, Tls};
 use dsmpc_roles::parties::{PartyId, Timeouts};
 use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::wire::MessageKind;

@@ -1,11 +1,11 @@
 //! What a host pays beyond its parties' handling when sessions run as processes over TLS,
 //! measured on this machine: the CPU of opening a connection (TCP, the mutual TLS 1.3 handshake,
 //! the hello) and of each message (framing, TLS records, socket calls, wake-ups). The simulated
-//! network charges them when it lays parties out as hosts ([`super::sim::Placement`]), so that
+//! network charges them when it lays parties out as hosts ([`crate::sim::Placement`]), so that
 //! `sim` can be compared with `process` and `netns`.
 //!
 //! The connection and the messages are the ones `dsmpc node` makes, with its own code
-//! ([`super::tls::dial`], [`super::frame::read_frame`]; rustls with aws-lc-rs, TLS 1.3 only, ECDSA
+//! ([`crate::tls::dial`], [`crate::frame::read_frame`]; rustls with aws-lc-rs, TLS 1.3 only, ECDSA
 //! P-256 certificates from a per-deployment CA made with rcgen, client certificates required),
 //! between two throwaway identities over 127.0.0.1, both ends in this process: the process CPU
 //! is what both ends spent. An in-memory handshake (no sockets) splits a connection's CPU
@@ -17,14 +17,14 @@ use std::sync::atomic::AtomicU64;
 use rustls::pki_types::ServerName;
 use tokio::io::AsyncWriteExt;
 
-use super::deploy::DeploymentDigest;
-use super::deploy::Pki;
-use super::frame::{Frame, read_frame, write_frame};
-use super::tls::{Tls, dial};
-use crate::error::{Result, RolesError};
-use crate::metrics::process_cpu_seconds;
-use crate::metrics::thread_cpu_seconds;
-use crate::parties::PartyId;
+use crate::deploy::DeploymentDigest;
+use crate::deploy::Pki;
+use crate::frame::{Frame, read_frame, write_frame};
+use crate::tls::{Tls, dial};
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::metrics::process_cpu_seconds;
+use dsmpc_roles::metrics::thread_cpu_seconds;
+use dsmpc_roles::parties::PartyId;
 
 /// TLS costs on this machine, seconds of CPU.
 #[derive(Clone, Copy, Debug, PartialEq)]

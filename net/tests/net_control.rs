@@ -16,12 +16,12 @@ use std::time::Duration;
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
+use dsmpc_net::deploy::{self, Deployment, Layout, Roster};
+use dsmpc_net::frame::{Control, Frame, Reason, write_frame};
+use dsmpc_net::node::report::{NodeReport, outcome};
+use dsmpc_net::node::{NodeOptions, run_node};
+use dsmpc_net::tls::{Tls, dial};
 use dsmpc_roles::SessionConfig;
-use dsmpc_roles::net::deploy::{self, Deployment, Layout, Roster};
-use dsmpc_roles::net::frame::{Control, Frame, Reason, write_frame};
-use dsmpc_roles::net::node::report::{NodeReport, outcome};
-use dsmpc_roles::net::node::{NodeOptions, run_node};
-use dsmpc_roles::net::tls::{Tls, dial};
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::suite::SuiteKind;
 use num_bigint::BigUint;
@@ -683,7 +683,7 @@ fn a_flood_of_refused_frames_is_cut_off_and_counted() {
         }
     });
     let kept = r.refused.iter().filter(|x| x.peer == "dps-1").count();
-    assert!(kept <= dsmpc_roles::net::node::REFUSALS_KEPT, "{kept} refusals kept");
+    assert!(kept <= dsmpc_net::node::REFUSALS_KEPT, "{kept} refusals kept");
     let more = r.refused_more.get("dps-1").copied().unwrap_or(0);
     assert!(more > 0, "the refusals beyond those kept are not counted");
 }

@@ -1,5 +1,5 @@
-//! One host of a deployment as a process: its parties driven over mutual TLS ([`super::tls`]),
-//! frames ([`super::frame`]) and session control checked by role.
+//! One host of a deployment as a process: its parties driven over mutual TLS ([`crate::tls`]),
+//! frames ([`crate::frame`]) and session control checked by role.
 //!
 //! Every host listens at its address and dials the hosts it sends to (one connection per
 //! direction: a dialled connection carries what the dialler sends). Both ends exchange hellos
@@ -17,7 +17,7 @@
 //! host is refused and left out. Only the Edge prints a result, and only from its own parties.
 //!
 //! Everything a peer can make this host wait for is bounded: the TLS handshake and hello
-//! ([`HELLO_DEADLINE`]), each frame (a minimum rate, [`super::frame::read_frame`]), connections
+//! ([`HELLO_DEADLINE`]), each frame (a minimum rate, [`crate::frame::read_frame`]), connections
 //! being set up ([`MAX_PENDING`]); refused frames are counted and at most [`REFUSALS_KEPT`] per
 //! peer kept; a connection that keeps sending refused frames is closed
 //! ([`MAX_REFUSED_PER_CONNECTION`]); accept errors back off; `max_wall` bounds the whole run.
@@ -37,15 +37,15 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
 use self::report::{NodeReport, Refusal, check_name};
-use super::deploy::{Deployment, DeploymentDigest, Host, Role};
-use super::frame::{Control, Frame, Reason, escaped, read_frame, write_frame};
-use super::memory::{BoxedParty, Recorder};
-use super::tls::{Counted, DialError, Tls, dial, identify, inherited_listener};
-use crate::error::{Result, RolesError};
-use crate::event::Event;
-use crate::metrics::{process_cpu_seconds, thread_cpu_seconds, unix_us};
-use crate::parties::{Clock, PartyId};
-use crate::wire::{Message, MessageKind};
+use crate::deploy::{Deployment, DeploymentDigest, Host, Role};
+use crate::frame::{Control, Frame, Reason, escaped, read_frame, write_frame};
+use crate::tls::{Counted, DialError, Tls, dial, identify, inherited_listener};
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::event::Event;
+use dsmpc_roles::metrics::{process_cpu_seconds, thread_cpu_seconds, unix_us};
+use dsmpc_roles::net::memory::{BoxedParty, Recorder};
+use dsmpc_roles::parties::{Clock, PartyId};
+use dsmpc_roles::wire::{Message, MessageKind};
 
 /// How long a connection may take from accept to a complete hello (TLS handshake included).
 pub const HELLO_DEADLINE: Duration = Duration::from_secs(10);
@@ -82,13 +82,13 @@ pub struct NodeOptions {
     /// Emulate this link profile's latency and jitter in the transport (netns; the bandwidth
     /// is shaped by the kernel): every message waits its one-way latency, and a new
     /// connection's first message also the two round trips of TCP and TLS 1.3 set-up.
-    pub link: Option<super::link::Profile>,
+    pub link: Option<crate::link::Profile>,
     /// Listen on this already bound socket (a file descriptor inherited from the parent,
     /// `run --net process`) instead of binding the host's address.
     pub listen_fd: Option<i32>,
 }
 
-/// Run host `opts.host` of the deployment with its `parties` (see [`super::deploy::hosted()`]),
+/// Run host `opts.host` of the deployment with its `parties` (see [`crate::deploy::hosted()`]),
 /// whose deployment digest is `digest`.
 pub fn run_node(
     opts: &NodeOptions,
@@ -162,7 +162,7 @@ struct Node {
     parties: Vec<BoxedParty<'static>>,
     slot: HashMap<PartyId, usize>,
     writers: HashMap<String, mpsc::UnboundedSender<Queued>>,
-    links: Option<super::link::Emulator<dsmpc_core::rng::DsmpcRng>>,
+    links: Option<crate::link::Emulator<dsmpc_core::rng::DsmpcRng>>,
     writer_tasks: Vec<tokio::task::JoinHandle<()>>,
     tx: mpsc::UnboundedSender<Inbound>,
     rx: mpsc::UnboundedReceiver<Inbound>,
@@ -195,7 +195,7 @@ impl Node {
                     }
                     None => dsmpc_core::rng::from_os()?,
                 };
-                Some(super::link::Emulator::new(p, rng))
+                Some(crate::link::Emulator::new(p, rng))
             }
         };
         let report = NodeReport {

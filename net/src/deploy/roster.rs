@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::Deployment;
-use crate::error::{Result, RolesError};
+use dsmpc_roles::error::{Result, RolesError};
 
 /// The roster file's format version.
 pub const ROSTER_FORMAT: u32 = 1;
@@ -215,7 +215,7 @@ impl Roster {
                 f.display()
             )));
         }
-        let bytes = crate::files::read_limited(&f, "roster", crate::files::MAX_ROSTER)?;
+        let bytes = dsmpc_roles::files::read_limited(&f, "roster", dsmpc_roles::files::MAX_ROSTER)?;
         Roster::parse_named(&bytes, d, &f.display().to_string())
     }
 

@@ -10,7 +10,7 @@
 //! hosts/dps-G/values                         the values of DPs first..=last, one per line
 //! ```
 //!
-//! Key files are in the key store's format ([`crate::keys::write_key_file`]): a header binding
+//! Key files are in the key store's format ([`dsmpc_roles::keys::write_key_file`]): a header binding
 //! the file to its format version, seed (`none` when drawn from the OS), suite, provider, key
 //! size, party and purpose, with the SHA-256 of the public key, then the private key bytes. A
 //! host reads only its own files ([`HostFiles::read`]) and checks each key's public half
@@ -27,9 +27,9 @@ use zeroize::Zeroizing;
 
 use super::host_dir;
 use super::roster::Roster;
-use crate::error::{Result, RolesError};
-use crate::keys::{self, ANY_PROVIDER, Binding, Purpose};
-use crate::suite::CipherSuite;
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::keys::{self, ANY_PROVIDER, Binding, Purpose};
+use dsmpc_roles::suite::CipherSuite;
 
 /// A private key's bytes and its public half's encoding.
 pub(crate) type KeyParts = (Zeroizing<Vec<u8>>, Vec<u8>);
@@ -109,7 +109,7 @@ impl HostFiles<'_> {
 
     /// Read the values of `host`'s `count` DPs, each below `2^value_bits`.
     pub fn read_values(&self, host: &str, count: usize, value_bits: u32) -> Result<Vec<BigUint>> {
-        crate::values::read(&self.values_path(host), count, value_bits)
+        dsmpc_roles::values::read(&self.values_path(host), count, value_bits)
     }
 }
 

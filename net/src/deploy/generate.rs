@@ -19,11 +19,11 @@ use num_bigint::BigUint;
 use super::roster::{CpPublic, Roster};
 use super::secrets::{self, HostFiles, KeyParts};
 use super::{Deployment, Role};
-use crate::error::Result;
-use crate::keys::{DpKeys, KeyCache, Purpose};
-use crate::session::{self, SessionConfig, WithTypes};
-use crate::suite::CipherSuite;
-use crate::suite::rustcrypto::P256Suite;
+use dsmpc_roles::error::Result;
+use dsmpc_roles::keys::{DpKeys, KeyCache, Purpose};
+use dsmpc_roles::session::{self, SessionConfig, WithTypes};
+use dsmpc_roles::suite::CipherSuite;
+use dsmpc_roles::suite::rustcrypto::P256Suite;
 
 /// Make and write every party's keys and the DPs' values for deployment `d` in `dir` (`values`
 /// if given, checked against the DP count and the value bits as a memory run checks them;
@@ -127,7 +127,7 @@ impl WithTypes for Generate<'_> {
 
 /// The name of the host of DP `dp`.
 fn dps_host(d: &Deployment, dp: u32) -> Result<&str> {
-    d.host_of(crate::parties::PartyId::Dp(dp))
+    d.host_of(dsmpc_roles::parties::PartyId::Dp(dp))
         .map(|h| h.name.as_str())
-        .ok_or_else(|| crate::error::RolesError::Config(format!("deployment.toml: no host for DP {dp}")))
+        .ok_or_else(|| dsmpc_roles::error::RolesError::Config(format!("deployment.toml: no host for DP {dp}")))
 }

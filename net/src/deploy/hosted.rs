@@ -19,14 +19,14 @@ use p256::ecdsa::VerifyingKey;
 use super::roster::Roster;
 use super::secrets::{self, HostFiles};
 use super::{Deployment, Host, Role, host_dir};
-use crate::check;
-use crate::error::{Result, RolesError};
-use crate::keys::{DpKeys, Purpose};
-use crate::net::memory::BoxedParty;
-use crate::parties::{Cloud, ComputingParty, CpKeys, DataProvider, Edge, Registration, Timeouts};
-use crate::session::{self, WithTypes};
-use crate::suite::CipherSuite;
-use crate::suite::rustcrypto::P256Suite;
+use dsmpc_roles::check;
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::keys::{DpKeys, Purpose};
+use dsmpc_roles::net::memory::BoxedParty;
+use dsmpc_roles::parties::{Cloud, ComputingParty, CpKeys, DataProvider, Edge, Registration, Timeouts};
+use dsmpc_roles::session::{self, WithTypes};
+use dsmpc_roles::suite::CipherSuite;
+use dsmpc_roles::suite::rustcrypto::P256Suite;
 
 /// A host's parties, ready to be driven.
 pub struct Hosted {

@@ -6,11 +6,11 @@
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
+use dsmpc_net::link::{self, Class};
+use dsmpc_net::overhead::TlsCost;
+use dsmpc_net::sim::{Placement, SimConfig};
 use dsmpc_roles::SessionConfig;
 use dsmpc_roles::net::Honest;
-use dsmpc_roles::net::link::{self, Class};
-use dsmpc_roles::net::overhead::TlsCost;
-use dsmpc_roles::net::sim::{Placement, SimConfig};
 use dsmpc_roles::parties::{PartyId, Timeouts};
 use dsmpc_roles::session;
 

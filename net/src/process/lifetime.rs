@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::error::{Result, RolesError};
+use dsmpc_roles::error::{Result, RolesError};
 
 /// Makes the child of `cmd` die (SIGKILL) when the thread that starts it ends, so that a
 /// controller killed with SIGKILL leaves no host behind; a child whose parent died before this

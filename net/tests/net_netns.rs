@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
-use dsmpc_roles::net::netns;
-use dsmpc_roles::net::process::ProcessOptions;
+use dsmpc_net::netns;
+use dsmpc_net::process::ProcessOptions;
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::{SessionConfig, session};
 

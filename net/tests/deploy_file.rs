@@ -2,7 +2,7 @@
 //! a host directory escape the deployment (both found by the `deployment` fuzz target; the
 //! inputs are in fuzz/corpus/deployment/crash-*).
 
-use dsmpc_roles::net::deploy::Deployment;
+use dsmpc_net::deploy::Deployment;
 
 fn file(hosts: &str) -> String {
     format!(

@@ -4,7 +4,7 @@
 //! Each party is its own machine with one CPU: an event (the start, a message, a deadline) is
 //! handled when it is due and the party is free, and the party's clock then advances by the
 //! thread CPU time the handling measurably took. What it sent leaves when the handling ends and
-//! crosses an emulated link ([`super::link::Emulator`]: the sender's interface queue, bandwidth,
+//! crosses an emulated link ([`crate::link::Emulator`]: the sender's interface queue, bandwidth,
 //! latency, jitter from the seed). Deadlines are the parties' own, on the virtual clock. Messages
 //! are counted, logged and hashed as in the memory network, and the network adversary routes
 //! them the same way (a delayed message arrives one round deadline later).
@@ -17,14 +17,14 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use dsmpc_core::rng::DsmpcRng;
 
-use super::link::{Emulator, Profile};
-use super::memory::{Books, BoxedParty, Record, Recorder};
-use super::{Adversary, Timing, Wire};
-use crate::error::{Result, RolesError};
-use crate::log::EventSink;
-use crate::metrics::thread_cpu_seconds;
-use crate::parties::{Outcome, PartyId, Time, Timeouts};
-use crate::wire::{Message, MessageKind};
+use crate::link::{Emulator, Profile};
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::log::EventSink;
+use dsmpc_roles::metrics::thread_cpu_seconds;
+use dsmpc_roles::net::memory::{Books, BoxedParty, Record, Recorder};
+use dsmpc_roles::net::{Adversary, Timing, Wire};
+use dsmpc_roles::parties::{Outcome, PartyId, Time, Timeouts};
+use dsmpc_roles::wire::{Message, MessageKind};
 
 /// What a simulation needs.
 #[derive(Clone, Debug)]
@@ -60,19 +60,19 @@ pub struct Placement {
     pub dps_per_host: usize,
     /// Cores the hosts share (at least 1).
     pub cores: usize,
-    /// What TLS costs on this machine ([`super::overhead::measure`]); `None`: nothing.
-    pub tls: Option<super::overhead::TlsCost>,
+    /// What TLS costs on this machine ([`crate::overhead::measure`]); `None`: nothing.
+    pub tls: Option<crate::overhead::TlsCost>,
 }
 
 impl Placement {
     /// Hosts of `dps_per_host` DPs sharing `cores` cores, charged the TLS costs measured on this
-    /// machine now ([`super::overhead::measure`], medians of 5): what `dsmpc run --sim-cores`
+    /// machine now ([`crate::overhead::measure`], medians of 5): what `dsmpc run --sim-cores`
     /// and the sweep's `sim:` points use.
     pub fn measured(dps_per_host: usize, cores: usize) -> Result<Placement> {
         Ok(Placement {
             dps_per_host: dps_per_host.max(1),
             cores: cores.max(1),
-            tls: Some(super::overhead::measure(5)?),
+            tls: Some(crate::overhead::measure(5)?),
         })
     }
 
@@ -98,7 +98,7 @@ impl SimConfig {
     pub fn named(name: &str, timeouts: Timeouts) -> Result<SimConfig> {
         Ok(SimConfig {
             name: name.to_string(),
-            profile: super::link::profile(name)?,
+            profile: crate::link::profile(name)?,
             timeouts,
             placement: None,
         })
@@ -139,7 +139,7 @@ pub struct SimNetwork<'a> {
     cores: Option<Vec<f64>>,
     /// With a placement's TLS costs: the costs, when each (dialler, listener) host pair's
     /// connection carries data, and the listener CPU each host owes its next handling.
-    tls: Option<super::overhead::TlsCost>,
+    tls: Option<crate::overhead::TlsCost>,
     conn_ready: HashMap<(usize, usize), f64>,
     owed: Vec<f64>,
     /// TLS CPU charged so far: handshakes, records.
@@ -245,7 +245,7 @@ impl<'a> SimNetwork<'a> {
         let mut timing = Timing {
             e2e_s: self.ended.unwrap_or(0.0) - self.announced.unwrap_or(0.0),
             rounds: BTreeMap::new(),
-            sim_tls: self.tls.map(|_| super::SimTls {
+            sim_tls: self.tls.map(|_| dsmpc_roles::net::SimTls {
                 hosts: self.busy.len() as u64,
                 connections: self.conn_ready.len() as u64,
                 handshake_cpu_s: self.charged.0,
@@ -397,7 +397,7 @@ impl<'a> SimNetwork<'a> {
     }
 }
 
-impl crate::net::InProcess for SimConfig {
+impl dsmpc_roles::net::InProcess for SimConfig {
     fn timeouts(&self) -> Timeouts {
         self.timeouts
     }
@@ -406,7 +406,7 @@ impl crate::net::InProcess for SimConfig {
         &self,
         parties: Vec<BoxedParty<'a>>,
         adversary: Box<dyn Adversary + 'a>,
-        with: crate::net::Drive<'a>,
+        with: dsmpc_roles::net::Drive<'a>,
     ) -> Result<(Result<Outcome>, Record)> {
         let links = with.src.stream("links")?;
         Ok(SimNetwork::new(parties, adversary, self, links, with.sink).run(with.start))

@@ -34,10 +34,10 @@ use dsmpc_core::pvss::VerifyMode;
 use num_bigint::BigUint;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Result, RolesError};
-use crate::parties::{PartyId, Timeouts};
-use crate::session::SessionConfig;
-use crate::suite::{Provider, SuiteKind};
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::parties::{PartyId, Timeouts};
+use dsmpc_roles::session::SessionConfig;
+use dsmpc_roles::suite::{Provider, SuiteKind};
 
 mod digest;
 mod generate;
@@ -345,7 +345,7 @@ impl Deployment {
                 f.display()
             )));
         }
-        let bytes = crate::files::read_limited(&f, "deployment file", crate::files::MAX_DEPLOYMENT)?;
+        let bytes = dsmpc_roles::files::read_limited(&f, "deployment file", dsmpc_roles::files::MAX_DEPLOYMENT)?;
         Deployment::parse(&bytes)
     }
 }

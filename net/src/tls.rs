@@ -5,8 +5,8 @@
 //! the listener finds the one host name the dialler's certificate is valid for ([`identify`])
 //! and checks it against the name the dialler claims in its hello. That name is who sent what.
 //! After the handshake the two ends exchange hellos with their deployment digests
-//! ([`super::frame`]); [`dial`] refuses a host whose digest differs. The node that drives
-//! parties over these connections is [`super::node`].
+//! ([`crate::frame`]); [`dial`] refuses a host whose digest differs. The node that drives
+//! parties over these connections is [`crate::node`].
 
 use std::io;
 use std::path::Path;
@@ -20,9 +20,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 
-use super::deploy::{Deployment, DeploymentDigest, host_dir};
-use super::frame::{Frame, escaped, read_frame, write_frame};
-use crate::error::{Result, RolesError};
+use crate::deploy::{Deployment, DeploymentDigest, host_dir};
+use crate::frame::{Frame, escaped, read_frame, write_frame};
+use dsmpc_roles::error::{Result, RolesError};
 
 /// Counts the bytes that cross a stream (TLS records and handshakes, as they go on TCP).
 pub struct Counted<S> {
@@ -84,7 +84,7 @@ impl Tls {
     /// [`Tls::from_pem`]), so that a node with another host's or an expired certificate says
     /// so at start-up instead of being refused by every peer.
     pub fn load(dir: &Path, name: &str) -> Result<Tls> {
-        use crate::files::{MAX_PEM, check_private, read_limited};
+        use dsmpc_roles::files::{MAX_PEM, check_private, read_limited};
         use rustls::client::danger::ServerCertVerifier;
         let hd = host_dir(dir, name);
         check_private(&hd, "host directory")?;
@@ -117,9 +117,9 @@ impl Tls {
     }
 
     /// From a CA file, a certificate file and a key file (PEM): regular files of at most
-    /// [`crate::files::MAX_PEM`] bytes, the key file closed to the group and others.
+    /// [`dsmpc_roles::files::MAX_PEM`] bytes, the key file closed to the group and others.
     pub fn from_files(ca: &Path, cert: &Path, key: &Path) -> Result<Tls> {
-        use crate::files::{MAX_PEM, check_private, read_limited};
+        use dsmpc_roles::files::{MAX_PEM, check_private, read_limited};
         let ca_pem = read_limited(ca, "CA certificate", MAX_PEM)?;
         let cert_pem = read_limited(cert, "certificate", MAX_PEM)?;
         check_private(key, "TLS key file")?;
@@ -202,7 +202,7 @@ impl std::fmt::Display for DialError {
 }
 
 /// Dial host `to` at `addr` as the holder of `tls`, announcing `me` and `digest`, and read its
-/// hello in reply (within [`super::node::HELLO_DEADLINE`]); the stream counts bytes.
+/// hello in reply (within [`crate::node::HELLO_DEADLINE`]); the stream counts bytes.
 pub async fn dial(
     tls: &Tls,
     me: &str,
@@ -255,7 +255,7 @@ pub async fn dial(
             Err(e) => Err(refused(e)),
         }
     };
-    tokio::time::timeout(super::node::HELLO_DEADLINE, shake)
+    tokio::time::timeout(crate::node::HELLO_DEADLINE, shake)
         .await
         .map_err(|_| refused("no TLS handshake and hello in time".into()))?
 }

@@ -17,7 +17,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::cli::{dsmpc, small_run, succeeded, tmp};
-use dsmpc_roles::net::deploy::{self, Deployment};
+use dsmpc_net::deploy::{self, Deployment};
 
 const EXE: &str = env!("CARGO_BIN_EXE_dsmpc");
 

@@ -15,7 +15,7 @@
 use sha2::{Digest as _, Sha256};
 
 use super::{Deployment, Role, Roster};
-use crate::error::Result;
+use dsmpc_roles::error::Result;
 
 /// Domain separation and format version of the encoding.
 const TAG: &[u8] = b"dsmpc deployment digest v1";

@@ -24,8 +24,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::deploy::DeploymentDigest;
-use crate::parties::PartyId;
+use crate::deploy::DeploymentDigest;
+use dsmpc_roles::parties::PartyId;
 
 /// The largest frame accepted (a frame holds one protocol message).
 pub const MAX_FRAME: usize = 64 << 20;

@@ -1,6 +1,6 @@
 //! Link profiles and the link emulator: how long a message takes from one party to another.
 //!
-//! A profile ([`profiles`], from `roles/profiles.toml`, with the sources of its figures) gives
+//! A profile ([`profiles`], from `net/profiles.toml`, with the sources of its figures) gives
 //! each link class ([`Class`]) a one-way latency, a jitter and a bandwidth. The emulator
 //! ([`Emulator::arrival`]) serialises each message on its sender's interface (a message waits
 //! until the previous one has left, then takes `bytes * 8 / bandwidth`), then adds the latency
@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 use rand_core::Rng;
 use serde::Deserialize;
 
-use crate::error::{Result, RolesError};
-use crate::parties::PartyId;
+use dsmpc_roles::error::{Result, RolesError};
+use dsmpc_roles::parties::PartyId;
 
 /// The shipped profiles (see the file for the sources).
-pub const PROFILES_TOML: &str = include_str!("../../profiles.toml");
+pub const PROFILES_TOML: &str = include_str!("../profiles.toml");
 
 /// One link class of a profile.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq)]

@@ -26,13 +26,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use dsmpc_net::overhead::TlsCost;
-use dsmpc_net::process::{NetStats, ProcessOptions};
-use dsmpc_net::sim::{Placement, SimConfig};
-use dsmpc_net::{self as net, NetSpec};
+use dsmpc_net::process::NetStats;
+use dsmpc_net::sim::Placement;
+use dsmpc_net::{self as net, NetSpec, RunOptions};
 use dsmpc_roles::costmodel::{self, UnitCosts};
 use dsmpc_roles::metrics::callgrind;
-use dsmpc_roles::parties::Timeouts;
-use dsmpc_roles::session::{self, SessionReport};
+use dsmpc_roles::session::SessionReport;
 use dsmpc_roles::suite::Provider;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -163,39 +162,29 @@ impl NetContext {
 /// One session of `p` on its network: the report, and what a network of processes measured.
 fn run_session(p: &Point, ctx: &NetContext) -> std::result::Result<(SessionReport, Option<NetStats>), PointError> {
     let failed = |e: dsmpc_roles::RolesError| PointError::Failed(e.to_string());
+    let mut opts = RunOptions::default();
     match &p.net {
-        NetSpec::Memory => Ok((session::run(&p.cfg, None, None).map_err(failed)?, None)),
-        NetSpec::Sim(profile) => {
+        NetSpec::Memory => {}
+        NetSpec::Sim(_) => {
             // As `dsmpc run --sim-cores here` (`Placement::measured`), with the costs measured
             // once for the whole sweep.
-            let placement = Placement {
+            opts.placement = Some(Placement {
                 dps_per_host: DPS_PER_HOST,
                 cores: Placement::cores_here(),
                 tls: Some(ctx.tls()?),
-            };
-            let sim = SimConfig::named(profile, Timeouts::default())
-                .map_err(failed)?
-                .placed(placement);
-            let r = session::run_on(&p.cfg, &sim, None, None, Box::new(dsmpc_roles::net::Honest)).map_err(failed)?;
-            Ok((r, None))
+            });
         }
         NetSpec::Process | NetSpec::Netns(_) => {
             if let NetSpec::Netns(_) = p.net {
                 net::netns::available().map_err(PointError::Skipped)?;
             }
             let exe = net::process::find_dsmpc().map_err(|e| PointError::Skipped(e.to_string()))?;
-            let opts = ProcessOptions {
-                dps_per_host: DPS_PER_HOST,
-                ..ProcessOptions::new(exe)
-            };
-            let run = match &p.net {
-                NetSpec::Netns(profile) => net::netns::run(&p.cfg, &opts, profile),
-                _ => net::process::run(&p.cfg, &opts),
-            }
-            .map_err(failed)?;
-            Ok((run.report.map_err(failed)?, Some(run.stats)))
+            opts.exe = Some(exe);
+            opts.dps_per_host = DPS_PER_HOST;
         }
     }
+    let run = net::run(&p.net, &p.cfg, &opts, None).map_err(failed)?;
+    Ok((run.report.map_err(failed)?, run.stats))
 }
 
 /// The rows of one point.

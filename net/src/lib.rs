@@ -5,10 +5,12 @@
 //! links ([`link`], with TLS costs from [`overhead`]); [`node`] runs one host of a
 //! [`deploy`]ment as a process over mutual TLS ([`tls`], [`frame`]); [`process`] runs a whole
 //! session as such processes on this machine, and [`netns`] each in its own network namespace.
+//! [`run`] ([`dispatch`]) runs one session on the network a [`NetSpec`] names.
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
 pub mod deploy;
+pub mod dispatch;
 pub mod frame;
 pub mod link;
 pub mod netns;
@@ -19,6 +21,8 @@ pub mod sim;
 pub mod tls;
 
 use dsmpc_roles::error::{Result, RolesError};
+
+pub use dispatch::{NetRun, RunOptions, run};
 
 /// Which network a session runs on, as `dsmpc run --net` and the sweep's `net` axis name it:
 /// `memory`, `sim:PROFILE`, `process` or `netns:PROFILE` (profiles from `net/profiles.toml`).

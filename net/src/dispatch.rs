@@ -111,7 +111,7 @@ fn processes(
             r.detections.iter().for_each(|d| sink.detection(d));
         } else {
             for h in &run.hosts {
-                for d in node_report::detections(h).unwrap_or_default() {
+                for d in node_report::detections(h) {
                     sink.detection(&d);
                 }
             }

@@ -25,7 +25,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::deploy::{self, Deployment, Layout};
-use crate::node::report::{self as node_report, NodeReport};
+use crate::node::report::{self as node_report, Named, NodeReport};
 use dsmpc_roles::error::{Result, RolesError};
 use dsmpc_roles::metrics::{MessageStats, Sample};
 use dsmpc_roles::net::memory::Record;
@@ -366,7 +366,12 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok((i, line)) => {
                 if let Some(json) = line.strip_prefix("report ") {
-                    reports[i] = serde_json::from_str(json).ok();
+                    // A report that does not read (an unknown name: another dsmpc) is refused.
+                    reports[i] = Some(serde_json::from_str(json).unwrap_or_else(|e| NodeReport {
+                        host: d.hosts[i].name.clone(),
+                        failed: Some(format!("its report does not read: {e}")),
+                        ..NodeReport::default()
+                    }));
                     first_done.get_or_insert_with(Instant::now);
                 } else if line == "exit" {
                     exited[i] = true;
@@ -427,9 +432,7 @@ pub fn log_lines(hosts: &[NodeReport]) -> Vec<(String, String, MessageKind, u64,
     let mut lines = Vec::new();
     for h in hosts {
         for (src, dst, kind, bytes, payload) in &h.sent {
-            let Some(k) = MessageKind::ALL.into_iter().find(|k| k.name() == kind) else {
-                continue;
-            };
+            let k = kind.0;
             let before_selection = matches!(
                 k,
                 MessageKind::TaskAnnounce | MessageKind::AuthRequest | MessageKind::IndexAssign
@@ -453,17 +456,12 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
     };
     let mut outcome = None;
     let mut failure: Option<String> = None;
-    let mut first_sent: BTreeMap<String, u64> = BTreeMap::new();
-    let mut last_recv: BTreeMap<String, u64> = BTreeMap::new();
+    let mut first_sent: BTreeMap<Named<MessageKind>, u64> = BTreeMap::new();
+    let mut last_recv: BTreeMap<Named<MessageKind>, u64> = BTreeMap::new();
     let (mut announce, mut end) = (None, None);
     let mut setup_s: f64 = 0.0;
     for h in &hosts {
-        match node_report::detections(h) {
-            Ok(d) => record.detections.extend(d),
-            Err(e) => {
-                failure.get_or_insert(e);
-            }
-        }
+        record.detections.extend(node_report::detections(h));
         if !h.selected.is_empty() {
             record.selected = h.selected.iter().copied().collect();
             record.not_selected = h.not_selected.clone();
@@ -472,10 +470,7 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
             record.excluded = h.excluded.iter().cloned().collect();
         }
         for (kind, m) in &h.messages {
-            let Some(k) = MessageKind::ALL.into_iter().find(|k| k.name() == kind) else {
-                continue;
-            };
-            let s: &mut MessageStats = record.messages.entry(k).or_default();
+            let s: &mut MessageStats = record.messages.entry(kind.0).or_default();
             s.count += m[0];
             s.bytes += m[1];
             s.payload_bytes += m[2];
@@ -484,9 +479,6 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
             stats.protocol_bytes += m[1];
         }
         for (phase, inst, cpu, wall, ops) in &h.samples {
-            let Some(p) = node_report::phase_named(phase) else {
-                continue;
-            };
             let mut s = Sample {
                 cpu: *cpu,
                 wall: *wall,
@@ -495,14 +487,14 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
             for (dst, src) in s.ops.0.iter_mut().zip(ops) {
                 *dst = *src;
             }
-            record.meter.add(p, *inst, s);
+            record.meter.add(phase.0, *inst, s);
         }
         for (k, t) in &h.first_sent_us {
-            let e = first_sent.entry(k.clone()).or_insert(*t);
+            let e = first_sent.entry(*k).or_insert(*t);
             *e = (*e).min(*t);
         }
         for (k, t) in &h.last_recv_us {
-            let e = last_recv.entry(k.clone()).or_insert(*t);
+            let e = last_recv.entry(*k).or_insert(*t);
             *e = (*e).max(*t);
         }
         announce = announce.or(h.announce_us);
@@ -532,8 +524,8 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
         stats.e2e_s = e.saturating_sub(a) as f64 * 1e-6;
     }
     for (k, t0) in &first_sent {
-        if let (Some(t1), Some(kind)) = (last_recv.get(k), MessageKind::ALL.into_iter().find(|m| m.name() == k)) {
-            stats.rounds.insert(kind, t1.saturating_sub(*t0) as f64 * 1e-6);
+        if let Some(t1) = last_recv.get(k) {
+            stats.rounds.insert(k.0, t1.saturating_sub(*t0) as f64 * 1e-6);
         }
     }
     record.timing = Some(dsmpc_roles::net::Timing {

@@ -2,6 +2,7 @@
 //! what the party sends accounted, logged and queued for the host it goes to; its deadlines.
 
 use super::connect::Link;
+use super::report::Named;
 use super::*;
 
 impl Node {
@@ -26,7 +27,7 @@ impl Node {
             );
         };
         if let Ok(m) = Message::decode(bytes) {
-            self.report.last_recv_us.insert(m.kind().name().to_string(), unix_us());
+            self.report.last_recv_us.insert(Named(m.kind()), unix_us());
             if self.opts.trace {
                 say_err(&format!("{}: recv {} from {from}", self.me.name, m.kind().name()));
             }
@@ -62,13 +63,9 @@ impl Node {
         let id = self.parties[s].id();
         *self.report.party_cpu_s.entry(id.to_string()).or_default() += thread_cpu_seconds() - cpu0;
         for (phase, inst, sample) in rec.samples {
-            self.report.samples.push((
-                phase.name().to_string(),
-                inst,
-                sample.cpu,
-                sample.wall,
-                sample.ops.0.to_vec(),
-            ));
+            self.report
+                .samples
+                .push((Named(phase), inst, sample.cpu, sample.wall, sample.ops.0.to_vec()));
         }
         while let Some(t) = self.parties[s].poll_transmit() {
             self.account(id, t.to, &t.bytes);
@@ -86,22 +83,19 @@ impl Node {
     pub(super) fn account(&mut self, from: PartyId, to: PartyId, bytes: &[u8]) {
         let Ok(m) = Message::decode(bytes) else { return };
         let kind = m.kind();
-        let (name, payload) = (kind.name().to_string(), m.payload_len() as u64);
+        let (name, payload) = (Named(kind), m.payload_len() as u64);
         (self.report.sent).push((from.to_string(), to.to_string(), name, bytes.len() as u64, payload));
         if kind == MessageKind::TaskAnnounce && from == PartyId::Cloud {
             self.report.announce_us.get_or_insert_with(unix_us);
         }
-        let e = self.report.messages.entry(kind.name().to_string()).or_default();
+        let e = self.report.messages.entry(Named(kind)).or_default();
         let (len, payload) = (bytes.len() as u64, m.payload_len() as u64);
         e[0] += 1;
         e[1] += len;
         e[2] += payload;
         e[3] = e[3].max(len);
         e[4] = e[4].max(payload);
-        self.report
-            .first_sent_us
-            .entry(kind.name().to_string())
-            .or_insert_with(unix_us);
+        self.report.first_sent_us.entry(Named(kind)).or_insert_with(unix_us);
     }
 
     pub(super) fn event(&mut self, party: PartyId, e: Event) {
@@ -109,7 +103,7 @@ impl Node {
             Event::Detection(d) => {
                 self.report
                     .detections
-                    .push((d.by, d.subject, d.action.name().to_string(), d.reason));
+                    .push((d.by, d.subject, Named(d.action), d.reason));
             }
             Event::Selected { selected, not_selected } => {
                 self.report.selected = selected.into_iter().collect();

@@ -142,7 +142,7 @@ fn node_summary(r: &node_report::NodeReport) -> Result<String, RolesError> {
     let esc = dsmpc_net::frame::escaped;
     let mut s = String::new();
     let _ = writeln!(s, "host {}: {}", r.host, r.ended);
-    for d in node_report::detections(r).map_err(RolesError::Config)? {
+    for d in node_report::detections(r) {
         let _ = writeln!(s, "  detected: {}", esc(&d.to_string()));
     }
     for x in &r.refused {

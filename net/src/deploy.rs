@@ -65,18 +65,21 @@ pub struct Params {
     /// t.
     pub threshold: usize,
     /// `rsa` or `p256`.
-    pub suite: String,
+    #[serde(with = "as_name")]
+    pub suite: SuiteKind,
     /// `awslc` or `rustcrypto` (every host uses the same provider).
-    #[serde(default = "default_provider")]
-    pub provider: String,
+    #[serde(default = "default_provider", with = "as_name")]
+    pub provider: Provider,
     /// RSA bits.
     pub rsa_bits: u32,
     /// PVSS group bits.
     pub group_bits: u32,
     /// `num` or `gmp`.
-    pub backend: String,
+    #[serde(with = "as_name")]
+    pub backend: BackendKind,
     /// `paper`, `fast`, `batch` or `vss`.
-    pub verify: String,
+    #[serde(with = "as_name")]
+    pub verify: VerifyMode,
     /// The seed the protocol keys and values were derived from, and the parties' protocol
     /// randomness comes from (reproducible experiments; anyone with it can derive every key).
     /// Absent: everything from the operating system.
@@ -89,8 +92,29 @@ pub struct Params {
 }
 
 /// Deployments written before providers existed used RustCrypto.
-fn default_provider() -> String {
-    "rustcrypto".into()
+fn default_provider() -> Provider {
+    Provider::RustCrypto
+}
+
+/// A parameter written by its name and parsed once, when the file is read: a name this dsmpc
+/// does not know is an error that lists the choices.
+mod as_name {
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    pub fn serialize<T: Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
+    where
+        T: FromStr<Err: Display>,
+        D: Deserializer<'de>,
+    {
+        String::deserialize(d)?.parse().map_err(de::Error::custom)
+    }
 }
 
 /// The parties' deadlines, milliseconds.
@@ -270,21 +294,21 @@ impl Deployment {
         Ok(d)
     }
 
-    /// The session configuration.
+    /// The session configuration (its parameters were parsed when the file was read; an
+    /// error is kept for callers that check it).
     pub fn config(&self) -> Result<SessionConfig> {
         let p = &self.session;
-        let bad = |s: String| RolesError::Config(format!("deployment.toml: {s}"));
         Ok(SessionConfig {
             n: p.dps,
             m: p.cps,
             capacity: p.capacity,
             t: p.threshold,
-            suite: p.suite.parse::<SuiteKind>().map_err(bad)?,
-            provider: p.provider.parse::<Provider>().map_err(bad)?,
+            suite: p.suite,
+            provider: p.provider,
             rsa_bits: p.rsa_bits,
             group_bits: p.group_bits,
-            backend: p.backend.parse::<BackendKind>().map_err(|e| bad(e.to_string()))?,
-            verify: p.verify.parse::<VerifyMode>().map_err(|e| bad(e.to_string()))?,
+            backend: p.backend,
+            verify: p.verify,
             seed: p.seed,
             value_bits: p.value_bits,
             freshness_s: p.freshness_s,
@@ -444,12 +468,12 @@ pub fn init_with_values(
             cps: cfg.m,
             capacity: cfg.capacity,
             threshold: cfg.t,
-            suite: cfg.suite.name().into(),
-            provider: cfg.provider.to_string(),
+            suite: cfg.suite,
+            provider: cfg.provider,
             rsa_bits: cfg.rsa_bits,
             group_bits: cfg.group_bits,
-            backend: cfg.backend.to_string(),
-            verify: cfg.verify.to_string(),
+            backend: cfg.backend,
+            verify: cfg.verify,
             seed: cfg.seed,
             value_bits: cfg.value_bits,
             freshness_s: cfg.freshness_s,

@@ -71,3 +71,20 @@ fn a_dps_name_that_is_not_one_path_component_is_refused() {
         assert!(err.contains("host name") && err.contains(name), "{name}: {err}");
     }
 }
+
+#[test]
+fn parameters_are_parsed_once_when_the_file_is_read() {
+    let d = parse(&format!("{CP1}{DPS}")).unwrap();
+    assert_eq!(d.session.verify, dsmpc_core::pvss::VerifyMode::Batch);
+    assert_eq!(d.session.provider, dsmpc_roles::suite::Provider::RustCrypto);
+    let text = file(&format!("{CP1}{DPS}")).replace("verify = \"batch\"", "verify = \"hopeful\"");
+    let err = Deployment::parse(text.as_bytes()).unwrap_err().to_string();
+    assert!(err.contains("deployment.toml") && err.contains("hopeful"), "{err}");
+    let text = file(&format!("{CP1}{DPS}")).replace("provider = \"rustcrypto\"\n", "");
+    let d = Deployment::parse(text.as_bytes()).unwrap();
+    assert_eq!(
+        d.session.provider,
+        dsmpc_roles::suite::Provider::RustCrypto,
+        "the default of old files"
+    );
+}

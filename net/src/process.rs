@@ -331,28 +331,8 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
     env.started();
     let n = d.hosts.len();
-    // Wait until every host listens.
-    let mut ready = vec![false; n];
+    wait_ready(&rx, &d, opts.max_wall)?;
     let mut reports: Vec<Option<NodeReport>> = vec![None; n];
-    let setup_deadline = Instant::now() + opts.max_wall;
-    while ready.iter().any(|r| !r) {
-        interrupted()?;
-        let left = setup_deadline.saturating_duration_since(Instant::now());
-        let (i, line) = match rx.recv_timeout(left.min(Duration::from_millis(200))) {
-            Ok(x) => x,
-            Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => continue,
-            Err(_) => return Err(RolesError::Stalled("hosts did not all start listening in time".into())),
-        };
-        if line.starts_with("ready ") {
-            ready[i] = true;
-        } else if line == "exit" {
-            // No result (exit 1): the controller wrote the deployment, so this is no bad input.
-            return Err(RolesError::Stalled(format!(
-                "host {} exited before it was ready (see its error above)",
-                d.hosts[i].name
-            )));
-        }
-    }
     for s in stdins.iter_mut().flatten() {
         let _ = writeln!(s, "go");
         let _ = s.flush();
@@ -414,6 +394,31 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     Ok(run)
 }
 
+/// Wait until every host of `d` says it listens (`ready`), at most `max_wall`.
+fn wait_ready(rx: &mpsc::Receiver<(usize, String)>, d: &Deployment, max_wall: Duration) -> Result<()> {
+    let mut ready = vec![false; d.hosts.len()];
+    let setup_deadline = Instant::now() + max_wall;
+    while ready.iter().any(|r| !r) {
+        interrupted()?;
+        let left = setup_deadline.saturating_duration_since(Instant::now());
+        let (i, line) = match rx.recv_timeout(left.min(Duration::from_millis(200))) {
+            Ok(x) => x,
+            Err(mpsc::RecvTimeoutError::Timeout) if !left.is_zero() => continue,
+            Err(_) => return Err(RolesError::Stalled("hosts did not all start listening in time".into())),
+        };
+        if line.starts_with("ready ") {
+            ready[i] = true;
+        } else if line == "exit" {
+            // No result (exit 1): the controller wrote the deployment, so this is no bad input.
+            return Err(RolesError::Stalled(format!(
+                "host {} exited before it was ready (see its error above)",
+                d.hosts[i].name
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The message lines of a networked run's log, from what every host sent: (src, dst, kind,
 /// bytes, payload bytes), named as `--net memory` names them: a selected CP by its index
 /// (`CP(i=k)`) once the Cloud has selected it, that is in every message but the task
@@ -461,34 +466,7 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
     let (mut announce, mut end) = (None, None);
     let mut setup_s: f64 = 0.0;
     for h in &hosts {
-        record.detections.extend(node_report::detections(h));
-        if !h.selected.is_empty() {
-            record.selected = h.selected.iter().copied().collect();
-            record.not_selected = h.not_selected.clone();
-        }
-        if !h.excluded.is_empty() {
-            record.excluded = h.excluded.iter().cloned().collect();
-        }
-        for (kind, m) in &h.messages {
-            let s: &mut MessageStats = record.messages.entry(kind.0).or_default();
-            s.count += m[0];
-            s.bytes += m[1];
-            s.payload_bytes += m[2];
-            s.max_bytes = s.max_bytes.max(m[3]);
-            s.max_payload_bytes = s.max_payload_bytes.max(m[4]);
-            stats.protocol_bytes += m[1];
-        }
-        for (phase, inst, cpu, wall, ops) in &h.samples {
-            let mut s = Sample {
-                cpu: *cpu,
-                wall: *wall,
-                ..Sample::default()
-            };
-            for (dst, src) in s.ops.0.iter_mut().zip(ops) {
-                *dst = *src;
-            }
-            record.meter.add(phase.0, *inst, s);
-        }
+        add_host(&mut record, &mut stats, h);
         for (k, t) in &h.first_sent_us {
             let e = first_sent.entry(*k).or_insert(*t);
             *e = (*e).min(*t);
@@ -513,11 +491,6 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
                 failure.get_or_insert(named);
             }
         }
-        stats.tls_bytes += h.tls_bytes_out;
-        stats.connections += h.connections_out;
-        stats.process_cpu_s += h.process_cpu_s;
-        stats.party_cpu_s += h.party_cpu_s.values().sum::<f64>();
-        stats.per_host.push((h.host.clone(), h.process_cpu_s, h.wall_s));
         setup_s = setup_s.max(h.setup_s);
     }
     if let (Some(a), Some(e)) = (announce, end) {
@@ -540,4 +513,42 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
         )),
     };
     ProcessRun { report, stats, hosts }
+}
+
+/// Add one host's detections, selection, exclusions, messages and phases to `record`, and its
+/// bytes, connections and CPU to `stats`.
+fn add_host(record: &mut Record, stats: &mut NetStats, h: &NodeReport) {
+    record.detections.extend(node_report::detections(h));
+    if !h.selected.is_empty() {
+        record.selected = h.selected.iter().copied().collect();
+        record.not_selected = h.not_selected.clone();
+    }
+    if !h.excluded.is_empty() {
+        record.excluded = h.excluded.iter().cloned().collect();
+    }
+    for (kind, m) in &h.messages {
+        let s: &mut MessageStats = record.messages.entry(kind.0).or_default();
+        s.count += m[0];
+        s.bytes += m[1];
+        s.payload_bytes += m[2];
+        s.max_bytes = s.max_bytes.max(m[3]);
+        s.max_payload_bytes = s.max_payload_bytes.max(m[4]);
+        stats.protocol_bytes += m[1];
+    }
+    for (phase, inst, cpu, wall, ops) in &h.samples {
+        let mut s = Sample {
+            cpu: *cpu,
+            wall: *wall,
+            ..Sample::default()
+        };
+        for (dst, src) in s.ops.0.iter_mut().zip(ops) {
+            *dst = *src;
+        }
+        record.meter.add(phase.0, *inst, s);
+    }
+    stats.tls_bytes += h.tls_bytes_out;
+    stats.connections += h.connections_out;
+    stats.process_cpu_s += h.process_cpu_s;
+    stats.party_cpu_s += h.party_cpu_s.values().sum::<f64>();
+    stats.per_host.push((h.host.clone(), h.process_cpu_s, h.wall_s));
 }

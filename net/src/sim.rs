@@ -315,25 +315,7 @@ impl<'a> SimNetwork<'a> {
                 bytes: t.bytes,
             });
         }
-        // What TLS costs the sender: records, and the dialler's side of each new connection.
-        let mut dials = Vec::new();
-        if let Some(c) = self.tls {
-            for w in &sent {
-                let Some(to) = self.slot.get(&w.to).map(|&t| self.host[t]) else {
-                    continue;
-                };
-                if to == h {
-                    continue;
-                }
-                extra += c.message_s(w.bytes.len()) / 2.0;
-                self.charged.1 += c.message_s(w.bytes.len()) / 2.0;
-                if !self.conn_ready.contains_key(&(h, to)) && !dials.contains(&to) {
-                    extra += c.handshake_client_s;
-                    self.charged.0 += c.handshake_client_s;
-                    dials.push(to);
-                }
-            }
-        }
+        let dials = self.sender_tls(h, &sent, &mut extra);
         let done = begin + cpu + extra;
         self.busy[h] = done;
         if let (Some(cores), Some((i, _))) = (self.cores.as_mut(), core) {
@@ -369,6 +351,31 @@ impl<'a> SimNetwork<'a> {
             let at = (t.saturating_sub(self.start_ms)) as f64 * 1e-3;
             self.push(at.max(done), s, Ev::Timeout);
         }
+    }
+
+    /// What TLS costs host `h` for sending `sent` (added to `extra`): records, and the
+    /// dialler's side of each new connection; the hosts it dials.
+    fn sender_tls(&mut self, h: usize, sent: &[Wire], extra: &mut f64) -> Vec<usize> {
+        let mut dials = Vec::new();
+        let Some(c) = self.tls else {
+            return dials;
+        };
+        for w in sent {
+            let Some(to) = self.slot.get(&w.to).map(|&t| self.host[t]) else {
+                continue;
+            };
+            if to == h {
+                continue;
+            }
+            *extra += c.message_s(w.bytes.len()) / 2.0;
+            self.charged.1 += c.message_s(w.bytes.len()) / 2.0;
+            if !self.conn_ready.contains_key(&(h, to)) && !dials.contains(&to) {
+                *extra += c.handshake_client_s;
+                self.charged.0 += c.handshake_client_s;
+                dials.push(to);
+            }
+        }
+        dials
     }
 
     /// A message leaves its sender at `at`: routed by the adversary, accounted, put on its link.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dsmpc_core::backend::Backend;
+use dsmpc_core::group::SchnorrGroup;
 use p256::ecdsa::VerifyingKey;
 
 use super::roster::Roster;
@@ -117,7 +118,6 @@ impl WithTypes for Build<'_> {
 
     fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<Hosted> {
         let t0 = Instant::now();
-        let cfg = self.cfg;
         if self.roster.suite != suite.id() {
             return Err(RolesError::Config(format!(
                 "{}: keys for suite {}, but deployment.toml says {}: the roster is from another deployment",
@@ -126,98 +126,149 @@ impl WithTypes for Build<'_> {
                 suite.id()
             )));
         }
-        let src = cfg.rng_source();
-        let n = cfg.n as u32;
-        let group = session::provider_and_group::<B, S>(cfg)?;
-        let honest = check::for_mode::<B>(cfg.verify);
-        let me = self.host.name.as_str();
-        let mut parties: Vec<BoxedParty<'static>> = Vec::new();
-        match self.role {
-            Role::Cloud => {
-                let sk = self.cloud_key(&suite)?;
-                let (k, t, window) = (cfg.capacity, cfg.t, cfg.freshness_s);
-                let mut cloud = Cloud::new(suite.clone(), sk, k, t, n, window, self.timeouts, src.stream("cloud")?);
-                for (vid, cp) in (1u32..).zip(&self.roster.cps) {
-                    let whose = format!("CP {vid}");
-                    let enc_pk = suite
-                        .decode_enc_public(&cp.enc)
-                        .map_err(|e| self.bad_roster(&whose, e))?;
-                    let sign_pk = suite
-                        .decode_sign_public(&cp.sign)
-                        .map_err(|e| self.bad_roster(&whose, e))?;
-                    group
-                        .element_from_bytes(&cp.pvss, "PVSS public key")
-                        .map_err(|e| self.bad_roster(&whose, e))?;
-                    let pvss_pk = cp.pvss.clone();
-                    cloud.register(
-                        vid,
-                        Registration {
-                            enc_pk,
-                            sign_pk,
-                            pvss_pk,
-                        },
-                    );
-                }
-                parties.push(Box::new(cloud));
-            }
-            Role::Edge => {
-                let sk = self.cloud_key(&suite)?;
-                let dp_keys = self.dp_keys()?;
-                let rng = src.stream("edge")?;
-                let edge = Edge::<B, S>::new(suite, group, honest, sk, n, dp_keys, self.timeouts, rng);
-                parties.push(Box::new(edge));
-            }
-            Role::Cp(vid) => {
-                let party = format!("vid{vid}");
-                let public = self
-                    .roster
-                    .cp(vid)
-                    .ok_or_else(|| self.bad_roster(&format!("CP {vid}"), "no entry"))?;
-                let enc_b = self.files.binding(suite.id(), suite.bits(), &party, Purpose::Enc);
-                let sign_b = self.files.binding(suite.id(), suite.bits(), &party, Purpose::Sign);
-                let pvss_b = secrets::pvss_binding(&self.files, cfg.group_bits, &party);
-                let keys = CpKeys {
-                    enc: self
-                        .files
-                        .read(me, &enc_b, &public.enc, |k| secrets::enc_parse(&suite, k))?,
-                    sign: self
-                        .files
-                        .read(me, &sign_b, &public.sign, |k| secrets::sign_parse(&suite, k))?,
-                    pvss: self
-                        .files
-                        .read(me, &pvss_b, &public.pvss, |k| secrets::pvss_parse(&group, k))?,
-                };
-                session::Precompute::for_mode(cfg.verify).cp_key(&keys.pvss, &group);
-                let (dp_keys, rng) = (self.dp_keys()?, src.stream(&format!("cp/{party}"))?);
-                let cp = ComputingParty::new(suite, group, honest, vid, keys, n, dp_keys, self.timeouts, rng);
-                parties.push(Box::new(cp));
-            }
-            Role::Dps(first, last) => {
-                let count = (last - first + 1) as usize;
-                let values = self.files.read_values(me, count, cfg.value_bits)?;
-                for (value, dp) in values.into_iter().zip(first..) {
-                    let key = if super::signs_commitments(cfg.verify) {
-                        let b = self
-                            .files
-                            .binding(P256Suite.id(), P256Suite.bits(), &format!("dp{dp}"), Purpose::Sign);
-                        let public = self.roster.dp(dp).unwrap_or_default();
-                        Some(
-                            self.files
-                                .read(me, &b, public, |k| secrets::sign_parse(&P256Suite, k))?,
-                        )
-                    } else {
-                        None
-                    };
-                    let rng = src.stream(&format!("dp/{dp}"))?;
-                    let dealer = DataProvider::new(suite.clone(), group.clone(), honest.clone(), dp, value, key, rng);
-                    parties.push(Box::new(dealer));
-                }
-            }
-        }
+        let group = session::provider_and_group::<B, S>(self.cfg)?;
+        let parties = match self.role {
+            Role::Cloud => vec![self.cloud(&suite, &group)?],
+            Role::Edge => vec![self.edge(suite, group)?],
+            Role::Cp(vid) => vec![self.cp(vid, suite, group)?],
+            Role::Dps(first, last) => self.dps(first, last, &suite, &group)?,
+        };
         Ok(Hosted {
             parties,
             setup_s: t0.elapsed().as_secs_f64(),
             digest: self.digest,
         })
+    }
+}
+
+impl Build<'_> {
+    /// The Cloud, with every candidate CP of the roster registered.
+    fn cloud<B: Backend, S: CipherSuite>(&self, suite: &S, group: &SchnorrGroup<B>) -> Result<BoxedParty<'static>> {
+        let cfg = self.cfg;
+        let sk = self.cloud_key(suite)?;
+        let (k, t, window) = (cfg.capacity, cfg.t, cfg.freshness_s);
+        let rng = cfg.rng_source().stream("cloud")?;
+        let mut cloud = Cloud::new(suite.clone(), sk, k, t, cfg.n as u32, window, self.timeouts, rng);
+        for (vid, cp) in (1u32..).zip(&self.roster.cps) {
+            let whose = format!("CP {vid}");
+            let enc_pk = suite
+                .decode_enc_public(&cp.enc)
+                .map_err(|e| self.bad_roster(&whose, e))?;
+            let sign_pk = suite
+                .decode_sign_public(&cp.sign)
+                .map_err(|e| self.bad_roster(&whose, e))?;
+            group
+                .element_from_bytes(&cp.pvss, "PVSS public key")
+                .map_err(|e| self.bad_roster(&whose, e))?;
+            let pvss_pk = cp.pvss.clone();
+            cloud.register(
+                vid,
+                Registration {
+                    enc_pk,
+                    sign_pk,
+                    pvss_pk,
+                },
+            );
+        }
+        Ok(Box::new(cloud))
+    }
+
+    /// The Edge, with its copy of the Cloud's key.
+    fn edge<B: Backend, S: CipherSuite>(&self, suite: S, group: Arc<SchnorrGroup<B>>) -> Result<BoxedParty<'static>> {
+        let cfg = self.cfg;
+        let sk = self.cloud_key(&suite)?;
+        let dp_keys = self.dp_keys()?;
+        let rng = cfg.rng_source().stream("edge")?;
+        let honest = check::for_mode::<B>(cfg.verify);
+        let n = cfg.n as u32;
+        Ok(Box::new(Edge::<B, S>::new(
+            suite,
+            group,
+            honest,
+            sk,
+            n,
+            dp_keys,
+            self.timeouts,
+            rng,
+        )))
+    }
+
+    /// Candidate CP `vid`, with its three keys checked against the roster.
+    fn cp<B: Backend, S: CipherSuite>(
+        &self,
+        vid: u32,
+        suite: S,
+        group: Arc<SchnorrGroup<B>>,
+    ) -> Result<BoxedParty<'static>> {
+        let cfg = self.cfg;
+        let me = self.host.name.as_str();
+        let party = format!("vid{vid}");
+        let public = self
+            .roster
+            .cp(vid)
+            .ok_or_else(|| self.bad_roster(&format!("CP {vid}"), "no entry"))?;
+        let enc_b = self.files.binding(suite.id(), suite.bits(), &party, Purpose::Enc);
+        let sign_b = self.files.binding(suite.id(), suite.bits(), &party, Purpose::Sign);
+        let pvss_b = secrets::pvss_binding(&self.files, cfg.group_bits, &party);
+        let keys = CpKeys {
+            enc: self
+                .files
+                .read(me, &enc_b, &public.enc, |k| secrets::enc_parse(&suite, k))?,
+            sign: self
+                .files
+                .read(me, &sign_b, &public.sign, |k| secrets::sign_parse(&suite, k))?,
+            pvss: self
+                .files
+                .read(me, &pvss_b, &public.pvss, |k| secrets::pvss_parse(&group, k))?,
+        };
+        session::Precompute::for_mode(cfg.verify).cp_key(&keys.pvss, &group);
+        let (dp_keys, rng) = (self.dp_keys()?, cfg.rng_source().stream(&format!("cp/{party}"))?);
+        let honest = check::for_mode::<B>(cfg.verify);
+        let n = cfg.n as u32;
+        Ok(Box::new(ComputingParty::new(
+            suite,
+            group,
+            honest,
+            vid,
+            keys,
+            n,
+            dp_keys,
+            self.timeouts,
+            rng,
+        )))
+    }
+
+    /// DPs `first..=last`, with their values and, in `vss`, their signing keys.
+    fn dps<B: Backend, S: CipherSuite>(
+        &self,
+        first: u32,
+        last: u32,
+        suite: &S,
+        group: &Arc<SchnorrGroup<B>>,
+    ) -> Result<Vec<BoxedParty<'static>>> {
+        let cfg = self.cfg;
+        let me = self.host.name.as_str();
+        let honest = check::for_mode::<B>(cfg.verify);
+        let count = (last - first + 1) as usize;
+        let values = self.files.read_values(me, count, cfg.value_bits)?;
+        let mut parties: Vec<BoxedParty<'static>> = Vec::with_capacity(count);
+        for (value, dp) in values.into_iter().zip(first..) {
+            let key = if super::signs_commitments(cfg.verify) {
+                let b = self
+                    .files
+                    .binding(P256Suite.id(), P256Suite.bits(), &format!("dp{dp}"), Purpose::Sign);
+                let public = self.roster.dp(dp).unwrap_or_default();
+                Some(
+                    self.files
+                        .read(me, &b, public, |k| secrets::sign_parse(&P256Suite, k))?,
+                )
+            } else {
+                None
+            };
+            let rng = cfg.rng_source().stream(&format!("dp/{dp}"))?;
+            let dealer = DataProvider::new(suite.clone(), group.clone(), honest.clone(), dp, value, key, rng);
+            parties.push(Box::new(dealer));
+        }
+        Ok(parties)
     }
 }

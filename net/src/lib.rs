@@ -30,7 +30,7 @@ pub use dispatch::{NetRun, RunOptions, run};
 /// is [`netns::available`]'s business, when a run starts.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub enum NetSpec {
-    /// All parties in this process ([`memory`]).
+    /// All parties in this process ([`dsmpc_roles::net::memory`]).
     #[default]
     Memory,
     /// Simulated time over the links of a profile ([`sim`]).

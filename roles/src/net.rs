@@ -80,7 +80,7 @@ pub struct Timing {
     pub sim_tls: Option<SimTls>,
 }
 
-/// What the simulated network charged for TLS between hosts ([`sim::Placement`] with costs).
+/// What the simulated network charged for TLS between hosts (`dsmpc_net::sim::Placement` with costs).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SimTls {
     /// Hosts the parties were placed on.

@@ -1,8 +1,8 @@
 //! A session in one process: [`run`] validates its configuration ([`config`]), sets it up
 //! ([`setup`]: the suite x provider x backend dispatch, the shared group and its tables, the
-//! values), builds every party ([`world`]), drives them on an in-process network
+//! values), builds every party (`world`), drives them on an in-process network
 //! ([`InProcess`]: the in-memory one here, simulated time in the networks crate) and reports
-//! ([`report`]).
+//! ([`mod@report`]).
 //!
 //! Set-up (not a phase): keys (from the seed's cache, or fresh from the OS and kept for this run
 //! only), PVSS keys and group tables, DPs' commitment-signing keys in `vss` mode. The parties

@@ -19,8 +19,8 @@ use std::str::FromStr;
 
 use dsmpc_core::backend::BackendKind;
 use dsmpc_core::pvss::VerifyMode;
+use dsmpc_net::NetSpec;
 use dsmpc_roles::SessionConfig;
-use dsmpc_roles::net::NetSpec;
 use dsmpc_roles::suite::{Provider, SuiteKind};
 use serde::Deserialize;
 

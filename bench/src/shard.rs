@@ -24,7 +24,7 @@ use dsmpc_roles::suite::SuiteKind;
 
 use crate::error::{BenchError, Result};
 use crate::grid::{Grid, Point};
-use dsmpc_roles::net::NetSpec;
+use dsmpc_net::NetSpec;
 
 /// One shard of a sweep: number `index` (1-based) of `count`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,7 +12,7 @@
 //! `process` and `netns` (whose host processes would compete with one another for the cores)
 //! run one at a time after them. `sim:` points lay the parties out as `process` does (hosts of
 //! [`DPS_PER_HOST`] DPs on this machine's cores) and charge the TLS costs measured once per
-//! sweep ([`dsmpc_roles::net::sim::Placement::measured`], as `dsmpc run --sim-cores here`), so
+//! sweep ([`dsmpc_net::sim::Placement::measured`], as `dsmpc run --sim-cores here`), so
 //! that simulated and measured latencies compare.
 //!
 //! A shard of a sweep (`crate::shard`) runs the same way on its part of the grid, into its
@@ -25,14 +25,13 @@ use std::fs::{File, OpenOptions};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use dsmpc_net::overhead::TlsCost;
+use dsmpc_net::process::NetStats;
+use dsmpc_net::sim::Placement;
+use dsmpc_net::{self as net, NetSpec, RunOptions};
 use dsmpc_roles::costmodel::{self, UnitCosts};
 use dsmpc_roles::metrics::callgrind;
-use dsmpc_roles::net::overhead::TlsCost;
-use dsmpc_roles::net::process::{NetStats, ProcessOptions};
-use dsmpc_roles::net::sim::{Placement, SimConfig};
-use dsmpc_roles::net::{self, NetSpec};
-use dsmpc_roles::parties::Timeouts;
-use dsmpc_roles::session::{self, SessionReport};
+use dsmpc_roles::session::SessionReport;
 use dsmpc_roles::suite::Provider;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -163,40 +162,29 @@ impl NetContext {
 /// One session of `p` on its network: the report, and what a network of processes measured.
 fn run_session(p: &Point, ctx: &NetContext) -> std::result::Result<(SessionReport, Option<NetStats>), PointError> {
     let failed = |e: dsmpc_roles::RolesError| PointError::Failed(e.to_string());
+    let mut opts = RunOptions::default();
     match &p.net {
-        NetSpec::Memory => Ok((session::run(&p.cfg, None, None).map_err(failed)?, None)),
-        NetSpec::Sim(profile) => {
+        NetSpec::Memory => {}
+        NetSpec::Sim(_) => {
             // As `dsmpc run --sim-cores here` (`Placement::measured`), with the costs measured
             // once for the whole sweep.
-            let placement = Placement {
+            opts.placement = Some(Placement {
                 dps_per_host: DPS_PER_HOST,
                 cores: Placement::cores_here(),
                 tls: Some(ctx.tls()?),
-            };
-            let sim = SimConfig::named(profile, Timeouts::default())
-                .map_err(failed)?
-                .placed(placement);
-            let r =
-                session::run_on(&p.cfg, &session::Net::Sim(sim), None, None, Box::new(net::Honest)).map_err(failed)?;
-            Ok((r, None))
+            });
         }
         NetSpec::Process | NetSpec::Netns(_) => {
             if let NetSpec::Netns(_) = p.net {
                 net::netns::available().map_err(PointError::Skipped)?;
             }
             let exe = net::process::find_dsmpc().map_err(|e| PointError::Skipped(e.to_string()))?;
-            let opts = ProcessOptions {
-                dps_per_host: DPS_PER_HOST,
-                ..ProcessOptions::new(exe)
-            };
-            let run = match &p.net {
-                NetSpec::Netns(profile) => net::netns::run(&p.cfg, &opts, profile),
-                _ => net::process::run(&p.cfg, &opts),
-            }
-            .map_err(failed)?;
-            Ok((run.report.map_err(failed)?, Some(run.stats)))
+            opts.exe = Some(exe);
+            opts.dps_per_host = DPS_PER_HOST;
         }
     }
+    let run = net::run(&p.net, &p.cfg, &opts, None).map_err(failed)?;
+    Ok((run.report.map_err(failed)?, run.stats))
 }
 
 /// The rows of one point.

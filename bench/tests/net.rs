@@ -136,7 +136,7 @@ fn sim_points_write_sessions_with_latency_and_tls_costs() {
 /// The `dsmpc` binary the sweep will start: found beside the test binary, or built now with
 /// the same profile into the same target folder.
 fn ensure_dsmpc() -> PathBuf {
-    if let Ok(p) = dsmpc_roles::net::process::find_dsmpc() {
+    if let Ok(p) = dsmpc_net::process::find_dsmpc() {
         return p;
     }
     let me = std::env::current_exe().unwrap();
@@ -147,7 +147,7 @@ fn ensure_dsmpc() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     eprintln!("building the dsmpc binary for the process test ({profile} profile)");
     let status = Command::new(cargo)
-        .args(["build", "--quiet", "-p", "dsmpc-roles", "--bin", "dsmpc", "--profile"])
+        .args(["build", "--quiet", "-p", "dsmpc-net", "--bin", "dsmpc", "--profile"])
         .arg(if profile == "debug" { "dev" } else { &profile })
         .arg("--target-dir")
         .arg(target)
@@ -155,7 +155,7 @@ fn ensure_dsmpc() -> PathBuf {
         .status()
         .expect("cannot run cargo");
     assert!(status.success(), "cargo build of dsmpc failed");
-    dsmpc_roles::net::process::find_dsmpc().expect("dsmpc built but not found")
+    dsmpc_net::process::find_dsmpc().expect("dsmpc built but not found")
 }
 
 #[test]
@@ -192,7 +192,7 @@ threshold = [2]
     assert!(num(p, "transport_cpu_s") > 0.0 && num(p, "tls_handshake_cpu_s") > 0.0);
     assert_eq!(p["seed"], "9");
     // netns: a row when namespaces can be made here, otherwise skipped with the reason.
-    match dsmpc_roles::net::netns::available() {
+    match dsmpc_net::netns::available() {
         Ok(()) => {
             let n = sessions.iter().find(|r| r["net"] == "netns:lan").expect("netns row");
             assert!(num(n, "wire_bytes") > num(n, "tls_bytes"), "frames add IP/TCP: {n:?}");

@@ -85,13 +85,13 @@ pub fn grid(data: &[u8]) {
 }
 
 /// Fuzz target `deployment`: the deployment file `dsmpc node` reads
-/// (`dsmpc_roles::net::deploy::Deployment::parse`). What it accepts must be what the rest of the
+/// (`dsmpc_net::deploy::Deployment::parse`). What it accepts must be what the rest of the
 /// network code relies on: every host name a single safe path component in its one canonical
 /// form (it names the host's directory and its certificate), the Cloud, the Edge and every
 /// candidate CP hosted exactly once, the DP ranges covering 1..=n once, and the file written
 /// back by `to_toml` parsing to the same deployment.
 pub fn deployment(data: &[u8]) {
-    use dsmpc_roles::net::deploy::{Deployment, Role};
+    use dsmpc_net::deploy::{Deployment, Role};
     let Ok(d) = Deployment::parse(data) else { return };
     let (n, m) = (d.session.dps, d.session.cps);
     let (mut cloud, mut edge) = (0, 0);
@@ -403,7 +403,7 @@ pub fn suite() -> impl CipherSuite {
 /// Fuzz target `frames`: the input as the stream of bytes a peer sends a node (4-byte length,
 /// then a body; as many frames as the input holds) through `Frame::decode`.
 pub fn frames(data: &[u8]) {
-    use dsmpc_roles::net::frame::{Control, Frame, MAX_FRAME};
+    use dsmpc_net::frame::{Control, Frame, MAX_FRAME};
     let mut rest = data;
     while rest.len() >= 4 {
         let len = u32::from_be_bytes([rest[0], rest[1], rest[2], rest[3]]) as usize;

@@ -7,7 +7,7 @@
 //! memory for the run, so that asking twice for one party's key (the Cloud's, which the Edge
 //! also holds) gives the same key. Keys in memory are wiped when dropped. The store's file
 //! format also holds a deployment's per-host keys ([`write_key_file`], [`read_key_file`];
-//! `crate::net::deploy`), where a bad file is an error rather than regenerated.
+//! `dsmpc_net::deploy`), where a bad file is an error rather than regenerated.
 //!
 //! [`DpKeys`]: in `vss` mode each DP signs its commitments so that a CP can check what the Edge
 //! relays. DP signatures are ECDSA P-256 whatever the suite: a key pair costs one scalar

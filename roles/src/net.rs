@@ -2,118 +2,70 @@
 //! collect what it sends, and fire its deadlines. The network, not the message, says who sent
 //! what: a party learns the sender as a [`PartyId`] from the network.
 //!
-//! [`sim`] is the in-process network with simulated time over emulated links ([`link`]);
-//! [`node`] runs one host of a [`deploy`]ment as a process over mutual TLS ([`tls`], [`frame`]),
-//! and [`process`] a whole session as such processes on this machine.
-//!
 //! [`memory`] is the in-process network: deterministic for a seed, parallel across parties
 //! (rayon), counting, logging and hashing every message once, with an [`Adversary`] deciding
-//! the fate of each message in transit. Later networks (simulated time, TLS between processes)
-//! drive the same parties.
+//! the fate of each message in transit. The other networks (simulated time, TLS between
+//! processes, network namespaces) are in the networks crate (`dsmpc-net`) and drive the same
+//! parties: in-process ones through [`InProcess`], with this module's [`Record`].
 
-pub mod deploy;
-pub mod frame;
-pub mod link;
 pub mod memory;
-pub mod netns;
-pub mod node;
-pub mod overhead;
-pub mod process;
-pub mod sim;
-pub mod tls;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::error::{Result, RolesError};
-use crate::parties::PartyId;
+use dsmpc_core::rng::RngSource;
+
+use crate::error::Result;
+use crate::log::EventSink;
+use crate::parties::{Outcome, PartyId, Time, Timeouts};
 use crate::wire::MessageKind;
+use memory::{BoxedParty, MemoryNetwork, Record};
 
-/// Which network a session runs on, as `dsmpc run --net` and the sweep's `net` axis name it:
-/// `memory`, `sim:PROFILE`, `process` or `netns:PROFILE` (profiles from `roles/profiles.toml`).
-/// Parsing checks the name and the profile, nothing else: whether namespaces can be made here
-/// is [`netns::available`]'s business, when a run starts.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub enum NetSpec {
-    /// All parties in this process ([`memory`]).
-    #[default]
-    Memory,
-    /// Simulated time over the links of a profile ([`sim`]).
-    Sim(String),
-    /// Every host an OS process, mutual TLS over 127.0.0.1 ([`process`]).
-    Process,
-    /// As `process`, each host in its own network namespace ([`netns`], as root).
-    Netns(String),
+/// An in-process network that runs a whole session's parties to the end: [`InMemory`] here,
+/// simulated time in the networks crate. [`crate::session::run_on`] builds the parties, then
+/// hands them to [`InProcess::drive`].
+pub trait InProcess {
+    /// The parties' deadlines on this network.
+    fn timeouts(&self) -> Timeouts;
+
+    /// Run `parties` with `adversary` in the middle until the outcome or a failure; what was
+    /// recorded either way. An error: the network could not start.
+    fn drive<'a>(
+        &self,
+        parties: Vec<BoxedParty<'a>>,
+        adversary: Box<dyn Adversary + 'a>,
+        with: Drive<'a>,
+    ) -> Result<(Result<Outcome>, Record)>;
 }
 
-impl NetSpec {
-    /// The kind without the profile: `memory`, `sim`, `process`, `netns`.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            NetSpec::Memory => "memory",
-            NetSpec::Sim(_) => "sim",
-            NetSpec::Process => "process",
-            NetSpec::Netns(_) => "netns",
-        }
-    }
-
-    /// The link profile, for `sim` and `netns`.
-    pub fn profile(&self) -> Option<&str> {
-        match self {
-            NetSpec::Sim(p) | NetSpec::Netns(p) => Some(p),
-            NetSpec::Memory | NetSpec::Process => None,
-        }
-    }
-
-    /// Whether sessions run as `dsmpc node` processes (`process`, `netns`).
-    pub fn uses_processes(&self) -> bool {
-        matches!(self, NetSpec::Process | NetSpec::Netns(_))
-    }
-
-    /// Every valid name: `memory`, `process`, and `sim:` and `netns:` with each shipped profile.
-    pub fn valid_names() -> Vec<String> {
-        let profiles: Vec<String> = link::profiles().map(|m| m.into_keys().collect()).unwrap_or_default();
-        let mut v = vec!["memory".to_string(), "process".to_string()];
-        v.extend(profiles.iter().map(|p| format!("sim:{p}")));
-        v.extend(profiles.iter().map(|p| format!("netns:{p}")));
-        v
-    }
+/// What a session gives the network that drives it.
+pub struct Drive<'a> {
+    /// Threads for the parties' handlers (the in-memory network).
+    pub threads: usize,
+    /// The session's randomness (a network draws its own stream from it).
+    pub src: RngSource,
+    /// Where log events go.
+    pub sink: Option<&'a mut dyn EventSink>,
+    /// The protocol time the session starts at.
+    pub start: Time,
 }
 
-impl std::fmt::Display for NetSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.profile() {
-            Some(p) => write!(f, "{}:{p}", self.kind()),
-            None => f.write_str(self.kind()),
-        }
-    }
-}
+/// The in-memory network ([`memory::MemoryNetwork`]) with these deadlines.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct InMemory(pub Timeouts);
 
-impl std::str::FromStr for NetSpec {
-    type Err = RolesError;
-    /// `memory`, `sim:PROFILE`, `process` or `netns:PROFILE`; an error lists the valid names.
-    fn from_str(s: &str) -> Result<NetSpec> {
-        let known = |p: &str| link::profiles().is_ok_and(|m| m.contains_key(p));
-        let t = s.trim();
-        let spec = match t {
-            "memory" => Some(NetSpec::Memory),
-            "process" => Some(NetSpec::Process),
-            _ => match (t.strip_prefix("sim:"), t.strip_prefix("netns:")) {
-                (Some(p), _) if known(p) => Some(NetSpec::Sim(p.to_string())),
-                (_, Some(p)) if known(p) => Some(NetSpec::Netns(p.to_string())),
-                _ => None,
-            },
-        };
-        spec.ok_or_else(|| {
-            let why = match t.strip_prefix("sim:").or_else(|| t.strip_prefix("netns:")) {
-                Some(p) => format!("unknown link profile {p:?}"),
-                None => "choose memory, sim:PROFILE, process or netns:PROFILE".to_string(),
-            };
-            RolesError::Config(format!(
-                "unknown network {s:?}: {why} (valid: {})",
-                NetSpec::valid_names().join(", ")
-            ))
-        })
+impl InProcess for InMemory {
+    fn timeouts(&self) -> Timeouts {
+        self.0
+    }
+
+    fn drive<'a>(
+        &self,
+        parties: Vec<BoxedParty<'a>>,
+        adversary: Box<dyn Adversary + 'a>,
+        with: Drive<'a>,
+    ) -> Result<(Result<Outcome>, Record)> {
+        Ok(MemoryNetwork::new(parties, adversary, with.threads, with.sink)?.run(with.start))
     }
 }
 
@@ -128,7 +80,7 @@ pub struct Timing {
     pub sim_tls: Option<SimTls>,
 }
 
-/// What the simulated network charged for TLS between hosts ([`sim::Placement`] with costs).
+/// What the simulated network charged for TLS between hosts (`dsmpc_net::sim::Placement` with costs).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SimTls {
     /// Hosts the parties were placed on.
@@ -196,26 +148,5 @@ impl Adversary for Stack<'_> {
             all.replays += r.replays;
         }
         all
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::NetSpec;
-
-    #[test]
-    fn net_names_parse_print_and_refuse_unknown_ones() {
-        for s in ["memory", "process", "sim:lan", "netns:lte"] {
-            let n: NetSpec = s.parse().unwrap();
-            assert_eq!(n.to_string(), s);
-        }
-        assert_eq!("sim:wan".parse::<NetSpec>().unwrap().profile(), Some("wan"));
-        let e = "sim:moon".parse::<NetSpec>().unwrap_err().to_string();
-        assert!(
-            e.contains("unknown link profile \"moon\"") && e.contains("sim:lan"),
-            "{e}"
-        );
-        let e = "tcp".parse::<NetSpec>().unwrap_err().to_string();
-        assert!(e.contains("netns:PROFILE") && e.contains("netns:dsrc"), "{e}");
     }
 }

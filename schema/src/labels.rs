@@ -1,7 +1,7 @@
 //! The labels of the callgrind dumps a run writes (valgrind client requests): the contract
 //! between the code that dumps (`dsmpc-roles`' phase timers and cost-model calibration,
 //! `dsmpc-bench`'s sweep) and the tools that sum the dumps (`cargo xtask regress` / `history`,
-//! `dsmpc-perf icount-model`, `roles/tests/icount.rs`). One constant per prefix; a label is the
+//! `dsmpc-perf icount-model`, `net/tests/icount.rs`). One constant per prefix; a label is the
 //! prefix followed by its arguments.
 
 /// `dsmpc-phase:<phase>`: the end of a measured stretch of a phase.

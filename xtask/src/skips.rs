@@ -1,6 +1,6 @@
 //! Tests that could not run here, counted. Such tests (network namespaces without root or
 //! iproute2, callgrind without valgrind) pass without running; each appends `TEST<tab>REASON` to
-//! the file `DSMPC_SKIP_LOG` names (`roles/tests/common/skip.rs`). `cargo xtask test` sets the
+//! the file `DSMPC_SKIP_LOG` names (`net/tests/common/skip.rs`). `cargo xtask test` sets the
 //! variable, and afterwards prints `skipped: N` with every name and reason, and fails when one
 //! was skipped under `CI=true` (CI runs as root with valgrind and iproute2: nothing may skip).
 

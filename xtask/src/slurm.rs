@@ -274,7 +274,7 @@ fn build_binaries() -> Result<PathBuf, TaskError> {
         "-p",
         "dsmpc-reports",
         "-p",
-        "dsmpc-roles",
+        "dsmpc-net",
         "--bins",
     ]);
     if gmp {

@@ -192,7 +192,7 @@ fn grid_has_process_points(gmp: bool, args: &[String]) -> bool {
 /// `dsmpc-sweep` in `target/release/` and with the same features.
 pub(crate) fn build_dsmpc(gmp: bool) -> Result<(), String> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["build", "--quiet", "--release", "-p", "dsmpc-roles", "--bin", "dsmpc"]);
+    cmd.args(["build", "--quiet", "--release", "-p", "dsmpc-net", "--bin", "dsmpc"]);
     cmd.args(features(gmp));
     run(&mut cmd)
 }

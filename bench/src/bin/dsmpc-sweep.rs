@@ -87,10 +87,10 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     provider: Option<Vec<dsmpc_roles::suite::Provider>>,
     /// Replace the network axis: memory, sim:PROFILE, process, netns:PROFILE (profiles lan, wan,
-    /// lte, dsrc from roles/profiles.toml). process and netns start the `dsmpc` binary built
+    /// lte, dsrc from net/profiles.toml). process and netns start the `dsmpc` binary built
     /// beside this one (or $DSMPC_BIN); netns needs root, and its points are skipped otherwise.
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
-    net: Option<Vec<dsmpc_roles::net::NetSpec>>,
+    net: Option<Vec<dsmpc_net::NetSpec>>,
     /// Repetitions per point.
     #[arg(long)]
     reps: Option<usize>,

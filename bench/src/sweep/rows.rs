@@ -3,8 +3,9 @@
 //! first repetition) and `sessions.csv` (one per repetition: what the network measured).
 
 use dsmpc_core::counters::Op;
+use dsmpc_net::{overhead::TlsCost, process::NetStats};
 use dsmpc_roles::costmodel::UnitCosts;
-use dsmpc_roles::net::{self, overhead::TlsCost, process::NetStats};
+use dsmpc_roles::net;
 use dsmpc_roles::session::SessionReport;
 
 use crate::grid::Point;

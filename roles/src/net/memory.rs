@@ -68,17 +68,19 @@ pub struct MemoryNetwork<'a> {
 
 /// What a network records: every message counted, logged and hashed once, every event taken in;
 /// shared by the in-process networks.
-pub(crate) struct Books<'a> {
+pub struct Books<'a> {
     sink: Option<&'a mut dyn EventSink>,
     names: HashMap<PartyId, String>,
     transcript: Sha256,
-    pub(crate) record: Record,
-    pub(crate) end: Option<Result<Outcome>>,
+    /// What is recorded so far.
+    pub record: Record,
+    /// How the session ended, once it has.
+    pub end: Option<Result<Outcome>>,
 }
 
 impl<'a> Books<'a> {
     /// Books that send log events to `sink`.
-    pub(crate) fn new(sink: Option<&'a mut dyn EventSink>) -> Self {
+    pub fn new(sink: Option<&'a mut dyn EventSink>) -> Self {
         Books {
             sink,
             names: HashMap::new(),
@@ -89,7 +91,7 @@ impl<'a> Books<'a> {
     }
 
     /// Close the books: phases to the log, the transcript hash; the outcome and the record.
-    pub(crate) fn close(mut self, end: Result<Outcome>) -> (Result<Outcome>, Record) {
+    pub fn close(mut self, end: Result<Outcome>) -> (Result<Outcome>, Record) {
         if let Some(sink) = self.sink.as_deref_mut() {
             for p in self.record.meter.summary() {
                 sink.phase(&p);
@@ -100,7 +102,7 @@ impl<'a> Books<'a> {
     }
 
     /// Take in one event.
-    pub(crate) fn event(&mut self, e: Event) {
+    pub fn event(&mut self, e: Event) {
         match e {
             Event::Detection(d) => {
                 if let Some(sink) = self.sink.as_deref_mut() {
@@ -129,7 +131,7 @@ impl<'a> Books<'a> {
     /// wire (what the adversary injects ahead of it; the message and its replays unless it is
     /// dropped) is counted, logged and hashed once. The route (no replays when dropped) and the
     /// message's kind, if it decodes.
-    pub(crate) fn route(&mut self, adversary: &mut (dyn Adversary + '_), w: &Wire) -> (Route, Option<MessageKind>) {
+    pub fn route(&mut self, adversary: &mut (dyn Adversary + '_), w: &Wire) -> (Route, Option<MessageKind>) {
         let mut route = adversary.route(w);
         if route.drop {
             route.replays = 0;
@@ -190,13 +192,15 @@ struct Handled<'a> {
 
 /// Measures the phases a party enters while it handles its inputs.
 #[derive(Default)]
-pub(crate) struct Recorder {
+pub struct Recorder {
     open: Option<(Phase, u32, Stopwatch)>,
-    pub(crate) samples: Vec<(Phase, u32, Sample)>,
+    /// The phases measured: phase, instance, sample.
+    pub samples: Vec<(Phase, u32, Sample)>,
 }
 
 impl Recorder {
-    pub(crate) fn close(&mut self) {
+    /// Close the phase still open.
+    pub fn close(&mut self) {
         if let Some((p, i, w)) = self.open.take() {
             self.samples.push((p, i, w.stop(p)));
         }

@@ -5,9 +5,6 @@
 
 #![allow(dead_code, missing_docs)]
 
-pub mod cli;
-pub mod skip;
-
 use std::collections::VecDeque;
 use std::sync::Arc;
 

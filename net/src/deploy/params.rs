@@ -1,0 +1,86 @@
+//! The `[session]` and `[timeouts]` tables of `deployment.toml`: the session's parameters,
+//! typed (suite, provider, backend and verification mode parsed once, when the file is read),
+//! and the parties' deadlines.
+
+use dsmpc_core::backend::BackendKind;
+use dsmpc_core::pvss::VerifyMode;
+use serde::{Deserialize, Serialize};
+
+use dsmpc_roles::suite::{Provider, SuiteKind};
+
+/// The session parameters of a deployment (as in `dsmpc run`).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Params {
+    /// n.
+    pub dps: usize,
+    /// m.
+    pub cps: usize,
+    /// k.
+    pub capacity: usize,
+    /// t.
+    pub threshold: usize,
+    /// `rsa` or `p256`.
+    #[serde(with = "as_name")]
+    pub suite: SuiteKind,
+    /// `awslc` or `rustcrypto` (every host uses the same provider).
+    #[serde(default = "default_provider", with = "as_name")]
+    pub provider: Provider,
+    /// RSA bits.
+    pub rsa_bits: u32,
+    /// PVSS group bits.
+    pub group_bits: u32,
+    /// `num` or `gmp`.
+    #[serde(with = "as_name")]
+    pub backend: BackendKind,
+    /// `paper`, `fast`, `batch` or `vss`.
+    #[serde(with = "as_name")]
+    pub verify: VerifyMode,
+    /// The seed the protocol keys and values were derived from, and the parties' protocol
+    /// randomness comes from (reproducible experiments; anyone with it can derive every key).
+    /// Absent: everything from the operating system.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Bits of each value.
+    pub value_bits: u32,
+    /// Cloud's freshness window, seconds.
+    pub freshness_s: u64,
+}
+
+/// Deployments written before providers existed used RustCrypto.
+fn default_provider() -> Provider {
+    Provider::RustCrypto
+}
+
+/// A parameter written by its name and parsed once, when the file is read: a name this dsmpc
+/// does not know is an error that lists the choices.
+mod as_name {
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    pub fn serialize<T: Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(v)
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<T, D::Error>
+    where
+        T: FromStr<Err: Display>,
+        D: Deserializer<'de>,
+    {
+        String::deserialize(d)?.parse().map_err(de::Error::custom)
+    }
+}
+
+/// The parties' deadlines, milliseconds.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct TimeoutsMs {
+    /// See [`dsmpc_roles::parties::Timeouts::selection_ms`].
+    pub selection_ms: u64,
+    /// See [`dsmpc_roles::parties::Timeouts::shares_ms`].
+    pub shares_ms: u64,
+    /// See [`dsmpc_roles::parties::Timeouts::round_ms`].
+    pub round_ms: u64,
+}

@@ -1,0 +1,199 @@
+//! What defines a session: [`SessionConfig`] (sizes, threshold, suite, provider, backend,
+//! verification mode, seed, faults), its limits and [`SessionConfig::validate`], which refuses a
+//! configuration that cannot work before anything is built.
+
+use dsmpc_core::backend::BackendKind;
+use dsmpc_core::pvss::VerifyMode;
+use dsmpc_core::rng::RngSource;
+use num_bigint::BigUint;
+
+use crate::adversary::Fault;
+use crate::error::{Result, RolesError};
+use crate::suite::{Provider, SuiteKind};
+use crate::values;
+
+/// The most DPs a session takes (`--dps`): checked by [`SessionConfig::validate`] before
+/// anything is allocated (each DP is a party with its own state and messages in flight).
+pub const MAX_DPS: usize = 1_000_000;
+/// The most candidate CPs and the largest capacity a session takes (`--cps`, `--capacity`):
+/// each candidate needs two key pairs, and a roster of k entries must stay below
+/// [`crate::wire::MAX_MESSAGE_LEN`].
+pub const MAX_CPS: usize = 1_000;
+/// The most threads a session runs its parties on (`--threads`).
+pub const MAX_THREADS: usize = 1_024;
+
+/// Everything that defines a run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionConfig {
+    /// Number of data providers n.
+    pub n: usize,
+    /// Number of candidate CPs m (VIDs 1..=m, all registered).
+    pub m: usize,
+    /// Cloud capacity k (at most k CPs selected).
+    pub capacity: usize,
+    /// Threshold t.
+    pub t: usize,
+    /// Cipher suite.
+    pub suite: SuiteKind,
+    /// Which implementation of the cipher suite (same wire format and sizes). The default
+    /// configuration keeps `rustcrypto`, whose transcript a seed fixes byte for byte (library
+    /// users and tests); `dsmpc run` and the sweep presets default to `awslc`.
+    pub provider: Provider,
+    /// RSA modulus bits.
+    pub rsa_bits: u32,
+    /// PVSS group bits.
+    pub group_bits: u32,
+    /// Big-integer backend.
+    pub backend: BackendKind,
+    /// Verification mode.
+    pub verify: VerifyMode,
+    /// Seed for reproducible runs; `None`: OS randomness.
+    pub seed: Option<u64>,
+    /// Bits of each DP value.
+    pub value_bits: u32,
+    /// Cloud's freshness window for auth timestamps, seconds.
+    pub freshness_s: u64,
+    /// Threads for party instances within this one session (DPs in parallel, then CPs in
+    /// parallel, chunk by chunk). Per-instance CPU times are unaffected; only wall time
+    /// shrinks. 1 runs everything on the calling thread.
+    pub threads: usize,
+    /// Faults to inject (tests and demonstrations); empty for an honest run.
+    pub faults: Vec<Fault>,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig {
+            n: 20,
+            m: 5,
+            capacity: 5,
+            t: 3,
+            suite: SuiteKind::Rsa,
+            provider: Provider::RustCrypto,
+            rsa_bits: 2048,
+            group_bits: 2048,
+            backend: BackendKind::Num,
+            verify: VerifyMode::Batch,
+            seed: Some(1),
+            value_bits: 32,
+            freshness_s: 300,
+            threads: 1,
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl SessionConfig {
+    /// Where randomness comes from.
+    pub fn rng_source(&self) -> RngSource {
+        self.seed.map_or(RngSource::Os, RngSource::Seed)
+    }
+
+    /// Refuse configurations that cannot work, before any work is done: sizes, threshold
+    /// against candidates and capacity, value bits, and `n * (2^v - 1) < q`.
+    pub fn validate(&self) -> Result<()> {
+        let cfg = |s: String| Err(RolesError::Config(s));
+        if self.n == 0 {
+            return cfg("--dps must be at least 1".into());
+        }
+        if self.n > MAX_DPS {
+            return cfg(format!(
+                "--dps {} is too large: at most {MAX_DPS} DPs per session",
+                self.n
+            ));
+        }
+        if self.threads == 0 || self.threads > MAX_THREADS {
+            return cfg(format!("threads must be between 1 and {MAX_THREADS}"));
+        }
+        if self.m == 0 || self.capacity == 0 {
+            return cfg("--cps and --capacity must be at least 1".into());
+        }
+        if self.m > MAX_CPS || self.capacity > MAX_CPS {
+            return cfg(format!(
+                "--cps {} / --capacity {} is too large: at most {MAX_CPS} candidate CPs per session",
+                self.m, self.capacity
+            ));
+        }
+        if !(1..=256).contains(&self.value_bits) {
+            return cfg(format!("value bits {} must be between 1 and 256", self.value_bits));
+        }
+        let selectable = self.m.min(self.capacity);
+        if self.t < 2 || self.t > selectable {
+            return Err(RolesError::BadThreshold {
+                t: self.t,
+                selected: selectable,
+            });
+        }
+        if self.suite == SuiteKind::Rsa && !crate::suite::rsa::RSA_BITS.contains(&self.rsa_bits) {
+            return cfg(format!(
+                "unsupported RSA size {}: choose 1024, 2048, 3072 or 4096",
+                self.rsa_bits
+            ));
+        }
+        if let Err(why) = self.provider.supports(self.suite, self.rsa_bits) {
+            return cfg(why);
+        }
+        if !dsmpc_core::group::SUPPORTED_BITS.contains(&self.group_bits) {
+            return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits: self.group_bits }.into());
+        }
+        self.backend.ensure_available()?;
+        // n * (2^v - 1) < q: otherwise the sum could wrap around modulo q.
+        let q = BigUint::parse_bytes(dsmpc_core::group::params::Q_HEX.as_bytes(), 16).unwrap_or_default();
+        if BigUint::from(self.n) * values::max_value(self.value_bits) >= q {
+            return Err(RolesError::SumMayOverflow {
+                n: self.n,
+                value_bits: self.value_bits,
+            });
+        }
+        self.validate_faults()
+    }
+
+    fn validate_faults(&self) -> Result<()> {
+        for f in &self.faults {
+            let bad = |why: String| Err(RolesError::Config(format!("--inject {f}: {why}")));
+            if let Some(dp) = f.dp()
+                && dp as usize > self.n
+            {
+                return bad(format!("there are only {} DPs", self.n));
+            }
+            if let Some(cp) = f.cp()
+                && cp as usize > self.m
+            {
+                return bad(format!("there are only {} candidate CPs (VIDs 1..={})", self.m, self.m));
+            }
+            if let Fault::DropDp { reach, .. } = *f {
+                let k = self.m.min(self.capacity);
+                if usize::from(reach) >= k {
+                    return bad(format!(
+                        "reach must be below the {k} selectable CPs, or the DP is not dropped"
+                    ));
+                }
+                if reach == 0 && self.verify != VerifyMode::Vss {
+                    return bad(
+                        "a DP that reaches no CP never took part, which the paper's protocol cannot see; \
+                         use reach >= 1, or --verify vss (where its commitments still reach the Edge)"
+                            .into(),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch` (with
+    /// `-awslc` appended for that provider).
+    pub fn point_id(&self) -> String {
+        let suite = match self.suite {
+            SuiteKind::Rsa => format!("rsa{}", self.rsa_bits),
+            SuiteKind::P256 => "p256".to_string(),
+        };
+        let provider = match self.provider {
+            Provider::RustCrypto => String::new(),
+            p => format!("-{p}"),
+        };
+        format!(
+            "n{}-m{}-k{}-t{}-{suite}-g{}-{}-{}{provider}",
+            self.n, self.m, self.capacity, self.t, self.group_bits, self.backend, self.verify
+        )
+    }
+}

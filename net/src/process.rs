@@ -330,14 +330,45 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     let values = deploy::values(&dir, &d)?;
     let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
     env.started();
-    let n = d.hosts.len();
     wait_ready(&rx, &d, opts.max_wall)?;
-    let mut reports: Vec<Option<NodeReport>> = vec![None; n];
     for s in stdins.iter_mut().flatten() {
         let _ = writeln!(s, "go");
         let _ = s.flush();
     }
-    // Collect reports until every host has exited; stop stragglers once the others are done.
+    let reports = collect_reports(&rx, &mut stdins, &d)?;
+    drop(stdins);
+    for (_, c) in &mut children.0 {
+        if matches!(c.try_wait(), Ok(None)) {
+            let _ = c.kill();
+        }
+    }
+    drop(children);
+    let hosts: Vec<NodeReport> = reports
+        .into_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            r.unwrap_or_else(|| NodeReport {
+                host: d.hosts[i].name.clone(),
+                failed: Some("no report (the process died or was killed)".into()),
+                ..NodeReport::default()
+            })
+        })
+        .collect();
+    let mut run = merge(hosts, &values, cfg.group_bits < 2048);
+    env.measure(&mut run.stats);
+    Ok(run)
+}
+
+/// Collect the hosts' reports until every host has exited; stop stragglers (close their stdin)
+/// once the others are done. A report that does not read (an unknown name: another dsmpc) is
+/// refused: that host's report says so.
+fn collect_reports(
+    rx: &mpsc::Receiver<(usize, String)>,
+    stdins: &mut [Option<ChildStdin>],
+    d: &Deployment,
+) -> Result<Vec<Option<NodeReport>>> {
+    let n = d.hosts.len();
+    let mut reports: Vec<Option<NodeReport>> = vec![None; n];
     let mut exited = vec![false; n];
     let mut first_done: Option<Instant> = None;
     let mut told_to_stop = false;
@@ -346,7 +377,6 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok((i, line)) => {
                 if let Some(json) = line.strip_prefix("report ") {
-                    // A report that does not read (an unknown name: another dsmpc) is refused.
                     reports[i] = Some(serde_json::from_str(json).unwrap_or_else(|e| NodeReport {
                         host: d.hosts[i].name.clone(),
                         failed: Some(format!("its report does not read: {e}")),
@@ -371,27 +401,7 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
             }
         }
     }
-    drop(stdins);
-    for (_, c) in &mut children.0 {
-        if matches!(c.try_wait(), Ok(None)) {
-            let _ = c.kill();
-        }
-    }
-    drop(children);
-    let hosts: Vec<NodeReport> = reports
-        .into_iter()
-        .enumerate()
-        .map(|(i, r)| {
-            r.unwrap_or_else(|| NodeReport {
-                host: d.hosts[i].name.clone(),
-                failed: Some("no report (the process died or was killed)".into()),
-                ..NodeReport::default()
-            })
-        })
-        .collect();
-    let mut run = merge(hosts, &values, cfg.group_bits < 2048);
-    env.measure(&mut run.stats);
-    Ok(run)
+    Ok(reports)
 }
 
 /// Wait until every host of `d` says it listens (`ready`), at most `max_wall`.

@@ -50,6 +50,7 @@ use self::control::{SIGINT, SIGTERM, spawn_signal_watch};
 use self::report::{NodeReport, Refusal, check_name};
 use crate::deploy::{Deployment, DeploymentDigest, Host, Role};
 use crate::frame::{Control, Frame, Reason, escaped, read_frame, write_frame};
+pub use crate::tls::HELLO_DEADLINE;
 use crate::tls::{Counted, DialError, Tls, dial, identify, inherited_listener};
 use dsmpc_roles::error::{Result, RolesError};
 use dsmpc_roles::event::Event;
@@ -57,9 +58,6 @@ use dsmpc_roles::metrics::{process_cpu_seconds, thread_cpu_seconds, unix_us};
 use dsmpc_roles::net::memory::{BoxedParty, Recorder};
 use dsmpc_roles::parties::{Clock, PartyId};
 use dsmpc_roles::wire::{Message, MessageKind};
-
-/// How long a connection may take from accept to a complete hello (TLS handshake included).
-pub const HELLO_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Connections being set up (TLS handshake and hello) at once, beyond two per host of the
 /// deployment (every host may dial at the same moment); more are closed at accept.

@@ -321,16 +321,7 @@ impl<'a> SimNetwork<'a> {
         if let (Some(cores), Some((i, _))) = (self.cores.as_mut(), core) {
             cores[i] = done;
         }
-        if let Some(c) = self.tls {
-            for to in dials {
-                // TCP's round trip, then TLS 1.3's (the listener's first flight after its CPU).
-                let (a, b) = (self.iface[h], self.iface[to]);
-                let rtt = 2.0 * self.links.base_latency(a, b);
-                self.conn_ready.insert((h, to), done + 2.0 * rtt + c.handshake_server_s);
-                self.owed[to] += c.handshake_server_s;
-                self.charged.0 += c.handshake_server_s;
-            }
-        }
+        self.connections_ready(h, dials, done);
         while let Some(e) = self.parties[s].poll_event() {
             self.books.event(e);
         }
@@ -350,6 +341,19 @@ impl<'a> SimNetwork<'a> {
             self.armed[s] = Some(t);
             let at = (t.saturating_sub(self.start_ms)) as f64 * 1e-3;
             self.push(at.max(done), s, Ev::Timeout);
+        }
+    }
+
+    /// The connections host `h` dials once it is done at `done`: ready after TCP's round trip
+    /// and TLS 1.3's (the listener's first flight after its CPU), the listener owing its side.
+    fn connections_ready(&mut self, h: usize, dials: Vec<usize>, done: f64) {
+        let Some(c) = self.tls else { return };
+        for to in dials {
+            let (a, b) = (self.iface[h], self.iface[to]);
+            let rtt = 2.0 * self.links.base_latency(a, b);
+            self.conn_ready.insert((h, to), done + 2.0 * rtt + c.handshake_server_s);
+            self.owed[to] += c.handshake_server_s;
+            self.charged.0 += c.handshake_server_s;
         }
     }
 

@@ -24,6 +24,10 @@ use crate::deploy::{Deployment, DeploymentDigest, host_dir};
 use crate::frame::{Frame, escaped, read_frame, write_frame};
 use dsmpc_roles::error::{Result, RolesError};
 
+/// How long a connection may take from accept (or dial) to a complete hello, TLS handshake
+/// included.
+pub const HELLO_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Counts the bytes that cross a stream (TLS records and handshakes, as they go on TCP).
 pub struct Counted<S> {
     inner: S,
@@ -202,7 +206,7 @@ impl std::fmt::Display for DialError {
 }
 
 /// Dial host `to` at `addr` as the holder of `tls`, announcing `me` and `digest`, and read its
-/// hello in reply (within [`crate::node::HELLO_DEADLINE`]); the stream counts bytes.
+/// hello in reply (within [`HELLO_DEADLINE`]); the stream counts bytes.
 pub async fn dial(
     tls: &Tls,
     me: &str,
@@ -255,7 +259,7 @@ pub async fn dial(
             Err(e) => Err(refused(e)),
         }
     };
-    tokio::time::timeout(crate::node::HELLO_DEADLINE, shake)
+    tokio::time::timeout(HELLO_DEADLINE, shake)
         .await
         .map_err(|_| refused("no TLS handshake and hello in time".into()))?
 }

@@ -1,6 +1,8 @@
 //! The `dsmpc-perf` binary: help text, exit codes of `compare` (0 pass, 1 regression,
 //! 2 unreadable input), clear error messages, and a saved baseline that compares equal.
 
+// The fixture helpers of dsmpc-reports, whose fixture sweeps these tests read.
+#[path = "../../reports/tests/common/mod.rs"]
 mod common;
 
 use std::process::{Command, Output};

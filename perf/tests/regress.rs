@@ -3,6 +3,8 @@
 //! any op-count or byte difference is an exact mismatch, and a phase or message kind absent
 //! from the baseline (vss's set agreement, say) is reported as new without failing.
 
+// The fixture helpers of dsmpc-reports, whose fixture sweeps these tests read.
+#[path = "../../reports/tests/common/mod.rs"]
 mod common;
 
 use std::collections::HashMap;

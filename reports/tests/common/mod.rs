@@ -1,4 +1,5 @@
-//! Helpers shared by the integration tests: fixture paths, temporary copies of a fixture
+//! Helpers shared by the integration tests of `dsmpc-reports` and of `dsmpc-perf` (which
+//! includes this file): fixture paths (valid from either crate), temporary copies of a fixture
 //! folder, line-level CSV edits, and a small seeded RNG for synthetic noisy runs.
 
 #![allow(dead_code)]
@@ -7,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 /// The synthetic factorial sweep (2 backends x n x t x k, 3 reps).
 pub fn sweep() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweep")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/tests/fixtures/sweep")
 }
 
 /// The one-at-a-time sweep (RSA bits, group bits, suite, verification modes).
 pub fn sweep_axes() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sweep_axes")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/tests/fixtures/sweep_axes")
 }
 
 /// Copies a fixture folder's four files into a fresh temporary folder.

@@ -399,21 +399,15 @@ impl Node {
                 );
                 self.host_failed(host.clone(), Reason::DeploymentDiffers { host });
             }
-            Inbound::Closed { host } => {
-                let needed = (!self.is_edge() && Some(&host) == self.edge_name().as_ref())
-                    || (self.is_edge() && self.d.host(&host).ok().and_then(Host::role) == Some(Role::Cloud));
-                if needed && self.end.is_none() {
-                    self.abort_here(Reason::LinkLost { host });
-                }
-            }
+            // A lost link is the mode's business only where host_failed says so (this host's
+            // link to the Edge, the Edge's to the Cloud).
+            Inbound::Closed { host } => self.host_failed(host.clone(), Reason::LinkLost { host }),
             Inbound::Refused(r) => self.refused(r, true),
             Inbound::Unreachable(r) => {
                 say_err(&format!("{}: {}", self.me.name, r.reason));
                 let host = r.peer.clone();
                 self.report.unreachable.push(r);
-                if Some(&host) == self.edge_name().as_ref() || self.is_edge() {
-                    self.host_failed(host.clone(), Reason::LinkLost { host });
-                }
+                self.host_failed(host.clone(), Reason::LinkLost { host });
             }
             Inbound::Accepted => self.report.connections_in += 1,
         }

@@ -119,6 +119,14 @@ impl<B: Backend> AnyGroup<B> {
         }
     }
 
+    /// Parse an element ([`PrimeOrderGroup::parse_element`]); an encoding that does not parse
+    /// (on a curve: not a canonical encoding of a point) becomes the identity, which
+    /// [`PrimeOrderGroup::check_element`] refuses in every group where parsing can fail, so
+    /// the protocol's element check names it as it names any ill-formed element.
+    pub fn parse_or_identity(&self, bytes: &[u8]) -> AnyElement<B> {
+        self.parse_element(bytes).unwrap_or_else(|| self.identity())
+    }
+
     /// Decode an element with [`PrimeOrderGroup::parse_element`] and then
     /// [`PrimeOrderGroup::check_element`]; `what` names it in the error.
     pub fn parse_checked(&self, bytes: &[u8], what: &'static str) -> Result<AnyElement<B>> {

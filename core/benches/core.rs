@@ -2,7 +2,8 @@
 //! (`BenchmarkId::new(backend, size)`): modular exponentiation (variable base, fixed-base
 //! table with constant-time lookups as the protocol uses it and the variable-time path for
 //! public exponents, the backend's constant-time path) per group size; Shamir split and reconstruct vs t; PVSS attachment
-//! and verification per packet, paper-literal vs fast vs batched (batch of 100).
+//! and verification per packet, paper-literal vs fast vs batched (batch of 100); the same for
+//! ristretto255 (`ristretto255` group: each curve operation, then PVSS per packet).
 //!
 //! All inputs come from the fixed seed `BENCH_SEED` so runs are comparable.
 //! Run: `cargo bench -p dsmpc-core --features gmp` (add `-- pvss` to pick a group).
@@ -11,7 +12,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use dsmpc_core::backend::{Backend, Num};
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, GroupKind, PrimeOrderGroup, SchnorrGroup};
 use dsmpc_core::pvss::{self, CpKeyPair};
 
 type Packet<'a, B> = pvss::Packet<'a, B, SchnorrGroup<B>>;
@@ -103,6 +104,51 @@ fn pvss_for<B: Backend>(c: &mut Criterion, bits: u32) {
     g.finish();
 }
 
+/// ristretto255 through the group trait as the parties call it: each operation, then PVSS
+/// per packet (attach, verify paper/fast, batch of 100).
+fn ristretto_bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("ristretto255");
+    let group = AnyGroup::<Num>::new(GroupKind::Ristretto255).unwrap();
+    let mut r = rng::seeded(BENCH_SEED, "ristretto");
+    let keys = pvss::CpKeyPair::<Num>::generate(&group, &mut r);
+    let table = keys.pk_table(&group);
+    let k = group.zq().random(&mut r);
+    let x = group.mul_g(&group.zq().random(&mut r));
+    let enc = group.encode_element(&x);
+    g.bench_function("mul_secret", |b| b.iter(|| group.mul_secret(&x, &k)));
+    g.bench_function("vartime_mul", |b| b.iter(|| group.vartime_mul(&x, &k)));
+    g.bench_function("mul_g", |b| b.iter(|| group.mul_g(&k)));
+    g.bench_function("mul_table", |b| b.iter(|| group.mul_table(table, &k)));
+    g.bench_function("commit", |b| b.iter(|| group.commit(&k, &k)));
+    g.bench_function("encode", |b| b.iter(|| group.encode_element(&x)));
+    g.bench_function("decode", |b| b.iter(|| group.parse_element(&enc)));
+    let y = group.zq().random(&mut r);
+    g.bench_function("attach/paper", |b| {
+        b.iter(|| pvss::attach_paper(&group, keys.pk(), &y, &mut r))
+    });
+    g.bench_function("attach/fast", |b| {
+        b.iter(|| pvss::attach_fast(&group, keys.pk(), &y, &mut r))
+    });
+    let ys: Vec<_> = (0..100).map(|_| group.zq().random(&mut r)).collect();
+    let atts: Vec<_> = ys
+        .iter()
+        .map(|y| pvss::attach_fast(&group, keys.pk(), y, &mut r))
+        .collect();
+    let packets: Vec<pvss::Packet<'_, Num>> = ys.iter().zip(&atts).map(|(y, att)| pvss::Packet { y, att }).collect();
+    g.throughput(Throughput::Elements(1));
+    g.bench_function("verify/paper", |b| {
+        b.iter(|| pvss::verify_paper(&group, &keys, packets[7]).unwrap())
+    });
+    g.bench_function("verify/fast", |b| {
+        b.iter(|| pvss::verify_fast(&group, &keys, packets[7]).unwrap())
+    });
+    g.throughput(Throughput::Elements(100));
+    g.bench_function("verify/batch-100", |b| {
+        b.iter(|| pvss::verify_batch(&group, &keys, &packets, &mut r).unwrap())
+    });
+    g.finish();
+}
+
 fn modexp(c: &mut Criterion) {
     modexp_for::<Num>(c, &[1024, 2048, 3072, 4096]);
     #[cfg(feature = "gmp")]
@@ -128,5 +174,5 @@ fn config() -> Criterion {
         .sample_size(20)
 }
 
-criterion_group! { name = benches; config = config(); targets = modexp, shamir_bench, pvss_bench }
+criterion_group! { name = benches; config = config(); targets = modexp, shamir_bench, pvss_bench, ristretto_bench }
 criterion_main!(benches);

@@ -146,6 +146,14 @@ impl Deployment {
         let d: Deployment = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let cfg = d.config()?;
         cfg.validate().map_err(|e| bad(e.to_string()))?;
+        if cfg.group.group_bits() != d.session.group_bits {
+            return Err(bad(format!(
+                "group {} has group_bits = {}, but the file says {}: write both as `dsmpc deploy init` does",
+                cfg.group,
+                cfg.group.group_bits(),
+                d.session.group_bits
+            )));
+        }
         let mut names = BTreeSet::new();
         let mut cps = BTreeSet::new();
         let mut dps: Vec<(u32, u32, &str)> = Vec::new();

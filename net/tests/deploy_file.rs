@@ -88,3 +88,25 @@ fn parameters_are_parsed_once_when_the_file_is_read() {
         "the default of old files"
     );
 }
+
+#[test]
+fn the_group_is_read_by_name_and_older_files_name_it_by_its_bits() {
+    use dsmpc_core::group::GroupKind;
+    let d = parse(&format!("{CP1}{DPS}")).unwrap();
+    assert_eq!(
+        d.config().unwrap().group,
+        GroupKind::Schnorr(1024),
+        "a file without `group`"
+    );
+    let named =
+        file(&format!("{CP1}{DPS}")).replace("group_bits = 1024\n", "group_bits = 0\ngroup = \"ristretto255\"\n");
+    let d = Deployment::parse(named.as_bytes()).unwrap();
+    assert_eq!(d.config().unwrap().group, GroupKind::Ristretto255);
+    let bad = file(&format!("{CP1}{DPS}")).replace("group_bits = 1024\n", "group_bits = 1024\ngroup = \"curve9\"\n");
+    let e = Deployment::parse(bad.as_bytes()).unwrap_err().to_string();
+    assert!(e.contains("curve9") && e.contains("ristretto255"), "{e}");
+    let mixed =
+        file(&format!("{CP1}{DPS}")).replace("group_bits = 1024\n", "group_bits = 1024\ngroup = \"ristretto255\"\n");
+    let e = Deployment::parse(mixed.as_bytes()).unwrap_err().to_string();
+    assert!(e.contains("group_bits"), "{e}");
+}

@@ -12,6 +12,7 @@ mod common;
 use std::time::Duration;
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::netns;
 use dsmpc_net::process::ProcessOptions;
@@ -58,7 +59,7 @@ fn cannot_run(test: &str, why: impl std::fmt::Display) {
 /// One netns run at a time (the leftover check looks at every namespace).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn same_as_memory(test: &str, n: usize, verify: VerifyMode) {
+fn same_as_memory(test: &str, n: usize, verify: VerifyMode, group: GroupKind) {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     if let Err(why) = netns::available() {
         return cannot_run(test, why);
@@ -66,7 +67,7 @@ fn same_as_memory(test: &str, n: usize, verify: VerifyMode) {
     let c = SessionConfig {
         n,
         rsa_bits: 1024,
-        group: dsmpc_core::group::GroupKind::Schnorr(1024),
+        group,
         backend: BackendKind::Num,
         verify,
         seed: Some(11),
@@ -107,6 +108,7 @@ fn netns_n20_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
         ),
         20,
         VerifyMode::Batch,
+        GroupKind::Ristretto255,
     );
 }
 
@@ -119,6 +121,7 @@ fn netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
         ),
         100,
         VerifyMode::Vss,
+        GroupKind::Schnorr(1024),
     );
 }
 

@@ -23,6 +23,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::deploy::{self, Deployment, Layout, Roster};
 use dsmpc_net::frame::{self, Frame};
@@ -68,8 +69,11 @@ fn per_kind(r: &session::SessionReport) -> Vec<(MessageKind, u64, u64, u64)> {
         .collect()
 }
 
-fn same_as_memory(n: usize, verify: VerifyMode, dps_per_host: usize) {
-    let c = cfg(n, verify, 5, 3);
+fn same_as_memory(n: usize, verify: VerifyMode, dps_per_host: usize, group: GroupKind) {
+    let c = SessionConfig {
+        group,
+        ..cfg(n, verify, 5, 3)
+    };
     let mem = session::run(&c, None, None).unwrap();
     let opts = ProcessOptions {
         dps_per_host,
@@ -101,12 +105,13 @@ fn same_as_memory(n: usize, verify: VerifyMode, dps_per_host: usize) {
 
 #[test]
 fn process_n20_gives_the_memory_sum_and_bytes() {
-    same_as_memory(20, VerifyMode::Batch, 10);
+    same_as_memory(20, VerifyMode::Batch, 10, GroupKind::Schnorr(1024));
+    same_as_memory(20, VerifyMode::Batch, 10, GroupKind::Ristretto255);
 }
 
 #[test]
 fn process_n100_vss_gives_the_memory_sum_and_bytes() {
-    same_as_memory(100, VerifyMode::Vss, 50);
+    same_as_memory(100, VerifyMode::Vss, 50, GroupKind::Ristretto255);
 }
 
 /// Listening sockets bound by this test process for the hosts of the deployments it made,

@@ -5,6 +5,7 @@
 //! core every handling waits for the last), and connections whose set-up the session waits for.
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::link::{self, Class};
 use dsmpc_net::overhead::TlsCost;
@@ -33,8 +34,13 @@ fn sim(c: &SessionConfig, profile: &str) -> session::SessionReport {
 
 #[test]
 fn sim_gives_the_memory_sum_and_bytes() {
-    for verify in [VerifyMode::Batch, VerifyMode::Vss] {
-        let c = cfg(verify);
+    for (verify, group) in [
+        (VerifyMode::Batch, GroupKind::Schnorr(1024)),
+        (VerifyMode::Vss, GroupKind::Schnorr(1024)),
+        (VerifyMode::Batch, GroupKind::Ristretto255),
+        (VerifyMode::Vss, GroupKind::Ristretto255),
+    ] {
+        let c = SessionConfig { group, ..cfg(verify) };
         let mem = session::run(&c, None, None).unwrap();
         let s = sim(&c, "lte");
         assert!(s.matches());

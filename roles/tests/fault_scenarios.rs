@@ -121,7 +121,12 @@ fn scenario(i: u64, verify: VerifyMode) -> Scenario {
         } else {
             Provider::AwsLc
         },
-        group: dsmpc_core::group::GroupKind::Schnorr(1024),
+        // Every third scenario on ristretto255, the rest on the 1024-bit Schnorr group.
+        group: if i % 3 == 2 {
+            dsmpc_core::group::GroupKind::Ristretto255
+        } else {
+            dsmpc_core::group::GroupKind::Schnorr(1024)
+        },
         backend: if BackendKind::Gmp.is_available() {
             BackendKind::Gmp
         } else {

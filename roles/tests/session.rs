@@ -45,6 +45,37 @@ fn sums_match_for_every_verify_mode_and_small_sizes() {
 }
 
 #[test]
+fn sums_match_on_ristretto255_in_every_mode_with_and_without_a_seed() {
+    for verify in VerifyMode::ALL {
+        for seed in [Some(11), None] {
+            let c = SessionConfig {
+                group: dsmpc_core::group::GroupKind::Ristretto255,
+                suite: dsmpc_roles::suite::SuiteKind::P256,
+                rsa_bits: 0,
+                seed,
+                ..cfg(BackendKind::Num, 1024, 1024, verify)
+            };
+            let r = check(&c);
+            assert!(
+                c.point_id().contains("ristretto255") && !c.point_id().contains("-num"),
+                "{}",
+                c.point_id()
+            );
+            assert_eq!(c.backend_label(), "n/a");
+            if seed.is_some() {
+                let again = check(&c);
+                assert_eq!(
+                    r.transcript_sha256,
+                    again.transcript_sha256,
+                    "a seed fixes the transcript: {}",
+                    c.point_id()
+                );
+            }
+        }
+    }
+}
+
+#[test]
 #[ignore = "RSA-3072/4096 key generation and 4096-bit groups take minutes; run with --ignored"]
 fn sums_match_at_large_sizes() {
     for backend in BackendKind::available() {

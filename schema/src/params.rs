@@ -147,7 +147,9 @@ pub enum Dim {
 
 impl Dim {
     /// Every dimension, in the order captions list them.
-    pub const ALL: [Dim; 13] = [
+    /// `group_bits` is not among them: `group` names the same choice (`schnorr-2048`), and
+    /// ristretto255 has no group bits; [`Dim::GroupBits`] stays for the group-size figure.
+    pub const ALL: [Dim; 12] = [
         Dim::Net,
         Dim::Backend,
         Dim::Verify,
@@ -158,7 +160,6 @@ impl Dim {
         Dim::M,
         Dim::T,
         Dim::RsaBits,
-        Dim::GroupBits,
         Dim::Group,
         Dim::ValueBits,
     ];

@@ -6,7 +6,9 @@
 //!
 //! Axes (all lists): `dps` (n), `cps` (m), `capacity` (k; empty: k = m), `threshold` (an
 //! integer, `"k"`, a fraction of k like `"0.5k"` or a percentage like `"50%"`, rounded up and
-//! at least 2), `rsa_bits`, `group_bits`, `backend` (`num`, `gmp`), `verify` (`paper`, `fast`,
+//! at least 2), `rsa_bits`, `group` (`schnorr-1024` ... `schnorr-4096`, `ristretto255`; a table
+//! without it takes the Schnorr groups of `group_bits`), `backend` (`num`, `gmp`; one point for
+//! ristretto255, where it does not apply), `verify` (`paper`, `fast`,
 //! `batch`), `suite` (`rsa`, `p256`; P-256 points ignore `rsa_bits`), `provider` (`awslc`,
 //! `rustcrypto`; default `awslc`; RSA-1024 is `rustcrypto` only), `net` (`memory`, the default,
 //! `sim:PROFILE`, `process`, `netns:PROFILE`: names and profiles are checked here, whether a
@@ -18,6 +20,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::NetSpec;
 use dsmpc_roles::SessionConfig;
@@ -94,6 +97,7 @@ struct Axes {
     threshold: Option<Vec<ThresholdSpec>>,
     rsa_bits: Option<Vec<u32>>,
     group_bits: Option<Vec<u32>>,
+    group: Option<Vec<String>>,
     backend: Option<Vec<String>>,
     verify: Option<Vec<String>>,
     suite: Option<Vec<String>>,
@@ -129,8 +133,10 @@ pub struct Overrides {
     pub threshold: Option<Vec<Threshold>>,
     /// RSA sizes.
     pub rsa_bits: Option<Vec<u32>>,
-    /// group sizes.
+    /// group sizes (Schnorr groups).
     pub group_bits: Option<Vec<u32>>,
+    /// groups (replaces `group_bits` where given).
+    pub group: Option<Vec<GroupKind>>,
     /// backends.
     pub backend: Option<Vec<BackendKind>>,
     /// verification modes.
@@ -300,7 +306,7 @@ struct Resolved {
     capacity: Vec<usize>,
     thresholds: Vec<Threshold>,
     rsa: Vec<u32>,
-    groups: Vec<u32>,
+    groups: Vec<GroupKind>,
     backends: Vec<BackendKind>,
     verifies: Vec<VerifyMode>,
     suites: Vec<SuiteKind>,
@@ -337,6 +343,24 @@ where
 }
 
 impl Axes {
+    /// The group axis: `group` names (override, table, file default) where given, else the
+    /// Schnorr groups of `group_bits`, else schnorr-2048. An override of either replaces both.
+    fn groups(&self, d: &Axes, ov: &Overrides) -> Result<Vec<GroupKind>> {
+        if let Some(g) = &ov.group {
+            return Ok(g.clone());
+        }
+        if let Some(bits) = &ov.group_bits {
+            return Ok(bits.iter().map(|&b| GroupKind::Schnorr(b)).collect());
+        }
+        match (&self.group, &self.group_bits, &d.group, &d.group_bits) {
+            (Some(names), ..) => parse_list(names, "group"),
+            (None, Some(bits), ..) => Ok(bits.iter().map(|&b| GroupKind::Schnorr(b)).collect()),
+            (None, None, Some(names), _) => parse_list(names, "group"),
+            (None, None, None, Some(bits)) => Ok(bits.iter().map(|&b| GroupKind::Schnorr(b)).collect()),
+            (None, None, None, None) => Ok(vec![GroupKind::Schnorr(2048)]),
+        }
+    }
+
     /// This table's axes, with the overrides `ov` and the file's `defaults` applied.
     fn resolve(&self, defaults: &Axes, ov: &Overrides) -> Result<Resolved> {
         let d = defaults;
@@ -361,7 +385,7 @@ impl Axes {
             capacity: axis(&ov.capacity, &self.capacity, &d.capacity, Vec::new()),
             thresholds,
             rsa: axis(&ov.rsa_bits, &self.rsa_bits, &d.rsa_bits, vec![2048]),
-            groups: axis(&ov.group_bits, &self.group_bits, &d.group_bits, vec![2048]),
+            groups: self.groups(d, ov)?,
             backends: named_axis(&ov.backend, &self.backend, &d.backend, &["num", "gmp"], "backend")?,
             verifies: named_axis(&ov.verify, &self.verify, &d.verify, &["batch"], "verify")?,
             suites: named_axis(&ov.suite, &self.suite, &d.suite, &["rsa"], "suite")?,
@@ -405,9 +429,11 @@ impl Resolved {
                                                     suite: s,
                                                     provider: pv,
                                                     // RSA bits mean nothing to P-256 (CSV shows 0).
-                                                    rsa_bits: if s == SuiteKind::P256 { 0 } else { r },
-                                                    group_bits: g,
-                                                    backend: b,
+                                                    rsa_bits: if s == SuiteKind::Rsa { r } else { 0 },
+                                                    group: g,
+                                                    // The backend means nothing to
+                                                    // ristretto255 (CSV shows n/a): one point.
+                                                    backend: if g.uses_backend() { b } else { self.backends[0] },
                                                     verify: v,
                                                     seed: Some(c.seed),
                                                     value_bits: c.value_bits,

@@ -188,14 +188,16 @@ pub fn estimated_cost(p: &SessionConfig) -> u64 {
         }
         SuiteKind::P256 => (150, 150),
     };
-    let l = p.group_bits as u128;
     let backend = match p.backend {
         BackendKind::Gmp => 1,
         BackendKind::Num => 2,
     };
     // A variable-base exponentiation (256-bit exponent) in the group; fixed-base ones cost a
-    // third with their tables.
-    let var = backend * 100 * l * l / (1024 * 1024);
+    // third with their tables. ristretto255: about 30 us a variable-base multiplication.
+    let var: u128 = match p.group.schnorr_bits() {
+        Some(bits) => backend * 100 * u128::from(bits) * u128::from(bits) / (1024 * 1024),
+        None => 30,
+    };
     let fixed = var.div_ceil(3);
     let cp_check = match p.verify {
         VerifyMode::Paper => (t + 4) * var,

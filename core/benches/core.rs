@@ -12,7 +12,9 @@ use std::time::Duration;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use dsmpc_core::backend::{Backend, Num};
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::{self, CpKeyPair, Packet};
+use dsmpc_core::pvss::{self, CpKeyPair};
+
+type Packet<'a, B> = pvss::Packet<'a, B, SchnorrGroup<B>>;
 use dsmpc_core::rng;
 use dsmpc_core::shamir;
 

@@ -24,7 +24,7 @@
 //!
 //! Everything here is generic over the group ([`PrimeOrderGroup`]), written multiplicatively
 //! as in the paper; the type parameter `G` defaults to the Schnorr group of the scalars'
-//! backend, so `CpKeyPair<B>` is `CpKeyPair<B, SchnorrGroup<B>>`.
+//! backend, so `CpKeyPair<B>` is `CpKeyPair<B, AnyGroup<B>>` (the group chosen at run time).
 
 use std::fmt;
 use std::str::FromStr;
@@ -35,10 +35,10 @@ use thiserror::Error;
 
 use crate::backend::Backend;
 use crate::error::{CoreError, Result};
-use crate::group::{PrimeOrderGroup, SchnorrGroup};
+use crate::group::{AnyGroup, PrimeOrderGroup};
 
 /// A CP's PVSS key pair in group `G`. The secret and its inverse are wiped on drop.
-pub struct CpKeyPair<B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
+pub struct CpKeyPair<B: Backend, G: PrimeOrderGroup<Backend = B> = AnyGroup<B>> {
     sk: B::Int,
     sk_inv: B::Int,
     pk: G::Element,
@@ -103,7 +103,7 @@ impl<B: Backend, G: PrimeOrderGroup<Backend = B>> CpKeyPair<B, G> {
 }
 
 /// The attachment `(E, C, r)` a DP sends along with a share.
-pub struct Attachment<B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
+pub struct Attachment<B: Backend, G: PrimeOrderGroup<Backend = B> = AnyGroup<B>> {
     /// `E = pk^y`.
     pub e: G::Element,
     /// `C = g^y h^r`.
@@ -257,7 +257,7 @@ pub enum PvssFailure {
 }
 
 /// One packet for verification: the decrypted share `y` and its attachment.
-pub struct Packet<'a, B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
+pub struct Packet<'a, B: Backend, G: PrimeOrderGroup<Backend = B> = AnyGroup<B>> {
     /// The decrypted share.
     pub y: &'a B::Int,
     /// The attachment.

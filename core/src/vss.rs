@@ -21,11 +21,11 @@ use rand_core::Rng;
 
 use crate::backend::Backend;
 use crate::error::{CoreError, Result};
-use crate::group::{PrimeOrderGroup, Scalar, SchnorrGroup};
+use crate::group::{AnyGroup, PrimeOrderGroup, Scalar};
 use crate::shamir::Polynomial;
 
 /// One dealing: the secret polynomial, the blinding polynomial and the commitments.
-pub struct Dealing<B: Backend, G: PrimeOrderGroup<Backend = B> = SchnorrGroup<B>> {
+pub struct Dealing<B: Backend, G: PrimeOrderGroup<Backend = B> = AnyGroup<B>> {
     /// `f`, with `f(0)` the secret.
     pub f: Polynomial<B>,
     /// `b`, the blinding polynomial.
@@ -142,96 +142,107 @@ mod tests {
     use crate::rng;
     use crate::shamir::{self, Share};
 
-    fn group() -> SchnorrGroup<Num> {
-        SchnorrGroup::standard(1024).unwrap()
+    use crate::group::{AnyElement, GroupKind};
+
+    /// Every test runs on a Schnorr group and on ristretto255.
+    fn groups() -> Vec<AnyGroup<Num>> {
+        [GroupKind::Schnorr(1024), GroupKind::Ristretto255]
+            .into_iter()
+            .map(|k| AnyGroup::new(k).unwrap())
+            .collect()
     }
 
     #[test]
     fn honest_shares_verify_and_reconstruct() {
-        let g = group();
-        let mut r = rng::seeded(1, "vss");
-        let secret = Num::from_u64(123_456);
-        let d = deal(&g, &secret, 3, &mut r).unwrap();
-        let mut shares = Vec::new();
-        for i in 1..=5u64 {
-            let (y, z) = d.share(&g, i).unwrap();
-            assert!(verify_share(&g, &d.commitments, i, &y, &z), "share {i}");
-            shares.push(Share { x: i, y });
+        for g in &groups() {
+            let mut r = rng::seeded(1, "vss");
+            let secret = Num::from_u64(123_456);
+            let d = deal(g, &secret, 3, &mut r).unwrap();
+            let mut shares = Vec::new();
+            for i in 1..=5u64 {
+                let (y, z) = d.share(g, i).unwrap();
+                assert!(verify_share(g, &d.commitments, i, &y, &z), "share {i}");
+                shares.push(Share { x: i, y });
+            }
+            assert_eq!(shamir::reconstruct(g.zq(), &shares[2..], 3).unwrap(), secret);
         }
-        assert_eq!(shamir::reconstruct(g.zq(), &shares[2..], 3).unwrap(), secret);
     }
 
     #[test]
     fn tampered_or_misplaced_shares_fail() {
-        let g = group();
-        let mut r = rng::seeded(2, "vss");
-        let d = deal(&g, &Num::from_u64(7), 3, &mut r).unwrap();
-        let (y, z) = d.share(&g, 2).unwrap();
-        let one = Num::from_u64(1);
-        assert!(!verify_share(&g, &d.commitments, 2, &g.zq().add(&y, &one), &z));
-        assert!(!verify_share(&g, &d.commitments, 2, &y, &g.zq().add(&z, &one)));
-        assert!(
-            !verify_share(&g, &d.commitments, 3, &y, &z),
-            "share of CP 2 is not CP 3's"
-        );
-        assert!(!verify_share(&g, &d.commitments, 0, &y, &z));
-        let mut c = d.commitments.clone();
-        c[1] = g.mul(&c[1], g.g());
-        assert!(!verify_share(&g, &c, 2, &y, &z));
+        for g in &groups() {
+            let mut r = rng::seeded(2, "vss");
+            let d = deal(g, &Num::from_u64(7), 3, &mut r).unwrap();
+            let (y, z) = d.share(g, 2).unwrap();
+            let one = Num::from_u64(1);
+            assert!(!verify_share(g, &d.commitments, 2, &g.zq().add(&y, &one), &z));
+            assert!(!verify_share(g, &d.commitments, 2, &y, &g.zq().add(&z, &one)));
+            assert!(
+                !verify_share(g, &d.commitments, 3, &y, &z),
+                "share of CP 2 is not CP 3's"
+            );
+            assert!(!verify_share(g, &d.commitments, 0, &y, &z));
+            let mut c = d.commitments.clone();
+            c[1] = g.op(&c[1], g.g());
+            assert!(!verify_share(g, &c, 2, &y, &z));
+        }
     }
 
     #[test]
     fn an_inconsistent_dealing_is_caught_by_the_cp_it_cheats() {
         // Shares from two different polynomials under one set of commitments.
-        let g = group();
-        let mut r = rng::seeded(3, "vss");
-        let honest = deal(&g, &Num::from_u64(10), 3, &mut r).unwrap();
-        let other = deal(&g, &Num::from_u64(99), 3, &mut r).unwrap();
-        let (y1, z1) = honest.share(&g, 1).unwrap();
-        let (y4, z4) = other.share(&g, 4).unwrap();
-        assert!(verify_share(&g, &honest.commitments, 1, &y1, &z1));
-        assert!(!verify_share(&g, &honest.commitments, 4, &y4, &z4));
+        for g in &groups() {
+            let mut r = rng::seeded(3, "vss");
+            let honest = deal(g, &Num::from_u64(10), 3, &mut r).unwrap();
+            let other = deal(g, &Num::from_u64(99), 3, &mut r).unwrap();
+            let (y1, z1) = honest.share(g, 1).unwrap();
+            let (y4, z4) = other.share(g, 4).unwrap();
+            assert!(verify_share(g, &honest.commitments, 1, &y1, &z1));
+            assert!(!verify_share(g, &honest.commitments, 4, &y4, &z4));
+        }
     }
 
     #[test]
     fn combined_commitments_verify_summed_shares() {
-        let g = group();
-        let mut r = rng::seeded(4, "vss");
-        let dealings: Vec<Dealing<Num>> = (0..4u64)
-            .map(|s| deal(&g, &Num::from_u64(s * 1000 + 1), 3, &mut r).unwrap())
-            .collect();
-        let refs: Vec<&[<Num as Backend>::Int]> = dealings.iter().map(|d| d.commitments.as_slice()).collect();
-        let combined = combine(&g, &refs).unwrap();
-        let zq = g.zq();
-        let mut sums = Vec::new();
-        for i in 1..=4u64 {
-            let (mut ys, mut zs) = (Num::from_u64(0), Num::from_u64(0));
-            for d in &dealings {
-                let (y, z) = d.share(&g, i).unwrap();
-                ys = zq.add(&ys, &y);
-                zs = zq.add(&zs, &z);
+        for g in &groups() {
+            let mut r = rng::seeded(4, "vss");
+            let dealings: Vec<Dealing<Num>> = (0..4u64)
+                .map(|s| deal(g, &Num::from_u64(s * 1000 + 1), 3, &mut r).unwrap())
+                .collect();
+            let refs: Vec<&[AnyElement<Num>]> = dealings.iter().map(|d| d.commitments.as_slice()).collect();
+            let combined = combine(g, &refs).unwrap();
+            let zq = g.zq();
+            let mut sums = Vec::new();
+            for i in 1..=4u64 {
+                let (mut ys, mut zs) = (Num::from_u64(0), Num::from_u64(0));
+                for d in &dealings {
+                    let (y, z) = d.share(g, i).unwrap();
+                    ys = zq.add(&ys, &y);
+                    zs = zq.add(&zs, &z);
+                }
+                assert!(verify_share(g, &combined, i, &ys, &zs), "sum at {i}");
+                assert!(!verify_share(g, &combined, i, &zq.add(&ys, &Num::from_u64(1)), &zs));
+                sums.push(Share { x: i, y: ys });
             }
-            assert!(verify_share(&g, &combined, i, &ys, &zs), "sum at {i}");
-            assert!(!verify_share(&g, &combined, i, &zq.add(&ys, &Num::from_u64(1)), &zs));
-            sums.push(Share { x: i, y: ys });
+            assert_eq!(
+                shamir::reconstruct(zq, &sums[1..], 3).unwrap(),
+                Num::from_u64(1 + 1001 + 2001 + 3001)
+            );
+            assert!(combine(g, &[]).is_err());
+            let short = &dealings[0].commitments[..2];
+            assert!(combine(g, &[refs[0], short]).is_err());
         }
-        assert_eq!(
-            shamir::reconstruct(zq, &sums[1..], 3).unwrap(),
-            Num::from_u64(1 + 1001 + 2001 + 3001)
-        );
-        assert!(combine(&g, &[]).is_err());
-        let short = &dealings[0].commitments[..2];
-        assert!(combine(&g, &[refs[0], short]).is_err());
     }
 
     #[test]
     fn large_indices_take_the_general_path() {
-        let g = group();
-        let mut r = rng::seeded(5, "vss");
-        // i^(t-1) = 60000^5 overflows 64 bits.
-        let d = deal(&g, &Num::from_u64(5), 6, &mut r).unwrap();
-        let (y, z) = d.share(&g, 60_000).unwrap();
-        assert!(verify_share(&g, &d.commitments, 60_000, &y, &z));
-        assert!(!verify_share(&g, &d.commitments, 60_001, &y, &z));
+        for g in &groups() {
+            let mut r = rng::seeded(5, "vss");
+            // i^(t-1) = 60000^5 overflows 64 bits.
+            let d = deal(g, &Num::from_u64(5), 6, &mut r).unwrap();
+            let (y, z) = d.share(g, 60_000).unwrap();
+            assert!(verify_share(g, &d.commitments, 60_000, &y, &z));
+            assert!(!verify_share(g, &d.commitments, 60_001, &y, &z));
+        }
     }
 }

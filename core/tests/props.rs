@@ -6,7 +6,12 @@
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::{FixedBaseTable, SchnorrGroup};
-use dsmpc_core::pvss::{self, Attachment, CpKeyPair, Packet, VerifyMode};
+use dsmpc_core::pvss::{self, VerifyMode};
+
+// These tests exercise the Schnorr groups' own API; ristretto255 has its own tests (groups.rs).
+type Attachment<B> = pvss::Attachment<B, SchnorrGroup<B>>;
+type CpKeyPair<B> = pvss::CpKeyPair<B, SchnorrGroup<B>>;
+type Packet<'a, B> = pvss::Packet<'a, B, SchnorrGroup<B>>;
 use dsmpc_core::rng;
 use dsmpc_core::shamir;
 use proptest::prelude::*;

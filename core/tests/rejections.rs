@@ -5,7 +5,12 @@
 use dsmpc_core::backend::{Backend, BackendKind, Num};
 use dsmpc_core::error::CoreError;
 use dsmpc_core::group::SchnorrGroup;
-use dsmpc_core::pvss::{self, Attachment, CpKeyPair, Packet, PvssFailure, VerifyMode};
+use dsmpc_core::pvss::{self, PvssFailure, VerifyMode};
+
+// These tests exercise the Schnorr groups' own API; ristretto255 has its own tests (groups.rs).
+type Attachment<B> = pvss::Attachment<B, SchnorrGroup<B>>;
+type CpKeyPair<B> = pvss::CpKeyPair<B, SchnorrGroup<B>>;
+type Packet<'a, B> = pvss::Packet<'a, B, SchnorrGroup<B>>;
 use dsmpc_core::rng;
 use dsmpc_core::shamir::{self, Lagrange, Share};
 

@@ -25,7 +25,7 @@ use std::collections::VecDeque;
 use std::sync::{Arc, OnceLock};
 
 use dsmpc_core::backend::Num;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, GroupKind};
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::{self, RngSource};
 use dsmpc_roles::check;
@@ -202,9 +202,9 @@ const SENDERS: [PartyId; 8] = [
 /// Script op that lets every deadline pass.
 const TIMEOUT: u8 = 5;
 
-fn group() -> Arc<SchnorrGroup<Num>> {
-    static G: OnceLock<Arc<SchnorrGroup<Num>>> = OnceLock::new();
-    G.get_or_init(|| Arc::new(SchnorrGroup::standard(1024).expect("the 1024-bit group is shipped")))
+fn group() -> Arc<AnyGroup<Num>> {
+    static G: OnceLock<Arc<AnyGroup<Num>>> = OnceLock::new();
+    G.get_or_init(|| Arc::new(AnyGroup::new(GroupKind::Schnorr(1024)).expect("the 1024-bit group is shipped")))
         .clone()
 }
 

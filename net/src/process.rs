@@ -354,7 +354,7 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
             })
         })
         .collect();
-    let mut run = merge(hosts, &values, cfg.group_bits < 2048);
+    let mut run = merge(hosts, &values, cfg.group.schnorr_bits().is_some_and(|b| b < 2048));
     env.measure(&mut run.stats);
     Ok(run)
 }

@@ -33,7 +33,7 @@ fn cfg(verify: VerifyMode) -> SessionConfig {
         capacity: 3,
         t: 2,
         suite: SuiteKind::P256,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         verify,
         seed: Some(11),

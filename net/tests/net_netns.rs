@@ -66,7 +66,7 @@ fn same_as_memory(test: &str, n: usize, verify: VerifyMode) {
     let c = SessionConfig {
         n,
         rsa_bits: 1024,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         verify,
         seed: Some(11),
@@ -151,7 +151,7 @@ fn netns_72_hosts_all_reach_each_other_and_the_neighbour_limits_are_put_back() {
         capacity: 10,
         t: 5,
         rsa_bits: 1024,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         seed: Some(12),
         ..SessionConfig::default()

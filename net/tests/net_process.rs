@@ -44,7 +44,7 @@ fn cfg(n: usize, verify: VerifyMode, k: usize, t: usize) -> SessionConfig {
         capacity: k,
         t,
         rsa_bits: 1024,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         verify,
         seed: Some(7),

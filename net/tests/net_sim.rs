@@ -18,7 +18,7 @@ fn cfg(verify: VerifyMode) -> SessionConfig {
     SessionConfig {
         n: 20,
         rsa_bits: 1024,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         verify,
         seed: Some(3),

@@ -420,6 +420,7 @@ mod tests {
             t: 2,
             rsa_bits: 2048,
             group_bits: 2048,
+            group: "schnorr-2048".into(),
             value_bits: 32,
             seed: 1,
         }

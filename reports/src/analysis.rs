@@ -460,6 +460,7 @@ mod tests {
             t: 3,
             rsa_bits: 2048,
             group_bits: 2048,
+            group: "schnorr-2048".into(),
             value_bits: 32,
             seed: 1,
         }

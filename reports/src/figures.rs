@@ -290,6 +290,7 @@ fn dim_axis_label(d: Dim) -> &'static str {
         Dim::T => "threshold t",
         Dim::RsaBits => "RSA modulus (bits)",
         Dim::GroupBits => "group modulus p (bits)",
+        Dim::Group => "group",
         Dim::ValueBits => "value size (bits)",
         Dim::Backend => "backend",
         Dim::Verify => "verification mode",

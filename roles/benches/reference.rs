@@ -33,7 +33,7 @@ fn cfg(n: usize, m: usize, t: usize, verify: VerifyMode, provider: Provider) -> 
         t,
         suite: SuiteKind::P256,
         provider,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend,
         verify,
         seed: Some(7),

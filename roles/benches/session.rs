@@ -22,7 +22,7 @@ fn cfg(backend: BackendKind, provider: Provider) -> SessionConfig {
         capacity: 10,
         t: 5,
         rsa_bits: 2048,
-        group_bits: 2048,
+        group: dsmpc_core::group::GroupKind::Schnorr(2048),
         backend,
         provider,
         verify: VerifyMode::Batch,

@@ -23,7 +23,7 @@ pub mod vss;
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::{self, Attachment, CpKeyPair, PvssFailure, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{self, Polynomial, Share};
@@ -38,12 +38,12 @@ pub struct Dealing<B: Backend> {
     /// `vss`: the blinding polynomial.
     pub b: Option<Polynomial<B>>,
     /// `vss`: the coefficient commitments `C_j = g^(a_j) h^(b_j)`.
-    pub commitments: Option<Vec<B::Int>>,
+    pub commitments: Option<Vec<AnyElement<B>>>,
 }
 
 impl<B: Backend> Dealing<B> {
     /// The scalars CP `x` gets: `f(x)`, and `b(x)` in `vss`.
-    pub fn scalars(&self, group: &SchnorrGroup<B>, x: u64) -> Dealt<B> {
+    pub fn scalars(&self, group: &AnyGroup<B>, x: u64) -> Dealt<B> {
         let zq = group.zq();
         // Allocated once at its final size: growing would free a copy of the first share.
         let mut s = Vec::with_capacity(2);
@@ -81,11 +81,11 @@ pub struct ShareTo {
 #[derive(Clone, Copy)]
 pub struct Attaching<'a, B: Backend> {
     /// The group.
-    pub group: &'a SchnorrGroup<B>,
+    pub group: &'a AnyGroup<B>,
     /// The CP the share is for.
     pub to: &'a ShareTo,
     /// The CP's PVSS public key.
-    pub pk: &'a B::Int,
+    pub pk: &'a AnyElement<B>,
     /// The share.
     pub y: &'a B::Int,
 }
@@ -114,7 +114,7 @@ pub struct Received<B: Backend> {
 /// What a CP knows that checks need.
 pub struct CpCtx<'a, B: Backend> {
     /// The group.
-    pub group: &'a SchnorrGroup<B>,
+    pub group: &'a AnyGroup<B>,
     /// The CP's PVSS key pair.
     pub pvss: &'a CpKeyPair<B>,
     /// The CP's index.
@@ -156,7 +156,7 @@ pub trait Verification<B: Backend>: Send + Sync {
         self.mode() == VerifyMode::Vss
     }
     /// DP: the polynomial(s) for `secret` with threshold t.
-    fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> Result<Dealing<B>> {
+    fn deal(&self, group: &AnyGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> Result<Dealing<B>> {
         Ok(Dealing {
             f: Polynomial::random(group.zq(), secret, t, rng)?,
             b: None,
@@ -164,7 +164,7 @@ pub trait Verification<B: Backend>: Send + Sync {
         })
     }
     /// DP: the scalars for CP `to`.
-    fn scalars(&self, group: &SchnorrGroup<B>, dealing: &Dealing<B>, to: &ShareTo) -> Dealt<B> {
+    fn scalars(&self, group: &AnyGroup<B>, dealing: &Dealing<B>, to: &ShareTo) -> Dealt<B> {
         dealing.scalars(group, u64::from(to.index))
     }
     /// DP: the PVSS attachment for `share` (`None`: no attachment, as in `vss`). The mode fixes
@@ -183,8 +183,8 @@ pub trait Verification<B: Backend>: Send + Sync {
     /// combined commitments in `vss`); the reason it is refused.
     fn check_result(
         &self,
-        _group: &SchnorrGroup<B>,
-        _combined: Option<&[B::Int]>,
+        _group: &AnyGroup<B>,
+        _combined: Option<&[AnyElement<B>]>,
         _x: u16,
         _scalars: &[B::Int],
     ) -> std::result::Result<(), String> {
@@ -192,7 +192,7 @@ pub trait Verification<B: Backend>: Send + Sync {
     }
     /// Edge: how far the results (each already checked) can be trusted; in the paper's modes
     /// the results beyond the first t must lie on the same polynomial.
-    fn conclude(&self, group: &SchnorrGroup<B>, results: &[Share<B>], t: usize) -> Result<Check> {
+    fn conclude(&self, group: &AnyGroup<B>, results: &[Share<B>], t: usize) -> Result<Check> {
         if !shamir::off_polynomial(group.zq(), results, t)?.is_empty() {
             return Err(RolesError::ResultsInconsistent {
                 results: results.len(),
@@ -214,7 +214,7 @@ pub trait Acceptor<B: Backend>: Send {
     /// possibly about earlier DPs too).
     fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)>;
     /// `vss`: DP `dp`'s commitments (signature already checked).
-    fn commitments(&mut self, _ctx: &CpCtx<'_, B>, _dp: u32, _elements: Vec<B::Int>) -> Vec<(u32, Verdict)> {
+    fn commitments(&mut self, _ctx: &CpCtx<'_, B>, _dp: u32, _elements: Vec<AnyElement<B>>) -> Vec<(u32, Verdict)> {
         Vec::new()
     }
     /// No more shares will come: decide everything still pending.
@@ -246,7 +246,7 @@ impl<B: Backend> Default for Sum<B> {
 }
 
 impl<B: Backend> Sum<B> {
-    pub(crate) fn add(&mut self, group: &SchnorrGroup<B>, y: &B::Int) {
+    pub(crate) fn add(&mut self, group: &AnyGroup<B>, y: &B::Int) {
         let zq = group.zq();
         self.sum = Some(match self.sum.take() {
             Some(mut s) => {
@@ -257,7 +257,7 @@ impl<B: Backend> Sum<B> {
             None => y.clone(),
         });
     }
-    pub(crate) fn bytes(&self, group: &SchnorrGroup<B>) -> Vec<u8> {
+    pub(crate) fn bytes(&self, group: &AnyGroup<B>) -> Vec<u8> {
         let zero = B::from_u64(0);
         group.zq().to_bytes(self.sum.as_ref().unwrap_or(&zero))
     }

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::counters::{Op, OpCounts};
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, PrimeOrderGroup, SchnorrGroup};
 use dsmpc_core::pvss::CpKeyPair;
 use dsmpc_core::rng::{self, RngSource};
 
@@ -75,7 +75,7 @@ fn time_op(op: Op, per_call: usize, batches: usize, per_batch: usize, mut f: imp
 /// Measure every unit cost for this backend, group and suite. `quick` uses fewer samples
 /// (for tests and short sweeps).
 pub fn calibrate<B: Backend, S: CipherSuite>(
-    group: &SchnorrGroup<B>,
+    group: &AnyGroup<B>,
     suite: &S,
     enc_sk: &S::EncPrivate,
     sign_sk: &S::SignPrivate,
@@ -90,10 +90,81 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     Ok(UnitCosts(units))
 }
 
-/// The group's operations: `modexp_var`, `modexp_secret`, `modexp_fixed` (half on a PVSS
+/// The group's operations, on the group's own path: [`calibrate_schnorr`] for a Schnorr group,
+/// [`calibrate_curve`] for ristretto255.
+fn calibrate_group<B: Backend>(
+    units: &mut BTreeMap<Op, f64>,
+    group: &AnyGroup<B>,
+    r: &mut rng::DsmpcRng,
+    batches: usize,
+    scale: usize,
+) {
+    match group.schnorr() {
+        Some(g) => calibrate_schnorr(units, g, r, batches, scale),
+        None => calibrate_curve(units, group, r, batches, scale),
+    }
+}
+
+/// A curve group's operations through the group trait, as the parties call them (each call is
+/// also counted, which costs a thread-local increment): variable- and secret-scalar
+/// multiplication, fixed-base (half on a PVSS key's table, half on g's), a multiscalar term
+/// with small scalars, and an element decoding (the curve's element check).
+fn calibrate_curve<B: Backend>(
+    units: &mut BTreeMap<Op, f64>,
+    group: &AnyGroup<B>,
+    r: &mut rng::DsmpcRng,
+    batches: usize,
+    scale: usize,
+) {
+    let zq = group.zq();
+    let base = group.mul_g(&zq.random(r));
+    let exps: Vec<B::Int> = (0..16).map(|_| zq.random(r)).collect();
+    let keys = CpKeyPair::generate(group, r);
+    let mut k = 0usize;
+    let mut next = || {
+        k = (k + 1) % exps.len();
+        k
+    };
+    let mut unit = |op: Op, per_batch: usize, f: &mut dyn FnMut(usize)| {
+        units.insert(op, time_op(op, 1, batches, per_batch * scale, || f(next())));
+    };
+    unit(Op::VartimeMul, 4, &mut |i| {
+        drop(std::hint::black_box(group.vartime_mul(&base, &exps[i])))
+    });
+    unit(Op::SecretMul, 4, &mut |i| {
+        drop(std::hint::black_box(group.mul_secret(&base, &exps[i])))
+    });
+    let table = keys.pk_table(group);
+    unit(Op::FixedBaseMul, 8, &mut |i| {
+        let x = if i % 2 == 0 {
+            group.mul_table(table, &exps[i])
+        } else {
+            group.mul_g(&exps[i])
+        };
+        drop(std::hint::black_box(x));
+    });
+    let bases: Vec<_> = exps
+        .iter()
+        .cycle()
+        .take(64)
+        .map(|e| group.vartime_mul(&base, e))
+        .collect();
+    let encoded: Vec<Vec<u8>> = bases.iter().map(|b| group.encode_element(b)).collect();
+    unit(Op::ElementCheck, 16, &mut |i| {
+        drop(std::hint::black_box(group.parse_element(&encoded[i])))
+    });
+    let refs: Vec<_> = bases.iter().collect();
+    let small: Vec<u64> = (0..64).map(|_| rand_core::Rng::next_u64(r) | 1).collect();
+    let per_term = time_op(Op::MultiscalarTerm, bases.len(), batches, scale, || {
+        std::hint::black_box(group.vartime_multiscalar_mul_small(&refs, &small));
+    }) / bases.len() as f64;
+    units.insert(Op::MultiscalarTerm, per_term);
+}
+
+/// A Schnorr group's operations: `modexp_var`, `modexp_secret`, `modexp_fixed` (half on a PVSS
 /// key's table, half on g's), `multiexp_term` and `jacobi`, on a random base and 16 random
 /// exponents drawn from `r`, taken in turn across all of them.
-fn calibrate_group<B: Backend>(
+fn calibrate_schnorr<B: Backend>(
     units: &mut BTreeMap<Op, f64>,
     group: &SchnorrGroup<B>,
     r: &mut rng::DsmpcRng,
@@ -103,7 +174,7 @@ fn calibrate_group<B: Backend>(
     let zq = group.zq();
     let base = group.pow(group.g(), &zq.random(r));
     let exps: Vec<B::Int> = (0..16).map(|_| zq.random(r)).collect();
-    let keys = CpKeyPair::generate(group, r);
+    let keys = CpKeyPair::<B, SchnorrGroup<B>>::generate(group, r);
     let mut k = 0usize;
     let mut next = || {
         k = (k + 1) % exps.len();
@@ -256,7 +327,7 @@ pub fn calibrate_for(cfg: &crate::SessionConfig, quick: bool) -> Result<UnitCost
             let keys = crate::keys::KeyCache::new(self.0.rng_source());
             let enc = keys.enc_key(&suite, "cloud")?;
             let sign = keys.sign_key(&suite, "vid1")?;
-            let group = SchnorrGroup::<B>::standard(self.0.group_bits)?;
+            let group = AnyGroup::<B>::new(self.0.group)?;
             calibrate(&group, &suite, &enc, &sign, self.1)
         }
     }

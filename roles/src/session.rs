@@ -119,7 +119,13 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
         start: clock.now_ms(),
     };
     let (outcome, record) = net.drive(parties, adversary, drive)?;
-    report(outcome?, record, &values, setup_s, world.group.is_weak())
+    report(
+        outcome?,
+        record,
+        &values,
+        setup_s,
+        world.group.schnorr().is_some_and(|g| g.is_weak()),
+    )
 }
 
 /// The DPs' values of a seeded or OS-random session (as [`run`] draws them).

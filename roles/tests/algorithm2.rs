@@ -16,6 +16,7 @@ use common::{
     refused, world,
 };
 use dsmpc_core::backend::{Backend, Num};
+use dsmpc_core::group::PrimeOrderGroup;
 use dsmpc_core::pvss::{PvssFailure, VerifyMode};
 use dsmpc_core::rng;
 use dsmpc_roles::RolesError;
@@ -176,7 +177,10 @@ fn pvss_failures_are_a_failure_in_every_mode() {
             (
                 "E not in the group",
                 edit_share(mine, |p| {
-                    p.e = group.element_to_bytes(&<B as Backend>::sub(group.p(), &B::from_be_bytes(&p.e)))
+                    p.e = group.schnorr().unwrap().element_to_bytes(&<B as Backend>::sub(
+                        group.schnorr().unwrap().p(),
+                        &B::from_be_bytes(&p.e),
+                    ))
                 }),
                 PvssFailure::MalformedE,
             ),
@@ -199,7 +203,7 @@ fn share_not_below_q_is_a_failure() {
     let (mut w, dealt) = setup(VerifyMode::Fast, 1);
     let task = w.task();
     let enc_pk = w.cps[0].enc_pk();
-    let q_bytes = w.group.zq().to_bytes(&B::sub(w.group.q(), &B::from_u64(0)));
+    let q_bytes = w.group.zq().to_bytes(&B::sub(w.group.zq().modulus(), &B::from_u64(0)));
     // q itself, 32 bytes, encrypted properly for DP1 -> CP(i=1).
     let ct = w
         .suite

@@ -23,7 +23,7 @@ fn cfg(verify: VerifyMode, faults: &[&str], seed: Option<u64>) -> SessionConfig 
         capacity: K,
         t: 3,
         rsa_bits: 1024,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         verify,
         seed,

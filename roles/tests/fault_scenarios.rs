@@ -121,7 +121,7 @@ fn scenario(i: u64, verify: VerifyMode) -> Scenario {
         } else {
             Provider::AwsLc
         },
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: if BackendKind::Gmp.is_available() {
             BackendKind::Gmp
         } else {

@@ -23,7 +23,7 @@ fn cfg(verify: VerifyMode, k: usize, t: usize, faults: &[&str]) -> SessionConfig
         capacity: k,
         t,
         rsa_bits: 1024,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         verify,
         seed: Some(21),

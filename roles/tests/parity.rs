@@ -93,7 +93,7 @@ fn p256_payloads_match_the_reference_kind_by_kind() {
         capacity: 5,
         t: 3,
         suite: SuiteKind::P256,
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend,
         verify: VerifyMode::Paper,
         seed: Some(20251218),

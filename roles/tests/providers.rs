@@ -191,7 +191,7 @@ fn session_cfg(suite: SuiteKind, provider: Provider, verify: VerifyMode) -> Sess
         suite,
         provider,
         rsa_bits: if suite == SuiteKind::Rsa { 2048 } else { 0 },
-        group_bits: 1024,
+        group: dsmpc_core::group::GroupKind::Schnorr(1024),
         backend: BackendKind::Num,
         verify,
         seed: Some(21),

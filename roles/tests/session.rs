@@ -13,7 +13,7 @@ fn cfg(backend: BackendKind, rsa_bits: u32, group_bits: u32, verify: VerifyMode)
         capacity: 4,
         t: 3,
         rsa_bits,
-        group_bits,
+        group: dsmpc_core::group::GroupKind::Schnorr(group_bits),
         backend,
         verify,
         seed: Some(11),
@@ -143,7 +143,7 @@ fn bad_configurations_are_refused_up_front() {
     let r = session::run(&fits, None, None).unwrap();
     assert!(r.matches());
     let groups = SessionConfig {
-        group_bits: 1536,
+        group: dsmpc_core::group::GroupKind::Schnorr(1536),
         ..base.clone()
     };
     assert!(session::run(&groups, None, None).is_err());

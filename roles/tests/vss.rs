@@ -16,6 +16,7 @@ use common::{
     refused, world,
 };
 use dsmpc_core::backend::{Backend, Num};
+use dsmpc_core::group::PrimeOrderGroup;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng;
 use dsmpc_roles::RolesError;
@@ -274,7 +275,11 @@ fn the_edge_relays_only_well_formed_signed_commitments_from_the_dp_they_name() {
     });
     let not_in_group = edit_commitments(d[2].commitments(), |c| {
         let x = B::from_be_bytes(&c.elements[1]);
-        c.elements[1] = w.group.element_to_bytes(&B::sub(w.group.p(), &x));
+        c.elements[1] = w
+            .group
+            .schnorr()
+            .unwrap()
+            .element_to_bytes(&B::sub(w.group.schnorr().unwrap().p(), &x));
         w.resign(3, c);
     });
     for (dp, bytes, why) in [

@@ -1,4 +1,4 @@
-//! A sweep point's parameters ([`Params`]): the 13 columns that `phases.csv`, `messages.csv`
+//! A sweep point's parameters ([`Params`]): the 14 columns that `phases.csv`, `messages.csv`
 //! and `sessions.csv` all carry ([`PARAM_COLUMNS`]), one type for the three row types that bench
 //! writes and for the rows reports reads back; and the dimensions a grid varies ([`Dim`],
 //! [`DimValue`]), which figures and the report slice points by.
@@ -14,8 +14,8 @@ use serde::ser::SerializeStruct;
 /// The columns that define a sweep point, shared by `phases.csv`, `messages.csv` and
 /// `sessions.csv` (besides `point` itself); `provider` is absent from sweeps written before the
 /// provider axis (read as `rustcrypto`), `net` from sweeps written before the net axis (read as
-/// `memory`).
-pub const PARAM_COLUMNS: [&str; 13] = [
+/// `memory`), `group` from sweeps written before the group axis (read as `schnorr-<group_bits>`).
+pub const PARAM_COLUMNS: [&str; 14] = [
     "net",
     "backend",
     "suite",
@@ -27,6 +27,7 @@ pub const PARAM_COLUMNS: [&str; 13] = [
     "t",
     "rsa_bits",
     "group_bits",
+    "group",
     "value_bits",
     "seed",
 ];
@@ -38,7 +39,7 @@ pub struct Params {
     /// The network: `memory`, `sim:PROFILE`, `process` or `netns:PROFILE` (`memory` for files
     /// written before the column existed).
     pub net: String,
-    /// Big-integer backend: `num` or `gmp`.
+    /// Big-integer backend: `num` or `gmp`; `n/a` where it does not apply (ristretto255).
     pub backend: String,
     /// Cipher suite: `rsa` or `p256`.
     pub suite: String,
@@ -57,8 +58,11 @@ pub struct Params {
     pub t: u64,
     /// RSA modulus bits (0 with the p256 suite).
     pub rsa_bits: u64,
-    /// Bits of the Schnorr group modulus p.
+    /// Bits of the Schnorr group modulus p; 0 for ristretto255.
     pub group_bits: u64,
+    /// The group: `schnorr-<group_bits>` or `ristretto255` (`schnorr-<group_bits>` for files
+    /// written before the column existed).
+    pub group: String,
     /// Bits of each data provider's value.
     pub value_bits: u64,
     /// The point's seed.
@@ -80,6 +84,7 @@ impl Params {
         st.serialize_field("t", &self.t)?;
         st.serialize_field("rsa_bits", &self.rsa_bits)?;
         st.serialize_field("group_bits", &self.group_bits)?;
+        st.serialize_field("group", &self.group)?;
         st.serialize_field("value_bits", &self.value_bits)?;
         st.serialize_field("seed", &self.seed)
     }
@@ -103,6 +108,7 @@ impl Params {
             Dim::T => DimValue::Num(self.t),
             Dim::RsaBits => DimValue::Num(self.rsa_bits),
             Dim::GroupBits => DimValue::Num(self.group_bits),
+            Dim::Group => DimValue::Text(self.group.clone()),
             Dim::ValueBits => DimValue::Num(self.value_bits),
         }
     }
@@ -133,13 +139,15 @@ pub enum Dim {
     RsaBits,
     /// Group modulus bits.
     GroupBits,
+    /// The group (`schnorr-2048`, `ristretto255`, ...).
+    Group,
     /// Bits per data-provider value.
     ValueBits,
 }
 
 impl Dim {
     /// Every dimension, in the order captions list them.
-    pub const ALL: [Dim; 12] = [
+    pub const ALL: [Dim; 13] = [
         Dim::Net,
         Dim::Backend,
         Dim::Verify,
@@ -151,6 +159,7 @@ impl Dim {
         Dim::T,
         Dim::RsaBits,
         Dim::GroupBits,
+        Dim::Group,
         Dim::ValueBits,
     ];
 
@@ -168,6 +177,7 @@ impl Dim {
             Dim::T => "t",
             Dim::RsaBits => "rsa_bits",
             Dim::GroupBits => "group_bits",
+            Dim::Group => "group",
             Dim::ValueBits => "value_bits",
         }
     }

@@ -10,6 +10,7 @@ use dsmpc_bench::grid::{self, Grid, Overrides, Threshold};
 use dsmpc_bench::shard::{self, Shard, ShardSpec};
 use dsmpc_bench::sweep::{self, ShardRun, SweepOptions};
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 
 #[derive(Parser)]
@@ -71,9 +72,14 @@ struct Cli {
     /// Replace the RSA bits axis.
     #[arg(long, value_delimiter = ',', value_name = "B,..")]
     rsa_bits: Option<Vec<u32>>,
-    /// Replace the group bits axis.
-    #[arg(long, value_delimiter = ',', value_name = "L,..")]
+    /// Replace the group axis with the Schnorr groups of these sizes (another spelling of
+    /// `--group schnorr-L,..`).
+    #[arg(long, value_delimiter = ',', value_name = "L,..", conflicts_with = "group")]
     group_bits: Option<Vec<u32>>,
+    /// Replace the group axis (schnorr-1024, schnorr-2048, schnorr-3072, schnorr-4096,
+    /// ristretto255).
+    #[arg(long, value_delimiter = ',', value_name = "GROUP,..")]
+    group: Option<Vec<GroupKind>>,
     /// Replace the backend axis (num, gmp).
     #[arg(long, value_delimiter = ',', value_name = "num|gmp,..")]
     backend: Option<Vec<BackendKind>>,
@@ -167,6 +173,7 @@ fn load_grid(cli: &Cli) -> Result<Grid, BenchError> {
         threshold: cli.threshold.clone(),
         rsa_bits: cli.rsa_bits.clone(),
         group_bits: cli.group_bits.clone(),
+        group: cli.group.clone(),
         backend: cli.backend.clone(),
         verify: cli.verify.clone(),
         suite: cli.suite.clone(),

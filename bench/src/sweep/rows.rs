@@ -18,7 +18,7 @@ use crate::rows::{Env, MessageRow, PhaseRow, SessionRow};
 pub(super) fn params(p: &Point) -> Params {
     Params {
         net: p.net.to_string(),
-        backend: p.backend.name().into(),
+        backend: p.backend_label(),
         suite: p.suite.name().into(),
         provider: p.provider.name().into(),
         verify: p.verify.name().into(),
@@ -27,7 +27,8 @@ pub(super) fn params(p: &Point) -> Params {
         k: p.capacity as u64,
         t: p.t as u64,
         rsa_bits: u64::from(p.rsa_bits),
-        group_bits: u64::from(p.group_bits),
+        group_bits: u64::from(p.group.group_bits()),
+        group: p.group.name(),
         value_bits: u64::from(p.value_bits),
         seed: p.seed.unwrap_or(0),
     }

@@ -18,11 +18,11 @@ pub(super) type UnitKey = (String, String, String, u32, u32);
 /// The unit-cost key of a point.
 pub(super) fn unit_key(p: &Point) -> UnitKey {
     (
-        p.backend.name().into(),
+        p.backend_label(),
         p.suite.name().into(),
         p.provider.name().into(),
         p.rsa_bits,
-        p.group_bits,
+        p.group.group_bits(),
     )
 }
 

@@ -125,6 +125,12 @@ pub trait PrimeOrderGroup: fmt::Debug + Send + Sync + 'static {
     fn element_len(&self) -> usize;
     /// The fixed-length encoding of `x` ([`PrimeOrderGroup::element_len`] bytes).
     fn encode_element(&self, x: &Self::Element) -> Vec<u8>;
+    /// Parse an encoding with the checks that come with parsing, and no more: a wrong length
+    /// fails; in a Schnorr group that is all (the range and Jacobi checks are
+    /// [`PrimeOrderGroup::check_element`]'s, counted there); on a curve, decompression is the
+    /// whole check and is counted as one [`Op::ElementCheck`](crate::counters::Op::ElementCheck).
+    /// For elements received in messages, which the protocol checks later.
+    fn parse_element(&self, bytes: &[u8]) -> Option<Self::Element>;
     /// Decode an element and check it ([`PrimeOrderGroup::check_element`]); `what` names it in
     /// the error.
     fn decode_element(&self, bytes: &[u8], what: &'static str) -> Result<Self::Element>;

@@ -13,7 +13,7 @@
 use std::path::Path;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
 use num_bigint::BigUint;
 
 use super::roster::{CpPublic, Roster};
@@ -74,7 +74,7 @@ impl WithTypes for Generate<'_> {
             files.write(host, &bind("cloud", Purpose::Enc), &cloud)?;
         }
 
-        let group = SchnorrGroup::<B>::standard(cfg.group_bits)?;
+        let group = AnyGroup::<B>::new(cfg.group)?;
         let mut cps = Vec::with_capacity(cfg.m);
         for vid in 1..=cfg.m as u32 {
             let (host, party) = (format!("cp-{vid}"), format!("vid{vid}"));
@@ -87,7 +87,11 @@ impl WithTypes for Generate<'_> {
             let pvss = pvss?;
             files.write(&host, &bind(&party, Purpose::Enc), &enc)?;
             files.write(&host, &bind(&party, Purpose::Sign), &sign)?;
-            files.write(&host, &secrets::pvss_binding(&files, cfg.group_bits, &party), &pvss)?;
+            files.write(
+                &host,
+                &secrets::pvss_binding(&files, cfg.group.group_bits(), &party),
+                &pvss,
+            )?;
             cps.push(CpPublic {
                 enc: enc.1,
                 sign: sign.1,
@@ -116,7 +120,7 @@ impl WithTypes for Generate<'_> {
 
         Ok(Roster {
             suite: suite.id(),
-            group_bits: cfg.group_bits,
+            group_bits: cfg.group.group_bits(),
             seed: cfg.seed,
             cloud_enc: cloud.1,
             cps,

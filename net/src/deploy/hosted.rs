@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
 use p256::ecdsa::VerifyingKey;
 
 use super::roster::Roster;
@@ -143,7 +143,7 @@ impl WithTypes for Build<'_> {
 
 impl Build<'_> {
     /// The Cloud, with every candidate CP of the roster registered.
-    fn cloud<B: Backend, S: CipherSuite>(&self, suite: &S, group: &SchnorrGroup<B>) -> Result<BoxedParty<'static>> {
+    fn cloud<B: Backend, S: CipherSuite>(&self, suite: &S, group: &AnyGroup<B>) -> Result<BoxedParty<'static>> {
         let cfg = self.cfg;
         let sk = self.cloud_key(suite)?;
         let (k, t, window) = (cfg.capacity, cfg.t, cfg.freshness_s);
@@ -158,7 +158,7 @@ impl Build<'_> {
                 .decode_sign_public(&cp.sign)
                 .map_err(|e| self.bad_roster(&whose, e))?;
             group
-                .element_from_bytes(&cp.pvss, "PVSS public key")
+                .decode_element(&cp.pvss, "PVSS public key")
                 .map_err(|e| self.bad_roster(&whose, e))?;
             let pvss_pk = cp.pvss.clone();
             cloud.register(
@@ -174,7 +174,7 @@ impl Build<'_> {
     }
 
     /// The Edge, with its copy of the Cloud's key.
-    fn edge<B: Backend, S: CipherSuite>(&self, suite: S, group: Arc<SchnorrGroup<B>>) -> Result<BoxedParty<'static>> {
+    fn edge<B: Backend, S: CipherSuite>(&self, suite: S, group: Arc<AnyGroup<B>>) -> Result<BoxedParty<'static>> {
         let cfg = self.cfg;
         let sk = self.cloud_key(&suite)?;
         let dp_keys = self.dp_keys()?;
@@ -198,7 +198,7 @@ impl Build<'_> {
         &self,
         vid: u32,
         suite: S,
-        group: Arc<SchnorrGroup<B>>,
+        group: Arc<AnyGroup<B>>,
     ) -> Result<BoxedParty<'static>> {
         let cfg = self.cfg;
         let me = self.host.name.as_str();
@@ -209,7 +209,7 @@ impl Build<'_> {
             .ok_or_else(|| self.bad_roster(&format!("CP {vid}"), "no entry"))?;
         let enc_b = self.files.binding(suite.id(), suite.bits(), &party, Purpose::Enc);
         let sign_b = self.files.binding(suite.id(), suite.bits(), &party, Purpose::Sign);
-        let pvss_b = secrets::pvss_binding(&self.files, cfg.group_bits, &party);
+        let pvss_b = secrets::pvss_binding(&self.files, cfg.group.group_bits(), &party);
         let keys = CpKeys {
             enc: self
                 .files
@@ -244,7 +244,7 @@ impl Build<'_> {
         first: u32,
         last: u32,
         suite: &S,
-        group: &Arc<SchnorrGroup<B>>,
+        group: &Arc<AnyGroup<B>>,
     ) -> Result<Vec<BoxedParty<'static>>> {
         let cfg = self.cfg;
         let me = self.host.name.as_str();

@@ -3,6 +3,7 @@
 //! and the parties' deadlines.
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use serde::{Deserialize, Serialize};
 
@@ -28,9 +29,14 @@ pub struct Params {
     pub provider: Provider,
     /// RSA bits.
     pub rsa_bits: u32,
-    /// PVSS group bits.
+    /// The group's `group_bits` column: bits of p of a Schnorr group, 0 for ristretto255.
+    /// Files written before `group` existed name their Schnorr group by this alone.
     pub group_bits: u32,
-    /// `num` or `gmp`.
+    /// The group (`schnorr-2048`, `ristretto255`, ...); absent in older files, where it is
+    /// `schnorr-<group_bits>`.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "as_opt_name")]
+    pub group: Option<GroupKind>,
+    /// `num` or `gmp` (used by the Schnorr groups only).
     #[serde(with = "as_name")]
     pub backend: BackendKind,
     /// `paper`, `fast`, `batch` or `vss`.
@@ -70,6 +76,38 @@ mod as_name {
         D: Deserializer<'de>,
     {
         String::deserialize(d)?.parse().map_err(de::Error::custom)
+    }
+}
+
+/// As [`as_name`], for an optional parameter.
+mod as_opt_name {
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    use serde::{Deserialize, Deserializer, Serializer, de};
+
+    pub fn serialize<T: Display, S: Serializer>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.collect_str(v),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+    where
+        T: FromStr<Err: Display>,
+        D: Deserializer<'de>,
+    {
+        Option::<String>::deserialize(d)?
+            .map(|s| s.parse().map_err(de::Error::custom))
+            .transpose()
+    }
+}
+
+impl Params {
+    /// The group these parameters name (older files: `schnorr-<group_bits>`).
+    pub fn group(&self) -> GroupKind {
+        self.group.unwrap_or(GroupKind::from_group_bits(self.group_bits))
     }
 }
 

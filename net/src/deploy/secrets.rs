@@ -20,7 +20,7 @@
 use std::path::{Path, PathBuf};
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::CpKeyPair;
 use num_bigint::BigUint;
 use zeroize::Zeroizing;
@@ -145,13 +145,13 @@ pub(crate) fn pvss_binding(files: &HostFiles<'_>, group_bits: u32, party: &str) 
 }
 
 /// A PVSS key pair's parts: the secret exponent (fixed length) and `g^sk`.
-pub(crate) fn pvss_parts<B: Backend>(group: &SchnorrGroup<B>, sk: &B::Int) -> Result<KeyParts> {
+pub(crate) fn pvss_parts<B: Backend>(group: &AnyGroup<B>, sk: &B::Int) -> Result<KeyParts> {
     let kp = CpKeyPair::from_secret(group, sk.clone())?;
-    Ok((Zeroizing::new(group.zq().to_bytes(sk)), group.element_to_bytes(kp.pk())))
+    Ok((Zeroizing::new(group.zq().to_bytes(sk)), group.encode_element(kp.pk())))
 }
 
 /// A PVSS key pair from its stored secret exponent, and its public encoding.
-pub(crate) fn pvss_parse<B: Backend>(group: &SchnorrGroup<B>, bytes: &[u8]) -> Result<(CpKeyPair<B>, Vec<u8>)> {
+pub(crate) fn pvss_parse<B: Backend>(group: &AnyGroup<B>, bytes: &[u8]) -> Result<(CpKeyPair<B>, Vec<u8>)> {
     if bytes.len() != group.zq().element_len() {
         return Err(RolesError::Config(format!(
             "a PVSS secret of {} bytes, not {}",
@@ -163,6 +163,6 @@ pub(crate) fn pvss_parse<B: Backend>(group: &SchnorrGroup<B>, bytes: &[u8]) -> R
     let kp = CpKeyPair::from_secret(group, sk.clone());
     B::wipe(&mut sk);
     let kp = kp?;
-    let public = group.element_to_bytes(kp.pk());
+    let public = group.encode_element(kp.pk());
     Ok((kp, public))
 }

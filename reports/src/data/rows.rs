@@ -154,6 +154,7 @@ mod tests {
             t: 3,
             rsa_bits: 0,
             group_bits: 2048,
+            group: "schnorr-2048".into(),
             value_bits: 16,
             seed: 7,
         }

@@ -195,6 +195,15 @@ impl Row<'_> {
         }
     }
 
+    /// The `group` column, or `schnorr-<group_bits>` in files written before it existed.
+    pub(super) fn group(&self) -> Result<String> {
+        if self.table.index.contains_key("group") {
+            self.text("group")
+        } else {
+            Ok(format!("schnorr-{}", self.u64("group_bits")?))
+        }
+    }
+
     /// An optional non-negative integer (empty: `None`).
     pub(super) fn opt_u64(&self, col: &str) -> Result<Option<u64>> {
         if self.raw(col).1.is_empty() {
@@ -217,6 +226,7 @@ impl Row<'_> {
             t: self.u64("t")?,
             rsa_bits: self.u64("rsa_bits")?,
             group_bits: self.u64("group_bits")?,
+            group: self.group()?,
             value_bits: self.u64("value_bits")?,
             seed: self.u64("seed")?,
         })

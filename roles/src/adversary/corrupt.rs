@@ -7,7 +7,7 @@
 use std::sync::{Arc, Mutex};
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::Attachment;
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{Polynomial, Share};
@@ -60,7 +60,7 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
     fn mode(&self) -> dsmpc_core::pvss::VerifyMode {
         self.inner.mode()
     }
-    fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> RolesResult<Dealing<B>> {
+    fn deal(&self, group: &AnyGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> RolesResult<Dealing<B>> {
         let dealing = self.inner.deal(group, secret, t, rng)?;
         if self.inconsistent {
             let delta = Polynomial::random(group.zq(), &B::from_u64(0), t, rng)?;
@@ -68,7 +68,7 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
         }
         Ok(dealing)
     }
-    fn scalars(&self, group: &SchnorrGroup<B>, dealing: &Dealing<B>, to: &ShareTo) -> Dealt<B> {
+    fn scalars(&self, group: &AnyGroup<B>, dealing: &Dealing<B>, to: &ShareTo) -> Dealt<B> {
         let zq = group.zq();
         let mut s = self.inner.scalars(group, dealing, to);
         let (pos, of) = to.pos;
@@ -94,10 +94,10 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         self.inner.acceptor()
     }
-    fn check_result(&self, g: &SchnorrGroup<B>, c: Option<&[B::Int]>, x: u16, s: &[B::Int]) -> Result<(), String> {
+    fn check_result(&self, g: &AnyGroup<B>, c: Option<&[AnyElement<B>]>, x: u16, s: &[B::Int]) -> Result<(), String> {
         self.inner.check_result(g, c, x, s)
     }
-    fn conclude(&self, group: &SchnorrGroup<B>, results: &[Share<B>], t: usize) -> RolesResult<Check> {
+    fn conclude(&self, group: &AnyGroup<B>, results: &[Share<B>], t: usize) -> RolesResult<Check> {
         self.inner.conclude(group, results, t)
     }
 }
@@ -142,7 +142,7 @@ impl<B: Backend> Acceptor<B> for OffByOneAcceptor<B> {
     fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
         self.inner.share(ctx, share, rng)
     }
-    fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<B::Int>) -> Vec<(u32, Verdict)> {
+    fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<AnyElement<B>>) -> Vec<(u32, Verdict)> {
         self.inner.commitments(ctx, dp, elements)
     }
     fn finish(&mut self, ctx: &CpCtx<'_, B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {

@@ -3,7 +3,7 @@
 //! randomness as the paper's).
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::AnyGroup;
 use dsmpc_core::pvss::{self, VerifyMode};
 
 use super::paper::PerPacket;
@@ -18,6 +18,6 @@ impl<B: Backend> Verification<B> for Fast {
         VerifyMode::Fast
     }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
-        PerPacket::boxed(pvss::verify_fast::<B, SchnorrGroup<B>>)
+        PerPacket::boxed(pvss::verify_fast::<B, AnyGroup<B>>)
     }
 }

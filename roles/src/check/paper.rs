@@ -4,7 +4,7 @@
 //! of the per-packet acceptor that [`super::fast`] shares.
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::AnyGroup;
 use dsmpc_core::pvss::{self, CpKeyPair, Packet, PvssFailure, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
 
@@ -19,11 +19,11 @@ impl<B: Backend> Verification<B> for Paper {
         VerifyMode::Paper
     }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
-        PerPacket::boxed(pvss::verify_paper::<B, SchnorrGroup<B>>)
+        PerPacket::boxed(pvss::verify_paper::<B, AnyGroup<B>>)
     }
 }
 
-type VerifyFn<B> = fn(&SchnorrGroup<B>, &CpKeyPair<B>, Packet<'_, B>) -> Result<(), PvssFailure>;
+type VerifyFn<B> = fn(&AnyGroup<B>, &CpKeyPair<B>, Packet<'_, B>) -> Result<(), PvssFailure>;
 
 /// Checks each packet as it arrives and adds it to the sum once verified.
 pub(crate) struct PerPacket<B: Backend> {

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::Share;
@@ -25,7 +25,7 @@ impl<B: Backend> Verification<B> for Vss {
     fn mode(&self) -> VerifyMode {
         VerifyMode::Vss
     }
-    fn deal(&self, group: &SchnorrGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> Result<Dealing<B>> {
+    fn deal(&self, group: &AnyGroup<B>, secret: &B::Int, t: usize, rng: &mut DsmpcRng) -> Result<Dealing<B>> {
         let d = vss::deal(group, secret, t, rng)?;
         Ok(Dealing {
             f: d.f,
@@ -42,8 +42,8 @@ impl<B: Backend> Verification<B> for Vss {
     }
     fn check_result(
         &self,
-        group: &SchnorrGroup<B>,
-        combined: Option<&[B::Int]>,
+        group: &AnyGroup<B>,
+        combined: Option<&[AnyElement<B>]>,
         x: u16,
         scalars: &[B::Int],
     ) -> std::result::Result<(), String> {
@@ -56,7 +56,7 @@ impl<B: Backend> Verification<B> for Vss {
             Err("(sum, blinding sum) does not match the agreed DPs' combined commitments".into())
         }
     }
-    fn conclude(&self, _group: &SchnorrGroup<B>, _results: &[Share<B>], _t: usize) -> Result<Check> {
+    fn conclude(&self, _group: &AnyGroup<B>, _results: &[Share<B>], _t: usize) -> Result<Check> {
         Ok(Check::Verified)
     }
 }
@@ -64,7 +64,7 @@ impl<B: Backend> Verification<B> for Vss {
 /// A CP's share pairs and commitments, each held until the other arrives, then the verified
 /// pairs until the agreed set is known.
 struct Held<B: Backend> {
-    commitments: BTreeMap<u32, Vec<B::Int>>,
+    commitments: BTreeMap<u32, Vec<AnyElement<B>>>,
     unchecked: BTreeMap<u32, Dealt<B>>,
     verified: BTreeMap<u32, Dealt<B>>,
 }
@@ -97,7 +97,7 @@ impl<B: Backend> Acceptor<B> for Held<B> {
         self.unchecked.insert(dp, scalars);
         self.check(ctx, dp)
     }
-    fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<B::Int>) -> Vec<(u32, Verdict)> {
+    fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<AnyElement<B>>) -> Vec<(u32, Verdict)> {
         self.commitments.insert(dp, elements);
         self.check(ctx, dp)
     }

@@ -24,7 +24,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::vss;
 
 use super::{Outbox, PartyId, Refusal, Timeouts, cp_name, dp_name};
@@ -48,7 +48,7 @@ pub(crate) fn for_cp<B: Backend>(check: &dyn Verification<B>, dp_keys: Option<Ar
 /// `dp_keys` verify the DPs' commitment signatures.
 pub(crate) fn for_edge<B: Backend>(
     check: &dyn Verification<B>,
-    group: Arc<SchnorrGroup<B>>,
+    group: Arc<AnyGroup<B>>,
     dps: u32,
     dp_keys: Option<Arc<DpKeys>>,
 ) -> Option<EdgeAgreement<B>> {
@@ -73,13 +73,15 @@ pub(crate) struct CpAgreement {
 
 impl CpAgreement {
     /// A DP's commitments, relayed by the Edge: of a DP of this task (1..=`dps`), once, signed
-    /// by that DP, every element `element_len` bytes. The elements, or why they are ignored.
+    /// by that DP, every element of the group's length. The elements (one that does not parse as
+    /// the identity, which the acceptor's element check refuses), or why they are ignored.
     pub(crate) fn commitments<B: Backend>(
         &mut self,
         m: &Commitments,
         dps: u32,
-        element_len: usize,
-    ) -> Result<Vec<B::Int>, Refusal> {
+        group: &AnyGroup<B>,
+    ) -> Result<Vec<AnyElement<B>>, Refusal> {
+        let element_len = group.element_len();
         let d = m.dp;
         if d == 0 || d > dps {
             return Err(format!("commitments of {}, not a DP of this task", dp_name(d)));
@@ -95,7 +97,7 @@ impl CpAgreement {
             ));
         }
         self.committed.insert(d);
-        Ok(m.elements.iter().map(|e| B::from_be_bytes(e)).collect())
+        Ok(m.elements.iter().map(|e| group.parse_or_identity(e)).collect())
     }
 
     /// Whether DP `d`'s commitments were taken.
@@ -135,14 +137,14 @@ impl CpAgreement {
 /// The Edge's part of the agreement round: the DPs' commitments, the CPs' reports, the agreed
 /// set and the agreed DPs' combined commitments.
 pub(crate) struct EdgeAgreement<B: Backend> {
-    group: Arc<SchnorrGroup<B>>,
+    group: Arc<AnyGroup<B>>,
     dps: u32,
     dp_keys: Option<Arc<DpKeys>>,
-    commitments: BTreeMap<u32, Vec<B::Int>>,
+    commitments: BTreeMap<u32, Vec<AnyElement<B>>>,
     bad_commitments: BTreeMap<u32, String>,
     reports: BTreeMap<u16, DpReport>,
     agreed: Option<Vec<u32>>,
-    combined: Option<Vec<B::Int>>,
+    combined: Option<Vec<AnyElement<B>>>,
 }
 
 impl<B: Backend> EdgeAgreement<B> {
@@ -169,11 +171,15 @@ impl<B: Backend> EdgeAgreement<B> {
         let group = &*self.group;
         let el = group.element_len();
         let signed = self.dp_keys.as_ref().is_some_and(|k| k.verify(m));
-        let parsed: Option<Vec<B::Int>> = (m.elements.len() == t)
+        let parsed: Option<Vec<AnyElement<B>>> = (m.elements.len() == t)
             .then(|| {
                 m.elements
                     .iter()
-                    .map(|e| Some(B::from_be_bytes(e)).filter(|x| e.len() == el && group.is_well_formed(x)))
+                    .map(|e| {
+                        group
+                            .parse_element(e)
+                            .filter(|x| e.len() == el && group.check_element(x))
+                    })
                     .collect()
             })
             .flatten();
@@ -314,10 +320,10 @@ impl<B: Backend> EdgeAgreement<B> {
     }
 
     /// The product of the agreed DPs' commitments, computed on first use.
-    pub(crate) fn combined(&mut self) -> Result<&[B::Int], String> {
+    pub(crate) fn combined(&mut self) -> Result<&[AnyElement<B>], String> {
         if self.combined.is_none() {
             let agreed = self.agreed.clone().unwrap_or_default();
-            let lists: Vec<&[B::Int]> = agreed
+            let lists: Vec<&[AnyElement<B>]> = agreed
                 .iter()
                 .filter_map(|d| self.commitments.get(d).map(Vec::as_slice))
                 .collect();

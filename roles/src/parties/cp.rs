@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::{Attachment, CpKeyPair};
 use dsmpc_core::rng::DsmpcRng;
 
@@ -68,7 +68,7 @@ enum Step {
 /// A computing party (vehicle) with its keys.
 pub struct ComputingParty<B: Backend, S: CipherSuite> {
     suite: S,
-    group: Arc<SchnorrGroup<B>>,
+    group: Arc<AnyGroup<B>>,
     check: Arc<dyn Verification<B>>,
     vid: u32,
     keys: CpKeys<B, S>,
@@ -95,7 +95,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         suite: S,
-        group: Arc<SchnorrGroup<B>>,
+        group: Arc<AnyGroup<B>>,
         check: Arc<dyn Verification<B>>,
         vid: u32,
         keys: CpKeys<B, S>,
@@ -143,7 +143,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     }
     /// Its PVSS public key, encoded (registered with the Cloud out of band).
     pub fn pvss_pk_bytes(&self) -> Vec<u8> {
-        self.group.element_to_bytes(self.keys.pvss.pk())
+        self.group.encode_element(self.keys.pvss.pk())
     }
     /// Its public encryption key.
     pub fn enc_pk(&self) -> S::EncPublic {
@@ -283,8 +283,8 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         let attached = !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty());
         let att = if attached && m.e.len() == el && m.c.len() == el && m.r.len() == sl {
             Some(Attachment {
-                e: B::from_be_bytes(&m.e),
-                c: B::from_be_bytes(&m.c),
+                e: self.group.parse_or_identity(&m.e),
+                c: self.group.parse_or_identity(&m.c),
                 r: B::from_be_bytes(&m.r),
             })
         } else {
@@ -310,14 +310,13 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// A DP's commitments, relayed by the Edge, checked by the agreement round (the DP's
     /// signature), then handed to the acceptor.
     fn commitments(&mut self, m: Commitments, now: Time, probe: &mut dyn Probe) {
-        let el = self.group.element_len();
         let Some(agreement) = &mut self.agreement else {
             return self.ignore(
                 PartyId::Edge,
                 unexpected(crate::wire::MessageKind::Commitments, PartyId::Edge),
             );
         };
-        let elements = match agreement.commitments::<B>(&m, self.dps, el) {
+        let elements = match agreement.commitments::<B>(&m, self.dps, &self.group) {
             Ok(e) => e,
             Err(why) => return self.ignore(PartyId::Edge, why),
         };

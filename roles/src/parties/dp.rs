@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use dsmpc_core::backend::{Backend, Num};
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::rng::DsmpcRng;
 use num_bigint::BigUint;
 use zeroize::Zeroizing;
@@ -29,7 +29,7 @@ use crate::wire::{Commitments, Message, Roster, SharePacket, labels};
 /// A data provider holding one value.
 pub struct DataProvider<B: Backend, S: CipherSuite> {
     suite: S,
-    group: Arc<SchnorrGroup<B>>,
+    group: Arc<AnyGroup<B>>,
     check: Arc<dyn Verification<B>>,
     d: u32,
     value: BigUint,
@@ -49,7 +49,7 @@ struct RosterCp<B: Backend, S: CipherSuite> {
     index: u16,
     vid: u32,
     enc_pk: S::EncPublic,
-    pvss_pk: B::Int,
+    pvss_pk: AnyElement<B>,
 }
 
 impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
@@ -57,7 +57,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
     /// commitments in `vss` mode (unused otherwise).
     pub fn new(
         suite: S,
-        group: Arc<SchnorrGroup<B>>,
+        group: Arc<AnyGroup<B>>,
         check: Arc<dyn Verification<B>>,
         d: u32,
         value: BigUint,
@@ -97,7 +97,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             }
             let pvss_pk = self
                 .group
-                .element_from_bytes(&e.pvss_pk, "PVSS public key")
+                .decode_element(&e.pvss_pk, "PVSS public key")
                 .map_err(|err| format!("CP(i={}): {err}", e.index))?;
             roster.push(RosterCp {
                 index: e.index,
@@ -148,8 +148,8 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             let att = self.check.attach(&share, &mut self.rng);
             let (e, c, r) = match att {
                 Some(a) => (
-                    self.group.element_to_bytes(&a.e),
-                    self.group.element_to_bytes(&a.c),
+                    self.group.encode_element(&a.e),
+                    self.group.encode_element(&a.c),
                     zq.to_bytes(&a.r),
                 ),
                 None => Default::default(),
@@ -166,7 +166,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             packets.push((cp.vid, Message::SharePacket(msg).encode()));
         }
         if let Some(c) = &dealing.commitments {
-            let elements: Vec<Vec<u8>> = c.iter().map(|x| self.group.element_to_bytes(x)).collect();
+            let elements: Vec<Vec<u8>> = c.iter().map(|x| self.group.encode_element(x)).collect();
             let key = self.sign_key.as_ref().ok_or_else(|| {
                 RolesError::Config(format!("{} has no signing key for its commitments", dp_name(self.d)))
             })?;

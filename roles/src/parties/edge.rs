@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{self, Share};
 use num_bigint::BigUint;
@@ -53,7 +53,7 @@ enum Step {
 /// The Edge.
 pub struct Edge<B: Backend, S: CipherSuite> {
     suite: S,
-    group: Arc<SchnorrGroup<B>>,
+    group: Arc<AnyGroup<B>>,
     check: Arc<dyn Verification<B>>,
     sk: S::EncPrivate,
     dps: u32,
@@ -79,7 +79,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         suite: S,
-        group: Arc<SchnorrGroup<B>>,
+        group: Arc<AnyGroup<B>>,
         check: Arc<dyn Verification<B>>,
         sk: S::EncPrivate,
         dps: u32,

@@ -3,6 +3,7 @@
 //! configuration that cannot work before anything is built.
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng::RngSource;
 use num_bigint::BigUint;
@@ -41,8 +42,8 @@ pub struct SessionConfig {
     pub provider: Provider,
     /// RSA modulus bits.
     pub rsa_bits: u32,
-    /// PVSS group bits.
-    pub group_bits: u32,
+    /// The group of PVSS and VSS (`schnorr-2048`, `ristretto255`, ...).
+    pub group: GroupKind,
     /// Big-integer backend.
     pub backend: BackendKind,
     /// Verification mode.
@@ -71,7 +72,7 @@ impl Default for SessionConfig {
             suite: SuiteKind::Rsa,
             provider: Provider::RustCrypto,
             rsa_bits: 2048,
-            group_bits: 2048,
+            group: GroupKind::Schnorr(2048),
             backend: BackendKind::Num,
             verify: VerifyMode::Batch,
             seed: Some(1),
@@ -133,8 +134,10 @@ impl SessionConfig {
         if let Err(why) = self.provider.supports(self.suite, self.rsa_bits) {
             return cfg(why);
         }
-        if !dsmpc_core::group::SUPPORTED_BITS.contains(&self.group_bits) {
-            return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits: self.group_bits }.into());
+        if let Some(bits) = self.group.schnorr_bits()
+            && !dsmpc_core::group::SUPPORTED_BITS.contains(&bits)
+        {
+            return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits }.into());
         }
         self.backend.ensure_available()?;
         // n * (2^v - 1) < q: otherwise the sum could wrap around modulo q.
@@ -180,6 +183,26 @@ impl SessionConfig {
         Ok(())
     }
 
+    /// The backend that serves this session's scalars: the configured one for a Schnorr group;
+    /// num for ristretto255, whose scalar arithmetic is small beside its curve operations and
+    /// whose `backend` column reads `n/a` ([`SessionConfig::backend_label`]).
+    pub fn effective_backend(&self) -> BackendKind {
+        if self.group.uses_backend() {
+            self.backend
+        } else {
+            BackendKind::Num
+        }
+    }
+
+    /// The backend as CSV and reports show it: its name, or `n/a` where it does not apply.
+    pub fn backend_label(&self) -> String {
+        if self.group.uses_backend() {
+            self.backend.to_string()
+        } else {
+            "n/a".to_string()
+        }
+    }
+
     /// Short id of the parameter point, e.g. `n20-m5-k5-t3-rsa2048-g2048-num-batch` (with
     /// `-awslc` appended for that provider).
     pub fn point_id(&self) -> String {
@@ -191,9 +214,13 @@ impl SessionConfig {
             Provider::RustCrypto => String::new(),
             p => format!("-{p}"),
         };
+        let group = match self.group {
+            GroupKind::Schnorr(bits) => format!("g{bits}-{}", self.backend),
+            GroupKind::Ristretto255 => "ristretto255".to_string(),
+        };
         format!(
-            "n{}-m{}-k{}-t{}-{suite}-g{}-{}-{}{provider}",
-            self.n, self.m, self.capacity, self.t, self.group_bits, self.backend, self.verify
+            "n{}-m{}-k{}-t{}-{suite}-{group}-{}{provider}",
+            self.n, self.m, self.capacity, self.t, self.verify
         )
     }
 }

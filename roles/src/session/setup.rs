@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use dsmpc_core::backend::Backend;
 use dsmpc_core::dispatch_backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, GroupKind};
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::RngSource;
 use num_bigint::BigUint;
@@ -31,26 +31,28 @@ pub fn with_types<W: WithTypes>(cfg: &SessionConfig, work: W) -> Result<W::Outpu
     match (cfg.suite, cfg.provider) {
         (SuiteKind::Rsa, Provider::RustCrypto) => {
             let suite = rustcrypto::RsaSuite::new(cfg.rsa_bits)?;
-            dispatch_backend!(cfg.backend, B => work.run::<B, _>(suite))?
+            dispatch_backend!(cfg.effective_backend(), B => work.run::<B, _>(suite))?
         }
         (SuiteKind::Rsa, Provider::AwsLc) => {
             let suite = awslc::RsaSuite::new(cfg.rsa_bits)?;
-            dispatch_backend!(cfg.backend, B => work.run::<B, _>(suite))?
+            dispatch_backend!(cfg.effective_backend(), B => work.run::<B, _>(suite))?
         }
         (SuiteKind::P256, Provider::RustCrypto) => {
-            dispatch_backend!(cfg.backend, B => work.run::<B, _>(rustcrypto::P256Suite))?
+            dispatch_backend!(cfg.effective_backend(), B => work.run::<B, _>(rustcrypto::P256Suite))?
         }
-        (SuiteKind::P256, Provider::AwsLc) => dispatch_backend!(cfg.backend, B => work.run::<B, _>(awslc::P256Suite))?,
+        (SuiteKind::P256, Provider::AwsLc) => {
+            dispatch_backend!(cfg.effective_backend(), B => work.run::<B, _>(awslc::P256Suite))?
+        }
     }
 }
 
 /// The set-up every process that runs parties does first, a whole session or a node: the
 /// provider warmed up and the shared group with the fixed-base tables the mode uses.
-pub fn provider_and_group<B: Backend, S: CipherSuite>(cfg: &SessionConfig) -> Result<Arc<SchnorrGroup<B>>> {
+pub fn provider_and_group<B: Backend, S: CipherSuite>(cfg: &SessionConfig) -> Result<Arc<AnyGroup<B>>> {
     if S::PROVIDER == Provider::AwsLc {
         awslc::warm_up();
     }
-    let group = shared_group::<B>(cfg.group_bits)?;
+    let group = shared_group::<B>(cfg.group)?;
     Precompute::for_mode(cfg.verify).group(&group);
     Ok(group)
 }
@@ -78,15 +80,17 @@ impl Precompute {
     }
 
     /// Build the generators' tables of `group`, if the mode uses them.
-    pub fn group<B: Backend>(self, group: &SchnorrGroup<B>) {
-        if self.generators {
+    pub fn group<B: Backend>(self, group: &AnyGroup<B>) {
+        if self.generators
+            && let Some(group) = group.schnorr()
+        {
             group.g_table();
             group.h_table();
         }
     }
 
     /// Build the table of a CP's own PVSS public key, if the mode uses it.
-    pub fn cp_key<B: Backend>(self, keys: &CpKeyPair<B>, group: &SchnorrGroup<B>) {
+    pub fn cp_key<B: Backend>(self, keys: &CpKeyPair<B>, group: &AnyGroup<B>) {
         if self.cp_key {
             keys.pk_table(group);
         }
@@ -95,21 +99,18 @@ impl Precompute {
 
 /// The standard group of `bits` for backend `B`, one per process: sessions share it and its
 /// fixed-base tables, which are built once (set-up, not a phase).
-fn shared_group<B: Backend>(bits: u32) -> Result<Arc<SchnorrGroup<B>>> {
-    type Cache = Mutex<HashMap<(TypeId, u32), Arc<dyn Any + Send + Sync>>>;
+fn shared_group<B: Backend>(kind: GroupKind) -> Result<Arc<AnyGroup<B>>> {
+    type Cache = Mutex<HashMap<(TypeId, GroupKind), Arc<dyn Any + Send + Sync>>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
-    let key = (TypeId::of::<B>(), bits);
+    let key = (TypeId::of::<B>(), kind);
     let mut cache = CACHE
         .get_or_init(Cache::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if let Some(g) = cache
-        .get(&key)
-        .and_then(|g| g.clone().downcast::<SchnorrGroup<B>>().ok())
-    {
+    if let Some(g) = cache.get(&key).and_then(|g| g.clone().downcast::<AnyGroup<B>>().ok()) {
         return Ok(g);
     }
-    let g = Arc::new(SchnorrGroup::<B>::standard(bits)?);
+    let g = Arc::new(AnyGroup::<B>::new(kind)?);
     cache.insert(key, g.clone());
     Ok(g)
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::AnyGroup;
 use dsmpc_core::pvss::CpKeyPair;
 use dsmpc_core::rng::RngSource;
 use num_bigint::BigUint;
@@ -24,7 +24,7 @@ use crate::values;
 pub(crate) struct World<'c, B: Backend, S: CipherSuite> {
     pub(crate) cfg: &'c SessionConfig,
     pub(crate) suite: S,
-    pub(crate) group: Arc<SchnorrGroup<B>>,
+    pub(crate) group: Arc<AnyGroup<B>>,
     pub(crate) src: RngSource,
     pub(crate) timeouts: Timeouts,
 }

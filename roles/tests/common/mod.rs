@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
-use dsmpc_core::group::SchnorrGroup;
+use dsmpc_core::group::{AnyGroup, GroupKind};
 use dsmpc_core::pvss::{CpKeyPair, VerifyMode};
 use dsmpc_core::rng::{self, RngSource};
 use dsmpc_roles::RolesError;
@@ -174,7 +174,7 @@ pub fn pump(
 /// (all registered), n DPs' commitment-signing keys (`vss`), threshold t.
 pub struct World<B: Backend> {
     pub suite: RsaSuite,
-    pub group: Arc<SchnorrGroup<B>>,
+    pub group: Arc<AnyGroup<B>>,
     pub keys: KeyCache,
     pub mode: VerifyMode,
     pub check: Arc<dyn Verification<B>>,
@@ -198,7 +198,7 @@ pub struct World<B: Backend> {
 /// 1024-bit group. The Cloud has started: [`World::announce`] is what it sent.
 pub fn world<B: Backend>(m: u32, k: usize, t: usize, n: u32, mode: VerifyMode) -> World<B> {
     let suite = RsaSuite::new(1024).unwrap();
-    let group = Arc::new(SchnorrGroup::<B>::standard(1024).unwrap());
+    let group = Arc::new(AnyGroup::<B>::new(GroupKind::Schnorr(1024)).unwrap());
     let keys = KeyCache::new(RngSource::Seed(7));
     let check = check::for_mode::<B>(mode);
     let (dp_signing, dp_keys) = if check.commits() {

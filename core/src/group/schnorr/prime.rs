@@ -71,6 +71,9 @@ impl<B: Backend> PrimeOrderGroup for SchnorrGroup<B> {
     fn encode_element(&self, x: &B::Int) -> Vec<u8> {
         self.element_to_bytes(x)
     }
+    fn parse_element(&self, bytes: &[u8]) -> Option<B::Int> {
+        (bytes.len() == SchnorrGroup::element_len(self)).then(|| B::from_be_bytes(bytes))
+    }
     fn decode_element(&self, bytes: &[u8], what: &'static str) -> Result<B::Int> {
         self.element_from_bytes(bytes, what)
     }

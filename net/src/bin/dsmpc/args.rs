@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::sim::Placement;
 use dsmpc_roles::adversary::Fault;
@@ -128,10 +129,17 @@ pub(crate) struct SessionArgs {
     /// RSA modulus bits for encryption and signatures: 1024 (weak), 2048, 3072 or 4096.
     #[arg(long, value_name = "B", default_value_t = 2048)]
     pub(crate) rsa_bits: u32,
-    /// PVSS group bits |p|: 1024 (weak), 2048, 3072 or 4096.
-    #[arg(long, value_name = "L", default_value_t = 2048)]
-    pub(crate) group_bits: u32,
-    /// Big-integer backend: num (pure Rust) or gmp [default: gmp if compiled in, else num].
+    /// The group of PVSS and VSS: schnorr-1024 (weak), schnorr-2048, schnorr-3072,
+    /// schnorr-4096 (Schnorr groups over the big-integer backend) or ristretto255 (the
+    /// curve group, RFC 9496; the backend does not apply) [default: schnorr-2048].
+    #[arg(long, value_name = "GROUP", conflicts_with = "group_bits")]
+    pub(crate) group: Option<GroupKind>,
+    /// Another spelling of `--group schnorr-L`: the Schnorr group with an L-bit p (1024
+    /// (weak), 2048, 3072 or 4096).
+    #[arg(long, value_name = "L")]
+    pub(crate) group_bits: Option<u32>,
+    /// Big-integer backend of the Schnorr groups: num (pure Rust) or gmp [default: gmp if
+    /// compiled in, else num]. Not with `--group ristretto255`.
     #[arg(long, value_name = "num|gmp")]
     pub(crate) backend: Option<BackendKind>,
     /// Cipher suite: rsa (OAEP/PSS, --rsa-bits) or p256 (ECIES + ECDSA, as the reference
@@ -234,14 +242,24 @@ pub(crate) struct ParamsArgs {
 }
 
 impl SessionArgs {
-    /// The session these flags describe.
-    pub(crate) fn config(&self) -> SessionConfig {
+    /// The session these flags describe; an error for flags that contradict each other.
+    pub(crate) fn config(&self) -> Result<SessionConfig, RolesError> {
+        let group = match (self.group, self.group_bits) {
+            (Some(g), _) => g,
+            (None, Some(bits)) => GroupKind::Schnorr(bits),
+            (None, None) => GroupKind::Schnorr(2048),
+        };
+        if let (GroupKind::Ristretto255, Some(b)) = (group, self.backend) {
+            return Err(RolesError::Config(format!(
+                "--backend {b} with --group ristretto255: the backend serves the Schnorr groups only; drop --backend"
+            )));
+        }
         let backend = self.backend.unwrap_or(if BackendKind::Gmp.is_available() {
             BackendKind::Gmp
         } else {
             BackendKind::Num
         });
-        SessionConfig {
+        Ok(SessionConfig {
             n: self.dps,
             m: self.cps,
             capacity: self.capacity.unwrap_or(self.cps),
@@ -249,7 +267,7 @@ impl SessionArgs {
             suite: self.suite,
             provider: self.provider,
             rsa_bits: self.rsa_bits,
-            group_bits: self.group_bits,
+            group,
             backend,
             verify: self.verify,
             seed: self.seed,
@@ -257,7 +275,7 @@ impl SessionArgs {
             freshness_s: self.freshness,
             threads: 1,
             faults: Vec::new(),
-        }
+        })
     }
 }
 

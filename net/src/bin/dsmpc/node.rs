@@ -11,7 +11,7 @@ use dsmpc_roles::{RolesError, values};
 use crate::args::{DeployArgs, NodeArgs};
 
 pub(crate) fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
-    let cfg = a.session.config();
+    let cfg = a.session.config()?;
     cfg.validate()?;
     for addr in &a.addrs {
         if addr.parse::<std::net::SocketAddr>().is_ok()

@@ -3,6 +3,7 @@
 //! (processes), simulated (`sim`) or hashed (the transcript).
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::NetSpec;
 use dsmpc_net::process::NetStats;
@@ -25,17 +26,22 @@ pub(crate) fn header(cfg: &SessionConfig) {
         SuiteKind::Rsa => format!("RSA-{}{} (OAEP/PSS, SHA-256)", cfg.rsa_bits, weak(cfg.rsa_bits)),
         SuiteKind::P256 => "P-256 (ECIES with AES-256-GCM, ECDSA)".to_string(),
     };
+    let group = match cfg.group {
+        GroupKind::Schnorr(bits) => format!(
+            "Schnorr {bits}-bit{}, backend {}{}",
+            weak(bits),
+            cfg.backend,
+            if cfg.backend == BackendKind::Num {
+                " (no constant-time exponentiation)"
+            } else {
+                ""
+            }
+        ),
+        GroupKind::Ristretto255 => "ristretto255".to_string(),
+    };
     println!(
-        "  suite {suite} by {}, PVSS group {}-bit{}, backend {}{}, verify {}, {}",
+        "  suite {suite} by {}, PVSS group {group}, verify {}, {}",
         cfg.provider,
-        cfg.group_bits,
-        weak(cfg.group_bits),
-        cfg.backend,
-        if cfg.backend == BackendKind::Num {
-            " (no constant-time exponentiation)"
-        } else {
-            ""
-        },
         cfg.verify,
         match cfg.seed {
             Some(s) => format!("seed {s}"),

@@ -19,7 +19,7 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     let cfg = SessionConfig {
         threads: a.threads,
         faults: a.inject.clone(),
-        ..a.session.config()
+        ..a.session.config()?
     };
     cfg.validate()?;
     let spec: NetSpec = a.net.parse()?;

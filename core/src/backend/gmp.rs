@@ -168,8 +168,12 @@ mod tests {
             for len in [0, 1, 2, 7, 8, 9, 12, 16, 17, 32, 40] {
                 let (a, b) = (Gmp::to_be_bytes_padded(&g, len), Num::to_be_bytes_padded(&n, len));
                 assert_eq!(a.is_ok(), b.is_ok(), "{hex} in {len} bytes");
+                let minimal = Gmp::to_be_bytes(&g);
+                assert_eq!(a.is_ok(), minimal.len() <= len, "{hex} in {len} bytes");
                 if let (Ok(a), Ok(b)) = (a, b) {
                     assert_eq!(a, b, "{hex} in {len} bytes");
+                    assert_eq!(a[len - minimal.len()..], minimal[..], "{hex} in {len} bytes");
+                    assert!(a[..len - minimal.len()].iter().all(|b| *b == 0));
                 }
             }
         }

@@ -1,5 +1,5 @@
-//! Constant-time evidence: the instructions of a secret-dependent group operation, counted by
-//! callgrind, do not depend on the secret. Each operation runs in `dsmpc-ct-probe` once per
+//! Constant-time evidence: the instructions of a secret-dependent group operation (Schnorr
+//! groups on the gmp backend, ristretto255), counted by callgrind, do not depend on the secret. Each operation runs in `dsmpc-ct-probe` once per
 //! secret (0, 1, 2, 0xffff, q-1, all ones, alternating bits, low and high Hamming weight,
 //! random), and callgrind counts only the probe's measured function
 //! (`--toggle-collect=dsmpc_ct_probe_measured`): the counts must be equal.
@@ -139,6 +139,47 @@ fn schnorr_secret_paths_count_the_same_for_every_secret_on_gmp() {
     }
 }
 
+/// ristretto255's secret paths (curve25519-dalek's constant-time multiplication and tables),
+/// with scalars from the gmp backend, whose conversion to bytes reads a fixed number of limbs.
+#[cfg(feature = "gmp")]
+#[test]
+fn ristretto255_secret_paths_count_the_same_for_every_secret_on_gmp() {
+    if !valgrind_or_skip(concat!(
+        module_path!(),
+        "::ristretto255_secret_paths_count_the_same_for_every_secret_on_gmp"
+    )) {
+        return;
+    }
+    for op in ["mul_g", "mul_h", "mul_table", "commit", "mul_secret"] {
+        assert_constant("ristretto255", "gmp", op);
+    }
+}
+
+/// ristretto255 with num scalars: curve25519-dalek's multiplication is the same, but the
+/// conversion of a num-bigint to the scalar's bytes reads the digits num-bigint keeps (no
+/// leading zero digits), so it grows with the number of 64-bit digits by a few instructions (9
+/// between one digit and four when measured; a uniformly random scalar below l has fewer than
+/// four with probability 2^-60). Shown, and held to that: a spread of at most 100 instructions.
+#[test]
+fn ristretto255_on_num_varies_only_in_the_scalar_conversion() {
+    if !valgrind_or_skip(concat!(
+        module_path!(),
+        "::ristretto255_on_num_varies_only_in_the_scalar_conversion"
+    )) {
+        return;
+    }
+    for op in ["mul_g", "mul_secret"] {
+        let got = counts("ristretto255", "num", op);
+        let d = distinct(&got);
+        let (lo, hi) = (*d.first().unwrap(), *d.last().unwrap());
+        assert!(
+            hi - lo <= 100,
+            "ristretto255 num {op}: a spread of {} instructions: {got:?}",
+            hi - lo
+        );
+    }
+}
+
 /// Without the gmp feature there is no constant-time Schnorr backend to check: recorded as a
 /// skip (`cargo xtask test` builds with every feature where libgmp is installed).
 #[cfg(not(feature = "gmp"))]
@@ -167,4 +208,5 @@ fn the_harness_sees_variable_time_paths() {
     for op in ["vartime_mul_h", "vartime_mul"] {
         assert_varies("schnorr-1024", "gmp", op);
     }
+    assert_varies("ristretto255", "num", "vartime_mul");
 }

@@ -21,7 +21,7 @@ use clap::{Parser, ValueEnum};
 use dsmpc_core::backend::{Backend, BackendKind};
 use dsmpc_core::dispatch_backend;
 use dsmpc_core::field::Zq;
-use dsmpc_core::group::{PrimeOrderGroup, Scalar, SchnorrGroup};
+use dsmpc_core::group::{GroupKind, PrimeOrderGroup, Ristretto255, Scalar, SchnorrGroup};
 
 /// One secret-dependent group operation inside `dsmpc_ct_probe_measured`, for callgrind's
 /// `--toggle-collect=dsmpc_ct_probe_measured` to count alone.
@@ -35,7 +35,7 @@ use dsmpc_core::group::{PrimeOrderGroup, Scalar, SchnorrGroup};
 #[derive(Parser, Debug)]
 #[command(name = "dsmpc-ct-probe", version, about, long_about)]
 struct Cli {
-    /// The group: schnorr-1024, schnorr-2048, schnorr-3072 or schnorr-4096.
+    /// The group: schnorr-1024, schnorr-2048, schnorr-3072, schnorr-4096 or ristretto255.
     #[arg(long, default_value = "schnorr-1024")]
     group: String,
     /// The big-integer backend of the scalars (num, gmp).
@@ -60,9 +60,11 @@ enum Op {
     MulTable,
     /// `k * g + k * h` (a Pedersen commitment, both scalars the secret).
     Commit,
-    /// `k * pk` on the variable-base secret path (`pow_mod_secret` in a Schnorr group).
+    /// `k * pk` on the variable-base secret path (`pow_mod_secret` in a Schnorr group,
+    /// curve25519-dalek's constant-time multiplication on ristretto255).
     MulSecret,
-    /// Control: `k * h` from h's table on the variable-time path (public scalars only).
+    /// Control: `k * h` from h's table on the variable-time path (public scalars only; on
+    /// ristretto255 the same constant-time table as `mul_h`).
     VartimeMulH,
     /// Control: `k * pk` on the variable-time variable-base path (public scalars only).
     VartimeMul,
@@ -164,14 +166,13 @@ fn probe<G: PrimeOrderGroup>(group: &G, op: Op, secret_name: &str) -> Result<(),
 /// Dispatch the group and the backend named on the command line.
 fn run(cli: &Cli) -> Result<(), String> {
     let kind: BackendKind = cli.backend.parse().map_err(|e| format!("{e}"))?;
-    let group = cli.group.as_str();
-    let bits = match group.strip_prefix("schnorr-") {
-        Some(bits) => bits.parse::<u32>().map_err(|_| format!("unknown group {group:?}"))?,
-        None => return Err(format!("unknown group {group:?}")),
-    };
-    dispatch_backend!(kind, B => {
-        let g = SchnorrGroup::<B>::standard(bits).map_err(|e| e.to_string())?;
-        probe(&g, cli.op, &cli.secret)
+    let group: GroupKind = cli.group.parse()?;
+    dispatch_backend!(kind, B => match group {
+        GroupKind::Schnorr(bits) => {
+            let g = SchnorrGroup::<B>::standard(bits).map_err(|e| e.to_string())?;
+            probe(&g, cli.op, &cli.secret)
+        }
+        GroupKind::Ristretto255 => probe(&Ristretto255::<B>::new(), cli.op, &cli.secret),
     })
     .map_err(|e| e.to_string())?
 }

@@ -30,10 +30,27 @@ const CACHED_MODULI: usize = 4;
 /// An owned AWS-LC number, zeroed and freed on drop.
 struct Bn(*mut BIGNUM);
 
+/// Exponents go to AWS-LC with at least this many 64-bit limbs (256 bits: every secret exponent
+/// of the protocol is below q, which has 256 bits). `BN_mod_exp_mont_consttime` runs over every
+/// limb of the exponent it is given (its width), and GMP keeps no leading zero limbs, so an
+/// exponent with fewer limbs would take fewer steps: below 2^192, a third of the instructions
+/// of a full-size one (`perf/tests/constant_time.rs`).
+const EXP_MIN_LIMBS: usize = 4;
+
 impl Bn {
     /// A copy of `x` (non-negative). The bytes are read in place from GMP's limbs.
     fn from_integer(x: &Integer) -> Option<Bn> {
-        let limbs = x.as_limbs();
+        Self::from_limbs(x.as_limbs())
+    }
+
+    /// A copy of `x` (non-negative) with at least `min_limbs` limbs, leading zeros included.
+    fn from_integer_padded(x: &Integer, min_limbs: usize) -> Option<Bn> {
+        let padded = super::gmp::limbs_padded(x, min_limbs);
+        Self::from_limbs(&padded)
+    }
+
+    /// The number whose limbs, least significant first, are `limbs` (its width is their count).
+    fn from_limbs(limbs: &[u64]) -> Option<Bn> {
         // SAFETY: `limbs` is a live slice of u64; viewing it as bytes is valid for any u64 value.
         // Limbs are least significant first and each is native-endian, so on a little-endian
         // target the bytes are the number's little-endian bytes (checked at compile time below).
@@ -99,7 +116,7 @@ pub(super) fn pow_mod(base: &Integer, exp: &Integer, m: &Integer) -> Option<Inte
         };
         let mont = &monts[at];
         let a = Bn::from_integer(base)?;
-        let e = Bn::from_integer(exp)?;
+        let e = Bn::from_integer_padded(exp, EXP_MIN_LIMBS)?;
         // SAFETY: BN_new returns a fresh BIGNUM or null.
         let r = unsafe { BN_new() };
         if r.is_null() {

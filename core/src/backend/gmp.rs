@@ -10,8 +10,32 @@
 
 use rug::Integer;
 use rug::integer::{IsPrime, Order};
+use subtle::{ConditionallySelectable, ConstantTimeLess};
+use zeroize::Zeroizing;
 
 use super::{Backend, BackendKind};
+use crate::error::{CoreError, Result};
+
+/// `x`'s limbs, least significant first, padded with zeros to at least `n` limbs, in one pass
+/// over the padded width: each limb is selected with `subtle`, not by a branch on the number
+/// of significant limbs (a secret's length). Wiped on drop.
+pub(super) fn limbs_padded(x: &Integer, n: usize) -> Zeroizing<Vec<u64>> {
+    // Zero has no limbs: read a zero limb instead (the one branch on the value).
+    let limbs = if x.as_limbs().is_empty() {
+        &[0][..]
+    } else {
+        x.as_limbs()
+    };
+    let len = limbs.len() as u64;
+    let padded = (0..limbs.len().max(n) as u64)
+        .map(|i| {
+            let inside = i.ct_lt(&len);
+            let at = u64::conditional_select(&(len - 1), &i, inside);
+            u64::conditional_select(&0, &limbs[at as usize], inside)
+        })
+        .collect();
+    Zeroizing::new(padded)
+}
 
 /// rug / GMP backend marker.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -36,6 +60,25 @@ impl Backend for Gmp {
     }
     fn to_be_bytes(x: &Integer) -> Vec<u8> {
         x.to_digits::<u8>(Order::Msf)
+    }
+    /// As the default, from GMP's limbs in one pass over the `len` bytes, so that the work
+    /// does not depend on how many limbs `x` has (a secret's length): the table lookups of
+    /// `FixedBaseTable::pow` read their digits from these bytes.
+    fn to_be_bytes_padded(x: &Integer, len: usize) -> Result<Vec<u8>> {
+        // The exact size only when the limbs could be too many (never for an exponent below q
+        // and its 32-byte table: reading it costs more for some values than others).
+        if x.as_limbs().len() * 8 > len && x.significant_bits() as usize > len * 8 {
+            return Err(CoreError::TooLarge {
+                bytes: x.significant_bits().div_ceil(8) as usize,
+                max: len,
+            });
+        }
+        let limbs = limbs_padded(x, len.div_ceil(8));
+        let mut out = vec![0u8; len];
+        for (chunk, limb) in out.rchunks_mut(8).zip(limbs.iter()) {
+            chunk.copy_from_slice(&limb.to_be_bytes()[8 - chunk.len()..]);
+        }
+        Ok(out)
     }
     fn to_u64(x: &Integer) -> Option<u64> {
         x.to_u64()
@@ -101,5 +144,41 @@ impl Backend for Gmp {
             }
             (*raw).size = 0;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::Num;
+
+    #[test]
+    fn padded_bytes_equal_the_default_encoding() {
+        let values = [
+            "0",
+            "1",
+            "ff",
+            "100",
+            "ffffffffffffffff",
+            "10000000000000000",
+            "123456789abcdef0123456789",
+        ];
+        for hex in values {
+            let (g, n) = (Gmp::from_hex(hex).unwrap(), Num::from_hex(hex).unwrap());
+            for len in [0, 1, 2, 7, 8, 9, 12, 16, 17, 32, 40] {
+                let (a, b) = (Gmp::to_be_bytes_padded(&g, len), Num::to_be_bytes_padded(&n, len));
+                assert_eq!(a.is_ok(), b.is_ok(), "{hex} in {len} bytes");
+                let minimal = Gmp::to_be_bytes(&g);
+                assert_eq!(a.is_ok(), minimal.len() <= len, "{hex} in {len} bytes");
+                if let (Ok(a), Ok(b)) = (a, b) {
+                    assert_eq!(a, b, "{hex} in {len} bytes");
+                    assert_eq!(a[len - minimal.len()..], minimal[..], "{hex} in {len} bytes");
+                    assert!(a[..len - minimal.len()].iter().all(|b| *b == 0));
+                }
+            }
+        }
+        assert_eq!(limbs_padded(&Integer::from(0), 3).as_slice(), &[0, 0, 0]);
+        assert_eq!(limbs_padded(&Integer::from(5), 2).as_slice(), &[5, 0]);
+        assert_eq!(limbs_padded(&(Integer::from(1) << 64), 1).as_slice(), &[0, 1]);
     }
 }

@@ -37,6 +37,28 @@ impl Backend for Num {
     fn to_be_bytes(x: &BigUint) -> Vec<u8> {
         if x.bits() == 0 { Vec::new() } else { x.to_bytes_be() }
     }
+    /// As the default, without the minimal encoding: the digits go into `len` bytes through a
+    /// zeroed buffer of whole limbs. The work still grows with the number of digits (num-bigint
+    /// keeps no leading zero digits and reads them only by iteration), but by a few instructions
+    /// per digit instead of a copy, a wipe and a free of the minimal encoding's bytes.
+    fn to_be_bytes_padded(x: &BigUint, len: usize) -> crate::error::Result<Vec<u8>> {
+        let bits = x.bits();
+        if bits > len as u64 * 8 {
+            return Err(crate::error::CoreError::TooLarge {
+                bytes: bits.div_ceil(8) as usize,
+                max: len,
+            });
+        }
+        let mut limbs = zeroize::Zeroizing::new(vec![0u64; len.div_ceil(8)]);
+        for (slot, d) in limbs.iter_mut().zip(x.iter_u64_digits()) {
+            *slot = d;
+        }
+        let mut out = vec![0u8; len];
+        for (chunk, limb) in out.rchunks_mut(8).zip(limbs.iter()) {
+            chunk.copy_from_slice(&limb.to_be_bytes()[8 - chunk.len()..]);
+        }
+        Ok(out)
+    }
     fn to_u64(x: &BigUint) -> Option<u64> {
         let d = x.to_u64_digits();
         match d.len() {

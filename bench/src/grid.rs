@@ -404,8 +404,9 @@ impl Resolved {
                                                     t: th.resolve(k.min(m)),
                                                     suite: s,
                                                     provider: pv,
-                                                    // RSA bits mean nothing to P-256 (CSV shows 0).
-                                                    rsa_bits: if s == SuiteKind::P256 { 0 } else { r },
+                                                    // RSA bits mean nothing to the curve suites
+                                                    // (CSV shows 0).
+                                                    rsa_bits: if s == SuiteKind::Rsa { r } else { 0 },
                                                     group_bits: g,
                                                     backend: b,
                                                     verify: v,

@@ -41,6 +41,12 @@ pub fn with_types<W: WithTypes>(cfg: &SessionConfig, work: W) -> Result<W::Outpu
             dispatch_backend!(cfg.backend, B => work.run::<B, _>(rustcrypto::P256Suite))?
         }
         (SuiteKind::P256, Provider::AwsLc) => dispatch_backend!(cfg.backend, B => work.run::<B, _>(awslc::P256Suite))?,
+        (SuiteKind::X25519, Provider::RustCrypto) => {
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(rustcrypto::X25519Suite))?
+        }
+        (SuiteKind::X25519, Provider::AwsLc) => {
+            dispatch_backend!(cfg.backend, B => work.run::<B, _>(awslc::X25519Suite))?
+        }
     }
 }
 

@@ -284,12 +284,13 @@ fn strict_ed25519_edge_cases_with_both_providers() {
         let mut enc = [0xffu8; 32];
         enc[0] = 0xed + y;
         enc[31] = 0x7f;
-        if let Some(p) = CompressedEdwardsY(enc).decompress() {
-            if !p.is_small_order() {
-                found += 1;
-                assert!(parse_verifying_key(&enc).is_none());
-                assert!(rc.decode_sign_public(&enc).is_err() && lc.decode_sign_public(&enc).is_err());
-            }
+        if CompressedEdwardsY(enc)
+            .decompress()
+            .is_some_and(|p| !p.is_small_order())
+        {
+            found += 1;
+            assert!(parse_verifying_key(&enc).is_none());
+            assert!(rc.decode_sign_public(&enc).is_err() && lc.decode_sign_public(&enc).is_err());
         }
     }
     assert!(

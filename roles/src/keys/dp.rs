@@ -173,3 +173,60 @@ pub fn sign_commitments(
         DpSigningKey::Ed25519(k) => Ok(k.sign(&statement).to_bytes().to_vec()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed(scheme: DpScheme) -> (DpKeys, Commitments) {
+        let (signing, keys) = DpKeys::generate_for(scheme, 2, RngSource::Seed(3)).unwrap();
+        let (task, elements) = ([7u8; crate::wire::TASK_ID_LEN], vec![vec![1u8; 8], vec![2u8; 8]]);
+        let sig = sign_commitments(&signing[1], &task, 2, &elements, &mut rng::seeded(3, "s")).unwrap();
+        let m = Commitments {
+            task,
+            dp: 2,
+            elements,
+            sig,
+        };
+        (keys, m)
+    }
+
+    #[test]
+    fn each_scheme_signs_64_bytes_that_only_the_right_dp_key_verifies() {
+        assert_eq!(DpScheme::for_suite(SuiteKind::X25519), DpScheme::Ed25519);
+        assert_eq!(DpScheme::for_suite(SuiteKind::P256), DpScheme::EcdsaP256);
+        assert_eq!(DpScheme::for_suite(SuiteKind::Rsa), DpScheme::EcdsaP256);
+        for scheme in [DpScheme::EcdsaP256, DpScheme::Ed25519] {
+            let (keys, m) = signed(scheme);
+            assert_eq!(m.sig.len(), 64, "{scheme:?}");
+            assert!(keys.verify(&m), "{scheme:?}");
+            let mut other_dp = m.clone();
+            other_dp.dp = 1;
+            assert!(!keys.verify(&other_dp), "{scheme:?}: DP 1's key");
+            let mut tampered = m.clone();
+            tampered.elements[0][0] ^= 1;
+            assert!(!keys.verify(&tampered), "{scheme:?}: elements");
+            let mut bad = m.clone();
+            bad.sig[10] ^= 1;
+            assert!(!keys.verify(&bad), "{scheme:?}: signature");
+            let mut unknown = m;
+            unknown.dp = 3;
+            assert!(!keys.verify(&unknown), "{scheme:?}: no such DP");
+        }
+    }
+
+    #[test]
+    fn ed25519_dp_signatures_are_the_x25519_suites() {
+        // The same seed gives the same Ed25519 signature through the suite (either provider).
+        let (signing, _) = DpKeys::generate_for(DpScheme::Ed25519, 1, RngSource::Seed(4)).unwrap();
+        let DpSigningKey::Ed25519(k) = &signing[0] else {
+            panic!("an Ed25519 key");
+        };
+        let suite = crate::suite::awslc::X25519Suite;
+        let sk = suite.sign_private_from_bytes(k.as_bytes()).unwrap();
+        let (task, elements) = ([1u8; crate::wire::TASK_ID_LEN], vec![vec![5u8; 4]]);
+        let statement = labels::commitments(&task, 1, &elements);
+        let ours = sign_commitments(&signing[0], &task, 1, &elements, &mut rng::seeded(1, "x")).unwrap();
+        assert_eq!(suite.sign(&sk, &statement, &mut rng::seeded(1, "x")).unwrap(), ours);
+    }
+}

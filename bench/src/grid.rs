@@ -7,7 +7,7 @@
 //! Axes (all lists): `dps` (n), `cps` (m), `capacity` (k; empty: k = m), `threshold` (an
 //! integer, `"k"`, a fraction of k like `"0.5k"` or a percentage like `"50%"`, rounded up and
 //! at least 2), `rsa_bits`, `group_bits`, `backend` (`num`, `gmp`), `verify` (`paper`, `fast`,
-//! `batch`), `suite` (`rsa`, `p256`; P-256 points ignore `rsa_bits`), `provider` (`awslc`,
+//! `batch`), `suite` (`rsa`, `p256`, `x25519`; curve points ignore `rsa_bits`), `provider` (`awslc`,
 //! `rustcrypto`; default `awslc`; RSA-1024 is `rustcrypto` only), `net` (`memory`, the default,
 //! `sim:PROFILE`, `process`, `netns:PROFILE`: names and profiles are checked here, whether a
 //! network can run on this machine only when its point runs, so expanding has no side effects).

@@ -9,7 +9,7 @@
 //! at least 2), `rsa_bits`, `group` (`schnorr-1024` ... `schnorr-4096`, `ristretto255`; a table
 //! without it takes the Schnorr groups of `group_bits`), `backend` (`num`, `gmp`; one point for
 //! ristretto255, where it does not apply), `verify` (`paper`, `fast`,
-//! `batch`), `suite` (`rsa`, `p256`; P-256 points ignore `rsa_bits`), `provider` (`awslc`,
+//! `batch`), `suite` (`rsa`, `p256`, `x25519`; curve points ignore `rsa_bits`), `provider` (`awslc`,
 //! `rustcrypto`; default `awslc`; RSA-1024 is `rustcrypto` only), `net` (`memory`, the default,
 //! `sim:PROFILE`, `process`, `netns:PROFILE`: names and profiles are checked here, whether a
 //! network can run on this machine only when its point runs, so expanding has no side effects).
@@ -428,7 +428,7 @@ impl Resolved {
                                                     t: th.resolve(k.min(m)),
                                                     suite: s,
                                                     provider: pv,
-                                                    // RSA bits mean nothing to P-256 (CSV shows 0).
+                                                    // RSA bits mean nothing to the curve suites (CSV shows 0).
                                                     rsa_bits: if s == SuiteKind::Rsa { r } else { 0 },
                                                     group: g,
                                                     // The backend means nothing to

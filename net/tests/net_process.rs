@@ -837,6 +837,8 @@ fn unseeded_deployments_run_with_either_provider_and_suite() {
         (SuiteKind::P256, Provider::AwsLc, 1024),
         (SuiteKind::P256, Provider::RustCrypto, 1024),
         (SuiteKind::Rsa, Provider::AwsLc, 2048),
+        (SuiteKind::X25519, Provider::AwsLc, 0),
+        (SuiteKind::X25519, Provider::RustCrypto, 0),
     ] {
         let c = SessionConfig {
             suite,

@@ -35,7 +35,7 @@ impl<T> Slice<'_, T> {
 fn text_preference(d: Dim) -> &'static [&'static str] {
     match d {
         Dim::Backend => &["gmp", "num"],
-        Dim::Suite => &["rsa", "p256"],
+        Dim::Suite => &["rsa", "p256", "x25519"],
         Dim::Provider => &["awslc", "rustcrypto"],
         Dim::Verify => &Mode::NAMES,
         Dim::Net => &["memory"],

@@ -7,9 +7,10 @@
 //! as a session), so `measured / bound` isolates what the protocol code
 //! adds on top of its expensive operations (encoding, hashing, allocation, bookkeeping).
 //!
-//! The DPs' commitment signatures of `vss` mode (`dp_sign`, `dp_sig_verify`) are ECDSA P-256
-//! whatever the cipher suite, so they are calibrated separately from the suite's `sign` and
-//! `sig_verify`, in every run, with the same functions the parties call. `pk_decode` is the
+//! The DPs' commitment signatures of `vss` mode (`dp_sign`, `dp_sig_verify`) are Ed25519 with
+//! the x25519 suite and ECDSA P-256 with the others ([`crate::keys::DpScheme`]), whatever the
+//! provider, so they are calibrated separately from the suite's `sign` and `sig_verify`, in
+//! every run, with the same functions the parties call. `pk_decode` is the
 //! suite's decoding of a public encryption key from its wire bytes (P-256: a point
 //! decompression).
 //!
@@ -25,7 +26,7 @@ use dsmpc_core::pvss::CpKeyPair;
 use dsmpc_core::rng::{self, RngSource};
 
 use crate::error::{Result, RolesError};
-use crate::keys::{self, DpKeys};
+use crate::keys::{self, DpKeys, DpScheme};
 use crate::metrics::{callgrind, thread_cpu_seconds};
 use crate::suite::CipherSuite;
 use crate::wire::Commitments;
@@ -86,7 +87,13 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
     let mut units = BTreeMap::new();
     calibrate_group(&mut units, group, &mut r, batches, scale);
     calibrate_suite(&mut units, suite, (enc_sk, sign_sk), &mut r, batches, scale)?;
-    calibrate_dp_signatures(&mut units, group.element_len(), batches, scale)?;
+    calibrate_dp_signatures(
+        &mut units,
+        DpScheme::for_suite(S::KIND),
+        group.element_len(),
+        batches,
+        scale,
+    )?;
     Ok(UnitCosts(units))
 }
 
@@ -275,17 +282,18 @@ fn calibrate_suite<S: CipherSuite>(
     Ok(())
 }
 
-/// `dp_sign` and `dp_sig_verify`: a DP's ECDSA P-256 signature over its commitments and its
+/// `dp_sign` and `dp_sig_verify`: a DP's signature (of `scheme`) over its commitments and its
 /// verification, through [`keys::sign_commitments`] and [`DpKeys::verify`] (what the parties
 /// call), on a statement of two commitments of `element_len` bytes (t = 2; each further
 /// commitment only lengthens the SHA-256 input by one group element).
 fn calibrate_dp_signatures(
     units: &mut BTreeMap<Op, f64>,
+    scheme: DpScheme,
     element_len: usize,
     batches: usize,
     scale: usize,
 ) -> Result<()> {
-    let (signing, verifying) = DpKeys::generate(1, RngSource::Seed(0x0ca1_1b8a))?;
+    let (signing, verifying) = DpKeys::generate_for(scheme, 1, RngSource::Seed(0x0ca1_1b8a))?;
     let key = &signing[0];
     let mut r = rng::seeded(2, "calibrate/dp");
     let task = [0x5a; crate::wire::TASK_ID_LEN];

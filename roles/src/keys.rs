@@ -9,90 +9,22 @@
 //! format also holds a deployment's per-host keys ([`write_key_file`], [`read_key_file`];
 //! `dsmpc_net::deploy`), where a bad file is an error rather than regenerated.
 //!
-//! [`DpKeys`]: in `vss` mode each DP signs its commitments so that a CP can check what the Edge
-//! relays. DP signatures are ECDSA P-256 whatever the suite: a key pair costs one scalar
-//! multiplication (n = 10^5 DPs get theirs in seconds, where RSA key generation would take
-//! hours), a signature is 64 bytes and a verification costs about two scalar multiplications.
+//! [`DpKeys`] ([`dp`]): in `vss` mode each DP signs its commitments so that a CP can check what
+//! the Edge relays, with Ed25519 in the x25519 suite and ECDSA P-256 otherwise.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::{self, DsmpcRng, RngSource};
-use p256::ecdsa::signature::{RandomizedSigner, Verifier};
-use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use zeroize::Zeroizing;
 
 use crate::error::{Result, RolesError};
 use crate::suite::CipherSuite;
-use crate::suite::rustcrypto::P256Suite;
-use crate::wire::{Commitments, TaskId, labels};
 
-/// A DP's commitment-signing key (ECDSA P-256; zeroized on drop).
-pub type DpSigningKey = SigningKey;
+pub mod dp;
 
-/// Every DP's commitment-verification key, registered out of band like the CPs' keys.
-#[derive(Clone, Debug)]
-pub struct DpKeys {
-    keys: Vec<VerifyingKey>,
-}
-
-impl DpKeys {
-    /// Key pairs for DP1..=DPn: from the seed's stream `dpkey/{d}`, or from the OS.
-    pub fn generate(n: usize, source: RngSource) -> Result<(Vec<DpSigningKey>, DpKeys)> {
-        let mut os = match source {
-            RngSource::Os => Some(rng::from_os()?),
-            RngSource::Seed(_) => None,
-        };
-        let mut signing = Vec::with_capacity(n);
-        for d in 1..=n {
-            let sk = match (&mut os, source) {
-                (Some(r), _) => P256Suite.generate_sign(r)?,
-                (None, RngSource::Seed(s)) => P256Suite.generate_sign(&mut rng::seeded(s, &format!("dpkey/{d}")))?,
-                (None, RngSource::Os) => return Err(RolesError::Suite("no OS randomness".into())),
-            };
-            signing.push(sk);
-        }
-        let keys = signing.iter().map(|k| *k.verifying_key()).collect();
-        Ok((signing, DpKeys { keys }))
-    }
-
-    /// The verification keys of DP1..=DPn, as registered (a deployment's roster).
-    pub fn from_keys(keys: Vec<VerifyingKey>) -> DpKeys {
-        DpKeys { keys }
-    }
-
-    /// DP `d`'s verification key.
-    pub fn key(&self, d: u32) -> Option<&VerifyingKey> {
-        (d as usize).checked_sub(1).and_then(|i| self.keys.get(i))
-    }
-
-    /// Whether `m` carries a valid signature of the DP it names (counted as `dp_sig_verify`).
-    pub fn verify(&self, m: &Commitments) -> bool {
-        let Some(key) = self.key(m.dp) else {
-            return false;
-        };
-        counters::record(Op::DpVerify);
-        let statement = labels::commitments(&m.task, m.dp, &m.elements);
-        Signature::from_slice(&m.sig).is_ok_and(|sig| key.verify(&statement, &sig).is_ok())
-    }
-}
-
-/// DP `dp`'s signature over its commitments `elements` for `task` (counted as `dp_sign`).
-pub fn sign_commitments(
-    key: &DpSigningKey,
-    task: &TaskId,
-    dp: u32,
-    elements: &[Vec<u8>],
-    rng: &mut DsmpcRng,
-) -> Result<Vec<u8>> {
-    counters::record(Op::DpSign);
-    let sig: Signature = key
-        .try_sign_with_rng(rng, &labels::commitments(task, dp, elements))
-        .map_err(|e| RolesError::Suite(format!("ECDSA P-256: {e}")))?;
-    Ok(sig.to_bytes().to_vec())
-}
+pub use self::dp::{DpKeys, DpScheme, DpSigningKey, sign_commitments};
 
 /// What a key is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

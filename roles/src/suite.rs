@@ -7,8 +7,9 @@
 //!
 //! Two providers implement every suite with the same wire format and sizes, and interoperate
 //! (each decrypts and verifies what the other made): [`rustcrypto`] (the `rsa` crate, `p256`,
-//! `aes-gcm`; pure Rust) and [`awslc`] (aws-lc-rs). [`rsa`] and [`p256`] hold what both share:
-//! sizes, layouts, labels, the ECIES key derivation. The runtime choice of a [`Provider`]
+//! x25519-dalek, ed25519-dalek, `aes-gcm`; pure Rust) and [`awslc`] (aws-lc-rs). [`rsa`],
+//! [`p256`] and [`x25519`] hold what both share: sizes, layouts, labels, the ECIES key
+//! derivation, and for Ed25519 the verification rule. The runtime choice of a [`Provider`]
 //! becomes a type once, in [`crate::session::with_types`].
 //!
 //! Where keys come from (a seed and the key cache, or the OS) is [`crate::keys`]: both
@@ -19,6 +20,7 @@ pub mod awslc;
 pub mod p256;
 pub mod rsa;
 pub mod rustcrypto;
+pub mod x25519;
 
 use std::fmt;
 use std::str::FromStr;
@@ -34,6 +36,8 @@ pub enum SuiteKind {
     Rsa,
     /// P-256: ECIES (ECDH, SHA-256, AES-256-GCM) and ECDSA-SHA-256, as the reference prototype.
     P256,
+    /// X25519: ECIES (X25519, HKDF-SHA256, AES-256-GCM) and Ed25519 (strict verification).
+    X25519,
 }
 
 impl SuiteKind {
@@ -42,6 +46,7 @@ impl SuiteKind {
         match self {
             SuiteKind::Rsa => "rsa",
             SuiteKind::P256 => "p256",
+            SuiteKind::X25519 => "x25519",
         }
     }
 }
@@ -58,7 +63,8 @@ impl FromStr for SuiteKind {
         match s.trim().to_ascii_lowercase().as_str() {
             "rsa" => Ok(SuiteKind::Rsa),
             "p256" | "p-256" => Ok(SuiteKind::P256),
-            _ => Err(format!("unknown cipher suite {s:?}: choose rsa or p256")),
+            "x25519" => Ok(SuiteKind::X25519),
+            _ => Err(format!("unknown cipher suite {s:?}: choose rsa, p256 or x25519")),
         }
     }
 }

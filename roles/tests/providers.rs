@@ -122,6 +122,41 @@ fn p256_interoperates_both_ways() {
 }
 
 #[test]
+fn x25519_interoperates_both_ways() {
+    both_ways(&rustcrypto::X25519Suite, &awslc::X25519Suite, "X25519");
+}
+
+/// Ed25519 signing is deterministic and draws nothing; X25519 ECIES draws the same bytes with
+/// either provider: ciphertexts and signatures are byte-identical, seeded streams aligned.
+#[test]
+fn x25519_bytes_and_streams_are_the_same_with_either_provider() {
+    let keys = KeyCache::memory_only(RngSource::Seed(16));
+    let (rc, lc) = (rustcrypto::X25519Suite, awslc::X25519Suite);
+    let (rpk, lpk) = (
+        rc.enc_public(&keys.enc_key(&rc, "p").unwrap()),
+        lc.enc_public(&keys.enc_key(&lc, "p").unwrap()),
+    );
+    let (mut r1, mut r2) = (seeded(4, "ecies"), seeded(4, "ecies"));
+    for len in LENGTHS {
+        let a = rc.encrypt(&rpk, b"l", &msg(len), &mut r1).unwrap();
+        let b = lc.encrypt(&lpk, b"l", &msg(len), &mut r2).unwrap();
+        assert_eq!(a, b, "ECIES bytes, {len}-byte message");
+    }
+    assert_eq!(r1.next_u64(), r2.next_u64());
+    let (rs, ls) = (keys.sign_key(&rc, "p").unwrap(), keys.sign_key(&lc, "p").unwrap());
+    assert_eq!(
+        rc.encode_sign_public(&rc.sign_public(&rs)),
+        lc.encode_sign_public(&lc.sign_public(&ls))
+    );
+    let (mut r1, mut r2) = (seeded(5, "sig"), seeded(5, "sig"));
+    assert_eq!(
+        rc.sign(&rs, b"m", &mut r1).unwrap(),
+        lc.sign(&ls, b"m", &mut r2).unwrap()
+    );
+    assert_eq!(r1.next_u64(), seeded(5, "sig").next_u64(), "Ed25519 draws nothing");
+}
+
+#[test]
 fn rsa_1024_is_rustcrypto_only_with_a_clear_error() {
     let e = awslc::RsaSuite::new(1024).unwrap_err().to_string();
     assert!(e.contains("awslc provider does not support RSA-1024"), "{e}");
@@ -201,10 +236,11 @@ fn session_cfg(suite: SuiteKind, provider: Provider, verify: VerifyMode) -> Sess
 
 /// Whole sessions in every mode and suite: the right sum with either provider, the same bytes
 /// per message kind, and the same bytes message by message except where `awslc` uses its own
-/// randomness (RSA-OAEP ciphertexts, RSA-PSS and ECDSA signatures) and what depends on it.
+/// randomness (RSA-OAEP ciphertexts, RSA-PSS and ECDSA signatures) and what depends on it
+/// (with x25519 there is none: the transcripts are identical).
 #[test]
 fn sessions_agree_across_providers_on_sums_and_byte_counts() {
-    for suite in [SuiteKind::Rsa, SuiteKind::P256] {
+    for suite in [SuiteKind::Rsa, SuiteKind::P256, SuiteKind::X25519] {
         for verify in VerifyMode::ALL {
             let run = |p| {
                 let c = session_cfg(suite, p, verify);
@@ -227,6 +263,11 @@ fn sessions_agree_across_providers_on_sums_and_byte_counts() {
             // Operation counts per phase are the same too (the cost model's input).
             let ops = |r: &session::SessionReport| -> Vec<_> { r.phases.iter().map(|p| (p.phase, p.ops)).collect() };
             assert_eq!(ops(&a), ops(&b), "{suite} {verify}: operations per phase");
+            if suite == SuiteKind::X25519 {
+                // Nothing random in awslc's x25519: the very same bytes.
+                assert_eq!(a.transcript_sha256, b.transcript_sha256, "{suite} {verify}");
+                continue;
+            }
             // awslc's own randomness: the transcript is not byte-identical...
             assert_ne!(a.transcript_sha256, b.transcript_sha256, "{suite} {verify}");
             // ... and with RSA not even run to run, while rustcrypto's is.

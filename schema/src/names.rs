@@ -17,8 +17,8 @@ pub const PHASES: [&str; 8] = [
 ];
 
 /// The operation-count columns of `phases.csv`, also the `op` values of `units.csv`, in
-/// column order. `dp_sign` and `dp_sig_verify` are the DPs' ECDSA P-256 signatures over their
-/// `vss` commitments, whatever the suite; `pk_decode` is decoding a public encryption key
+/// column order. `dp_sign` and `dp_sig_verify` are the DPs' signatures over their `vss`
+/// commitments (Ed25519 with the x25519 suite, ECDSA P-256 with the others); `pk_decode` is decoding a public encryption key
 /// received in a message (the Cloud's by each CP, the CPs' by each DP).
 pub const OP_COLUMNS: [&str; 12] = [
     "modexp_var",

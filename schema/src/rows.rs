@@ -122,7 +122,7 @@ pub struct PhaseRow {
     pub sign: u64,
     /// Suite signature verifications.
     pub sig_verify: u64,
-    /// `vss`: DP signatures over their commitments (ECDSA P-256 whatever the suite).
+    /// `vss`: DP signatures over their commitments (Ed25519 with x25519, else ECDSA P-256).
     pub dp_sign: u64,
     /// `vss`: verifications of DP commitment signatures (by every CP and the Edge).
     pub dp_sig_verify: u64,

@@ -86,8 +86,8 @@ struct Cli {
     /// Replace the verification axis (paper, fast, batch, vss).
     #[arg(long, value_delimiter = ',', value_name = "MODE,..")]
     verify: Option<Vec<VerifyMode>>,
-    /// Replace the cipher-suite axis (rsa, p256).
-    #[arg(long, value_delimiter = ',', value_name = "rsa|p256,..")]
+    /// Replace the cipher-suite axis (rsa, p256, x25519).
+    #[arg(long, value_delimiter = ',', value_name = "rsa|p256|x25519,..")]
     suite: Option<Vec<dsmpc_roles::suite::SuiteKind>>,
     /// Replace the crypto-provider axis (awslc, rustcrypto; RSA-1024 is rustcrypto only).
     #[arg(long, value_delimiter = ',', value_name = "LIST")]

@@ -103,6 +103,7 @@ impl WithTypes for Generate<'_> {
         if super::signs_commitments(cfg.verify) {
             let (keys, _) = DpKeys::generate(cfg.n, src)?;
             for (key, dp) in keys.iter().zip(1u32..) {
+                let key = key.as_p256().expect("DpKeys::generate makes ECDSA P-256 keys");
                 let parts: KeyParts = secrets::sign_parts(&P256Suite, key)?;
                 let host = dps_host(d, dp)?;
                 let b = files.binding(P256Suite.id(), P256Suite.bits(), &format!("dp{dp}"), Purpose::Sign);

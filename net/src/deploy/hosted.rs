@@ -260,7 +260,8 @@ impl Build<'_> {
                 let public = self.roster.dp(dp).unwrap_or_default();
                 Some(
                     self.files
-                        .read(me, &b, public, |k| secrets::sign_parse(&P256Suite, k))?,
+                        .read(me, &b, public, |k| secrets::sign_parse(&P256Suite, k))?
+                        .into(),
                 )
             } else {
                 None

@@ -2,7 +2,8 @@
 //! its value with threshold t at the selected CPs' indices, and sends each CP (addressed by its
 //! VID) its share encrypted under that CP's key (label bound to the task, the DP and the index)
 //! with the mode's attachment (Algorithm 2, steps 1-2). In `vss` mode it also signs its
-//! commitments (ECDSA P-256, bound to the task) and sends them to the Edge for relaying.
+//! commitments (ECDSA P-256, or Ed25519 with the x25519 suite; bound to the task) and sends
+//! them to the Edge for relaying.
 //!
 //! Only a roster from the Cloud is taken, once; anything else is ignored and reported.
 //! Secrets are wiped on every path, success or error: the polynomials when sharing is done (see

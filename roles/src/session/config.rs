@@ -209,6 +209,7 @@ impl SessionConfig {
         let suite = match self.suite {
             SuiteKind::Rsa => format!("rsa{}", self.rsa_bits),
             SuiteKind::P256 => "p256".to_string(),
+            SuiteKind::X25519 => "x25519".to_string(),
         };
         let provider = match self.provider {
             Provider::RustCrypto => String::new(),

@@ -43,6 +43,12 @@ pub fn with_types<W: WithTypes>(cfg: &SessionConfig, work: W) -> Result<W::Outpu
         (SuiteKind::P256, Provider::AwsLc) => {
             dispatch_backend!(cfg.effective_backend(), B => work.run::<B, _>(awslc::P256Suite))?
         }
+        (SuiteKind::X25519, Provider::RustCrypto) => {
+            dispatch_backend!(cfg.effective_backend(), B => work.run::<B, _>(rustcrypto::X25519Suite))?
+        }
+        (SuiteKind::X25519, Provider::AwsLc) => {
+            dispatch_backend!(cfg.effective_backend(), B => work.run::<B, _>(awslc::X25519Suite))?
+        }
     }
 }
 

@@ -14,7 +14,7 @@ use super::{Precompute, SessionConfig};
 use crate::adversary::{self, Fault, Scripted};
 use crate::check;
 use crate::error::Result;
-use crate::keys::{DpKeys, DpSigningKey, KeyCache};
+use crate::keys::{DpKeys, DpScheme, DpSigningKey, KeyCache};
 use crate::net::memory::BoxedParty;
 use crate::parties::{Cloud, ComputingParty, CpKeys, DataProvider, Edge, Registration, Timeouts};
 use crate::suite::CipherSuite;
@@ -36,7 +36,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
         let cfg = self.cfg;
         let honest = check::for_mode::<B>(cfg.verify);
         let (dp_signing, dp_keys): (Vec<Option<DpSigningKey>>, _) = if honest.commits() {
-            let (s, k) = DpKeys::generate(cfg.n, self.src)?;
+            let (s, k) = DpKeys::generate_for(DpScheme::for_suite(S::KIND), cfg.n, self.src)?;
             (s.into_iter().map(Some).collect(), Some(Arc::new(k)))
         } else {
             ((0..cfg.n).map(|_| None).collect(), None)
@@ -131,7 +131,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
         let mut impostors: Vec<(u32, BoxedParty<'a>)> = Vec::new();
         for f in &cfg.faults {
             if let Fault::Impersonate { dp } = *f {
-                let (mut key, _) = DpKeys::generate(1, self.src)?;
+                let (mut key, _) = DpKeys::generate_for(DpScheme::for_suite(S::KIND), 1, self.src)?;
                 let dealer = DataProvider::<B, S>::new(
                     self.suite.clone(),
                     self.group.clone(),

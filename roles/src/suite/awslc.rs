@@ -1,5 +1,5 @@
 //! The `awslc` provider: aws-lc-rs (AWS-LC) for RSA-OAEP, RSA-PSS, ECDH and ECDSA over P-256,
-//! and AES-256-GCM. Keys are derived exactly as with [`super::rustcrypto`] (from the seed or
+//! X25519, Ed25519, HKDF and AES-256-GCM. Keys are derived exactly as with [`super::rustcrypto`] (from the seed or
 //! the OS, by RustCrypto's key generation) and imported, so a seed gives the same keys with
 //! either provider.
 //!
@@ -17,9 +17,11 @@
 
 pub mod p256;
 pub mod rsa;
+pub mod x25519;
 
 pub use self::p256::{P256EncPrivate, P256Suite};
 pub use self::rsa::RsaSuite;
+pub use self::x25519::{X25519EncPrivate, X25519Suite};
 
 use dsmpc_core::rng::DsmpcRng;
 use rand_core::Rng;

@@ -64,7 +64,8 @@ pub struct Commitments {
     pub dp: u32,
     /// `C_j = g^(a_j) h^(b_j)`, each a group element of fixed length.
     pub elements: Vec<Vec<u8>>,
-    /// The DP's ECDSA P-256 signature over [`super::labels::commitments`], so that a CP can
+    /// The DP's signature (64 bytes: ECDSA P-256, or Ed25519 with the x25519 suite) over
+    /// [`super::labels::commitments`], so that a CP can
     /// check what the Edge relays without trusting the Edge for its origin.
     pub sig: Vec<u8>,
 }

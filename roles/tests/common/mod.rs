@@ -19,10 +19,8 @@ use dsmpc_roles::keys::{DpKeys, DpSigningKey, KeyCache};
 use dsmpc_roles::parties::{
     Cloud, ComputingParty, CpKeys, DataProvider, Edge, NoProbe, Party, PartyId, Registration, Time, Timeouts, Transmit,
 };
-use dsmpc_roles::suite::CipherSuite;
-use dsmpc_roles::suite::rustcrypto::P256Suite;
 use dsmpc_roles::suite::rustcrypto::RsaSuite;
-use dsmpc_roles::wire::{Commitments, Message, MessageKind, labels};
+use dsmpc_roles::wire::{Commitments, Message, MessageKind};
 use num_bigint::BigUint;
 
 /// The protocol clock of the tests (milliseconds): 2025-06-15T00:00:00Z, as seeded sessions.
@@ -412,12 +410,7 @@ impl<B: Backend> World<B> {
     /// Sign `c` again with DP `d`'s key (after a test changed it).
     pub fn resign(&self, d: u32, c: &mut Commitments) {
         let key = &self.dp_signing[d as usize - 1];
-        c.sig = P256Suite
-            .sign(
-                key,
-                &labels::commitments(&c.task, c.dp, &c.elements),
-                &mut rng::seeded(1, "resign"),
-            )
+        c.sig = dsmpc_roles::keys::sign_commitments(key, &c.task, c.dp, &c.elements, &mut rng::seeded(1, "resign"))
             .unwrap();
     }
 }

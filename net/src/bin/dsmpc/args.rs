@@ -142,14 +142,15 @@ pub(crate) struct SessionArgs {
     /// compiled in, else num]. Not with `--group ristretto255`.
     #[arg(long, value_name = "num|gmp")]
     pub(crate) backend: Option<BackendKind>,
-    /// Cipher suite: rsa (OAEP/PSS, --rsa-bits) or p256 (ECIES + ECDSA, as the reference
-    /// prototype).
-    #[arg(long, value_name = "rsa|p256", default_value = "rsa")]
+    /// Cipher suite: rsa (OAEP/PSS, --rsa-bits), p256 (ECIES + ECDSA, as the reference
+    /// prototype) or x25519 (X25519 ECIES + Ed25519).
+    #[arg(long, value_name = "rsa|p256|x25519", default_value = "rsa")]
     pub(crate) suite: SuiteKind,
     /// Crypto provider of the cipher suite: awslc (aws-lc-rs) or rustcrypto (pure Rust: the
-    /// `rsa` crate, `p256`, `aes-gcm`). Same wire format and sizes; RSA-1024 is rustcrypto
-    /// only. With a seed, keys are the same with either provider; RSA-OAEP ciphertexts and
-    /// RSA-PSS / ECDSA signatures made by awslc use its own randomness (not the seed).
+    /// `rsa` crate, `p256`, x25519-dalek, ed25519-dalek, `aes-gcm`). Same wire format and
+    /// sizes; RSA-1024 is rustcrypto only. With a seed, keys are the same with either
+    /// provider; RSA-OAEP ciphertexts and RSA-PSS / ECDSA signatures made by awslc use its own
+    /// randomness (not the seed); x25519 gives the same bytes with either.
     #[arg(long, value_name = "awslc|rustcrypto", default_value = "awslc")]
     pub(crate) provider: Provider,
     /// How shares are verified: paper (Eq. 4 literally), fast (equivalent, tables), batch

@@ -25,6 +25,7 @@ pub(crate) fn header(cfg: &SessionConfig) {
     let suite = match cfg.suite {
         SuiteKind::Rsa => format!("RSA-{}{} (OAEP/PSS, SHA-256)", cfg.rsa_bits, weak(cfg.rsa_bits)),
         SuiteKind::P256 => "P-256 (ECIES with AES-256-GCM, ECDSA)".to_string(),
+        SuiteKind::X25519 => "X25519 (ECIES with HKDF-SHA256 + AES-256-GCM), Ed25519".to_string(),
     };
     let group = match cfg.group {
         GroupKind::Schnorr(bits) => format!(

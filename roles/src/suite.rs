@@ -173,6 +173,26 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
 
     /// `Enc_pk(msg)` bound to `label`; counted as `enc`.
     fn encrypt(&self, pk: &Self::EncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>>;
+    /// A sender key for several encryptions to different recipients in one go (a DP's shares
+    /// to its CPs), where the suite has one: x25519 draws one ephemeral key per DP instead of one
+    /// per ciphertext (the KDF binds each recipient's key, so every ciphertext still has its
+    /// own AEAD key). `None` (the default, without touching `rng`): [`Self::encrypt_from`] is
+    /// [`Self::encrypt`].
+    fn sender_key(&self, _rng: &mut DsmpcRng) -> Result<Option<Self::EncPrivate>> {
+        Ok(None)
+    }
+    /// `Enc_pk(msg)` bound to `label`, from `sender` (see [`Self::sender_key`]) if given;
+    /// counted as `enc`.
+    fn encrypt_from(
+        &self,
+        _sender: Option<&Self::EncPrivate>,
+        pk: &Self::EncPublic,
+        label: &[u8],
+        msg: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> Result<Vec<u8>> {
+        self.encrypt(pk, label, msg, rng)
+    }
     /// Decrypt; `None` if the ciphertext is not valid under this key and label. Counted as `dec`.
     fn decrypt(&self, sk: &Self::EncPrivate, label: &[u8], ct: &[u8], rng: &mut DsmpcRng) -> Option<Vec<u8>>;
     /// Sign `msg`; counted as `sign`.

@@ -307,3 +307,77 @@ fn strict_ed25519_edge_cases_with_both_providers() {
         assert!(!check(&pk, b"m", bad));
     }
 }
+
+/// One sender key for several recipients (a DP's shares): every ciphertext carries the same
+/// ephemeral `E`, each recipient decrypts its own with either provider and not another's, a
+/// ciphertext moved to another label does not open, and each counts as one `enc`.
+#[test]
+fn one_sender_key_serves_several_recipients_with_either_provider() {
+    let mut r = seeded(5, "sender");
+    let rc = rustcrypto::X25519Suite;
+    let lc = awslc::X25519Suite;
+    let keys: Vec<_> = (0..3).map(|_| rc.generate_enc(&mut r).unwrap()).collect();
+    let lc_keys: Vec<_> = keys
+        .iter()
+        .map(|k| lc.enc_private_from_bytes(&rc.enc_private_to_bytes(k).unwrap()).unwrap())
+        .collect();
+    for provider in ["rustcrypto", "awslc"] {
+        let (cts, counts) = OpCounts::measure(|| {
+            (0..3)
+                .map(|i| {
+                    let label = format!("share/{i}");
+                    if provider == "rustcrypto" {
+                        let s = rc.sender_key(&mut r).unwrap().unwrap();
+                        let pk = rc.enc_public(&keys[i]);
+                        rc.encrypt_from(Some(&s), &pk, label.as_bytes(), b"y", &mut r).unwrap()
+                    } else {
+                        let s = lc.sender_key(&mut r).unwrap().unwrap();
+                        let pk = lc.enc_public(&lc_keys[i]);
+                        lc.encrypt_from(Some(&s), &pk, label.as_bytes(), b"y", &mut r).unwrap()
+                    }
+                })
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(counts.get(Op::Encrypt), 3, "{provider}");
+        for (i, ct) in cts.iter().enumerate() {
+            let label = format!("share/{i}");
+            assert_eq!(
+                rc.decrypt(&keys[i], label.as_bytes(), ct, &mut r).as_deref(),
+                Some(&b"y"[..]),
+                "{provider}"
+            );
+            assert_eq!(
+                lc.decrypt(&lc_keys[i], label.as_bytes(), ct, &mut r).as_deref(),
+                Some(&b"y"[..]),
+                "{provider}"
+            );
+            assert!(
+                rc.decrypt(&keys[(i + 1) % 3], label.as_bytes(), ct, &mut r).is_none(),
+                "{provider}"
+            );
+            assert!(lc.decrypt(&lc_keys[i], b"share/9", ct, &mut r).is_none(), "{provider}");
+        }
+    }
+    // One sender key, three recipients: the same E in every ciphertext, distinct bodies.
+    let s = lc.sender_key(&mut r).unwrap().unwrap();
+    let cts: Vec<Vec<u8>> = lc_keys
+        .iter()
+        .map(|k| {
+            lc.encrypt_from(Some(&s), &lc.enc_public(k), b"l", b"same", &mut r)
+                .unwrap()
+        })
+        .collect();
+    assert!(cts.iter().all(|c| c[..32] == cts[0][..32]));
+    assert!(cts[0][32..] != cts[1][32..]);
+    for (k, ct) in keys.iter().zip(&cts) {
+        assert_eq!(rc.decrypt(k, b"l", ct, &mut r).as_deref(), Some(&b"same"[..]));
+    }
+    // Without a sender key (the default of the other suites), a fresh E per ciphertext.
+    let a = rc
+        .encrypt_from(None, &rc.enc_public(&keys[0]), b"l", b"x", &mut r)
+        .unwrap();
+    let b = rc
+        .encrypt_from(None, &rc.enc_public(&keys[0]), b"l", b"x", &mut r)
+        .unwrap();
+    assert_ne!(a[..32], b[..32]);
+}

@@ -122,6 +122,8 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
         let dealing = dealing?;
         let zq = self.group.zq();
         let mut packets = Vec::with_capacity(roster.len());
+        // One sender key for all this DP's shares where the suite has one (x25519).
+        let sender = self.suite.sender_key(&mut self.rng)?;
         for (pos, cp) in roster.iter().enumerate() {
             let to = ShareTo {
                 index: cp.index,
@@ -134,7 +136,8 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             for x in &scalars.0 {
                 plain.extend_from_slice(&Zeroizing::new(zq.to_bytes(x)));
             }
-            let eshare = self.suite.encrypt(
+            let eshare = self.suite.encrypt_from(
+                sender.as_ref(),
                 &cp.enc_pk,
                 &labels::share(&task, self.d, cp.index),
                 &plain,

@@ -135,10 +135,21 @@ pub(crate) fn encrypt<G: Gcm>(
     rng: &mut DsmpcRng,
     ephemeral: impl FnOnce(&[u8; KEY_LEN]) -> Result<([u8; KEY_LEN], Zeroizing<[u8; 32]>)>,
 ) -> Result<Vec<u8>> {
-    counters::record(Op::Encrypt);
     let mut e = Zeroizing::new([0u8; KEY_LEN]);
     rng.fill_bytes(&mut *e);
-    let (point, key) = ephemeral(&e)?;
+    encrypt_from::<G>(label, msg, rng, || ephemeral(&e))
+}
+
+/// As [`encrypt`], from a sender key drawn before (one per DP): `sender` gives its public key
+/// `E` and the key derived for this recipient; only the nonce is drawn here.
+pub(crate) fn encrypt_from<G: Gcm>(
+    label: &[u8],
+    msg: &[u8],
+    rng: &mut DsmpcRng,
+    sender: impl FnOnce() -> Result<([u8; KEY_LEN], Zeroizing<[u8; 32]>)>,
+) -> Result<Vec<u8>> {
+    counters::record(Op::Encrypt);
+    let (point, key) = sender()?;
     let mut nonce = [0u8; NONCE_LEN];
     rng.fill_bytes(&mut nonce);
     let cipher = G::new(&key).ok_or_else(|| RolesError::Suite("AES-256-GCM key setup failed".into()))?;

@@ -198,6 +198,25 @@ impl CipherSuite for X25519Suite {
             Ok((eph.public.0, key))
         })
     }
+    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<X25519EncPrivate>> {
+        self.generate_enc(rng).map(Some)
+    }
+    fn encrypt_from(
+        &self,
+        sender: Option<&X25519EncPrivate>,
+        pk: &X25519EncPublic,
+        label: &[u8],
+        msg: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> Result<Vec<u8>> {
+        let Some(s) = sender else {
+            return self.encrypt(pk, label, msg, rng);
+        };
+        spec::encrypt_from::<LessSafeKey>(label, msg, rng, || {
+            let key = ecies_key(&s.key, &pk.0, &s.public.0, &pk.0).ok_or_else(spec::zero_shared_secret)?;
+            Ok((s.public.0, key))
+        })
+    }
     fn decrypt(&self, sk: &X25519EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
         spec::decrypt::<LessSafeKey>(label, ct, |eph| ecies_key(&sk.key, eph, eph, &sk.public.0))
     }

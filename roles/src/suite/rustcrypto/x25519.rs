@@ -145,6 +145,27 @@ impl CipherSuite for X25519Suite {
             Ok((eph_point, key))
         })
     }
+    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<X25519EncPrivate>> {
+        self.generate_enc(rng).map(Some)
+    }
+    fn encrypt_from(
+        &self,
+        sender: Option<&X25519EncPrivate>,
+        pk: &PublicKey,
+        label: &[u8],
+        msg: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> Result<Vec<u8>> {
+        let Some(s) = sender else {
+            return self.encrypt(pk, label, msg, rng);
+        };
+        spec::encrypt_from::<Aes256Gcm>(label, msg, rng, || {
+            let point = s.public.to_bytes();
+            let key =
+                ecies_key(&s.secret, pk.as_bytes(), &point, pk.as_bytes()).ok_or_else(spec::zero_shared_secret)?;
+            Ok((point, key))
+        })
+    }
     fn decrypt(&self, sk: &X25519EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
         spec::decrypt::<Aes256Gcm>(label, ct, |eph| ecies_key(&sk.secret, eph, eph, sk.public.as_bytes()))
     }

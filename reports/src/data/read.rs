@@ -11,12 +11,13 @@ use super::{MessageRow, Meta, OP_COLUMNS, OPTIONAL_OP_COLUMNS, Params, PhaseRow,
 use crate::error::{Error, Result};
 
 /// The point columns every file must have: the schema's, less `provider` (absent from files
-/// written before the provider axis, read as `rustcrypto`) and `net` (absent before the net
-/// axis, read as `memory`).
+/// written before the provider axis, read as `rustcrypto`), `net` (absent before the net
+/// axis, read as `memory`) and `group` (absent before the group axis, read as
+/// `schnorr-<group_bits>`).
 fn param_columns() -> impl Iterator<Item = &'static str> {
     dsmpc_schema::PARAM_COLUMNS
         .into_iter()
-        .filter(|c| *c != "provider" && *c != "net")
+        .filter(|c| !matches!(*c, "provider" | "net" | "group"))
 }
 
 /// Checks that every row of one point carries the same parameters.

@@ -127,7 +127,10 @@ fn ristretto255_points_draw_the_group_figure_and_report() {
         md.contains("| n/a | rsa | rustcrypto | 2048 | ristretto255 | 0 |"),
         "{md}"
     );
-    assert!(md.contains("Figure 15."), "{md}");
+    assert!(
+        md.contains("- Figure 15 (`figures/fig15.png`, not rendered yet): Group comparison"),
+        "{md}"
+    );
 }
 
 /// With two backends and ristretto255, the backend comparison leaves the `n/a` point out and

@@ -49,7 +49,7 @@ impl<B: Backend> Clone for AnyElement<B> {
     fn clone(&self) -> Self {
         match self {
             AnyElement::Schnorr(x) => AnyElement::Schnorr(x.clone()),
-            AnyElement::Ristretto255(x) => AnyElement::Ristretto255(x.clone()),
+            AnyElement::Ristretto255(x) => AnyElement::Ristretto255(*x),
         }
     }
 }
@@ -149,8 +149,8 @@ impl<B: Backend> From<SchnorrGroup<B>> for AnyGroup<B> {
 impl<B: Backend> From<Ristretto255<B>> for AnyGroup<B> {
     fn from(g: Ristretto255<B>) -> Self {
         AnyGroup {
-            g: AnyElement::Ristretto255(g.g().clone()),
-            h: AnyElement::Ristretto255(g.h().clone()),
+            g: AnyElement::Ristretto255(*g.g()),
+            h: AnyElement::Ristretto255(*g.h()),
             inner: Inner::Ristretto255(g),
         }
     }

@@ -144,15 +144,15 @@ fn against(host: Option<&HostKind>, (n, m, t): (usize, usize, usize), ours: f64)
     (cells.into_iter().map(|c| c.0).collect::<Vec<_>>().join("; "), least)
 }
 
-fn ratio_table(host: Option<&HostKind>) {
+fn ratio_table(setups: &[Setup], host: Option<&HostKind>) {
     eprintln!(
         "\n| configuration | size | verify | provider | phases sum (CPU s, median of 7) | reference (s, host kind): speed-up | goal |"
     );
     eprintln!("|---|---|---|---|---|---|---|");
-    for s in setups() {
+    for s in setups {
         for size in SIZES {
             for &verify in s.verifies {
-                for (ours, p) in medians(&s, size, verify).into_iter().zip(Provider::ALL) {
+                for (ours, p) in medians(s, size, verify).into_iter().zip(Provider::ALL) {
                     let (cell, least) = against(host, size, ours);
                     let applies = verify == VerifyMode::Batch && s.goal_n.is_none_or(|n| n == size.0);
                     let goal = match (applies, least >= s.goal) {
@@ -179,8 +179,9 @@ fn sessions(c: &mut Criterion) {
         Some(h) => eprintln!("reference figures used: those measured on the {} host kind", h.name),
         None => eprintln!("not a host kind with reference figures: ratios against every known kind, each named"),
     }
-    ratio_table(host);
-    for s in setups() {
+    let setups = setups();
+    ratio_table(&setups, host);
+    for s in setups {
         let mut g = c.benchmark_group(s.id);
         for size in SIZES {
             let (n, m, t) = size;

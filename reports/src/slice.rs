@@ -21,10 +21,20 @@ pub(crate) struct Slice<'a, T> {
 }
 
 impl<T> Slice<'_, T> {
-    /// `"backend=gmp, k=5"`, or an empty string when nothing needed fixing.
+    /// `"backend=gmp, k=5"`, or an empty string when nothing needed fixing. The group is left
+    /// out where it only restates `group_bits` (`group=schnorr-2048` beside `group_bits=2048`).
     pub fn fixed_text(&self) -> String {
+        let bits = self
+            .fixed
+            .iter()
+            .find(|(d, _)| *d == Dim::GroupBits)
+            .map(|(_, v)| v.to_string());
+        let restated = |d: &Dim, v: &DimValue| {
+            *d == Dim::Group && bits.as_ref().is_some_and(|b| v.to_string() == format!("schnorr-{b}"))
+        };
         self.fixed
             .iter()
+            .filter(|(d, v)| !restated(d, v))
             .map(|(d, v)| format!("{}={}", d.name(), v))
             .collect::<Vec<_>>()
             .join(", ")

@@ -213,11 +213,12 @@ pub struct Grid {
 pub const DPS_PER_HOST: usize = 50;
 
 /// The shipped presets: name, TOML text.
-pub const PRESETS: [(&str, &str); 4] = [
+pub const PRESETS: [(&str, &str); 5] = [
     ("quick", include_str!("../grids/quick.toml")),
     ("paper", include_str!("../grids/paper.toml")),
     ("scale", include_str!("../grids/scale.toml")),
     ("net", include_str!("../grids/net.toml")),
+    ("groups", include_str!("../grids/groups.toml")),
 ];
 
 /// The TOML text of a preset.
@@ -226,7 +227,11 @@ pub fn preset(name: &str) -> Result<&'static str> {
         .iter()
         .find(|(n, _)| *n == name)
         .map(|(_, t)| *t)
-        .ok_or_else(|| BenchError::Grid(format!("unknown preset {name:?}: choose quick, paper, scale or net")))
+        .ok_or_else(|| {
+            BenchError::Grid(format!(
+                "unknown preset {name:?}: choose quick, paper, scale, net or groups"
+            ))
+        })
 }
 
 fn parse_list<T: FromStr>(xs: &[String], what: &str) -> Result<Vec<T>>

@@ -259,3 +259,46 @@ fn resume_refuses_an_older_schema() {
     );
     assert_eq!(std::fs::read_to_string(out.join("phases.csv")).unwrap(), old);
 }
+
+/// ristretto255 beside schnorr-1024: its rows say `backend = n/a`, `group = ristretto255`,
+/// `group_bits = 0` (phases and units), the Schnorr point's `group = schnorr-1024`.
+#[test]
+fn ristretto255_points_write_the_group_and_backend_na() {
+    const GROUPS: &str = tiny_grid!(
+        r#"
+name = "tiny-groups"
+reps = 1
+seed = 3
+"#,
+        r#"[[sweep]]
+dps = [3]
+threshold = [2]
+group = ["schnorr-1024", "ristretto255"]
+"#
+    );
+    let g = grid::expand(GROUPS, "tiny-groups", &Overrides::default()).unwrap();
+    assert_eq!(g.points.len(), 2);
+    let out = tmp("groups");
+    let s = sweep::run(&g, &opts(out.clone(), false)).unwrap();
+    assert_eq!((s.ran, s.failed.len()), (2, 0), "{:?}", s.failed);
+    for file in ["phases.csv", "units.csv"] {
+        let mut r = csv::Reader::from_path(out.join(file)).unwrap();
+        let h = r.headers().unwrap().clone();
+        let idx = |name: &str| {
+            h.iter()
+                .position(|x| x == name)
+                .unwrap_or_else(|| panic!("{file} lacks {name}"))
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for row in r.records().map(|x| x.unwrap()) {
+            let (backend, group, bits) = (&row[idx("backend")], &row[idx("group")], &row[idx("group_bits")]);
+            seen.insert((backend.to_string(), group.to_string(), bits.to_string()));
+        }
+        let want: std::collections::BTreeSet<(String, String, String)> =
+            [("n/a", "ristretto255", "0"), ("num", "schnorr-1024", "1024")]
+                .iter()
+                .map(|&(a, b, c)| (a.into(), b.into(), c.into()))
+                .collect();
+        assert_eq!(seen, want, "{file}");
+    }
+}

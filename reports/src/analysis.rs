@@ -531,6 +531,7 @@ mod tests {
             provider: "rustcrypto".into(),
             rsa_bits: 2048,
             group_bits: 2048,
+            group: "schnorr-2048".into(),
             op: op.into(),
             unit_s,
         }

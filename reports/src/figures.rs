@@ -26,7 +26,7 @@ use crate::stats::Stat;
 /// A figure that was drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderedFigure {
-    /// `fig1` ... `fig14`.
+    /// `fig1` ... `fig15`.
     pub id: String,
     /// One-line caption.
     pub caption: String,
@@ -39,7 +39,7 @@ pub struct RenderedFigure {
 /// A figure that was not drawn, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkippedFigure {
-    /// `fig1` ... `fig14`.
+    /// `fig1` ... `fig15`.
     pub id: String,
     /// Why the data does not support it.
     pub reason: String,
@@ -57,7 +57,7 @@ pub struct FigureOutcome {
 /// A figure as planned from the data, without drawing it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FigurePlan {
-    /// `fig1` ... `fig14`.
+    /// `fig1` ... `fig15`.
     pub id: String,
     /// `Ok(caption)` or `Err(reason it is skipped)`.
     pub caption: std::result::Result<String, String>,
@@ -181,7 +181,7 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
         phases: ds.phase_names(),
         reps,
     };
-    let figs: [Builder; 14] = [
+    let figs: [Builder; 15] = [
         ("fig1", scaling::fig1),
         ("fig2", scaling::fig2),
         ("fig3", scaling::fig3),
@@ -196,6 +196,7 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
         ("fig12", net::fig12),
         ("fig13", net::fig13),
         ("fig14", net::fig14),
+        ("fig15", compare::fig15),
     ];
     figs.iter()
         .map(|(id, f)| {

@@ -119,6 +119,12 @@ fn parameters(out: &mut String, ds: &Dataset, points: &[PointSummary]) {
         let text: Vec<String> = vals.iter().map(|v| v.to_string()).collect();
         let _ = writeln!(out, "- {}: {}", d.name(), text.join(", "));
     }
+    if points.iter().any(|p| p.params.backend == slice::NO_BACKEND) {
+        let _ = writeln!(
+            out,
+            "\nBackend `n/a`: the group (ristretto255) uses no big-integer backend; the backends serve the Schnorr groups."
+        );
+    }
     let weak = points.iter().any(|p| is_weak(&p.params));
     if weak {
         let _ = writeln!(

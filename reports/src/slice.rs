@@ -21,20 +21,67 @@ pub(crate) struct Slice<'a, T> {
 }
 
 impl<T> Slice<'_, T> {
-    /// `"backend=gmp, k=5"`, or an empty string when nothing needed fixing.
+    /// `"backend=gmp, k=5"`, or an empty string when nothing needed fixing. The group is left
+    /// out where it only restates `group_bits` (`group=schnorr-2048` beside `group_bits=2048`).
     pub fn fixed_text(&self) -> String {
+        let bits = self
+            .fixed
+            .iter()
+            .find(|(d, _)| *d == Dim::GroupBits)
+            .map(|(_, v)| v.to_string());
+        let restated = |d: &Dim, v: &DimValue| {
+            *d == Dim::Group && bits.as_ref().is_some_and(|b| v.to_string() == format!("schnorr-{b}"))
+        };
         self.fixed
             .iter()
+            .filter(|(d, v)| !restated(d, v))
             .map(|(d, v)| format!("{}={}", d.name(), v))
             .collect::<Vec<_>>()
             .join(", ")
     }
 }
 
+/// The `backend` of a point whose group does not use one (ristretto255).
+pub(crate) const NO_BACKEND: &str = "n/a";
+
+/// The items a comparison across groups can set side by side: those of one backend (the
+/// preferred one among the data's, gmp before num) and those whose backend is `n/a`, which
+/// the backend does not apply to. Also returns the backend kept, if any point has one. Where
+/// the points of a group on both backends stayed, a group comparison would pick one of
+/// them at random; a backend comparison leaves the `n/a` points out instead
+/// ([`with_backend`]).
+pub(crate) fn one_backend<T: HasParams + Clone>(items: &[T]) -> (Vec<T>, Option<String>) {
+    let kept = values(items, Dim::Backend)
+        .into_iter()
+        .map(|v| v.to_string())
+        .find(|b| b != NO_BACKEND);
+    let keep = |i: &&T| {
+        let b = &i.params().backend;
+        b == NO_BACKEND || Some(b) == kept.as_ref()
+    };
+    (items.iter().filter(keep).cloned().collect(), kept)
+}
+
+/// The items whose group uses a backend (backend not `n/a`), for comparing backends.
+pub(crate) fn with_backend<T: HasParams + Clone>(items: &[T]) -> Vec<T> {
+    items
+        .iter()
+        .filter(|i| i.params().backend != NO_BACKEND)
+        .cloned()
+        .collect()
+}
+
 /// Preference order of named values (earlier is preferred when breaking ties).
 fn text_preference(d: Dim) -> &'static [&'static str] {
     match d {
-        Dim::Backend => &["gmp", "num"],
+        Dim::Backend => &["gmp", "num", NO_BACKEND],
+        Dim::Group => &[
+            "schnorr-1024",
+            "schnorr-2048",
+            "schnorr-3072",
+            "schnorr-4096",
+            "ristretto255",
+        ],
         Dim::Suite => &["rsa", "p256", "x25519"],
         Dim::Provider => &["awslc", "rustcrypto"],
         Dim::Verify => &Mode::NAMES,

@@ -51,6 +51,7 @@ fn expected(id: &str) -> &'static [&'static str] {
             "netns:lan",
             "process",
         ],
+        "fig15" => &["work CPU time (s)", "group", "schnorr-2048", "schnorr-3072"],
         _ => &[],
     }
 }
@@ -88,7 +89,7 @@ fn factorial_fixture_figures() {
     let out = check_rendered(
         &common::sweep(),
         &["fig1", "fig2", "fig4", "fig5", "fig6", "fig7", "fig8"],
-        &["fig3", "fig9", "fig10", "fig11", "fig12", "fig13", "fig14"],
+        &["fig3", "fig9", "fig10", "fig11", "fig12", "fig13", "fig14", "fig15"],
     );
     // one line style per threshold, named in the legend
     let fig1 = std::fs::read_to_string(out.path().join("fig1.svg")).unwrap();
@@ -99,7 +100,7 @@ fn factorial_fixture_figures() {
 fn axes_fixture_figures() {
     let _out = check_rendered(
         &common::sweep_axes(),
-        &["fig1", "fig3", "fig4", "fig5", "fig7", "fig8", "fig9", "fig10"],
+        &["fig1", "fig3", "fig4", "fig5", "fig7", "fig8", "fig9", "fig10", "fig15"],
         &["fig2", "fig6", "fig11", "fig12", "fig13", "fig14"],
     );
 }
@@ -196,7 +197,7 @@ fn network_figures_are_drawn_from_sessions_csv() {
         &[
             "fig1", "fig2", "fig4", "fig5", "fig6", "fig7", "fig8", "fig12", "fig13", "fig14",
         ],
-        &["fig3", "fig9", "fig10", "fig11"],
+        &["fig3", "fig9", "fig10", "fig11", "fig15"],
     );
     let plans = figures::describe(&ds);
     let caption = |id: &str| plans.iter().find(|p| p.id == id).unwrap().caption.clone().unwrap();

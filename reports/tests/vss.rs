@@ -197,7 +197,7 @@ fn overhead_section_one_matched_point() {
     // the point is named, and the session ratios of work and bytes are 1.5
     assert!(
         s.contains(
-            "| backend=gmp, suite=rsa, provider=rustcrypto, n=20, k=3, m=3, t=2, rsa_bits=2048, group=schnorr-2048, value_bits=32 \
+            "| backend=gmp, suite=rsa, provider=rustcrypto, n=20, k=3, m=3, t=2, rsa_bits=2048, group_bits=2048, value_bits=32 \
              | 2.000 | 3.000 | 1.50x | 1.2 kB | 1.8 kB | 1.50x |"
         ),
         "{s}"
@@ -271,7 +271,7 @@ fn overhead_section_several_points_geometric_mean_and_range() {
     let s = overhead_section(&md).unwrap_or_else(|| panic!("no overhead section:\n{md}"));
     assert!(s.contains("at 2 parameter points"), "{s}");
     assert!(
-        s.contains("(all at backend=gmp, suite=rsa, provider=rustcrypto, k=3, m=3, t=2, rsa_bits=2048, group=schnorr-2048, value_bits=32)"),
+        s.contains("(all at backend=gmp, suite=rsa, provider=rustcrypto, k=3, m=3, t=2, rsa_bits=2048, group_bits=2048, value_bits=32)"),
         "{s}"
     );
     // one row per matched point, named by what differs between them
@@ -393,7 +393,7 @@ fn dp_signature_cost_one_matched_point() {
     );
     assert!(
         s.contains(
-            "| backend=gmp, suite=rsa, provider=rustcrypto, n=20, k=3, m=3, t=2, rsa_bits=2048, group=schnorr-2048, value_bits=32 \
+            "| backend=gmp, suite=rsa, provider=rustcrypto, n=20, k=3, m=3, t=2, rsa_bits=2048, group_bits=2048, value_bits=32 \
              | 20 | 1500 | 0.03000 | 80 | 750.0 | 0.06000 | 0.09000 | 3.0% |"
         ),
         "{s}"

@@ -147,9 +147,7 @@ pub enum Dim {
 
 impl Dim {
     /// Every dimension, in the order captions list them.
-    /// `group_bits` is not among them: `group` names the same choice (`schnorr-2048`), and
-    /// ristretto255 has no group bits; [`Dim::GroupBits`] stays for the group-size figure.
-    pub const ALL: [Dim; 12] = [
+    pub const ALL: [Dim; 13] = [
         Dim::Net,
         Dim::Backend,
         Dim::Verify,
@@ -160,6 +158,7 @@ impl Dim {
         Dim::M,
         Dim::T,
         Dim::RsaBits,
+        Dim::GroupBits,
         Dim::Group,
         Dim::ValueBits,
     ];

@@ -62,7 +62,16 @@ pub const SESSION_COLUMNS: [&str; 16] = [
 ];
 
 /// The columns of `units.csv`.
-pub const UNIT_COLUMNS: [&str; 7] = ["backend", "suite", "provider", "rsa_bits", "group_bits", "op", "unit_s"];
+pub const UNIT_COLUMNS: [&str; 8] = [
+    "backend",
+    "suite",
+    "provider",
+    "rsa_bits",
+    "group_bits",
+    "group",
+    "op",
+    "unit_s",
+];
 
 /// Host and build facts repeated on every phase row.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -216,8 +225,12 @@ pub struct UnitRow {
     pub provider: String,
     /// RSA modulus bits.
     pub rsa_bits: u32,
-    /// Group modulus bits.
+    /// Group modulus bits (0 for ristretto255).
     pub group_bits: u32,
+    /// The group's name (`schnorr-<group_bits>`, `ristretto255`); empty when read from a file
+    /// written before the column existed.
+    #[serde(default)]
+    pub group: String,
     /// Operation, one of [`crate::OP_COLUMNS`].
     pub op: String,
     /// Seconds per operation.

@@ -34,7 +34,7 @@ from their sizes. `cargo xtask sweep --slurm` submits the shards as a Slurm job 
 struct Cli {
     /// Preset grid: quick (a first look, about a minute), paper (the full evaluation), scale
     /// (large n and k), net (one small point on every network: memory, sim:lan, process,
-    /// netns:lan).
+    /// netns:lan), groups (the five groups side by side).
     #[arg(long, default_value = "quick", conflicts_with = "grid")]
     preset: String,
     /// A grid file (TOML, as in bench/grids/) instead of a preset.

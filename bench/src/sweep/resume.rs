@@ -13,7 +13,7 @@ use super::ShardRun;
 use super::units::read_units;
 use crate::error::{BenchError, Result, csv_err, io};
 use crate::grid::Grid;
-use crate::rows::PhaseRow;
+use crate::rows::{PhaseRow, UnitRow};
 
 /// Points whose messages rows exist: those are complete (messages are written last).
 /// Rewrites the files keeping only complete points, dropping a point cut off mid-write.
@@ -55,35 +55,8 @@ pub(super) fn recover(out: &Path) -> Result<BTreeSet<String>> {
 /// schema would give lines of a different width than the header, and points priced without
 /// the newer unit costs. Such a sweep has to be started again in a new folder.
 pub(super) fn check_resumable(out: &Path) -> Result<()> {
-    let ppath = out.join(PHASES);
-    let nonempty = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() > 0);
-    if nonempty(&ppath) {
-        let mut r = csv::Reader::from_path(&ppath).map_err(csv_err(&ppath))?;
-        let found: Vec<String> = r
-            .headers()
-            .map_err(csv_err(&ppath))?
-            .iter()
-            .map(str::to_string)
-            .collect();
-        let expected = crate::rows::header::<PhaseRow>();
-        if found != expected {
-            let missing: Vec<&str> = expected
-                .iter()
-                .filter(|c| !found.contains(c))
-                .map(String::as_str)
-                .collect();
-            return Err(BenchError::Output(format!(
-                "{} was written by another version of dsmpc-sweep (its columns differ{}): \
-                 it cannot be resumed; start the sweep again in a new folder",
-                ppath.display(),
-                if missing.is_empty() {
-                    String::new()
-                } else {
-                    format!("; missing {}", missing.join(", "))
-                }
-            )));
-        }
-    }
+    check_header::<PhaseRow>(&out.join(PHASES))?;
+    check_header::<UnitRow>(&out.join(UNITS))?;
     let upath = out.join(UNITS);
     for ((backend, suite, provider, rsa, group), u) in read_units(&upath) {
         if let Some(op) = Op::ALL.iter().find(|o| !u.0.contains_key(*o)) {
@@ -96,6 +69,36 @@ pub(super) fn check_resumable(out: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Refuses a non-empty file at `path` whose header is not `T`'s (e.g. a `units.csv` written
+/// before its `group` column).
+fn check_header<T: serde::Serialize + Default>(path: &Path) -> Result<()> {
+    let nonempty = std::fs::metadata(path).is_ok_and(|m| m.len() > 0);
+    if !nonempty {
+        return Ok(());
+    }
+    let mut r = csv::Reader::from_path(path).map_err(csv_err(path))?;
+    let found: Vec<String> = r.headers().map_err(csv_err(path))?.iter().map(str::to_string).collect();
+    let expected = crate::rows::header::<T>();
+    if found == expected {
+        return Ok(());
+    }
+    let missing: Vec<&str> = expected
+        .iter()
+        .filter(|c| !found.contains(c))
+        .map(String::as_str)
+        .collect();
+    Err(BenchError::Output(format!(
+        "{} was written by another version of dsmpc-sweep (its columns differ{}): \
+         it cannot be resumed; start the sweep again in a new folder",
+        path.display(),
+        if missing.is_empty() {
+            String::new()
+        } else {
+            format!("; missing {}", missing.join(", "))
+        }
+    )))
 }
 
 /// Resuming a whole sweep: the folder must hold the same grid (its name, repetitions and seed in

@@ -7,12 +7,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 use dsmpc_core::counters::Op;
+use dsmpc_core::group::GroupKind;
 use dsmpc_roles::costmodel::UnitCosts;
 
 use crate::grid::Point;
 use crate::rows::UnitRow;
 
-/// Backend, suite, provider, RSA bits, group bits: what unit costs depend on.
+/// Backend, suite, provider, RSA bits, group bits: what unit costs depend on (the group bits
+/// name the group: 0 is ristretto255, whose backend is `n/a`; `units.csv` also writes its name).
 pub(super) type UnitKey = (String, String, String, u32, u32);
 
 /// The unit-cost key of a point.
@@ -46,6 +48,7 @@ pub(super) fn unit_rows(key: &UnitKey, costs: &UnitCosts) -> Vec<UnitRow> {
             provider: key.2.clone(),
             rsa_bits: key.3,
             group_bits: key.4,
+            group: GroupKind::from_group_bits(key.4).name(),
             op: op.name().into(),
             unit_s: *s,
         })

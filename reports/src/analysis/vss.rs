@@ -22,11 +22,13 @@ pub fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
 }
 
 /// The values of every dimension but the verification mode (and the network when it is
-/// `memory`, the only one before the net axis, so that names of points stay as they were).
+/// `memory`, the only one before the net axis, and the group when it is the Schnorr group of
+/// `group_bits`, the only kind before the group axis, so that names of points stay as they were).
 pub fn pair_key(p: &Params) -> Vec<(Dim, DimValue)> {
+    let schnorr = p.group == format!("schnorr-{}", p.group_bits);
     Dim::ALL
         .iter()
-        .filter(|d| **d != Dim::Verify && !(**d == Dim::Net && p.net == "memory"))
+        .filter(|d| **d != Dim::Verify && !(**d == Dim::Net && p.net == "memory") && !(**d == Dim::Group && schnorr))
         .map(|d| (*d, p.get(*d)))
         .collect()
 }

@@ -17,7 +17,7 @@ use crate::error::{Error, Result};
 fn param_columns() -> impl Iterator<Item = &'static str> {
     dsmpc_schema::PARAM_COLUMNS
         .into_iter()
-        .filter(|c| *c != "provider" && *c != "net" && *c != "group")
+        .filter(|c| !matches!(*c, "provider" | "net" | "group"))
 }
 
 /// Checks that every row of one point carries the same parameters.
@@ -236,11 +236,11 @@ pub fn read_sessions(path: &Path) -> Result<Vec<SessionRow>> {
 
 /// Reads `units.csv`.
 pub fn read_units(path: &Path) -> Result<Vec<UnitRow>> {
-    // `provider` may be absent (older files: rustcrypto).
+    // `provider` and `group` may be absent (older files: rustcrypto, schnorr-<group_bits>).
     let required: Vec<&str> = dsmpc_schema::UNIT_COLUMNS
         .iter()
         .copied()
-        .filter(|c| *c != "provider")
+        .filter(|c| !matches!(*c, "provider" | "group"))
         .collect();
     let table = Table::read(path, &required)?;
     let mut out = Vec::with_capacity(table.records.len());
@@ -252,6 +252,7 @@ pub fn read_units(path: &Path) -> Result<Vec<UnitRow>> {
             provider: r.provider()?,
             rsa_bits: r.u32("rsa_bits")?,
             group_bits: r.u32("group_bits")?,
+            group: r.group()?,
             op: match r.text("op")? {
                 // older name of the signature-verification op
                 op if op == "verify" => "sig_verify".to_string(),

@@ -195,12 +195,17 @@ impl Row<'_> {
         }
     }
 
-    /// The `group` column, or `schnorr-<group_bits>` in files written before it existed.
+    /// The `group` column, or `schnorr-<group_bits>` in files written before it existed
+    /// (`ristretto255` for `group_bits` 0: the `units.csv` of sweeps that ran ristretto255
+    /// before that file had the column).
     pub(super) fn group(&self) -> Result<String> {
         if self.table.index.contains_key("group") {
             self.text("group")
         } else {
-            Ok(format!("schnorr-{}", self.u64("group_bits")?))
+            Ok(match self.u64("group_bits")? {
+                0 => "ristretto255".to_string(),
+                bits => format!("schnorr-{bits}"),
+            })
         }
     }
 

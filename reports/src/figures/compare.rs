@@ -1,6 +1,8 @@
 //! The figures that compare one parameter's values at otherwise equal points: backends
-//! (fig6), RSA and group sizes (fig7, fig8), cipher suites (fig9), verification modes (fig10)
-//! and providers (fig11), as horizontal bars per phase, one shade per value.
+//! (fig6), RSA and group sizes (fig7, fig8), cipher suites (fig9), verification modes (fig10),
+//! providers (fig11) and groups (fig15), as horizontal bars per phase, one shade per value.
+//! A point whose group uses no backend (ristretto255, backend `n/a`) is left out of the
+//! backend comparisons and set beside the Schnorr groups of one backend in the group one.
 
 use super::*;
 
@@ -76,9 +78,13 @@ fn phase_rows(
     }
 }
 
-/// One point per value of `d` (the best slice), labelled by value.
-fn variants_of<'a>(ctx: &'a Ctx, d: Dim, free: &[Dim]) -> Option<(Vec<(String, &'a PointSummary)>, String)> {
-    let s = slice::choose(&ctx.points, d, None, free)?;
+/// One point per value of `d` (the best slice of `points`), labelled by value.
+fn variants_of<'a>(
+    points: &'a [PointSummary],
+    d: Dim,
+    free: &[Dim],
+) -> Option<(Vec<(String, &'a PointSummary)>, String)> {
+    let s = slice::choose(points, d, None, free)?;
     let v =
         s.xs.iter()
             .filter_map(|x| {
@@ -99,15 +105,17 @@ fn session_text(variants: &[(String, &PointSummary)]) -> String {
         .join(", ")
 }
 
-fn compare_fig(ctx: &Ctx, d: Dim, free: &[Dim], what: &str) -> Built {
-    let (variants, fixed) = variants_of(ctx, d, free).ok_or("no points")?;
+/// Per-phase work of the best slice of `points` along `d`; `note` ends the caption (empty, or
+/// `"; ..."`).
+fn compare_fig(ctx: &Ctx, points: &[PointSummary], d: Dim, free: &[Dim], what: &str, note: &str) -> Built {
+    let (variants, fixed) = variants_of(points, d, free).ok_or("no points")?;
     if variants.len() < 2 {
         return Err(format!("{} has a single value in the data", d.name()));
     }
     let rows = phase_rows(ctx, &variants, |_, ph| Some(ph.work_cpu));
     let names: Vec<String> = variants.iter().map(|v| v.0.clone()).collect();
     let caption = format!(
-        "{what}: per-phase work (CPU seconds), solid to pale = {}; session work {}; {}{fixed}.",
+        "{what}: per-phase work (CPU seconds), solid to pale = {}; session work {}; {}{fixed}{note}.",
         names.join(", "),
         session_text(&variants),
         ctx.reps
@@ -116,18 +124,51 @@ fn compare_fig(ctx: &Ctx, d: Dim, free: &[Dim], what: &str) -> Built {
     Ok(bars_figure(caption, panel, variant_legend(dim_axis_label(d), &names)))
 }
 
+/// The points with a backend, and a caption note when some without one were left out.
+fn backend_points(ctx: &Ctx) -> (Vec<PointSummary>, &'static str) {
+    let with = slice::with_backend(&ctx.points);
+    match with.len() {
+        0 => (ctx.points.clone(), ""),
+        l if l < ctx.points.len() => (with, "; points with backend n/a (ristretto255) left out"),
+        _ => (with, ""),
+    }
+}
+
 pub(super) fn fig6(ctx: &Ctx) -> Built {
-    compare_fig(ctx, Dim::Backend, &[], "Backend comparison")
+    let (points, note) = backend_points(ctx);
+    compare_fig(ctx, &points, Dim::Backend, &[], "Backend comparison", note)
 }
 
 /// Provider comparison (figure 11): per-phase work with `awslc` and `rustcrypto` at the same
 /// point, like the backend comparison.
 pub(super) fn fig11(ctx: &Ctx) -> Built {
-    compare_fig(ctx, Dim::Provider, &[], "Crypto provider comparison")
+    compare_fig(ctx, &ctx.points, Dim::Provider, &[], "Crypto provider comparison", "")
+}
+
+/// Group comparison (figure 15): per-phase work in each group at the same point, like the
+/// backend comparison; the Schnorr groups on one backend (gmp where the data has it),
+/// ristretto255 with its backend `n/a`.
+pub(super) fn fig15(ctx: &Ctx) -> Built {
+    let (points, kept) = slice::one_backend(&ctx.points);
+    let mixed = points.iter().any(|p| p.params.backend == slice::NO_BACKEND)
+        && points.iter().any(|p| p.params.backend != slice::NO_BACKEND);
+    let note = match kept {
+        Some(b) if mixed => format!("; the Schnorr groups on backend={b}, ristretto255 with backend n/a"),
+        _ => String::new(),
+    };
+    compare_fig(
+        ctx,
+        &points,
+        Dim::Group,
+        &[Dim::GroupBits, Dim::Backend],
+        "Group comparison",
+        &note,
+    )
 }
 
 pub(super) fn fig7(ctx: &Ctx) -> Built {
-    let (variants, fixed) = variants_of(ctx, Dim::Backend, &[]).ok_or("no points")?;
+    let (points, note) = backend_points(ctx);
+    let (variants, fixed) = variants_of(&points, Dim::Backend, &[]).ok_or("no points")?;
     let rows = phase_rows(ctx, &variants, |_, ph| ph.overhead);
     if rows.values.iter().flatten().all(Option::is_none) {
         return Err("no phase has a non-zero cost-model bound".into());
@@ -139,7 +180,7 @@ pub(super) fn fig7(ctx: &Ctx) -> Built {
         String::new()
     };
     let caption = format!(
-        "Measured work over the cost-model lower bound per phase{point} (dashed line: overhead 1); {}{fixed}.",
+        "Measured work over the cost-model lower bound per phase{point} (dashed line: overhead 1); {}{fixed}{note}.",
         ctx.reps
     );
     let panel = hbar_panel(&rows, "overhead: measured / cost-model bound", Some(1.0));
@@ -152,7 +193,7 @@ pub(super) fn fig7(ctx: &Ctx) -> Built {
 }
 
 pub(super) fn fig8(ctx: &Ctx) -> Built {
-    let (variants, fixed) = variants_of(ctx, Dim::Backend, &[]).ok_or("no points")?;
+    let (variants, fixed) = variants_of(&ctx.points, Dim::Backend, &[]).ok_or("no points")?;
     let (backend, p) = variants.first().ok_or("no points")?;
     let pair = vec![("work".to_string(), *p), ("latency".to_string(), *p)];
     let rows = phase_rows(ctx, &pair, |vi, ph| {
@@ -178,7 +219,14 @@ pub(super) fn fig8(ctx: &Ctx) -> Built {
 }
 
 pub(super) fn fig9(ctx: &Ctx) -> Built {
-    compare_fig(ctx, Dim::Suite, &[Dim::RsaBits], "Cipher-suite comparison")
+    compare_fig(
+        ctx,
+        &ctx.points,
+        Dim::Suite,
+        &[Dim::RsaBits],
+        "Cipher-suite comparison",
+        "",
+    )
 }
 
 /// `" (vss / paper x1.50)"` when both modes are among the `(mode, value)` pairs and paper's
@@ -192,7 +240,7 @@ fn vss_over_paper(values: &[(String, f64)]) -> String {
 }
 
 pub(super) fn fig10(ctx: &Ctx) -> Built {
-    let (variants, fixed) = variants_of(ctx, Dim::Verify, &[]).ok_or("no points")?;
+    let (variants, fixed) = variants_of(&ctx.points, Dim::Verify, &[]).ok_or("no points")?;
     if variants.len() < 2 {
         return Err("verify has a single value in the data".into());
     }

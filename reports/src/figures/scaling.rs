@@ -152,7 +152,9 @@ fn phase_groups(ctx: &Ctx, items: &[PointSummary], x: Dim) -> Option<(BarPanel, 
 pub(super) fn fig3(ctx: &Ctx) -> Built {
     let rsa_points: Vec<PointSummary> = ctx.points.iter().filter(|p| p.params.rsa_bits > 0).cloned().collect();
     let a = phase_groups(ctx, &rsa_points, Dim::RsaBits);
-    let b = phase_groups(ctx, &ctx.points, Dim::GroupBits);
+    // ristretto255 (group_bits 0) has no modulus: fig15 compares it with the Schnorr groups.
+    let schnorr_points: Vec<PointSummary> = ctx.points.iter().filter(|p| p.params.group_bits > 0).cloned().collect();
+    let b = phase_groups(ctx, &schnorr_points, Dim::GroupBits);
     let two = a.is_some() && b.is_some();
     let mut panels = vec![];
     let mut parts = vec![];

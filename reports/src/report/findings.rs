@@ -80,11 +80,27 @@ fn scaling(out: &mut String, points: &[PointSummary], phases: &[String]) {
     }
 }
 
-/// Session work by verification mode and by cipher suite.
+/// Session work by verification mode, by cipher suite and by group (the Schnorr groups on
+/// one backend, gmp where there is one, beside ristretto255, whose backend is `n/a`).
 fn comparisons(out: &mut String, points: &[PointSummary], messages: &[MessagePoint]) {
-    for (d, free, what) in [
-        (Dim::Verify, vec![Dim::Verify], "verification mode"),
-        (Dim::Suite, vec![Dim::Suite, Dim::RsaBits], "cipher suite"),
+    let (group_points, _) = slice::one_backend(points);
+    let (group_messages, _) = slice::one_backend(messages);
+    for (d, free, what, points, messages) in [
+        (Dim::Verify, vec![Dim::Verify], "verification mode", points, messages),
+        (
+            Dim::Suite,
+            vec![Dim::Suite, Dim::RsaBits],
+            "cipher suite",
+            points,
+            messages,
+        ),
+        (
+            Dim::Group,
+            vec![Dim::Group, Dim::GroupBits, Dim::Backend],
+            "group",
+            &group_points[..],
+            &group_messages[..],
+        ),
     ] {
         let Some(c) = analysis::comparison(points, messages, d, &free) else {
             continue;

@@ -80,9 +80,13 @@ pub(super) fn units_table(out: &mut String, ds: &Dataset) {
         let _ = writeln!(out, "units.csv has no rows.\n");
         return;
     }
-    let _ = writeln!(out, "Calibrated in the same run; microseconds per operation.\n");
-    /// (backend, suite, provider, RSA bits, group bits).
-    type Config = (String, String, String, u32, u32);
+    let _ = writeln!(
+        out,
+        "Calibrated in the same run; microseconds per operation. The backend is `n/a` for a group that uses none \
+         (ristretto255).\n"
+    );
+    /// (backend, suite, provider, RSA bits, group, group bits).
+    type Config = (String, String, String, u32, String, u32);
     let mut configs: BTreeMap<Config, BTreeMap<&str, f64>> = BTreeMap::new();
     for u in &ds.units {
         configs
@@ -91,6 +95,7 @@ pub(super) fn units_table(out: &mut String, ds: &Dataset) {
                 u.suite.clone(),
                 u.provider.clone(),
                 u.rsa_bits,
+                u.group.clone(),
                 u.group_bits,
             ))
             .or_default()
@@ -98,16 +103,16 @@ pub(super) fn units_table(out: &mut String, ds: &Dataset) {
     }
     let _ = writeln!(
         out,
-        "| backend | suite | provider | rsa_bits | group_bits | {} |",
+        "| backend | suite | provider | rsa_bits | group | group_bits | {} |",
         OP_COLUMNS.join(" | ")
     );
-    let _ = writeln!(out, "|---|---|---|---:|---:|{}", "---:|".repeat(OP_COLUMNS.len()));
-    for ((b, s, p, r, g), ops) in &configs {
+    let _ = writeln!(out, "|---|---|---|---:|---|---:|{}", "---:|".repeat(OP_COLUMNS.len()));
+    for ((b, s, p, r, grp, g), ops) in &configs {
         let cells: Vec<String> = OP_COLUMNS
             .iter()
             .map(|op| ops.get(op).map_or("-".into(), |u| sig(u * 1e6)))
             .collect();
-        let _ = writeln!(out, "| {b} | {s} | {p} | {r} | {g} | {} |", cells.join(" | "));
+        let _ = writeln!(out, "| {b} | {s} | {p} | {r} | {grp} | {g} | {} |", cells.join(" | "));
     }
     let _ = writeln!(out);
 }

@@ -9,11 +9,17 @@ use dsmpc_roles::suite::Provider;
 use dsmpc_roles::{SessionConfig, session};
 
 /// A whole session of `conf(provider)` benchmarked for each provider, as
-/// `BenchmarkId::new("{backend}-{provider}", param)`.
+/// `BenchmarkId::new("{backend}-{provider}", param)`, the group's name in place of the backend
+/// where the backend does not apply (ristretto255).
 pub fn per_provider(g: &mut BenchmarkGroup<'_, WallTime>, param: &str, conf: impl Fn(Provider) -> SessionConfig) {
     for p in Provider::ALL {
         let conf = conf(p);
-        g.bench_function(BenchmarkId::new(format!("{}-{p}", conf.backend.name()), param), |b| {
+        let arith = if conf.group.uses_backend() {
+            conf.backend.name().to_string()
+        } else {
+            conf.group.name()
+        };
+        g.bench_function(BenchmarkId::new(format!("{arith}-{p}"), param), |b| {
             b.iter(|| session::run(&conf, None, None).unwrap())
         });
     }

@@ -9,6 +9,7 @@
 mod any;
 pub mod derive;
 mod kind;
+mod msm;
 pub mod params;
 mod prime;
 pub mod ristretto;

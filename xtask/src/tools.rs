@@ -234,7 +234,16 @@ pub(crate) fn valgrind_available() -> bool {
 pub(crate) fn perf_bin(args: &[&str]) -> Command {
     let mut cmd = Command::new("cargo");
     cmd.current_dir(root())
-        .args(["run", "--quiet", "--release", "-p", "dsmpc-perf", "--"])
+        .args([
+            "run",
+            "--quiet",
+            "--release",
+            "-p",
+            "dsmpc-perf",
+            "--bin",
+            "dsmpc-perf",
+            "--",
+        ])
         .args(args);
     cmd
 }

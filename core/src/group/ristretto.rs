@@ -17,8 +17,9 @@
 //! backend); each multiplication converts its scalar to a curve25519-dalek `Scalar` through its
 //! 32-byte encoding, and wipes the bytes. Secret scalars go through curve25519-dalek's
 //! constant-time multiplication (variable base) and its constant-time fixed-base tables; public
-//! ones through its variable-time multiscalar paths. The conversion from a num-bigint is not
-//! constant-time in the scalar's length (num-bigint keeps no leading zero limbs).
+//! ones through its variable-time paths; the multiscalar multiplication with small scalars goes
+//! through this crate's own (`msm.rs`: 64 doublings, not 256). The conversion from a
+//! num-bigint runs over a fixed-width buffer (its digits' count varies by a few instructions).
 
 use curve25519_dalek::constants::{RISTRETTO_BASEPOINT_POINT, RISTRETTO_BASEPOINT_TABLE};
 use curve25519_dalek::ristretto::{CompressedRistretto, RistrettoBasepointTable, RistrettoPoint};
@@ -163,7 +164,7 @@ impl<B: Backend> PrimeOrderGroup for Ristretto255<B> {
     }
     fn vartime_multiscalar_mul_small(&self, xs: &[&RistrettoPoint], ks: &[u64]) -> RistrettoPoint {
         counters::record_n(Op::MultiscalarTerm, xs.len() as u64);
-        RistrettoPoint::vartime_multiscalar_mul(ks.iter().map(|&k| DalekScalar::from(k)), xs.iter().copied())
+        super::msm::small_multiscalar(xs, ks)
     }
     fn check_element(&self, x: &RistrettoPoint) -> bool {
         !x.is_identity()

@@ -157,28 +157,52 @@ pub fn off_polynomial<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> 
     check_points(&all)?;
     let base = &shares[..t];
     let xs: Vec<B::Int> = base.iter().map(|s| zq.from_u64(s.x)).collect();
+    // The denominators prod_(j != i) (x_i - x_j) do not depend on x: inverted once, together.
+    let dens: Vec<B::Int> = (0..t)
+        .map(|i| {
+            (0..t)
+                .filter(|&j| j != i)
+                .fold(B::from_u64(1), |d, j| zq.mul(&d, &zq.sub(&xs[i], &xs[j])))
+        })
+        .collect();
+    let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: base[0].x })?;
     let mut bad = Vec::new();
     for extra in &shares[t..] {
         // f(x) = sum_i y_i prod_(j != i) (x - x_j) / (x_i - x_j)
         let x = zq.from_u64(extra.x);
         let mut acc = B::from_u64(0);
-        for (i, (xi, si)) in xs.iter().zip(base).enumerate() {
+        for (i, (inv, si)) in invs.iter().zip(base).enumerate() {
             let mut num = B::from_u64(1);
-            let mut den = B::from_u64(1);
             for (j, xj) in xs.iter().enumerate() {
                 if i != j {
                     num = zq.mul(&num, &zq.sub(&x, xj));
-                    den = zq.mul(&den, &zq.sub(xi, xj));
                 }
             }
-            let inv = zq.inv(&den).ok_or(CoreError::DuplicatePoint { x: si.x })?;
-            acc = zq.add(&acc, &zq.mul(&zq.mul(&num, &inv), &si.y));
+            acc = zq.add(&acc, &zq.mul(&zq.mul(&num, inv), &si.y));
         }
         if acc != extra.y {
             bad.push(extra.x);
         }
     }
     Ok(bad)
+}
+
+/// The inverses of `xs` (public values) with one inversion (Montgomery's trick); `None` if one
+/// is zero.
+fn batch_inv<B: Backend>(zq: &Zq<B>, xs: &[B::Int]) -> Option<Vec<B::Int>> {
+    let mut prefix = Vec::with_capacity(xs.len());
+    let mut acc = B::from_u64(1);
+    for x in xs {
+        prefix.push(acc.clone());
+        acc = zq.mul(&acc, x);
+    }
+    let mut inv = zq.inv(&acc)?;
+    let mut out = vec![B::from_u64(0); xs.len()];
+    for i in (0..xs.len()).rev() {
+        out[i] = zq.mul(&inv, &prefix[i]);
+        inv = zq.mul(&inv, &xs[i]);
+    }
+    Some(out)
 }
 
 /// Lagrange coefficients at 0 for a fixed set of points: `lambda_i = prod_(j != i) x_j / (x_j - x_i)`.
@@ -200,7 +224,8 @@ impl<B: Backend> Lagrange<B> {
             // Points that collide mod q (only possible for points >= q).
             return Err(CoreError::DuplicatePoint { x: points[0] });
         }
-        let mut coeffs = Vec::with_capacity(xs.len());
+        let mut nums = Vec::with_capacity(xs.len());
+        let mut dens = Vec::with_capacity(xs.len());
         for (i, xi) in xs.iter().enumerate() {
             let mut num = B::from_u64(1);
             let mut den = B::from_u64(1);
@@ -210,9 +235,11 @@ impl<B: Backend> Lagrange<B> {
                     den = zq.mul(&den, &zq.sub(xj, xi));
                 }
             }
-            let inv = zq.inv(&den).ok_or(CoreError::DuplicatePoint { x: points[i] })?;
-            coeffs.push(zq.mul(&num, &inv));
+            nums.push(num);
+            dens.push(den);
         }
+        let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: points[0] })?;
+        let coeffs = nums.iter().zip(&invs).map(|(n, i)| zq.mul(n, i)).collect();
         Ok(Lagrange {
             points: points.to_vec(),
             coeffs,

@@ -6,14 +6,14 @@
 //! bits, most visibly for the few terms of a VSS check (t commitments). Here the scalars'
 //! 64 bits are all there is: Straus with 4-bit windows for a few terms (a table of 15 multiples
 //! per point, then 16 windows of 4 doublings and one addition per term), buckets (Pippenger)
-//! with 6-bit windows for many. Variable-time: public scalars only. Tested against
+//! for many, with the window that needs the fewest additions for their number. Variable-time: public scalars only. Tested against
 //! curve25519-dalek's result.
 
 use curve25519_dalek::ristretto::RistrettoPoint;
 use curve25519_dalek::traits::Identity;
 
-/// Up to this many terms Straus, above it buckets.
-const STRAUS_MAX: usize = 24;
+/// Up to this many terms Straus, above it buckets (whose window grows with the terms).
+const STRAUS_MAX: usize = 16;
 
 /// `sum ks[i] * xs[i]`.
 pub(crate) fn small_multiscalar(xs: &[&RistrettoPoint], ks: &[u64]) -> RistrettoPoint {
@@ -53,20 +53,28 @@ fn straus(xs: &[&RistrettoPoint], ks: &[u64]) -> RistrettoPoint {
     acc
 }
 
+/// The bucket window (bits) with the fewest additions for `n` terms: per window, `c`
+/// doublings, `n` bucket additions and two passes over the `2^c - 1` buckets.
+fn window(n: usize) -> usize {
+    (3..=10usize)
+        .min_by_key(|&c| 64usize.div_ceil(c) * (c + n + 2 * ((1 << c) - 1)))
+        .unwrap_or(6)
+}
+
 fn buckets(xs: &[&RistrettoPoint], ks: &[u64]) -> RistrettoPoint {
-    const C: usize = 6;
-    const WINDOWS: usize = 64usize.div_ceil(C);
+    let c = window(xs.len());
+    let windows = 64usize.div_ceil(c);
     let mut acc = RistrettoPoint::identity();
-    let mut bucket = vec![RistrettoPoint::identity(); (1 << C) - 1];
-    for w in (0..WINDOWS).rev() {
-        if w != WINDOWS - 1 {
-            for _ in 0..C {
+    let mut bucket = vec![RistrettoPoint::identity(); (1 << c) - 1];
+    for w in (0..windows).rev() {
+        if w != windows - 1 {
+            for _ in 0..c {
                 acc = acc + acc;
             }
         }
         bucket.iter_mut().for_each(|b| *b = RistrettoPoint::identity());
         for (x, k) in xs.iter().zip(ks) {
-            let d = ((k >> (C * w)) & ((1 << C) - 1)) as usize;
+            let d = ((k >> (c * w)) & ((1 << c) - 1)) as usize;
             if d != 0 {
                 bucket[d - 1] += **x;
             }

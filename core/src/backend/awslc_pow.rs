@@ -20,9 +20,31 @@ use aws_lc_sys::{
 };
 use rug::Integer;
 use rug::integer::Order;
+use subtle::{ConditionallySelectable, ConstantTimeLess};
 use zeroize::Zeroizing;
 
 use super::awslc_mont::MontCtx;
+
+/// `x`'s limbs, least significant first, padded with zeros to at least `n` limbs, in one pass
+/// over the padded width: each limb is selected with `subtle`, not by a branch on the number
+/// of significant limbs (a secret's length). Wiped on drop.
+pub(super) fn limbs_padded(x: &Integer, n: usize) -> Zeroizing<Vec<u64>> {
+    // Zero has no limbs: read a zero limb instead (the one branch on the value).
+    let limbs = if x.as_limbs().is_empty() {
+        &[0][..]
+    } else {
+        x.as_limbs()
+    };
+    let len = limbs.len() as u64;
+    let padded = (0..limbs.len().max(n) as u64)
+        .map(|i| {
+            let inside = i.ct_lt(&len);
+            let at = u64::conditional_select(&(len - 1), &i, inside);
+            u64::conditional_select(&0, &limbs[at as usize], inside)
+        })
+        .collect();
+    Zeroizing::new(padded)
+}
 
 /// Montgomery contexts kept per thread: the group's p, Z_q's q, and room for a test's moduli.
 const CACHED_MODULI: usize = 4;
@@ -45,7 +67,7 @@ impl Bn {
 
     /// A copy of `x` (non-negative) with at least `min_limbs` limbs, leading zeros included.
     fn from_integer_padded(x: &Integer, min_limbs: usize) -> Option<Bn> {
-        let padded = super::gmp::limbs_padded(x, min_limbs);
+        let padded = limbs_padded(x, min_limbs);
         Self::from_limbs(&padded)
     }
 

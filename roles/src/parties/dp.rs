@@ -136,13 +136,11 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             for x in &scalars.0 {
                 plain.extend_from_slice(&Zeroizing::new(zq.to_bytes(x)));
             }
-            let eshare = self.suite.encrypt_from(
-                sender.as_ref(),
-                &cp.enc_pk,
-                &labels::share(&task, self.d, cp.index),
-                &plain,
-                &mut self.rng,
-            )?;
+            let label = labels::share(&task, self.d, cp.index);
+            let eshare = match &sender {
+                Some(s) => self.suite.encrypt_from(Some(s), &cp.enc_pk, &label, &plain, &mut self.rng)?,
+                None => self.suite.encrypt(&cp.enc_pk, &label, &plain, &mut self.rng)?,
+            };
             let share = Attaching {
                 group: &self.group,
                 to: &to,

@@ -138,7 +138,9 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             }
             let label = labels::share(&task, self.d, cp.index);
             let eshare = match &sender {
-                Some(s) => self.suite.encrypt_from(Some(s), &cp.enc_pk, &label, &plain, &mut self.rng)?,
+                Some(s) => self
+                    .suite
+                    .encrypt_from(Some(s), &cp.enc_pk, &label, &plain, &mut self.rng)?,
                 None => self.suite.encrypt(&cp.enc_pk, &label, &plain, &mut self.rng)?,
             };
             let share = Attaching {

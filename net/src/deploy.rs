@@ -134,6 +134,18 @@ pub struct Deployment {
     pub hosts: Vec<Host>,
 }
 
+/// A file's `group` and `group_bits` must name the same group (`dsmpc deploy init` writes both).
+fn same_group_bits(cfg: &SessionConfig, group_bits: u32) -> std::result::Result<(), String> {
+    if cfg.group.group_bits() == group_bits {
+        return Ok(());
+    }
+    Err(format!(
+        "group {} has group_bits = {}, but the file says {group_bits}: write both as `dsmpc deploy init` does",
+        cfg.group,
+        cfg.group.group_bits()
+    ))
+}
+
 impl Deployment {
     /// Parse and check a deployment file: every field, every party hosted exactly once, names
     /// unique and well formed, the parameters a valid session.
@@ -146,14 +158,7 @@ impl Deployment {
         let d: Deployment = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         let cfg = d.config()?;
         cfg.validate().map_err(|e| bad(e.to_string()))?;
-        if cfg.group.group_bits() != d.session.group_bits {
-            return Err(bad(format!(
-                "group {} has group_bits = {}, but the file says {}: write both as `dsmpc deploy init` does",
-                cfg.group,
-                cfg.group.group_bits(),
-                d.session.group_bits
-            )));
-        }
+        same_group_bits(&cfg, d.session.group_bits).map_err(bad)?;
         let mut names = BTreeSet::new();
         let mut cps = BTreeSet::new();
         let mut dps: Vec<(u32, u32, &str)> = Vec::new();

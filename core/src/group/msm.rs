@@ -4,8 +4,9 @@
 //! curve25519-dalek's variable-time multiscalar multiplication takes full 253-bit scalars and
 //! always runs 256 doublings, so with 64-bit scalars three quarters of its work is spent on zero
 //! bits, most visibly for the few terms of a VSS check (t commitments). Here the scalars'
-//! 64 bits are all there is: Straus with 4-bit windows for a few terms (a table of 15 multiples
-//! per point, then 16 windows of 4 doublings and one addition per term), buckets (Pippenger)
+//! 64 bits are all there is: Straus with 4-bit windows for a few terms (a table of up to 15
+//! multiples per point, as many as its scalar can use, then 4 doublings and one addition per
+//! term for each window below the largest scalar's top bit), buckets (Pippenger)
 //! for many, with the window that needs the fewest additions for their number. Variable-time: public scalars only. Tested against
 //! curve25519-dalek's result.
 
@@ -25,20 +26,30 @@ pub(crate) fn small_multiscalar(xs: &[&RistrettoPoint], ks: &[u64]) -> Ristretto
 }
 
 fn straus(xs: &[&RistrettoPoint], ks: &[u64]) -> RistrettoPoint {
-    // tables[i][d - 1] = d * xs[i], d = 1..=15
-    let tables: Vec<[RistrettoPoint; 15]> = xs
+    // Only the windows below the largest scalar's top bit, and per point only the multiples
+    // its own digits can ask for: a VSS check's scalars are the powers x^j of a small index x
+    // (1, x, x^2, ...), so most of a full table and most windows would be wasted.
+    let top = ks.iter().fold(0u64, |a, &k| a | k);
+    let windows = (64 - top.leading_zeros() as usize).div_ceil(4);
+    // tables[i][d - 1] = d * xs[i], d = 1..=min(15, ks[i])
+    let tables: Vec<Vec<RistrettoPoint>> = xs
         .iter()
-        .map(|x| {
-            let mut t = [**x; 15];
-            for d in 1..15 {
-                t[d] = t[d - 1] + **x;
+        .zip(ks)
+        .map(|(x, &k)| {
+            let len = k.min(15) as usize;
+            let mut t = Vec::with_capacity(len);
+            if len > 0 {
+                t.push(**x);
+            }
+            for d in 1..len {
+                t.push(t[d - 1] + **x);
             }
             t
         })
         .collect();
     let mut acc = RistrettoPoint::identity();
-    for w in (0..16).rev() {
-        if w != 15 {
+    for w in (0..windows).rev() {
+        if w + 1 != windows {
             for _ in 0..4 {
                 acc = acc + acc;
             }
@@ -111,12 +122,16 @@ mod tests {
             let xs: Vec<RistrettoPoint> = (0..n)
                 .map(|_| RISTRETTO_BASEPOINT_POINT * Scalar::from(next()))
                 .collect();
-            for pattern in 0..4 {
+            for pattern in 0..6 {
                 let ks: Vec<u64> = (0..n)
                     .map(|i| match pattern {
                         0 => next(),
                         1 => u64::MAX,
                         2 => (i as u64) % 3,
+                        // a VSS check's powers of a small index: 1, x, x^2, ...
+                        3 => (2 + i as u64 % 5).pow((i % 5) as u32),
+                        // one small scalar among zeros, and 15 / 16 at a window's edge
+                        4 => [0, 0, 7, 15, 16, 17][i % 6],
                         _ => 1u64 << (i % 64),
                     })
                     .collect();

@@ -34,6 +34,11 @@ impl<B: Backend> Zq<B> {
     pub fn from_u64(&self, v: u64) -> B::Int {
         B::rem(&B::from_u64(v), &self.q)
     }
+    /// `v mod q` for a signed value (`q - (-v mod q)` for a negative one).
+    pub fn from_i128(&self, v: i128) -> B::Int {
+        let m = B::rem(&B::from_be_bytes(&v.unsigned_abs().to_be_bytes()), &self.q);
+        if v < 0 { self.neg(&m) } else { m }
+    }
     /// `x` if it is below q, else [`CoreError::NotInField`].
     pub fn check(&self, x: B::Int, what: &'static str) -> Result<B::Int> {
         if x < self.q {

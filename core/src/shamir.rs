@@ -2,8 +2,10 @@
 //! from any t of them by Lagrange interpolation.
 //!
 //! For a fixed set of t points the Lagrange coefficients at 0 do not depend on the shares, so
-//! [`Lagrange`] computes them once and [`Lagrange::combine`] is then t multiplications. The
-//! random polynomial coefficients are wiped when the [`Polynomial`] is dropped.
+//! [`Lagrange`] computes them once and [`Lagrange::combine`] is then t multiplications.
+//! [`Interpolation`] is the polynomial through t given shares, evaluated at 0 and at further
+//! points with one inversion in all (how the Edge reconstructs and cross-checks). The random
+//! polynomial coefficients are wiped when the [`Polynomial`] is dropped.
 
 use std::collections::BTreeSet;
 
@@ -138,14 +140,7 @@ pub fn split<B: Backend, R: Rng + ?Sized>(
 /// Reconstruct `f(0)` from the first t of `shares` (at least t, distinct non-zero points).
 pub fn reconstruct<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> Result<B::Int> {
     enough(shares, t)?;
-    let used = &shares[..t];
-    let points: Vec<u64> = used.iter().map(|s| s.x).collect();
-    let lagrange = Lagrange::new(zq, &points)?;
-    let ys: Vec<B::Int> = used
-        .iter()
-        .map(|s| zq.check(s.y.clone(), "share value"))
-        .collect::<Result<_>>()?;
-    lagrange.combine(zq, &ys)
+    Ok(Interpolation::new(zq, &shares[..t])?.at(zq, 0))
 }
 
 /// The points among `shares[t..]` that do not lie on the polynomial of degree t-1 through
@@ -155,36 +150,87 @@ pub fn off_polynomial<B: Backend>(zq: &Zq<B>, shares: &[Share<B>], t: usize) -> 
     enough(shares, t)?;
     let all: Vec<u64> = shares.iter().map(|s| s.x).collect();
     check_points(&all)?;
-    let base = &shares[..t];
-    let xs: Vec<B::Int> = base.iter().map(|s| zq.from_u64(s.x)).collect();
-    // The denominators prod_(j != i) (x_i - x_j) do not depend on x: inverted once, together.
-    let dens: Vec<B::Int> = (0..t)
-        .map(|i| {
-            (0..t)
-                .filter(|&j| j != i)
-                .fold(B::from_u64(1), |d, j| zq.mul(&d, &zq.sub(&xs[i], &xs[j])))
-        })
-        .collect();
-    let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: base[0].x })?;
-    let mut bad = Vec::new();
-    for extra in &shares[t..] {
-        // f(x) = sum_i y_i prod_(j != i) (x - x_j) / (x_i - x_j)
-        let x = zq.from_u64(extra.x);
-        let mut acc = B::from_u64(0);
-        for (i, (inv, si)) in invs.iter().zip(base).enumerate() {
-            let mut num = B::from_u64(1);
-            for (j, xj) in xs.iter().enumerate() {
-                if i != j {
-                    num = zq.mul(&num, &zq.sub(&x, xj));
-                }
-            }
-            acc = zq.add(&acc, &zq.mul(&zq.mul(&num, inv), &si.y));
+    Ok(Interpolation::new(zq, &shares[..t])?.off(zq, &shares[t..]))
+}
+
+/// The polynomial of degree t-1 through t shares, to evaluate at 0 (the secret) and at other
+/// points (to check further shares) with one inversion in all:
+/// `f(x) = sum_i w_i prod_(j != i) (x - x_j)` with `w_i = y_i / prod_(j != i) (x_i - x_j)`,
+/// the denominators inverted together and the products of the (small) points taken exactly.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interpolation<B: Backend> {
+    xs: Vec<i128>,
+    ws: Vec<B::Int>,
+}
+
+impl<B: Backend> Interpolation<B> {
+    /// Through `base` (at least 2 shares at distinct non-zero points, values below q).
+    pub fn new(zq: &Zq<B>, base: &[Share<B>]) -> Result<Self> {
+        if base.len() < 2 {
+            return Err(CoreError::ThresholdTooSmall { t: base.len() });
         }
-        if acc != extra.y {
-            bad.push(extra.x);
+        let points: Vec<u64> = base.iter().map(|s| s.x).collect();
+        check_points(&points)?;
+        let xs: Vec<i128> = points.iter().map(|&x| i128::from(x)).collect();
+        let dens: Vec<B::Int> = (0..xs.len())
+            .map(|i| small_product(zq, others(&xs, i).map(|xj| xs[i] - xj)))
+            .collect();
+        // A zero denominator: two points that collide mod q (only possible for points >= q).
+        let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: points[0] })?;
+        let ws = base
+            .iter()
+            .zip(&invs)
+            .map(|(s, inv)| Ok(zq.mul(&zq.check(s.y.clone(), "share value")?, inv)))
+            .collect::<Result<_>>()?;
+        Ok(Interpolation { xs, ws })
+    }
+
+    /// `f(x)`.
+    pub fn at(&self, zq: &Zq<B>, x: u64) -> B::Int {
+        let x = i128::from(x);
+        let mut acc = B::from_u64(0);
+        for (i, w) in self.ws.iter().enumerate() {
+            let num = small_product(zq, others(&self.xs, i).map(|xj| x - xj));
+            acc = zq.add(&acc, &zq.mul(&num, w));
+        }
+        acc
+    }
+
+    /// The points of `shares` whose value is not `f(x)`.
+    pub fn off(&self, zq: &Zq<B>, shares: &[Share<B>]) -> Vec<u64> {
+        shares.iter().filter(|s| self.at(zq, s.x) != s.y).map(|s| s.x).collect()
+    }
+}
+
+/// The points other than the `i`-th.
+fn others(xs: &[i128], i: usize) -> impl Iterator<Item = i128> + '_ {
+    xs.iter().enumerate().filter(move |&(j, _)| j != i).map(|(_, &x)| x)
+}
+
+/// `prod terms mod q` for small signed integers (points and their differences), multiplied
+/// exactly in i128 while the product fits and folded into Z_q when it would not: a product of
+/// a few indices costs one reduction instead of one modular multiplication per factor.
+fn small_product<B: Backend>(zq: &Zq<B>, terms: impl IntoIterator<Item = i128>) -> B::Int {
+    let mut exact: i128 = 1;
+    let mut folded: Option<B::Int> = None;
+    for t in terms {
+        match exact.checked_mul(t) {
+            Some(p) => exact = p,
+            None => {
+                let f = zq.from_i128(exact);
+                folded = Some(match folded {
+                    Some(a) => zq.mul(&a, &f),
+                    None => f,
+                });
+                exact = t;
+            }
         }
     }
-    Ok(bad)
+    let last = zq.from_i128(exact);
+    match folded {
+        Some(a) => zq.mul(&a, &last),
+        None => last,
+    }
 }
 
 /// The inverses of `xs` (public values) with one inversion (Montgomery's trick); `None` if one
@@ -224,20 +270,11 @@ impl<B: Backend> Lagrange<B> {
             // Points that collide mod q (only possible for points >= q).
             return Err(CoreError::DuplicatePoint { x: points[0] });
         }
-        let mut nums = Vec::with_capacity(xs.len());
-        let mut dens = Vec::with_capacity(xs.len());
-        for (i, xi) in xs.iter().enumerate() {
-            let mut num = B::from_u64(1);
-            let mut den = B::from_u64(1);
-            for (j, xj) in xs.iter().enumerate() {
-                if i != j {
-                    num = zq.mul(&num, xj);
-                    den = zq.mul(&den, &zq.sub(xj, xi));
-                }
-            }
-            nums.push(num);
-            dens.push(den);
-        }
+        let exact: Vec<i128> = points.iter().map(|&x| i128::from(x)).collect();
+        let nums: Vec<B::Int> = (0..exact.len()).map(|i| small_product(zq, others(&exact, i))).collect();
+        let dens: Vec<B::Int> = (0..exact.len())
+            .map(|i| small_product(zq, others(&exact, i).map(|xj| xj - exact[i])))
+            .collect();
         let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: points[0] })?;
         let coeffs = nums.iter().zip(&invs).map(|(n, i)| zq.mul(n, i)).collect();
         Ok(Lagrange {

@@ -133,6 +133,29 @@ macro_rules! backend_props {
                 }
 
                 #[test]
+                fn lagrange_at_large_points_folds_its_exact_products(seed in any::<u64>(), t in 2usize..9, extra in 1usize..4) {
+                    // Points up to 2^64 - 1: the products of their differences leave i128 after
+                    // two or three factors, so the exact products fold into Z_q.
+                    let zq = group().zq();
+                    let mut r = rng::seeded(seed, "shamir-large");
+                    let secret = zq.random(&mut r);
+                    let mut points: Vec<u64> = vec![u64::MAX, u64::MAX - 1, 1];
+                    while points.len() < t + extra {
+                        let x = rand_core::Rng::next_u64(&mut r) | 1;
+                        if !points.contains(&x) {
+                            points.push(x);
+                        }
+                    }
+                    points.truncate(t + extra);
+                    let mut shares = shamir::split(zq, &secret, t, &points, &mut r).unwrap();
+                    prop_assert_eq!(shamir::reconstruct(zq, &shares, t).unwrap(), secret);
+                    prop_assert!(shamir::off_polynomial(zq, &shares, t).unwrap().is_empty());
+                    let last = shares.len() - 1;
+                    shares[last].y = zq.add(&shares[last].y, &zq.from_u64(1));
+                    prop_assert_eq!(shamir::off_polynomial(zq, &shares, t).unwrap(), vec![shares[last].x]);
+                }
+
+                #[test]
                 fn off_polynomial_names_exactly_the_altered_extra_shares(seed in any::<u64>(), t in 2usize..6, extra in 1usize..4, which in 0usize..16) {
                     let zq = group().zq();
                     let mut r = rng::seeded(seed, "consistent");

@@ -26,7 +26,7 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::{self, Attachment, CpKeyPair, PvssFailure, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
-use dsmpc_core::shamir::{self, Polynomial, Share};
+use dsmpc_core::shamir::{Interpolation, Polynomial, Share};
 
 use crate::error::{Result, RolesError};
 use crate::wire::Rejection;
@@ -191,9 +191,9 @@ pub trait Verification<B: Backend>: Send + Sync {
         Ok(())
     }
     /// Edge: how far the results (each already checked) can be trusted; in the paper's modes
-    /// the results beyond the first t must lie on the same polynomial.
-    fn conclude(&self, group: &AnyGroup<B>, results: &[Share<B>], t: usize) -> Result<Check> {
-        if !shamir::off_polynomial(group.zq(), results, t)?.is_empty() {
+    /// the results beyond the first t must lie on `curve`, the polynomial through the first t.
+    fn conclude(&self, group: &AnyGroup<B>, curve: &Interpolation<B>, results: &[Share<B>], t: usize) -> Result<Check> {
+        if !curve.off(group.zq(), results.get(t..).unwrap_or_default()).is_empty() {
             return Err(RolesError::ResultsInconsistent {
                 results: results.len(),
                 t,

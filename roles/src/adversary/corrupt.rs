@@ -10,7 +10,7 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::Attachment;
 use dsmpc_core::rng::DsmpcRng;
-use dsmpc_core::shamir::{Polynomial, Share};
+use dsmpc_core::shamir::{Interpolation, Polynomial, Share};
 
 use super::Fault;
 use crate::check::{Acceptor, Attaching, Check, CpCtx, Dealing, Dealt, Received, ShareTo, Verdict, Verification};
@@ -97,8 +97,14 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
     fn check_result(&self, g: &AnyGroup<B>, c: Option<&[AnyElement<B>]>, x: u16, s: &[B::Int]) -> Result<(), String> {
         self.inner.check_result(g, c, x, s)
     }
-    fn conclude(&self, group: &AnyGroup<B>, results: &[Share<B>], t: usize) -> RolesResult<Check> {
-        self.inner.conclude(group, results, t)
+    fn conclude(
+        &self,
+        group: &AnyGroup<B>,
+        curve: &Interpolation<B>,
+        results: &[Share<B>],
+        t: usize,
+    ) -> RolesResult<Check> {
+        self.inner.conclude(group, curve, results, t)
     }
 }
 

@@ -10,7 +10,7 @@ use dsmpc_core::backend::Backend;
 use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng::DsmpcRng;
-use dsmpc_core::shamir::Share;
+use dsmpc_core::shamir::{Interpolation, Share};
 use dsmpc_core::vss;
 
 use super::{Acceptor, Check, CpCtx, Dealing, Dealt, Received, Verdict, Verification};
@@ -56,7 +56,13 @@ impl<B: Backend> Verification<B> for Vss {
             Err("(sum, blinding sum) does not match the agreed DPs' combined commitments".into())
         }
     }
-    fn conclude(&self, _group: &AnyGroup<B>, _results: &[Share<B>], _t: usize) -> Result<Check> {
+    fn conclude(
+        &self,
+        _group: &AnyGroup<B>,
+        _curve: &Interpolation<B>,
+        _results: &[Share<B>],
+        _t: usize,
+    ) -> Result<Check> {
         Ok(Check::Verified)
     }
 }

@@ -24,7 +24,7 @@ use std::sync::Arc;
 use dsmpc_core::backend::Backend;
 use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
 use dsmpc_core::rng::DsmpcRng;
-use dsmpc_core::shamir::{self, Share};
+use dsmpc_core::shamir::{Interpolation, Share};
 use num_bigint::BigUint;
 
 use super::agreement::{self, EdgeAgreement};
@@ -269,11 +269,12 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
                 need: self.t,
             });
         }
-        let outcome = self
-            .check
-            .conclude(&self.group, &self.results, self.t)
-            .and_then(|check| {
-                let sum = shamir::reconstruct(self.group.zq(), &self.results, self.t)?;
+        // One polynomial through the first t results: the sum at 0, the others checked on it.
+        let outcome = Interpolation::new(self.group.zq(), &self.results[..self.t])
+            .map_err(RolesError::from)
+            .and_then(|curve| {
+                let check = self.check.conclude(&self.group, &curve, &self.results, self.t)?;
+                let sum = curve.at(self.group.zq(), 0);
                 let agreed = self.agreement.as_ref().and_then(EdgeAgreement::agreed);
                 let n = agreed.map_or(self.dps as usize, <[u32]>::len);
                 Ok(Outcome {

@@ -50,30 +50,7 @@ pub fn read_phases(path: &Path) -> Result<Vec<PhaseRow>> {
         .chain(OP_COLUMNS[..8].iter().copied())
         .collect();
     let table = Table::read(path, &required)?;
-    // The signature-verification count is `sig_verify`, or, in the older form of the schema,
-    // a second `verify` column (the first is the verification mode).
-    let sig_verify = if table.index.contains_key("sig_verify") {
-        table.last("sig_verify")
-    } else if table.index["verify"].len() >= 2 {
-        table.last("verify")
-    } else {
-        return Err(Error::MissingColumn {
-            path: path.to_path_buf(),
-            column: "sig_verify".into(),
-        });
-    };
-    // `None`: an optional column this file lacks, read as 0.
-    let op_index: Vec<Option<usize>> = OP_COLUMNS[..8]
-        .iter()
-        .map(|c| Some(table.last(c)))
-        .chain([Some(sig_verify)])
-        .chain(
-            OPTIONAL_OP_COLUMNS
-                .iter()
-                .map(|c| table.index.contains_key(*c).then(|| table.last(c))),
-        )
-        .collect();
-    debug_assert_eq!(op_index.len(), OP_COLUMNS.len());
+    let op_index = op_columns(path, &table)?;
     let mut out = Vec::with_capacity(table.records.len());
     let mut seen_params = HashMap::new();
     let mut seen_keys: HashMap<(String, u32, String), u64> = HashMap::new();
@@ -123,6 +100,34 @@ pub fn read_phases(path: &Path) -> Result<Vec<PhaseRow>> {
         out.push(row);
     }
     Ok(out)
+}
+
+/// Where each of `OP_COLUMNS` is in a phases file (`None`: an optional column this file lacks,
+/// read as 0). The signature-verification count is `sig_verify`, or, in the older form of the
+/// schema, a second `verify` column (the first is the verification mode).
+fn op_columns(path: &Path, table: &Table) -> Result<Vec<Option<usize>>> {
+    let sig_verify = if table.index.contains_key("sig_verify") {
+        table.last("sig_verify")
+    } else if table.index["verify"].len() >= 2 {
+        table.last("verify")
+    } else {
+        return Err(Error::MissingColumn {
+            path: path.to_path_buf(),
+            column: "sig_verify".into(),
+        });
+    };
+    let op_index: Vec<Option<usize>> = OP_COLUMNS[..8]
+        .iter()
+        .map(|c| Some(table.last(c)))
+        .chain([Some(sig_verify)])
+        .chain(
+            OPTIONAL_OP_COLUMNS
+                .iter()
+                .map(|c| table.index.contains_key(*c).then(|| table.last(c))),
+        )
+        .collect();
+    debug_assert_eq!(op_index.len(), OP_COLUMNS.len());
+    Ok(op_index)
 }
 
 /// Reads `messages.csv`.

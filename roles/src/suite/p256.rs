@@ -49,22 +49,19 @@
 //! 33-byte compressed SEC1 point; decoding rejects any other length, encoding or an off-curve
 //! point. The providers: [`crate::suite::rustcrypto::P256Suite`], [`crate::suite::awslc::P256Suite`].
 
-use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::DsmpcRng;
-use rand_core::Rng;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::{Result, RolesError};
+use crate::suite::ecies;
+pub(crate) use crate::suite::ecies::Gcm;
+pub use crate::suite::ecies::{NONCE_LEN, TAG_LEN};
 
 /// Domain-separation prefix of the ECIES key derivation.
 pub const KDF_DOMAIN: &[u8] = b"dsmpc/v1/ecies-p256";
 /// Length of a compressed SEC1 point (the ephemeral key in a ciphertext, a public key).
 pub const POINT_LEN: usize = 33;
-/// Length of the AES-GCM nonce.
-pub const NONCE_LEN: usize = 12;
-/// Length of the AES-GCM tag.
-pub const TAG_LEN: usize = 16;
 /// Length of a private key (big-endian scalar) and of each signature half.
 pub const SCALAR_LEN: usize = 32;
 /// Length of a signature, `r || s`.
@@ -110,19 +107,8 @@ pub(crate) fn decode_public<K>(bytes: &[u8], parse: impl FnOnce(&[u8]) -> Option
     parse(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
 }
 
-/// AES-256-GCM as a provider offers it, all the ECIES layout needs.
-pub(crate) trait Gcm: Sized {
-    /// The cipher of a 32-byte key (`None`: the provider refused it).
-    fn new(key: &[u8; 32]) -> Option<Self>;
-    /// Encrypt `body` in place; the tag.
-    fn seal(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], body: &mut [u8]) -> Option<[u8; TAG_LEN]>;
-    /// Decrypt `sealed` (`body || tag`) in place; the plaintext's length, `None` on a tag
-    /// mismatch.
-    fn open(&self, nonce: &[u8; NONCE_LEN], aad: &[u8], sealed: &mut [u8]) -> Option<usize>;
-}
-
 /// ECIES encryption of `msg` with `label` (see the module docs), counted as one
-/// [`Op::Encrypt`]: `ephemeral` is the provider's steps 1 to 3 (draw `e` from the rng, give
+/// `enc` ([`ecies::seal`]): `ephemeral` is the provider's steps 1 to 3 (draw `e` from the rng, give
 /// `E_c` and the derived key); the nonce is drawn next, then the ciphertext laid out as
 /// `E_c || nonce || body || tag`.
 pub(crate) fn encrypt<G: Gcm>(
@@ -131,23 +117,10 @@ pub(crate) fn encrypt<G: Gcm>(
     rng: &mut DsmpcRng,
     ephemeral: impl FnOnce(&mut DsmpcRng) -> Result<([u8; POINT_LEN], Zeroizing<[u8; 32]>)>,
 ) -> Result<Vec<u8>> {
-    counters::record(Op::Encrypt);
-    let (point, key) = ephemeral(rng)?;
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill_bytes(&mut nonce);
-    let cipher = G::new(&key).ok_or_else(|| RolesError::Suite("AES-256-GCM key setup failed".into()))?;
-    let mut out = Vec::with_capacity(CIPHERTEXT_OVERHEAD + msg.len());
-    out.extend_from_slice(&point);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(msg);
-    let tag = cipher
-        .seal(&nonce, label, &mut out[POINT_LEN + NONCE_LEN..])
-        .ok_or_else(|| RolesError::Suite(format!("AES-256-GCM cannot encrypt {} bytes", msg.len())))?;
-    out.extend_from_slice(&tag);
-    Ok(out)
+    ecies::seal::<G, _>(label, msg, rng, ephemeral)
 }
 
-/// ECIES decryption of `ct` with `label`, counted as one [`Op::Decrypt`]; `None` on any
+/// ECIES decryption of `ct` with `label`, counted as one `dec` ([`ecies::open`]); `None` on any
 /// failure. `key_for` is the provider's part: the derived key for the ephemeral point (of
 /// compressed shape here; `None` when it is not on the curve). The buffer holds the
 /// plaintext: wiped unless it is returned (a failed tag check leaves nothing secret in it,
@@ -158,19 +131,7 @@ pub(crate) fn decrypt<G: Gcm>(
     ct: &[u8],
     key_for: impl FnOnce(&[u8]) -> Option<Zeroizing<[u8; 32]>>,
 ) -> Option<Vec<u8>> {
-    counters::record(Op::Decrypt);
-    if ct.len() < CIPHERTEXT_OVERHEAD {
-        return None;
-    }
-    let (ephemeral, rest) = ct.split_at(POINT_LEN);
-    let (nonce, sealed) = rest.split_at(NONCE_LEN);
-    if !is_compressed_shape(ephemeral) {
-        return None;
-    }
-    let key = key_for(ephemeral)?;
-    let mut buf = Zeroizing::new(sealed.to_vec());
-    let plain_len = G::new(&key)?.open(nonce.try_into().ok()?, label, &mut buf)?;
-    debug_assert_eq!(plain_len + TAG_LEN, sealed.len());
-    buf.truncate(plain_len);
-    Some(std::mem::take(&mut *buf))
+    ecies::open::<G>(label, ct, POINT_LEN, |e| {
+        if is_compressed_shape(e) { key_for(e) } else { None }
+    })
 }

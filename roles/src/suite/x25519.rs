@@ -15,7 +15,7 @@
 //! 4. draw a 12-byte nonce from the same rng (after `e`);
 //! 5. `body || tag = AES-256-GCM(key, nonce, plaintext = msg, associated data = label)`.
 //!
-//! The ciphertext is laid out as the P-256 suite's ([`crate::suite::p256`]), with a 32-byte point:
+//! The ciphertext is laid out as the P-256 suite's ([`crate::suite::ecies`], shared by both), with a 32-byte point:
 //!
 //! ```text
 //! offset 0        32           44                 44+len        60+len
@@ -60,13 +60,12 @@
 
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::scalar::Scalar;
-use dsmpc_core::counters::{self, Op};
 use dsmpc_core::rng::DsmpcRng;
 use rand_core::Rng;
 use zeroize::Zeroizing;
 
 use crate::error::{Result, RolesError};
-use crate::suite::p256::{Gcm, NONCE_LEN, TAG_LEN};
+use crate::suite::ecies::{self, Gcm, NONCE_LEN, TAG_LEN};
 
 /// The HKDF salt of the ECIES key derivation (domain separation).
 pub const KDF_SALT: &[u8] = b"dsmpc/v1/ecies-x25519";
@@ -126,7 +125,7 @@ pub(crate) fn bad_verifying_key() -> RolesError {
 }
 
 /// ECIES encryption of `msg` with `label` (see the module docs), counted as one
-/// [`Op::Encrypt`]: `ephemeral` is the provider's steps 2 and 3 for the drawn private key
+/// `enc` ([`ecies::seal`]): `ephemeral` is the provider's steps 2 and 3 for the drawn private key
 /// (`E` and the derived key; an error for an all-zero shared secret); the nonce is drawn next,
 /// then the ciphertext laid out as `E || nonce || body || tag`.
 pub(crate) fn encrypt<G: Gcm>(
@@ -148,20 +147,7 @@ pub(crate) fn encrypt_from<G: Gcm>(
     rng: &mut DsmpcRng,
     sender: impl FnOnce() -> Result<([u8; KEY_LEN], Zeroizing<[u8; 32]>)>,
 ) -> Result<Vec<u8>> {
-    counters::record(Op::Encrypt);
-    let (point, key) = sender()?;
-    let mut nonce = [0u8; NONCE_LEN];
-    rng.fill_bytes(&mut nonce);
-    let cipher = G::new(&key).ok_or_else(|| RolesError::Suite("AES-256-GCM key setup failed".into()))?;
-    let mut out = Vec::with_capacity(CIPHERTEXT_OVERHEAD + msg.len());
-    out.extend_from_slice(&point);
-    out.extend_from_slice(&nonce);
-    out.extend_from_slice(msg);
-    let tag = cipher
-        .seal(&nonce, label, &mut out[KEY_LEN + NONCE_LEN..])
-        .ok_or_else(|| RolesError::Suite(format!("AES-256-GCM cannot encrypt {} bytes", msg.len())))?;
-    out.extend_from_slice(&tag);
-    Ok(out)
+    ecies::seal::<G, _>(label, msg, rng, |_| sender())
 }
 
 /// The error of an encryption to a low-order key.
@@ -169,7 +155,7 @@ pub(crate) fn zero_shared_secret() -> RolesError {
     RolesError::Suite("X25519: all-zero shared secret (a low-order public key)".into())
 }
 
-/// ECIES decryption of `ct` with `label`, counted as one [`Op::Decrypt`]; `None` on any
+/// ECIES decryption of `ct` with `label`, counted as one `dec` ([`ecies::open`]); `None` on any
 /// failure. `key_for` is the provider's part: the derived key for the ephemeral key `E`
 /// (`None` for an all-zero shared secret). The plaintext buffer is wiped unless returned; the
 /// early returns depend only on public data (length) or on whether the checks passed.
@@ -178,15 +164,5 @@ pub(crate) fn decrypt<G: Gcm>(
     ct: &[u8],
     key_for: impl FnOnce(&[u8; KEY_LEN]) -> Option<Zeroizing<[u8; 32]>>,
 ) -> Option<Vec<u8>> {
-    counters::record(Op::Decrypt);
-    if ct.len() < CIPHERTEXT_OVERHEAD {
-        return None;
-    }
-    let (ephemeral, rest) = ct.split_at(KEY_LEN);
-    let (nonce, sealed) = rest.split_at(NONCE_LEN);
-    let key = key_for(ephemeral.try_into().ok()?)?;
-    let mut buf = Zeroizing::new(sealed.to_vec());
-    let plain_len = G::new(&key)?.open(nonce.try_into().ok()?, label, &mut buf)?;
-    buf.truncate(plain_len);
-    Some(std::mem::take(&mut *buf))
+    ecies::open::<G>(label, ct, KEY_LEN, |e| key_for(e.try_into().ok()?))
 }

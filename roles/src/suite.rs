@@ -17,6 +17,7 @@
 //! `awslc` provider imports them, so a seed gives the same keys with either provider.
 
 pub mod awslc;
+pub mod ecies;
 pub mod p256;
 pub mod rsa;
 pub mod rustcrypto;

@@ -171,12 +171,7 @@ impl<B: Backend> Interpolation<B> {
         }
         let points: Vec<u64> = base.iter().map(|s| s.x).collect();
         check_points(&points)?;
-        let xs: Vec<i128> = points.iter().map(|&x| i128::from(x)).collect();
-        let dens: Vec<B::Int> = (0..xs.len())
-            .map(|i| small_product(zq, others(&xs, i).map(|xj| xs[i] - xj)))
-            .collect();
-        // A zero denominator: two points that collide mod q (only possible for points >= q).
-        let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: points[0] })?;
+        let (xs, invs) = inverted_denominators(zq, &points)?;
         let ws = base
             .iter()
             .zip(&invs)
@@ -200,6 +195,18 @@ impl<B: Backend> Interpolation<B> {
     pub fn off(&self, zq: &Zq<B>, shares: &[Share<B>]) -> Vec<u64> {
         shares.iter().filter(|s| self.at(zq, s.x) != s.y).map(|s| s.x).collect()
     }
+}
+
+/// The points as exact integers and the inverses of their denominators
+/// `prod_(j != i) (x_i - x_j)`, inverted together; a zero denominator (two points that collide
+/// mod q, only possible for points >= q) is [`CoreError::DuplicatePoint`].
+fn inverted_denominators<B: Backend>(zq: &Zq<B>, points: &[u64]) -> Result<(Vec<i128>, Vec<B::Int>)> {
+    let xs: Vec<i128> = points.iter().map(|&x| i128::from(x)).collect();
+    let dens: Vec<B::Int> = (0..xs.len())
+        .map(|i| small_product(zq, others(&xs, i).map(|xj| xs[i] - xj)))
+        .collect();
+    let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: points[0] })?;
+    Ok((xs, invs))
 }
 
 /// The points other than the `i`-th.
@@ -270,12 +277,11 @@ impl<B: Backend> Lagrange<B> {
             // Points that collide mod q (only possible for points >= q).
             return Err(CoreError::DuplicatePoint { x: points[0] });
         }
-        let exact: Vec<i128> = points.iter().map(|&x| i128::from(x)).collect();
-        let nums: Vec<B::Int> = (0..exact.len()).map(|i| small_product(zq, others(&exact, i))).collect();
-        let dens: Vec<B::Int> = (0..exact.len())
-            .map(|i| small_product(zq, others(&exact, i).map(|xj| xj - exact[i])))
+        // lambda_i = prod_(j != i) x_j / (x_j - x_i) = prod_(j != i) (0 - x_j) / (x_i - x_j)
+        let (exact, invs) = inverted_denominators(zq, points)?;
+        let nums: Vec<B::Int> = (0..exact.len())
+            .map(|i| small_product(zq, others(&exact, i).map(|xj| -xj)))
             .collect();
-        let invs = batch_inv(zq, &dens).ok_or(CoreError::DuplicatePoint { x: points[0] })?;
         let coeffs = nums.iter().zip(&invs).map(|(n, i)| zq.mul(n, i)).collect();
         Ok(Lagrange {
             points: points.to_vec(),

@@ -23,7 +23,7 @@ the ratio compares like with like.
 Options:
   --grid FILE     the grid (default bench/grids/icount-model.toml: paper/batch/vss x both providers
                   at n = 20, k = 5, t = 3; RSA-2048/P-256 with group-2048 on both backends, and
-                  P-256/X25519 with ristretto255: 36 points, about 12 minutes)
+                  P-256/X25519 with ristretto255: 36 points, about 8 minutes)
   --out DIR       the output folder (default target/icount-model, replaced): sweep/ (the sweep's
                   CSVs), dumps.csv, icount-model.csv, icount-units.csv, valgrind.log
   --limit F       exit status 1 when a phase's ratio exceeds F (default 1.10)

@@ -30,6 +30,10 @@ impl<B: Backend> Zq<B> {
     pub fn element_len(&self) -> usize {
         self.bytes
     }
+    /// The inverse of 2, `(q + 1) / 2` (q is an odd prime): `x * half` is `x / 2` in Z_q.
+    pub fn half(&self) -> B::Int {
+        B::div(&B::add(&self.q, &B::from_u64(1)), &B::from_u64(2))
+    }
     /// `v mod q`.
     pub fn from_u64(&self, v: u64) -> B::Int {
         B::rem(&B::from_u64(v), &self.q)

@@ -7,6 +7,7 @@
 //! seed.
 
 mod any;
+mod comb;
 pub mod derive;
 mod kind;
 mod msm;

@@ -110,6 +110,16 @@ pub struct Attachment<B: Backend, G: PrimeOrderGroup<Backend = B> = AnyGroup<B>>
     pub c: G::Element,
     /// The blinding `r` in Z_q.
     pub r: B::Int,
+    /// `E / 2` and `C / 2`, where [`attach_fast`] computed them for a faster encoding
+    /// ([`encode_attachments`]); checked against `e` and `c` before they are used.
+    halves: Option<[G::Element; 2]>,
+}
+
+impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Attachment<B, G> {
+    /// The attachment of `e`, `c` and `r`.
+    pub fn new(e: G::Element, c: G::Element, r: B::Int) -> Self {
+        Attachment { e, c, r, halves: None }
+    }
 }
 
 impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Clone for Attachment<B, G> {
@@ -118,6 +128,7 @@ impl<B: Backend, G: PrimeOrderGroup<Backend = B>> Clone for Attachment<B, G> {
             e: self.e.clone(),
             c: self.c.clone(),
             r: self.r.clone(),
+            halves: self.halves.clone(),
         }
     }
 }
@@ -154,17 +165,18 @@ pub fn attach_paper<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized
     let e = group.mul_secret(pk, y);
     let gy = group.mul_secret(group.g(), y);
     let hr = group.vartime_mul(group.h(), &r);
-    Attachment {
-        e,
-        c: group.op(&gy, &hr),
-        r,
-    }
+    Attachment::new(e, group.op(&gy, &hr), r)
 }
 
 /// Faster attachment with the same output for the same randomness: `pk^y` on the backend's
 /// constant-time path (each DP uses each pk once, so a table would not pay off) and `g^y h^r`
 /// from the fixed-base tables: `g^y` with constant-time lookups (y is secret), `h^r`
 /// variable-time, as in [`attach_paper`] (r travels in the clear, in the attachment).
+///
+/// In a group whose doubles encode faster in a batch
+/// ([`PrimeOrderGroup::doubles_encode_faster`]: ristretto255), the same operations run with
+/// `y / 2` and `r / 2` and give `E / 2` and `C / 2`; E and C are their doubles (two group
+/// operations), and the halves are kept for [`encode_attachments`].
 pub fn attach_fast<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized>(
     group: &G,
     pk: &G::Element,
@@ -172,11 +184,65 @@ pub fn attach_fast<B: Backend, G: PrimeOrderGroup<Backend = B>, R: Rng + ?Sized>
     rng: &mut R,
 ) -> Attachment<B, G> {
     let r = group.zq().random(rng);
+    if !group.doubles_encode_faster() {
+        let (e, c) = pk_y_and_commit(group, pk, y, &r);
+        return Attachment::new(e, c, r);
+    }
+    let mut y2 = group.halve(y);
+    let (e2, c2) = pk_y_and_commit(group, pk, &y2, &group.halve(&r));
+    B::wipe(&mut y2);
+    Attachment {
+        e: group.op(&e2, &e2),
+        c: group.op(&c2, &c2),
+        r,
+        halves: Some([e2, c2]),
+    }
+}
+
+/// `y * pk` (constant-time) and `y * g + r * h` (g's table constant-time, h's variable-time).
+fn pk_y_and_commit<B: Backend, G: PrimeOrderGroup<Backend = B>>(
+    group: &G,
+    pk: &G::Element,
+    y: &B::Int,
+    r: &B::Int,
+) -> (G::Element, G::Element) {
     let e = group.mul_secret(pk, y);
     let gy = group.mul_g(y);
-    let hr = group.vartime_mul_h(&r);
-    let c = group.op(&gy, &hr);
-    Attachment { e, c, r }
+    let hr = group.vartime_mul_h(r);
+    (e, group.op(&gy, &hr))
+}
+
+/// The encodings of E and C of each attachment, as [`PrimeOrderGroup::encode_element`] gives
+/// them. Attachments from [`attach_fast`] in a group whose doubles encode faster carry their
+/// halves: those whose halves still double to their E and C (a cheap check: fields may have
+/// been edited since) are encoded together with [`PrimeOrderGroup::encode_doubles`]; the rest
+/// one element at a time.
+pub fn encode_attachments<B: Backend, G: PrimeOrderGroup<Backend = B>>(
+    group: &G,
+    atts: &[&Attachment<B, G>],
+) -> Vec<[Vec<u8>; 2]> {
+    let mut out: Vec<Option<[Vec<u8>; 2]>> = vec![None; atts.len()];
+    let mut halves = Vec::new();
+    let mut batched = Vec::new();
+    for (i, a) in atts.iter().enumerate() {
+        match &a.halves {
+            Some([e2, c2]) if group.op(e2, e2) == a.e && group.op(c2, c2) == a.c => {
+                halves.extend([e2, c2]);
+                batched.push(i);
+            }
+            _ => out[i] = Some([group.encode_element(&a.e), group.encode_element(&a.c)]),
+        }
+    }
+    let mut encoded = group.encode_doubles(&halves).into_iter();
+    for i in batched {
+        if let (Some(e), Some(c)) = (encoded.next(), encoded.next()) {
+            out[i] = Some([e, c]);
+        }
+    }
+    out.into_iter()
+        .zip(atts)
+        .map(|(o, a)| o.unwrap_or_else(|| [group.encode_element(&a.e), group.encode_element(&a.c)]))
+        .collect()
 }
 
 /// How a CP verifies attachments.

@@ -46,7 +46,7 @@ fn pvss_kat<B: Backend>() {
         let c = group.commit(&y, &r);
         assert_eq!(c, h("C"), "C at {bits}");
         assert_eq!(group.pow(group.g(), &y), h("D"), "D = g^y at {bits}");
-        let att = Attachment { e, c, r };
+        let att = Attachment::new(e, c, r);
         let pkt = Packet { y: &y, att: &att };
         assert_eq!(pvss::verify_paper(&group, &keys, pkt), Ok(()));
         assert_eq!(pvss::verify_fast(&group, &keys, pkt), Ok(()));

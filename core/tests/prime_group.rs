@@ -27,10 +27,8 @@ fn pvss_through_the_trait<B: Backend, G: PrimeOrderGroup<Backend = B>>(group: &G
             let p = Packet { y, att: a };
             assert_eq!(pvss::verify(mode, group, &keys, p, &mut r), Ok(()), "{mode}");
         }
-        let wrong_c = pvss::Attachment::<B, G> {
-            c: group.op(&att.c, group.g()),
-            ..att.clone()
-        };
+        let mut wrong_c: pvss::Attachment<B, G> = att.clone();
+        wrong_c.c = group.op(&att.c, group.g());
         let p = Packet {
             y: &ys[0],
             att: &wrong_c,

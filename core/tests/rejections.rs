@@ -95,27 +95,30 @@ fn wrong_fields_rejected<B: Backend>() {
         (
             "wrong E",
             y.clone(),
-            Attachment {
-                e: other.e.clone(),
-                ..good.clone()
+            {
+                let mut a = good.clone();
+                a.e = other.e.clone();
+                a
             },
             PvssFailure::WrongE,
         ),
         (
             "wrong C",
             y.clone(),
-            Attachment {
-                c: other.c.clone(),
-                ..good.clone()
+            {
+                let mut a = good.clone();
+                a.c = other.c.clone();
+                a
             },
             PvssFailure::WrongC,
         ),
         (
             "wrong r",
             y.clone(),
-            Attachment {
-                r: g.zq().add(&good.r, &one),
-                ..good.clone()
+            {
+                let mut a = good.clone();
+                a.r = g.zq().add(&good.r, &one);
+                a
             },
             PvssFailure::WrongC,
         ),
@@ -123,36 +126,40 @@ fn wrong_fields_rejected<B: Backend>() {
         (
             "E = 0",
             y.clone(),
-            Attachment {
-                e: B::from_u64(0),
-                ..good.clone()
+            {
+                let mut a = good.clone();
+                a.e = B::from_u64(0);
+                a
             },
             PvssFailure::MalformedE,
         ),
         (
             "E = -pk^y",
             y.clone(),
-            Attachment {
-                e: B::sub(g.p(), &good.e),
-                ..good.clone()
+            {
+                let mut a = good.clone();
+                a.e = B::sub(g.p(), &good.e);
+                a
             },
             PvssFailure::MalformedE,
         ),
         (
             "C >= p",
             y.clone(),
-            Attachment {
-                c: g.p().clone(),
-                ..good.clone()
+            {
+                let mut a = good.clone();
+                a.c = g.p().clone();
+                a
             },
             PvssFailure::MalformedC,
         ),
         (
             "r >= q",
             y.clone(),
-            Attachment {
-                r: g.q().clone(),
-                ..good.clone()
+            {
+                let mut a = good.clone();
+                a.r = g.q().clone();
+                a
             },
             PvssFailure::ScalarOutOfRange,
         ),

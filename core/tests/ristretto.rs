@@ -108,3 +108,51 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// The batched encoding of [`pvss::encode_attachments`] is each element's own encoding:
+    /// for attachments from `attach_fast` (which carry their halves), from `attach_paper`
+    /// (which do not), for one whose E was edited after it was made (its stale halves must not
+    /// be used) and for the share 0 (E is the identity).
+    #[test]
+    fn batched_encoding_is_each_elements_encoding(seed in any::<u64>(), shares in prop::collection::vec(any::<u64>(), 1..6), edit in any::<prop::sample::Index>()) {
+        let g = group();
+        let mut r = rng::seeded(seed, "ristretto-encode");
+        let keys = CpKeyPair::<Num>::generate(&g, &mut r);
+        let mut atts: Vec<Attachment<Num>> = Vec::new();
+        for (i, s) in shares.iter().chain([&0]).enumerate() {
+            let y = g.zq().from_u64(*s);
+            atts.push(if i % 3 == 2 {
+                pvss::attach_paper(&g, keys.pk(), &y, &mut r)
+            } else {
+                pvss::attach_fast(&g, keys.pk(), &y, &mut r)
+            });
+        }
+        let edited = edit.index(atts.len() - 1);
+        atts[edited].e = g.op(&atts[edited].e, g.h());
+        let refs: Vec<&Attachment<Num>> = atts.iter().collect();
+        let encoded = pvss::encode_attachments(&g, &refs);
+        prop_assert_eq!(encoded.len(), atts.len());
+        for (a, [e, c]) in atts.iter().zip(&encoded) {
+            prop_assert_eq!(e, &g.encode_element(&a.e));
+            prop_assert_eq!(c, &g.encode_element(&a.c));
+        }
+        prop_assert_eq!(&encoded[atts.len() - 1][0], &vec![0u8; 32], "E of the share 0 is the identity");
+    }
+
+    /// Halving is the inverse of doubling, in ristretto255 and in a Schnorr group.
+    #[test]
+    fn halve_then_double_is_the_scalar(k in any::<[u8; 32]>()) {
+        let g = group();
+        let zq = g.zq();
+        let k = Num::rem(&Num::from_be_bytes(&k), zq.modulus());
+        let h = g.halve(&k);
+        prop_assert_eq!(zq.add(&h, &h), k.clone());
+        let s = AnyGroup::<Num>::new(GroupKind::Schnorr(1024)).unwrap();
+        let k = s.zq().from_u64(7);
+        let h = s.halve(&k);
+        prop_assert_eq!(s.zq().add(&h, &h), k);
+    }
+}

@@ -94,6 +94,20 @@ fn mixed() -> ! {
     panic!("an element of one group used with another (a programming error in dsmpc)")
 }
 
+/// The Schnorr integer of `x` (a Schnorr group's element).
+fn schnorr_element<B: Backend>(x: &AnyElement<B>) -> &B::Int {
+    if let AnyElement::Schnorr(x) = x { x } else { mixed() }
+}
+
+/// The point of `x` (a ristretto255 element).
+fn ristretto_element<B: Backend>(x: &AnyElement<B>) -> &RistrettoPoint {
+    if let AnyElement::Ristretto255(x) = x {
+        x
+    } else {
+        mixed()
+    }
+}
+
 impl<B: Backend> AnyGroup<B> {
     /// The group `kind`, with its shipped parameters.
     pub fn new(kind: GroupKind) -> Result<Self> {
@@ -247,23 +261,11 @@ impl<B: Backend> PrimeOrderGroup for AnyGroup<B> {
     fn vartime_multiscalar_mul_small(&self, xs: &[&AnyElement<B>], ks: &[u64]) -> AnyElement<B> {
         match &self.inner {
             Inner::Schnorr(g) => {
-                let xs: Vec<&B::Int> = xs
-                    .iter()
-                    .map(|x| if let AnyElement::Schnorr(x) = x { x } else { mixed() })
-                    .collect();
+                let xs: Vec<&B::Int> = xs.iter().map(|x| schnorr_element(x)).collect();
                 AnyElement::Schnorr(g.vartime_multiscalar_mul_small(&xs, ks))
             }
             Inner::Ristretto255(g) => {
-                let xs: Vec<&RistrettoPoint> = xs
-                    .iter()
-                    .map(|x| {
-                        if let AnyElement::Ristretto255(x) = x {
-                            x
-                        } else {
-                            mixed()
-                        }
-                    })
-                    .collect();
+                let xs: Vec<&RistrettoPoint> = xs.iter().map(|x| ristretto_element(x)).collect();
                 AnyElement::Ristretto255(g.vartime_multiscalar_mul_small(&xs, ks))
             }
         }
@@ -286,6 +288,30 @@ impl<B: Backend> PrimeOrderGroup for AnyGroup<B> {
             (Inner::Schnorr(g), AnyElement::Schnorr(x)) => g.encode_element(x),
             (Inner::Ristretto255(g), AnyElement::Ristretto255(x)) => g.encode_element(x),
             _ => mixed(),
+        }
+    }
+    fn encode_doubles(&self, halves: &[&AnyElement<B>]) -> Vec<Vec<u8>> {
+        match &self.inner {
+            Inner::Schnorr(g) => {
+                let xs: Vec<&B::Int> = halves.iter().map(|x| schnorr_element(x)).collect();
+                g.encode_doubles(&xs)
+            }
+            Inner::Ristretto255(g) => {
+                let xs: Vec<&RistrettoPoint> = halves.iter().map(|x| ristretto_element(x)).collect();
+                g.encode_doubles(&xs)
+            }
+        }
+    }
+    fn halve(&self, k: &B::Int) -> B::Int {
+        match &self.inner {
+            Inner::Schnorr(g) => g.halve(k),
+            Inner::Ristretto255(g) => g.halve(k),
+        }
+    }
+    fn doubles_encode_faster(&self) -> bool {
+        match &self.inner {
+            Inner::Schnorr(g) => g.doubles_encode_faster(),
+            Inner::Ristretto255(g) => g.doubles_encode_faster(),
         }
     }
     fn parse_element(&self, bytes: &[u8]) -> Option<AnyElement<B>> {

@@ -125,6 +125,25 @@ pub trait PrimeOrderGroup: fmt::Debug + Send + Sync + 'static {
     fn element_len(&self) -> usize;
     /// The fixed-length encoding of `x` ([`PrimeOrderGroup::element_len`] bytes).
     fn encode_element(&self, x: &Self::Element) -> Vec<u8>;
+    /// The encodings of `x + x` for each `x` in `halves`, as
+    /// [`PrimeOrderGroup::encode_element`] gives them. Not counted. By default each double is
+    /// encoded on its own; ristretto255 encodes a batch of doubles with one field inversion
+    /// instead of an inverse square root per element ([`PrimeOrderGroup::doubles_encode_faster`]).
+    fn encode_doubles(&self, halves: &[&Self::Element]) -> Vec<Vec<u8>> {
+        halves.iter().map(|x| self.encode_element(&self.op(x, x))).collect()
+    }
+    /// `k / 2` in Z_q (q is odd), for a secret k. Not counted. By default `k (q + 1) / 2` in the
+    /// backend's arithmetic; ristretto255 uses curve25519-dalek's constant-time scalars.
+    fn halve(&self, k: &Scalar<Self>) -> Scalar<Self> {
+        let zq = self.zq();
+        zq.mul(k, &zq.half())
+    }
+    /// Whether [`PrimeOrderGroup::encode_doubles`] is cheaper than encoding each element: then
+    /// a sender of many elements that it computes as scalar multiples should compute them with
+    /// the scalar halved and encode the doubles.
+    fn doubles_encode_faster(&self) -> bool {
+        false
+    }
     /// Parse an encoding with the checks that come with parsing, and no more: a wrong length
     /// fails; in a Schnorr group that is all (the range and Jacobi checks are
     /// [`PrimeOrderGroup::check_element`]'s, counted there); on a curve, decompression is the

@@ -17,8 +17,9 @@
 //! backend); each multiplication converts its scalar to a curve25519-dalek `Scalar` through its
 //! 32-byte encoding, and wipes the bytes. Secret scalars go through curve25519-dalek's
 //! constant-time multiplication (variable base) and its constant-time fixed-base tables; public
-//! ones through its variable-time paths; the multiscalar multiplication with small scalars goes
-//! through this crate's own (`msm.rs`: 64 doublings, not 256). The conversion from a
+//! ones through its variable-time paths, except `r * h`, which uses this crate's variable-time
+//! table of h (`comb.rs`: 44 additions, no constant-time scans), and the multiscalar
+//! multiplication with small scalars, this crate's own (`msm.rs`: 64 doublings, not 256). The conversion from a
 //! num-bigint runs over a fixed-width buffer (its digits' count varies by a few instructions).
 
 use curve25519_dalek::constants::{RISTRETTO_BASEPOINT_POINT, RISTRETTO_BASEPOINT_TABLE};
@@ -28,7 +29,10 @@ use curve25519_dalek::traits::{Identity, IsIdentity, VartimeMultiscalarMul};
 use sha2::{Digest, Sha512};
 use zeroize::Zeroize;
 
+use std::sync::OnceLock;
+
 use super::PrimeOrderGroup;
+use super::comb::VartimeComb;
 use crate::backend::Backend;
 use crate::counters::{self, Op};
 use crate::error::{CoreError, Result};
@@ -44,6 +48,12 @@ pub const ELEMENT_LEN: usize = 32;
 const ORDER_BE: [u8; 32] = [
     0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x14, 0xde, 0xf9, 0xde, 0xa2, 0xf7, 0x9c, 0xd6, 0x58, 0x12,
     0x63, 0x1a, 0x5c, 0xf5, 0xd3, 0xed,
+];
+
+/// The inverse of 2 mod l, `(l + 1) / 2`, little-endian (curve25519-dalek's scalar order).
+const HALF_LE: [u8; 32] = [
+    0xf7, 0xe9, 0x7a, 0x2e, 0x8d, 0x31, 0x09, 0x2c, 0x6b, 0xce, 0x7b, 0x51, 0xef, 0x7c, 0x6f, 0x0a, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0x08,
 ];
 
 /// A fixed-base table of one element: curve25519-dalek's constant-time basepoint table.
@@ -150,7 +160,12 @@ impl<B: Backend> PrimeOrderGroup for Ristretto255<B> {
     }
     fn vartime_mul_h(&self, k: &B::Int) -> RistrettoPoint {
         counters::record(Op::FixedBaseMul);
-        &*self.h_table.0 * &Self::scalar(k)
+        // h is the same in every instance (`new` is the only constructor): one table for the
+        // process, built on first use.
+        static H_COMB: OnceLock<VartimeComb> = OnceLock::new();
+        H_COMB
+            .get_or_init(|| VartimeComb::new(&self.h))
+            .mul_vartime(&Self::scalar(k))
     }
     fn table(&self, base: &RistrettoPoint) -> RistrettoTable {
         RistrettoTable(Box::new(RistrettoBasepointTable::create(base)))
@@ -174,6 +189,25 @@ impl<B: Backend> PrimeOrderGroup for Ristretto255<B> {
     }
     fn encode_element(&self, x: &RistrettoPoint) -> Vec<u8> {
         x.compress().to_bytes().to_vec()
+    }
+    fn encode_doubles(&self, halves: &[&RistrettoPoint]) -> Vec<Vec<u8>> {
+        // One batch inversion for all (the identity's zero stays zero and encodes as zeros).
+        RistrettoPoint::double_and_compress_batch(halves.iter().copied())
+            .into_iter()
+            .map(|c| c.to_bytes().to_vec())
+            .collect()
+    }
+    fn doubles_encode_faster(&self) -> bool {
+        true
+    }
+    fn halve(&self, k: &B::Int) -> B::Int {
+        let mut s = Self::scalar(k) * DalekScalar::from_bytes_mod_order(HALF_LE);
+        let mut be = s.to_bytes();
+        be.reverse();
+        let out = B::from_be_bytes(&be);
+        s.zeroize();
+        be.zeroize();
+        out
     }
     fn parse_element(&self, bytes: &[u8]) -> Option<RistrettoPoint> {
         let c = CompressedRistretto::from_slice(bytes).ok()?;

@@ -282,11 +282,11 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         drop(plain);
         let attached = !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty());
         let att = if attached && m.e.len() == el && m.c.len() == el && m.r.len() == sl {
-            Some(Attachment {
-                e: self.group.parse_or_identity(&m.e),
-                c: self.group.parse_or_identity(&m.c),
-                r: B::from_be_bytes(&m.r),
-            })
+            Some(Attachment::new(
+                self.group.parse_or_identity(&m.e),
+                self.group.parse_or_identity(&m.c),
+                B::from_be_bytes(&m.r),
+            ))
         } else {
             None
         };

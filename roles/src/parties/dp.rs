@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use dsmpc_core::backend::{Backend, Num};
 use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
+use dsmpc_core::pvss::{self, Attachment};
 use dsmpc_core::rng::DsmpcRng;
 use num_bigint::BigUint;
 use zeroize::Zeroizing;
@@ -150,12 +151,15 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
                 y: &scalars.0[0],
             };
             let att = self.check.attach(&share, &mut self.rng);
-            let (e, c, r) = match att {
-                Some(a) => (
-                    self.group.encode_element(&a.e),
-                    self.group.encode_element(&a.c),
-                    zq.to_bytes(&a.r),
-                ),
+            packets.push((cp, eshare, att));
+        }
+        // E and C of all attachments encoded together (one inversion for all on a curve).
+        let atts: Vec<&Attachment<B>> = packets.iter().filter_map(|(_, _, a)| a.as_ref()).collect();
+        let mut encoded = pvss::encode_attachments(&*self.group, &atts).into_iter();
+        let mut wire = Vec::with_capacity(packets.len());
+        for (cp, eshare, att) in packets {
+            let ([e, c], r) = match att.zip(encoded.next()) {
+                Some((a, ec)) => (ec, zq.to_bytes(&a.r)),
                 None => Default::default(),
             };
             let msg = SharePacket {
@@ -167,7 +171,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
                 c,
                 r,
             };
-            packets.push((cp.vid, Message::SharePacket(msg).encode()));
+            wire.push((cp.vid, Message::SharePacket(msg).encode()));
         }
         if let Some(c) = &dealing.commitments {
             let elements: Vec<Vec<u8>> = c.iter().map(|x| self.group.encode_element(x)).collect();
@@ -183,7 +187,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             };
             self.out.send(PartyId::Edge, Message::Commitments(m).encode());
         }
-        for (vid, bytes) in packets {
+        for (vid, bytes) in wire {
             self.out.send(PartyId::Cp(vid), bytes);
         }
         Ok(())

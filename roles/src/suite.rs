@@ -175,9 +175,9 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     /// `Enc_pk(msg)` bound to `label`; counted as `enc`.
     fn encrypt(&self, pk: &Self::EncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>>;
     /// A sender key for several encryptions to different recipients in one go (a DP's shares
-    /// to its CPs), where the suite has one: x25519 draws one ephemeral key per DP instead of one
-    /// per ciphertext (the KDF binds each recipient's key, so every ciphertext still has its
-    /// own AEAD key). `None` (the default, without touching `rng`): [`Self::encrypt_from`] is
+    /// to its CPs), where the suite has one: x25519 and p256 draw one ephemeral key per DP
+    /// instead of one per ciphertext (the KDF binds each recipient's key, so every ciphertext
+    /// still has its own AEAD key). `None` (the default, without touching `rng`): [`Self::encrypt_from`] is
     /// [`Self::encrypt`].
     fn sender_key(&self, _rng: &mut DsmpcRng) -> Result<Option<Self::EncPrivate>> {
         Ok(None)

@@ -156,6 +156,57 @@ fn x25519_bytes_and_streams_are_the_same_with_either_provider() {
     assert_eq!(r1.next_u64(), seeded(5, "sig").next_u64(), "Ed25519 draws nothing");
 }
 
+/// One sender key for a DP's several recipients (P-256 and X25519): with the same rng state
+/// both providers draw the same key and write the same bytes; every ciphertext carries the same
+/// ephemeral point; each recipient opens its own with either provider and not another's, nor
+/// one moved to another label.
+fn sender_key_interoperates<A: CipherSuite, B: CipherSuite>(a: &A, b: &B, point_len: usize) {
+    let keys = KeyCache::memory_only(RngSource::Seed(17));
+    let names = ["cp1", "cp2", "cp3"];
+    let a_sks: Vec<_> = names.iter().map(|n| keys.enc_key(a, n).unwrap()).collect();
+    let b_sks: Vec<_> = names.iter().map(|n| keys.enc_key(b, n).unwrap()).collect();
+    let (mut r1, mut r2) = (seeded(6, "sender"), seeded(6, "sender"));
+    let sa = a.sender_key(&mut r1).unwrap().expect("a sender key");
+    let sb = b.sender_key(&mut r2).unwrap().expect("a sender key");
+    let mut cts = Vec::new();
+    for (i, (ka, kb)) in a_sks.iter().zip(&b_sks).enumerate() {
+        let label = format!("share/{i}");
+        let x = a
+            .encrypt_from(Some(&sa), &a.enc_public(ka), label.as_bytes(), b"y", &mut r1)
+            .unwrap();
+        let y = b
+            .encrypt_from(Some(&sb), &b.enc_public(kb), label.as_bytes(), b"y", &mut r2)
+            .unwrap();
+        assert_eq!(x, y, "{}: the same bytes from either provider", A::KIND);
+        cts.push(x);
+    }
+    assert_eq!(r1.next_u64(), r2.next_u64(), "streams aligned");
+    assert!(
+        cts.iter().all(|c| c[..point_len] == cts[0][..point_len]),
+        "one ephemeral point"
+    );
+    assert!(cts[0][point_len..] != cts[1][point_len..]);
+    for (i, ct) in cts.iter().enumerate() {
+        let label = format!("share/{i}");
+        assert_eq!(
+            a.decrypt(&a_sks[i], label.as_bytes(), ct, &mut r1).as_deref(),
+            Some(&b"y"[..])
+        );
+        assert_eq!(
+            b.decrypt(&b_sks[i], label.as_bytes(), ct, &mut r1).as_deref(),
+            Some(&b"y"[..])
+        );
+        assert!(b.decrypt(&b_sks[(i + 1) % 3], label.as_bytes(), ct, &mut r1).is_none());
+        assert!(a.decrypt(&a_sks[i], b"share/9", ct, &mut r1).is_none());
+    }
+}
+
+#[test]
+fn p256_and_x25519_sender_keys_interoperate() {
+    sender_key_interoperates(&rustcrypto::P256Suite, &awslc::P256Suite, 33);
+    sender_key_interoperates(&rustcrypto::X25519Suite, &awslc::X25519Suite, 32);
+}
+
 #[test]
 fn rsa_1024_is_rustcrypto_only_with_a_clear_error() {
     let e = awslc::RsaSuite::new(1024).unwrap_err().to_string();

@@ -123,7 +123,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
         let dealing = dealing?;
         let zq = self.group.zq();
         let mut packets = Vec::with_capacity(roster.len());
-        // One sender key for all this DP's shares where the suite has one (x25519).
+        // One sender key for all this DP's shares where the suite has one (x25519, p256).
         let sender = self.suite.sender_key(&mut self.rng)?;
         for (pos, cp) in roster.iter().enumerate() {
             let to = ShareTo {

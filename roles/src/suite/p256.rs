@@ -5,7 +5,10 @@
 //! To encrypt `msg` under the recipient key `Q` (a point) with label `label`:
 //!
 //! 1. draw a fresh non-zero ephemeral scalar `e` from the rng passed in (rejection sampling,
-//!    as RustCrypto's `NonZeroScalar::generate_from_rng`) and compute `E = e·G`;
+//!    as RustCrypto's `NonZeroScalar::generate_from_rng`) and compute `E = e·G`; a DP sharing
+//!    to its CPs draws one `e` (an encryption key pair, `CipherSuite::sender_key`) before its
+//!    first share and uses it for all of them, so each of its share ciphertexts carries the
+//!    same `E`;
 //! 2. `Z = e·Q`, and let `x` be the 32-byte big-endian x-coordinate of `Z`;
 //! 3. `key = SHA-256("dsmpc/v1/ecies-p256" || x || E_c || Q_c)`, where `E_c` and `Q_c` are the
 //!    33-byte compressed SEC1 encodings of `E` and `Q`. Every field after the 19-byte ASCII
@@ -30,8 +33,9 @@
 //! produce the same ciphertext bytes (tested).
 //!
 //! The nonce is random rather than a counter because each key is used for exactly one
-//! message (the ephemeral scalar is fresh for every encryption); the random nonce is kept
-//! only so the byte layout matches the reference prototype.
+//! message: the ephemeral scalar is fresh for every encryption, or, for a DP's shares, every
+//! recipient's `Q` differs and so does its `Z`, hence its key. The random nonce is kept only so
+//! the byte layout matches the reference prototype.
 //!
 //! # Signatures (ECDSA)
 //!

@@ -231,6 +231,26 @@ impl CipherSuite for P256Suite {
             Ok((eph_point, key))
         })
     }
+    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<P256EncPrivate>> {
+        self.generate_enc(rng).map(Some)
+    }
+    fn encrypt_from(
+        &self,
+        sender: Option<&P256EncPrivate>,
+        pk: &P256EncPublic,
+        label: &[u8],
+        msg: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> Result<Vec<u8>> {
+        let Some(s) = sender else {
+            return self.encrypt(pk, label, msg, rng);
+        };
+        spec::encrypt::<LessSafeKey>(label, msg, rng, |_| {
+            let key = ecies_key(&s.key, pk.parsed.clone(), &s.public.compressed, &pk.compressed)
+                .ok_or_else(|| RolesError::Suite("aws-lc: ECDH failed".into()))?;
+            Ok((s.public.compressed, key))
+        })
+    }
     fn decrypt(&self, sk: &P256EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
         spec::decrypt::<LessSafeKey>(label, ct, |eph| {
             ecies_key(

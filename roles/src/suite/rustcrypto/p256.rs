@@ -193,6 +193,27 @@ impl CipherSuite for P256Suite {
             Ok((eph_point.into(), key))
         })
     }
+    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<P256EncPrivate>> {
+        self.generate_enc(rng).map(Some)
+    }
+    fn encrypt_from(
+        &self,
+        sender: Option<&P256EncPrivate>,
+        pk: &PublicKey,
+        label: &[u8],
+        msg: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> Result<Vec<u8>> {
+        let Some(s) = sender else {
+            return self.encrypt(pk, label, msg, rng);
+        };
+        spec::encrypt::<Aes256Gcm>(label, msg, rng, |_| {
+            let eph_point = compressed(&s.public);
+            let shared = s.secret.diffie_hellman(pk);
+            let key = derive_key(shared.raw_secret_bytes(), &eph_point, &compressed(pk));
+            Ok((eph_point.into(), key))
+        })
+    }
     fn decrypt(&self, sk: &P256EncPrivate, label: &[u8], ct: &[u8], _rng: &mut DsmpcRng) -> Option<Vec<u8>> {
         spec::decrypt::<Aes256Gcm>(label, ct, |eph| {
             let shared = sk.secret.diffie_hellman(&parse_point(eph)?);

@@ -168,6 +168,18 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
     /// Decode a public encryption key received in a message, with its validity checks;
     /// counted as one [`Op::KeyDecode`](dsmpc_core::counters::Op::KeyDecode).
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<Self::EncPublic>;
+    /// A CP's public encryption key as the Cloud relays it to every DP in the roster: by default
+    /// [`Self::encode_enc_public`]'s bytes; p256 sends the uncompressed point (65 bytes), so
+    /// that no DP computes a square root to use the key (the Cloud decompresses each CP's key
+    /// once, instead of every DP each of them).
+    fn encode_enc_public_relayed(&self, pk: &Self::EncPublic) -> Vec<u8> {
+        self.encode_enc_public(pk)
+    }
+    /// Decode a key of the roster ([`Self::encode_enc_public_relayed`]'s bytes) with its
+    /// validity checks; counted as one [`Op::KeyDecode`](dsmpc_core::counters::Op::KeyDecode).
+    fn decode_enc_public_relayed(&self, bytes: &[u8]) -> Result<Self::EncPublic> {
+        self.decode_enc_public(bytes)
+    }
     /// Decode a public verification key ([`Self::encode_sign_public`]'s bytes; a deployment's
     /// roster registers the CPs' keys this way).
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<Self::SignPublic>;

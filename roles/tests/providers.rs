@@ -207,6 +207,41 @@ fn p256_and_x25519_sender_keys_interoperate() {
     sender_key_interoperates(&rustcrypto::X25519Suite, &awslc::X25519Suite, 32);
 }
 
+/// A CP's key as the roster relays it: 65 uncompressed bytes with p256, the same from either
+/// provider and read by either; the compressed form, another prefix and a point off the curve
+/// are refused; the key read back encrypts to its owner.
+#[test]
+fn p256_roster_keys_are_uncompressed_and_interoperate() {
+    let keys = KeyCache::memory_only(RngSource::Seed(18));
+    let (rc, lc) = (rustcrypto::P256Suite, awslc::P256Suite);
+    let (rsk, lsk) = (keys.enc_key(&rc, "cp").unwrap(), keys.enc_key(&lc, "cp").unwrap());
+    let bytes = rc.encode_enc_public_relayed(&rc.enc_public(&rsk));
+    assert_eq!(bytes.len(), 65);
+    assert_eq!(bytes[0], 0x04);
+    assert_eq!(bytes, lc.encode_enc_public_relayed(&lc.enc_public(&lsk)));
+    assert_eq!(&bytes[1..33], &rc.encode_enc_public(&rc.enc_public(&rsk))[1..]);
+    let mut r = seeded(7, "relayed");
+    let from_rc = rc.decode_enc_public_relayed(&bytes).unwrap();
+    let from_lc = lc.decode_enc_public_relayed(&bytes).unwrap();
+    let ct = lc.encrypt(&from_lc, b"l", b"y", &mut r).unwrap();
+    assert_eq!(rc.decrypt(&rsk, b"l", &ct, &mut r).as_deref(), Some(&b"y"[..]));
+    let ct = rc.encrypt(&from_rc, b"l", b"y", &mut r).unwrap();
+    assert_eq!(lc.decrypt(&lsk, b"l", &ct, &mut r).as_deref(), Some(&b"y"[..]));
+    let compressed = rc.encode_enc_public(&rc.enc_public(&rsk));
+    let mut prefix = bytes.clone();
+    prefix[0] = 0x06;
+    let mut off_curve = bytes.clone();
+    off_curve[64] ^= 0x01;
+    for (what, bad) in [
+        ("compressed", &compressed),
+        ("prefix", &prefix),
+        ("off the curve", &off_curve),
+    ] {
+        assert!(rc.decode_enc_public_relayed(bad).is_err(), "rustcrypto: {what}");
+        assert!(lc.decode_enc_public_relayed(bad).is_err(), "awslc: {what}");
+    }
+}
+
 #[test]
 fn rsa_1024_is_rustcrypto_only_with_a_clear_error() {
     let e = awslc::RsaSuite::new(1024).unwrap_err().to_string();

@@ -195,7 +195,7 @@ impl<S: CipherSuite> Cloud<S> {
                 RosterEntry {
                     index,
                     vid: *vid,
-                    enc_pk: self.suite.encode_enc_public(&reg.enc_pk),
+                    enc_pk: self.suite.encode_enc_public_relayed(&reg.enc_pk),
                     pvss_pk: reg.pvss_pk.clone(),
                 }
             })

@@ -92,7 +92,7 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             }
             let enc_pk = self
                 .suite
-                .decode_enc_public(&e.enc_pk)
+                .decode_enc_public_relayed(&e.enc_pk)
                 .map_err(|err| format!("CP(i={}): {err}", e.index))?;
             if e.pvss_pk.len() != self.group.element_len() {
                 return Err(format!("CP(i={}): PVSS key of {} bytes", e.index, e.pvss_pk.len()));

@@ -51,7 +51,9 @@
 //! Private keys are stored in the key cache as their 32-byte big-endian scalar; reading one
 //! back checks its length and that `0 < d < n`. A public encryption key goes on the wire as its
 //! 33-byte compressed SEC1 point; decoding rejects any other length, encoding or an off-curve
-//! point. The providers: [`crate::suite::rustcrypto::P256Suite`], [`crate::suite::awslc::P256Suite`].
+//! point. In the roster, where every DP reads every CP's key, the Cloud relays it as the 65-byte
+//! uncompressed point instead (decoding checks the prefix, the length and the curve equation),
+//! so no DP computes a square root to use it. The providers: [`crate::suite::rustcrypto::P256Suite`], [`crate::suite::awslc::P256Suite`].
 
 use dsmpc_core::rng::DsmpcRng;
 use sha2::{Digest, Sha256};
@@ -109,6 +111,22 @@ pub(crate) fn decode_public<K>(bytes: &[u8], parse: impl FnOnce(&[u8]) -> Option
         )));
     }
     parse(bytes).ok_or_else(|| RolesError::Suite("P-256 public key is not a compressed curve point".into()))
+}
+
+/// Length of an uncompressed SEC1 point (`04 || x || y`): a CP's key as the Cloud relays it in
+/// the roster.
+pub const UNCOMPRESSED_LEN: usize = 1 + 2 * SCALAR_LEN;
+
+/// A public key of the roster: exactly an uncompressed SEC1 point on the curve (`parse` checks
+/// the curve equation).
+pub(crate) fn decode_relayed<K>(bytes: &[u8], parse: impl FnOnce(&[u8]) -> Option<K>) -> Result<K> {
+    if bytes.len() != UNCOMPRESSED_LEN || bytes[0] != 0x04 {
+        return Err(RolesError::Suite(format!(
+            "P-256 public key of {} bytes in the roster, expected a {UNCOMPRESSED_LEN}-byte uncompressed point",
+            bytes.len()
+        )));
+    }
+    parse(bytes).ok_or_else(|| RolesError::Suite("P-256 public key in the roster is not a curve point".into()))
 }
 
 /// ECIES encryption of `msg` with `label` (see the module docs), counted as one

@@ -213,6 +213,24 @@ impl CipherSuite for P256Suite {
         counters::record(Op::KeyDecode);
         spec::decode_public(bytes, parse_point)
     }
+    fn encode_enc_public_relayed(&self, pk: &P256EncPublic) -> Vec<u8> {
+        // aws-lc-rs keeps the bytes a key was parsed from (compressed): the same point,
+        // uncompressed by the `rustcrypto` provider, so both providers write the same bytes.
+        match rustcrypto::p256::parse_point(&pk.compressed) {
+            Some(p) => rustcrypto::P256Suite.encode_enc_public_relayed(&p),
+            None => pk.compressed.to_vec(),
+        }
+    }
+    fn decode_enc_public_relayed(&self, bytes: &[u8]) -> Result<P256EncPublic> {
+        counters::record(Op::KeyDecode);
+        spec::decode_relayed(bytes, |b| {
+            let parsed = ParsedPublicKey::try_from(UnparsedPublicKey::new(&ECDH_P256, b)).ok()?;
+            Some(P256EncPublic {
+                parsed,
+                compressed: compress(b).ok()?,
+            })
+        })
+    }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<signature::ParsedPublicKey> {
         use p256::elliptic_curve::sec1::ToSec1Point;
         let point = spec::decode_public(bytes, rustcrypto::p256::parse_point)?.to_sec1_point(false);

@@ -35,6 +35,7 @@ use p256::ecdh::EphemeralSecret;
 use p256::ecdsa::signature::{RandomizedSigner, Verifier};
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use p256::elliptic_curve::Generate;
+use p256::elliptic_curve::sec1::ToSec1Point;
 use p256::{CompressedPoint, PublicKey, SecretKey};
 use zeroize::ZeroizeOnDrop;
 
@@ -180,6 +181,13 @@ impl CipherSuite for P256Suite {
     fn decode_enc_public(&self, bytes: &[u8]) -> Result<PublicKey> {
         counters::record(Op::KeyDecode);
         spec::decode_public(bytes, parse_point)
+    }
+    fn encode_enc_public_relayed(&self, pk: &PublicKey) -> Vec<u8> {
+        pk.to_sec1_point(false).as_bytes().to_vec()
+    }
+    fn decode_enc_public_relayed(&self, bytes: &[u8]) -> Result<PublicKey> {
+        counters::record(Op::KeyDecode);
+        spec::decode_relayed(bytes, |b| PublicKey::from_sec1_bytes(b).ok())
     }
     fn decode_sign_public(&self, bytes: &[u8]) -> Result<VerifyingKey> {
         spec::decode_public(bytes, parse_point).map(VerifyingKey::from)

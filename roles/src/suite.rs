@@ -186,19 +186,41 @@ pub trait CipherSuite: Send + Sync + Clone + fmt::Debug + 'static {
 
     /// `Enc_pk(msg)` bound to `label`; counted as `enc`.
     fn encrypt(&self, pk: &Self::EncPublic, label: &[u8], msg: &[u8], rng: &mut DsmpcRng) -> Result<Vec<u8>>;
-    /// A sender key for several encryptions to different recipients in one go (a DP's shares
-    /// to its CPs), where the suite has one: x25519 and p256 draw one ephemeral key per DP
-    /// instead of one per ciphertext (the KDF binds each recipient's key, so every ciphertext
-    /// still has its own AEAD key). `None` (the default, without touching `rng`): [`Self::encrypt_from`] is
-    /// [`Self::encrypt`].
-    fn sender_key(&self, _rng: &mut DsmpcRng) -> Result<Option<Self::EncPrivate>> {
-        Ok(None)
+    /// Whether the suite draws a sender key for several encryptions to different recipients in
+    /// one go (a DP's shares to its CPs): x25519 and p256 draw one ephemeral key per DP instead
+    /// of one per ciphertext (the KDF binds each recipient's key, so every ciphertext still has
+    /// its own AEAD key). Such a suite implements [`Self::encrypt_with`].
+    const SENDER_KEY: bool = false;
+    /// The sender key ([`Self::SENDER_KEY`]): an encryption key pair drawn from `rng`; `None`
+    /// without touching `rng` where the suite has none.
+    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<Self::EncPrivate>> {
+        if Self::SENDER_KEY {
+            self.generate_enc(rng).map(Some)
+        } else {
+            Ok(None)
+        }
     }
-    /// `Enc_pk(msg)` bound to `label`, from `sender` (see [`Self::sender_key`]) if given;
-    /// counted as `enc`.
+    /// `Enc_pk(msg)` bound to `label`, from `sender` (see [`Self::sender_key`]) if given, else
+    /// [`Self::encrypt`]; counted as `enc`.
     fn encrypt_from(
         &self,
-        _sender: Option<&Self::EncPrivate>,
+        sender: Option<&Self::EncPrivate>,
+        pk: &Self::EncPublic,
+        label: &[u8],
+        msg: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> Result<Vec<u8>> {
+        match sender {
+            Some(s) => self.encrypt_with(s, pk, label, msg, rng),
+            None => self.encrypt(pk, label, msg, rng),
+        }
+    }
+    /// `Enc_pk(msg)` bound to `label` from the sender key `sender`, whose public key is the
+    /// ciphertext's ephemeral point; only the nonce is drawn. Suites without a sender key never
+    /// get one ([`Self::sender_key`] gives `None`); by default this is [`Self::encrypt`].
+    fn encrypt_with(
+        &self,
+        _sender: &Self::EncPrivate,
         pk: &Self::EncPublic,
         label: &[u8],
         msg: &[u8],

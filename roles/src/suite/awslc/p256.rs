@@ -157,6 +157,7 @@ impl CipherSuite for P256Suite {
     type SignPrivate = P256SignPrivate;
     const KIND: SuiteKind = SuiteKind::P256;
     const PROVIDER: Provider = Provider::AwsLc;
+    const SENDER_KEY: bool = true;
 
     fn id(&self) -> String {
         rustcrypto::P256Suite.id()
@@ -249,20 +250,14 @@ impl CipherSuite for P256Suite {
             Ok((eph_point, key))
         })
     }
-    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<P256EncPrivate>> {
-        self.generate_enc(rng).map(Some)
-    }
-    fn encrypt_from(
+    fn encrypt_with(
         &self,
-        sender: Option<&P256EncPrivate>,
+        s: &P256EncPrivate,
         pk: &P256EncPublic,
         label: &[u8],
         msg: &[u8],
         rng: &mut DsmpcRng,
     ) -> Result<Vec<u8>> {
-        let Some(s) = sender else {
-            return self.encrypt(pk, label, msg, rng);
-        };
         spec::encrypt::<LessSafeKey>(label, msg, rng, |_| {
             let key = ecies_key(&s.key, pk.parsed.clone(), &s.public.compressed, &pk.compressed)
                 .ok_or_else(|| RolesError::Suite("aws-lc: ECDH failed".into()))?;

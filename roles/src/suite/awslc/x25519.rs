@@ -142,6 +142,7 @@ impl CipherSuite for X25519Suite {
     type SignPrivate = X25519SignPrivate;
     const KIND: SuiteKind = SuiteKind::X25519;
     const PROVIDER: Provider = Provider::AwsLc;
+    const SENDER_KEY: bool = true;
 
     fn id(&self) -> String {
         rustcrypto::X25519Suite.id()
@@ -198,20 +199,14 @@ impl CipherSuite for X25519Suite {
             Ok((eph.public.0, key))
         })
     }
-    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<X25519EncPrivate>> {
-        self.generate_enc(rng).map(Some)
-    }
-    fn encrypt_from(
+    fn encrypt_with(
         &self,
-        sender: Option<&X25519EncPrivate>,
+        s: &X25519EncPrivate,
         pk: &X25519EncPublic,
         label: &[u8],
         msg: &[u8],
         rng: &mut DsmpcRng,
     ) -> Result<Vec<u8>> {
-        let Some(s) = sender else {
-            return self.encrypt(pk, label, msg, rng);
-        };
         spec::encrypt_from::<LessSafeKey>(label, msg, rng, || {
             let key = ecies_key(&s.key, &pk.0, &s.public.0, &pk.0).ok_or_else(spec::zero_shared_secret)?;
             Ok((s.public.0, key))

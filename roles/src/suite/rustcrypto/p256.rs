@@ -141,6 +141,7 @@ impl CipherSuite for P256Suite {
     type SignPrivate = SigningKey;
     const KIND: SuiteKind = SuiteKind::P256;
     const PROVIDER: Provider = Provider::RustCrypto;
+    const SENDER_KEY: bool = true;
 
     fn id(&self) -> String {
         "p256".to_string()
@@ -201,20 +202,14 @@ impl CipherSuite for P256Suite {
             Ok((eph_point.into(), key))
         })
     }
-    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<P256EncPrivate>> {
-        self.generate_enc(rng).map(Some)
-    }
-    fn encrypt_from(
+    fn encrypt_with(
         &self,
-        sender: Option<&P256EncPrivate>,
+        s: &P256EncPrivate,
         pk: &PublicKey,
         label: &[u8],
         msg: &[u8],
         rng: &mut DsmpcRng,
     ) -> Result<Vec<u8>> {
-        let Some(s) = sender else {
-            return self.encrypt(pk, label, msg, rng);
-        };
         spec::encrypt::<Aes256Gcm>(label, msg, rng, |_| {
             let eph_point = compressed(&s.public);
             let shared = s.secret.diffie_hellman(pk);

@@ -88,6 +88,7 @@ impl CipherSuite for X25519Suite {
     type SignPrivate = SigningKey;
     const KIND: SuiteKind = SuiteKind::X25519;
     const PROVIDER: Provider = Provider::RustCrypto;
+    const SENDER_KEY: bool = true;
 
     fn id(&self) -> String {
         "x25519".to_string()
@@ -145,20 +146,14 @@ impl CipherSuite for X25519Suite {
             Ok((eph_point, key))
         })
     }
-    fn sender_key(&self, rng: &mut DsmpcRng) -> Result<Option<X25519EncPrivate>> {
-        self.generate_enc(rng).map(Some)
-    }
-    fn encrypt_from(
+    fn encrypt_with(
         &self,
-        sender: Option<&X25519EncPrivate>,
+        s: &X25519EncPrivate,
         pk: &PublicKey,
         label: &[u8],
         msg: &[u8],
         rng: &mut DsmpcRng,
     ) -> Result<Vec<u8>> {
-        let Some(s) = sender else {
-            return self.encrypt(pk, label, msg, rng);
-        };
         spec::encrypt_from::<Aes256Gcm>(label, msg, rng, || {
             let point = s.public.to_bytes();
             let key =

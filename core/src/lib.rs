@@ -5,6 +5,7 @@ pub mod backend;
 pub mod counters;
 pub mod error;
 pub mod field;
+pub mod field64;
 pub mod group;
 pub mod pvss;
 pub mod rng;

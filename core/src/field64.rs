@@ -21,6 +21,12 @@ pub const P: u64 = 0xFFFF_FFFF_0000_0001;
 /// 2^64 mod p = 2^32 - 1.
 const EPSILON: u64 = 0xFFFF_FFFF;
 
+/// 2^64 mod p if `carry`, else 0: what a carry out of (or borrow into) bit 64 is worth.
+#[inline(always)]
+const fn fold(carry: bool) -> u64 {
+    EPSILON * carry as u64
+}
+
 /// An element of GF(p), p = 2^64 - 2^32 + 1, reduced.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Zeroize)]
 pub struct F64(u64);
@@ -115,7 +121,7 @@ impl std::ops::Add for F64 {
     fn add(self, o: F64) -> F64 {
         let (s, carry) = self.0.overflowing_add(o.0);
         // s + 2^64 carry = s + EPSILON carry (mod p); no second carry: both inputs are < p.
-        F64::new(s.wrapping_add(EPSILON * carry as u64))
+        F64::new(s.wrapping_add(fold(carry)))
     }
 }
 
@@ -124,7 +130,7 @@ impl std::ops::Sub for F64 {
     #[inline(always)]
     fn sub(self, o: F64) -> F64 {
         let (d, borrow) = self.0.overflowing_sub(o.0);
-        F64(d.wrapping_sub(EPSILON * borrow as u64))
+        F64(d.wrapping_sub(fold(borrow)))
     }
 }
 
@@ -191,7 +197,7 @@ mod tests {
             prop_assert_eq!((x + y).value() as u128, (a as u128 + b as u128) % PB);
             prop_assert_eq!((x - y).value() as u128, (a as u128 + PB - b as u128) % PB);
             prop_assert_eq!((x * y).value() as u128, (a as u128 * b as u128) % PB);
-            prop_assert_eq!((-x + x), F64::ZERO);
+            prop_assert_eq!(-x + x, F64::ZERO);
         }
 
         #[test]

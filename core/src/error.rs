@@ -40,6 +40,24 @@ pub enum CoreError {
         /// Shares supplied.
         got: usize,
     },
+    /// A vector (of vector shares) whose length differs from the others'.
+    #[error("the vector at point x = {x} has {len} elements, expected {expected}")]
+    LengthMismatch {
+        /// The point whose vector it is.
+        x: u64,
+        /// Its length.
+        len: usize,
+        /// The length of the others.
+        expected: usize,
+    },
+    /// A different number of share vectors than of points.
+    #[error("{shares} share vectors for {points} points")]
+    ShareCount {
+        /// How many points.
+        points: usize,
+        /// How many vectors.
+        shares: usize,
+    },
     /// A value that must be a field element was not below q.
     #[error("{what} is not below the field modulus q")]
     NotInField {

@@ -10,6 +10,7 @@ pub mod group;
 pub mod pvss;
 pub mod rng;
 pub mod shamir;
+pub mod vshare;
 pub mod vss;
 
 pub use backend::{Backend, BackendKind};

@@ -247,6 +247,10 @@ impl Deployment {
             verify: p.verify,
             seed: p.seed,
             value_bits: p.value_bits,
+            // A deployment deals one value per DP (`deploy init` refuses vector sessions).
+            func: dsmpc_roles::func::Func::Sum,
+            dim: 1,
+            frac_bits: 0,
             freshness_s: p.freshness_s,
             threads: 1,
             faults: Vec::new(),

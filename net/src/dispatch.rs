@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub timeouts: Timeouts,
     /// The DPs' values (`None`: drawn from the seed or the OS).
     pub values: Option<Vec<BigUint>>,
+    /// A vector session's input rows, one per DP (`None`: drawn); memory and sim only.
+    pub rows: Option<Vec<dsmpc_roles::func::InputRow>>,
     /// `sim`: the parties laid out as hosts sharing cores ([`SimConfig::placed`]); `None`:
     /// every party on a machine of its own.
     pub placement: Option<Placement>,
@@ -41,6 +43,7 @@ impl Default for RunOptions {
         RunOptions {
             timeouts: Timeouts::default(),
             values: None,
+            rows: None,
             placement: None,
             dps_per_host: ProcessOptions::new(PathBuf::new()).dps_per_host,
             exe: None,
@@ -66,14 +69,20 @@ pub fn run(spec: &NetSpec, cfg: &SessionConfig, opts: &RunOptions, sink: Option<
     match spec {
         NetSpec::Memory => {
             let net = InMemory(opts.timeouts);
-            in_process(session::run_on(cfg, &net, values, sink, Box::new(Honest)))
+            in_process(match &opts.rows {
+                Some(rows) => session::run_on_rows(cfg, &net, rows, sink, Box::new(Honest)),
+                None => session::run_on(cfg, &net, values, sink, Box::new(Honest)),
+            })
         }
         NetSpec::Sim(profile) => {
             let mut sim = SimConfig::named(profile, opts.timeouts)?;
             if let Some(p) = opts.placement {
                 sim = sim.placed(p);
             }
-            in_process(session::run_on(cfg, &sim, values, sink, Box::new(Honest)))
+            in_process(match &opts.rows {
+                Some(rows) => session::run_on_rows(cfg, &sim, rows, sink, Box::new(Honest)),
+                None => session::run_on(cfg, &sim, values, sink, Box::new(Honest)),
+            })
         }
         NetSpec::Process | NetSpec::Netns(_) => processes(spec, cfg, opts, sink),
     }

@@ -517,7 +517,7 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
         sim_tls: None,
     });
     let report = match outcome {
-        Some(o) => session::report(o, record, values, setup_s, weak_group),
+        Some(o) => session::report(o, record, values, None, setup_s, weak_group),
         None => Err(RolesError::Stalled(
             failure.unwrap_or_else(|| "no host reported an outcome".into()),
         )),

@@ -151,6 +151,9 @@ pub struct Outcome {
     pub n: usize,
     /// How far the results were checked.
     pub check: Check,
+    /// Vector sessions: the aggregate, the sum of the DPs' encoded inputs in F64 (`sum` is 0);
+    /// [`crate::func`] decodes it into the function's result.
+    pub vector: Option<Vec<dsmpc_core::field64::F64>>,
 }
 
 impl Outcome {

@@ -7,6 +7,7 @@ pub mod costmodel;
 pub mod error;
 pub mod event;
 pub mod files;
+pub mod func;
 pub mod keys;
 pub mod log;
 pub mod metrics;
@@ -15,6 +16,7 @@ pub mod parties;
 pub mod session;
 pub mod suite;
 pub mod values;
+pub mod vector;
 pub mod wire;
 
 pub use error::{Result, RolesError};

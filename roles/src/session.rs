@@ -22,7 +22,7 @@ use num_bigint::BigUint;
 
 pub use config::{MAX_CPS, MAX_DPS, MAX_THREADS, SessionConfig};
 pub use report::{SessionReport, report};
-pub use setup::{Precompute, WithTypes, provider_and_group, values_for, with_types};
+pub use setup::{Precompute, WithTypes, inputs_for, provider_and_group, values_for, with_types};
 
 use crate::error::Result;
 use crate::log::EventSink;
@@ -62,6 +62,35 @@ pub fn run_on<'a>(
             cfg,
             net,
             values,
+            rows: None,
+            sink,
+            extra,
+        },
+    )
+}
+
+/// [`run_on`] for a vector session ([`SessionConfig::is_vector`]) whose DPs' inputs are
+/// `rows` (a values file's, [`crate::func::read_rows`]), one per DP.
+pub fn run_on_rows<'a>(
+    cfg: &SessionConfig,
+    net: &dyn InProcess,
+    rows: &[crate::func::InputRow],
+    sink: Option<&'a mut dyn EventSink>,
+    extra: Box<dyn Adversary + 'a>,
+) -> Result<SessionReport> {
+    cfg.validate()?;
+    if !cfg.is_vector() {
+        return Err(crate::error::RolesError::Config(
+            "input rows are for vector sessions (--func other than sum or mean, or --dim above 1)".into(),
+        ));
+    }
+    with_types(
+        cfg,
+        Whole {
+            cfg,
+            net,
+            values: None,
+            rows: Some(rows),
             sink,
             extra,
         },
@@ -73,6 +102,7 @@ struct Whole<'a, 'c> {
     cfg: &'c SessionConfig,
     net: &'c dyn InProcess,
     values: Option<&'c [BigUint]>,
+    rows: Option<&'c [crate::func::InputRow]>,
     sink: Option<&'a mut dyn EventSink>,
     extra: Box<dyn Adversary + 'a>,
 }
@@ -80,8 +110,22 @@ struct Whole<'a, 'c> {
 impl WithTypes for Whole<'_, '_> {
     type Output = SessionReport;
     fn run<B: Backend, S: CipherSuite>(self, suite: S) -> Result<SessionReport> {
-        run_with::<B, S>(self.cfg, self.net, suite, self.values, self.sink, self.extra)
+        let inputs = Inputs {
+            values: self.values,
+            rows: self.rows,
+        };
+        run_with::<B, S>(self.cfg, self.net, suite, inputs, self.sink, self.extra)
     }
+}
+
+/// What the DPs aggregate, if given: scalar values, or a vector session's rows (`None`: drawn
+/// from the seed or the OS).
+#[derive(Clone, Copy, Default)]
+pub struct Inputs<'a> {
+    /// One value per DP (scalar sessions).
+    pub values: Option<&'a [BigUint]>,
+    /// One input row per DP (vector sessions).
+    pub rows: Option<&'a [crate::func::InputRow]>,
 }
 
 /// Run a session with a fixed backend and suite.
@@ -89,13 +133,14 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
     cfg: &SessionConfig,
     net: &dyn InProcess,
     suite: S,
-    values: Option<&[BigUint]>,
+    given: Inputs<'_>,
     sink: Option<&'a mut dyn EventSink>,
     extra: Box<dyn Adversary + 'a>,
 ) -> Result<SessionReport> {
     cfg.validate()?;
     let src = cfg.rng_source();
-    let values = values_for(cfg, values, src)?;
+    let values = values_for(cfg, given.values, src)?;
+    let inputs = inputs_for(cfg, given.rows, src)?;
     let setup0 = Instant::now();
     let world = world::World::<B, S> {
         cfg,
@@ -104,7 +149,7 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
         src,
         timeouts: net.timeouts(),
     };
-    let (parties, scripted) = world.parties(&values)?;
+    let (parties, scripted) = world.parties(&values, inputs.as_deref())?;
     let setup_s = setup0.elapsed().as_secs_f64();
     let adversary = Box::new(Stack(vec![Box::new(scripted), extra]));
     let clock = if cfg.seed.is_some() {
@@ -123,6 +168,7 @@ pub fn run_with<'a, B: Backend, S: CipherSuite>(
         outcome?,
         record,
         &values,
+        inputs.as_deref(),
         setup_s,
         world.group.schnorr().is_some_and(|g| g.is_weak()),
     )

@@ -226,6 +226,8 @@ pub fn outcome(r: &NodeReport) -> Option<Outcome> {
         sum: sum.parse().ok()?,
         n: *n,
         check: check_from_name(check)?,
+        // Vector sessions do not run as processes yet: the configuration refuses them there.
+        vector: None,
     })
 }
 

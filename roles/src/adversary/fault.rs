@@ -68,6 +68,19 @@ pub const SYNTAX: &str = "bad-share:dp=D,cp=I, inconsistent-dealing:dp=D, bad-re
 drop-dp:dp=D,reach=R, replay:cp=I, bad-signature:cp=I, impersonate:dp=D, garbage:cp=I, garbage-upload:cp=I";
 
 impl Fault {
+    /// Whether a vector session ([`crate::session::SessionConfig::is_vector`]) can carry this
+    /// fault out: the network's and the selection's faults; not yet those that change a scalar
+    /// share, a sum-share or a dealing.
+    pub fn takes_vectors(&self) -> bool {
+        !matches!(
+            self,
+            Fault::BadShare { .. }
+                | Fault::InconsistentDealing { .. }
+                | Fault::BadResult { .. }
+                | Fault::Impersonate { .. }
+        )
+    }
+
     /// The kind's name, as on the command line.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -20,6 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
+use dsmpc_core::field64::F64;
 use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::{Attachment, CpKeyPair};
 use dsmpc_core::rng::DsmpcRng;
@@ -35,6 +36,7 @@ use crate::event::{Action, Event};
 use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
+use crate::vector::{self, Refused};
 use crate::wire::{
     AgreedSet, AuthRequest, Commitments, IndexAssign, Message, Rejection, ResultUpload, SharePacket, TaskAnnounce,
     TaskId, labels,
@@ -84,6 +86,8 @@ pub struct ComputingParty<B: Backend, S: CipherSuite> {
     shares: BTreeSet<u32>,
     accepted: BTreeSet<u32>,
     parked: Parked,
+    /// Vector sessions: the running sum of the DPs' share vectors (wiped on drop).
+    vector: Option<zeroize::Zeroizing<Vec<F64>>>,
     deadline: Option<Time>,
     rng: DsmpcRng,
     out: Outbox,
@@ -123,10 +127,17 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             shares: BTreeSet::new(),
             accepted: BTreeSet::new(),
             parked: Parked::default(),
+            vector: None,
             deadline: None,
             rng,
             out: Outbox::default(),
         }
+    }
+
+    /// Take share vectors of `elements` elements (a vector session) instead of scalars.
+    pub fn with_vector(mut self, elements: usize) -> Self {
+        self.vector = Some(zeroize::Zeroizing::new(vec![F64::ZERO; elements]));
+        self
     }
 
     /// The VID.
@@ -255,6 +266,9 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         }
         self.shares.insert(d);
         let task = self.task.unwrap_or_default();
+        if self.vector.is_some() {
+            return self.share_vector(d, m, now, probe);
+        }
         let sl = self.group.zq().element_len();
         let el = self.group.element_len();
         let n = self.check.share_scalars();
@@ -304,6 +318,66 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
                 });
             }
         };
+        self.decide(verdicts, now, probe);
+    }
+
+    /// A DP's share vector ([`crate::vector`]): opened, added to the running sum, and its
+    /// random linear combination handed to the acceptor with the attachment. Only the paper's
+    /// modes take vectors (the configuration refuses `vss`), where a refused packet ends the
+    /// session, so adding before the verdict never counts a share that stays.
+    fn share_vector(&mut self, d: u32, m: SharePacket, now: Time, probe: &mut dyn Probe) {
+        let task = self.task.unwrap_or_default();
+        let label = labels::share(&task, d, self.index);
+        let context = vector::seed_context(&task, d);
+        let elements = self.vector.as_ref().map_or(0, |v| v.len());
+        let seed = Some((context.as_slice(), u64::from(self.index)));
+        let v = match vector::open(
+            &self.suite,
+            &self.keys.enc,
+            &label,
+            &m.eshare,
+            elements,
+            seed,
+            &mut self.rng,
+        ) {
+            Ok(v) => v,
+            Err(Refused::Undecryptable(_)) => {
+                return self.decide(vec![(d, Verdict::Rejected(Rejection::Undecryptable))], now, probe);
+            }
+            Err(Refused::Malformed(why)) => {
+                return self.fail(RolesError::Malformed {
+                    kind: crate::wire::MessageKind::SharePacket,
+                    from: dp_name(d),
+                    reason: why,
+                });
+            }
+        };
+        let z = vector::combination(&label, &m.eshare, &v);
+        if let Some(sum) = &mut self.vector {
+            dsmpc_core::vshare::add_assign(sum, &v);
+        }
+        let (sl, el) = (self.group.zq().element_len(), self.group.element_len());
+        let att = (m.e.len() == el && m.c.len() == el && m.r.len() == sl).then(|| {
+            Attachment::new(
+                self.group.parse_or_identity(&m.e),
+                self.group.parse_or_identity(&m.c),
+                B::from_be_bytes(&m.r),
+            )
+        });
+        let attached = !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty());
+        if attached != att.is_some() {
+            return self.fail(RolesError::Malformed {
+                kind: crate::wire::MessageKind::SharePacket,
+                from: dp_name(d),
+                reason: format!("E and C must be {el} bytes and r {sl} bytes"),
+            });
+        }
+        let share = Received {
+            dp: d,
+            scalars: Dealt(vec![B::from_u64(z.value())]),
+            att,
+        };
+        let verdicts = self.accept(|a, ctx, rng| a.share(ctx, share, rng));
         self.decide(verdicts, now, probe);
     }
 
@@ -417,8 +491,28 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// Algorithm 2, step 4 without an agreement round: `Enc_Cpk(sum_i)` over every DP, bound to
     /// the task and i (with one, the agreed DPs are summed in [`Self::agreed`]).
     fn upload(&mut self) {
-        let plain = self.accept(|a, ctx, _| a.upload(ctx, &[]));
+        let mut plain = self.accept(|a, ctx, _| a.upload(ctx, &[]));
+        if let Some(sum) = self.vector.take() {
+            // The acceptor summed the combinations; the upload is the sum vector.
+            zeroize::Zeroize::zeroize(&mut plain);
+            return self.encrypt_vector_upload(sum);
+        }
         self.encrypt_upload(plain);
+    }
+
+    /// [`Self::encrypt_upload`] for a vector session: the sum vector sealed for the Cloud.
+    fn encrypt_vector_upload(&mut self, sum: zeroize::Zeroizing<Vec<F64>>) {
+        let task = self.task.unwrap_or_default();
+        let label = labels::result(&task, self.index);
+        let share = dsmpc_core::vshare::VShare::Explicit(sum);
+        let ct = match &self.cloud_pk {
+            Some(pk) => vector::seal(&self.suite, None, pk, &label, &share, &mut self.rng),
+            None => Err(RolesError::OutOfOrder(format!(
+                "{} uploads without the Cloud's key",
+                self.name()
+            ))),
+        };
+        self.send_upload(ct);
     }
 
     /// Algorithm 2, step 4 after the sum: encrypt `plain` (the upload's plaintext, wiped here)
@@ -435,6 +529,12 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             ))),
         };
         zeroize::Zeroize::zeroize(&mut plain);
+        self.send_upload(ct);
+    }
+
+    /// Send the encrypted upload to the Edge (or fail with why it could not be made).
+    fn send_upload(&mut self, ct: crate::error::Result<Vec<u8>>) {
+        let task = self.task.unwrap_or_default();
         self.step = Step::Done;
         self.deadline = None;
         match ct {

@@ -13,9 +13,11 @@
 use std::sync::Arc;
 
 use dsmpc_core::backend::{Backend, Num};
+use dsmpc_core::field64::F64;
 use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::{self, Attachment};
 use dsmpc_core::rng::DsmpcRng;
+use dsmpc_core::vshare::{self, VShare};
 use num_bigint::BigUint;
 use zeroize::Zeroizing;
 
@@ -26,7 +28,8 @@ use crate::event::{Action, Event};
 use crate::keys::{self, DpSigningKey};
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::wire::{Commitments, Message, Roster, SharePacket, labels};
+use crate::vector;
+use crate::wire::{Commitments, Message, Roster, SharePacket, TaskId, labels};
 
 /// A data provider holding one value.
 pub struct DataProvider<B: Backend, S: CipherSuite> {
@@ -35,6 +38,8 @@ pub struct DataProvider<B: Backend, S: CipherSuite> {
     check: Arc<dyn Verification<B>>,
     d: u32,
     value: BigUint,
+    /// A vector input (encoded for the session's function), dealt instead of `value`.
+    vector: Option<zeroize::Zeroizing<Vec<F64>>>,
     sign_key: Option<DpSigningKey>,
     dealt: bool,
     rng: DsmpcRng,
@@ -54,6 +59,9 @@ struct RosterCp<B: Backend, S: CipherSuite> {
     pvss_pk: AnyElement<B>,
 }
 
+/// A packet on its way out: its CP, the encrypted share and the attachment.
+type Outgoing<'a, B, S> = (&'a RosterCp<B, S>, Vec<u8>, Option<Attachment<B>>);
+
 impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
     /// DP number `d` (1-based) with its value, dealing as `check` says; `sign_key` signs the
     /// commitments in `vss` mode (unused otherwise).
@@ -72,11 +80,19 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             check,
             d,
             value,
+            vector: None,
             sign_key,
             dealt: false,
             rng,
             out: Outbox::default(),
         }
+    }
+
+    /// Deal the vector `input` (the function's encoding of this DP's input) instead of the
+    /// value: shares in F64, one suite encryption per CP (see [`crate::vector`]).
+    pub fn with_vector(mut self, input: Vec<F64>) -> Self {
+        self.vector = Some(zeroize::Zeroizing::new(input));
+        self
     }
 
     /// Check the roster: t and every entry's keys.
@@ -153,26 +169,6 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             let att = self.check.attach(&share, &mut self.rng);
             packets.push((cp, eshare, att));
         }
-        // E and C of all attachments encoded together (one inversion for all on a curve).
-        let atts: Vec<&Attachment<B>> = packets.iter().filter_map(|(_, _, a)| a.as_ref()).collect();
-        let mut encoded = pvss::encode_attachments(&*self.group, &atts).into_iter();
-        let mut wire = Vec::with_capacity(packets.len());
-        for (cp, eshare, att) in packets {
-            let ([e, c], r) = match att.zip(encoded.next()) {
-                Some((a, ec)) => (ec, zq.to_bytes(&a.r)),
-                None => Default::default(),
-            };
-            let msg = SharePacket {
-                task,
-                dp: self.d,
-                index: cp.index,
-                eshare,
-                e,
-                c,
-                r,
-            };
-            wire.push((cp.vid, Message::SharePacket(msg).encode()));
-        }
         if let Some(c) = &dealing.commitments {
             let elements: Vec<Vec<u8>> = c.iter().map(|x| self.group.encode_element(x)).collect();
             let key = self.sign_key.as_ref().ok_or_else(|| {
@@ -187,10 +183,72 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             };
             self.out.send(PartyId::Edge, Message::Commitments(m).encode());
         }
-        for (vid, bytes) in wire {
-            self.out.send(PartyId::Cp(vid), bytes);
-        }
+        self.send_packets(task, packets);
         Ok(())
+    }
+
+    /// Algorithm 2, steps 1-2 for a vector: deal it in F64 (the first t-1 CPs get seeds),
+    /// seal each CP's share, attach the PVSS proof on the share's random linear combination.
+    fn share_vector(&mut self, r: &Roster, roster: &[RosterCp<B, S>]) -> Result<()> {
+        let task = r.task;
+        let input = self.vector.take().unwrap_or_default();
+        let points: Vec<u64> = roster.iter().map(|c| u64::from(c.index)).collect();
+        let context = vector::seed_context(&task, self.d);
+        let shares = vshare::deal(&input, &points, r.t as usize, &context, &mut self.rng)?;
+        let sender = self.suite.sender_key(&mut self.rng)?;
+        let mut packets = Vec::with_capacity(roster.len());
+        for ((pos, cp), share) in roster.iter().enumerate().zip(&shares) {
+            let to = ShareTo {
+                index: cp.index,
+                vid: cp.vid,
+                pos: (pos, roster.len()),
+            };
+            let label = labels::share(&task, self.d, cp.index);
+            let eshare = vector::seal(&self.suite, sender.as_ref(), &cp.enc_pk, &label, share, &mut self.rng)?;
+            let z = match share {
+                VShare::Seed(seed) => {
+                    let v = vshare::expand(seed, &context, u64::from(cp.index), input.len());
+                    vector::combination(&label, &eshare, &v)
+                }
+                VShare::Explicit(v) => vector::combination(&label, &eshare, v),
+            };
+            let mut y = B::from_u64(z.value());
+            let share = Attaching {
+                group: &self.group,
+                to: &to,
+                pk: &cp.pvss_pk,
+                y: &y,
+            };
+            let att = self.check.attach(&share, &mut self.rng);
+            B::wipe(&mut y);
+            packets.push((cp, eshare, att));
+        }
+        self.send_packets(task, packets);
+        Ok(())
+    }
+
+    /// Send every CP its packet: E and C of all attachments encoded together (one inversion
+    /// for all on a curve).
+    fn send_packets(&mut self, task: TaskId, packets: Vec<Outgoing<'_, B, S>>) {
+        let zq = self.group.zq();
+        let atts: Vec<&Attachment<B>> = packets.iter().filter_map(|(_, _, a)| a.as_ref()).collect();
+        let mut encoded = pvss::encode_attachments(&*self.group, &atts).into_iter();
+        for (cp, eshare, att) in packets {
+            let ([e, c], r) = match att.zip(encoded.next()) {
+                Some((a, ec)) => (ec, zq.to_bytes(&a.r)),
+                None => Default::default(),
+            };
+            let msg = SharePacket {
+                task,
+                dp: self.d,
+                index: cp.index,
+                eshare,
+                e,
+                c,
+                r,
+            };
+            self.out.send(PartyId::Cp(cp.vid), Message::SharePacket(msg).encode());
+        }
     }
 }
 
@@ -228,7 +286,11 @@ impl<B: Backend, S: CipherSuite> Party for DataProvider<B, S> {
             }
         };
         self.dealt = true;
-        if let Err(e) = self.share(&roster, &checked) {
+        let dealt = match self.vector {
+            Some(_) => self.share_vector(&roster, &checked),
+            None => self.share(&roster, &checked),
+        };
+        if let Err(e) = dealt {
             self.out.event(Event::Failed(e));
         }
     }

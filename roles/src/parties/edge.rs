@@ -35,6 +35,7 @@ use crate::event::{Action, Event, Outcome};
 use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
+use crate::vector;
 use crate::wire::{Commitments, DpReport, Message, ResultUpload, Roster, TaskId, labels};
 
 /// Where the Edge is in the protocol.
@@ -66,6 +67,8 @@ pub struct Edge<B: Backend, S: CipherSuite> {
     /// Selected CPs: index -> VID.
     cps: BTreeMap<u16, u32>,
     results: Vec<Share<B>>,
+    /// Vector sessions: the CPs' sum vectors.
+    vector: Option<vector::Results>,
     uploaded: BTreeSet<u16>,
     parked: Parked,
     deadline: Option<Time>,
@@ -101,12 +104,19 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             t: 0,
             cps: BTreeMap::new(),
             results: Vec::new(),
+            vector: None,
             uploaded: BTreeSet::new(),
             parked: Parked::default(),
             deadline: None,
             rng,
             out: Outbox::default(),
         }
+    }
+
+    /// Take sum vectors of `elements` elements (a vector session) instead of scalars.
+    pub fn with_vector(mut self, elements: usize) -> Self {
+        self.vector = Some(vector::Results::new(elements));
+        self
     }
 
     /// Results accepted so far.
@@ -220,6 +230,12 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             return Err("it took no part in the agreement round".into());
         }
         let task = self.task.unwrap_or_default();
+        if let Some(v) = &mut self.vector {
+            let label = labels::result(&task, m.index);
+            v.take(&self.suite, &self.sk, &label, m.index, &m.ct, &mut self.rng)?;
+            self.uploaded.insert(m.index);
+            return Ok(());
+        }
         let sl = self.group.zq().element_len();
         // The ciphertext's length (RSA: its number of blocks) before any decryption.
         let want = self.suite.ciphertext_len(self.check.share_scalars() * sl);
@@ -263,11 +279,12 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             );
             self.out.detect("Edge", cp_name(*i), Action::Silent, why);
         }
-        if self.results.len() < self.t {
-            return self.fail(RolesError::NotEnoughResults {
-                got: self.results.len(),
-                need: self.t,
-            });
+        let got = self.vector.as_ref().map_or(self.results.len(), vector::Results::len);
+        if got < self.t {
+            return self.fail(RolesError::NotEnoughResults { got, need: self.t });
+        }
+        if self.vector.is_some() {
+            return self.reconstruct_vector();
         }
         // One polynomial through the first t results: the sum at 0, the others checked on it.
         let outcome = Interpolation::new(self.group.zq(), &self.results[..self.t])
@@ -281,8 +298,40 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
                     sum: BigUint::from_bytes_be(&B::to_be_bytes(&sum)),
                     n,
                     check,
+                    vector: None,
                 })
             });
+        self.step = Step::Done;
+        self.deadline = None;
+        match outcome {
+            Ok(o) => self.out.event(Event::Outcome(o)),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// [`Self::reconstruct`] for a vector session (the paper's modes only): the aggregate from
+    /// the first t sum vectors, every further one checked to lie on the same polynomials.
+    fn reconstruct_vector(&mut self) {
+        let Some(results) = &self.vector else { return };
+        let outcome = results.reconstruct(self.t).and_then(|(aggregate, off)| {
+            if !off.is_empty() {
+                return Err(RolesError::ResultsInconsistent {
+                    results: results.len(),
+                    t: self.t,
+                });
+            }
+            let check = if results.len() > self.t {
+                crate::check::Check::CrossChecked(results.len())
+            } else {
+                crate::check::Check::Unchecked
+            };
+            Ok(Outcome {
+                sum: BigUint::default(),
+                n: self.dps as usize,
+                check,
+                vector: Some(aggregate),
+            })
+        });
         self.step = Step::Done;
         self.deadline = None;
         match outcome {

@@ -10,6 +10,7 @@ use num_bigint::BigUint;
 
 use crate::adversary::Fault;
 use crate::error::{Result, RolesError};
+use crate::func::{Func, FuncSpec};
 use crate::suite::{Provider, SuiteKind};
 use crate::values;
 
@@ -50,8 +51,16 @@ pub struct SessionConfig {
     pub verify: VerifyMode,
     /// Seed for reproducible runs; `None`: OS randomness.
     pub seed: Option<u64>,
-    /// Bits of each DP value.
+    /// Bits of each DP value (of each element of a vector input; with `vector-sum` and
+    /// `vector-mean` the sign included).
     pub value_bits: u32,
+    /// The function aggregated (`--func`): `sum` (the default: sum and average), `mean`,
+    /// `histogram:B`, `meanvar`, `vector-sum`, `vector-mean` ([`crate::func`]).
+    pub func: Func,
+    /// Elements of each DP's input (`--dim`, 1 by default: the paper's one value).
+    pub dim: usize,
+    /// Fraction bits of the fixed-point inputs of `vector-sum` and `vector-mean`.
+    pub frac_bits: u32,
     /// Cloud's freshness window for auth timestamps, seconds.
     pub freshness_s: u64,
     /// Threads for party instances within this one session (DPs in parallel, then CPs in
@@ -77,6 +86,9 @@ impl Default for SessionConfig {
             verify: VerifyMode::Batch,
             seed: Some(1),
             value_bits: 32,
+            func: Func::Sum,
+            dim: 1,
+            frac_bits: 0,
             freshness_s: 300,
             threads: 1,
             faults: Vec::new(),
@@ -88,6 +100,23 @@ impl SessionConfig {
     /// Where randomness comes from.
     pub fn rng_source(&self) -> RngSource {
         self.seed.map_or(RngSource::Os, RngSource::Seed)
+    }
+
+    /// The function, its dimension and bits, as [`crate::func`] takes them.
+    pub fn func_spec(&self) -> FuncSpec {
+        FuncSpec {
+            func: self.func,
+            dim: self.dim,
+            value_bits: self.value_bits,
+            frac_bits: self.frac_bits,
+        }
+    }
+
+    /// Whether DPs deal vectors in F64 ([`crate::vector`]) rather than one value in Z_q: every
+    /// function but `sum` and `mean` of one value (the paper's case, whose bytes stay the
+    /// reference's).
+    pub fn is_vector(&self) -> bool {
+        !(self.dim == 1 && matches!(self.func, Func::Sum | Func::Mean))
     }
 
     /// Refuse configurations that cannot work, before any work is done: sizes, threshold
@@ -140,6 +169,9 @@ impl SessionConfig {
             return Err(dsmpc_core::CoreError::UnsupportedGroupBits { bits }.into());
         }
         self.backend.ensure_available()?;
+        if self.is_vector() {
+            return self.validate_vector();
+        }
         // n * (2^v - 1) < q: otherwise the sum could wrap around modulo q.
         let q = BigUint::parse_bytes(dsmpc_core::group::params::Q_HEX.as_bytes(), 16).unwrap_or_default();
         if BigUint::from(self.n) * values::max_value(self.value_bits) >= q {
@@ -147,6 +179,23 @@ impl SessionConfig {
                 n: self.n,
                 value_bits: self.value_bits,
             });
+        }
+        self.validate_faults()
+    }
+
+    /// A vector session: the function's limits in F64, the modes and faults that take vectors.
+    fn validate_vector(&self) -> Result<()> {
+        self.func_spec().check(self.n)?;
+        if self.verify == VerifyMode::Vss {
+            return Err(RolesError::Config(format!(
+                "--verify vss does not take vector inputs yet (--func {} --dim {}): use paper, fast or batch",
+                self.func, self.dim
+            )));
+        }
+        if let Some(f) = self.faults.iter().find(|f| !f.takes_vectors()) {
+            return Err(RolesError::Config(format!(
+                "--inject {f} acts on a scalar share; vector sessions take the network's faults and bad-result"
+            )));
         }
         self.validate_faults()
     }
@@ -219,8 +268,13 @@ impl SessionConfig {
             GroupKind::Schnorr(bits) => format!("g{bits}-{}", self.backend),
             GroupKind::Ristretto255 => "ristretto255".to_string(),
         };
+        let func = match (self.func, self.dim) {
+            (Func::Sum, 1) => String::new(),
+            (f, 1) => format!("-{}", f.to_string().replace(':', "")),
+            (f, d) => format!("-{}-d{d}", f.to_string().replace(':', "")),
+        };
         format!(
-            "n{}-m{}-k{}-t{}-{suite}-{group}-{}{provider}",
+            "n{}-m{}-k{}-t{}-{suite}-{group}-{}{provider}{func}",
             self.n, self.m, self.capacity, self.t, self.verify
         )
     }

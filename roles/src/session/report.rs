@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use dsmpc_core::field64::F64;
 use num_bigint::BigUint;
 
 use crate::error::Result;
@@ -24,6 +25,9 @@ pub struct SessionReport {
     pub expected_sum: BigUint,
     /// The plaintext sum of all n values.
     pub plaintext_sum_all: BigUint,
+    /// Vector sessions: the plaintext sum of the aggregated DPs' encoded inputs, in F64, for
+    /// comparison with the outcome's aggregate.
+    pub expected_vector: Option<Vec<F64>>,
     /// DPs excluded from the aggregate (`vss`), and why.
     pub excluded: BTreeMap<u32, String>,
     /// Everything the parties detected, in order.
@@ -49,7 +53,7 @@ pub struct SessionReport {
 impl SessionReport {
     /// Whether the reconstructed sum equals the plaintext sum over the DPs aggregated.
     pub fn matches(&self) -> bool {
-        self.outcome.sum == self.expected_sum
+        self.outcome.sum == self.expected_sum && self.outcome.vector == self.expected_vector
     }
 
     /// Number of DPs aggregated.
@@ -63,6 +67,7 @@ pub fn report(
     outcome: Outcome,
     record: Record,
     values: &[BigUint],
+    inputs: Option<&[Vec<F64>]>,
     setup_s: f64,
     weak_group: bool,
 ) -> Result<SessionReport> {
@@ -71,10 +76,20 @@ pub fn report(
         .enumerate()
         .filter(|(i, _)| !record.excluded.contains_key(&(*i as u32 + 1)))
         .fold(BigUint::default(), |acc, (_, v)| acc + v);
+    let expected_vector = inputs.map(|all| {
+        let mut acc = vec![F64::ZERO; all.first().map_or(0, Vec::len)];
+        for (i, v) in all.iter().enumerate() {
+            if !record.excluded.contains_key(&(i as u32 + 1)) {
+                dsmpc_core::vshare::add_assign(&mut acc, v);
+            }
+        }
+        acc
+    });
     Ok(SessionReport {
         outcome,
         expected_sum,
         plaintext_sum_all: values::sum(values),
+        expected_vector,
         excluded: record.excluded,
         detections: record.detections,
         selected: record.selected,

@@ -121,8 +121,43 @@ fn shared_group<B: Backend>(kind: GroupKind) -> Result<Arc<AnyGroup<B>>> {
     Ok(g)
 }
 
+/// A vector session's inputs ([`SessionConfig::is_vector`]), each DP's encoded for the
+/// function: given as rows (checked against n and the function's ranges) or drawn from the
+/// run's randomness (stream `inputs`); `None` for a scalar session.
+pub fn inputs_for(
+    cfg: &SessionConfig,
+    rows: Option<&[crate::func::InputRow]>,
+    src: RngSource,
+) -> Result<Option<Vec<Vec<dsmpc_core::field64::F64>>>> {
+    if !cfg.is_vector() {
+        return Ok(None);
+    }
+    let spec = cfg.func_spec();
+    let encoded = match rows {
+        Some(rows) if rows.len() != cfg.n => {
+            return Err(RolesError::Config(format!(
+                "{} input rows for {} DPs",
+                rows.len(),
+                cfg.n
+            )));
+        }
+        Some(rows) => rows.iter().map(|r| spec.encode(r)).collect::<Result<Vec<_>>>()?,
+        None => {
+            let mut rng = src.stream("inputs")?;
+            (0..cfg.n)
+                .map(|_| spec.encode(&spec.random_row(&mut rng)))
+                .collect::<Result<Vec<_>>>()?
+        }
+    };
+    Ok(Some(encoded))
+}
+
 /// The DPs' values: given (checked against n and the value bits) or drawn.
 pub fn values_for(cfg: &SessionConfig, values: Option<&[BigUint]>, src: RngSource) -> Result<Vec<BigUint>> {
+    if cfg.is_vector() {
+        // The inputs are vectors ([`inputs_for`]); the scalar values are zero and unused.
+        return Ok(vec![BigUint::default(); cfg.n]);
+    }
     let Some(v) = values else {
         return Ok(values::random(cfg.n, cfg.value_bits, &mut src.stream("values")?));
     };

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
+use dsmpc_core::field64::F64;
 use dsmpc_core::group::AnyGroup;
 use dsmpc_core::pvss::CpKeyPair;
 use dsmpc_core::rng::RngSource;
@@ -32,8 +33,14 @@ pub(crate) struct World<'c, B: Backend, S: CipherSuite> {
 impl<B: Backend, S: CipherSuite> World<'_, B, S> {
     /// Every party (Cloud, Edge, candidate CPs, DPs; corrupt where the faults say) and the
     /// network adversary the faults describe.
-    pub(crate) fn parties<'a>(&self, values: &[BigUint]) -> Result<(Vec<BoxedParty<'a>>, Scripted<'a>)> {
+    /// `inputs`: a vector session's encoded inputs, one per DP (dealt instead of `values`).
+    pub(crate) fn parties<'a>(
+        &self,
+        values: &[BigUint],
+        inputs: Option<&[Vec<F64>]>,
+    ) -> Result<(Vec<BoxedParty<'a>>, Scripted<'a>)> {
         let cfg = self.cfg;
+        let elements = inputs.map(|_| cfg.func_spec().elements());
         let honest = check::for_mode::<B>(cfg.verify);
         let (dp_signing, dp_keys): (Vec<Option<DpSigningKey>>, _) = if honest.commits() {
             let (s, k) = DpKeys::generate_for(DpScheme::for_suite(S::KIND), cfg.n, self.src)?;
@@ -53,7 +60,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
             t,
             self.src.stream("cloud")?,
         );
-        let edge = Edge::<B, S>::new(
+        let mut edge = Edge::<B, S>::new(
             self.suite.clone(),
             self.group.clone(),
             honest.clone(),
@@ -63,9 +70,15 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
             t,
             self.src.stream("edge")?,
         );
+        if let Some(e) = elements {
+            edge = edge.with_vector(e);
+        }
         let mut cps: Vec<BoxedParty<'a>> = Vec::with_capacity(cfg.m);
         for vid in 1..=cfg.m as u32 {
-            let cp = self.cp(vid, &keys, &honest, dp_keys.clone())?;
+            let mut cp = self.cp(vid, &keys, &honest, dp_keys.clone())?;
+            if let Some(e) = elements {
+                cp = cp.with_vector(e);
+            }
             cloud.register(
                 vid,
                 Registration {
@@ -81,7 +94,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
         for (i, (value, key)) in values.iter().zip(dp_signing).enumerate() {
             let d = i as u32 + 1;
             let dealing = adversary::corrupt_dealing(&cfg.faults, d, honest.clone());
-            let dp = DataProvider::new(
+            let mut dp = DataProvider::new(
                 self.suite.clone(),
                 self.group.clone(),
                 dealing,
@@ -90,6 +103,9 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
                 key,
                 self.src.stream(&format!("dp/{d}"))?,
             );
+            if let Some(v) = inputs.and_then(|all| all.get(i)) {
+                dp = dp.with_vector(v.clone());
+            }
             parties.push(adversary::corrupt_party(&cfg.faults, Box::new(dp)));
         }
         Ok((parties, self.scripted(&honest)?))

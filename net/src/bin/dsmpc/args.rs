@@ -9,6 +9,7 @@ use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::sim::Placement;
 use dsmpc_roles::adversary::Fault;
+use dsmpc_roles::func::Func;
 use dsmpc_roles::parties::Timeouts;
 use dsmpc_roles::suite::{Provider, SuiteKind};
 use dsmpc_roles::{RolesError, SessionConfig};
@@ -163,9 +164,24 @@ pub(crate) struct SessionArgs {
     /// clock); without it everything comes from the operating system.
     #[arg(long, value_name = "S")]
     pub(crate) seed: Option<u64>,
-    /// Bits of each value: values must be below 2^V.
+    /// Bits of each value: values must be below 2^V (each element of a vector input; with
+    /// vector-sum and vector-mean, signed fixed-point values scaled by 2^F in [-2^(V-1),
+    /// 2^(V-1)), the sign included).
     #[arg(long, value_name = "V", default_value_t = 32)]
     pub(crate) value_bits: u32,
+    /// The function the Edge computes: sum (sum and average, the paper's), mean, histogram:B
+    /// (each DP gives one bucket of B; --dim is not used), meanvar (mean and variance per
+    /// coordinate), vector-sum, vector-mean (signed fixed-point inputs, --frac-bits). Anything
+    /// but sum or mean of one value is dealt as vectors in GF(2^64 - 2^32 + 1) (paper, fast and
+    /// batch; memory and sim networks).
+    #[arg(long, value_name = "FUNC", default_value = "sum")]
+    pub(crate) func: Func,
+    /// Elements of each DP's input (1: one value, the paper's case).
+    #[arg(long, value_name = "D", default_value_t = 1)]
+    pub(crate) dim: usize,
+    /// Fraction bits of vector-sum and vector-mean inputs: a value v is dealt as round(v 2^F).
+    #[arg(long, value_name = "F", default_value_t = 0)]
+    pub(crate) frac_bits: u32,
     /// Cloud's freshness window for auth-request timestamps, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
     pub(crate) freshness: u64,
@@ -273,6 +289,9 @@ impl SessionArgs {
             verify: self.verify,
             seed: self.seed,
             value_bits: self.value_bits,
+            func: self.func,
+            dim: self.dim,
+            frac_bits: self.frac_bits,
             freshness_s: self.freshness,
             threads: 1,
             faults: Vec::new(),

@@ -13,6 +13,12 @@ use crate::args::{DeployArgs, NodeArgs};
 pub(crate) fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
     let cfg = a.session.config()?;
     cfg.validate()?;
+    if cfg.is_vector() {
+        return Err(RolesError::Config(format!(
+            "--func {} --dim {}: deployments deal one value per DP for now; vector sessions run with `dsmpc run --net memory` or `--net sim:PROFILE`",
+            cfg.func, cfg.dim
+        )));
+    }
     for addr in &a.addrs {
         if addr.parse::<std::net::SocketAddr>().is_ok()
             || (addr.contains(':') && addr.parse::<std::net::IpAddr>().is_err())

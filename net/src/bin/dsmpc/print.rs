@@ -10,6 +10,7 @@ use dsmpc_net::process::NetStats;
 use dsmpc_net::sim::Placement;
 use dsmpc_roles::adversary::Fault;
 use dsmpc_roles::event::Detection;
+use dsmpc_roles::func;
 use dsmpc_roles::net::Timing;
 use dsmpc_roles::parties::exact_average;
 use dsmpc_roles::suite::SuiteKind;
@@ -74,6 +75,39 @@ pub(crate) fn header(cfg: &SessionConfig) {
 }
 
 /// The selection, detections, exclusions, the plaintext and reconstructed sums and the check.
+/// A vector session's result: the function of the plaintext aggregate and of the
+/// reconstructed one, and whether they are equal.
+fn vector_outcome(cfg: &SessionConfig, report: &SessionReport) {
+    let spec = cfg.func_spec();
+    let n = report.aggregated();
+    println!(
+        "  function {} over {} element(s) per DP in GF(2^64 - 2^32 + 1)",
+        cfg.func,
+        spec.elements()
+    );
+    let show = |what: &str, agg: Option<&Vec<dsmpc_core::field64::F64>>| match agg.map(|a| func::decode(&spec, n, a)) {
+        Some(Ok(r)) => println!("  {what}:\n{}", indent(&r.to_string())),
+        Some(Err(e)) => println!("  {what}: cannot be read as {}: {e}", cfg.func),
+        None => println!("  {what}: none"),
+    };
+    show("plaintext", report.expected_vector.as_ref());
+    show("reconstructed", report.outcome.vector.as_ref());
+    println!("  check: {}", report.outcome.check);
+    println!(
+        "  {}",
+        if report.matches() {
+            "MATCH"
+        } else {
+            "MISMATCH: the reconstruction differs from the plaintext"
+        }
+    );
+}
+
+/// Every line of `text` indented by four spaces.
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")
+}
+
 pub(crate) fn outcome(cfg: &SessionConfig, report: &SessionReport) {
     let sel: Vec<String> = report.selected.iter().map(|(i, v)| format!("i={i}:VID={v}")).collect();
     println!("  selected CPs: {}", sel.join(" "));
@@ -92,6 +126,9 @@ pub(crate) fn outcome(cfg: &SessionConfig, report: &SessionReport) {
         );
     }
     println!();
+    if cfg.is_vector() {
+        return vector_outcome(cfg, report);
+    }
     let n = report.aggregated() as u64;
     if !report.excluded.is_empty() {
         println!("  plaintext, all {} DPs: sum = {}", cfg.n, report.plaintext_sum_all);

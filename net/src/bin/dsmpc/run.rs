@@ -23,6 +23,12 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     };
     cfg.validate()?;
     let spec: NetSpec = a.net.parse()?;
+    if cfg.is_vector() && spec.uses_processes() {
+        return Err(RolesError::Config(format!(
+            "--func {} --dim {} with --net {}: vector sessions run with --net memory or --net sim:PROFILE for now",
+            cfg.func, cfg.dim, a.net
+        )));
+    }
     let opts = options(&a, &spec, &cfg)?;
     // The log target is checked (and its `.partial` created) before any work.
     let log = match &a.log {
@@ -77,9 +83,10 @@ fn options(a: &RunArgs, spec: &NetSpec, cfg: &SessionConfig) -> Result<RunOption
             a.net
         )));
     }
-    let values = match &a.values {
-        Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
-        None => None,
+    let (values, rows) = match &a.values {
+        Some(p) if cfg.is_vector() => (None, Some(dsmpc_roles::func::read_rows(p, cfg.n, &cfg.func_spec())?)),
+        Some(p) => (Some(values::read(p, cfg.n, cfg.value_bits)?), None),
+        None => (None, None),
     };
     let exe = if spec.uses_processes() {
         let exe = std::env::current_exe()
@@ -91,6 +98,7 @@ fn options(a: &RunArgs, spec: &NetSpec, cfg: &SessionConfig) -> Result<RunOption
     Ok(RunOptions {
         timeouts: a.session.timeouts.unwrap_or_default(),
         values,
+        rows,
         placement,
         dps_per_host: a.dps_per_process,
         exe,

@@ -1,0 +1,269 @@
+//! Vector shares on the wire: one public-key encryption per (DP, CP) pair, the vector under an
+//! AEAD, and the scalar a PVSS attachment is made on.
+//!
+//! A DP deals its encoded input (d elements of [`F64`]) with [`dsmpc_core::vshare::deal`]: the
+//! first t-1 CPs of the roster get a 32-byte seed their share vector is expanded from, the
+//! others an explicit vector. Either way the packet's `eshare` is
+//!
+//! ```text
+//! u32 BE  length of the suite ciphertext
+//! ...     Enc_pk(tag || secret) under the share label (task, DP, index): tag 0 = seed, 1 = key
+//! ...     tag 1 only: AES-256-GCM(key = SHA-256("dsmpc/v1/vector-key/" || secret), nonce 0,
+//!         associated data = the label, the 8-byte little-endian elements), 16-byte tag last
+//! ```
+//!
+//! The key is fresh for every message, so the fixed nonce is never reused under one key. A CP's
+//! upload to the Edge is the same with tag 1 and its sum vector, under the result label.
+//!
+//! The PVSS attachment (every mode but `vss`, which refuses vectors) is made on one scalar per
+//! pair, [`combination`]: a random linear combination of the share vector in F64 whose
+//! coefficients are drawn from a hash of the label and the whole `eshare`, so they are fixed
+//! only once the DP has committed to its ciphertext. The CP recomputes it from what it
+//! decrypted; the mode's check of `E`, `C` and `r` then runs on it unchanged. What that proves
+//! for vectors: the attachment (E = pk^z, C = g^z h^r) is consistent with the vector the CP
+//! decrypted, up to the chance 1/p that two vectors give the same combination; it does not
+//! prove anything about the vector's elements one by one (that is the validation issue's).
+
+use aes_gcm::aead::{AeadInOut, KeyInit, Tag};
+use aes_gcm::{Aes256Gcm, Nonce};
+use dsmpc_core::field64::F64;
+use dsmpc_core::vshare::{self, VShare};
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use crate::error::Result;
+use crate::suite::CipherSuite;
+use crate::wire::TaskId;
+
+/// Bytes of a pair's secret (a seed, or the key material of the AEAD key).
+pub const SECRET_LEN: usize = 32;
+/// Bytes of the AEAD tag.
+pub const TAG_LEN: usize = 16;
+/// The suite ciphertext's plaintext: a tag byte and the secret.
+const KEM_PLAIN: usize = 1 + SECRET_LEN;
+const TAG_SEED: u8 = 0;
+const TAG_KEY: u8 = 1;
+
+/// Why a vector ciphertext was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// It does not decrypt (suite ciphertext or AEAD), or its framing is cut short.
+    Undecryptable(String),
+    /// It decrypts to something of the wrong shape: a vector of the wrong length, an element
+    /// not below p, a seed where a vector must be.
+    Malformed(String),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Undecryptable(s) | Refused::Malformed(s) => f.write_str(s),
+        }
+    }
+}
+
+/// What binds a DP's seed expansions: the task and the DP (the point is mixed in by `vshare`).
+pub fn seed_context(task: &TaskId, dp: u32) -> Vec<u8> {
+    let mut v = b"dsmpc/v1/vector-seed/".to_vec();
+    v.extend_from_slice(task);
+    v.extend_from_slice(&dp.to_be_bytes());
+    v
+}
+
+fn aead_key(secret: &[u8; SECRET_LEN]) -> Zeroizing<[u8; 32]> {
+    let mut h = Sha256::new();
+    h.update(b"dsmpc/v1/vector-key/");
+    h.update(secret);
+    Zeroizing::new(h.finalize().into())
+}
+
+/// Seal one share (or an upload's sum, as [`VShare::Explicit`]) for `pk` under `label`.
+pub fn seal<S: CipherSuite>(
+    suite: &S,
+    sender: Option<&S::EncPrivate>,
+    pk: &S::EncPublic,
+    label: &[u8],
+    share: &VShare,
+    rng: &mut dsmpc_core::rng::DsmpcRng,
+) -> Result<Vec<u8>> {
+    let mut plain = Zeroizing::new([0u8; KEM_PLAIN]);
+    match share {
+        VShare::Seed(seed) => {
+            plain[0] = TAG_SEED;
+            plain[1..].copy_from_slice(&seed[..]);
+        }
+        VShare::Explicit(_) => {
+            plain[0] = TAG_KEY;
+            rng.fill_bytes(&mut plain[1..]);
+        }
+    }
+    let kem = suite.encrypt_from(sender, pk, label, &plain[..], rng)?;
+    let body_len = match share {
+        VShare::Seed(_) => 0,
+        VShare::Explicit(v) => v.len() * F64::LEN + TAG_LEN,
+    };
+    let mut out = Vec::with_capacity(4 + kem.len() + body_len);
+    out.extend_from_slice(&(kem.len() as u32).to_be_bytes());
+    out.extend_from_slice(&kem);
+    if let VShare::Explicit(v) = share {
+        let start = out.len();
+        for x in v.iter() {
+            out.extend_from_slice(&x.to_bytes());
+        }
+        let secret: &[u8; SECRET_LEN] = plain[1..].try_into().expect("32 bytes");
+        let key = aead_key(secret);
+        let aead = Aes256Gcm::new_from_slice(&key[..]).expect("a 32-byte key");
+        let tag = aead
+            .encrypt_inout_detached(&Nonce::from([0u8; 12]), label, (&mut out[start..]).into())
+            .map_err(|_| crate::error::RolesError::Suite("AES-GCM refused to seal a vector".into()))?;
+        out.extend_from_slice(&tag);
+    }
+    Ok(out)
+}
+
+/// Open a sealed share or upload: the `elements`-long vector it carries (a seed is expanded
+/// with `context` and `point`; `seed_ok` false refuses seeds, as for uploads).
+#[allow(clippy::too_many_arguments)]
+pub fn open<S: CipherSuite>(
+    suite: &S,
+    sk: &S::EncPrivate,
+    label: &[u8],
+    sealed: &[u8],
+    elements: usize,
+    seed: Option<(&[u8], u64)>,
+    rng: &mut dsmpc_core::rng::DsmpcRng,
+) -> std::result::Result<Zeroizing<Vec<F64>>, Refused> {
+    let cut = |what: &str| Refused::Undecryptable(format!("the vector ciphertext is cut short ({what})"));
+    let (len, rest) = sealed.split_first_chunk::<4>().ok_or_else(|| cut("no length"))?;
+    let len = u32::from_be_bytes(*len) as usize;
+    let want = suite.ciphertext_len(KEM_PLAIN);
+    if len != want {
+        return Err(Refused::Malformed(format!(
+            "a key ciphertext of {len} bytes, not {want}"
+        )));
+    }
+    let (kem, body) = rest.split_at_checked(len).ok_or_else(|| cut("key ciphertext"))?;
+    let plain = suite.decrypt(sk, label, kem, rng).map(Zeroizing::new).ok_or_else(|| {
+        Refused::Undecryptable("the key ciphertext does not decrypt under this CP's key and label".into())
+    })?;
+    if plain.len() != KEM_PLAIN {
+        return Err(Refused::Malformed(format!("a key plaintext of {} bytes", plain.len())));
+    }
+    let secret: &[u8; SECRET_LEN] = plain[1..].try_into().expect("32 bytes");
+    match (plain[0], seed) {
+        (TAG_SEED, Some((context, point))) if body.is_empty() => Ok(vshare::expand(secret, context, point, elements)),
+        (TAG_SEED, _) if body.is_empty() => Err(Refused::Malformed("a seed where a vector must be".into())),
+        (TAG_SEED, _) => Err(Refused::Malformed(format!(
+            "a seed followed by {} more bytes",
+            body.len()
+        ))),
+        (TAG_KEY, _) => open_body(secret, label, body, elements),
+        (tag, _) => Err(Refused::Malformed(format!("unknown vector tag {tag}"))),
+    }
+}
+
+fn open_body(
+    secret: &[u8; SECRET_LEN],
+    label: &[u8],
+    body: &[u8],
+    elements: usize,
+) -> std::result::Result<Zeroizing<Vec<F64>>, Refused> {
+    let want = elements * F64::LEN + TAG_LEN;
+    if body.len() < TAG_LEN {
+        return Err(Refused::Undecryptable(format!(
+            "an AEAD body of {} bytes, shorter than its {TAG_LEN}-byte tag",
+            body.len()
+        )));
+    }
+    if body.len() != want {
+        return Err(Refused::Malformed(format!(
+            "a share vector of {} elements, not {elements}",
+            (body.len() - TAG_LEN) as f64 / F64::LEN as f64
+        )));
+    }
+    let mut buf = Zeroizing::new(body[..body.len() - TAG_LEN].to_vec());
+    let tag = Tag::<Aes256Gcm>::try_from(&body[body.len() - TAG_LEN..]).expect("16 bytes");
+    let key = aead_key(secret);
+    let aead = Aes256Gcm::new_from_slice(&key[..]).expect("a 32-byte key");
+    aead.decrypt_inout_detached(&Nonce::from([0u8; 12]), label, (&mut buf[..]).into(), &tag)
+        .map_err(|_| Refused::Undecryptable("the share vector fails its AEAD tag (altered or truncated)".into()))?;
+    let mut out = Zeroizing::new(Vec::with_capacity(elements));
+    for (i, c) in buf.chunks_exact(F64::LEN).enumerate() {
+        let x = F64::from_bytes(c.try_into().expect("8 bytes"))
+            .ok_or_else(|| Refused::Malformed(format!("element {} is not below p", i + 1)))?;
+        out.push(x);
+    }
+    Ok(out)
+}
+
+/// The scalar a pair's PVSS attachment is made on: `sum_e rho_e y_e` in F64, the `rho_e` drawn
+/// from SHA-256 of the label and the sealed bytes (so fixed only once the ciphertext is).
+pub fn combination(label: &[u8], sealed: &[u8], share: &[F64]) -> F64 {
+    let mut h = Sha256::new();
+    h.update(b"dsmpc/v1/vector-rlc/");
+    h.update((label.len() as u64).to_le_bytes());
+    h.update(label);
+    h.update(sealed);
+    let mut prg = ChaCha20Rng::from_seed(h.finalize().into());
+    let mut acc = F64::ZERO;
+    for y in share {
+        acc += F64::random(&mut prg) * *y;
+    }
+    acc
+}
+
+/// The Edge's vector results: each CP's opened sum vector, then the aggregate.
+#[derive(Debug, Default)]
+pub struct Results {
+    elements: usize,
+    results: Vec<(u64, Zeroizing<Vec<F64>>)>,
+}
+
+impl Results {
+    /// Results of `elements` elements each.
+    pub fn new(elements: usize) -> Self {
+        Results {
+            elements,
+            results: Vec::new(),
+        }
+    }
+
+    /// Open CP `index`'s upload (sealed under `label` for `sk`) and keep it; why not otherwise.
+    pub fn take<S: CipherSuite>(
+        &mut self,
+        suite: &S,
+        sk: &S::EncPrivate,
+        label: &[u8],
+        index: u16,
+        sealed: &[u8],
+        rng: &mut dsmpc_core::rng::DsmpcRng,
+    ) -> std::result::Result<(), String> {
+        let v = open(suite, sk, label, sealed, self.elements, None, rng).map_err(|r| r.to_string())?;
+        self.results.push((u64::from(index), v));
+        Ok(())
+    }
+
+    /// How many results are kept.
+    pub fn len(&self) -> usize {
+        self.results.len()
+    }
+
+    /// Whether none is.
+    pub fn is_empty(&self) -> bool {
+        self.results.is_empty()
+    }
+
+    /// The aggregate at 0 from the first `t` results, and the indices of the others that do
+    /// not lie on the same polynomials (any coordinate).
+    pub fn reconstruct(&self, t: usize) -> Result<(Vec<F64>, Vec<u64>)> {
+        let (base, rest) = self.results.split_at(t.min(self.results.len()));
+        let points: Vec<u64> = base.iter().map(|(x, _)| *x).collect();
+        let vectors: Vec<&[F64]> = base.iter().map(|(_, v)| v.as_slice()).collect();
+        let aggregate = vshare::reconstruct(&points, &vectors)?;
+        let others: Vec<(u64, &[F64])> = rest.iter().map(|(x, v)| (*x, v.as_slice())).collect();
+        let off = vshare::off_polynomial(&points, &vectors, &others)?;
+        Ok((aggregate, off))
+    }
+}

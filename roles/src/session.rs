@@ -70,7 +70,8 @@ pub fn run_on<'a>(
 }
 
 /// [`run_on`] for a vector session ([`SessionConfig::is_vector`]) whose DPs' inputs are
-/// `rows` (a values file's, [`crate::func::read_rows`]), one per DP.
+/// `rows` (a values file's, [`crate::func::read_rows`]), one per DP; a scalar session takes
+/// rows of one value each as its values.
 pub fn run_on_rows<'a>(
     cfg: &SessionConfig,
     net: &dyn InProcess,
@@ -80,9 +81,17 @@ pub fn run_on_rows<'a>(
 ) -> Result<SessionReport> {
     cfg.validate()?;
     if !cfg.is_vector() {
-        return Err(crate::error::RolesError::Config(
-            "input rows are for vector sessions (--func other than sum or mean, or --dim above 1)".into(),
-        ));
+        // One value per DP (sum or mean of dimension 1): today's session, bytes and all.
+        let values = rows
+            .iter()
+            .map(|r| match r {
+                crate::func::InputRow::Unsigned(v) if v.len() == 1 => Ok(BigUint::from(v[0])),
+                _ => Err(crate::error::RolesError::Config(format!(
+                    "an input row {r:?} in a session of one value per DP"
+                ))),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        return run_on(cfg, net, Some(&values), sink, extra);
     }
     with_types(
         cfg,

@@ -177,10 +177,17 @@ fn open_body(
             body.len()
         )));
     }
+    if (body.len() - TAG_LEN) % F64::LEN != 0 {
+        return Err(Refused::Undecryptable(format!(
+            "an AEAD body of {} bytes: not a whole number of {}-byte elements and a {TAG_LEN}-byte tag (cut short or padded)",
+            body.len(),
+            F64::LEN
+        )));
+    }
     if body.len() != want {
         return Err(Refused::Malformed(format!(
             "a share vector of {} elements, not {elements}",
-            (body.len() - TAG_LEN) as f64 / F64::LEN as f64
+            (body.len() - TAG_LEN) / F64::LEN
         )));
     }
     let mut buf = Zeroizing::new(body[..body.len() - TAG_LEN].to_vec());
@@ -265,5 +272,124 @@ impl Results {
         let others: Vec<(u64, &[F64])> = rest.iter().map(|(x, v)| (*x, v.as_slice())).collect();
         let off = vshare::off_polynomial(&points, &vectors, &others)?;
         Ok((aggregate, off))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use dsmpc_core::rng;
+
+    use super::*;
+    use crate::suite::rustcrypto::X25519Suite;
+
+    const LABEL: &[u8] = b"dsmpc/v1/share/test";
+
+    fn keys() -> (
+        X25519Suite,
+        <X25519Suite as CipherSuite>::EncPrivate,
+        dsmpc_core::rng::DsmpcRng,
+    ) {
+        let mut r = rng::seeded(5, "vector tests");
+        let s = X25519Suite;
+        let sk = s.generate_enc(&mut r).unwrap();
+        (s, sk, r)
+    }
+
+    fn sealed(
+        v: &[F64],
+    ) -> (
+        X25519Suite,
+        <X25519Suite as CipherSuite>::EncPrivate,
+        Vec<u8>,
+        dsmpc_core::rng::DsmpcRng,
+    ) {
+        let (s, sk, mut r) = keys();
+        let share = VShare::Explicit(Zeroizing::new(v.to_vec()));
+        let ct = seal(&s, None, &s.enc_public(&sk), LABEL, &share, &mut r).unwrap();
+        (s, sk, ct, r)
+    }
+
+    fn vector(d: u64) -> Vec<F64> {
+        (0..d).map(|i| F64::new(i * 0x1234_5678_9abc + 7)).collect()
+    }
+
+    #[test]
+    fn round_trip_and_size() {
+        let v = vector(10);
+        let (s, sk, ct, mut r) = sealed(&v);
+        assert_eq!(ct.len(), 4 + s.ciphertext_len(KEM_PLAIN) + 10 * 8 + TAG_LEN);
+        assert_eq!(*open(&s, &sk, LABEL, &ct, 10, None, &mut r).unwrap(), v);
+        // A seed opens to its expansion.
+        let seed = VShare::Seed(Zeroizing::new([9u8; 32]));
+        let ct = seal(&s, None, &s.enc_public(&sk), LABEL, &seed, &mut r).unwrap();
+        let got = open(&s, &sk, LABEL, &ct, 6, Some((b"ctx", 3)), &mut r).unwrap();
+        assert_eq!(*got, *vshare::expand(&[9u8; 32], b"ctx", 3, 6));
+        // ... but not where a vector must be (an upload).
+        assert!(matches!(
+            open(&s, &sk, LABEL, &ct, 6, None, &mut r),
+            Err(Refused::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn wrong_lengths_truncations_and_alterations_are_refused() {
+        let v = vector(10);
+        let (s, sk, ct, mut r) = sealed(&v);
+        let mut open_it = |bytes: &[u8], d: usize| open(&s, &sk, LABEL, bytes, d, None, &mut r);
+        // The receiver expects another length.
+        let e = open_it(&ct, 11).unwrap_err();
+        assert_eq!(e, Refused::Malformed("a share vector of 10 elements, not 11".into()));
+        // Cut anywhere: in the length, the key ciphertext, the body, the tag.
+        for cut in [0, 2, 10, ct.len() - 90, ct.len() - 16, ct.len() - 5, ct.len() - 1] {
+            assert!(open_it(&ct[..cut], 10).is_err(), "cut to {cut} bytes");
+        }
+        let e = open_it(&ct[..ct.len() - 5], 10).unwrap_err();
+        assert!(matches!(e, Refused::Undecryptable(_)), "{e:?}");
+        // One element more, appended.
+        let mut longer = ct.clone();
+        longer.extend_from_slice(&[0; 8]);
+        assert!(matches!(open_it(&longer, 10), Err(Refused::Malformed(_))));
+        // Any flipped bit in the body or tag fails the AEAD; in the key ciphertext, its decryption.
+        for pos in [4, 40, ct.len() - 40, ct.len() - 1] {
+            let mut bad = ct.clone();
+            bad[pos] ^= 1;
+            assert!(open_it(&bad, 10).is_err(), "bit flipped at {pos}");
+        }
+        // Another label (task, DP or index) does not open it.
+        assert!(open(&s, &sk, b"dsmpc/v1/share/other", &ct, 10, None, &mut r).is_err());
+    }
+
+    #[test]
+    fn an_element_not_below_p_is_refused_after_the_tag() {
+        // Sealed by hand: a correct AEAD over an element equal to p.
+        let (s, sk, mut r) = keys();
+        let mut plain = Zeroizing::new([0u8; KEM_PLAIN]);
+        plain[0] = TAG_KEY;
+        let kem = s.encrypt(&s.enc_public(&sk), LABEL, &plain[..], &mut r).unwrap();
+        let mut body = dsmpc_core::field64::P.to_le_bytes().to_vec();
+        let key = aead_key(&[0u8; 32]);
+        let tag = Aes256Gcm::new_from_slice(&key[..])
+            .unwrap()
+            .encrypt_inout_detached(&Nonce::from([0u8; 12]), LABEL, (&mut body[..]).into())
+            .unwrap();
+        let mut ct = (kem.len() as u32).to_be_bytes().to_vec();
+        ct.extend_from_slice(&kem);
+        ct.extend_from_slice(&body);
+        ct.extend_from_slice(&tag);
+        let e = open(&s, &sk, LABEL, &ct, 1, None, &mut r).unwrap_err();
+        assert_eq!(e, Refused::Malformed("element 1 is not below p".into()));
+    }
+
+    #[test]
+    fn the_combination_depends_on_every_coordinate_and_on_the_ciphertext() {
+        let v = vector(50);
+        let z = combination(LABEL, b"ct", &v);
+        for j in [0, 17, 49] {
+            let mut w = v.clone();
+            w[j] += F64::ONE;
+            assert_ne!(combination(LABEL, b"ct", &w), z, "coordinate {j}");
+        }
+        assert_ne!(combination(LABEL, b"cu", &v), z);
+        assert_ne!(combination(b"other", b"ct", &v), z);
     }
 }

@@ -1,0 +1,255 @@
+//! Vector sessions end to end: every function in every mode that takes vectors, with and
+//! without a seed, against a plaintext computed here from the same input rows; random
+//! dimensions and values including the extremes; what is refused up front.
+
+use dsmpc_core::field64::F64;
+use dsmpc_core::group::GroupKind;
+use dsmpc_core::pvss::VerifyMode;
+use dsmpc_roles::adversary::Fault;
+use dsmpc_roles::check::Check;
+use dsmpc_roles::func::{self, Func, FuncResult, InputRow};
+use dsmpc_roles::net::{Honest, InMemory};
+use dsmpc_roles::suite::{Provider, SuiteKind};
+use dsmpc_roles::{RolesError, SessionConfig, SessionReport, session};
+use proptest::prelude::*;
+
+fn cfg(func: Func, dim: usize, value_bits: u32, verify: VerifyMode) -> SessionConfig {
+    SessionConfig {
+        n: 6,
+        m: 4,
+        capacity: 4,
+        t: 2,
+        suite: SuiteKind::X25519,
+        provider: Provider::RustCrypto,
+        group: GroupKind::Ristretto255,
+        verify,
+        value_bits,
+        func,
+        dim,
+        frac_bits: if func.is_fixed_point() { 4 } else { 0 },
+        ..SessionConfig::default()
+    }
+}
+
+fn run_rows(c: &SessionConfig, rows: &[InputRow]) -> Result<SessionReport, RolesError> {
+    session::run_on_rows(c, &InMemory::default(), rows, None, Box::new(Honest))
+}
+
+/// The sum of the encoded rows, computed here in i128 and reduced, not by the session.
+fn plaintext(c: &SessionConfig, rows: &[InputRow]) -> Vec<F64> {
+    let spec = c.func_spec();
+    let mut acc = vec![0i128; spec.elements()];
+    for r in rows {
+        match r {
+            InputRow::Unsigned(v) if c.func == Func::MeanVar => {
+                for (j, x) in v.iter().enumerate() {
+                    acc[j] += *x as i128;
+                    acc[v.len() + j] += (*x as i128) * (*x as i128);
+                }
+            }
+            InputRow::Unsigned(v) => v.iter().enumerate().for_each(|(j, x)| acc[j] += *x as i128),
+            InputRow::Signed(v) => v.iter().enumerate().for_each(|(j, x)| acc[j] += *x as i128),
+            InputRow::Bucket(b) => acc[*b as usize] += 1,
+        }
+    }
+    let p = dsmpc_core::field64::P as i128;
+    acc.into_iter().map(|x| F64::new(x.rem_euclid(p) as u64)).collect()
+}
+
+fn random_rows(c: &SessionConfig, seed: u64) -> Vec<InputRow> {
+    let mut rng = dsmpc_core::rng::seeded(seed, "test rows");
+    let spec = c.func_spec();
+    (0..c.n).map(|_| spec.random_row(&mut rng)).collect()
+}
+
+fn check_against_plaintext(c: &SessionConfig, rows: &[InputRow]) -> SessionReport {
+    let r = run_rows(c, rows).unwrap_or_else(|e| panic!("{}: {e}", c.point_id()));
+    let want = plaintext(c, rows);
+    if !c.is_vector() {
+        // One value per DP: today's scalar session, its sum in Z_q.
+        assert_eq!(r.outcome.vector, None);
+        assert_eq!(r.outcome.sum, want[0].value().into(), "{}", c.point_id());
+        assert!(r.matches());
+        return r;
+    }
+    assert_eq!(r.outcome.vector.as_deref(), Some(want.as_slice()), "{}", c.point_id());
+    assert!(r.matches(), "{}", c.point_id());
+    let decoded = func::decode(&c.func_spec(), c.n, &want).unwrap();
+    let got = func::decode(&c.func_spec(), r.aggregated(), r.outcome.vector.as_ref().unwrap()).unwrap();
+    assert_eq!(decoded, got);
+    r
+}
+
+const FUNCS: [(Func, usize, u32); 6] = [
+    (Func::Sum, 3, 32),
+    (Func::Mean, 2, 20),
+    (Func::Histogram { buckets: 5 }, 1, 32),
+    (Func::MeanVar, 3, 16),
+    (Func::VectorSum, 4, 24),
+    (Func::VectorMean, 7, 12),
+];
+
+#[test]
+fn every_function_in_every_mode_that_takes_vectors() {
+    for (func, dim, bits) in FUNCS {
+        for verify in [VerifyMode::Paper, VerifyMode::Fast, VerifyMode::Batch] {
+            let c = cfg(func, dim, bits, verify);
+            let r = check_against_plaintext(&c, &random_rows(&c, 7));
+            // 4 CPs, t = 2: two results beyond t checked on the polynomial.
+            assert_eq!(r.outcome.check, Check::CrossChecked(4));
+        }
+    }
+}
+
+#[test]
+fn other_suites_and_groups_and_drawn_inputs_with_and_without_a_seed() {
+    let variants = [
+        (SuiteKind::Rsa, GroupKind::Schnorr(1024), Provider::RustCrypto),
+        (SuiteKind::P256, GroupKind::Schnorr(1024), Provider::AwsLc),
+        (SuiteKind::P256, GroupKind::Ristretto255, Provider::RustCrypto),
+        (SuiteKind::X25519, GroupKind::Ristretto255, Provider::AwsLc),
+    ];
+    for (suite, group, provider) in variants {
+        for seed in [Some(3), None] {
+            let c = SessionConfig {
+                suite,
+                group,
+                provider,
+                rsa_bits: 1024,
+                seed,
+                ..cfg(Func::MeanVar, 5, 20, VerifyMode::Batch)
+            };
+            let r = session::run(&c, None, None).unwrap_or_else(|e| panic!("{}: {e}", c.point_id()));
+            assert!(r.matches(), "{}", c.point_id());
+            let v = r.outcome.vector.as_ref().unwrap();
+            assert_eq!(v.len(), 10);
+            // Drawn inputs are not all zero: the check compares something.
+            assert!(v.iter().any(|x| *x != F64::ZERO));
+        }
+    }
+}
+
+#[test]
+fn a_seed_fixes_the_transcript_and_the_os_does_not() {
+    let c = cfg(Func::VectorSum, 6, 16, VerifyMode::Batch);
+    let a = session::run(&c, None, None).unwrap();
+    let b = session::run(&c, None, None).unwrap();
+    assert_eq!(a.transcript_sha256, b.transcript_sha256);
+    let os = SessionConfig { seed: None, ..c };
+    let x = session::run(&os, None, None).unwrap();
+    let y = session::run(&os, None, None).unwrap();
+    assert_ne!(x.transcript_sha256, y.transcript_sha256);
+    assert!(x.matches() && y.matches());
+}
+
+#[test]
+fn inputs_at_the_bounds() {
+    // Unsigned: every element 0 or 2^v - 1; signed: -2^(v-1) and 2^(v-1) - 1; buckets first
+    // and last.
+    let c = cfg(Func::Sum, 4, 40, VerifyMode::Fast);
+    let max = (1u64 << 40) - 1;
+    let rows: Vec<InputRow> = (0..c.n)
+        .map(|i| InputRow::Unsigned(vec![max, 0, max, if i % 2 == 0 { 0 } else { max }]))
+        .collect();
+    check_against_plaintext(&c, &rows);
+    let c = cfg(Func::VectorSum, 2, 20, VerifyMode::Paper);
+    let lo = -(1i64 << 19);
+    let hi = (1i64 << 19) - 1;
+    let rows: Vec<InputRow> = (0..c.n)
+        .map(|i| InputRow::Signed(if i < 3 { vec![lo, hi] } else { vec![lo, lo] }))
+        .collect();
+    let r = check_against_plaintext(&c, &rows);
+    let Ok(FuncResult::VectorSum { scaled, .. }) =
+        func::decode(&c.func_spec(), c.n, r.outcome.vector.as_ref().unwrap())
+    else {
+        panic!("vector-sum decodes to a vector sum")
+    };
+    assert_eq!(scaled, vec![6 * lo, 3 * lo + 3 * hi]);
+    let c = cfg(Func::Histogram { buckets: 9 }, 1, 32, VerifyMode::Batch);
+    let rows: Vec<InputRow> = (0..c.n).map(|i| InputRow::Bucket(if i < 4 { 0 } else { 8 })).collect();
+    let r = check_against_plaintext(&c, &rows);
+    let Ok(FuncResult::Histogram { counts }) = func::decode(&c.func_spec(), c.n, r.outcome.vector.as_ref().unwrap())
+    else {
+        panic!("a histogram decodes to counts")
+    };
+    assert_eq!(counts, vec![4, 0, 0, 0, 0, 0, 0, 0, 2]);
+    // The largest sum the field takes: one DP at v = 63.
+    let c = SessionConfig {
+        n: 1,
+        ..cfg(Func::Sum, 2, 63, VerifyMode::Batch)
+    };
+    check_against_plaintext(&c, &[InputRow::Unsigned(vec![(1 << 63) - 1, 1])]);
+}
+
+#[test]
+fn a_silent_cp_leaves_a_result_from_the_others() {
+    let c = SessionConfig {
+        faults: vec![Fault::DropCp { cp: 2 }],
+        ..cfg(Func::MeanVar, 4, 16, VerifyMode::Batch)
+    };
+    let r = check_against_plaintext(&c, &random_rows(&c, 11));
+    assert_eq!(r.outcome.check, Check::CrossChecked(3));
+}
+
+#[test]
+fn what_vector_sessions_refuse_up_front() {
+    let refused = |c: SessionConfig, says: &str| {
+        let e = session::run(&c, None, None).unwrap_err().to_string();
+        assert!(e.contains(says), "{} refused with {e:?}, not {says:?}", c.point_id());
+    };
+    refused(cfg(Func::VectorSum, 3, 16, VerifyMode::Vss), "vss");
+    refused(
+        SessionConfig {
+            faults: vec![Fault::BadResult { cp: 1 }],
+            ..cfg(Func::Sum, 3, 16, VerifyMode::Batch)
+        },
+        "bad-result",
+    );
+    // meanvar needs n (2^v - 1)^2 below p: v = 28 at n = 1,000 is too much.
+    refused(
+        SessionConfig {
+            n: 1000,
+            ..cfg(Func::MeanVar, 1, 28, VerifyMode::Batch)
+        },
+        "value-bits",
+    );
+    // Rows of the wrong count or out of range.
+    let c = cfg(Func::Sum, 2, 8, VerifyMode::Batch);
+    assert!(run_rows(&c, &[InputRow::Unsigned(vec![1, 2])]).is_err());
+    let mut rows = random_rows(&c, 1);
+    rows[3] = InputRow::Unsigned(vec![1, 256]);
+    assert!(run_rows(&c, &rows).is_err());
+    rows[3] = InputRow::Unsigned(vec![1]);
+    assert!(run_rows(&c, &rows).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn random_dimensions_thresholds_and_values(
+        which in 0usize..6,
+        dim in 1usize..40,
+        n in 1usize..6,
+        k in 2usize..6,
+        t_off in 0usize..4,
+        seed in any::<u64>(),
+        extreme in any::<bool>(),
+    ) {
+        let (func, _, bits) = FUNCS[which];
+        let t = 2 + t_off % (k - 1);
+        let c = SessionConfig { n, m: k, capacity: k, t, ..cfg(func, dim, bits, VerifyMode::Batch) };
+        let mut rows = random_rows(&c, seed);
+        if extreme {
+            let spec = c.func_spec();
+            for r in &mut rows {
+                match r {
+                    InputRow::Unsigned(v) => v.iter_mut().for_each(|x| *x = (1u64 << spec.value_bits) - 1),
+                    InputRow::Signed(v) => v.iter_mut().for_each(|x| *x = -(1i64 << (spec.value_bits - 1))),
+                    InputRow::Bucket(b) => *b = 4,
+                }
+            }
+        }
+        let r = check_against_plaintext(&c, &rows);
+        prop_assert_eq!(r.outcome.check, if k > t { Check::CrossChecked(k) } else { Check::Unchecked });
+    }
+}

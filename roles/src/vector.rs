@@ -177,7 +177,7 @@ fn open_body(
             body.len()
         )));
     }
-    if (body.len() - TAG_LEN) % F64::LEN != 0 {
+    if !(body.len() - TAG_LEN).is_multiple_of(F64::LEN) {
         return Err(Refused::Undecryptable(format!(
             "an AEAD body of {} bytes: not a whole number of {}-byte elements and a {TAG_LEN}-byte tag (cut short or padded)",
             body.len(),

@@ -253,3 +253,74 @@ proptest! {
         prop_assert_eq!(r.outcome.check, if k > t { Check::CrossChecked(k) } else { Check::Unchecked });
     }
 }
+
+#[test]
+fn cheating_dps_and_the_network_in_vector_sessions() {
+    let base = cfg(Func::VectorSum, 5, 16, VerifyMode::Batch);
+    let run = |f: Fault| {
+        let c = SessionConfig {
+            faults: vec![f],
+            ..base.clone()
+        };
+        session::run(&c, None, None)
+    };
+    // A share vector of the wrong length, and a cut AEAD: the session ends naming the DP.
+    match run(Fault::VectorLength { dp: 2 }) {
+        Err(RolesError::Malformed { from, reason, .. }) => {
+            assert_eq!(from, "DP2");
+            assert!(reason.contains("6 elements, not 5"), "{reason}");
+        }
+        other => panic!("vector-length: {other:?}"),
+    }
+    match run(Fault::TruncatedAead { dp: 3 }) {
+        Err(RolesError::ShareUndecryptable { dp: 3, .. }) => {}
+        other => panic!("truncated-aead: {other:?}"),
+    }
+    // A share whose attachment does not match its vector (a coordinate changed after the
+    // attachment was made): the PVSS check refuses it, naming DP and CP.
+    for verify in [VerifyMode::Paper, VerifyMode::Fast, VerifyMode::Batch] {
+        let c = SessionConfig {
+            verify,
+            faults: vec![Fault::BadShare { dp: 4, cp: 2 }],
+            ..base.clone()
+        };
+        match session::run(&c, None, None) {
+            Err(RolesError::PvssRejected { dp: 4, cp: 2, .. }) => {}
+            other => panic!("bad-share with {verify}: {other:?}"),
+        }
+    }
+    // The network's attacks change nothing: the result is still right.
+    for f in [
+        Fault::Replay { cp: 1 },
+        Fault::Impersonate { dp: 2 },
+        Fault::Garbage { cp: 3 },
+        Fault::GarbageUpload { cp: 2 },
+    ] {
+        let r = run(f).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(r.matches(), "{f}");
+        assert!(!r.detections.is_empty(), "{f} was noticed");
+    }
+    // The vector kinds mean nothing to a session of one value.
+    let scalar = SessionConfig {
+        faults: vec![Fault::TruncatedAead { dp: 1 }],
+        ..cfg(Func::Sum, 1, 16, VerifyMode::Batch)
+    };
+    assert!(
+        session::run(&scalar, None, None)
+            .unwrap_err()
+            .to_string()
+            .contains("vector shares")
+    );
+}
+
+#[test]
+fn share_vectors_longer_than_a_short_field() {
+    // 9,000 elements: an explicit share is 72,016 bytes of AEAD, past the u16 field length.
+    let c = SessionConfig {
+        n: 2,
+        ..cfg(Func::Sum, 9_000, 32, VerifyMode::Batch)
+    };
+    let r = check_against_plaintext(&c, &random_rows(&c, 5));
+    let packets = &r.messages[&dsmpc_roles::wire::MessageKind::SharePacket];
+    assert!(packets.bytes > 2 * 2 * 72_016, "{packets:?}");
+}

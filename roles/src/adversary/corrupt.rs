@@ -173,7 +173,8 @@ impl<B: Backend> Acceptor<B> for OffByOneAcceptor<B> {
 
 /// `party` as the faults make it behave: a CP whose auth request carries a corrupted signature
 /// (`bad-signature`) or that goes silent once selected (`drop-cp`); a DP whose share packets
-/// reach only the CPs with index up to R (`drop-dp`). Others are returned unchanged.
+/// reach only the CPs with index up to R (`drop-dp`), or whose share vectors are one element
+/// too long (`vector-length`) or cut short (`truncated-aead`). Others are returned unchanged.
 pub fn corrupt_party<'a>(faults: &[Fault], party: BoxedParty<'a>) -> BoxedParty<'a> {
     let how = match party.id() {
         PartyId::Cp(vid) => How::Cp {
@@ -182,10 +183,12 @@ pub fn corrupt_party<'a>(faults: &[Fault], party: BoxedParty<'a>) -> BoxedParty<
             selected: false,
         },
         PartyId::Dp(d) => match faults.iter().find_map(|f| match *f {
-            Fault::DropDp { dp, reach } if dp == d => Some(reach),
+            Fault::DropDp { dp, reach } if dp == d => Some(How::Dp { reach }),
+            Fault::VectorLength { dp } if dp == d => Some(How::VectorDp { truncate: false }),
+            Fault::TruncatedAead { dp } if dp == d => Some(How::VectorDp { truncate: true }),
             _ => None,
         }) {
-            Some(reach) => How::Dp { reach },
+            Some(how) => how,
             None => return party,
         },
         _ => return party,
@@ -216,6 +219,26 @@ enum How {
     Dp {
         reach: u16,
     },
+    /// A DP whose explicit share vectors are cut (5 bytes off the AEAD) or one element longer.
+    VectorDp {
+        truncate: bool,
+    },
+}
+
+/// An explicit vector share ([`crate::vector`]: length, key ciphertext, AEAD body) changed as
+/// `truncate` says; a seed (no body) is left alone.
+fn tamper_vector(eshare: &mut Vec<u8>, truncate: bool) {
+    let kem = eshare
+        .first_chunk::<4>()
+        .map_or(usize::MAX, |l| u32::from_be_bytes(*l) as usize);
+    if eshare.len() <= kem.saturating_add(4) {
+        return;
+    }
+    if truncate {
+        eshare.truncate(eshare.len() - 5);
+    } else {
+        eshare.extend_from_slice(&[0; 8]);
+    }
 }
 
 struct Tampered<'a> {
@@ -253,6 +276,10 @@ impl Tampered<'_> {
                     self.out.send(t.to, Message::AuthRequest(m).encode());
                 }
                 (How::Dp { reach }, Ok(Message::SharePacket(m))) if m.index > *reach => {}
+                (How::VectorDp { truncate }, Ok(Message::SharePacket(mut m))) => {
+                    tamper_vector(&mut m.eshare, *truncate);
+                    self.out.send(t.to, Message::SharePacket(m).encode());
+                }
                 _ => self.out.send(t.to, t.bytes),
             }
         }

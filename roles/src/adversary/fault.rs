@@ -61,24 +61,37 @@ pub enum Fault {
         /// The CP's VID.
         cp: u32,
     },
+    /// Vector sessions: DP `dp`'s explicit share vectors carry one element more than the
+    /// function's (appended after the AEAD body, as a DP dealing the wrong length would send).
+    VectorLength {
+        /// The DP.
+        dp: u32,
+    },
+    /// Vector sessions: DP `dp`'s explicit share vectors arrive with their AEAD cut short by 5
+    /// bytes.
+    TruncatedAead {
+        /// The DP.
+        dp: u32,
+    },
 }
 
 /// The syntax of every kind, for help texts and errors.
 pub const SYNTAX: &str = "bad-share:dp=D,cp=I, inconsistent-dealing:dp=D, bad-result:cp=I, drop-cp:cp=I, \
-drop-dp:dp=D,reach=R, replay:cp=I, bad-signature:cp=I, impersonate:dp=D, garbage:cp=I, garbage-upload:cp=I";
+drop-dp:dp=D,reach=R, replay:cp=I, bad-signature:cp=I, impersonate:dp=D, garbage:cp=I, garbage-upload:cp=I, \
+vector-length:dp=D, truncated-aead:dp=D";
 
 impl Fault {
     /// Whether a vector session ([`crate::session::SessionConfig::is_vector`]) can carry this
-    /// fault out: the network's and the selection's faults; not yet those that change a scalar
-    /// share, a sum-share or a dealing.
+    /// fault out: all but an inconsistent dealing and a bad sum-share (not built for vectors
+    /// yet). `bad-share` there attaches the PVSS proof to a combination off by one, as if a
+    /// coordinate had changed after the attachment was made.
     pub fn takes_vectors(&self) -> bool {
-        !matches!(
-            self,
-            Fault::BadShare { .. }
-                | Fault::InconsistentDealing { .. }
-                | Fault::BadResult { .. }
-                | Fault::Impersonate { .. }
-        )
+        !matches!(self, Fault::InconsistentDealing { .. } | Fault::BadResult { .. })
+    }
+
+    /// Whether it acts on vector shares only ([`Fault::VectorLength`], [`Fault::TruncatedAead`]).
+    pub fn vectors_only(&self) -> bool {
+        matches!(self, Fault::VectorLength { .. } | Fault::TruncatedAead { .. })
     }
 
     /// The kind's name, as on the command line.
@@ -94,6 +107,8 @@ impl Fault {
             Fault::Impersonate { .. } => "impersonate",
             Fault::Garbage { .. } => "garbage",
             Fault::GarbageUpload { .. } => "garbage-upload",
+            Fault::VectorLength { .. } => "vector-length",
+            Fault::TruncatedAead { .. } => "truncated-aead",
         }
     }
 
@@ -103,7 +118,9 @@ impl Fault {
             Fault::BadShare { dp, .. }
             | Fault::InconsistentDealing { dp }
             | Fault::DropDp { dp, .. }
-            | Fault::Impersonate { dp } => Some(dp),
+            | Fault::Impersonate { dp }
+            | Fault::VectorLength { dp }
+            | Fault::TruncatedAead { dp } => Some(dp),
             _ => None,
         }
     }
@@ -136,6 +153,8 @@ impl fmt::Display for Fault {
             Fault::Impersonate { dp } => write!(f, "impersonate:dp={dp}"),
             Fault::Garbage { cp } => write!(f, "garbage:cp={cp}"),
             Fault::GarbageUpload { cp } => write!(f, "garbage-upload:cp={cp}"),
+            Fault::VectorLength { dp } => write!(f, "vector-length:dp={dp}"),
+            Fault::TruncatedAead { dp } => write!(f, "truncated-aead:dp={dp}"),
         }
     }
 }
@@ -189,6 +208,8 @@ impl FromStr for Fault {
             "impersonate" => Fault::Impersonate { dp: need(dp, "dp")? },
             "garbage" => Fault::Garbage { cp: need(cp, "cp")? },
             "garbage-upload" => Fault::GarbageUpload { cp: need(cp, "cp")? },
+            "vector-length" => Fault::VectorLength { dp: need(dp, "dp")? },
+            "truncated-aead" => Fault::TruncatedAead { dp: need(dp, "dp")? },
             other => return Err(format!("unknown fault kind {other:?}: expected one of {SYNTAX}")),
         };
         // Parameters the kind does not take are a mistake, not something to ignore.
@@ -226,6 +247,8 @@ mod tests {
             "impersonate:dp=2",
             "garbage:cp=1",
             "garbage-upload:cp=2",
+            "vector-length:dp=2",
+            "truncated-aead:dp=1",
         ] {
             let f: Fault = s.parse().unwrap();
             assert_eq!(f.to_string(), s);

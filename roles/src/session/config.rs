@@ -185,7 +185,17 @@ impl SessionConfig {
 
     /// A vector session: the function's limits in F64, the modes and faults that take vectors.
     fn validate_vector(&self) -> Result<()> {
-        self.func_spec().check(self.n)?;
+        let spec = self.func_spec();
+        spec.check(self.n)?;
+        // A share packet or upload carries 8 bytes per element and at most a few KiB more.
+        let most = (crate::wire::MAX_MESSAGE_LEN - (64 << 10)) / dsmpc_core::field64::F64::LEN;
+        if spec.elements() > most {
+            return Err(RolesError::Config(format!(
+                "{} elements per DP need share packets above the {} MiB message limit: at most {most} elements (messages are not chunked yet)",
+                spec.elements(),
+                crate::wire::MAX_MESSAGE_LEN >> 20
+            )));
+        }
         if self.verify == VerifyMode::Vss {
             return Err(RolesError::Config(format!(
                 "--verify vss does not take vector inputs yet (--func {} --dim {}): use paper, fast or batch",
@@ -194,13 +204,20 @@ impl SessionConfig {
         }
         if let Some(f) = self.faults.iter().find(|f| !f.takes_vectors()) {
             return Err(RolesError::Config(format!(
-                "--inject {f} acts on a scalar share; vector sessions take the network's faults and bad-result"
+                "--inject {f} is not built for vector sessions yet (inconsistent-dealing and bad-result act on scalar shares)"
             )));
         }
         self.validate_faults()
     }
 
     fn validate_faults(&self) -> Result<()> {
+        if !self.is_vector()
+            && let Some(f) = self.faults.iter().find(|f| f.vectors_only())
+        {
+            return Err(RolesError::Config(format!(
+                "--inject {f} acts on vector shares: use it with --dim above 1 or a --func other than sum and mean"
+            )));
+        }
         for f in &self.faults {
             let bad = |why: String| Err(RolesError::Config(format!("--inject {f}: {why}")));
             if let Some(dp) = f.dp()

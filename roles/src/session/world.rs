@@ -108,7 +108,7 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
             }
             parties.push(adversary::corrupt_party(&cfg.faults, Box::new(dp)));
         }
-        Ok((parties, self.scripted(&honest)?))
+        Ok((parties, self.scripted(&honest, elements)?))
     }
 
     /// Candidate CP `vid` with its keys.
@@ -140,15 +140,16 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
         ))
     }
 
-    /// The network adversary of the faults, with an honest DP dealing the largest value in the
-    /// name of each impersonated DP (under a signing key of its own).
-    fn scripted<'a>(&self, honest: &Arc<dyn check::Verification<B>>) -> Result<Scripted<'a>> {
+    /// The network adversary of the faults, with an honest DP dealing the largest value (in a
+    /// vector session, a vector of `elements` zeros) in the name of each impersonated DP (under
+    /// a signing key of its own).
+    fn scripted<'a>(&self, honest: &Arc<dyn check::Verification<B>>, elements: Option<usize>) -> Result<Scripted<'a>> {
         let cfg = self.cfg;
         let mut impostors: Vec<(u32, BoxedParty<'a>)> = Vec::new();
         for f in &cfg.faults {
             if let Fault::Impersonate { dp } = *f {
                 let (mut key, _) = DpKeys::generate_for(DpScheme::for_suite(S::KIND), 1, self.src)?;
-                let dealer = DataProvider::<B, S>::new(
+                let mut dealer = DataProvider::<B, S>::new(
                     self.suite.clone(),
                     self.group.clone(),
                     honest.clone(),
@@ -157,6 +158,9 @@ impl<B: Backend, S: CipherSuite> World<'_, B, S> {
                     key.pop(),
                     self.src.stream(&format!("impostor/{dp}"))?,
                 );
+                if let Some(e) = elements {
+                    dealer = dealer.with_vector(vec![F64::ZERO; e]);
+                }
                 impostors.push((dp, Box::new(dealer)));
             }
         }

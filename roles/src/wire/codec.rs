@@ -35,10 +35,18 @@ impl Writer {
     pub(super) fn fixed(&mut self, b: &[u8]) {
         self.0.extend_from_slice(b);
     }
+    /// A length-prefixed field: a u16 length below 0xFFFF (every field of a scalar session,
+    /// whose largest is a 4096-bit value), else 0xFFFF and a u32 length (vector shares and
+    /// sums). Messages are bounded far below 2^32 ([`super::MAX_MESSAGE_LEN`]).
     pub(super) fn bytes(&mut self, b: &[u8]) {
-        // Lengths above u16::MAX never occur (the largest field is a 4096-bit value).
-        self.u16(b.len().min(u16::MAX as usize) as u16);
-        self.0.extend_from_slice(&b[..b.len().min(u16::MAX as usize)]);
+        match u16::try_from(b.len()) {
+            Ok(n) if n < u16::MAX => self.u16(n),
+            _ => {
+                self.u16(u16::MAX);
+                self.u32(u32::try_from(b.len()).unwrap_or(u32::MAX));
+            }
+        }
+        self.0.extend_from_slice(b);
     }
 }
 
@@ -86,7 +94,10 @@ impl<'a> Reader<'a> {
         Ok(u64::from_be_bytes(a))
     }
     pub(super) fn bytes(&mut self, what: &str) -> Result<Vec<u8>, WireError> {
-        let n = self.u16(what)? as usize;
+        let n = match self.u16(what)? {
+            u16::MAX => self.u32(what)? as usize,
+            n => n as usize,
+        };
         Ok(self.take(n, what)?.to_vec())
     }
     /// A u32 item count, refused if `count * min_item` bytes cannot follow.

@@ -209,6 +209,10 @@ pub(crate) struct RunArgs {
     /// random.
     #[arg(long, value_name = "FILE")]
     pub(crate) values: Option<PathBuf>,
+    /// Write the function's whole result here as CSV (every coordinate or bucket: for long
+    /// vectors the terminal shows the first and last few). Checked before the run.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
     /// Write the JSON Lines protocol log here (reference format), through FILE.partial beside
     /// it; only a successful run leaves FILE, a failed one leaves FILE.failed. FILE must be new
     /// or a writable regular file in an existing directory (checked before the run; exit 2).

@@ -103,6 +103,34 @@ fn vector_outcome(cfg: &SessionConfig, report: &SessionReport) {
     );
 }
 
+/// `--output FILE`: the reconstructed result in full, as CSV (a session of one value: its sum
+/// and exact average).
+pub(crate) fn write_output(
+    cfg: &SessionConfig,
+    report: &SessionReport,
+    path: &std::path::Path,
+    file: std::fs::File,
+) -> Result<(), dsmpc_roles::RolesError> {
+    use std::io::Write;
+    let io = |e: std::io::Error| dsmpc_roles::RolesError::Config(format!("--output {}: {e}", path.display()));
+    let mut w = std::io::BufWriter::new(file);
+    match &report.outcome.vector {
+        Some(agg) => func::decode(&cfg.func_spec(), report.aggregated(), agg)?
+            .write_full(&mut w)
+            .map_err(io)?,
+        None => writeln!(
+            w,
+            "coordinate,sum,average\n1,{},{}",
+            report.outcome.sum,
+            report.outcome.average(6)
+        )
+        .map_err(io)?,
+    }
+    w.flush().map_err(io)?;
+    println!("  result in full: {}", path.display());
+    Ok(())
+}
+
 /// Every line of `text` indented by four spaces.
 fn indent(text: &str) -> String {
     text.lines().map(|l| format!("    {l}")).collect::<Vec<_>>().join("\n")

@@ -30,6 +30,14 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         )));
     }
     let opts = options(&a, &spec, &cfg)?;
+    // The output file is made (empty) before any work, so a bad path costs nothing.
+    let output = match &a.output {
+        Some(p) => Some((
+            p,
+            std::fs::File::create(p).map_err(|e| RolesError::Config(format!("--output {}: {e}", p.display())))?,
+        )),
+        None => None,
+    };
     // The log target is checked (and its `.partial` created) before any work.
     let log = match &a.log {
         Some(p) => Some(JsonlLog::create(p)?),
@@ -53,6 +61,9 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
         }
     };
     print::outcome(&cfg, &report);
+    if let Some((path, file)) = output {
+        print::write_output(&cfg, &report, path, file)?;
+    }
     print::tables(&report);
     print::network(&report, &spec, opts.placement, run.stats.as_ref());
     if let Some(l) = sink.log {

@@ -36,11 +36,12 @@ use crate::event::{Action, Event};
 use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::vector::{self, Refused};
 use crate::wire::{
     AgreedSet, AuthRequest, Commitments, IndexAssign, Message, Rejection, ResultUpload, SharePacket, TaskAnnounce,
     TaskId, labels,
 };
+
+mod vector;
 
 /// A CP's three keys: encryption (Vpk / ComVpk), signing (Vsk), PVSS.
 pub struct CpKeys<B: Backend, S: CipherSuite> {
@@ -321,66 +322,6 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         self.decide(verdicts, now, probe);
     }
 
-    /// A DP's share vector ([`crate::vector`]): opened, added to the running sum, and its
-    /// random linear combination handed to the acceptor with the attachment. Only the paper's
-    /// modes take vectors (the configuration refuses `vss`), where a refused packet ends the
-    /// session, so adding before the verdict never counts a share that stays.
-    fn share_vector(&mut self, d: u32, m: SharePacket, now: Time, probe: &mut dyn Probe) {
-        let task = self.task.unwrap_or_default();
-        let label = labels::share(&task, d, self.index);
-        let context = vector::seed_context(&task, d);
-        let elements = self.vector.as_ref().map_or(0, |v| v.len());
-        let seed = Some((context.as_slice(), u64::from(self.index)));
-        let v = match vector::open(
-            &self.suite,
-            &self.keys.enc,
-            &label,
-            &m.eshare,
-            elements,
-            seed,
-            &mut self.rng,
-        ) {
-            Ok(v) => v,
-            Err(Refused::Undecryptable(_)) => {
-                return self.decide(vec![(d, Verdict::Rejected(Rejection::Undecryptable))], now, probe);
-            }
-            Err(Refused::Malformed(why)) => {
-                return self.fail(RolesError::Malformed {
-                    kind: crate::wire::MessageKind::SharePacket,
-                    from: dp_name(d),
-                    reason: why,
-                });
-            }
-        };
-        let z = vector::combination(&label, &m.eshare, &v);
-        if let Some(sum) = &mut self.vector {
-            dsmpc_core::vshare::add_assign(sum, &v);
-        }
-        let (sl, el) = (self.group.zq().element_len(), self.group.element_len());
-        let att = (m.e.len() == el && m.c.len() == el && m.r.len() == sl).then(|| {
-            Attachment::new(
-                self.group.parse_or_identity(&m.e),
-                self.group.parse_or_identity(&m.c),
-                B::from_be_bytes(&m.r),
-            )
-        });
-        let attached = !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty());
-        if attached != att.is_some() {
-            return self.fail(RolesError::Malformed {
-                kind: crate::wire::MessageKind::SharePacket,
-                from: dp_name(d),
-                reason: format!("E and C must be {el} bytes and r {sl} bytes"),
-            });
-        }
-        let share = Received {
-            dp: d,
-            scalars: Dealt(vec![B::from_u64(z.value())]),
-            att,
-        };
-        let verdicts = self.accept(|a, ctx, rng| a.share(ctx, share, rng));
-        self.decide(verdicts, now, probe);
-    }
-
     /// A DP's commitments, relayed by the Edge, checked by the agreement round (the DP's
     /// signature), then handed to the acceptor.
     fn commitments(&mut self, m: Commitments, now: Time, probe: &mut dyn Probe) {
@@ -498,21 +439,6 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             return self.encrypt_vector_upload(sum);
         }
         self.encrypt_upload(plain);
-    }
-
-    /// [`Self::encrypt_upload`] for a vector session: the sum vector sealed for the Cloud.
-    fn encrypt_vector_upload(&mut self, sum: zeroize::Zeroizing<Vec<F64>>) {
-        let task = self.task.unwrap_or_default();
-        let label = labels::result(&task, self.index);
-        let share = dsmpc_core::vshare::VShare::Explicit(sum);
-        let ct = match &self.cloud_pk {
-            Some(pk) => vector::seal(&self.suite, None, pk, &label, &share, &mut self.rng),
-            None => Err(RolesError::OutOfOrder(format!(
-                "{} uploads without the Cloud's key",
-                self.name()
-            ))),
-        };
-        self.send_upload(ct);
     }
 
     /// Algorithm 2, step 4 after the sum: encrypt `plain` (the upload's plaintext, wiped here)

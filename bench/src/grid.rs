@@ -12,8 +12,13 @@
 //! `batch`), `suite` (`rsa`, `p256`, `x25519`; curve points ignore `rsa_bits`), `provider` (`awslc`,
 //! `rustcrypto`; default `awslc`; RSA-1024 is `rustcrypto` only), `net` (`memory`, the default,
 //! `sim:PROFILE`, `process`, `netns:PROFILE`: names and profiles are checked here, whether a
-//! network can run on this machine only when its point runs, so expanding has no side effects).
-//! Scalars: `reps`, `seed`, `value_bits`, `session_threads`
+//! network can run on this machine only when its point runs, so expanding has no side effects),
+//! `dim` (elements per DP input, default `[1]`), `func` (`sum`, the default, `mean`,
+//! `histogram:B`, `meanvar`, `vector-sum`, `vector-mean`; a histogram's input is one bucket
+//! index, so its points take `dim` 1 whatever the axis lists). A vector point (any function but
+//! `sum` and `mean` at `dim` 1) on `process` or `netns`, or with `vss`, is skipped with the reason.
+//! Scalars: `reps`, `seed`, `value_bits`, `frac_bits` (fraction bits of `vector-sum` and
+//! `vector-mean` inputs, default 0; the other functions take 0), `session_threads`
 //! (threads within one session: for a few huge points, instead of points in parallel).
 
 use std::collections::BTreeSet;
@@ -24,6 +29,8 @@ use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_net::NetSpec;
 use dsmpc_roles::SessionConfig;
+use dsmpc_roles::error::RolesError;
+use dsmpc_roles::func::Func;
 use dsmpc_roles::suite::{Provider, SuiteKind};
 use serde::Deserialize;
 
@@ -103,6 +110,8 @@ struct Axes {
     suite: Option<Vec<String>>,
     provider: Option<Vec<String>>,
     net: Option<Vec<String>>,
+    dim: Option<Vec<usize>>,
+    func: Option<Vec<String>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -113,6 +122,7 @@ struct GridFile {
     reps: Option<usize>,
     seed: Option<u64>,
     value_bits: Option<u32>,
+    frac_bits: Option<u32>,
     session_threads: Option<usize>,
     #[serde(flatten)]
     defaults: Axes,
@@ -147,6 +157,12 @@ pub struct Overrides {
     pub provider: Option<Vec<Provider>>,
     /// networks.
     pub net: Option<Vec<NetSpec>>,
+    /// elements per DP input.
+    pub dim: Option<Vec<usize>>,
+    /// functions.
+    pub func: Option<Vec<Func>>,
+    /// fraction bits of `vector-sum` and `vector-mean` inputs.
+    pub frac_bits: Option<u32>,
     /// repetitions.
     pub reps: Option<usize>,
     /// seed.
@@ -181,6 +197,20 @@ impl Point {
         }
     }
 
+    /// Refuses a point that cannot run: the session's configuration
+    /// ([`SessionConfig::validate`]), and a vector session on a network of processes (`process`,
+    /// `netns`), which takes only scalar sessions for now (as `dsmpc run` refuses it).
+    pub fn validate(&self) -> std::result::Result<(), RolesError> {
+        self.cfg.validate()?;
+        if self.cfg.is_vector() && self.net.uses_processes() {
+            return Err(RolesError::Config(format!(
+                "--func {} --dim {} on the {} network: vector sessions run on memory or sim:PROFILE for now",
+                self.cfg.func, self.cfg.dim, self.net
+            )));
+        }
+        Ok(())
+    }
+
     /// The session's id ([`SessionConfig::point_id`]), with the network appended unless it is
     /// `memory` (so ids of sweeps before the net axis stay the same): `...-sim-lan`,
     /// `...-process`, `...-netns-lan`.
@@ -213,12 +243,13 @@ pub struct Grid {
 pub const DPS_PER_HOST: usize = 50;
 
 /// The shipped presets: name, TOML text.
-pub const PRESETS: [(&str, &str); 5] = [
+pub const PRESETS: [(&str, &str); 6] = [
     ("quick", include_str!("../grids/quick.toml")),
     ("paper", include_str!("../grids/paper.toml")),
     ("scale", include_str!("../grids/scale.toml")),
     ("net", include_str!("../grids/net.toml")),
     ("groups", include_str!("../grids/groups.toml")),
+    ("vectors", include_str!("../grids/vectors.toml")),
 ];
 
 /// The TOML text of a preset.
@@ -229,7 +260,7 @@ pub fn preset(name: &str) -> Result<&'static str> {
         .map(|(_, t)| *t)
         .ok_or_else(|| {
             BenchError::Grid(format!(
-                "unknown preset {name:?}: choose quick, paper, scale, net or groups"
+                "unknown preset {name:?}: choose quick, paper, scale, net, groups or vectors"
             ))
         })
 }
@@ -257,6 +288,7 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
     let common = Common {
         seed,
         value_bits: file.value_bits.unwrap_or(32),
+        frac_bits: ov.frac_bits.or(file.frac_bits).unwrap_or(0),
         threads: ov.session_threads.or(file.session_threads).unwrap_or(1),
     };
     let tables = if file.sweep.is_empty() {
@@ -300,6 +332,8 @@ pub fn expand(text: &str, fallback_name: &str, ov: &Overrides) -> Result<Grid> {
 struct Common {
     seed: u64,
     value_bits: u32,
+    /// Fraction bits of `vector-sum` and `vector-mean` points (the other functions take 0).
+    frac_bits: u32,
     threads: usize,
 }
 
@@ -316,6 +350,8 @@ struct Resolved {
     verifies: Vec<VerifyMode>,
     suites: Vec<SuiteKind>,
     providers: Vec<Provider>,
+    funcs: Vec<Func>,
+    dims: Vec<usize>,
     nets: Vec<NetSpec>,
 }
 
@@ -401,6 +437,8 @@ impl Axes {
                 &[Provider::default().name()],
                 "provider",
             )?,
+            funcs: named_axis(&ov.func, &self.func, &d.func, &["sum"], "func")?,
+            dims: axis(&ov.dim, &self.dim, &d.dim, vec![1]),
             nets: named_axis(&ov.net, &self.net, &d.net, &["memory"], "net")?,
         })
     }
@@ -408,7 +446,7 @@ impl Axes {
 
 impl Resolved {
     /// Every session configuration of the product, in grid order: n, m, k, t, RSA bits, group
-    /// bits, backend, verification mode, then suite x provider.
+    /// bits, backend, verification mode, suite, provider, then function x dim.
     fn configs(&self, c: &Common) -> Vec<SessionConfig> {
         let mut out = Vec::new();
         for &n in &self.dps {
@@ -426,7 +464,7 @@ impl Resolved {
                                     for &v in &self.verifies {
                                         for &s in &self.suites {
                                             for &pv in &self.providers {
-                                                out.push(SessionConfig {
+                                                let base = SessionConfig {
                                                     n,
                                                     m,
                                                     capacity: k,
@@ -442,13 +480,29 @@ impl Resolved {
                                                     verify: v,
                                                     seed: Some(c.seed),
                                                     value_bits: c.value_bits,
-                                                    func: dsmpc_roles::func::Func::Sum,
+                                                    func: Func::Sum,
                                                     dim: 1,
                                                     frac_bits: 0,
                                                     freshness_s: 300,
                                                     threads: c.threads,
                                                     faults: Vec::new(),
-                                                });
+                                                };
+                                                for &f in &self.funcs {
+                                                    for &d in &self.dims {
+                                                        out.push(SessionConfig {
+                                                            func: f,
+                                                            // A histogram's input is one bucket
+                                                            // index: one point, dim 1.
+                                                            dim: if matches!(f, Func::Histogram { .. }) {
+                                                                1
+                                                            } else {
+                                                                d
+                                                            },
+                                                            frac_bits: if f.is_fixed_point() { c.frac_bits } else { 0 },
+                                                            ..base.clone()
+                                                        });
+                                                    }
+                                                }
                                             }
                                         }
                                     }
@@ -576,6 +630,94 @@ mod tests {
                 "{bad}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn dims_and_functions_are_axes() {
+        let text = "reps = 1\nbackend = [\"num\"]\nsuite = [\"x25519\"]\ngroup = [\"ristretto255\"]\n\
+                    dim = [1, 10, 100]\nfunc = [\"sum\", \"mean\", \"vector-sum\"]\n";
+        let g = expand(text, "t", &Overrides::default()).unwrap();
+        // func x dim, dim innermost; every point distinct.
+        let got: Vec<(String, usize)> = g.points.iter().map(|p| (p.func.to_string(), p.dim)).collect();
+        let want: Vec<(String, usize)> = ["sum", "mean", "vector-sum"]
+            .iter()
+            .flat_map(|f| [1, 10, 100].map(|d| (f.to_string(), d)))
+            .collect();
+        assert_eq!(got, want);
+        assert!(g.skipped.is_empty(), "{:?}", g.skipped);
+        let ids: BTreeSet<String> = g.points.iter().map(|p| p.point_id()).collect();
+        assert_eq!(ids.len(), 9);
+        assert_eq!(g.points[0].point_id(), g.points[0].cfg.point_id());
+        assert!(
+            g.points[1].point_id().ends_with("-sum-d10"),
+            "{}",
+            g.points[1].point_id()
+        );
+        // Without the axes: sum at dim 1 (the paper's session, with its old id).
+        let g = expand("backend = [\"num\"]\n", "t", &Overrides::default()).unwrap();
+        assert!(
+            g.points
+                .iter()
+                .all(|p| p.func == Func::Sum && p.dim == 1 && !p.is_vector())
+        );
+        // The overrides replace them; frac_bits goes to the fixed-point functions only.
+        let ov = Overrides {
+            dim: Some(vec![5]),
+            func: Some(vec![
+                "histogram:4".parse().unwrap(),
+                "vector-mean".parse().unwrap(),
+                Func::Mean,
+            ]),
+            frac_bits: Some(8),
+            ..Overrides::default()
+        };
+        let g = expand(text, "t", &ov).unwrap();
+        let got: Vec<(String, usize, u32)> = g
+            .points
+            .iter()
+            .map(|p| (p.func.to_string(), p.dim, p.frac_bits))
+            .collect();
+        // A histogram's input is one bucket index: dim 1 whatever the axis says.
+        assert_eq!(
+            got,
+            [("histogram:4", 1, 0), ("vector-mean", 5, 8), ("mean", 5, 0)].map(|(f, d, b)| (f.to_string(), d, b))
+        );
+        let e = expand("func = [\"median\"]\n", "t", &Overrides::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("median"), "{e}");
+    }
+
+    #[test]
+    fn invalid_vector_points_are_skipped_with_a_reason() {
+        // vss takes no vectors; nor do networks of processes; meanvar at 32 bits overflows.
+        let text = "reps = 1\nbackend = [\"num\"]\nsuite = [\"x25519\"]\ngroup = [\"ristretto255\"]\n\
+                    verify = [\"batch\", \"vss\"]\nnet = [\"memory\", \"process\"]\ndim = [1, 10]\n\
+                    func = [\"sum\", \"meanvar\"]\n";
+        let g = expand(text, "t", &Overrides::default()).unwrap();
+        let ok: Vec<String> = g.points.iter().map(|p| p.point_id()).collect();
+        // Scalar sum on every network and mode; sum at d = 10 only with batch on memory.
+        assert_eq!(ok.len(), 5, "{ok:?}");
+        assert!(ok.iter().all(|id| !id.contains("meanvar")), "{ok:?}");
+        assert_eq!(ok.iter().filter(|id| id.ends_with("-sum-d10")).count(), 1, "{ok:?}");
+        let why = |id_part: &str, reason: &str| {
+            assert!(
+                g.skipped.iter().any(|s| s.contains(id_part) && s.contains(reason)),
+                "{id_part}: {reason}: {:?}",
+                g.skipped
+            )
+        };
+        why(
+            "-batch-awslc-sum-d10-process: skipped",
+            "vector sessions run on memory or sim:PROFILE",
+        );
+        why(
+            "-vss-awslc-sum-d10: skipped",
+            "--verify vss does not take vector inputs",
+        );
+        why("-batch-awslc-meanvar: skipped", "could exceed the field");
+        // Every combination is either a point or a skipped one.
+        assert_eq!(ok.len() + g.skipped.len(), 2 * 2 * 2 * 2);
     }
 
     #[test]

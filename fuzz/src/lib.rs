@@ -75,6 +75,21 @@ pub fn values(data: &[u8]) {
         let max = dsmpc_roles::values::max_value(bits);
         assert!(v.iter().all(|x| *x <= max), "every value below 2^bits");
     }
+    // The same text as a vector session's rows: every row accepted encodes, n of them.
+    use dsmpc_roles::func::{Func, FuncSpec};
+    let func = [Func::Sum, Func::MeanVar, Func::Histogram { buckets: 5 }, Func::VectorSum][usize::from(*a / 64)];
+    let spec = FuncSpec {
+        func,
+        dim: 1 + usize::from(*b % 8),
+        value_bits: 1 + u32::from(*b % 63),
+        frac_bits: if func == Func::VectorSum { u32::from(*b % 63) / 2 } else { 0 },
+    };
+    if let Ok(rows) = dsmpc_roles::func::parse_rows(&text, "fuzz", n, &spec) {
+        assert_eq!(rows.len(), n, "exactly n rows");
+        for r in &rows {
+            assert!(spec.encode(r).is_ok(), "an accepted row encodes: {r:?}");
+        }
+    }
 }
 
 /// Fuzz target `grid`: the sweep grid parser.

@@ -422,6 +422,8 @@ mod tests {
             group_bits: 2048,
             group: "schnorr-2048".into(),
             value_bits: 32,
+            dim: 1,
+            func: "sum".into(),
             seed: 1,
         }
     }

@@ -9,6 +9,7 @@ mod compare;
 pub(crate) mod net;
 mod scaling;
 pub mod style;
+mod vectors;
 
 use std::path::{Path, PathBuf};
 
@@ -26,7 +27,7 @@ use crate::stats::Stat;
 /// A figure that was drawn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RenderedFigure {
-    /// `fig1` ... `fig15`.
+    /// `fig1` ... `fig16`.
     pub id: String,
     /// One-line caption.
     pub caption: String,
@@ -39,7 +40,7 @@ pub struct RenderedFigure {
 /// A figure that was not drawn, and why.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SkippedFigure {
-    /// `fig1` ... `fig15`.
+    /// `fig1` ... `fig16`.
     pub id: String,
     /// Why the data does not support it.
     pub reason: String,
@@ -57,7 +58,7 @@ pub struct FigureOutcome {
 /// A figure as planned from the data, without drawing it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FigurePlan {
-    /// `fig1` ... `fig15`.
+    /// `fig1` ... `fig16`.
     pub id: String,
     /// `Ok(caption)` or `Err(reason it is skipped)`.
     pub caption: std::result::Result<String, String>,
@@ -181,7 +182,7 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
         phases: ds.phase_names(),
         reps,
     };
-    let figs: [Builder; 15] = [
+    let figs: [Builder; 16] = [
         ("fig1", scaling::fig1),
         ("fig2", scaling::fig2),
         ("fig3", scaling::fig3),
@@ -197,6 +198,7 @@ fn build_all(ds: &Dataset) -> Vec<(String, Built)> {
         ("fig13", net::fig13),
         ("fig14", net::fig14),
         ("fig15", compare::fig15),
+        ("fig16", vectors::fig16),
     ];
     figs.iter()
         .map(|(id, f)| {
@@ -293,6 +295,8 @@ fn dim_axis_label(d: Dim) -> &'static str {
         Dim::GroupBits => "group modulus p (bits)",
         Dim::Group => "group",
         Dim::ValueBits => "value size (bits)",
+        Dim::Dim => "elements per DP input d",
+        Dim::Func => "function",
         Dim::Backend => "backend",
         Dim::Verify => "verification mode",
         Dim::Suite => "cipher suite",

@@ -86,6 +86,7 @@ fn text_preference(d: Dim) -> &'static [&'static str] {
         Dim::Provider => &["awslc", "rustcrypto"],
         Dim::Verify => &Mode::NAMES,
         Dim::Net => &["memory"],
+        Dim::Func => &["sum"],
         _ => &[],
     }
 }
@@ -134,9 +135,11 @@ fn determined_by<T: HasParams>(items: &[T], x: Dim, d: Dim) -> bool {
     })
 }
 
-/// Score of a group's fixed values: larger numbers and preferred names rank higher.
+/// Score of a group's fixed values: larger numbers and preferred names rank higher, except
+/// `dim`, where the smallest (1, the paper's one value per DP) does.
 fn preference_key(d: Dim, v: &DimValue) -> (i64, u64) {
     match v {
+        DimValue::Num(x) if d == Dim::Dim => (0, u64::MAX - *x),
         DimValue::Num(x) => (0, *x),
         DimValue::Text(_) => {
             let (rank, _, _) = value_order(d, v);

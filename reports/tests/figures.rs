@@ -89,7 +89,9 @@ fn factorial_fixture_figures() {
     let out = check_rendered(
         &common::sweep(),
         &["fig1", "fig2", "fig4", "fig5", "fig6", "fig7", "fig8"],
-        &["fig3", "fig9", "fig10", "fig11", "fig12", "fig13", "fig14", "fig15"],
+        &[
+            "fig3", "fig9", "fig10", "fig11", "fig12", "fig13", "fig14", "fig15", "fig16",
+        ],
     );
     // one line style per threshold, named in the legend
     let fig1 = std::fs::read_to_string(out.path().join("fig1.svg")).unwrap();
@@ -101,7 +103,7 @@ fn axes_fixture_figures() {
     let _out = check_rendered(
         &common::sweep_axes(),
         &["fig1", "fig3", "fig4", "fig5", "fig7", "fig8", "fig9", "fig10", "fig15"],
-        &["fig2", "fig6", "fig11", "fig12", "fig13", "fig14"],
+        &["fig2", "fig6", "fig11", "fig12", "fig13", "fig14", "fig16"],
     );
 }
 
@@ -197,7 +199,7 @@ fn network_figures_are_drawn_from_sessions_csv() {
         &[
             "fig1", "fig2", "fig4", "fig5", "fig6", "fig7", "fig8", "fig12", "fig13", "fig14",
         ],
-        &["fig3", "fig9", "fig10", "fig11", "fig15"],
+        &["fig3", "fig9", "fig10", "fig11", "fig15", "fig16"],
     );
     let plans = figures::describe(&ds);
     let caption = |id: &str| plans.iter().find(|p| p.id == id).unwrap().caption.clone().unwrap();
@@ -224,5 +226,37 @@ fn network_figures_are_skipped_without_sessions() {
     for id in ["fig12", "fig13", "fig14"] {
         let why = plans.iter().find(|p| p.id == id).unwrap().caption.clone().unwrap_err();
         assert!(!why.is_empty(), "{id}");
+    }
+}
+
+/// fig16 is drawn once `dim` varies (a `dim` column added to the factorial fixture: d = 1 at
+/// t = 2, d = 1,000 at t = 3), and skipped otherwise (the fixtures above, without the column,
+/// read as d = 1).
+#[test]
+fn vector_figure_is_drawn_when_dim_varies() {
+    let dir = common::copy_fixture(&common::sweep());
+    for f in ["phases.csv", "messages.csv"] {
+        common::edit_lines(dir.path(), f, |n, l| {
+            Some(match n {
+                1 => format!("{l},dim,func"),
+                _ if l.contains("-t3-") => format!("{l},1000,sum"),
+                _ => format!("{l},1,sum"),
+            })
+        });
+    }
+    let ds = Dataset::load(dir.path()).unwrap();
+    assert!(ds.phases.iter().any(|r| r.params.dim == 1000));
+    let out = tempfile::tempdir().unwrap();
+    let outcome = render_dataset(&ds, out.path()).unwrap();
+    let fig16 = outcome.rendered.iter().find(|r| r.id == "fig16").expect("fig16 drawn");
+    assert!(fig16.caption.starts_with("Vector inputs against"), "{}", fig16.caption);
+    let svg = std::fs::read_to_string(&fig16.svg).unwrap();
+    for text in [
+        "work per element",
+        "bytes per DP",
+        "plain: elements x 8 B",
+        "elements per DP input d",
+    ] {
+        assert!(svg.contains(text), "fig16 lacks {text:?}");
     }
 }

@@ -1,4 +1,4 @@
-//! A sweep point's parameters ([`Params`]): the 14 columns that `phases.csv`, `messages.csv`
+//! A sweep point's parameters ([`Params`]): the 16 columns that `phases.csv`, `messages.csv`
 //! and `sessions.csv` all carry ([`PARAM_COLUMNS`]), one type for the three row types that bench
 //! writes and for the rows reports reads back; and the dimensions a grid varies ([`Dim`],
 //! [`DimValue`]), which figures and the report slice points by.
@@ -14,8 +14,9 @@ use serde::ser::SerializeStruct;
 /// The columns that define a sweep point, shared by `phases.csv`, `messages.csv` and
 /// `sessions.csv` (besides `point` itself); `provider` is absent from sweeps written before the
 /// provider axis (read as `rustcrypto`), `net` from sweeps written before the net axis (read as
-/// `memory`), `group` from sweeps written before the group axis (read as `schnorr-<group_bits>`).
-pub const PARAM_COLUMNS: [&str; 14] = [
+/// `memory`), `group` from sweeps written before the group axis (read as `schnorr-<group_bits>`),
+/// `dim` and `func` from sweeps written before vector inputs (read as 1 and `sum`).
+pub const PARAM_COLUMNS: [&str; 16] = [
     "net",
     "backend",
     "suite",
@@ -29,6 +30,8 @@ pub const PARAM_COLUMNS: [&str; 14] = [
     "group_bits",
     "group",
     "value_bits",
+    "dim",
+    "func",
     "seed",
 ];
 
@@ -63,8 +66,14 @@ pub struct Params {
     /// The group: `schnorr-<group_bits>` or `ristretto255` (`schnorr-<group_bits>` for files
     /// written before the column existed).
     pub group: String,
-    /// Bits of each data provider's value.
+    /// Bits of each data provider's value (of each element of a vector input).
     pub value_bits: u64,
+    /// Elements of each data provider's input (`--dim`; 1 for files written before the column
+    /// existed).
+    pub dim: u64,
+    /// The function aggregated: `sum`, `mean`, `histogram:B`, `meanvar`, `vector-sum`,
+    /// `vector-mean` (`sum` for files written before the column existed).
+    pub func: String,
     /// The point's seed.
     pub seed: u64,
 }
@@ -86,7 +95,21 @@ impl Params {
         st.serialize_field("group_bits", &self.group_bits)?;
         st.serialize_field("group", &self.group)?;
         st.serialize_field("value_bits", &self.value_bits)?;
+        st.serialize_field("dim", &self.dim)?;
+        st.serialize_field("func", &self.func)?;
         st.serialize_field("seed", &self.seed)
+    }
+
+    /// Field elements each data provider shares: `dim`, the buckets of `histogram:B`, twice
+    /// `dim` for `meanvar` (each value and its square); 1 for the paper's one value.
+    pub fn elements(&self) -> u64 {
+        match self.func.as_str() {
+            "meanvar" => self.dim.saturating_mul(2),
+            f => match f.strip_prefix("histogram:").map(str::parse::<u64>) {
+                Some(Ok(buckets)) => buckets,
+                _ => self.dim.max(1),
+            },
+        }
     }
 
     /// Writes the `net` column as a field of the row `st` is writing.
@@ -110,6 +133,8 @@ impl Params {
             Dim::GroupBits => DimValue::Num(self.group_bits),
             Dim::Group => DimValue::Text(self.group.clone()),
             Dim::ValueBits => DimValue::Num(self.value_bits),
+            Dim::Dim => DimValue::Num(self.dim),
+            Dim::Func => DimValue::Text(self.func.clone()),
         }
     }
 }
@@ -143,11 +168,15 @@ pub enum Dim {
     Group,
     /// Bits per data-provider value.
     ValueBits,
+    /// Elements of each data provider's input (`dim`).
+    Dim,
+    /// The function aggregated (`sum`, `histogram:10`, ...).
+    Func,
 }
 
 impl Dim {
     /// Every dimension, in the order captions list them.
-    pub const ALL: [Dim; 13] = [
+    pub const ALL: [Dim; 15] = [
         Dim::Net,
         Dim::Backend,
         Dim::Verify,
@@ -161,6 +190,8 @@ impl Dim {
         Dim::GroupBits,
         Dim::Group,
         Dim::ValueBits,
+        Dim::Dim,
+        Dim::Func,
     ];
 
     /// The column name of the dimension.
@@ -179,6 +210,8 @@ impl Dim {
             Dim::GroupBits => "group_bits",
             Dim::Group => "group",
             Dim::ValueBits => "value_bits",
+            Dim::Dim => "dim",
+            Dim::Func => "func",
         }
     }
 }
@@ -188,7 +221,7 @@ impl Dim {
 pub enum DimValue {
     /// A numeric parameter.
     Num(u64),
-    /// A named parameter (backend, suite, verification mode).
+    /// A named parameter (backend, suite, verification mode, function).
     Text(String),
 }
 
@@ -228,5 +261,20 @@ mod tests {
         assert_eq!(p.get(Dim::N), DimValue::Num(20));
         assert_eq!(p.get(Dim::Backend).to_string(), "gmp");
         assert_eq!(p.get(Dim::Backend).as_f64(), None);
+    }
+
+    #[test]
+    fn elements_follow_the_function() {
+        let p = |func: &str, dim| Params {
+            func: func.into(),
+            dim,
+            ..Params::default()
+        };
+        assert_eq!(p("sum", 1).elements(), 1);
+        assert_eq!(p("vector-mean", 100).elements(), 100);
+        assert_eq!(p("meanvar", 100).elements(), 200);
+        assert_eq!(p("histogram:10", 1).elements(), 10);
+        assert_eq!(p("sum", 7).get(Dim::Dim), DimValue::Num(7));
+        assert_eq!(p("histogram:10", 1).get(Dim::Func).to_string(), "histogram:10");
     }
 }

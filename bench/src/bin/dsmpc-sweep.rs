@@ -17,7 +17,7 @@ use dsmpc_core::pvss::VerifyMode;
 #[command(
     name = "dsmpc-sweep",
     version,
-    about = "Sweep D-SMPC over n, CPs, t, key sizes, backends and verification modes, to CSV"
+    about = "Sweep D-SMPC over n, CPs, t, key sizes, backends, verification modes and input shapes, to CSV"
 )]
 #[command(
     after_help = "Output (in --out): phases.csv (point x repetition x phase), messages.csv (point x message kind), \
@@ -34,7 +34,8 @@ from their sizes. `cargo xtask sweep --slurm` submits the shards as a Slurm job 
 struct Cli {
     /// Preset grid: quick (a first look, about a minute), paper (the full evaluation), scale
     /// (large n and k), net (one small point on every network: memory, sim:lan, process,
-    /// netns:lan), groups (the five groups side by side).
+    /// netns:lan), groups (the five groups side by side), vectors (vector inputs: d = 1 to
+    /// 100,000 elements per DP at n = 100 and 1,000).
     #[arg(long, default_value = "quick", conflicts_with = "grid")]
     preset: String,
     /// A grid file (TOML, as in bench/grids/) instead of a preset.
@@ -97,6 +98,16 @@ struct Cli {
     /// beside this one (or $DSMPC_BIN); netns needs root, and its points are skipped otherwise.
     #[arg(long, value_delimiter = ',', value_name = "LIST")]
     net: Option<Vec<dsmpc_net::NetSpec>>,
+    /// Replace the dim axis: elements per DP input (1 is the paper's one value).
+    #[arg(long, value_delimiter = ',', value_name = "D,..")]
+    dim: Option<Vec<usize>>,
+    /// Replace the function axis: sum, mean, histogram:B, meanvar, vector-sum, vector-mean
+    /// (vector points on process or netns, or with vss, are skipped with the reason).
+    #[arg(long, value_delimiter = ',', value_name = "FUNC,..")]
+    func: Option<Vec<dsmpc_roles::func::Func>>,
+    /// Fraction bits of vector-sum and vector-mean inputs (the other functions take 0).
+    #[arg(long, value_name = "F")]
+    frac_bits: Option<u32>,
     /// Repetitions per point.
     #[arg(long)]
     reps: Option<usize>,
@@ -179,6 +190,9 @@ fn load_grid(cli: &Cli) -> Result<Grid, BenchError> {
         suite: cli.suite.clone(),
         provider: cli.provider.clone(),
         net: cli.net.clone(),
+        dim: cli.dim.clone(),
+        func: cli.func.clone(),
+        frac_bits: cli.frac_bits,
         reps: cli.reps,
         seed: cli.seed,
         session_threads: cli.session_threads,

@@ -30,6 +30,8 @@ pub(super) fn params(p: &Point) -> Params {
         group_bits: u64::from(p.group.group_bits()),
         group: p.group.name(),
         value_bits: u64::from(p.value_bits),
+        dim: p.dim as u64,
+        func: p.func.to_string(),
         seed: p.seed.unwrap_or(0),
     }
 }

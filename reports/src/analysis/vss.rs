@@ -23,12 +23,21 @@ pub fn mode_pairs<T: HasParams>(items: &[T]) -> Vec<(&T, &T)> {
 
 /// The values of every dimension but the verification mode (and the network when it is
 /// `memory`, the only one before the net axis, and the group when it is the Schnorr group of
-/// `group_bits`, the only kind before the group axis, so that names of points stay as they were).
+/// `group_bits`, the only kind before the group axis, and `dim` and `func` when they are 1 and
+/// `sum`, the only ones before vector inputs, so that names of points stay as they were).
 pub fn pair_key(p: &Params) -> Vec<(Dim, DimValue)> {
     let schnorr = p.group == format!("schnorr-{}", p.group_bits);
+    let default = |d: Dim| match d {
+        Dim::Verify => true,
+        Dim::Net => p.net == "memory",
+        Dim::Group => schnorr,
+        Dim::Dim => p.dim == 1,
+        Dim::Func => p.func == "sum",
+        _ => false,
+    };
     Dim::ALL
         .iter()
-        .filter(|d| **d != Dim::Verify && !(**d == Dim::Net && p.net == "memory") && !(**d == Dim::Group && schnorr))
+        .filter(|d| !default(**d))
         .map(|d| (*d, p.get(*d)))
         .collect()
 }

@@ -12,12 +12,12 @@ use crate::error::{Error, Result};
 
 /// The point columns every file must have: the schema's, less `provider` (absent from files
 /// written before the provider axis, read as `rustcrypto`), `net` (absent before the net
-/// axis, read as `memory`) and `group` (absent before the group axis, read as
-/// `schnorr-<group_bits>`).
+/// axis, read as `memory`), `group` (absent before the group axis, read as
+/// `schnorr-<group_bits>`), `dim` and `func` (absent before vector inputs, read as 1 and `sum`).
 fn param_columns() -> impl Iterator<Item = &'static str> {
     dsmpc_schema::PARAM_COLUMNS
         .into_iter()
-        .filter(|c| !matches!(*c, "provider" | "net" | "group"))
+        .filter(|c| !matches!(*c, "provider" | "net" | "group" | "dim" | "func"))
 }
 
 /// Checks that every row of one point carries the same parameters.

@@ -156,6 +156,8 @@ mod tests {
             group_bits: 2048,
             group: "schnorr-2048".into(),
             value_bits: 16,
+            dim: 100,
+            func: "histogram:10".into(),
             seed: 7,
         }
     }
@@ -166,6 +168,43 @@ mod tests {
             w.serialize(r).unwrap();
         }
         w.flush().unwrap();
+    }
+
+    /// Files written before vector inputs have no `dim` and `func` columns: their points read as
+    /// the paper's session, one value per DP summed (dim 1, func sum), in all three files.
+    #[test]
+    fn files_without_dim_and_func_read_as_one_summed_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let params = "net,backend,suite,provider,verify,n,m,k,t,rsa_bits,group_bits,group,value_bits,seed";
+        let values = "memory,num,rsa,awslc,batch,20,5,5,3,2048,2048,schnorr-2048,32,1";
+        let phases = format!(
+            "point,rep,{params},phase,instances,work_cpu_s,work_wall_s,max_cpu_s,max_wall_s,bound_s,overhead,\
+             modexp_var,modexp_fixed,modexp_secret,multiexp_term,jacobi,enc,dec,sign,sig_verify,jobs,crate_version,\
+             git_rev,host_cpu,cores\n\
+             pt,0,{values},edge_reconstruct,1,0.5,0.5,0.5,0.5,0.4,1.25,0,0,0,0,0,0,3,0,0,2,0.1.0,abc,cpu,2\n"
+        );
+        let messages = format!(
+            "point,{params},kind,src_role,dst_role,count,bytes,payload_bytes,ref_compatible\n\
+             pt,{values},share_packet,DP,CP,100,22000,20000,true\n"
+        );
+        let sessions = format!("point,rep,{params},protocol_bytes\npt,0,{values},30000\n");
+        let (pp, mp, sp) = (
+            dir.path().join("phases.csv"),
+            dir.path().join("messages.csv"),
+            dir.path().join("sessions.csv"),
+        );
+        std::fs::write(&pp, phases).unwrap();
+        std::fs::write(&mp, messages).unwrap();
+        std::fs::write(&sp, sessions).unwrap();
+        let read = [
+            read_phases(&pp).unwrap()[0].params.clone(),
+            read_messages(&mp).unwrap()[0].params.clone(),
+            read_sessions(&sp).unwrap()[0].params.clone(),
+        ];
+        for p in read {
+            assert_eq!((p.dim, p.func.as_str(), p.elements()), (1, "sum", 1));
+            assert_eq!((p.n, p.value_bits, p.provider.as_str()), (20, 32, "awslc"));
+        }
     }
 
     /// Rows bench writes (the schema's, with one `Params`) read back here with the same

@@ -209,6 +209,24 @@ impl Row<'_> {
         }
     }
 
+    /// The `dim` column, or 1 in files written before it existed (one value per DP).
+    pub(super) fn dim(&self) -> Result<u64> {
+        if self.table.index.contains_key("dim") {
+            self.u64("dim")
+        } else {
+            Ok(1)
+        }
+    }
+
+    /// The `func` column, or `sum` in files written before it existed.
+    pub(super) fn func(&self) -> Result<String> {
+        if self.table.index.contains_key("func") {
+            self.text("func")
+        } else {
+            Ok("sum".to_string())
+        }
+    }
+
     /// An optional non-negative integer (empty: `None`).
     pub(super) fn opt_u64(&self, col: &str) -> Result<Option<u64>> {
         if self.raw(col).1.is_empty() {
@@ -233,6 +251,8 @@ impl Row<'_> {
             group_bits: self.u64("group_bits")?,
             group: self.group()?,
             value_bits: self.u64("value_bits")?,
+            dim: self.dim()?,
+            func: self.func()?,
             seed: self.u64("seed")?,
         })
     }

@@ -10,6 +10,7 @@
 mod findings;
 mod network;
 mod tables;
+mod vectors;
 mod vss;
 
 use std::collections::BTreeMap;

@@ -21,6 +21,7 @@ pub(super) fn findings(out: &mut String, _ds: &Dataset, points: &[PointSummary],
     overhead(out, points);
     work_over_latency(out, points, &phases);
     bytes(out, messages);
+    vectors::findings(out, points, messages);
     let _ = writeln!(out);
 }
 

@@ -92,15 +92,7 @@ fn vector_outcome(cfg: &SessionConfig, report: &SessionReport) {
     };
     show("plaintext", report.expected_vector.as_ref());
     show("reconstructed", report.outcome.vector.as_ref());
-    println!("  check: {}", report.outcome.check);
-    println!(
-        "  {}",
-        if report.matches() {
-            "MATCH"
-        } else {
-            "MISMATCH: the reconstruction differs from the plaintext"
-        }
-    );
+    verdict(report);
 }
 
 /// `--output FILE`: the reconstructed result in full, as CSV (a session of one value: its sum
@@ -129,6 +121,19 @@ pub(crate) fn write_output(
     w.flush().map_err(io)?;
     println!("  result in full: {}", path.display());
     Ok(())
+}
+
+/// How far the results were checked, and whether the reconstruction matches the plaintext.
+fn verdict(report: &SessionReport) {
+    println!("  check: {}", report.outcome.check);
+    println!(
+        "  {}",
+        if report.matches() {
+            "MATCH"
+        } else {
+            "MISMATCH: the reconstruction differs from the plaintext"
+        }
+    );
 }
 
 /// Every line of `text` indented by four spaces.
@@ -176,15 +181,7 @@ pub(crate) fn outcome(cfg: &SessionConfig, report: &SessionReport) {
         report.outcome.sum,
         report.outcome.average(6)
     );
-    println!("  check: {}", report.outcome.check);
-    println!(
-        "  {}",
-        if report.matches() {
-            "MATCH"
-        } else {
-            "MISMATCH: the reconstruction differs from the plaintext"
-        }
-    );
+    verdict(report);
 }
 
 /// The phase table and the message table.

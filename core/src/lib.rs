@@ -12,6 +12,7 @@ pub mod rng;
 pub mod shamir;
 pub mod vshare;
 pub mod vss;
+pub mod vvss;
 
 pub use backend::{Backend, BackendKind};
 pub use error::{CoreError, Result};

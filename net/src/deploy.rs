@@ -40,13 +40,18 @@ use dsmpc_roles::session::SessionConfig;
 mod digest;
 mod generate;
 mod hosted;
+mod inputs;
 mod params;
+mod pki;
 pub mod roster;
 mod secrets;
 
 pub use digest::{DeploymentDigest, digest, encode as digest_encoding};
-pub use hosted::{Hosted, hosted};
+pub use hosted::{Hosted, acts_at_a_party, hosted, hosted_with_faults};
+pub use inputs::inputs;
 pub use params::{Params, TimeoutsMs};
+pub use pki::Pki;
+use pki::tls_err;
 pub use roster::Roster;
 
 /// The largest deployment file accepted.
@@ -247,10 +252,9 @@ impl Deployment {
             verify: p.verify,
             seed: p.seed,
             value_bits: p.value_bits,
-            // A deployment deals one value per DP (`deploy init` refuses vector sessions).
-            func: dsmpc_roles::func::Func::Sum,
-            dim: 1,
-            frac_bits: 0,
+            func: p.func,
+            dim: p.dim,
+            frac_bits: p.frac_bits,
             freshness_s: p.freshness_s,
             threads: 1,
             faults: Vec::new(),
@@ -402,6 +406,19 @@ pub fn init_with_values(
     layout: &Layout,
     values: Option<&[BigUint]>,
 ) -> Result<Deployment> {
+    init_with_inputs(dir, cfg, timeouts, layout, values, None)
+}
+
+/// [`init`] with the DPs' values (a scalar session) or input rows (a vector session, one line
+/// of `input_len` values per DP) given; `None`: drawn.
+pub fn init_with_inputs(
+    dir: &Path,
+    cfg: &SessionConfig,
+    timeouts: Timeouts,
+    layout: &Layout,
+    values: Option<&[BigUint]>,
+    rows: Option<&[dsmpc_roles::func::InputRow]>,
+) -> Result<Deployment> {
     let d = Deployment {
         session: Params {
             dps: cfg.n,
@@ -417,6 +434,9 @@ pub fn init_with_values(
             verify: cfg.verify,
             seed: cfg.seed,
             value_bits: cfg.value_bits,
+            func: cfg.func,
+            dim: cfg.dim,
+            frac_bits: cfg.frac_bits,
             freshness_s: cfg.freshness_s,
         },
         timeouts: TimeoutsMs {
@@ -454,20 +474,32 @@ pub fn init_with_values(
         write(&hd.join("cert.pem"), cert.as_bytes(), false)?;
         write(&hd.join("key.pem"), key.as_bytes(), true)?;
     }
-    let roster = generate::keys_and_values(dir, cfg, &d, values)?;
+    let roster = generate::keys_and_values(dir, cfg, &d, values, rows)?;
     write(&Roster::path(dir), roster.to_toml()?.as_bytes(), false)?;
     write(&dir.join("deployment.toml"), text.as_bytes(), false)?;
     Ok(d)
 }
 
 /// Every DP's value, read from the DP hosts' directories of deployment `d` in `dir` (the
-/// launcher of `run --net process`, which wrote them, compares the outcome with their sum).
+/// launcher of `run --net process`, which wrote them, compares the outcome with their sum). A
+/// vector session's scalar values are zero (its inputs: [`inputs()`]).
 pub fn values(dir: &Path, d: &Deployment) -> Result<Vec<BigUint>> {
+    if d.config()?.is_vector() {
+        return Ok(vec![BigUint::default(); d.session.dps]);
+    }
     let files = secrets::HostFiles {
         dir,
         seed: d.session.seed,
     };
     let mut all = Vec::with_capacity(d.session.dps);
+    for (a, b, name) in dp_hosts(d) {
+        all.extend(files.read_values(name, (b - a + 1) as usize, d.session.value_bits)?);
+    }
+    Ok(all)
+}
+
+/// The DP hosts of `d` as (first DP, last DP, name), in DP order.
+fn dp_hosts(d: &Deployment) -> Vec<(u32, u32, &str)> {
     let mut dps: Vec<(u32, u32, &str)> = d
         .hosts
         .iter()
@@ -477,19 +509,12 @@ pub fn values(dir: &Path, d: &Deployment) -> Result<Vec<BigUint>> {
         })
         .collect();
     dps.sort();
-    for (a, b, name) in dps {
-        all.extend(files.read_values(name, (b - a + 1) as usize, d.session.value_bits)?);
-    }
-    Ok(all)
+    dps
 }
 
 /// The directory of host `name`'s private files (certificate and TLS key, protocol keys, values).
 pub fn host_dir(dir: &Path, name: &str) -> PathBuf {
     dir.join("hosts").join(name)
-}
-
-fn tls_err(e: rcgen::Error) -> RolesError {
-    RolesError::Config(format!("certificate generation: {e}"))
 }
 
 /// Write a file; `private`: mode 0600 from the start.
@@ -506,42 +531,6 @@ fn write(path: &Path, bytes: &[u8], private: bool) -> Result<()> {
         .map_err(|e| RolesError::Config(format!("cannot create {}: {e}", path.display())))?;
     f.write_all(bytes)
         .map_err(|e| RolesError::Config(format!("cannot write {}: {e}", path.display())))
-}
-
-/// A per-deployment certificate authority (ECDSA P-256), in memory only.
-pub struct Pki {
-    issuer: rcgen::CertifiedIssuer<'static, rcgen::KeyPair>,
-}
-
-impl Pki {
-    /// A new CA.
-    pub fn new() -> std::result::Result<Pki, rcgen::Error> {
-        let mut p = rcgen::CertificateParams::new(Vec::<String>::new())?;
-        p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-        p.distinguished_name
-            .push(rcgen::DnType::CommonName, "dsmpc deployment CA");
-        p.key_usages = vec![rcgen::KeyUsagePurpose::KeyCertSign, rcgen::KeyUsagePurpose::CrlSign];
-        let issuer = rcgen::CertifiedIssuer::self_signed(p, rcgen::KeyPair::generate()?)?;
-        Ok(Pki { issuer })
-    }
-
-    /// The CA certificate, PEM.
-    pub fn ca_pem(&self) -> String {
-        self.issuer.pem()
-    }
-
-    /// A certificate for host `name` (SAN and CN `name`, client and server use) and its key, PEM.
-    pub fn issue(&self, name: &str) -> std::result::Result<(String, String), rcgen::Error> {
-        let mut p = rcgen::CertificateParams::new(vec![name.to_string()])?;
-        p.distinguished_name.push(rcgen::DnType::CommonName, name);
-        p.extended_key_usages = vec![
-            rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-            rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-        ];
-        let key = rcgen::KeyPair::generate()?;
-        let cert = p.signed_by(&key, &self.issuer)?;
-        Ok((cert.pem(), key.serialize_pem()))
-    }
 }
 
 /// A short summary of a deployment (printed by `deploy init`).

@@ -27,7 +27,7 @@ pub struct RunOptions {
     pub timeouts: Timeouts,
     /// The DPs' values (`None`: drawn from the seed or the OS).
     pub values: Option<Vec<BigUint>>,
-    /// A vector session's input rows, one per DP (`None`: drawn); memory and sim only.
+    /// A vector session's input rows, one per DP (`None`: drawn).
     pub rows: Option<Vec<dsmpc_roles::func::InputRow>>,
     /// `sim`: the parties laid out as hosts sharing cores ([`SimConfig::placed`]); `None`:
     /// every party on a machine of its own.
@@ -104,6 +104,7 @@ fn processes(
         dps_per_host: opts.dps_per_host,
         timeouts: opts.timeouts,
         values: opts.values.clone(),
+        rows: opts.rows.clone(),
         ..ProcessOptions::new(exe)
     };
     let run = match spec {

@@ -26,6 +26,8 @@ use std::time::{Duration, Instant};
 
 use crate::deploy::{self, Deployment, Layout};
 use crate::node::report::{self as node_report, Named, NodeReport};
+use dsmpc_core::field64::F64;
+use dsmpc_roles::adversary::Fault;
 use dsmpc_roles::error::{Result, RolesError};
 use dsmpc_roles::metrics::{MessageStats, Sample};
 use dsmpc_roles::net::memory::Record;
@@ -54,6 +56,9 @@ pub struct ProcessOptions {
     /// The DPs' values (`--values FILE`), written into the DP hosts' directories; `None`: the
     /// deployment draws them (from the seed, as `--net memory` does, or from the OS).
     pub values: Option<Vec<num_bigint::BigUint>>,
+    /// A vector session's input rows (`--values FILE`), one per DP, written into the DP hosts'
+    /// directories; `None`: drawn as `values`.
+    pub rows: Option<Vec<dsmpc_roles::func::InputRow>>,
 }
 
 impl ProcessOptions {
@@ -66,6 +71,7 @@ impl ProcessOptions {
             max_wall: Duration::from_secs(1800),
             keep_dir: None,
             values: None,
+            rows: None,
         }
     }
 }
@@ -151,7 +157,14 @@ type Spawned = (Children, Vec<Option<ChildStdin>>, mpsc::Receiver<(usize, String
 
 /// Start the hosts of `d` in `dir` as `dsmpc node --control` processes; every host's stdin and a
 /// channel of its stdout lines.
-fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration, env: &dyn Env) -> Result<Spawned> {
+/// Every host gets the faults (`--inject`); each plays those of its own parties.
+fn spawn(
+    exe: &Path,
+    dir: &Path,
+    d: &Deployment,
+    (max_wall, faults): (Duration, &[Fault]),
+    env: &dyn Env,
+) -> Result<Spawned> {
     let (tx, rx) = mpsc::channel();
     let mut children = Children(Vec::new());
     let mut stdins = Vec::new();
@@ -163,6 +176,7 @@ fn spawn(exe: &Path, dir: &Path, d: &Deployment, max_wall: Duration, env: &dyn E
             .arg(dir)
             .args(["--host", &h.name, "--max-wall", &max_wall.as_secs().to_string()])
             .args(env.node_args(i))
+            .args(faults.iter().flat_map(|f| ["--inject".to_string(), f.to_string()]))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -303,10 +317,13 @@ pub(crate) fn run_in(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn E
 
 fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> Result<ProcessRun> {
     cfg.validate()?;
-    if !cfg.faults.is_empty() {
-        return Err(RolesError::Config(
-            "--inject works on the in-process network only (--net memory)".into(),
-        ));
+    if let Some(f) = cfg.faults.iter().find(|f| !deploy::acts_at_a_party(f)) {
+        return Err(RolesError::Config(format!(
+            "--inject {f}: {} attacks the network between parties, which is mutual TLS between processes \
+             here; it runs with --net memory or --net sim:PROFILE (faults of a party's own, such as \
+             bad-share, drop-cp or vector-length, run on every network)",
+            f.kind()
+        )));
     }
     let tmp;
     let dir = match &opts.keep_dir {
@@ -322,13 +339,15 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
     };
     let hosts = 2 + cfg.m + cfg.n.div_ceil(opts.dps_per_host.max(1));
     let layout = env.layout(hosts, opts.dps_per_host)?;
-    let d = deploy::init_with_values(&dir, cfg, opts.timeouts, &layout, opts.values.as_deref())?;
+    let (values, rows) = (opts.values.as_deref(), opts.rows.as_deref());
+    let d = deploy::init_with_inputs(&dir, cfg, opts.timeouts, &layout, values, rows)?;
     env.prepare(&d)?;
     // The deployment took the values given or made them (from the seed, as `--net memory`
     // does, or from the OS) and wrote them into the DP hosts' directories, where this launcher
     // reads them back.
     let values = deploy::values(&dir, &d)?;
-    let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, opts.max_wall, env)?;
+    let inputs = deploy::inputs(&dir, &d)?;
+    let (mut children, mut stdins, rx) = spawn(&opts.exe, &dir, &d, (opts.max_wall, &cfg.faults), env)?;
     env.started();
     wait_ready(&rx, &d, opts.max_wall)?;
     for s in stdins.iter_mut().flatten() {
@@ -354,7 +373,8 @@ fn run_hosts(cfg: &SessionConfig, opts: &ProcessOptions, env: &mut dyn Env) -> R
             })
         })
         .collect();
-    let mut run = merge(hosts, &values, cfg.group.schnorr_bits().is_some_and(|b| b < 2048));
+    let weak = cfg.group.schnorr_bits().is_some_and(|b| b < 2048);
+    let mut run = merge(hosts, (&values, inputs.as_deref()), weak);
     env.measure(&mut run.stats);
     Ok(run)
 }
@@ -462,8 +482,13 @@ pub fn log_lines(hosts: &[NodeReport]) -> Vec<(String, String, MessageKind, u64,
     lines
 }
 
-/// Merge the hosts' reports into a session report and network measurements.
-pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group: bool) -> ProcessRun {
+/// Merge the hosts' reports into a session report and network measurements; the plaintext is
+/// the DPs' `values` (scalar) or encoded `inputs` (a vector session).
+pub fn merge(
+    hosts: Vec<NodeReport>,
+    (values, inputs): (&[num_bigint::BigUint], Option<&[Vec<F64>]>),
+    weak_group: bool,
+) -> ProcessRun {
     let mut record = Record::default();
     let mut stats = NetStats {
         hosts: hosts.len(),
@@ -517,7 +542,7 @@ pub fn merge(hosts: Vec<NodeReport>, values: &[num_bigint::BigUint], weak_group:
         sim_tls: None,
     });
     let report = match outcome {
-        Some(o) => session::report(o, record, values, None, setup_s, weak_group),
+        Some(o) => session::report(o, record, values, inputs, setup_s, weak_group),
         None => Err(RolesError::Stalled(
             failure.unwrap_or_else(|| "no host reported an outcome".into()),
         )),

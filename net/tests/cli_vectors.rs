@@ -1,7 +1,7 @@
 //! `dsmpc run` with vector inputs: a values file of D values per line (seeded and not) on the
 //! memory and sim networks, its result in full with `--output`, hostile values files refused
-//! with line and column and exit code 2, and what vector sessions refuse (vss, processes,
-//! deployments).
+//! with line and column and exit code 2, and what vector sessions refuse (vss, bad-result,
+//! limits). Processes and deployments: `cli_vectors_process.rs`.
 
 mod common;
 
@@ -68,7 +68,6 @@ fn hostile_vector_values_files_are_refused_with_line_and_column() {
 fn what_vector_sessions_refuse() {
     for (args, says) in [
         (vec!["--verify", "vss"], "vss"),
-        (vec!["--net", "process"], "--net memory"),
         (vec!["--inject", "bad-result:cp=1"], "bad-result"),
         (vec!["--func", "meanvar", "--value-bits", "33"], "value-bits"),
         (vec!["--func", "histogram:0"], "histogram"),
@@ -79,14 +78,16 @@ fn what_vector_sessions_refuse() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains(says), "{args:?}: {stderr}");
     }
+    // deploy init refuses what run refuses, before writing anything.
     let d = tmp("cli-vectors", "deploy");
     let out = dsmpc()
         .args(["deploy", "init"])
         .arg(d.join("dep"))
-        .args(["--dps", "3", "--dim", "4"])
+        .args(["--dps", "3", "--dim", "4", "--verify", "vss"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("deployments"), "{stderr}");
+    assert!(stderr.contains("vss"), "{stderr}");
+    assert!(!d.join("dep").exists(), "nothing written");
 }

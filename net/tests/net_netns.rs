@@ -1,5 +1,5 @@
 //! `--net netns:PROFILE` (as root): the same sum and protocol bytes per kind as the memory
-//! network for a seed, at n = 20 and n = 100, with interface counters above the TLS bytes; and
+//! network for a seed, at n = 20 and n = 100, and the same aggregate for a vector session, with interface counters above the TLS bytes; and
 //! nothing left behind (no namespace, veth or bridge of the run). 72 hosts (more than the
 //! kernel's shared neighbour table holds by default) connect without one "No route to host",
 //! and the table's limits are as they were afterwards. SIGTERM and SIGINT leave nothing and exit
@@ -60,10 +60,6 @@ fn cannot_run(test: &str, why: impl std::fmt::Display) {
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn same_as_memory(test: &str, n: usize, verify: VerifyMode, group: GroupKind) {
-    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    if let Err(why) = netns::available() {
-        return cannot_run(test, why);
-    }
     let c = SessionConfig {
         n,
         rsa_bits: 1024,
@@ -73,6 +69,18 @@ fn same_as_memory(test: &str, n: usize, verify: VerifyMode, group: GroupKind) {
         seed: Some(11),
         ..SessionConfig::default()
     };
+    same_as_memory_for(test, &c);
+}
+
+/// A netns run of `c` against the memory network's for its seed: the same result (sum, or
+/// aggregate vector) and bytes per kind, the interface counters above TLS above protocol
+/// bytes, nothing left behind.
+fn same_as_memory_for(test: &str, c: &SessionConfig) {
+    let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    if let Err(why) = netns::available() {
+        return cannot_run(test, why);
+    }
+    let (c, n) = (c.clone(), c.n);
     let mem = session::run(&c, None, None).unwrap();
     let opts = ProcessOptions {
         dps_per_host: 25,
@@ -88,6 +96,7 @@ fn same_as_memory(test: &str, n: usize, verify: VerifyMode, group: GroupKind) {
     let r = run.report.unwrap();
     assert!(r.matches());
     assert_eq!(r.outcome.sum, mem.outcome.sum);
+    assert_eq!(r.outcome.vector, mem.outcome.vector);
     assert_eq!(r.messages, mem.messages, "n={n}: bytes per kind differ from memory");
     let wire = run.stats.interface_bytes.unwrap();
     assert!(
@@ -122,6 +131,31 @@ fn netns_n100_vss_gives_the_memory_sum_and_bytes_and_leaves_nothing() {
         100,
         VerifyMode::Vss,
         GroupKind::Schnorr(1024),
+    );
+}
+
+/// A vector session (meanvar of 50 values per DP, drawn from the seed) over namespaces: the
+/// memory network's aggregate and bytes.
+#[test]
+fn netns_vector_session_gives_the_memory_aggregate_and_bytes_and_leaves_nothing() {
+    let c = SessionConfig {
+        n: 20,
+        rsa_bits: 1024,
+        group: GroupKind::Ristretto255,
+        backend: BackendKind::Num,
+        suite: dsmpc_roles::suite::SuiteKind::X25519,
+        func: dsmpc_roles::func::Func::MeanVar,
+        dim: 50,
+        value_bits: 20,
+        seed: Some(13),
+        ..SessionConfig::default()
+    };
+    same_as_memory_for(
+        concat!(
+            module_path!(),
+            "::netns_vector_session_gives_the_memory_aggregate_and_bytes_and_leaves_nothing"
+        ),
+        &c,
     );
 }
 

@@ -12,6 +12,11 @@
 //! "subject", "reason"}`, with `event` one of `not_selected`, `ignored`, `rejected`,
 //! `excluded`, `skipped`, `silent`.
 //!
+//! A session that gave an outcome ends with one line `{"ts", "src": "", "dst": "", "bytes": 0,
+//! "result": {...}}` ([`JsonlLog::result`]): what its caller records of the result (in
+//! `dsmpc run`: the function, its dimension, the decoded result or, for long vectors, its first
+//! coordinates and length, and whether it matched the plaintext).
+//!
 //! The log is written to `FILE.partial` beside its target and renamed to `FILE` only when the
 //! run succeeds; a failed run leaves `FILE.failed` ending in an `{"error": ...}` line, never a
 //! file that looks complete. The target is checked before the run ([`JsonlLog::create`]): its
@@ -119,6 +124,11 @@ impl JsonlLog {
         {
             self.error = Some(e);
         }
+    }
+
+    /// The session's result, as one line whose `result` is `result`.
+    pub fn result(&mut self, result: Value) {
+        self.line(json!({"ts": timestamp(), "src": "", "dst": "", "bytes": 0, "result": result}));
     }
 
     /// The run succeeded: flush and move the log into place.

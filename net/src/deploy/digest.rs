@@ -90,6 +90,11 @@ pub fn encode(d: &Deployment, r: &Roster) -> Result<Vec<u8>> {
         .opt(cfg.seed)
         .u64(u64::from(cfg.value_bits))
         .u64(cfg.freshness_s);
+    // What the DPs' inputs are and what the Edge computes: hosts that would deal or read
+    // vectors of another shape or function refuse each other.
+    c.str(&cfg.func.to_string())
+        .u64(cfg.dim as u64)
+        .u64(u64::from(cfg.frac_bits));
     let t = d.timeouts();
     c.u64(t.selection_ms).u64(t.shares_ms).u64(t.round_ms);
     // Roles and DP ranges, by host name (not addresses), in name order.

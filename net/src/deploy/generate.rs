@@ -9,6 +9,7 @@
 //! reason for experiments only (anyone who has the seed can derive every key). Values given
 //! (`deploy init --values`, `run --net process --values`) replace the drawn ones; keys and
 //! the protocol's randomness stay as the seed makes them, as in a memory run given the values.
+//! A vector session's DPs get input rows instead ([`super::inputs`]).
 
 use std::path::Path;
 
@@ -20,6 +21,7 @@ use super::roster::{CpPublic, Roster};
 use super::secrets::{self, HostFiles, KeyParts};
 use super::{Deployment, Role};
 use dsmpc_roles::error::Result;
+use dsmpc_roles::func::InputRow;
 use dsmpc_roles::keys::{DpKeys, KeyCache, Purpose};
 use dsmpc_roles::session::{self, SessionConfig, WithTypes};
 use dsmpc_roles::suite::CipherSuite;
@@ -27,15 +29,18 @@ use dsmpc_roles::suite::rustcrypto::P256Suite;
 
 /// Make and write every party's keys and the DPs' values for deployment `d` in `dir` (`values`
 /// if given, checked against the DP count and the value bits as a memory run checks them;
-/// otherwise drawn); the roster of the public keys.
+/// otherwise drawn), or in a vector session their input rows (`rows`, likewise); the roster of
+/// the public keys.
 pub(crate) fn keys_and_values(
     dir: &Path,
     cfg: &SessionConfig,
     d: &Deployment,
     values: Option<&[BigUint]>,
+    rows: Option<&[InputRow]>,
 ) -> Result<Roster> {
     // Checked before any key is made.
     let values = session::values_for(cfg, values, cfg.rng_source())?;
+    let rows = super::inputs::rows_for(cfg, rows)?;
     session::with_types(
         cfg,
         Generate {
@@ -43,6 +48,7 @@ pub(crate) fn keys_and_values(
             cfg,
             d,
             values: &values,
+            rows: rows.as_deref(),
         },
     )
 }
@@ -52,6 +58,7 @@ struct Generate<'a> {
     cfg: &'a SessionConfig,
     d: &'a Deployment,
     values: &'a [BigUint],
+    rows: Option<&'a [InputRow]>,
 }
 
 impl WithTypes for Generate<'_> {
@@ -112,10 +119,13 @@ impl WithTypes for Generate<'_> {
             }
         }
 
-        let values = self.values;
-        for h in &d.hosts {
-            if let Some(Role::Dps(first, last)) = h.role() {
-                files.write_values(&h.name, first, &values[first as usize - 1..last as usize])?;
+        if let Some(rows) = self.rows {
+            super::inputs::write_all(&files, d, &cfg.func_spec(), rows)?;
+        } else {
+            for h in &d.hosts {
+                if let Some(Role::Dps(first, last)) = h.role() {
+                    files.write_values(&h.name, first, &self.values[first as usize - 1..last as usize])?;
+                }
             }
         }
 

@@ -3,7 +3,8 @@
 //!
 //! The Cloud gets its decryption key and registers every candidate CP with the roster's public
 //! keys; the Edge gets the Cloud's decryption key (its own copy); a CP its three keys; a DP host
-//! its DPs' values and, in `vss`, their signing keys. The CPs and the Edge check DP signatures
+//! its DPs' values (a vector session: their input rows, and every party takes vectors of the
+//! function's length) and, in `vss`, their signing keys. The CPs and the Edge check DP signatures
 //! with the roster's keys. Each private key is checked against the roster before anything
 //! runs; no host derives any key, so a host learns no other party's private key. With a seed
 //! the parties' protocol randomness comes from the seed's streams, as in a seeded in-process
@@ -20,12 +21,13 @@ use p256::ecdsa::VerifyingKey;
 use super::roster::Roster;
 use super::secrets::{self, HostFiles};
 use super::{Deployment, Host, Role, host_dir};
+use dsmpc_roles::adversary::{self, Fault};
 use dsmpc_roles::check;
 use dsmpc_roles::error::{Result, RolesError};
 use dsmpc_roles::keys::{DpKeys, Purpose};
 use dsmpc_roles::net::memory::BoxedParty;
 use dsmpc_roles::parties::{Cloud, ComputingParty, CpKeys, DataProvider, Edge, Registration, Timeouts};
-use dsmpc_roles::session::{self, WithTypes};
+use dsmpc_roles::session::{self, SessionConfig, WithTypes};
 use dsmpc_roles::suite::CipherSuite;
 use dsmpc_roles::suite::rustcrypto::P256Suite;
 
@@ -42,6 +44,27 @@ pub struct Hosted {
 
 /// Build the parties of `host` of deployment `d` in `dir` from `hosts/NAME/` and the roster.
 pub fn hosted(dir: &Path, d: &Deployment, host: &Host) -> Result<Hosted> {
+    hosted_with_faults(dir, d, host, &[])
+}
+
+/// Whether fault `f` acts at a party's own end (its dealing, its checks, what it sends), so
+/// that the host of that party can play it: `bad-share`, `inconsistent-dealing`, `bad-result`,
+/// `drop-cp`, `drop-dp`, `bad-signature`, `vector-length`, `truncated-aead`. The others attack
+/// the network between parties (`replay`, `impersonate`, `garbage`, `garbage-upload`), which
+/// is TLS between processes here.
+pub fn acts_at_a_party(f: &Fault) -> bool {
+    !matches!(
+        f,
+        Fault::Replay { .. } | Fault::Impersonate { .. } | Fault::Garbage { .. } | Fault::GarbageUpload { .. }
+    )
+}
+
+/// [`hosted`] with this host's parties misbehaving as `faults` say (tests and demonstrations:
+/// `dsmpc node --inject`, which `run --net process --inject` passes to every host; each host
+/// plays the faults of its own parties). Faults on the network are refused
+/// ([`acts_at_a_party`]), and so is what the session's configuration refuses (a fault on a
+/// party that does not exist, `bad-result` in a vector session).
+pub fn hosted_with_faults(dir: &Path, d: &Deployment, host: &Host, faults: &[Fault]) -> Result<Hosted> {
     let hd = host_dir(dir, &host.name);
     if !hd.is_dir() {
         return Err(RolesError::Config(format!(
@@ -51,7 +74,18 @@ pub fn hosted(dir: &Path, d: &Deployment, host: &Host) -> Result<Hosted> {
             host.name
         )));
     }
-    let cfg = d.config()?;
+    if let Some(f) = faults.iter().find(|f| !acts_at_a_party(f)) {
+        return Err(RolesError::Config(format!(
+            "--inject {f}: {} attacks the network between parties, which is mutual TLS between hosts here; \
+             it runs with `dsmpc run --net memory` or `--net sim:PROFILE`",
+            f.kind()
+        )));
+    }
+    let cfg = SessionConfig {
+        faults: faults.to_vec(),
+        ..d.config()?
+    };
+    cfg.validate()?;
     let roster = Roster::load(dir, d)?;
     let digest = super::digest(d, &roster)?;
     let role = host
@@ -181,16 +215,11 @@ impl Build<'_> {
         let rng = cfg.rng_source().stream("edge")?;
         let honest = check::for_mode::<B>(cfg.verify);
         let n = cfg.n as u32;
-        Ok(Box::new(Edge::<B, S>::new(
-            suite,
-            group,
-            honest,
-            sk,
-            n,
-            dp_keys,
-            self.timeouts,
-            rng,
-        )))
+        let mut edge = Edge::<B, S>::new(suite, group, honest, sk, n, dp_keys, self.timeouts, rng);
+        if cfg.is_vector() {
+            edge = edge.with_vector(cfg.func_spec().elements());
+        }
+        Ok(Box::new(edge))
     }
 
     /// Candidate CP `vid`, with its three keys checked against the roster.
@@ -223,22 +252,17 @@ impl Build<'_> {
         };
         session::Precompute::for_mode(cfg.verify).cp_key(&keys.pvss, &group);
         let (dp_keys, rng) = (self.dp_keys()?, cfg.rng_source().stream(&format!("cp/{party}"))?);
-        let honest = check::for_mode::<B>(cfg.verify);
+        let checks = adversary::corrupt_check(&cfg.faults, vid, check::for_mode::<B>(cfg.verify));
         let n = cfg.n as u32;
-        Ok(Box::new(ComputingParty::new(
-            suite,
-            group,
-            honest,
-            vid,
-            keys,
-            n,
-            dp_keys,
-            self.timeouts,
-            rng,
-        )))
+        let mut cp = ComputingParty::new(suite, group, checks, vid, keys, n, dp_keys, self.timeouts, rng);
+        if cfg.is_vector() {
+            cp = cp.with_vector(cfg.func_spec().elements());
+        }
+        Ok(adversary::corrupt_party(&cfg.faults, Box::new(cp)))
     }
 
-    /// DPs `first..=last`, with their values and, in `vss`, their signing keys.
+    /// DPs `first..=last`, with their values (a vector session: their input rows, encoded)
+    /// and, in `vss`, their signing keys.
     fn dps<B: Backend, S: CipherSuite>(
         &self,
         first: u32,
@@ -250,9 +274,17 @@ impl Build<'_> {
         let me = self.host.name.as_str();
         let honest = check::for_mode::<B>(cfg.verify);
         let count = (last - first + 1) as usize;
-        let values = self.files.read_values(me, count, cfg.value_bits)?;
+        let (values, mut inputs) = if cfg.is_vector() {
+            let inputs = self.files.read_inputs(me, count, &cfg.func_spec())?;
+            (
+                vec![num_bigint::BigUint::default(); count],
+                inputs.into_iter().map(Some).collect(),
+            )
+        } else {
+            (self.files.read_values(me, count, cfg.value_bits)?, vec![None; count])
+        };
         let mut parties: Vec<BoxedParty<'static>> = Vec::with_capacity(count);
-        for (value, dp) in values.into_iter().zip(first..) {
+        for ((value, dp), input) in values.into_iter().zip(first..).zip(inputs.iter_mut()) {
             let key = if super::signs_commitments(cfg.verify) {
                 let b = self
                     .files
@@ -267,8 +299,12 @@ impl Build<'_> {
                 None
             };
             let rng = cfg.rng_source().stream(&format!("dp/{dp}"))?;
-            let dealer = DataProvider::new(suite.clone(), group.clone(), honest.clone(), dp, value, key, rng);
-            parties.push(Box::new(dealer));
+            let dealing = adversary::corrupt_dealing(&cfg.faults, dp, honest.clone());
+            let mut dealer = DataProvider::new(suite.clone(), group.clone(), dealing, dp, value, key, rng);
+            if let Some(v) = input.take() {
+                dealer = dealer.with_vector(v);
+            }
+            parties.push(adversary::corrupt_party(&cfg.faults, Box::new(dealer)));
         }
         Ok(parties)
     }

@@ -7,6 +7,7 @@ use dsmpc_core::group::GroupKind;
 use dsmpc_core::pvss::VerifyMode;
 use serde::{Deserialize, Serialize};
 
+use dsmpc_roles::func::Func;
 use dsmpc_roles::suite::{Provider, SuiteKind};
 
 /// The session parameters of a deployment (as in `dsmpc run`).
@@ -49,8 +50,36 @@ pub struct Params {
     pub seed: Option<u64>,
     /// Bits of each value.
     pub value_bits: u32,
+    /// What the Edge computes (`sum`, `mean`, `histogram:B`, `meanvar`, `vector-sum`,
+    /// `vector-mean`); absent (files from before vectors, and scalar sessions): `sum`.
+    #[serde(default, skip_serializing_if = "is_sum", with = "as_name")]
+    pub func: Func,
+    /// Elements of each DP's input; absent: 1.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub dim: usize,
+    /// Fraction bits of `vector-sum` / `vector-mean` inputs; absent: 0.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub frac_bits: u32,
     /// Cloud's freshness window, seconds.
     pub freshness_s: u64,
+}
+
+/// A scalar session's function, not written (its files read as before vectors existed).
+fn is_sum(f: &Func) -> bool {
+    *f == Func::Sum
+}
+
+/// One element per DP (the default `dim`).
+fn one() -> usize {
+    1
+}
+
+fn is_one(d: &usize) -> bool {
+    *d == 1
+}
+
+fn is_zero(f: &u32) -> bool {
+    *f == 0
 }
 
 /// Deployments written before providers existed used RustCrypto.

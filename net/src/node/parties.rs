@@ -115,6 +115,7 @@ impl Node {
                 if party == PartyId::Edge {
                     self.report.end_us = Some(unix_us());
                     self.report.outcome = Some((o.sum.to_string(), o.n, check_name(o.check)));
+                    self.report.vector = o.vector.map(|v| v.iter().map(|x| x.value()).collect());
                     self.end.get_or_insert(End::Result);
                 }
             }

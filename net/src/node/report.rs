@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use dsmpc_core::field64::{F64, P};
 use dsmpc_roles::event::{Action, Detection};
 use dsmpc_roles::metrics::Phase;
 use dsmpc_roles::parties::{Check, Outcome};
@@ -134,6 +135,10 @@ pub struct NodeReport {
     pub host: String,
     /// The outcome, if a hosted party (the Edge) gave it: sum (decimal), DPs aggregated, check.
     pub outcome: Option<(String, usize, String)>,
+    /// A vector session's outcome at the Edge: the reconstructed aggregate, each element's
+    /// canonical value in GF(2^64 - 2^32 + 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector: Option<Vec<u64>>,
     /// The failure, if a hosted party failed, the session was aborted or the host could not run.
     pub failed: Option<String>,
     /// How the session ended, as this host saw it.
@@ -219,15 +224,20 @@ pub fn detections(r: &NodeReport) -> Vec<Detection> {
         .collect()
 }
 
-/// The outcome in a host's report.
+/// The outcome in a host's report (none if it does not read: a sum that is not a number, an
+/// unknown check, a vector element not below p).
 pub fn outcome(r: &NodeReport) -> Option<Outcome> {
     let (sum, n, check) = r.outcome.as_ref()?;
+    let vector = match &r.vector {
+        Some(v) if v.iter().any(|&x| x >= P) => return None,
+        Some(v) => Some(v.iter().map(|&x| F64::new(x)).collect()),
+        None => None,
+    };
     Some(Outcome {
         sum: sum.parse().ok()?,
         n: *n,
         check: check_from_name(check)?,
-        // Vector sessions do not run as processes yet: the configuration refuses them there.
-        vector: None,
+        vector,
     })
 }
 

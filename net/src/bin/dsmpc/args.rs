@@ -69,9 +69,11 @@ pub(crate) struct DeployArgs {
     /// Port of the first host; host i listens on PORT + i.
     #[arg(long, value_name = "PORT", default_value_t = 7100)]
     pub(crate) base_port: u16,
-    /// File with the DPs' values, one non-negative integer per line (N of them, each below
-    /// 2^V; blank lines and `#` comments ignored), written into the DP hosts' directories.
-    /// Without it values are drawn (from --seed, or from the OS).
+    /// File with the DPs' values, one line per DP (N lines; blank lines and `#` comments
+    /// ignored): one non-negative integer below 2^V, or with --func / --dim D values separated
+    /// by commas or blanks (a bucket index for histogram:B, decimals for vector-sum and
+    /// vector-mean). Each DP host's lines are written into its directory. Without it values
+    /// are drawn (from --seed, or from the OS).
     #[arg(long, value_name = "FILE")]
     pub(crate) values: Option<PathBuf>,
 }
@@ -111,6 +113,12 @@ pub(crate) struct NodeArgs {
     /// of binding the host's address in deployment.toml.
     #[arg(long, value_name = "FD")]
     pub(crate) listen_fd: Option<i32>,
+    /// Make this host's parties misbehave (repeatable; tests and demonstrations): the faults
+    /// of `dsmpc run --inject` that act at a party's own end (bad-share, inconsistent-dealing,
+    /// bad-result, drop-cp, drop-dp, bad-signature, vector-length, truncated-aead), each played
+    /// by the host of its party. `run --net process --inject` passes them to every host.
+    #[arg(long = "inject", value_name = "KIND")]
+    pub(crate) inject: Vec<Fault>,
 }
 
 #[derive(Args)]
@@ -173,7 +181,7 @@ pub(crate) struct SessionArgs {
     /// (each DP gives one bucket of B; --dim is not used), meanvar (mean and variance per
     /// coordinate), vector-sum, vector-mean (signed fixed-point inputs, --frac-bits). Anything
     /// but sum or mean of one value is dealt as vectors in GF(2^64 - 2^32 + 1) (paper, fast and
-    /// batch; memory and sim networks).
+    /// batch; every network and deployments).
     #[arg(long, value_name = "FUNC", default_value = "sum")]
     pub(crate) func: Func,
     /// Elements of each DP's input (1: one value, the paper's case).

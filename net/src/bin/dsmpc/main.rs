@@ -49,6 +49,7 @@ macro_rules! eprintln {
 }
 
 mod args;
+mod logged;
 mod node;
 mod params;
 mod print;

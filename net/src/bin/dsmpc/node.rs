@@ -6,19 +6,13 @@ use std::process::ExitCode;
 use dsmpc_net::deploy::{self, Deployment, Layout};
 use dsmpc_net::node::report as node_report;
 use dsmpc_net::node::{self, NodeOptions};
-use dsmpc_roles::{RolesError, values};
+use dsmpc_roles::{RolesError, SessionConfig, func, values};
 
 use crate::args::{DeployArgs, NodeArgs};
 
 pub(crate) fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
     let cfg = a.session.config()?;
     cfg.validate()?;
-    if cfg.is_vector() {
-        return Err(RolesError::Config(format!(
-            "--func {} --dim {}: deployments deal one value per DP for now; vector sessions run with `dsmpc run --net memory` or `--net sim:PROFILE`",
-            cfg.func, cfg.dim
-        )));
-    }
     for addr in &a.addrs {
         if addr.parse::<std::net::SocketAddr>().is_ok()
             || (addr.contains(':') && addr.parse::<std::net::IpAddr>().is_err())
@@ -28,10 +22,11 @@ pub(crate) fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
             )));
         }
     }
-    // Checked (count, range) before anything is written.
-    let vals = match &a.values {
-        Some(p) => Some(values::read(p, cfg.n, cfg.value_bits)?),
-        None => None,
+    // Checked (count, range; line and column) before anything is written.
+    let (vals, rows) = match &a.values {
+        Some(p) if cfg.is_vector() => (None, Some(func::read_rows(p, cfg.n, &cfg.func_spec())?)),
+        Some(p) => (Some(values::read(p, cfg.n, cfg.value_bits)?), None),
+        None => (None, None),
     };
     let layout = Layout {
         dps_per_host: a.dps_per_host,
@@ -39,13 +34,8 @@ pub(crate) fn deploy_init(a: DeployArgs) -> Result<ExitCode, RolesError> {
         base_port: a.base_port,
         ports: Vec::new(),
     };
-    let d = deploy::init_with_values(
-        &a.dir,
-        &cfg,
-        a.session.timeouts.unwrap_or_default(),
-        &layout,
-        vals.as_deref(),
-    )?;
+    let timeouts = a.session.timeouts.unwrap_or_default();
+    let d = deploy::init_with_inputs(&a.dir, &cfg, timeouts, &layout, vals.as_deref(), rows.as_deref())?;
     print!("{}", deploy::describe(&d, &a.dir));
     Ok(ExitCode::SUCCESS)
 }
@@ -91,7 +81,7 @@ pub(crate) fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
     let d = Deployment::load(&a.deployment)?;
     let host = d.host(&a.host)?.clone();
     // This host's own keys (hosts/NAME/) and everyone's public keys (roster.toml); nothing else.
-    let hosted = deploy::hosted(&a.deployment, &d, &host)?;
+    let hosted = deploy::hosted_with_faults(&a.deployment, &d, &host, &a.inject)?;
     let opts = NodeOptions {
         dir: a.deployment.clone(),
         host: a.host.clone(),
@@ -110,7 +100,7 @@ pub(crate) fn node(a: NodeArgs) -> Result<ExitCode, RolesError> {
     let text = if a.control {
         format!("report {json}\n")
     } else {
-        node_summary(&r)?
+        node_summary(&r, &d.config()?)?
     };
     // A closed stdout (the reader went away) is no reason to panic.
     let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
@@ -143,7 +133,7 @@ fn node_watchdog(max_wall: std::time::Duration) {
 
 /// What `dsmpc node` prints without `--control`: how the session ended, what was detected and
 /// refused (every peer's text escaped), and the result only where this host's Edge gave it.
-fn node_summary(r: &node_report::NodeReport) -> Result<String, RolesError> {
+fn node_summary(r: &node_report::NodeReport, cfg: &SessionConfig) -> Result<String, RolesError> {
     use std::fmt::Write as _;
     let esc = dsmpc_net::frame::escaped;
     let mut s = String::new();
@@ -160,10 +150,21 @@ fn node_summary(r: &node_report::NodeReport) -> Result<String, RolesError> {
     for x in &r.unreachable {
         let _ = writeln!(s, "  unreachable {}: {}", esc(&x.peer), esc(&x.reason));
     }
-    if let Some(o) = node_report::outcome(r) {
+    match node_report::outcome(r) {
         // No host knows the DPs' values but their own hosts: compare with the sum of the
         // hosts/dps-*/values files where the deployment was made.
-        let _ = writeln!(s, "  sum = {}  average = {}  ({})", o.sum, o.average(6), o.check);
+        Some(o) if o.vector.is_none() => {
+            let _ = writeln!(s, "  sum = {}  average = {}  ({})", o.sum, o.average(6), o.check);
+        }
+        Some(o) => {
+            let agg = o.vector.as_deref().unwrap_or_default();
+            let result = func::decode(&cfg.func_spec(), o.n, agg)?.to_string();
+            let _ = writeln!(s, "  {} over {} DPs ({}):", cfg.func, o.n, o.check);
+            for line in result.lines() {
+                let _ = writeln!(s, "    {line}");
+            }
+        }
+        None => {}
     }
     let _ = writeln!(
         s,

@@ -13,7 +13,7 @@ use dsmpc_roles::wire::MessageKind;
 use dsmpc_roles::{RolesError, SessionConfig, values};
 
 use crate::args::{RunArgs, sim_cores};
-use crate::print;
+use crate::{logged, print};
 
 pub(crate) fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     let cfg = SessionConfig {
@@ -23,12 +23,6 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     };
     cfg.validate()?;
     let spec: NetSpec = a.net.parse()?;
-    if cfg.is_vector() && spec.uses_processes() {
-        return Err(RolesError::Config(format!(
-            "--func {} --dim {} with --net {}: vector sessions run with --net memory or --net sim:PROFILE for now",
-            cfg.func, cfg.dim, a.net
-        )));
-    }
     let opts = options(&a, &spec, &cfg)?;
     // The output file is made (empty) before any work, so a bad path costs nothing.
     let output = match &a.output {
@@ -66,7 +60,8 @@ pub(crate) fn run(a: RunArgs) -> Result<ExitCode, RolesError> {
     }
     print::tables(&report);
     print::network(&report, &spec, opts.placement, run.stats.as_ref());
-    if let Some(l) = sink.log {
+    if let Some(mut l) = sink.log {
+        l.result(logged::result(&cfg, &report));
         let path = if report.matches() {
             l.finish()?
         } else {

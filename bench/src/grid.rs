@@ -198,17 +198,9 @@ impl Point {
     }
 
     /// Refuses a point that cannot run: the session's configuration
-    /// ([`SessionConfig::validate`]), and a vector session on a network of processes (`process`,
-    /// `netns`), which takes only scalar sessions for now (as `dsmpc run` refuses it).
+    /// ([`SessionConfig::validate`]). Vector sessions run on every network.
     pub fn validate(&self) -> std::result::Result<(), RolesError> {
-        self.cfg.validate()?;
-        if self.cfg.is_vector() && self.net.uses_processes() {
-            return Err(RolesError::Config(format!(
-                "--func {} --dim {} on the {} network: vector sessions run on memory or sim:PROFILE for now",
-                self.cfg.func, self.cfg.dim, self.net
-            )));
-        }
-        Ok(())
+        self.cfg.validate()
     }
 
     /// The session's id ([`SessionConfig::point_id`]), with the network appended unless it is
@@ -690,34 +682,25 @@ mod tests {
 
     #[test]
     fn invalid_vector_points_are_skipped_with_a_reason() {
-        // vss takes no vectors; nor do networks of processes; meanvar at 32 bits overflows.
+        // meanvar at 32 bits overflows; vectors run on networks of processes too.
         let text = "reps = 1\nbackend = [\"num\"]\nsuite = [\"x25519\"]\ngroup = [\"ristretto255\"]\n\
-                    verify = [\"batch\", \"vss\"]\nnet = [\"memory\", \"process\"]\ndim = [1, 10]\n\
+                    verify = [\"batch\"]\nnet = [\"memory\", \"process\"]\ndim = [1, 10]\n\
                     func = [\"sum\", \"meanvar\"]\n";
         let g = expand(text, "t", &Overrides::default()).unwrap();
         let ok: Vec<String> = g.points.iter().map(|p| p.point_id()).collect();
-        // Scalar sum on every network and mode; sum at d = 10 only with batch on memory.
-        assert_eq!(ok.len(), 5, "{ok:?}");
+        // sum at d = 1 and d = 10, each on both networks.
+        assert_eq!(ok.len(), 4, "{ok:?}");
         assert!(ok.iter().all(|id| !id.contains("meanvar")), "{ok:?}");
-        assert_eq!(ok.iter().filter(|id| id.ends_with("-sum-d10")).count(), 1, "{ok:?}");
-        let why = |id_part: &str, reason: &str| {
-            assert!(
-                g.skipped.iter().any(|s| s.contains(id_part) && s.contains(reason)),
-                "{id_part}: {reason}: {:?}",
-                g.skipped
-            )
-        };
-        why(
-            "-batch-awslc-sum-d10-process: skipped",
-            "vector sessions run on memory or sim:PROFILE",
+        for id in ["-sum-d10", "-sum-d10-process", "-batch-awslc", "-batch-awslc-process"] {
+            assert_eq!(ok.iter().filter(|x| x.ends_with(id)).count(), 1, "{id}: {ok:?}");
+        }
+        assert!(
+            g.skipped.iter().all(|s| s.contains("meanvar") && s.contains("could exceed the field")),
+            "{:?}",
+            g.skipped
         );
-        why(
-            "-vss-awslc-sum-d10: skipped",
-            "--verify vss does not take vector inputs",
-        );
-        why("-batch-awslc-meanvar: skipped", "could exceed the field");
         // Every combination is either a point or a skipped one.
-        assert_eq!(ok.len() + g.skipped.len(), 2 * 2 * 2 * 2);
+        assert_eq!(ok.len() + g.skipped.len(), 2 * 2 * 2);
     }
 
     #[test]

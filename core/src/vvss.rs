@@ -21,7 +21,7 @@
 //! ristretto255: the coefficients are secret). A share for CP x is `(f_e(x))_e` followed by
 //! `b(x)`: d + 1 scalars.
 //!
-//! **Checking** ([`verify`], [`verify_batch`]). CP x accepts `(y, z)` iff
+//! **Checking** ([`verify`], [`verify_batch`], [`verify_results`]). CP x accepts `(y, z)` iff
 //! `sum_e y_e G_e + z H == sum_j x^j C_j`. A batch of DPs is checked at once with random
 //! weights w_p: `sum_e (sum_p w_p y_(p,e)) G_e + (sum_p w_p z_p) H == sum_(p,j) w_p x^j C_(p,j)`,
 //! one multiscalar multiplication of d + 1 terms for the batch plus d field multiplications per
@@ -246,20 +246,35 @@ pub fn deal<B: Backend, R: Rng + ?Sized>(
 }
 
 /// Whether `share` (d elements and the blinding share) is CP x's share of the dealing committed
-/// to by `commitments`.
+/// to by `commitments` (constant-time on the share's side).
 pub fn verify<B: Backend>(group: &AnyGroup<B>, commitments: &[AnyElement<B>], x: u64, share: &ShareVec<B>) -> bool {
-    with_ops!(group, o => ops::verify_batch(o, x, &[(commitments, share)], None::<&mut ChaCha20Rng>))
+    with_ops!(group, o => ops::verify_batch(o, &[(x, commitments, share)], None::<&mut ChaCha20Rng>, true))
 }
 
 /// Whether every `(commitments, share)` of the batch verifies at CP x, checked at once with
 /// random weights from `rng` (one failing share fails the batch, except with probability 1/q).
+/// Constant-time on the shares' side: a CP's shares are secret.
 pub fn verify_batch<B: Backend, R: Rng + ?Sized>(
     group: &AnyGroup<B>,
     x: u64,
     items: &[(&[AnyElement<B>], &ShareVec<B>)],
     rng: &mut R,
 ) -> bool {
-    with_ops!(group, o => ops::verify_batch(o, x, items, Some(rng)))
+    let items: Vec<_> = items.iter().map(|(c, s)| (x, *c, *s)).collect();
+    with_ops!(group, o => ops::verify_batch(o, &items, Some(rng), true))
+}
+
+/// Whether every result `(x, sum vector)` verifies against the same (combined) commitments,
+/// checked at once with random weights from `rng`; variable-time: for the Edge, which holds the
+/// results anyway.
+pub fn verify_results<B: Backend, R: Rng + ?Sized>(
+    group: &AnyGroup<B>,
+    commitments: &[AnyElement<B>],
+    results: &[(u64, &ShareVec<B>)],
+    rng: &mut R,
+) -> bool {
+    let items: Vec<_> = results.iter().map(|(x, s)| (*x, commitments, *s)).collect();
+    with_ops!(group, o => ops::verify_batch(o, &items, Some(rng), false))
 }
 
 /// The aggregate from t results `(x, sum vector)`: interpolated at 0 in Z_q, then each element

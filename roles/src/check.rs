@@ -19,14 +19,17 @@ pub mod batch;
 pub mod fast;
 pub mod paper;
 pub mod vss;
+mod vss_vector;
 
 use std::sync::Arc;
 
 use dsmpc_core::backend::Backend;
+use dsmpc_core::field64::F64;
 use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::{self, Attachment, CpKeyPair, PvssFailure, VerifyMode};
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{Interpolation, Polynomial, Share};
+use dsmpc_core::vvss::{self, ShareVec, VDealing};
 
 use crate::error::{Result, RolesError};
 use crate::wire::Rejection;
@@ -179,6 +182,26 @@ pub trait Verification<B: Backend>: Send + Sync {
     }
     /// CP: a fresh per-CP acceptor.
     fn acceptor(&self) -> Box<dyn Acceptor<B>>;
+    /// CP in a vector session of `dim` elements: the acceptor of the share vectors themselves,
+    /// if the mode checks them (`vss`); otherwise the CP sums the vectors and hands its
+    /// [`acceptor`](Verification::acceptor) one random linear combination per DP.
+    fn vector_acceptor(&self, _dim: usize) -> Option<Box<dyn Acceptor<B>>> {
+        None
+    }
+    /// DP, `vss` on vectors: deal `input` to the CPs `to` (index, VID) with threshold t
+    /// ([`vvss::deal`]).
+    fn deal_vector(
+        &self,
+        group: &AnyGroup<B>,
+        input: &[F64],
+        to: &[ShareTo],
+        t: usize,
+        context: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> Result<VDealing<B>> {
+        let points: Vec<u64> = to.iter().map(|c| u64::from(c.index)).collect();
+        Ok(vvss::deal(group, input, &points, t, context, rng)?)
+    }
     /// Edge: check one decrypted result `scalars` of CP `x` (`combined`: the agreed DPs'
     /// combined commitments in `vss`); the reason it is refused.
     fn check_result(
@@ -214,8 +237,31 @@ pub trait Acceptor<B: Backend>: Send {
     /// possibly about earlier DPs too).
     fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)>;
     /// `vss`: DP `dp`'s commitments (signature already checked).
-    fn commitments(&mut self, _ctx: &CpCtx<'_, B>, _dp: u32, _elements: Vec<AnyElement<B>>) -> Vec<(u32, Verdict)> {
+    fn commitments(
+        &mut self,
+        _ctx: &CpCtx<'_, B>,
+        _dp: u32,
+        _elements: Vec<AnyElement<B>>,
+        _rng: &mut DsmpcRng,
+    ) -> Vec<(u32, Verdict)> {
         Vec::new()
+    }
+    /// `vss` on vectors: DP `dp`'s share vector (decrypted, seed expanded); by default refused
+    /// as malformed (a mode that takes vectors otherwise sums them outside its acceptor).
+    fn vector(
+        &mut self,
+        _ctx: &CpCtx<'_, B>,
+        dp: u32,
+        _share: ShareVec<B>,
+        _rng: &mut DsmpcRng,
+    ) -> Vec<(u32, Verdict)> {
+        vec![(dp, Verdict::Rejected(Rejection::Malformed))]
+    }
+    /// DPs whose share (and commitments) are in but whose verdict waits for a batch; the CP
+    /// counts them as decided when it asks whether every DP is, and then [`Acceptor::finish`]
+    /// decides them.
+    fn pending(&self) -> usize {
+        0
     }
     /// No more shares will come: decide everything still pending.
     fn finish(&mut self, ctx: &CpCtx<'_, B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)>;

@@ -34,6 +34,9 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use crate::error::Result;
+
+mod results;
+pub use self::results::Results;
 use crate::suite::CipherSuite;
 use crate::wire::TaskId;
 
@@ -79,6 +82,15 @@ fn aead_key(secret: &[u8; SECRET_LEN]) -> Zeroizing<[u8; 32]> {
     Zeroizing::new(h.finalize().into())
 }
 
+/// What a sealed vector ciphertext carries: a seed, or a body of encoded elements.
+#[derive(Clone, Copy)]
+pub enum Body<'a> {
+    /// A seed, sent in the key ciphertext alone.
+    Seed(&'a [u8; SECRET_LEN]),
+    /// Encoded elements, sent under the AEAD.
+    Bytes(&'a [u8]),
+}
+
 /// Seal one share (or an upload's sum, as [`VShare::Explicit`]) for `pk` under `label`.
 pub fn seal<S: CipherSuite>(
     suite: &S,
@@ -88,30 +100,49 @@ pub fn seal<S: CipherSuite>(
     share: &VShare,
     rng: &mut dsmpc_core::rng::DsmpcRng,
 ) -> Result<Vec<u8>> {
-    let mut plain = Zeroizing::new([0u8; KEM_PLAIN]);
     match share {
-        VShare::Seed(seed) => {
+        VShare::Seed(seed) => seal_body(suite, sender, pk, label, Body::Seed(seed), rng),
+        VShare::Explicit(v) => {
+            let mut bytes = Zeroizing::new(Vec::with_capacity(v.len() * F64::LEN));
+            for x in v.iter() {
+                bytes.extend_from_slice(&x.to_bytes());
+            }
+            seal_body(suite, sender, pk, label, Body::Bytes(&bytes), rng)
+        }
+    }
+}
+
+/// Seal a seed or a body of encoded elements for `pk` under `label` (the layout above).
+pub fn seal_body<S: CipherSuite>(
+    suite: &S,
+    sender: Option<&S::EncPrivate>,
+    pk: &S::EncPublic,
+    label: &[u8],
+    body: Body<'_>,
+    rng: &mut dsmpc_core::rng::DsmpcRng,
+) -> Result<Vec<u8>> {
+    let mut plain = Zeroizing::new([0u8; KEM_PLAIN]);
+    match body {
+        Body::Seed(seed) => {
             plain[0] = TAG_SEED;
             plain[1..].copy_from_slice(&seed[..]);
         }
-        VShare::Explicit(_) => {
+        Body::Bytes(_) => {
             plain[0] = TAG_KEY;
             rng.fill_bytes(&mut plain[1..]);
         }
     }
     let kem = suite.encrypt_from(sender, pk, label, &plain[..], rng)?;
-    let body_len = match share {
-        VShare::Seed(_) => 0,
-        VShare::Explicit(v) => v.len() * F64::LEN + TAG_LEN,
+    let body_len = match body {
+        Body::Seed(_) => 0,
+        Body::Bytes(b) => b.len() + TAG_LEN,
     };
     let mut out = Vec::with_capacity(4 + kem.len() + body_len);
     out.extend_from_slice(&(kem.len() as u32).to_be_bytes());
     out.extend_from_slice(&kem);
-    if let VShare::Explicit(v) = share {
+    if let Body::Bytes(b) = body {
         let start = out.len();
-        for x in v.iter() {
-            out.extend_from_slice(&x.to_bytes());
-        }
+        out.extend_from_slice(b);
         let secret: &[u8; SECRET_LEN] = plain[1..].try_into().expect("32 bytes");
         let key = aead_key(secret);
         let aead = Aes256Gcm::new_from_slice(&key[..]).expect("a 32-byte key");
@@ -121,6 +152,14 @@ pub fn seal<S: CipherSuite>(
         out.extend_from_slice(&tag);
     }
     Ok(out)
+}
+
+/// What a sealed vector ciphertext opened to.
+pub enum Opened {
+    /// A seed.
+    Seed(Zeroizing<[u8; SECRET_LEN]>),
+    /// The body's encoded elements, authenticated.
+    Bytes(Zeroizing<Vec<u8>>),
 }
 
 /// Open a sealed share or upload: the `elements`-long vector it carries (a seed is expanded
@@ -135,6 +174,34 @@ pub fn open<S: CipherSuite>(
     seed: Option<(&[u8], u64)>,
     rng: &mut dsmpc_core::rng::DsmpcRng,
 ) -> std::result::Result<Zeroizing<Vec<F64>>, Refused> {
+    match open_body(suite, sk, label, sealed, F64::LEN, elements, rng)? {
+        Opened::Seed(secret) => match seed {
+            Some((context, point)) => Ok(vshare::expand(&secret, context, point, elements)),
+            None => Err(Refused::Malformed("a seed where a vector must be".into())),
+        },
+        Opened::Bytes(buf) => {
+            let mut out = Zeroizing::new(Vec::with_capacity(elements));
+            for (i, c) in buf.chunks_exact(F64::LEN).enumerate() {
+                let x = F64::from_bytes(c.try_into().expect("8 bytes"))
+                    .ok_or_else(|| Refused::Malformed(format!("element {} is not below p", i + 1)))?;
+                out.push(x);
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Open a sealed seed or body of `elements` elements of `width` bytes each (the body is
+/// authenticated and its length checked; the elements are the caller's to decode).
+pub fn open_body<S: CipherSuite>(
+    suite: &S,
+    sk: &S::EncPrivate,
+    label: &[u8],
+    sealed: &[u8],
+    width: usize,
+    elements: usize,
+    rng: &mut dsmpc_core::rng::DsmpcRng,
+) -> std::result::Result<Opened, Refused> {
     let cut = |what: &str| Refused::Undecryptable(format!("the vector ciphertext is cut short ({what})"));
     let (len, rest) = sealed.split_first_chunk::<4>().ok_or_else(|| cut("no length"))?;
     let len = u32::from_be_bytes(*len) as usize;
@@ -152,42 +219,41 @@ pub fn open<S: CipherSuite>(
         return Err(Refused::Malformed(format!("a key plaintext of {} bytes", plain.len())));
     }
     let secret: &[u8; SECRET_LEN] = plain[1..].try_into().expect("32 bytes");
-    match (plain[0], seed) {
-        (TAG_SEED, Some((context, point))) if body.is_empty() => Ok(vshare::expand(secret, context, point, elements)),
-        (TAG_SEED, _) if body.is_empty() => Err(Refused::Malformed("a seed where a vector must be".into())),
-        (TAG_SEED, _) => Err(Refused::Malformed(format!(
+    match plain[0] {
+        TAG_SEED if body.is_empty() => Ok(Opened::Seed(Zeroizing::new(*secret))),
+        TAG_SEED => Err(Refused::Malformed(format!(
             "a seed followed by {} more bytes",
             body.len()
         ))),
-        (TAG_KEY, _) => open_body(secret, label, body, elements),
-        (tag, _) => Err(Refused::Malformed(format!("unknown vector tag {tag}"))),
+        TAG_KEY => open_aead(secret, label, body, width, elements).map(Opened::Bytes),
+        tag => Err(Refused::Malformed(format!("unknown vector tag {tag}"))),
     }
 }
 
-fn open_body(
+fn open_aead(
     secret: &[u8; SECRET_LEN],
     label: &[u8],
     body: &[u8],
+    width: usize,
     elements: usize,
-) -> std::result::Result<Zeroizing<Vec<F64>>, Refused> {
-    let want = elements * F64::LEN + TAG_LEN;
+) -> std::result::Result<Zeroizing<Vec<u8>>, Refused> {
+    let want = elements * width + TAG_LEN;
     if body.len() < TAG_LEN {
         return Err(Refused::Undecryptable(format!(
             "an AEAD body of {} bytes, shorter than its {TAG_LEN}-byte tag",
             body.len()
         )));
     }
-    if !(body.len() - TAG_LEN).is_multiple_of(F64::LEN) {
+    if !(body.len() - TAG_LEN).is_multiple_of(width) {
         return Err(Refused::Undecryptable(format!(
-            "an AEAD body of {} bytes: not a whole number of {}-byte elements and a {TAG_LEN}-byte tag (cut short or padded)",
+            "an AEAD body of {} bytes: not a whole number of {width}-byte elements and a {TAG_LEN}-byte tag (cut short or padded)",
             body.len(),
-            F64::LEN
         )));
     }
     if body.len() != want {
         return Err(Refused::Malformed(format!(
             "a share vector of {} elements, not {elements}",
-            (body.len() - TAG_LEN) / F64::LEN
+            (body.len() - TAG_LEN) / width
         )));
     }
     let mut buf = Zeroizing::new(body[..body.len() - TAG_LEN].to_vec());
@@ -196,13 +262,7 @@ fn open_body(
     let aead = Aes256Gcm::new_from_slice(&key[..]).expect("a 32-byte key");
     aead.decrypt_inout_detached(&Nonce::from([0u8; 12]), label, (&mut buf[..]).into(), &tag)
         .map_err(|_| Refused::Undecryptable("the share vector fails its AEAD tag (altered or truncated)".into()))?;
-    let mut out = Zeroizing::new(Vec::with_capacity(elements));
-    for (i, c) in buf.chunks_exact(F64::LEN).enumerate() {
-        let x = F64::from_bytes(c.try_into().expect("8 bytes"))
-            .ok_or_else(|| Refused::Malformed(format!("element {} is not below p", i + 1)))?;
-        out.push(x);
-    }
-    Ok(out)
+    Ok(buf)
 }
 
 /// The scalar a pair's PVSS attachment is made on: `sum_e rho_e y_e` in F64, the `rho_e` drawn
@@ -219,60 +279,6 @@ pub fn combination(label: &[u8], sealed: &[u8], share: &[F64]) -> F64 {
         acc += F64::random(&mut prg) * *y;
     }
     acc
-}
-
-/// The Edge's vector results: each CP's opened sum vector, then the aggregate.
-#[derive(Debug, Default)]
-pub struct Results {
-    elements: usize,
-    results: Vec<(u64, Zeroizing<Vec<F64>>)>,
-}
-
-impl Results {
-    /// Results of `elements` elements each.
-    pub fn new(elements: usize) -> Self {
-        Results {
-            elements,
-            results: Vec::new(),
-        }
-    }
-
-    /// Open CP `index`'s upload (sealed under `label` for `sk`) and keep it; why not otherwise.
-    pub fn take<S: CipherSuite>(
-        &mut self,
-        suite: &S,
-        sk: &S::EncPrivate,
-        label: &[u8],
-        index: u16,
-        sealed: &[u8],
-        rng: &mut dsmpc_core::rng::DsmpcRng,
-    ) -> std::result::Result<(), String> {
-        let v = open(suite, sk, label, sealed, self.elements, None, rng).map_err(|r| r.to_string())?;
-        self.results.push((u64::from(index), v));
-        Ok(())
-    }
-
-    /// How many results are kept.
-    pub fn len(&self) -> usize {
-        self.results.len()
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.results.is_empty()
-    }
-
-    /// The aggregate at 0 from the first `t` results, and the indices of the others that do
-    /// not lie on the same polynomials (any coordinate).
-    pub fn reconstruct(&self, t: usize) -> Result<(Vec<F64>, Vec<u64>)> {
-        let (base, rest) = self.results.split_at(t.min(self.results.len()));
-        let points: Vec<u64> = base.iter().map(|(x, _)| *x).collect();
-        let vectors: Vec<&[F64]> = base.iter().map(|(_, v)| v.as_slice()).collect();
-        let aggregate = vshare::reconstruct(&points, &vectors)?;
-        let others: Vec<(u64, &[F64])> = rest.iter().map(|(x, v)| (*x, v.as_slice())).collect();
-        let off = vshare::off_polynomial(&points, &vectors, &others)?;
-        Ok((aggregate, off))
-    }
 }
 
 #[cfg(test)]

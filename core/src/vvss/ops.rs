@@ -44,6 +44,8 @@ pub(super) trait Ops<B: Backend> {
     fn generators(&self, d: usize) -> Arc<[Self::P]>;
     /// `sum v_e G_e + blind H` for secret scalars (constant-time where the group has it).
     fn commit(&self, gens: &[Self::P], v: &[Self::S], blind: &Self::S) -> Self::P;
+    /// The Pedersen generator H (the group's h).
+    fn h(&self) -> Self::P;
     /// `sum k_i P_i` for public scalars (variable-time).
     fn public_msm(&self, ps: &[Self::P], ks: &[Self::S]) -> Self::P;
     fn point(&self, e: &AnyElement<B>) -> Option<Self::P>;
@@ -152,6 +154,9 @@ impl<B: Backend> Ops<B> for RistOps<B> {
     fn commit(&self, gens: &[RistrettoPoint], v: &[Scalar], blind: &Scalar) -> RistrettoPoint {
         RistrettoPoint::multiscalar_mul(v.iter().chain([blind]), gens.iter().take(v.len()).chain([&self.h]))
     }
+    fn h(&self) -> RistrettoPoint {
+        self.h
+    }
     fn public_msm(&self, ps: &[RistrettoPoint], ks: &[Scalar]) -> RistrettoPoint {
         RistrettoPoint::vartime_multiscalar_mul(ks, ps)
     }
@@ -250,6 +255,9 @@ impl<B: Backend> Ops<B> for SchnorrOps<'_, B> {
         v.iter()
             .zip(gens)
             .fold(g.mul_h(blind), |acc, (s, x)| g.op(&acc, &g.mul_secret(x, s)))
+    }
+    fn h(&self) -> B::Int {
+        self.0.h().clone()
     }
     fn public_msm(&self, ps: &[B::Int], ks: &[B::Int]) -> B::Int {
         let g = self.0;
@@ -377,22 +385,26 @@ pub(super) fn deal<B: Backend, O: Ops<B>, R: Rng + ?Sized>(
     Ok(VDealing { shares, commitments })
 }
 
-/// [`super::verify_batch`] in one group family; `rng` `None` for a single share (weight 1).
+/// One share to check: the point, the commitments, the share.
+pub(super) type Item<'a, B> = (u64, &'a [AnyElement<B>], &'a ShareVec<B>);
+
+/// [`super::verify_batch`] and [`super::verify_results`] in one group family: every
+/// `(x, commitments, share)` checked at once with random weights from `rng` (`None` for a
+/// single share: weight 1); the shares' side constant-time if `secret`.
 pub(super) fn verify_batch<B: Backend, O: Ops<B>, R: Rng + ?Sized>(
     o: &O,
-    x: u64,
-    items: &[(&[AnyElement<B>], &ShareVec<B>)],
+    items: &[Item<'_, B>],
     rng: Option<&mut R>,
+    secret: bool,
 ) -> bool {
-    let Some(first) = items.first().and_then(|(_, s)| o.slice(s)) else {
+    let Some(first) = items.first().and_then(|(_, _, s)| o.slice(s)) else {
         return items.is_empty();
     };
     let len = first.len();
-    let t = items[0].0.len();
-    if len == 0 || t == 0 || x == 0 {
+    let t = items[0].1.len();
+    if len == 0 || t == 0 {
         return false;
     }
-    let xv = o.int(x);
     let mut weights: Vec<O::S> = match rng {
         Some(r) if items.len() > 1 => items.iter().map(|_| o.random(r)).collect(),
         _ => vec![o.int(1); items.len()],
@@ -400,11 +412,12 @@ pub(super) fn verify_batch<B: Backend, O: Ops<B>, R: Rng + ?Sized>(
     let mut points = Vec::with_capacity(items.len() * t);
     let mut scalars = Vec::with_capacity(items.len() * t);
     let mut sum: Vec<O::S> = vec![o.zero(); len];
-    for ((commitments, share), w) in items.iter().zip(&weights) {
+    for ((x, commitments, share), w) in items.iter().zip(&weights) {
         let Some(s) = o.slice(share) else { return false };
-        if s.len() != len || commitments.len() != t {
+        if s.len() != len || commitments.len() != t || *x == 0 {
             return false;
         }
+        let xv = o.int(*x);
         let mut pw = w.clone();
         for c in commitments.iter() {
             let Some(p) = o.point(c) else { return false };
@@ -419,9 +432,16 @@ pub(super) fn verify_batch<B: Backend, O: Ops<B>, R: Rng + ?Sized>(
         }
     }
     let gens = o.generators(len - 1);
-    let ok = o.commit(&gens[..len - 1], &sum[..len - 1], &sum[len - 1]) == o.public_msm(&points, &scalars);
+    let rhs = o.public_msm(&points, &scalars);
+    let lhs = if secret {
+        o.commit(&gens[..len - 1], &sum[..len - 1], &sum[len - 1])
+    } else {
+        let mut bases = gens[..len - 1].to_vec();
+        bases.push(o.h());
+        o.public_msm(&bases, &sum)
+    };
     sum.iter_mut().chain(weights.iter_mut()).for_each(|s| o.wipe(s));
-    ok
+    lhs == rhs
 }
 
 /// [`super::reconstruct`] in one group family.

@@ -137,6 +137,16 @@ fn sums_verify_against_combined_commitments_and_reconstruct_the_f64_sum() {
         for (s, &x) in sums.iter().zip(&points) {
             assert!(verify(&g, &combined, x, s), "sum at {x}");
         }
+        // All results at once, as the Edge checks them; one off in one coordinate fails them.
+        let all: Vec<(u64, &ShareVec<Num>)> = points.iter().copied().zip(&sums).collect();
+        assert!(verify_results(&g, &combined, &all, &mut r));
+        let mut bytes = sums[2].encode(&g);
+        bytes[if g.schnorr().is_some() { 31 } else { 0 }] ^= 1;
+        let bad = ShareVec::decode(&g, &bytes, d).unwrap();
+        let mut with_bad = all.clone();
+        with_bad[2].1 = &bad;
+        assert!(!verify_results(&g, &combined, &with_bad, &mut r));
+        assert!(verify_results(&g, &combined, &with_bad[..2], &mut r));
         let want: Vec<F64> = (0..d).map(|e| inputs.iter().fold(F64::ZERO, |a, v| a + v[e])).collect();
         let results: Vec<(u64, &ShareVec<Num>)> = points.iter().copied().zip(&sums).skip(1).collect();
         assert_eq!(reconstruct(&g, &results).unwrap(), want);

@@ -7,10 +7,12 @@
 use std::sync::{Arc, Mutex};
 
 use dsmpc_core::backend::Backend;
+use dsmpc_core::field64::F64;
 use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::Attachment;
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::shamir::{Interpolation, Polynomial, Share};
+use dsmpc_core::vvss::{self, ShareVec, VDealing, VssShare};
 
 use super::Fault;
 use crate::check::{Acceptor, Attaching, Check, CpCtx, Dealing, Dealt, Received, ShareTo, Verdict, Verification};
@@ -94,6 +96,34 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         self.inner.acceptor()
     }
+    fn vector_acceptor(&self, dim: usize) -> Option<Box<dyn Acceptor<B>>> {
+        self.inner.vector_acceptor(dim)
+    }
+    fn deal_vector(
+        &self,
+        group: &AnyGroup<B>,
+        input: &[F64],
+        to: &[ShareTo],
+        t: usize,
+        context: &[u8],
+        rng: &mut DsmpcRng,
+    ) -> RolesResult<VDealing<B>> {
+        let mut dealing = self.inner.deal_vector(group, input, to, t, context, rng)?;
+        for (share, cp) in dealing.shares.iter_mut().zip(to) {
+            // One coordinate off: by one for `bad-share`, by the CP's index in the second half
+            // of an inconsistent dealing (so those shares lie on another polynomial).
+            let (pos, of) = cp.pos;
+            let off = if self.bad_for.contains(&cp.vid) {
+                1
+            } else if self.inconsistent && pos >= of / 2 {
+                u64::from(cp.index)
+            } else {
+                continue;
+            };
+            *share = shifted(group, share, context, u64::from(cp.index), input.len(), off)?;
+        }
+        Ok(dealing)
+    }
     fn check_result(&self, g: &AnyGroup<B>, c: Option<&[AnyElement<B>]>, x: u16, s: &[B::Int]) -> Result<(), String> {
         self.inner.check_result(g, c, x, s)
     }
@@ -106,6 +136,36 @@ impl<B: Backend> Verification<B> for CheatingDealer<B> {
     ) -> RolesResult<Check> {
         self.inner.conclude(group, curve, results, t)
     }
+}
+
+/// `share` (a seed is expanded) with `off` added to its first coordinate, as an explicit share.
+fn shifted<B: Backend>(
+    group: &AnyGroup<B>,
+    share: &VssShare,
+    context: &[u8],
+    point: u64,
+    dim: usize,
+    off: u64,
+) -> RolesResult<VssShare> {
+    let bad = |why: String| crate::error::RolesError::Config(format!("a cheating dealer's share: {why}"));
+    let mut v = match share {
+        VssShare::Seed(seed) => ShareVec::expand(group, seed, context, point, dim),
+        VssShare::Explicit(bytes) => ShareVec::decode(group, bytes, dim).map_err(bad)?,
+    };
+    let len = vvss::scalar_len(group);
+    let mut delta = vec![0u8; vvss::share_len(group, dim)];
+    // The encoding of `off` in the first slot: little-endian on ristretto255, big-endian on a
+    // Schnorr group.
+    let at = if group.schnorr().is_some() { len - 8 } else { 0 };
+    let word = if group.schnorr().is_some() {
+        off.to_be_bytes()
+    } else {
+        off.to_le_bytes()
+    };
+    delta[at..at + 8].copy_from_slice(&word);
+    let delta = ShareVec::decode(group, &delta, dim).map_err(bad)?;
+    v.add_assign(group, &delta).map_err(|e| bad(e.to_string()))?;
+    Ok(VssShare::Explicit(v.encode(group)))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -131,6 +191,8 @@ struct OffByOne<B: Backend> {
 
 struct OffByOneAcceptor<B: Backend> {
     inner: Box<dyn Acceptor<B>>,
+    /// Whether the upload is a sum vector (`vss` on vectors).
+    vector: bool,
 }
 
 impl<B: Backend> Verification<B> for OffByOne<B> {
@@ -140,7 +202,12 @@ impl<B: Backend> Verification<B> for OffByOne<B> {
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         Box::new(OffByOneAcceptor {
             inner: self.inner.acceptor(),
+            vector: false,
         })
+    }
+    fn vector_acceptor(&self, dim: usize) -> Option<Box<dyn Acceptor<B>>> {
+        let inner = self.inner.vector_acceptor(dim)?;
+        Some(Box::new(OffByOneAcceptor { inner, vector: true }))
     }
 }
 
@@ -148,8 +215,20 @@ impl<B: Backend> Acceptor<B> for OffByOneAcceptor<B> {
     fn share(&mut self, ctx: &CpCtx<'_, B>, share: Received<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
         self.inner.share(ctx, share, rng)
     }
-    fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<AnyElement<B>>) -> Vec<(u32, Verdict)> {
-        self.inner.commitments(ctx, dp, elements)
+    fn commitments(
+        &mut self,
+        ctx: &CpCtx<'_, B>,
+        dp: u32,
+        elements: Vec<AnyElement<B>>,
+        rng: &mut DsmpcRng,
+    ) -> Vec<(u32, Verdict)> {
+        self.inner.commitments(ctx, dp, elements, rng)
+    }
+    fn vector(&mut self, ctx: &CpCtx<'_, B>, dp: u32, share: ShareVec<B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
+        self.inner.vector(ctx, dp, share, rng)
+    }
+    fn pending(&self) -> usize {
+        self.inner.pending()
     }
     fn finish(&mut self, ctx: &CpCtx<'_, B>, rng: &mut DsmpcRng) -> Vec<(u32, Verdict)> {
         self.inner.finish(ctx, rng)
@@ -158,6 +237,13 @@ impl<B: Backend> Acceptor<B> for OffByOneAcceptor<B> {
         let mut plain = self.inner.upload(ctx, excluded);
         let zq = ctx.group.zq();
         let sl = zq.element_len();
+        if self.vector && !plain.is_empty() {
+            // A sum vector (`vss` on vectors): the first element's lowest bit flipped, in its
+            // encoding (little-endian on ristretto255, big-endian on a Schnorr group).
+            let at = if ctx.group.schnorr().is_some() { sl - 1 } else { 0 };
+            plain[at] ^= 1;
+            return plain;
+        }
         if let Some(first) = plain.get(..sl)
             && let Ok(y) = zq.from_bytes(first, "sum-share")
         {

@@ -33,6 +33,9 @@ impl<B: Backend> Verification<B> for Vss {
             commitments: Some(d.commitments),
         })
     }
+    fn vector_acceptor(&self, dim: usize) -> Option<Box<dyn Acceptor<B>>> {
+        Some(Box::new(super::vss_vector::VssVectors::<B>::new(dim)))
+    }
     fn acceptor(&self) -> Box<dyn Acceptor<B>> {
         Box::new(Held::<B> {
             commitments: BTreeMap::new(),
@@ -103,7 +106,13 @@ impl<B: Backend> Acceptor<B> for Held<B> {
         self.unchecked.insert(dp, scalars);
         self.check(ctx, dp)
     }
-    fn commitments(&mut self, ctx: &CpCtx<'_, B>, dp: u32, elements: Vec<AnyElement<B>>) -> Vec<(u32, Verdict)> {
+    fn commitments(
+        &mut self,
+        ctx: &CpCtx<'_, B>,
+        dp: u32,
+        elements: Vec<AnyElement<B>>,
+        _rng: &mut DsmpcRng,
+    ) -> Vec<(u32, Verdict)> {
         self.commitments.insert(dp, elements);
         self.check(ctx, dp)
     }

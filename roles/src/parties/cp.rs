@@ -138,6 +138,9 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// Take share vectors of `elements` elements (a vector session) instead of scalars.
     pub fn with_vector(mut self, elements: usize) -> Self {
         self.vector = Some(zeroize::Zeroizing::new(vec![F64::ZERO; elements]));
+        if let Some(a) = self.check.vector_acceptor(elements) {
+            self.acceptor = a;
+        }
         self
     }
 
@@ -336,7 +339,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             Err(why) => return self.ignore(PartyId::Edge, why),
         };
         let d = m.dp;
-        let verdicts = self.accept(|a, ctx, _| a.commitments(ctx, d, elements));
+        let verdicts = self.accept(|a, ctx, rng| a.commitments(ctx, d, elements, rng));
         self.decide(verdicts, now, probe);
     }
 
@@ -358,7 +361,7 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
             return;
         }
         let decided = match &self.agreement {
-            Some(a) => self.accepted.len() + a.rejected().len(),
+            Some(a) => self.accepted.len() + a.rejected().len() + self.acceptor.pending(),
             None => self.shares.len(),
         };
         if decided as u64 >= u64::from(self.dps) {
@@ -516,8 +519,13 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
     /// share checks); `cp_result_encrypt` is the encryption and upload alone.
     fn agreed(&mut self, m: &AgreedSet, probe: &mut dyn Probe) {
         probe.enter(Phase::DpSetAgreement, self.vid);
-        let plain = self.accept(|a, ctx, _| a.upload(ctx, &m.excluded));
+        let mut plain = self.accept(|a, ctx, _| a.upload(ctx, &m.excluded));
         probe.enter(Phase::CpResultEncrypt, self.vid);
+        if self.vector.is_some() {
+            // `vss` on vectors: the acceptor's sum vector and blinding sum, sealed like a share.
+            self.seal_vector_upload(&plain);
+            return zeroize::Zeroize::zeroize(&mut plain);
+        }
         self.encrypt_upload(plain);
     }
 }

@@ -18,6 +18,7 @@ use dsmpc_core::group::{AnyElement, AnyGroup, PrimeOrderGroup};
 use dsmpc_core::pvss::{self, Attachment};
 use dsmpc_core::rng::DsmpcRng;
 use dsmpc_core::vshare::{self, VShare};
+use dsmpc_core::vvss::VssShare;
 use num_bigint::BigUint;
 use zeroize::Zeroizing;
 
@@ -28,7 +29,7 @@ use crate::event::{Action, Event};
 use crate::keys::{self, DpSigningKey};
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
-use crate::vector;
+use crate::vector::{self, Body};
 use crate::wire::{Commitments, Message, Roster, SharePacket, TaskId, labels};
 
 /// A data provider holding one value.
@@ -170,26 +171,37 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             packets.push((cp, eshare, att));
         }
         if let Some(c) = &dealing.commitments {
-            let elements: Vec<Vec<u8>> = c.iter().map(|x| self.group.encode_element(x)).collect();
-            let key = self.sign_key.as_ref().ok_or_else(|| {
-                RolesError::Config(format!("{} has no signing key for its commitments", dp_name(self.d)))
-            })?;
-            let sig = keys::sign_commitments(key, &task, self.d, &elements, &mut self.rng)?;
-            let m = Commitments {
-                task,
-                dp: self.d,
-                elements,
-                sig,
-            };
-            self.out.send(PartyId::Edge, Message::Commitments(m).encode());
+            self.send_commitments(task, c)?;
         }
         self.send_packets(task, packets);
         Ok(())
     }
 
+    /// `vss`: the signed commitments, for the Edge to relay.
+    fn send_commitments(&mut self, task: TaskId, c: &[AnyElement<B>]) -> Result<()> {
+        let elements: Vec<Vec<u8>> = c.iter().map(|x| self.group.encode_element(x)).collect();
+        let key = self
+            .sign_key
+            .as_ref()
+            .ok_or_else(|| RolesError::Config(format!("{} has no signing key for its commitments", dp_name(self.d))))?;
+        let sig = keys::sign_commitments(key, &task, self.d, &elements, &mut self.rng)?;
+        let m = Commitments {
+            task,
+            dp: self.d,
+            elements,
+            sig,
+        };
+        self.out.send(PartyId::Edge, Message::Commitments(m).encode());
+        Ok(())
+    }
+
     /// Algorithm 2, steps 1-2 for a vector: deal it in F64 (the first t-1 CPs get seeds),
     /// seal each CP's share, attach the PVSS proof on the share's random linear combination.
+    /// In `vss` the vector is dealt in Z_q with commitments instead ([`Self::share_vss_vector`]).
     fn share_vector(&mut self, r: &Roster, roster: &[RosterCp<B, S>]) -> Result<()> {
+        if self.check.commits() {
+            return self.share_vss_vector(r, roster);
+        }
         let task = r.task;
         let input = self.vector.take().unwrap_or_default();
         let points: Vec<u64> = roster.iter().map(|c| u64::from(c.index)).collect();
@@ -223,6 +235,40 @@ impl<B: Backend, S: CipherSuite> DataProvider<B, S> {
             B::wipe(&mut y);
             packets.push((cp, eshare, att));
         }
+        self.send_packets(task, packets);
+        Ok(())
+    }
+
+    /// `vss` on vectors ([`dsmpc_core::vvss`]): deal in Z_q (seeds for the first t-1 CPs),
+    /// commit to the coefficients, seal each CP's share; no attachment.
+    fn share_vss_vector(&mut self, r: &Roster, roster: &[RosterCp<B, S>]) -> Result<()> {
+        let task = r.task;
+        let input = self.vector.take().unwrap_or_default();
+        let to: Vec<ShareTo> = roster
+            .iter()
+            .enumerate()
+            .map(|(pos, cp)| ShareTo {
+                index: cp.index,
+                vid: cp.vid,
+                pos: (pos, roster.len()),
+            })
+            .collect();
+        let context = vector::seed_context(&task, self.d);
+        let dealing = self
+            .check
+            .deal_vector(&self.group, &input, &to, r.t as usize, &context, &mut self.rng)?;
+        let sender = self.suite.sender_key(&mut self.rng)?;
+        let mut packets = Vec::with_capacity(roster.len());
+        for (cp, share) in roster.iter().zip(&dealing.shares) {
+            let label = labels::share(&task, self.d, cp.index);
+            let body = match share {
+                VssShare::Seed(seed) => Body::Seed(seed),
+                VssShare::Explicit(bytes) => Body::Bytes(bytes),
+            };
+            let eshare = vector::seal_body(&self.suite, sender.as_ref(), &cp.enc_pk, &label, body, &mut self.rng)?;
+            packets.push((cp, eshare, None));
+        }
+        self.send_commitments(task, &dealing.commitments)?;
         self.send_packets(task, packets);
         Ok(())
     }

@@ -68,7 +68,7 @@ pub struct Edge<B: Backend, S: CipherSuite> {
     cps: BTreeMap<u16, u32>,
     results: Vec<Share<B>>,
     /// Vector sessions: the CPs' sum vectors.
-    vector: Option<vector::Results>,
+    vector: Option<vector::Results<B>>,
     uploaded: BTreeSet<u16>,
     parked: Parked,
     deadline: Option<Time>,
@@ -115,7 +115,7 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
 
     /// Take sum vectors of `elements` elements (a vector session) instead of scalars.
     pub fn with_vector(mut self, elements: usize) -> Self {
-        self.vector = Some(vector::Results::new(elements));
+        self.vector = Some(vector::Results::new(elements, self.check.commits()));
         self
     }
 
@@ -232,7 +232,15 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         let task = self.task.unwrap_or_default();
         if let Some(v) = &mut self.vector {
             let label = labels::result(&task, m.index);
-            v.take(&self.suite, &self.sk, &label, m.index, &m.ct, &mut self.rng)?;
+            v.take(
+                &self.suite,
+                &self.sk,
+                &label,
+                m.index,
+                &m.ct,
+                &self.group,
+                &mut self.rng,
+            )?;
             self.uploaded.insert(m.index);
             return Ok(());
         }
@@ -279,7 +287,10 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
             );
             self.out.detect("Edge", cp_name(*i), Action::Silent, why);
         }
-        let got = self.vector.as_ref().map_or(self.results.len(), vector::Results::len);
+        let got = self
+            .vector
+            .as_ref()
+            .map_or(self.results.len(), vector::Results::<B>::len);
         if got < self.t {
             return self.fail(RolesError::NotEnoughResults { got, need: self.t });
         }
@@ -309,29 +320,43 @@ impl<B: Backend, S: CipherSuite> Edge<B, S> {
         }
     }
 
-    /// [`Self::reconstruct`] for a vector session (the paper's modes only): the aggregate from
-    /// the first t sum vectors, every further one checked to lie on the same polynomials.
+    /// [`Self::reconstruct`] for a vector session: the aggregate from the first t sum vectors;
+    /// in the paper's modes every further one must lie on the same polynomials, in `vss` each
+    /// was checked against the agreed DPs' commitments when it came.
     fn reconstruct_vector(&mut self) {
-        let Some(results) = &self.vector else { return };
-        let outcome = results.reconstruct(self.t).and_then(|(aggregate, off)| {
-            if !off.is_empty() {
-                return Err(RolesError::ResultsInconsistent {
-                    results: results.len(),
-                    t: self.t,
-                });
-            }
-            let check = if results.len() > self.t {
-                crate::check::Check::CrossChecked(results.len())
-            } else {
-                crate::check::Check::Unchecked
+        if let (Some(results), Some(agreement)) = (&mut self.vector, &mut self.agreement) {
+            let bad = match agreement.combined() {
+                Ok(combined) => results.verify(&self.group, combined, &mut self.rng),
+                Err(e) => return self.fail(RolesError::Config(e)),
             };
-            Ok(Outcome {
-                sum: BigUint::default(),
-                n: self.dps as usize,
-                check,
-                vector: Some(aggregate),
-            })
-        });
+            for x in bad {
+                let why = "(sum vector, blinding sum) does not match the agreed DPs' combined commitments";
+                self.out.detect("Edge", cp_name(x as u16), Action::Skipped, why);
+            }
+            if results.len() < self.t {
+                let got = results.len();
+                return self.fail(RolesError::NotEnoughResults { got, need: self.t });
+            }
+        }
+        let Some(results) = &self.vector else { return };
+        let agreed = self.agreement.as_ref().and_then(EdgeAgreement::agreed);
+        let n = agreed.map_or(self.dps as usize, <[u32]>::len);
+        let outcome = results
+            .reconstruct(&self.group, self.t)
+            .and_then(|(aggregate, check, off)| {
+                if !off.is_empty() {
+                    return Err(RolesError::ResultsInconsistent {
+                        results: results.len(),
+                        t: self.t,
+                    });
+                }
+                Ok(Outcome {
+                    sum: BigUint::default(),
+                    n,
+                    check,
+                    vector: Some(aggregate),
+                })
+            });
         self.step = Step::Done;
         self.deadline = None;
         match outcome {

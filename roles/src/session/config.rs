@@ -187,24 +187,22 @@ impl SessionConfig {
     fn validate_vector(&self) -> Result<()> {
         let spec = self.func_spec();
         spec.check(self.n)?;
-        // A share packet or upload carries 8 bytes per element and at most a few KiB more.
-        let most = (crate::wire::MAX_MESSAGE_LEN - (64 << 10)) / dsmpc_core::field64::F64::LEN;
+        // A share packet or upload carries 8 bytes per element (32 in `vss`: scalars of Z_q, and
+        // one blinding share) and at most a few KiB more.
+        let vss = self.verify == VerifyMode::Vss;
+        let width = if vss { 32 } else { dsmpc_core::field64::F64::LEN };
+        let most = (crate::wire::MAX_MESSAGE_LEN - (64 << 10)) / width - usize::from(vss);
         if spec.elements() > most {
             return Err(RolesError::Config(format!(
-                "{} elements per DP need share packets above the {} MiB message limit: at most {most} elements (messages are not chunked yet)",
+                "{} elements per DP need share packets above the {} MiB message limit: at most {most} elements{} (messages are not chunked yet)",
                 spec.elements(),
-                crate::wire::MAX_MESSAGE_LEN >> 20
+                crate::wire::MAX_MESSAGE_LEN >> 20,
+                if vss { " in vss (32-byte shares)" } else { "" }
             )));
         }
-        if self.verify == VerifyMode::Vss {
+        if let Some(f) = self.faults.iter().find(|f| !f.takes_vectors() && !vss) {
             return Err(RolesError::Config(format!(
-                "--verify vss does not take vector inputs yet (--func {} --dim {}): use paper, fast or batch",
-                self.func, self.dim
-            )));
-        }
-        if let Some(f) = self.faults.iter().find(|f| !f.takes_vectors()) {
-            return Err(RolesError::Config(format!(
-                "--inject {f} is not built for vector sessions yet (inconsistent-dealing and bad-result act on scalar shares)"
+                "--inject {f} is not built for vector sessions in the paper's modes (inconsistent-dealing and bad-result act on scalar shares there; --verify vss takes them)"
             )));
         }
         self.validate_faults()

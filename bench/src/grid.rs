@@ -695,7 +695,9 @@ mod tests {
             assert_eq!(ok.iter().filter(|x| x.ends_with(id)).count(), 1, "{id}: {ok:?}");
         }
         assert!(
-            g.skipped.iter().all(|s| s.contains("meanvar") && s.contains("could exceed the field")),
+            g.skipped
+                .iter()
+                .all(|s| s.contains("meanvar") && s.contains("could exceed the field")),
             "{:?}",
             g.skipped
         );

@@ -41,7 +41,18 @@ fn run_with_values_file(s: Option<&'static str>) {
     assert!(stdout.contains("share_encrypt_pvss_attach"));
     let text = std::fs::read_to_string(&log).unwrap();
     let lines: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let messages: Vec<&Value> = lines.iter().filter(|v| v.get("phase").is_none()).collect();
+    let messages: Vec<&Value> = lines
+        .iter()
+        .filter(|v| v.get("phase").is_none() && v.get("result").is_none())
+        .collect();
+    // The last line is the session's result.
+    let result = &lines.last().unwrap()["result"];
+    assert_eq!(result["sum"], "216", "{result}");
+    assert_eq!(result["average"], "43.200000", "{result}");
+    assert_eq!(
+        (&result["func"], &result["dim"], &result["matches"]),
+        (&"sum".into(), &1.into(), &true.into())
+    );
     // 4 announcements, 4 requests, 4 answers, 5 + 1 rosters (DPs and Edge), 5*4 shares, 4 uploads.
     assert_eq!(messages.len(), 4 + 4 + 4 + 6 + 20 + 4);
     for m in &messages {

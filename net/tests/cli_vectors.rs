@@ -83,11 +83,11 @@ fn what_vector_sessions_refuse() {
     let out = dsmpc()
         .args(["deploy", "init"])
         .arg(d.join("dep"))
-        .args(["--dps", "3", "--dim", "4", "--verify", "vss"])
+        .args(["--dps", "3", "--dim", "4", "--func", "meanvar", "--value-bits", "33"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("vss"), "{stderr}");
+    assert!(stderr.contains("value-bits"), "{stderr}");
     assert!(!d.join("dep").exists(), "nothing written");
 }

@@ -258,7 +258,7 @@ fn message_lines(log: &Path) -> BTreeMap<(String, String, String, u64), usize> {
     let mut m = BTreeMap::new();
     for l in std::fs::read_to_string(log).unwrap().lines() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
-        if v.get("phase").is_some() || v.get("event").is_some() {
+        if v.get("phase").is_some() || v.get("event").is_some() || v.get("result").is_some() {
             continue;
         }
         let key = (
@@ -280,7 +280,7 @@ fn a_process_run_takes_values_and_logs_what_a_memory_run_logs() {
     let base = tmp("net-files", "log");
     let values = base.join("values.txt");
     std::fs::write(&values, "25\n20\n31\n79\n61\n7\n").unwrap();
-    let mut logs = Vec::new();
+    let (mut logs, mut results) = (Vec::new(), Vec::new());
     for net in ["memory", "process"] {
         let log = base.join(format!("{net}.log"));
         let out = small_run(6, 3, 2)
@@ -293,7 +293,13 @@ fn a_process_run_takes_values_and_logs_what_a_memory_run_logs() {
         let stdout = succeeded(&out, net);
         assert!(stdout.contains("reconstructed  sum = 223 "), "{net}: {stdout}");
         logs.push(message_lines(&log));
+        let text = std::fs::read_to_string(&log).unwrap();
+        let last: serde_json::Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+        results.push(last["result"].clone());
     }
+    // Both logs end with the same result line.
+    assert_eq!(results[0]["sum"], "223", "{}", results[0]);
+    assert_eq!(results[0], results[1], "the result lines differ");
     assert!(!logs[1].is_empty(), "the process run's log has no message line");
     assert_eq!(
         logs[0], logs[1],

@@ -2,7 +2,7 @@
 //! `values` file holds one line per DP of [`FuncSpec::input_len`] values, in the values-file
 //! format `dsmpc run --values` reads ([`dsmpc_roles::func::read_rows`]), so that the DP host
 //! reads its rows back exactly: integers as they are, a bucket index, fixed-point numbers as
-//! the exact decimal of `round(x 2^F) / 2^F` (which parses back to the same scaled integer).
+//! the shortest decimal that parses back to the same scaled integer `round(x 2^F)`.
 //!
 //! Rows given (`deploy init --values`, `run --net process --values`) are checked against n and
 //! the function's ranges before anything is written; otherwise they are drawn as an in-process
@@ -53,17 +53,58 @@ pub(crate) fn row_line(spec: &FuncSpec, row: &InputRow) -> String {
         InputRow::Unsigned(xs) => xs.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
         InputRow::Signed(xs) => xs
             .iter()
-            .map(|&x| dyadic(x, spec.frac_bits))
+            .map(|&x| fixed_decimal(x, spec.frac_bits))
             .collect::<Vec<_>>()
             .join(", "),
         InputRow::Bucket(b) => b.to_string(),
     }
 }
 
-/// The exact decimal of `m / 2^f` (`f` below 64), without trailing zeros: `-3 / 2^2` is
-/// `-0.75`. Every such number has at most `f` decimal places, so it parses back to `m`.
-fn dyadic(m: i64, f: u32) -> String {
+/// A decimal that reads back as `m` at `f` fraction bits: the exact `m / 2^f` when it is short
+/// (at most [`EXACT_LEN`] bytes: `-0.75` for `-3` at 2 bits, as a values file would say it),
+/// else the shortest number within less than half a unit of `2^-f` of it, so that
+/// `round(x 2^f) = m` with no tie: about `0.3 (f + 1) + 1` fraction digits, not `f`, so that a
+/// line stays within the values file's limit of 32 bytes a value at any `--frac-bits`.
+fn fixed_decimal(m: i64, f: u32) -> String {
     let f = f.min(63);
+    let exact = dyadic(m, f);
+    if exact.len() <= EXACT_LEN {
+        return exact;
+    }
+    let sign = if m < 0 { "-" } else { "" };
+    let a = BigUint::from(m.unsigned_abs());
+    let unit = BigUint::from(1u8) << f;
+    let mut ten = BigUint::from(1u8);
+    for digits in 0..=f as usize {
+        // The nearest c / 10^digits to a / 2^f, and whether it is strictly within half a unit.
+        let scaled = &a * &ten;
+        let c: BigUint = (&scaled + (&unit >> 1u8)) / &unit;
+        let cu = &c * &unit;
+        let off = if cu > scaled { cu - &scaled } else { &scaled - cu };
+        if off * 2u8 < ten {
+            let (int, frac) = (&c / &ten, (&c % &ten).to_string());
+            if digits == 0 {
+                return format!("{sign}{int}");
+            }
+            let frac = format!("{frac:0>digits$}");
+            let frac = frac.trim_end_matches('0');
+            return if frac.is_empty() {
+                format!("{sign}{int}")
+            } else {
+                format!("{sign}{int}.{frac}")
+            };
+        }
+        ten *= 10u8;
+    }
+    // At f digits the decimal is exact (a 5^f / 10^f): not reached.
+    format!("{sign}{}", a)
+}
+
+/// The longest exact decimal [`fixed_decimal`] writes.
+const EXACT_LEN: usize = 24;
+
+/// The exact decimal of `m / 2^f` (`f` below 64), without trailing zeros.
+fn dyadic(m: i64, f: u32) -> String {
     let sign = if m < 0 { "-" } else { "" };
     let mag = m.unsigned_abs();
     let (int, rem) = (mag >> f, mag & ((1u64 << f) - 1));
@@ -155,20 +196,33 @@ mod tests {
     use dsmpc_roles::func::{Func, parse_rows};
 
     #[test]
-    fn fixed_point_rows_read_back_exactly() {
-        for f in [0u32, 1, 3, 20, 40, 62] {
+    fn fixed_point_rows_read_back_exactly_and_short() {
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for f in [0u32, 1, 3, 20, 31, 40, 62] {
             let spec = FuncSpec {
                 func: Func::VectorSum,
-                dim: 5,
+                dim: 64,
                 value_bits: 63,
                 frac_bits: f,
             };
-            let row = InputRow::Signed(vec![0, -1, 1, i64::MIN / 2, (1i64 << 62) - 1]);
+            let mut v = vec![0, -1, 1, i64::MIN / 2, (1i64 << 62) - 1];
+            while v.len() < 64 {
+                // xorshift: values over the whole range, both signs.
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                v.push((x as i64) >> 1);
+            }
+            let row = InputRow::Signed(v);
             let line = row_line(&spec, &row);
+            assert!(line.len() <= 64 * 32, "f = {f}: {} bytes", line.len());
             let back = parse_rows(&line, "t", 1, &spec).unwrap();
             assert_eq!(back, vec![row], "f = {f}: {line}");
         }
-        assert_eq!(dyadic(-3, 2), "-0.75");
-        assert_eq!(dyadic(8, 2), "2");
+        assert_eq!(fixed_decimal(-3, 2), "-0.75");
+        assert_eq!(fixed_decimal(8, 2), "2");
+        assert_eq!(fixed_decimal(1, 4), "0.0625");
+        // 1 / 2^40 exactly has 40 decimals; 10^-12 is within half a unit of it.
+        assert_eq!(fixed_decimal(1, 40), "0.000000000001");
     }
 }

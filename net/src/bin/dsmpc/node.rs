@@ -158,10 +158,14 @@ fn node_summary(r: &node_report::NodeReport, cfg: &SessionConfig) -> Result<Stri
         }
         Some(o) => {
             let agg = o.vector.as_deref().unwrap_or_default();
-            let result = func::decode(&cfg.func_spec(), o.n, agg)?.to_string();
             let _ = writeln!(s, "  {} over {} DPs ({}):", cfg.func, o.n, o.check);
-            for line in result.lines() {
-                let _ = writeln!(s, "    {line}");
+            match func::decode(&cfg.func_spec(), o.n, agg) {
+                Ok(r) => r.to_string().lines().for_each(|l| {
+                    let _ = writeln!(s, "    {l}");
+                }),
+                Err(e) => {
+                    let _ = writeln!(s, "    cannot be read as {}: {e}", cfg.func);
+                }
             }
         }
         None => {}

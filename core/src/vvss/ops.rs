@@ -342,46 +342,48 @@ pub(super) fn deal<B: Backend, O: Ops<B>, R: Rng + ?Sized>(
         .collect();
     let xs: Vec<u64> = std::iter::once(0).chain(seeded.iter().copied()).collect();
     let basis = lagrange_basis(o, &xs);
-    // coeffs[j][e]: coefficient j of coordinate e; e = d is the blinding polynomial.
-    let mut coeffs: Vec<Vec<O::S>> = vec![Vec::with_capacity(d + 1); t];
-    let mut vals: Vec<O::S> = vec![o.zero(); t];
+    // vals[m][e]: coordinate e at xs[m] (the input at 0, the expansions at the seeded points);
+    // e = d is the blinding polynomial.
+    let mut vals: Vec<Vec<O::S>> = vec![Vec::with_capacity(d + 1); t];
     for e in 0..=d {
-        vals[0] = match input.get(e) {
+        vals[0].push(match input.get(e) {
             Some(x) => o.int(x.value()),
             None => o.random(rng),
-        };
+        });
         for (v, prg) in vals[1..].iter_mut().zip(&mut prgs) {
-            *v = o.random(prg);
-        }
-        for (j, c) in coeffs.iter_mut().enumerate() {
-            let mut acc = o.zero();
-            for (v, b) in vals.iter().zip(&basis) {
-                acc = o.add(&acc, &o.mul(v, &b[j]));
-            }
-            c.push(acc);
+            v.push(o.random(prg));
         }
     }
-    vals.iter_mut().for_each(|v| o.wipe(v));
+    // One commitment per point (t multiscalar multiplications of d + 1 secret scalars), then
+    // the coefficients' commitments from them with the public basis: C_j = sum_m basis[m][j] D_m.
     let gens = o.generators(d);
-    let commitments = coeffs
-        .iter()
-        .map(|c| o.element(o.commit(&gens[..d], &c[..d], &c[d])))
+    let at_points: Vec<O::P> = vals.iter().map(|v| o.commit(&gens[..d], &v[..d], &v[d])).collect();
+    let commitments = (0..t)
+        .map(|j| {
+            let ks: Vec<O::S> = basis.iter().map(|b| b[j].clone()).collect();
+            o.element(o.public_msm(&at_points, &ks))
+        })
         .collect();
     let mut shares: Vec<VssShare> = seeds.into_iter().map(VssShare::Seed).collect();
     for &x in &points[t - 1..] {
+        // L_m(x) from the basis' coefficients.
         let xv = o.int(x);
+        let lag: Vec<O::S> = basis
+            .iter()
+            .map(|b| b.iter().rev().fold(o.zero(), |acc, c| o.add(&o.mul(&acc, &xv), c)))
+            .collect();
         let mut out = Zeroizing::new(Vec::with_capacity((d + 1) * o.scalar_len()));
         for e in 0..=d {
-            let mut acc = coeffs[t - 1][e].clone();
-            for c in coeffs[..t - 1].iter().rev() {
-                acc = o.add(&o.mul(&acc, &xv), &c[e]);
+            let mut acc = o.mul(&vals[0][e], &lag[0]);
+            for (v, l) in vals[1..].iter().zip(&lag[1..]) {
+                acc = o.add(&acc, &o.mul(&v[e], l));
             }
             o.put(&acc, &mut out);
             o.wipe(&mut acc);
         }
         shares.push(VssShare::Explicit(out));
     }
-    coeffs.iter_mut().flatten().for_each(|c| o.wipe(c));
+    vals.iter_mut().flatten().for_each(|v| o.wipe(v));
     Ok(VDealing { shares, commitments })
 }
 

@@ -1,7 +1,7 @@
 //! `dsmpc run` with vector inputs: a values file of D values per line (seeded and not) on the
 //! memory and sim networks, its result in full with `--output`, hostile values files refused
-//! with line and column and exit code 2, and what vector sessions refuse (vss, bad-result,
-//! limits). Processes and deployments: `cli_vectors_process.rs`.
+//! with line and column and exit code 2, and what vector sessions refuse (bad-result in the
+//! paper's modes, limits). Processes and deployments: `cli_vectors_process.rs`.
 
 mod common;
 
@@ -67,7 +67,6 @@ fn hostile_vector_values_files_are_refused_with_line_and_column() {
 #[test]
 fn what_vector_sessions_refuse() {
     for (args, says) in [
-        (vec!["--verify", "vss"], "vss"),
         (vec!["--inject", "bad-result:cp=1"], "bad-result"),
         (vec!["--func", "meanvar", "--value-bits", "33"], "value-bits"),
         (vec!["--func", "histogram:0"], "histogram"),

@@ -1,6 +1,9 @@
 //! What hosts say to each other on a connection: frames, and session control inside them.
 //!
-//! A frame is a 4-byte big-endian length, then one body of at most [`MAX_FRAME`] bytes:
+//! A frame is a 4-byte big-endian length, then one body of at most [`MAX_FRAME`] bytes; a body
+//! longer than that (a vector session's share packet or upload, up to [`MAX_BODY`]) travels as
+//! several pieces of at most [`MAX_FRAME`] bytes, each but the last with the length's top bit
+//! ([`MORE`]) set, and is read back whole:
 //!
 //! ```text
 //! 0x01 version(1) digest(32) name    hello: which host, and the deployment digest it holds
@@ -29,6 +32,13 @@ use dsmpc_roles::parties::PartyId;
 
 /// The largest frame accepted (a frame holds one protocol message).
 pub const MAX_FRAME: usize = 64 << 20;
+
+/// Set in a piece's length when more pieces of the same frame follow.
+pub const MORE: u32 = 1 << 31;
+
+/// The longest frame body, in pieces: a protocol message of the longest kind
+/// ([`dsmpc_roles::wire::MAX_VECTOR_MESSAGE_LEN`]) and the two parties beside it.
+pub const MAX_BODY: usize = dsmpc_roles::wire::MAX_VECTOR_MESSAGE_LEN + 16;
 
 /// The largest session-control body accepted.
 pub const MAX_CONTROL: usize = 4096;
@@ -244,8 +254,16 @@ impl Frame {
                 body.extend_from_slice(&serde_json::to_vec(c).unwrap_or_default());
             }
         }
-        let mut out = (body.len() as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(&body);
+        let mut out = Vec::with_capacity(body.len() + 4 * body.len().div_ceil(MAX_FRAME).max(1));
+        let mut pieces = body.chunks(MAX_FRAME).peekable();
+        if pieces.peek().is_none() {
+            out.extend_from_slice(&0u32.to_be_bytes());
+        }
+        while let Some(piece) = pieces.next() {
+            let more = if pieces.peek().is_some() { MORE } else { 0 };
+            out.extend_from_slice(&(piece.len() as u32 | more).to_be_bytes());
+            out.extend_from_slice(piece);
+        }
         out
     }
 
@@ -308,7 +326,7 @@ pub fn frame_deadline(len: usize) -> Duration {
 }
 
 /// Read one frame; `None` at a clean end of stream. Waits for the first byte as long as it
-/// takes; from there the whole frame must arrive within [`frame_deadline`].
+/// takes; from there each piece of the frame must arrive within [`frame_deadline`] of its size.
 pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> std::result::Result<Option<Frame>, String> {
     let mut len = [0u8; 4];
     match r.read(&mut len[..1]).await {
@@ -318,22 +336,48 @@ pub async fn read_frame<R: AsyncRead + Unpin>(r: &mut R) -> std::result::Result<
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e.to_string()),
     }
-    let body = tokio::time::timeout(frame_deadline(MAX_FRAME), async {
-        r.read_exact(&mut len[1..]).await.map_err(|e| e.to_string())?;
-        let n = u32::from_be_bytes(len) as usize;
-        if n > MAX_FRAME {
-            return Err(format!("frame of {n} bytes, more than the {MAX_FRAME} allowed"));
+    let mut body = Vec::new();
+    let mut first = true;
+    loop {
+        let more = tokio::time::timeout(frame_deadline(MAX_FRAME), async {
+            let from = if first { 1 } else { 0 };
+            r.read_exact(&mut len[from..]).await.map_err(|e| e.to_string())?;
+            let (n, more) = next_piece(body.len(), u32::from_be_bytes(len))?;
+            let start = body.len();
+            body.resize(start + n, 0);
+            tokio::time::timeout(frame_deadline(n), r.read_exact(&mut body[start..]))
+                .await
+                .map_err(|_| too_slow(n))?
+                .map_err(|e| e.to_string())?;
+            Ok::<bool, String>(more)
+        })
+        .await
+        .map_err(|_| "a frame's length did not arrive in time".to_string())??;
+        first = false;
+        if !more {
+            break;
         }
-        let mut body = vec![0u8; n];
-        tokio::time::timeout(frame_deadline(n), r.read_exact(&mut body))
-            .await
-            .map_err(|_| too_slow(n))?
-            .map_err(|e| e.to_string())?;
-        Ok(body)
-    })
-    .await
-    .map_err(|_| "a frame's length did not arrive in time".to_string())??;
+    }
     Frame::decode(&body).map(Some)
+}
+
+/// The size of the next piece of a frame whose pieces so far hold `so_far` bytes, from its
+/// length field, and whether more pieces follow; why it is refused.
+fn next_piece(so_far: usize, field: u32) -> std::result::Result<(usize, bool), String> {
+    let (n, more) = ((field & !MORE) as usize, field & MORE != 0);
+    if n > MAX_FRAME {
+        return Err(format!("frame of {n} bytes, more than the {MAX_FRAME} allowed"));
+    }
+    if so_far + n > MAX_BODY {
+        return Err(format!(
+            "a frame of more than {} bytes in pieces, more than the {MAX_BODY} allowed",
+            so_far + n
+        ));
+    }
+    if more && n == 0 {
+        return Err("an empty piece of a frame announcing more".into());
+    }
+    Ok((n, more))
 }
 
 fn too_slow(n: usize) -> String {
@@ -359,6 +403,47 @@ mod tests {
 
     fn body(f: &Frame) -> Vec<u8> {
         f.encode()[4..].to_vec()
+    }
+
+    #[test]
+    fn a_piece_beyond_the_frame_or_the_body_limit_is_refused_before_it_is_read() {
+        assert_eq!(next_piece(0, 10), Ok((10, false)));
+        assert_eq!(next_piece(0, MORE | MAX_FRAME as u32), Ok((MAX_FRAME, true)));
+        assert!(
+            next_piece(0, MAX_FRAME as u32 + 1)
+                .unwrap_err()
+                .contains("more than the")
+        );
+        assert!(next_piece(MAX_BODY - 5, 6).unwrap_err().contains("in pieces"));
+        assert_eq!(next_piece(MAX_BODY - 5, 5), Ok((5, false)));
+        assert!(next_piece(0, MORE).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_message_longer_than_a_frame_crosses_in_pieces() {
+        let bytes: Vec<u8> = (0..MAX_FRAME + MAX_FRAME / 2 + 7).map(|i| (i % 251) as u8).collect();
+        let f = Frame::Msg {
+            from: PartyId::Dp(1),
+            to: PartyId::Cp(2),
+            bytes,
+        };
+        let encoded = f.encode();
+        // Two pieces: the first of MAX_FRAME bytes with MORE set, then the rest.
+        assert_eq!(
+            u32::from_be_bytes(encoded[..4].try_into().unwrap()),
+            MORE | MAX_FRAME as u32
+        );
+        let (mut a, mut b) = tokio::io::duplex(1 << 20);
+        let writer = tokio::spawn(async move { write_frame(&mut a, &encoded).await });
+        let got = read_frame(&mut b).await.unwrap().unwrap();
+        writer.await.unwrap().unwrap();
+        assert_eq!(got, f);
+        // A small frame is one piece, as before.
+        let small = Frame::Control(Control::Done).encode();
+        assert_eq!(
+            u32::from_be_bytes(small[..4].try_into().unwrap()) as usize,
+            small.len() - 4
+        );
     }
 
     #[test]

@@ -15,17 +15,23 @@
 //! The key is fresh for every message, so the fixed nonce is never reused under one key. A CP's
 //! upload to the Edge is the same with tag 1 and its sum vector, under the result label.
 //!
-//! The PVSS attachment (every mode but `vss`, which refuses vectors) is made on one scalar per
-//! pair, [`combination`]: a random linear combination of the share vector in F64 whose
+//! The PVSS attachment (every mode but `vss`, which commits instead: `check/vss_vector.rs`) is
+//! made on one scalar per pair, [`combination`]: a random linear combination of the share vector
+//! in F64 whose
 //! coefficients are drawn from a hash of the label and the whole `eshare`, so they are fixed
 //! only once the DP has committed to its ciphertext. The CP recomputes it from what it
 //! decrypted; the mode's check of `E`, `C` and `r` then runs on it unchanged. What that proves
 //! for vectors: the attachment (E = pk^z, C = g^z h^r) is consistent with the vector the CP
 //! decrypted, up to the chance 1/p that two vectors give the same combination; it does not
 //! prove anything about the vector's elements one by one (that is the validation issue's).
+//!
+//! Counted for the cost model: every byte sealed or opened under the AEAD
+//! ([`Op::AeadByte`], [`seal_aead`] and [`open_aead`]), and a combination's d draws and d
+//! multiply-adds ([`Op::F64Draw`], [`Op::F64MulAdd`]).
 
 use aes_gcm::aead::{AeadInOut, KeyInit, Tag};
 use aes_gcm::{Aes256Gcm, Nonce};
+use dsmpc_core::counters::{self, Op};
 use dsmpc_core::field64::F64;
 use dsmpc_core::vshare::{self, VShare};
 use rand_chacha::ChaCha20Rng;
@@ -144,14 +150,22 @@ pub fn seal_body<S: CipherSuite>(
         let start = out.len();
         out.extend_from_slice(b);
         let secret: &[u8; SECRET_LEN] = plain[1..].try_into().expect("32 bytes");
-        let key = aead_key(secret);
-        let aead = Aes256Gcm::new_from_slice(&key[..]).expect("a 32-byte key");
-        let tag = aead
-            .encrypt_inout_detached(&Nonce::from([0u8; 12]), label, (&mut out[start..]).into())
-            .map_err(|_| crate::error::RolesError::Suite("AES-GCM refused to seal a vector".into()))?;
+        let tag = seal_aead(secret, label, &mut out[start..])?;
         out.extend_from_slice(&tag);
     }
     Ok(out)
+}
+
+/// Encrypt `buf` in place under the key of `secret` with `label` as associated data; the tag.
+/// Counted: `buf.len()` [`Op::AeadByte`].
+pub(crate) fn seal_aead(secret: &[u8; SECRET_LEN], label: &[u8], buf: &mut [u8]) -> Result<[u8; TAG_LEN]> {
+    counters::record_n(Op::AeadByte, buf.len() as u64);
+    let key = aead_key(secret);
+    let aead = Aes256Gcm::new_from_slice(&key[..]).expect("a 32-byte key");
+    let tag = aead
+        .encrypt_inout_detached(&Nonce::from([0u8; 12]), label, buf.into())
+        .map_err(|_| crate::error::RolesError::Suite("AES-GCM refused to seal a vector".into()))?;
+    Ok(tag.into())
 }
 
 /// What a sealed vector ciphertext opened to.
@@ -230,7 +244,9 @@ pub fn open_body<S: CipherSuite>(
     }
 }
 
-fn open_aead(
+/// Open an AEAD body of `elements` elements of `width` bytes and its tag (checked: the length,
+/// then the tag). Counted: the bytes decrypted, [`Op::AeadByte`].
+pub(crate) fn open_aead(
     secret: &[u8; SECRET_LEN],
     label: &[u8],
     body: &[u8],
@@ -257,6 +273,7 @@ fn open_aead(
         )));
     }
     let mut buf = Zeroizing::new(body[..body.len() - TAG_LEN].to_vec());
+    counters::record_n(Op::AeadByte, buf.len() as u64);
     let tag = Tag::<Aes256Gcm>::try_from(&body[body.len() - TAG_LEN..]).expect("16 bytes");
     let key = aead_key(secret);
     let aead = Aes256Gcm::new_from_slice(&key[..]).expect("a 32-byte key");
@@ -274,6 +291,8 @@ pub fn combination(label: &[u8], sealed: &[u8], share: &[F64]) -> F64 {
     h.update(label);
     h.update(sealed);
     let mut prg = ChaCha20Rng::from_seed(h.finalize().into());
+    counters::record_n(Op::F64Draw, share.len() as u64);
+    counters::record_n(Op::F64MulAdd, share.len() as u64);
     let mut acc = F64::ZERO;
     for y in share {
         acc += F64::random(&mut prg) * *y;

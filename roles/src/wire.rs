@@ -40,6 +40,12 @@ pub const NONCE_LEN: usize = 16;
 /// `u16` length.
 pub const MAX_MESSAGE_LEN: usize = 16 << 20;
 
+/// The longest share packet or result upload (256 MiB): those of vector sessions carry 8 bytes
+/// per element (32 in `vss`), so 16 MiB would stop them at about 2 M elements (0.5 M). Checked
+/// with the kind byte, before anything else in the message is read; over TLS such a message
+/// crosses the network as several frames (`dsmpc-net`'s `frame`).
+pub const MAX_VECTOR_MESSAGE_LEN: usize = 256 << 20;
+
 /// A task id.
 pub type TaskId = [u8; TASK_ID_LEN];
 
@@ -80,6 +86,15 @@ impl MessageKind {
         MessageKind::AgreedSet,
         MessageKind::ResultUpload,
     ];
+
+    /// The longest message of this kind: [`MAX_VECTOR_MESSAGE_LEN`] for share packets and
+    /// result uploads (vectors), [`MAX_MESSAGE_LEN`] for the others.
+    pub fn max_len(self) -> usize {
+        match self {
+            MessageKind::SharePacket | MessageKind::ResultUpload => MAX_VECTOR_MESSAGE_LEN,
+            _ => MAX_MESSAGE_LEN,
+        }
+    }
 
     /// The tag byte.
     pub fn tag(self) -> u8 {
@@ -238,9 +253,9 @@ impl Message {
 
     /// Decode any message.
     pub fn decode(bytes: &[u8]) -> Result<Message, WireError> {
-        if bytes.len() > MAX_MESSAGE_LEN {
+        if bytes.len() > MAX_VECTOR_MESSAGE_LEN {
             return Err(WireError(format!(
-                "{} bytes is longer than any message ({MAX_MESSAGE_LEN} bytes at most)",
+                "{} bytes is longer than any message ({MAX_VECTOR_MESSAGE_LEN} bytes at most)",
                 bytes.len()
             )));
         }
@@ -254,6 +269,13 @@ impl Message {
             .into_iter()
             .find(|k| k.tag() == tag)
             .ok_or_else(|| WireError(format!("unknown message kind {tag}")))?;
+        if bytes.len() > kind.max_len() {
+            return Err(WireError(format!(
+                "{} bytes is longer than any {kind} message ({} bytes at most)",
+                bytes.len(),
+                kind.max_len()
+            )));
+        }
         let mut task = [0u8; TASK_ID_LEN];
         task.copy_from_slice(r.take(TASK_ID_LEN, "task id")?);
         let msg = match kind {
@@ -332,6 +354,43 @@ mod tests {
         assert_eq!(MessageKind::ALL.len(), 9);
         let tags: std::collections::BTreeSet<u8> = MessageKind::ALL.iter().map(|k| k.tag()).collect();
         assert_eq!(tags.len(), 9, "tags are distinct");
+    }
+
+    #[test]
+    fn share_packets_and_uploads_may_pass_the_message_limit_and_nothing_else_may() {
+        let big = vec![5u8; MAX_MESSAGE_LEN + 100];
+        let packet = Message::SharePacket(SharePacket {
+            task: TASK,
+            dp: 1,
+            index: 2,
+            eshare: big.clone(),
+            e: vec![],
+            c: vec![],
+            r: vec![],
+        });
+        let bytes = packet.encode();
+        assert!(bytes.len() > MAX_MESSAGE_LEN);
+        assert_eq!(Message::decode(&bytes).unwrap(), packet);
+        let upload = Message::ResultUpload(ResultUpload {
+            task: TASK,
+            index: 2,
+            ct: big.clone(),
+        });
+        assert_eq!(Message::decode(&upload.encode()).unwrap(), upload);
+        // The kind byte alone decides: a commitments message as long is refused before its
+        // fields are read, and so is any message beyond the vector limit.
+        let mut other = bytes.clone();
+        other[1] = MessageKind::Commitments.tag();
+        let e = Message::decode(&other).unwrap_err();
+        assert!(e.0.contains("longer than any commitments message"), "{e}");
+        let mut huge = bytes;
+        huge.resize(MAX_VECTOR_MESSAGE_LEN + 1, 0);
+        assert!(
+            Message::decode(&huge)
+                .unwrap_err()
+                .0
+                .contains("longer than any message")
+        );
     }
 
     #[test]

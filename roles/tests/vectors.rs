@@ -124,7 +124,7 @@ fn what_vector_sessions_refuse_up_front() {
         assert!(e.contains(says), "{} refused with {e:?}, not {says:?}", c.point_id());
     };
     // vss takes vectors, but not beyond the message limit at its 32 bytes per element.
-    refused(cfg(Func::VectorSum, 600_000, 16, VerifyMode::Vss), "in vss");
+    refused(cfg(Func::VectorSum, 9_000_000, 16, VerifyMode::Vss), "in vss");
     refused(
         SessionConfig {
             faults: vec![Fault::BadResult { cp: 1 }],
@@ -238,6 +238,21 @@ fn cheating_dps_and_the_network_in_vector_sessions() {
             .to_string()
             .contains("vector shares")
     );
+}
+
+#[test]
+fn share_vectors_longer_than_the_message_limit_of_other_kinds() {
+    // 2.2 M elements: an explicit share of 17.6 MB, past the 16 MiB every other kind is held to.
+    let c = SessionConfig {
+        n: 1,
+        m: 2,
+        capacity: 2,
+        t: 2,
+        ..cfg(Func::Sum, 2_200_000, 8, VerifyMode::Batch)
+    };
+    let r = check_against_plaintext(&c, &random_rows(&c, 6));
+    let packets = &r.messages[&dsmpc_roles::wire::MessageKind::SharePacket];
+    assert!(packets.bytes > dsmpc_roles::wire::MAX_MESSAGE_LEN as u64, "{packets:?}");
 }
 
 #[test]

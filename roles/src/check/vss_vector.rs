@@ -17,12 +17,17 @@ use dsmpc_core::vvss::{self, ShareVec};
 use super::{Acceptor, CpCtx, Received, Verdict};
 use crate::wire::Rejection;
 
-/// DPs checked together (each waits for at most this many others).
+/// DPs checked together at most (each waits for at most this many others).
 pub(crate) const BATCH: usize = 32;
+/// Bytes of share vectors a batch holds at most: fewer DPs per batch at large d (one at
+/// d >= 2^21), so the batch's memory is bounded in bytes, not only in count.
+pub(crate) const BATCH_BYTES: usize = 64 << 20;
 
 /// A CP's share vectors and commitments in a `vss` vector session.
 pub(crate) struct VssVectors<B: Backend> {
     dim: usize,
+    /// DPs per batch: [`BATCH`], fewer where their vectors would pass [`BATCH_BYTES`].
+    batch: usize,
     commitments: BTreeMap<u32, Vec<AnyElement<B>>>,
     unchecked: BTreeMap<u32, ShareVec<B>>,
     /// DPs whose share and commitments are both in, in arrival order.
@@ -35,6 +40,7 @@ impl<B: Backend> VssVectors<B> {
     pub(crate) fn new(dim: usize) -> Self {
         VssVectors {
             dim,
+            batch: (BATCH_BYTES / ((dim + 1) * 32)).clamp(1, BATCH),
             commitments: BTreeMap::new(),
             unchecked: BTreeMap::new(),
             ready: Vec::new(),
@@ -47,7 +53,7 @@ impl<B: Backend> VssVectors<B> {
         if self.commitments.contains_key(&dp) && self.unchecked.contains_key(&dp) {
             self.ready.push(dp);
         }
-        if self.ready.len() >= BATCH {
+        if self.ready.len() >= self.batch {
             self.check_ready(ctx, rng)
         } else {
             Vec::new()
@@ -131,5 +137,18 @@ impl<B: Backend> Acceptor<B> for VssVectors<B> {
         }
         self.verified.clear();
         sum.encode(ctx.group).to_vec()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_batch_is_bounded_in_bytes_as_well_as_in_count() {
+        assert_eq!(VssVectors::<dsmpc_core::backend::Num>::new(10).batch, BATCH);
+        // 2^17 elements: 4 MiB a vector, 16 of them in 64 MiB.
+        assert_eq!(VssVectors::<dsmpc_core::backend::Num>::new((1 << 17) - 1).batch, 16);
+        assert_eq!(VssVectors::<dsmpc_core::backend::Num>::new(1 << 22).batch, 1);
     }
 }

@@ -191,12 +191,12 @@ impl SessionConfig {
         // one blinding share) and at most a few KiB more.
         let vss = self.verify == VerifyMode::Vss;
         let width = if vss { 32 } else { dsmpc_core::field64::F64::LEN };
-        let most = (crate::wire::MAX_MESSAGE_LEN - (64 << 10)) / width - usize::from(vss);
+        let most = (crate::wire::MAX_VECTOR_MESSAGE_LEN - (64 << 10)) / width - usize::from(vss);
         if spec.elements() > most {
             return Err(RolesError::Config(format!(
-                "{} elements per DP need share packets above the {} MiB message limit: at most {most} elements{} (messages are not chunked yet)",
+                "{} elements per DP need share packets above the {} MiB message limit: at most {most} elements{}",
                 spec.elements(),
-                crate::wire::MAX_MESSAGE_LEN >> 20,
+                crate::wire::MAX_VECTOR_MESSAGE_LEN >> 20,
                 if vss { " in vss (32-byte shares)" } else { "" }
             )));
         }

@@ -16,7 +16,9 @@
 //! `dim` (elements per DP input, default `[1]`), `func` (`sum`, the default, `mean`,
 //! `histogram:B`, `meanvar`, `vector-sum`, `vector-mean`; a histogram's input is one bucket
 //! index, so its points take `dim` 1 whatever the axis lists). A vector point (any function but
-//! `sum` and `mean` at `dim` 1) on `process` or `netns`, or with `vss`, is skipped with the reason.
+//! `sum` and `mean` at `dim` 1) runs in every mode (`vss` with its own commitments) and on every
+//! network; one the function's field limit or the message limit refuses is skipped with the
+//! reason.
 //! Scalars: `reps`, `seed`, `value_bits`, `frac_bits` (fraction bits of `vector-sum` and
 //! `vector-mean` inputs, default 0; the other functions take 0), `session_threads`
 //! (threads within one session: for a few huge points, instead of points in parallel).

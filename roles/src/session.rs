@@ -22,7 +22,7 @@ use num_bigint::BigUint;
 
 pub use config::{MAX_CPS, MAX_DPS, MAX_THREADS, SessionConfig};
 pub use report::{SessionReport, report};
-pub use setup::{Precompute, WithTypes, inputs_for, provider_and_group, values_for, with_types};
+pub use setup::{Precompute, WithTypes, inputs_for, provider_and_group, rows_for, values_for, with_types};
 
 use crate::error::Result;
 use crate::log::EventSink;

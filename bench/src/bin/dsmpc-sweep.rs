@@ -102,7 +102,7 @@ struct Cli {
     #[arg(long, value_delimiter = ',', value_name = "D,..")]
     dim: Option<Vec<usize>>,
     /// Replace the function axis: sum, mean, histogram:B, meanvar, vector-sum, vector-mean
-    /// (vector points with vss are skipped with the reason).
+    /// (a point the function's field limit refuses is skipped with the reason).
     #[arg(long, value_delimiter = ',', value_name = "FUNC,..")]
     func: Option<Vec<dsmpc_roles::func::Func>>,
     /// Fraction bits of vector-sum and vector-mean inputs (the other functions take 0).

@@ -24,26 +24,11 @@ use super::{Deployment, Role};
 /// drawn from stream `inputs` of the run's randomness as an in-process session draws them;
 /// `None` for a scalar session.
 pub(crate) fn rows_for(cfg: &SessionConfig, given: Option<&[InputRow]>) -> Result<Option<Vec<InputRow>>> {
-    if !cfg.is_vector() {
+    let Some(rows) = dsmpc_roles::session::rows_for(cfg, given, cfg.rng_source())? else {
         return Ok(None);
-    }
-    let spec = cfg.func_spec();
-    let rows = match given {
-        Some(rows) if rows.len() != cfg.n => {
-            return Err(RolesError::Config(format!(
-                "{} input rows for {} DPs: give one line per DP",
-                rows.len(),
-                cfg.n
-            )));
-        }
-        Some(rows) => rows.to_vec(),
-        None => {
-            let mut rng = cfg.rng_source().stream("inputs")?;
-            (0..cfg.n).map(|_| spec.random_row(&mut rng)).collect()
-        }
     };
     // Every row in range before any file is written (the error names the DP).
-    dsmpc_roles::func::plaintext(&spec, &rows)?;
+    dsmpc_roles::func::plaintext(&cfg.func_spec(), &rows)?;
     Ok(Some(rows))
 }
 

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use dsmpc_core::backend::Backend;
 use dsmpc_core::field64::F64;
 use dsmpc_core::group::{AnyGroup, PrimeOrderGroup};
-use dsmpc_core::pvss::{Attachment, CpKeyPair};
+use dsmpc_core::pvss::CpKeyPair;
 use dsmpc_core::rng::DsmpcRng;
 
 use super::agreement::{self, CpAgreement};
@@ -30,17 +30,17 @@ use super::{
     Outbox, Parked, Party, PartyId, Probe, Refusal, Time, Timeouts, candidate_name, cp_name, decode_for, dp_name,
     passed, unexpected,
 };
-use crate::check::{Acceptor, CpCtx, Dealt, Received, Verdict, Verification};
+use crate::check::{Acceptor, CpCtx, Verdict, Verification};
 use crate::error::RolesError;
 use crate::event::{Action, Event};
 use crate::keys::DpKeys;
 use crate::metrics::Phase;
 use crate::suite::CipherSuite;
 use crate::wire::{
-    AgreedSet, AuthRequest, Commitments, IndexAssign, Message, Rejection, ResultUpload, SharePacket, TaskAnnounce,
-    TaskId, labels,
+    AgreedSet, AuthRequest, Commitments, IndexAssign, Message, Rejection, ResultUpload, TaskAnnounce, TaskId, labels,
 };
 
+mod share;
 mod vector;
 
 /// A CP's three keys: encryption (Vpk / ComVpk), signing (Vsk), PVSS.
@@ -251,78 +251,6 @@ impl<B: Backend, S: CipherSuite> ComputingParty<B, S> {
         for (from, bytes) in self.parked.take() {
             self.handle_input(now, from, &bytes, probe);
         }
-    }
-
-    /// Algorithm 2, step 3: one DP's share packet, every check before anything is recorded.
-    fn share(&mut self, d: u32, m: SharePacket, now: Time, probe: &mut dyn Probe) {
-        let from = PartyId::Dp(d);
-        if m.dp != d {
-            return self.ignore(from, format!("share packet claims to be from {}", dp_name(m.dp)));
-        }
-        if d == 0 || d > self.dps {
-            return self.ignore(from, format!("{} is not a DP of this task", dp_name(d)));
-        }
-        if m.index != self.index {
-            return self.ignore(from, format!("share packet addressed to {}", cp_name(m.index)));
-        }
-        if self.shares.contains(&d) {
-            return self.ignore(from, "a second share packet; only the first counts");
-        }
-        self.shares.insert(d);
-        let task = self.task.unwrap_or_default();
-        if self.vector.is_some() {
-            return self.share_vector(d, m, now, probe);
-        }
-        let sl = self.group.zq().element_len();
-        let el = self.group.element_len();
-        let n = self.check.share_scalars();
-        // The number of blocks is checked against what the plaintext needs before any
-        // decryption: a ciphertext of hundreds of valid blocks costs nothing.
-        let plain = (m.eshare.len() == self.suite.ciphertext_len(n * sl))
-            .then(|| {
-                self.suite.decrypt(
-                    &self.keys.enc,
-                    &labels::share(&task, d, self.index),
-                    &m.eshare,
-                    &mut self.rng,
-                )
-            })
-            .flatten()
-            .map(zeroize::Zeroizing::new);
-        let Some(plain) = plain else {
-            return self.decide(vec![(d, Verdict::Rejected(Rejection::Undecryptable))], now, probe);
-        };
-        let zq = self.group.zq();
-        let scalars: Option<Dealt<B>> = (plain.len() == n * sl)
-            .then(|| plain.chunks(sl).map(|c| zq.from_bytes(c, "share").ok()).collect())
-            .flatten()
-            .map(Dealt);
-        drop(plain);
-        let attached = !(m.e.is_empty() && m.c.is_empty() && m.r.is_empty());
-        let att = if attached && m.e.len() == el && m.c.len() == el && m.r.len() == sl {
-            Some(Attachment::new(
-                self.group.parse_or_identity(&m.e),
-                self.group.parse_or_identity(&m.c),
-                B::from_be_bytes(&m.r),
-            ))
-        } else {
-            None
-        };
-        let verdicts = match scalars {
-            Some(s) if attached == att.is_some() => {
-                let share = Received { dp: d, scalars: s, att };
-                self.accept(|a, ctx, rng| a.share(ctx, share, rng))
-            }
-            _ if self.agreement.is_some() => vec![(d, Verdict::Rejected(Rejection::Malformed))],
-            _ => {
-                return self.fail(RolesError::Malformed {
-                    kind: crate::wire::MessageKind::SharePacket,
-                    from: dp_name(d),
-                    reason: format!("the share must be {n} scalar(s) below q, E and C {el} bytes and r {sl} bytes"),
-                });
-            }
-        };
-        self.decide(verdicts, now, probe);
     }
 
     /// A DP's commitments, relayed by the Edge, checked by the agreement round (the DP's

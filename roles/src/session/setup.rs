@@ -121,35 +121,45 @@ fn shared_group<B: Backend>(kind: GroupKind) -> Result<Arc<AnyGroup<B>>> {
     Ok(g)
 }
 
-/// A vector session's inputs ([`SessionConfig::is_vector`]), each DP's encoded for the
-/// function: given as rows (checked against n and the function's ranges) or drawn from the
-/// run's randomness (stream `inputs`); `None` for a scalar session.
+/// A vector session's input rows ([`SessionConfig::is_vector`]): given (one per DP) or drawn
+/// from the run's randomness (stream `inputs`); `None` for a scalar session. Each row's range is
+/// the function's to check ([`crate::func::FuncSpec::encode`]).
+pub fn rows_for(
+    cfg: &SessionConfig,
+    rows: Option<&[crate::func::InputRow]>,
+    src: RngSource,
+) -> Result<Option<Vec<crate::func::InputRow>>> {
+    if !cfg.is_vector() {
+        return Ok(None);
+    }
+    let spec = cfg.func_spec();
+    Ok(Some(match rows {
+        Some(rows) if rows.len() != cfg.n => {
+            return Err(RolesError::Config(format!(
+                "{} input rows for {} DPs: give one line per DP",
+                rows.len(),
+                cfg.n
+            )));
+        }
+        Some(rows) => rows.to_vec(),
+        None => {
+            let mut rng = src.stream("inputs")?;
+            (0..cfg.n).map(|_| spec.random_row(&mut rng)).collect()
+        }
+    }))
+}
+
+/// A vector session's inputs ([`SessionConfig::is_vector`]), each DP's row ([`rows_for`])
+/// encoded for the function (its range checked); `None` for a scalar session.
 pub fn inputs_for(
     cfg: &SessionConfig,
     rows: Option<&[crate::func::InputRow]>,
     src: RngSource,
 ) -> Result<Option<Vec<Vec<dsmpc_core::field64::F64>>>> {
-    if !cfg.is_vector() {
-        return Ok(None);
-    }
     let spec = cfg.func_spec();
-    let encoded = match rows {
-        Some(rows) if rows.len() != cfg.n => {
-            return Err(RolesError::Config(format!(
-                "{} input rows for {} DPs",
-                rows.len(),
-                cfg.n
-            )));
-        }
-        Some(rows) => rows.iter().map(|r| spec.encode(r)).collect::<Result<Vec<_>>>()?,
-        None => {
-            let mut rng = src.stream("inputs")?;
-            (0..cfg.n)
-                .map(|_| spec.encode(&spec.random_row(&mut rng)))
-                .collect::<Result<Vec<_>>>()?
-        }
-    };
-    Ok(Some(encoded))
+    rows_for(cfg, rows, src)?
+        .map(|rows| rows.iter().map(|r| spec.encode(r)).collect::<Result<Vec<_>>>())
+        .transpose()
 }
 
 /// The DPs' values: given (checked against n and the value bits) or drawn.

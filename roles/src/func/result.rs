@@ -80,126 +80,160 @@ pub enum FuncResult {
 /// sum beyond n times the largest value, a variance below zero) is an error: an invalid input
 /// slipped in, since inputs are not yet proved valid.
 pub fn decode(spec: &FuncSpec, n: usize, aggregate: &[F64]) -> Result<FuncResult> {
-    let bad = |why: String| RolesError::Config(format!("{} result over {n} DPs: {why}", spec.func));
-    let fail = |why: String| Err(bad(why));
+    let b = Bounds::new(spec, n);
     if n == 0 {
-        return fail("no DPs were aggregated".into());
+        return Err(b.bad("no DPs were aggregated".into()));
     }
     if aggregate.len() != spec.elements() {
-        return fail(format!(
+        return Err(b.bad(format!(
             "{} field elements, but {} were expected",
             aggregate.len(),
             spec.elements()
-        ));
+        )));
     }
-    const INVALID: &str = "an invalid input slipped in (inputs are not yet proved valid)";
-    let v = spec.value_bits.clamp(1, MAX_VALUE_BITS);
-    let nn = n as u128;
-    let max = (1u128 << v) - 1;
-    let over = |j: usize, what: &str, limit: u128| {
-        format!(
-            "coordinate {}: the {what} is above n = {n} times the largest value, {limit}: {INVALID}",
-            j + 1
-        )
-    };
-    let sums = |xs: &[F64]| -> Result<Vec<u64>> {
-        let out: Vec<u64> = xs.iter().map(|x| x.value()).collect();
-        match out.iter().position(|&s| u128::from(s) > nn * max) {
-            Some(j) => Err(bad(over(j, "sum", max))),
-            None => Ok(out),
-        }
-    };
-    let avg = |s: u64| exact::ratio(u128::from(s), nn);
     Ok(match spec.func {
         Func::Sum => {
-            let sum = sums(aggregate)?;
-            let average = sum.iter().map(|&s| avg(s)).collect();
+            let sum = b.sums(aggregate)?;
+            let average = sum.iter().map(|&s| b.avg(s)).collect();
             FuncResult::Sum { n, sum, average }
         }
         Func::Mean => {
-            let sum = sums(aggregate)?;
-            let mean = sum.iter().map(|&s| avg(s)).collect();
+            let sum = b.sums(aggregate)?;
+            let mean = sum.iter().map(|&s| b.avg(s)).collect();
             FuncResult::Mean { n, sum, mean }
         }
         Func::Histogram { .. } => {
             let counts: Vec<u64> = aggregate.iter().map(|x| x.value()).collect();
             let total: u128 = counts.iter().map(|&c| u128::from(c)).sum();
-            if total != nn {
-                return fail(format!(
+            if total != b.nn {
+                return Err(b.bad(format!(
                     "the counts add up to {total}, not to the {n} DPs: {INVALID}; each DP must share one bucket"
-                ));
+                )));
             }
             FuncResult::Histogram { counts }
         }
-        Func::MeanVar => {
-            let (s1, s2) = aggregate.split_at(spec.dim);
-            let sum = sums(s1)?;
-            let sum_sq: Vec<u64> = s2.iter().map(|x| x.value()).collect();
-            let (mut mean, mut variance) = (Vec::with_capacity(sum.len()), Vec::with_capacity(sum.len()));
-            for (j, (&a, &b)) in sum.iter().zip(&sum_sq).enumerate() {
-                // n < 2^64 and a, b < p < 2^64: every product below is under 2^128.
-                let (a, b) = (u128::from(a), u128::from(b));
-                if nn.checked_mul(max * max).is_some_and(|most| b > most) {
-                    return fail(over(j, "sum of squares", max * max));
-                }
-                let Some(num) = (nn * b).checked_sub(a * a) else {
-                    return fail(format!(
-                        "coordinate {}: the sum of squares is too small for the sum (a negative variance): {INVALID}",
-                        j + 1
-                    ));
-                };
-                mean.push(exact::ratio(a, nn));
-                variance.push(exact::ratio(num, nn * nn));
-            }
-            FuncResult::MeanVar {
-                n,
-                sum,
-                sum_sq,
-                mean,
-                variance,
-            }
+        Func::MeanVar => decode_meanvar(&b, spec.dim, aggregate)?,
+        Func::VectorSum | Func::VectorMean => decode_fixed(&b, spec, aggregate)?,
+    })
+}
+
+/// Why an aggregate cannot come from honest inputs.
+const INVALID: &str = "an invalid input slipped in (inputs are not yet proved valid)";
+
+/// What the inputs of a decoded aggregate were bounded by: n DPs, values of v bits.
+struct Bounds<'a> {
+    spec: &'a FuncSpec,
+    n: usize,
+    nn: u128,
+    v: u32,
+    max: u128,
+}
+
+impl<'a> Bounds<'a> {
+    fn new(spec: &'a FuncSpec, n: usize) -> Self {
+        let v = spec.value_bits.clamp(1, MAX_VALUE_BITS);
+        Bounds {
+            spec,
+            n,
+            nn: n as u128,
+            v,
+            max: (1u128 << v) - 1,
         }
-        Func::VectorSum | Func::VectorMean => {
-            let f = spec.frac_bits.min(v - 1);
-            let half = 1i128 << (v - 1);
-            let mut scaled = Vec::with_capacity(aggregate.len());
-            for (j, x) in aggregate.iter().enumerate() {
-                let s = x.centred();
-                if s < -(nn as i128) * half || s > nn as i128 * (half - 1) {
-                    return fail(format!(
-                        "coordinate {}: the sum {s} (scaled by 2^{f}) is outside n = {n} times [-2^{}, 2^{}): {INVALID}",
-                        j + 1,
-                        v - 1,
-                        v - 1
-                    ));
-                }
-                // |s| <= (p - 1) / 2 < 2^63.
-                scaled.push(s as i64);
-            }
-            let unit = exact::pow2(-(f as i32));
-            if spec.func == Func::VectorSum {
-                let sum = scaled.iter().map(|&s| s as f64 * unit).collect();
-                FuncResult::VectorSum {
-                    frac_bits: f,
-                    scaled,
-                    sum,
-                }
-            } else {
-                let mean = scaled
-                    .iter()
-                    .map(|&s| {
-                        let m = exact::ratio(u128::from(s.unsigned_abs()), nn) * unit;
-                        if s < 0 { -m } else { m }
-                    })
-                    .collect();
-                FuncResult::VectorMean {
-                    n,
-                    frac_bits: f,
-                    scaled,
-                    mean,
-                }
-            }
+    }
+    fn bad(&self, why: String) -> RolesError {
+        RolesError::Config(format!("{} result over {} DPs: {why}", self.spec.func, self.n))
+    }
+    fn over(&self, j: usize, what: &str, limit: u128) -> RolesError {
+        self.bad(format!(
+            "coordinate {}: the {what} is above n = {} times the largest value, {limit}: {INVALID}",
+            j + 1,
+            self.n
+        ))
+    }
+    /// The sums, each at most n times the largest value.
+    fn sums(&self, xs: &[F64]) -> Result<Vec<u64>> {
+        let out: Vec<u64> = xs.iter().map(|x| x.value()).collect();
+        match out.iter().position(|&s| u128::from(s) > self.nn * self.max) {
+            Some(j) => Err(self.over(j, "sum", self.max)),
+            None => Ok(out),
         }
+    }
+    fn avg(&self, s: u64) -> f64 {
+        exact::ratio(u128::from(s), self.nn)
+    }
+}
+
+/// `meanvar`: the first `dim` elements are sums, the others sums of squares.
+fn decode_meanvar(b: &Bounds<'_>, dim: usize, aggregate: &[F64]) -> Result<FuncResult> {
+    let (s1, s2) = aggregate.split_at(dim);
+    let (nn, max) = (b.nn, b.max);
+    let sum = b.sums(s1)?;
+    let sum_sq: Vec<u64> = s2.iter().map(|x| x.value()).collect();
+    let (mut mean, mut variance) = (Vec::with_capacity(sum.len()), Vec::with_capacity(sum.len()));
+    for (j, (&a, &q)) in sum.iter().zip(&sum_sq).enumerate() {
+        // n < 2^64 and a, q < p < 2^64: every product below is under 2^128.
+        let (a, q) = (u128::from(a), u128::from(q));
+        if nn.checked_mul(max * max).is_some_and(|most| q > most) {
+            return Err(b.over(j, "sum of squares", max * max));
+        }
+        let Some(num) = (nn * q).checked_sub(a * a) else {
+            return Err(b.bad(format!(
+                "coordinate {}: the sum of squares is too small for the sum (a negative variance): {INVALID}",
+                j + 1
+            )));
+        };
+        mean.push(exact::ratio(a, nn));
+        variance.push(exact::ratio(num, nn * nn));
+    }
+    Ok(FuncResult::MeanVar {
+        n: b.n,
+        sum,
+        sum_sq,
+        mean,
+        variance,
+    })
+}
+
+/// `vector-sum`, `vector-mean`: centred sums of fixed-point values.
+fn decode_fixed(b: &Bounds<'_>, spec: &FuncSpec, aggregate: &[F64]) -> Result<FuncResult> {
+    let (v, nn, n) = (b.v, b.nn, b.n);
+    let f = spec.frac_bits.min(v - 1);
+    let half = 1i128 << (v - 1);
+    let mut scaled = Vec::with_capacity(aggregate.len());
+    for (j, x) in aggregate.iter().enumerate() {
+        let s = x.centred();
+        if s < -(nn as i128) * half || s > nn as i128 * (half - 1) {
+            return Err(b.bad(format!(
+                "coordinate {}: the sum {s} (scaled by 2^{f}) is outside n = {n} times [-2^{}, 2^{}): {INVALID}",
+                j + 1,
+                v - 1,
+                v - 1
+            )));
+        }
+        // |s| <= (p - 1) / 2 < 2^63.
+        scaled.push(s as i64);
+    }
+    let unit = exact::pow2(-(f as i32));
+    if spec.func == Func::VectorSum {
+        let sum = scaled.iter().map(|&s| s as f64 * unit).collect();
+        return Ok(FuncResult::VectorSum {
+            frac_bits: f,
+            scaled,
+            sum,
+        });
+    }
+    let mean = scaled
+        .iter()
+        .map(|&s| {
+            let m = exact::ratio(u128::from(s.unsigned_abs()), nn) * unit;
+            if s < 0 { -m } else { m }
+        })
+        .collect();
+    Ok(FuncResult::VectorMean {
+        n,
+        frac_bits: f,
+        scaled,
+        mean,
     })
 }
 

@@ -173,117 +173,138 @@ pub(super) fn findings(out: &mut String, points: &[PointSummary], messages: &[Me
          per element beyond its fixed cost, each CP at most {GOAL_CP_US} us per element per DP, Edge at most \
          {GOAL_EDGE_US} us per element, bytes per DP at most (k - t + 1) x 8 x elements + 65,536 bytes):"
     );
-    let mut met = [0usize; 4];
-    let mut judged = [0usize; 4];
+    let mut tally = Tally::default();
     for r in &rows {
-        let name = if r.group.is_empty() {
-            String::new()
-        } else {
-            format!("{}, ", dims_text(&r.group.iter().collect::<Vec<_>>()))
-        };
-        let _ = writeln!(
-            out,
-            "  - {name}d = {} ({} per DP input, `{}`):",
-            r.dim,
-            plural(r.elements as usize, "element"),
-            r.point
-        );
-        let mut judge = |i: usize, v: f64, goal: f64| {
-            judged[i] += 1;
-            let w = verdict(v, goal);
-            if w == "met" {
-                met[i] += 1;
-            }
-            w
-        };
-        let dp = match (r.dp_marginal_us, &r.base) {
-            (Some(m), _) => format!(
-                "; {} us per element beyond the d = 1 cost (goal at most {GOAL_DP_US} us: {})",
-                sig(m),
-                judge(0, m, GOAL_DP_US)
-            ),
-            (None, Some(_)) => "; the cost beyond d = 1 is not measured at this point (goal not judged)".into(),
-            (None, None) => "; no d = 1 point in this group, so the cost beyond it (the goal) is not judged".into(),
-        };
-        let _ = writeln!(
-            out,
-            "    - DP (`{DP_PHASE}` / (n x elements)): {} per element{dp}.",
-            us(r.dp_us, DP_PHASE)
-        );
-        let cp = r
-            .cp_us
-            .map(|v| format!(" (goal at most {GOAL_CP_US} us: {})", judge(1, v, GOAL_CP_US)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "    - Each CP (`{CP_PHASE}` / (k x n x elements)): {} per element per DP{cp}.",
-            us(r.cp_us, CP_PHASE)
-        );
-        let edge = r
-            .edge_us
-            .map(|v| format!(" (goal at most {GOAL_EDGE_US} us: {})", judge(2, v, GOAL_EDGE_US)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "    - Edge (`{EDGE_PHASE}` / elements): {} per element{edge}.",
-            us(r.edge_us, EDGE_PHASE)
-        );
-        match r.bytes_per_dp {
-            Some(b) => {
-                let _ = writeln!(
-                    out,
-                    "    - Bytes per DP (`{SHARE_KIND}` bytes / n): {}, {:.2}x the plain {} (elements x 8 B) and \
-                     {:.3}x the bound {} (goal at most the bound: {}).",
-                    bytes_text(b),
-                    b / r.plain_bytes,
-                    bytes_text(r.plain_bytes),
-                    b / r.bound_bytes,
-                    bytes_text(r.bound_bytes),
-                    judge(3, b, r.bound_bytes)
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    out,
-                    "    - Bytes per DP: messages.csv has no `{SHARE_KIND}` rows at this point (goal not judged)."
-                );
-            }
-        }
-        if let Some(base) = &r.base_us {
-            let parts: Vec<String> = [("DP", r.dp_us), ("each CP", r.cp_us), ("Edge", r.edge_us)]
-                .into_iter()
-                .zip(base)
-                .filter_map(|((who, at_d), at_1)| {
-                    let (d, one) = (at_d?, (*at_1)?);
-                    let fall = if d > 0.0 {
-                        format!(" ({:.0}x less)", one / d)
-                    } else {
-                        String::new()
-                    };
-                    Some(format!("{who} {} us at d = 1 to {} us{fall}", sig(one), sig(d)))
-                })
-                .collect();
-            if !parts.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    - Fixed costs amortised: work per element falls from {} at d = {}.",
-                    parts.join(", "),
-                    r.dim
-                );
-            }
-        }
+        row_finding(out, r, &mut tally);
     }
     let summary: Vec<String> = ["DP", "each CP", "Edge", "bytes per DP"]
         .iter()
         .enumerate()
-        .filter(|(i, _)| judged[*i] > 0)
-        .map(|(i, who)| format!("{who} {} of {}", met[i], judged[i]))
+        .filter(|(i, _)| tally.judged[*i] > 0)
+        .map(|(i, who)| format!("{who} {} of {}", tally.met[i], tally.judged[i]))
         .collect();
     if !summary.is_empty() {
         let _ = writeln!(
             out,
             "  Goals met (groups meeting / groups judged): {}.",
             summary.join(", ")
+        );
+    }
+}
+
+/// Goals judged and met, per goal: DP, each CP, Edge, bytes per DP.
+#[derive(Default)]
+struct Tally {
+    met: [usize; 4],
+    judged: [usize; 4],
+}
+
+impl Tally {
+    /// Judge goal `i` (`v` against at most `goal`) and count it.
+    fn judge(&mut self, i: usize, v: f64, goal: f64) -> &'static str {
+        self.judged[i] += 1;
+        let w = verdict(v, goal);
+        if w == "met" {
+            self.met[i] += 1;
+        }
+        w
+    }
+}
+
+/// One group's lines of the finding: per element per party, bytes, fixed costs amortised.
+fn row_finding(out: &mut String, r: &VectorCosts, tally: &mut Tally) {
+    let name = if r.group.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", dims_text(&r.group.iter().collect::<Vec<_>>()))
+    };
+    let _ = writeln!(
+        out,
+        "  - {name}d = {} ({} per DP input, `{}`):",
+        r.dim,
+        plural(r.elements as usize, "element"),
+        r.point
+    );
+    let dp = match (r.dp_marginal_us, &r.base) {
+        (Some(m), _) => format!(
+            "; {} us per element beyond the d = 1 cost (goal at most {GOAL_DP_US} us: {})",
+            sig(m),
+            tally.judge(0, m, GOAL_DP_US)
+        ),
+        (None, Some(_)) => "; the cost beyond d = 1 is not measured at this point (goal not judged)".into(),
+        (None, None) => "; no d = 1 point in this group, so the cost beyond it (the goal) is not judged".into(),
+    };
+    let _ = writeln!(
+        out,
+        "    - DP (`{DP_PHASE}` / (n x elements)): {} per element{dp}.",
+        us(r.dp_us, DP_PHASE)
+    );
+    let cp = r
+        .cp_us
+        .map(|v| format!(" (goal at most {GOAL_CP_US} us: {})", tally.judge(1, v, GOAL_CP_US)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "    - Each CP (`{CP_PHASE}` / (k x n x elements)): {} per element per DP{cp}.",
+        us(r.cp_us, CP_PHASE)
+    );
+    let edge = r
+        .edge_us
+        .map(|v| format!(" (goal at most {GOAL_EDGE_US} us: {})", tally.judge(2, v, GOAL_EDGE_US)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "    - Edge (`{EDGE_PHASE}` / elements): {} per element{edge}.",
+        us(r.edge_us, EDGE_PHASE)
+    );
+    bytes_line(out, r, tally);
+    amortised_line(out, r);
+}
+
+/// Bytes per DP against the plain size and the bound.
+fn bytes_line(out: &mut String, r: &VectorCosts, tally: &mut Tally) {
+    let Some(b) = r.bytes_per_dp else {
+        let _ = writeln!(
+            out,
+            "    - Bytes per DP: messages.csv has no `{SHARE_KIND}` rows at this point (goal not judged)."
+        );
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "    - Bytes per DP (`{SHARE_KIND}` bytes / n): {}, {:.2}x the plain {} (elements x 8 B) and \
+         {:.3}x the bound {} (goal at most the bound: {}).",
+        bytes_text(b),
+        b / r.plain_bytes,
+        bytes_text(r.plain_bytes),
+        b / r.bound_bytes,
+        bytes_text(r.bound_bytes),
+        tally.judge(3, b, r.bound_bytes)
+    );
+}
+
+/// How far work per element falls from d = 1 to this d.
+fn amortised_line(out: &mut String, r: &VectorCosts) {
+    let Some(base) = &r.base_us else { return };
+    let parts: Vec<String> = [("DP", r.dp_us), ("each CP", r.cp_us), ("Edge", r.edge_us)]
+        .into_iter()
+        .zip(base)
+        .filter_map(|((who, at_d), at_1)| {
+            let (d, one) = (at_d?, (*at_1)?);
+            let fall = if d > 0.0 {
+                format!(" ({:.0}x less)", one / d)
+            } else {
+                String::new()
+            };
+            Some(format!("{who} {} us at d = 1 to {} us{fall}", sig(one), sig(d)))
+        })
+        .collect();
+    if !parts.is_empty() {
+        let _ = writeln!(
+            out,
+            "    - Fixed costs amortised: work per element falls from {} at d = {}.",
+            parts.join(", "),
+            r.dim
         );
     }
 }

@@ -3,7 +3,8 @@
 //! by coordinate against the file's plaintext, the log's result line), drawn inputs giving the
 //! memory network's result for a seed, faults of a DP refused and named as on memory, a
 //! deployment (`deploy init --func --dim --frac-bits --values`, every host a `dsmpc node`)
-//! whose Edge prints the plaintext's result, and hosts whose `dim` differs refusing each other.
+//! whose Edge prints the plaintext's result, and hosts whose `dim` differs refusing each other;
+//! `vss` vectors on process (verified; a cheating DP excluded, as on memory).
 //! Every run's deployment directory is gone afterwards, and the hosts a test starts are killed
 //! on the way out ([`Hosts`]).
 
@@ -177,6 +178,40 @@ fn faults_of_a_dp_on_process_are_refused_and_named_as_on_memory() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("--net memory"), "{stderr}");
+}
+
+#[test]
+fn vss_vectors_on_process_are_verified_and_a_cheating_dp_is_excluded() {
+    // Without a seed: the values file's sum, every result verified against the commitments.
+    let d = tmp("cli-vectors-process", "vss");
+    let values = d.join("values.txt");
+    std::fs::write(&values, values_text()).unwrap();
+    let output = d.join("result.csv");
+    let out = run_clean(
+        small_run(5, 4, 3)
+            .args(VECTOR_SUM)
+            .args(["--verify", "vss", "--net", "process", "--dps-per-process", "2"])
+            .arg("--values")
+            .arg(&values)
+            .arg("--output")
+            .arg(&output),
+    );
+    let stdout = succeeded(&out, "vss on process");
+    assert!(stdout.contains("MATCH"), "{stdout}");
+    assert!(stdout.contains("every result used verified"), "{stdout}");
+    check_output(&output, "vss on process");
+    // A DP whose share is off in one coordinate: rejected by that CP, excluded by all, and
+    // the result (over the others) still matches, on both networks.
+    for net in ["memory", "process"] {
+        let out = run_clean(
+            small_run(4, 4, 3)
+                .args(["--dim", "3", "--verify", "vss", "--inject", "bad-share:dp=2,cp=1"])
+                .args(["--net", net, "--dps-per-process", "2"]),
+        );
+        let stdout = succeeded(&out, net);
+        assert!(stdout.contains("excluded DPs (1): DP2"), "{net}: {stdout}");
+        assert!(stdout.contains("MATCH"), "{net}: {stdout}");
+    }
 }
 
 /// Host processes of a deployment, killed and reaped however the test ends.

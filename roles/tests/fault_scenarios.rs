@@ -5,7 +5,8 @@
 //! messages and injects mangled copies, reflected copies and random bytes from an outsider and
 //! from the faulty DPs it controls.
 //!
-//! - `vss`, 5,000 sessions: never a wrong result, never a wrong sum reported as verified; no
+//! - `vss`, 5,000 sessions (a quarter of them vector sessions of 2 to 6 elements, whose DPs may
+//!   also send share vectors of the wrong length or cut short): never a wrong result, never a wrong sum reported as verified; no
 //!   honest DP is excluded unless the network lost one of its messages (its roster, a share
 //!   packet, its commitments); every abort is one of the documented clean ones, and without lost
 //!   messages the only one possible is "every DP excluded".
@@ -21,6 +22,7 @@
 use std::collections::BTreeSet;
 
 use dsmpc_core::backend::BackendKind;
+use dsmpc_core::field64::F64;
 use dsmpc_core::pvss::VerifyMode;
 use dsmpc_core::rng;
 use dsmpc_roles::adversary::{Chaos, ChaosLog, Fault};
@@ -46,10 +48,10 @@ fn below(r: &mut impl Rng, n: u64) -> u64 {
     r.next_u64() % n
 }
 
-fn dp_faults(r: &mut impl Rng, n: usize, k: usize, vss: bool, faults: &mut Vec<Fault>) -> BTreeSet<u32> {
+fn dp_faults(r: &mut impl Rng, n: usize, k: usize, vss: bool, vector: bool, faults: &mut Vec<Fault>) -> BTreeSet<u32> {
     let mut faulty = BTreeSet::new();
     for dp in 1..=n as u32 {
-        match below(r, 6) {
+        match below(r, if vector { 8 } else { 6 }) {
             0 => faults.push(Fault::BadShare {
                 dp,
                 cp: 1 + below(r, k as u64) as u32,
@@ -62,6 +64,8 @@ fn dp_faults(r: &mut impl Rng, n: usize, k: usize, vss: bool, faults: &mut Vec<F
                     reach: (lowest + below(r, (k - lowest as usize) as u64)) as u16,
                 })
             }
+            6 if vector => faults.push(Fault::VectorLength { dp }),
+            7 if vector => faults.push(Fault::TruncatedAead { dp }),
             _ => continue,
         }
         faulty.insert(dp);
@@ -88,11 +92,12 @@ fn network_faults(r: &mut impl Rng, n: usize, k: usize, faults: &mut Vec<Fault>)
 fn scenario(i: u64, verify: VerifyMode) -> Scenario {
     let mut r = rng::seeded(i, "fault-scenario");
     let vss = verify == VerifyMode::Vss;
+    let vector = vss && i % 4 == 1;
     let n = 1 + below(&mut r, 6) as usize; // 1..=6
     let k = 2 + below(&mut r, 4) as usize; // 2..=5
     let t = 2 + below(&mut r, (k - 1) as u64) as usize; // 2..=k
     let mut faults = Vec::new();
-    let faulty_dps = dp_faults(&mut r, n, k, vss, &mut faults);
+    let faulty_dps = dp_faults(&mut r, n, k, vss, vector, &mut faults);
     let mut vids: Vec<u32> = (1..=k as u32).collect();
     for _ in 0..below(&mut r, (k - t + 1) as u64) {
         let cp = vids.swap_remove(below(&mut r, vids.len() as u64) as usize);
@@ -136,6 +141,8 @@ fn scenario(i: u64, verify: VerifyMode) -> Scenario {
         seed: Some(i),
         value_bits: 20,
         faults,
+        // Vector scenarios: 2..=6 elements per DP, drawn from the seed.
+        dim: if vector { 2 + below(&mut r, 5) as usize } else { 1 },
         ..SessionConfig::default()
     };
     Scenario {
@@ -150,6 +157,22 @@ fn keys_in_memory_only() {
     // SAFETY: set before any session runs in this test binary, which has one test thread
     // that reads the variable only after this point.
     unsafe { std::env::set_var("DSMPC_KEY_CACHE", "off") };
+}
+
+/// A vector scenario's plaintext over the DPs not `excluded`: its rows as the session drew them
+/// (the seed's stream `inputs`), encoded and summed here.
+fn vector_over(s: &Scenario, excluded: &BTreeSet<u32>) -> Option<Vec<F64>> {
+    let rows = session::rows_for(&s.cfg, None, s.cfg.rng_source()).ok()??;
+    let spec = s.cfg.func_spec();
+    let mut acc = vec![F64::ZERO; spec.elements()];
+    for (i, row) in rows.iter().enumerate() {
+        if !excluded.contains(&(i as u32 + 1)) {
+            for (a, x) in acc.iter_mut().zip(spec.encode(row).ok()?) {
+                *a += x;
+            }
+        }
+    }
+    Some(acc)
 }
 
 fn sum_over(s: &Scenario, excluded: &BTreeSet<u32>) -> BigUint {
@@ -204,6 +227,14 @@ fn randomised_attacks_never_give_a_wrong_result() {
             .filter(|(_, o)| o.as_ref().is_ok_and(|s| s.0 == v))
             .count()
     };
+    // Vector scenarios are every fourth vss one (`scenario`): most of them end right too.
+    let vector_ok = outcomes
+        .iter()
+        .enumerate()
+        .filter(|(i, (v, o))| {
+            *v == VerifyMode::Vss && *i as u64 % 4 == 1 && o.as_ref().is_ok_and(|(c, _)| c.starts_with("vss ok"))
+        })
+        .count();
     let under_chaos = outcomes
         .iter()
         .filter(|(_, o)| o.as_ref().is_ok_and(|(c, acted)| c.starts_with("vss ok") && *acted > 0))
@@ -218,7 +249,7 @@ fn randomised_attacks_never_give_a_wrong_result() {
     ];
     let summary: Vec<String> = classes.iter().map(|c| format!("{c}: {}", count(c))).collect();
     println!(
-        "{}; vss ok with the network adversary acting: {under_chaos}",
+        "{}; vss ok with the network adversary acting: {under_chaos}; vector sessions ok: {vector_ok}",
         summary.join(", ")
     );
     let vss_ok = count("vss ok") + count("vss ok, excluded");
@@ -229,6 +260,7 @@ fn randomised_attacks_never_give_a_wrong_result() {
     assert!(vss_ok > 3000, "{all}");
     assert!(count("vss ok, excluded") > 1000, "{all}");
     assert!(under_chaos > 1500, "{all}");
+    assert!(vector_ok > 600, "{all}, vector sessions ok {vector_ok}");
     assert!(count("paper abort") > 100, "{all}");
     assert!(count("paper ok") > 50, "{all}");
 }
@@ -247,7 +279,12 @@ fn check(
             if !excluded.is_subset(&may) {
                 return Err(format!("honest DPs excluded: {excluded:?} vs faulty or lost {may:?}"));
             }
-            let right = r.outcome.sum == sum_over(s, &excluded) && r.outcome.n == s.cfg.n - excluded.len();
+            let right = r.outcome.n == s.cfg.n - excluded.len()
+                && if s.cfg.is_vector() {
+                    r.outcome.vector.is_some() && r.outcome.vector == vector_over(s, &excluded)
+                } else {
+                    r.outcome.sum == sum_over(s, &excluded)
+                };
             if vss {
                 if !right || r.outcome.check != Check::Verified {
                     return Err(format!("WRONG RESULT {} ({:?})", r.outcome.sum, r.outcome.check));

@@ -182,24 +182,28 @@ fn faults_of_a_dp_on_process_are_refused_and_named_as_on_memory() {
 
 #[test]
 fn vss_vectors_on_process_are_verified_and_a_cheating_dp_is_excluded() {
-    // Without a seed: the values file's sum, every result verified against the commitments.
+    // Without a seed: the values file's sum, every result verified against the commitments,
+    // on the simulated network and on processes.
     let d = tmp("cli-vectors-process", "vss");
     let values = d.join("values.txt");
     std::fs::write(&values, values_text()).unwrap();
-    let output = d.join("result.csv");
-    let out = run_clean(
-        small_run(5, 4, 3)
-            .args(VECTOR_SUM)
-            .args(["--verify", "vss", "--net", "process", "--dps-per-process", "2"])
-            .arg("--values")
-            .arg(&values)
-            .arg("--output")
-            .arg(&output),
-    );
-    let stdout = succeeded(&out, "vss on process");
-    assert!(stdout.contains("MATCH"), "{stdout}");
-    assert!(stdout.contains("every result used verified"), "{stdout}");
-    check_output(&output, "vss on process");
+    for net in ["sim:lan", "process"] {
+        let output = d.join(format!("result-{}.csv", net.replace(':', "-")));
+        let out = run_clean(
+            small_run(5, 4, 3)
+                .args(VECTOR_SUM)
+                .args(["--verify", "vss", "--net", net, "--dps-per-process", "2"])
+                .arg("--values")
+                .arg(&values)
+                .arg("--output")
+                .arg(&output),
+        );
+        let what = format!("vss on {net}");
+        let stdout = succeeded(&out, &what);
+        assert!(stdout.contains("MATCH"), "{what}: {stdout}");
+        assert!(stdout.contains("every result used verified"), "{what}: {stdout}");
+        check_output(&output, &what);
+    }
     // A DP whose share is off in one coordinate: rejected by that CP, excluded by all, and
     // the result (over the others) still matches, on both networks.
     for net in ["memory", "process"] {

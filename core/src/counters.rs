@@ -60,11 +60,34 @@ pub enum Op {
     /// Decoding a public encryption key received in a message, with its validity checks
     /// (P-256: decompressing the point, a field square root; RSA: reading n and e).
     KeyDecode,
+    /// Vectors: one F64 element drawn from a seed's ChaCha20 stream (a seeded share expanded,
+    /// the dealing's seeded points, a combination's coefficients). Column `f64_draw`.
+    F64Draw,
+    /// Vectors: one F64 multiply-and-add (the dealing's and the reconstruction's dot products,
+    /// the consistency check, a combination; an addition into a running sum counts as one).
+    /// Column `f64_madd`.
+    F64MulAdd,
+    /// Vectors: one byte sealed or opened with AES-256-GCM (a share or an upload's body).
+    /// Column `aead_byte`.
+    AeadByte,
+    /// `vss` vectors: one term of a constant-time multiscalar multiplication with full-width
+    /// secret scalars (a vector Pedersen commitment, `d + 1` terms). Column `msm_ct_term`.
+    MsmSecretTerm,
+    /// `vss` vectors: one term of a variable-time multiscalar multiplication with full-width
+    /// public scalars (the Edge's check, the commitments' derivation and combinations). Column
+    /// `msm_var_term`.
+    MsmVartimeTerm,
+    /// `vss` vectors: one scalar of Z_q drawn from a seed's or the session's generator. Column
+    /// `zq_draw`.
+    ZqDraw,
+    /// `vss` vectors: one multiplication in Z_q (with the addition that follows it: dealing,
+    /// weighted batch sums, reconstruction). Column `zq_mul`.
+    ZqMul,
 }
 
 impl Op {
     /// Every counted operation, in column order.
-    pub const ALL: [Op; 12] = [
+    pub const ALL: [Op; 19] = [
         Op::VartimeMul,
         Op::FixedBaseMul,
         Op::SecretMul,
@@ -77,6 +100,24 @@ impl Op {
         Op::DpSign,
         Op::DpVerify,
         Op::KeyDecode,
+        Op::F64Draw,
+        Op::F64MulAdd,
+        Op::AeadByte,
+        Op::MsmSecretTerm,
+        Op::MsmVartimeTerm,
+        Op::ZqDraw,
+        Op::ZqMul,
+    ];
+    /// The per-element operations of vector sessions (the last seven columns), which files
+    /// written before they were counted lack.
+    pub const PER_ELEMENT: [Op; 7] = [
+        Op::F64Draw,
+        Op::F64MulAdd,
+        Op::AeadByte,
+        Op::MsmSecretTerm,
+        Op::MsmVartimeTerm,
+        Op::ZqDraw,
+        Op::ZqMul,
     ];
     /// Number of kinds.
     pub const COUNT: usize = Self::ALL.len();
@@ -96,6 +137,13 @@ impl Op {
             Op::DpSign => "dp_sign",
             Op::DpVerify => "dp_sig_verify",
             Op::KeyDecode => "pk_decode",
+            Op::F64Draw => "f64_draw",
+            Op::F64MulAdd => "f64_madd",
+            Op::AeadByte => "aead_byte",
+            Op::MsmSecretTerm => "msm_ct_term",
+            Op::MsmVartimeTerm => "msm_var_term",
+            Op::ZqDraw => "zq_draw",
+            Op::ZqMul => "zq_mul",
         }
     }
 
@@ -219,6 +267,17 @@ mod tests {
         assert_eq!(c.get(Op::Decrypt), 1);
         assert_eq!(c.get(Op::Sign), 0);
         assert_eq!(c.to_string(), "modexp_var=3 dec=1");
+    }
+
+    #[test]
+    fn per_element_ops_come_last_and_keep_the_old_columns() {
+        let names: Vec<&str> = Op::ALL.iter().map(|o| o.name()).collect();
+        assert_eq!(names[11], "pk_decode");
+        assert_eq!(&Op::ALL[12..], &Op::PER_ELEMENT);
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), Op::COUNT);
     }
 
     #[test]

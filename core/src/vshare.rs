@@ -46,6 +46,7 @@ use rand_core::{Rng, SeedableRng};
 use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
+use crate::counters::{self, Op};
 use crate::error::{CoreError, Result};
 use crate::field64::{F64, P};
 
@@ -147,6 +148,9 @@ pub fn deal<R: Rng + ?Sized>(
     }
     let d = secret.len();
     let (seeded, explicit) = points.split_at(t - 1);
+    // Counted: d draws per seeded point, t multiply-adds per element of each explicit share.
+    counters::record_n(Op::F64Draw, (d * seeded.len()) as u64);
+    counters::record_n(Op::F64MulAdd, (d * t * explicit.len()) as u64);
 
     let seeds: Vec<Zeroizing<[u8; SEED_LEN]>> = seeded
         .iter()
@@ -196,12 +200,14 @@ pub fn deal<R: Rng + ?Sized>(
 /// [`VShare::Seed`]).
 pub fn expand(seed: &[u8; SEED_LEN], context: &[u8], point: u64, d: usize) -> Zeroizing<Vec<F64>> {
     let mut v = Zeroizing::new(vec![F64::ZERO; d]);
+    counters::record_n(Op::F64Draw, d as u64);
     Prg::new(seed, context, point).fill(&mut v);
     v
 }
 
 /// `acc += expand(seed, context, point, acc.len())`, without allocating the vector.
 pub fn add_expanded(acc: &mut [F64], seed: &[u8; SEED_LEN], context: &[u8], point: u64) {
+    counters::record_n(Op::F64Draw, acc.len() as u64);
     Prg::new(seed, context, point).add_into(acc);
 }
 
@@ -212,6 +218,7 @@ pub fn add_expanded(acc: &mut [F64], seed: &[u8; SEED_LEN], context: &[u8], poin
 /// If the lengths differ (use [`VShare::add_to`] for a checked sum of shares).
 pub fn add_assign(acc: &mut [F64], v: &[F64]) {
     assert_eq!(acc.len(), v.len(), "add_assign: vectors of different lengths");
+    counters::record_n(Op::F64MulAdd, acc.len() as u64);
     for (a, &b) in acc.iter_mut().zip(v) {
         *a += b;
     }
@@ -348,6 +355,7 @@ impl Lagrange64 {
             same_len(x, v.len(), d)?;
         }
         let coeffs: Vec<Vec<F64>> = others.iter().map(|&(x, _)| self.coefficients(F64::new(x))).collect();
+        counters::record_n(Op::F64MulAdd, (d * self.threshold() * others.len()) as u64);
         let mut diffs = vec![0u64; others.len()];
         let t = self.threshold();
         let mut x = Zeroizing::new(vec![F64::ZERO; t * BLOCK]);
@@ -388,6 +396,7 @@ fn combine(coeffs: &[F64], inputs: &[&[F64]], out: &mut [F64]) {
     let t = coeffs.len();
     let mut x = Zeroizing::new(vec![F64::ZERO; t * BLOCK]);
     let d = out.len();
+    counters::record_n(Op::F64MulAdd, (d * t) as u64);
     for start in (0..d).step_by(BLOCK) {
         let end = (start + BLOCK).min(d);
         interleave(inputs, start, end, &mut x);

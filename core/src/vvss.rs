@@ -282,3 +282,6 @@ pub fn verify_results<B: Backend, R: Rng + ?Sized>(
 pub fn reconstruct<B: Backend>(group: &AnyGroup<B>, results: &[(u64, &ShareVec<B>)]) -> Result<Vec<F64>> {
     with_ops!(group, o => ops::reconstruct(o, results))
 }
+
+mod unit;
+pub use self::unit::UnitWork;

@@ -13,6 +13,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::{SEED_LEN, ShareVec, VDealing, VssShare, expander};
 use crate::backend::Backend;
+use crate::counters::{self, Op};
 use crate::error::{CoreError, Result};
 use crate::field64::{F64, P as FIELD_P};
 use crate::group::ristretto::hash_to_group;
@@ -125,12 +126,14 @@ impl<B: Backend> Ops<B> for RistOps<B> {
         a - b
     }
     fn mul(&self, a: &Scalar, b: &Scalar) -> Scalar {
+        counters::record(Op::ZqMul);
         a * b
     }
     fn inv(&self, a: &Scalar) -> Scalar {
         a.invert()
     }
     fn random<R: Rng + ?Sized>(&self, rng: &mut R) -> Scalar {
+        counters::record(Op::ZqDraw);
         let mut wide = Zeroizing::new([0u8; 64]);
         rng.fill_bytes(&mut wide[..]);
         Scalar::from_bytes_mod_order_wide(&wide)
@@ -152,12 +155,14 @@ impl<B: Backend> Ops<B> for RistOps<B> {
         ristretto_generators(d)
     }
     fn commit(&self, gens: &[RistrettoPoint], v: &[Scalar], blind: &Scalar) -> RistrettoPoint {
+        counters::record_n(Op::MsmSecretTerm, v.len().min(gens.len()) as u64 + 1);
         RistrettoPoint::multiscalar_mul(v.iter().chain([blind]), gens.iter().take(v.len()).chain([&self.h]))
     }
     fn h(&self) -> RistrettoPoint {
         self.h
     }
     fn public_msm(&self, ps: &[RistrettoPoint], ks: &[Scalar]) -> RistrettoPoint {
+        counters::record_n(Op::MsmVartimeTerm, ps.len().min(ks.len()) as u64);
         RistrettoPoint::vartime_multiscalar_mul(ks, ps)
     }
     fn point(&self, e: &AnyElement<B>) -> Option<RistrettoPoint> {
@@ -227,12 +232,14 @@ impl<B: Backend> Ops<B> for SchnorrOps<'_, B> {
         self.0.zq().sub(a, b)
     }
     fn mul(&self, a: &B::Int, b: &B::Int) -> B::Int {
+        counters::record(Op::ZqMul);
         self.0.zq().mul(a, b)
     }
     fn inv(&self, a: &B::Int) -> B::Int {
         self.0.zq().inv(a).unwrap_or_else(|| B::from_u64(0))
     }
     fn random<R: Rng + ?Sized>(&self, rng: &mut R) -> B::Int {
+        counters::record(Op::ZqDraw);
         self.0.zq().random(rng)
     }
     fn put(&self, s: &B::Int, out: &mut Vec<u8>) {

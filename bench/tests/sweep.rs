@@ -92,6 +92,9 @@ fn tiny_sweep_writes_every_file() {
         "sig_verify",
         "dp_sign",
         "dp_sig_verify",
+        "f64_draw",
+        "aead_byte",
+        "zq_mul",
         "git_rev",
         "host_cpu",
         "cores",
@@ -101,8 +104,20 @@ fn tiny_sweep_writes_every_file() {
     let messages = rows(&out.join("messages.csv"));
     assert_eq!(messages.len(), 2 * 6, "points x message kinds");
     let units = unit_costs(&out.join("units.csv"));
-    assert_eq!(units.len(), 12, "one calibration: twelve operation kinds");
-    for op in ["dp_sign", "dp_sig_verify"] {
+    assert_eq!(
+        units.len(),
+        dsmpc_core::counters::Op::COUNT,
+        "one calibration: every operation kind, the per-element ones of vectors included"
+    );
+    for op in [
+        "dp_sign",
+        "dp_sig_verify",
+        "f64_draw",
+        "f64_madd",
+        "aead_byte",
+        "zq_draw",
+        "zq_mul",
+    ] {
         let u = units
             .iter()
             .find(|u| u.0 == op)

@@ -14,6 +14,10 @@
 //! suite's decoding of a public encryption key from its wire bytes (P-256: a point
 //! decompression).
 //!
+//! Vector sessions add per-element units ([`vector`]): F64 draws and multiply-adds, AEAD bytes,
+//! and for `vss` Z_q draws and multiplications and the terms of full-width multiscalar
+//! multiplications, so that a vector session's bound grows with d as its work does.
+//!
 //! Under valgrind's callgrind each calibration loop is also one labelled dump, so that
 //! `cargo xtask icount-model` can price the phases in instructions as well (see [`time_op`]).
 
@@ -30,6 +34,8 @@ use crate::keys::{self, DpKeys, DpScheme};
 use crate::metrics::{callgrind, thread_cpu_seconds};
 use crate::suite::CipherSuite;
 use crate::wire::Commitments;
+
+mod vector;
 
 /// Seconds per operation, by kind.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -94,6 +100,7 @@ pub fn calibrate<B: Backend, S: CipherSuite>(
         batches,
         scale,
     )?;
+    vector::calibrate_vectors(&mut units, group, batches, scale);
     Ok(UnitCosts(units))
 }
 

@@ -138,6 +138,20 @@ pub struct PhaseRow {
     /// Public encryption keys decoded from messages (the Cloud's by each CP in
     /// `cp_auth_request`, each CP's by each DP in `share_encrypt_pvss_attach`).
     pub pk_decode: u64,
+    /// Vectors: F64 elements drawn from a seed's stream.
+    pub f64_draw: u64,
+    /// Vectors: F64 multiply-adds.
+    pub f64_madd: u64,
+    /// Vectors: bytes sealed or opened with AES-256-GCM.
+    pub aead_byte: u64,
+    /// `vss` vectors: terms of constant-time full-width multiscalar multiplications.
+    pub msm_ct_term: u64,
+    /// `vss` vectors: terms of variable-time full-width multiscalar multiplications.
+    pub msm_var_term: u64,
+    /// `vss` vectors: scalars of Z_q drawn.
+    pub zq_draw: u64,
+    /// `vss` vectors: multiplications in Z_q.
+    pub zq_mul: u64,
     /// Sweep parallelism.
     pub jobs: usize,
     /// Version of the dsmpc crates.
@@ -239,7 +253,7 @@ pub struct UnitRow {
 
 impl Serialize for PhaseRow {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("PhaseRow", 2 + PARAM_COLUMNS.len() + 25)?;
+        let mut st = s.serialize_struct("PhaseRow", 2 + PARAM_COLUMNS.len() + 32)?;
         st.serialize_field("point", &self.point)?;
         st.serialize_field("rep", &self.rep)?;
         self.params.serialize_net(&mut st)?;
@@ -264,6 +278,13 @@ impl Serialize for PhaseRow {
         st.serialize_field("dp_sign", &self.dp_sign)?;
         st.serialize_field("dp_sig_verify", &self.dp_sig_verify)?;
         st.serialize_field("pk_decode", &self.pk_decode)?;
+        st.serialize_field("f64_draw", &self.f64_draw)?;
+        st.serialize_field("f64_madd", &self.f64_madd)?;
+        st.serialize_field("aead_byte", &self.aead_byte)?;
+        st.serialize_field("msm_ct_term", &self.msm_ct_term)?;
+        st.serialize_field("msm_var_term", &self.msm_var_term)?;
+        st.serialize_field("zq_draw", &self.zq_draw)?;
+        st.serialize_field("zq_mul", &self.zq_mul)?;
         st.serialize_field("jobs", &self.jobs)?;
         st.serialize_field("crate_version", &self.crate_version)?;
         st.serialize_field("git_rev", &self.git_rev)?;

@@ -201,6 +201,12 @@ mod tests {
             read_messages(&mp).unwrap()[0].params.clone(),
             read_sessions(&sp).unwrap()[0].params.clone(),
         ];
+        // Nor the per-element op columns of vector sessions (or `dp_sign` ... `pk_decode`): 0.
+        let ops = read_phases(&pp).unwrap()[0].ops;
+        let at = |c: &str| OP_COLUMNS.iter().position(|o| *o == c).unwrap();
+        assert_eq!(ops[at("dec")], 3);
+        assert_eq!(ops[at("sig_verify")], 0);
+        assert!(ops[at("dp_sign")..].iter().all(|c| *c == 0), "{ops:?}");
         for p in read {
             assert_eq!((p.dim, p.func.as_str(), p.elements()), (1, "sum", 1));
             assert_eq!((p.n, p.value_bits, p.provider.as_str()), (20, 32, "awslc"));
@@ -221,6 +227,9 @@ mod tests {
             instances: 1,
             work_cpu_s: 0.5,
             dec: 3,
+            f64_madd: 7,
+            aead_byte: 8,
+            zq_mul: 9,
             ..Default::default()
         };
         let message = dsmpc_schema::MessageRow {
@@ -253,7 +262,10 @@ mod tests {
         let phases = read_phases(&pp).unwrap();
         assert_eq!(phases[0].params, p);
         assert_eq!((phases[0].rep, phases[0].work_cpu_s), (1, 0.5));
-        assert_eq!(phases[0].ops[OP_COLUMNS.iter().position(|c| *c == "dec").unwrap()], 3);
+        let at = |c: &str| OP_COLUMNS.iter().position(|o| *o == c).unwrap();
+        assert_eq!(phases[0].ops[at("dec")], 3);
+        let per_element = ["f64_madd", "aead_byte", "zq_mul"].map(|c| phases[0].ops[at(c)]);
+        assert_eq!(per_element, [7, 8, 9]);
         let messages = read_messages(&mp).unwrap();
         assert_eq!(messages[0].params, p);
         assert_eq!((messages[0].count, messages[0].bytes), (5, 500));

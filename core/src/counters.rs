@@ -83,11 +83,14 @@ pub enum Op {
     /// `vss` vectors: one multiplication in Z_q (with the addition that follows it: dealing,
     /// weighted batch sums, reconstruction). Column `zq_mul`.
     ZqMul,
+    /// `vss` vectors: one addition in Z_q on its own (a CP's running sum of share vectors over
+    /// the agreed DPs). Column `zq_add`.
+    ZqAdd,
 }
 
 impl Op {
     /// Every counted operation, in column order.
-    pub const ALL: [Op; 19] = [
+    pub const ALL: [Op; 20] = [
         Op::VartimeMul,
         Op::FixedBaseMul,
         Op::SecretMul,
@@ -107,10 +110,11 @@ impl Op {
         Op::MsmVartimeTerm,
         Op::ZqDraw,
         Op::ZqMul,
+        Op::ZqAdd,
     ];
-    /// The per-element operations of vector sessions (the last seven columns), which files
+    /// The per-element operations of vector sessions (the last eight columns), which files
     /// written before they were counted lack.
-    pub const PER_ELEMENT: [Op; 7] = [
+    pub const PER_ELEMENT: [Op; 8] = [
         Op::F64Draw,
         Op::F64MulAdd,
         Op::AeadByte,
@@ -118,6 +122,7 @@ impl Op {
         Op::MsmVartimeTerm,
         Op::ZqDraw,
         Op::ZqMul,
+        Op::ZqAdd,
     ];
     /// Number of kinds.
     pub const COUNT: usize = Self::ALL.len();
@@ -144,6 +149,7 @@ impl Op {
             Op::MsmVartimeTerm => "msm_var_term",
             Op::ZqDraw => "zq_draw",
             Op::ZqMul => "zq_mul",
+            Op::ZqAdd => "zq_add",
         }
     }
 

@@ -190,6 +190,7 @@ impl<B: Backend> ShareVec<B> {
             if a.len() != b.len() {
                 return Err(mismatch(b.len(), a.len()));
             }
+            crate::counters::record_n(crate::counters::Op::ZqAdd, a.len() as u64);
             for (x, y) in a.iter_mut().zip(b) {
                 let mut s = o.add(x, y);
                 std::mem::swap(x, &mut s);

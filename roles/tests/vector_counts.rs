@@ -73,6 +73,9 @@ fn a_vss_vector_session_counts_its_commitments_per_element() {
     let cp = phase(&r, "cp_decrypt_pvss_verify_local_compute");
     assert!(cp.get(Op::MsmSecretTerm) >= k * (d + 1), "{cp}");
     assert!(cp.get(Op::ZqMul) >= k * n * (d + 1), "{cp}");
+    // Once the DPs are agreed, each CP adds their share vectors into its sum.
+    let agreed = phase(&r, "dp_set_agreement");
+    assert_eq!(agreed.get(Op::ZqAdd), k * n * (d + 1));
     // The Edge checks all results at once, variable-time: d + 1 terms and the commitments.
     let edge = phase(&r, "edge_reconstruct");
     assert!(edge.get(Op::MsmVartimeTerm) > d, "{edge}");

@@ -19,13 +19,13 @@ pub const PHASES: [&str; 8] = [
 /// The operation-count columns of `phases.csv`, also the `op` values of `units.csv`, in
 /// column order. `dp_sign` and `dp_sig_verify` are the DPs' signatures over their `vss`
 /// commitments (Ed25519 with the x25519 suite, ECDSA P-256 with the others); `pk_decode` is decoding a public encryption key
-/// received in a message (the Cloud's by each CP, the CPs' by each DP). The last seven are the
+/// received in a message (the Cloud's by each CP, the CPs' by each DP). The last eight are the
 /// per-element work of vector sessions: `f64_draw` (an F64 element drawn from a seed's stream),
 /// `f64_madd` (an F64 multiply-add), `aead_byte` (a byte sealed or opened with AES-256-GCM),
 /// and for `vss` vectors `msm_ct_term` and `msm_var_term` (a term of a constant-time or
 /// variable-time full-width multiscalar multiplication, ristretto255), `zq_draw` and `zq_mul`
-/// (a scalar drawn, a multiplication in Z_q).
-pub const OP_COLUMNS: [&str; 19] = [
+/// (a scalar drawn, a multiplication in Z_q) and `zq_add` (an addition in Z_q on its own).
+pub const OP_COLUMNS: [&str; 20] = [
     "modexp_var",
     "modexp_fixed",
     "modexp_secret",
@@ -45,12 +45,13 @@ pub const OP_COLUMNS: [&str; 19] = [
     "msm_var_term",
     "zq_draw",
     "zq_mul",
+    "zq_add",
 ];
 
 /// Op columns that older sweeps lack (readers take them as 0): before they were counted, the
 /// DP commitment signatures of `vss` points were in `sign` and `sig_verify`, and key decoding
 /// was not priced, nor was the per-element work of vector sessions.
-pub const OPTIONAL_OP_COLUMNS: [&str; 10] = [
+pub const OPTIONAL_OP_COLUMNS: [&str; 11] = [
     "dp_sign",
     "dp_sig_verify",
     "pk_decode",
@@ -61,6 +62,7 @@ pub const OPTIONAL_OP_COLUMNS: [&str; 10] = [
     "msm_var_term",
     "zq_draw",
     "zq_mul",
+    "zq_add",
 ];
 
 /// The message kinds of `messages.csv`, in protocol order. `commitments`, `dp_report` and

@@ -152,6 +152,8 @@ pub struct PhaseRow {
     pub zq_draw: u64,
     /// `vss` vectors: multiplications in Z_q.
     pub zq_mul: u64,
+    /// `vss` vectors: additions in Z_q on their own (running sums).
+    pub zq_add: u64,
     /// Sweep parallelism.
     pub jobs: usize,
     /// Version of the dsmpc crates.
@@ -253,7 +255,7 @@ pub struct UnitRow {
 
 impl Serialize for PhaseRow {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut st = s.serialize_struct("PhaseRow", 2 + PARAM_COLUMNS.len() + 32)?;
+        let mut st = s.serialize_struct("PhaseRow", 2 + PARAM_COLUMNS.len() + 33)?;
         st.serialize_field("point", &self.point)?;
         st.serialize_field("rep", &self.rep)?;
         self.params.serialize_net(&mut st)?;
@@ -285,6 +287,7 @@ impl Serialize for PhaseRow {
         st.serialize_field("msm_var_term", &self.msm_var_term)?;
         st.serialize_field("zq_draw", &self.zq_draw)?;
         st.serialize_field("zq_mul", &self.zq_mul)?;
+        st.serialize_field("zq_add", &self.zq_add)?;
         st.serialize_field("jobs", &self.jobs)?;
         st.serialize_field("crate_version", &self.crate_version)?;
         st.serialize_field("git_rev", &self.git_rev)?;

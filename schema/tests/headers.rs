@@ -104,7 +104,7 @@ fn rows_with_one_params_write_the_columns_in_the_committed_order() {
 
 /// The per-element op columns of vector sessions, added after the committed record was saved
 /// (a record without them reads them as 0), written right after `pk_decode`.
-const NEWER_OPS: [&str; 7] = [
+const NEWER_OPS: [&str; 8] = [
     "f64_draw",
     "f64_madd",
     "aead_byte",
@@ -112,6 +112,7 @@ const NEWER_OPS: [&str; 7] = [
     "msm_var_term",
     "zq_draw",
     "zq_mul",
+    "zq_add",
 ];
 
 /// `header` without the [`NEWER_OPS`] columns if `committed` lacks them, after checking that

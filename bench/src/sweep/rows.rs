@@ -83,6 +83,7 @@ pub(super) fn phase_rows(p: &Point, rep: usize, r: &SessionReport, units: &UnitC
                 msm_var_term: s.ops.get(Op::MsmVartimeTerm),
                 zq_draw: s.ops.get(Op::ZqDraw),
                 zq_mul: s.ops.get(Op::ZqMul),
+                zq_add: s.ops.get(Op::ZqAdd),
                 jobs: env.jobs,
                 crate_version: env.crate_version.clone(),
                 git_rev: env.git_rev.clone(),

@@ -5,8 +5,9 @@
 //!   product kernel of the dealing, the reconstruction and the consistency check);
 //! - `aead_byte`: AES-256-GCM sealing ([`seal_aead`]) and opening ([`open_aead`], with its copy)
 //!   of a 16 KiB body, per byte;
-//! - `zq_draw`, `zq_mul`: [`ShareVec::expand`] and a batch check's weighted sum
-//!   ([`UnitWork::mul_add`]) in the group's scalar field;
+//! - `zq_draw`, `zq_mul`, `zq_add`: [`ShareVec::expand`], a batch check's weighted sum
+//!   ([`UnitWork::mul_add`]) and a running sum ([`ShareVec::add_assign`]) in the group's scalar
+//!   field;
 //! - `msm_ct_term`, `msm_var_term` (ristretto255 only): a vector Pedersen commitment of 255
 //!   elements and its blinding share, constant-time, and of 1,023 and its blinding share
 //!   variable-time ([`UnitWork`]). The constant-time multiplication costs about the same per
@@ -97,6 +98,12 @@ fn calibrate_zq<B: Backend>(units: &mut BTreeMap<Op, f64>, group: &AnyGroup<B>, 
     let terms = work.terms();
     let mul = time_op(Op::ZqMul, terms, batches, scale, || work.mul_add(group));
     units.insert(Op::ZqMul, mul / terms as f64);
+    let other = ShareVec::expand(group, &[0x76; 32], b"dsmpc/calibrate", 2, n);
+    let mut sum = ShareVec::zero(group, n);
+    let add = time_op(Op::ZqAdd, n + 1, batches, scale, || {
+        std::hint::black_box(sum.add_assign(group, &other).ok());
+    });
+    units.insert(Op::ZqAdd, add / (n + 1) as f64);
     if !curve {
         units.insert(Op::MsmSecretTerm, 0.0);
         units.insert(Op::MsmVartimeTerm, 0.0);

@@ -152,14 +152,7 @@ pub fn deal<R: Rng + ?Sized>(
     counters::record_n(Op::F64Draw, (d * seeded.len()) as u64);
     counters::record_n(Op::F64MulAdd, (d * t * explicit.len()) as u64);
 
-    let seeds: Vec<Zeroizing<[u8; SEED_LEN]>> = seeded
-        .iter()
-        .map(|_| {
-            let mut s = Zeroizing::new([0u8; SEED_LEN]);
-            rng.fill_bytes(&mut s[..]);
-            s
-        })
-        .collect();
+    let seeds = fresh_seeds(seeded.len(), rng);
 
     // The t nodes that fix each polynomial: 0 (the secret) and the seeded points.
     let nodes: Vec<u64> = std::iter::once(0).chain(seeded.iter().copied()).collect();
@@ -493,17 +486,12 @@ struct Prg(ChaCha20Rng);
 
 impl Prg {
     fn new(seed: &[u8; SEED_LEN], context: &[u8], point: u64) -> Prg {
-        let mut h = Sha256::new();
-        h.update(EXPAND_DOMAIN);
-        h.update((context.len() as u64).to_le_bytes());
-        h.update(context);
-        h.update(point.to_le_bytes());
-        h.update(seed);
-        let mut digest = h.finalize();
-        let mut key = Zeroizing::new([0u8; 32]);
-        key.copy_from_slice(&digest);
-        digest.as_mut_slice().zeroize();
-        Prg(ChaCha20Rng::from_seed(*key))
+        Prg(ChaCha20Rng::from_seed(*expansion_key(
+            EXPAND_DOMAIN,
+            seed,
+            context,
+            point,
+        )))
     }
 
     /// The next draw.
@@ -553,7 +541,35 @@ fn batch_inv(xs: &[F64]) -> Vec<F64> {
 }
 
 /// Distinct, non-zero, below p.
-fn check_points<'a>(points: impl IntoIterator<Item = &'a u64>) -> Result<()> {
+/// The ChaCha20 key a seed expands with: SHA-256 of `domain`, the context's length (u64 LE),
+/// the context, the point (u64 LE) and the seed (the digest's copy wiped).
+pub(crate) fn expansion_key(domain: &[u8], seed: &[u8; SEED_LEN], context: &[u8], point: u64) -> Zeroizing<[u8; 32]> {
+    let mut h = Sha256::new();
+    h.update(domain);
+    h.update((context.len() as u64).to_le_bytes());
+    h.update(context);
+    h.update(point.to_le_bytes());
+    h.update(seed);
+    let mut digest = h.finalize();
+    let mut key = Zeroizing::new([0u8; 32]);
+    key.copy_from_slice(&digest);
+    digest.as_mut_slice().zeroize();
+    key
+}
+
+/// `n` fresh seeds from `rng`.
+pub(crate) fn fresh_seeds<R: Rng + ?Sized>(n: usize, rng: &mut R) -> Vec<Zeroizing<[u8; SEED_LEN]>> {
+    (0..n)
+        .map(|_| {
+            let mut s = Zeroizing::new([0u8; SEED_LEN]);
+            rng.fill_bytes(&mut s[..]);
+            s
+        })
+        .collect()
+}
+
+/// Points that are non-zero, below p and distinct.
+pub(crate) fn check_points<'a>(points: impl IntoIterator<Item = &'a u64>) -> Result<()> {
     let mut seen = BTreeSet::new();
     for &x in points {
         if x == 0 {

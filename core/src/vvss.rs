@@ -45,7 +45,6 @@ mod tests;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::{Rng, SeedableRng};
-use sha2::{Digest, Sha256};
 use zeroize::{Zeroize, Zeroizing};
 
 use self::ops::{Ops, RistOps, SchnorrOps};
@@ -201,18 +200,10 @@ impl<B: Backend> ShareVec<B> {
     }
 }
 
-/// The ChaCha20 generator a seed expands with.
+/// The ChaCha20 generator a seed expands with ([`crate::vshare`]'s key derivation, under this
+/// module's domain).
 fn expander(seed: &[u8; SEED_LEN], context: &[u8], point: u64) -> ChaCha20Rng {
-    let mut h = Sha256::new();
-    h.update(EXPAND_DOMAIN);
-    h.update((context.len() as u64).to_le_bytes());
-    h.update(context);
-    h.update(point.to_le_bytes());
-    h.update(seed);
-    let mut key: [u8; 32] = h.finalize().into();
-    let prg = ChaCha20Rng::from_seed(key);
-    key.zeroize();
-    prg
+    ChaCha20Rng::from_seed(*crate::vshare::expansion_key(EXPAND_DOMAIN, seed, context, point))
 }
 
 /// Deal `input` among the CPs at `points` (distinct, non-zero) with threshold t: seeds for the
@@ -234,15 +225,7 @@ pub fn deal<B: Backend, R: Rng + ?Sized>(
             points: points.len(),
         });
     }
-    let mut seen = std::collections::BTreeSet::new();
-    for &x in points {
-        if x == 0 {
-            return Err(CoreError::ZeroPoint);
-        }
-        if !seen.insert(x) {
-            return Err(CoreError::DuplicatePoint { x });
-        }
-    }
+    crate::vshare::check_points(points)?;
     with_ops!(group, o => ops::deal(o, input, points, t, context, rng))
 }
 

@@ -11,7 +11,7 @@ use curve25519_dalek::traits::{MultiscalarMul, VartimeMultiscalarMul};
 use rand_core::Rng;
 use zeroize::{Zeroize, Zeroizing};
 
-use super::{SEED_LEN, ShareVec, VDealing, VssShare, expander};
+use super::{ShareVec, VDealing, VssShare, expander};
 use crate::backend::Backend;
 use crate::counters::{self, Op};
 use crate::error::{CoreError, Result};
@@ -334,14 +334,7 @@ pub(super) fn deal<B: Backend, O: Ops<B>, R: Rng + ?Sized>(
 ) -> Result<VDealing<B>> {
     let d = input.len();
     let seeded = &points[..t - 1];
-    let seeds: Vec<Zeroizing<[u8; SEED_LEN]>> = seeded
-        .iter()
-        .map(|_| {
-            let mut s = Zeroizing::new([0u8; SEED_LEN]);
-            rng.fill_bytes(&mut s[..]);
-            s
-        })
-        .collect();
+    let seeds = crate::vshare::fresh_seeds(seeded.len(), rng);
     let mut prgs: Vec<_> = seeds
         .iter()
         .zip(seeded)

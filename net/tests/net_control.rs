@@ -210,7 +210,15 @@ fn identical_copies_agree_and_give_the_sum() {
     for (name, r) in &runs {
         let r = r.as_ref().unwrap();
         assert!(r.failed.is_none(), "{name}: {:?}", r.failed);
-        assert!(r.refused.is_empty(), "{name}: {:?}", r.refused);
+        // No host of the deployment is refused. A stranger that never identified itself (named
+        // by its address: a connection from another test's host to a port since reused, which
+        // dropped before the TLS handshake) is refused too, and is not this test's concern.
+        let hosts: Vec<_> = r
+            .refused
+            .iter()
+            .filter(|f| f.peer.parse::<std::net::SocketAddr>().is_err())
+            .collect();
+        assert!(hosts.is_empty(), "{name}: {:?}", r.refused);
     }
 }
 

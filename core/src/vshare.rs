@@ -136,16 +136,7 @@ pub fn deal<R: Rng + ?Sized>(
     context: &[u8],
     rng: &mut R,
 ) -> Result<Vec<VShare>> {
-    if t < 2 {
-        return Err(CoreError::ThresholdTooSmall { t });
-    }
-    check_points(points)?;
-    if t > points.len() {
-        return Err(CoreError::ThresholdTooLarge {
-            t,
-            points: points.len(),
-        });
-    }
+    check_dealing(points, t)?;
     let d = secret.len();
     let (seeded, explicit) = points.split_at(t - 1);
     // Counted: d draws per seeded point, t multiply-adds per element of each explicit share.
@@ -566,6 +557,22 @@ pub(crate) fn fresh_seeds<R: Rng + ?Sized>(n: usize, rng: &mut R) -> Vec<Zeroizi
             s
         })
         .collect()
+}
+
+/// A dealing's parameters: t at least 2 and at most the number of points, the points valid
+/// ([`check_points`]).
+pub(crate) fn check_dealing(points: &[u64], t: usize) -> Result<()> {
+    if t < 2 {
+        return Err(CoreError::ThresholdTooSmall { t });
+    }
+    check_points(points)?;
+    if t > points.len() {
+        return Err(CoreError::ThresholdTooLarge {
+            t,
+            points: points.len(),
+        });
+    }
+    Ok(())
 }
 
 /// Points that are non-zero, below p and distinct.

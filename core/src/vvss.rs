@@ -216,16 +216,7 @@ pub fn deal<B: Backend, R: Rng + ?Sized>(
     context: &[u8],
     rng: &mut R,
 ) -> Result<VDealing<B>> {
-    if t < 2 {
-        return Err(CoreError::ThresholdTooSmall { t });
-    }
-    if t > points.len() {
-        return Err(CoreError::ThresholdTooLarge {
-            t,
-            points: points.len(),
-        });
-    }
-    crate::vshare::check_points(points)?;
+    crate::vshare::check_dealing(points, t)?;
     with_ops!(group, o => ops::deal(o, input, points, t, context, rng))
 }
 
